@@ -1,0 +1,132 @@
+//! The scripting command line. Every failure is one line on stderr and a
+//! non-zero exit; a command either completes or changes nothing.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use tsunagi_core::model::{Case, CaseId, demo_cases};
+use tsunagi_core::store::{CaseQuery, RecoveryCode, Store, StoreOptions};
+
+use crate::login;
+
+/// Tsunagi (つなぎ): employment support for people with intractable diseases.
+#[derive(Debug, Parser)]
+#[command(name = "tsunagi", version, about)]
+pub struct Cli {
+    /// The data folder holding the encrypted store.
+    #[arg(long, global = true, env = "TSUNAGI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do; with none, the app window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sets up a new store with its first administrator and prints the
+    /// recovery code once. The password comes from TSUNAGI_PASSWORD, else a prompt.
+    Init {
+        /// The administrator's login name.
+        #[arg(long)]
+        user: String,
+    },
+    /// Adds a few fictional demo cases.
+    Demo,
+    /// Cases: list, show, import.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Sets a new password with the recovery code (from
+    /// TSUNAGI_RECOVERY_CODE, else a prompt); the new password comes from
+    /// TSUNAGI_NEW_PASSWORD, else a prompt.
+    Recover {
+        /// The account whose password is set.
+        #[arg(long, env = "TSUNAGI_USER")]
+        user: String,
+    },
+}
+
+/// `tsunagi case …`.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// One line per case: the id, a tab, the name.
+    List,
+    /// The case as JSON (docs/case-json.md).
+    Show {
+        /// The case id.
+        id: String,
+    },
+    /// Adds the case in a JSON file as a new case and prints its id.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
+    },
+}
+
+/// Runs the command line and turns any error into one line on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tsunagi: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let dir = cli.data_dir.unwrap_or_else(login::default_data_dir);
+    let Some(command) = cli.command else {
+        return crate::window::run(dir);
+    };
+    match command {
+        Command::Init { user } => {
+            let password = login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
+            let (_store, code) = Store::create(&dir, login::keychain(), &user, &password, StoreOptions::default())?;
+            println!("復旧コード (recovery code): {}", code.display().as_str());
+            eprintln!("この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。");
+            eprintln!("This recovery code is shown only once: write it down and keep it safe.");
+        }
+        Command::Demo => {
+            let mut store = login::unlock(&dir)?;
+            for case in demo_cases() {
+                store.create_case(&case)?;
+            }
+        }
+        Command::Case(CaseCommand::List) => {
+            let mut store = login::unlock(&dir)?;
+            for row in store.list_cases(&CaseQuery::default())? {
+                println!("{}\t{}", row.id, row.name.expose());
+            }
+        }
+        Command::Case(CaseCommand::Show { id }) => {
+            let id = CaseId::from_str(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))?;
+            let mut store = login::unlock(&dir)?;
+            let case = store.load_case(id)?;
+            println!("{}", serde_json::to_string_pretty(&case).expect("a case serialises to JSON"));
+        }
+        Command::Case(CaseCommand::Import { file }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let case: Case = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{} does not fit the case format: {e}", file.display()))?;
+            let mut store = login::unlock(&dir)?;
+            println!("{}", store.create_case(&case)?);
+        }
+        Command::Recover { user } => {
+            let code = login::from_env_or_prompt("TSUNAGI_RECOVERY_CODE", "復旧コード (recovery code): ", true)?;
+            let Some(code) = RecoveryCode::parse(&code) else {
+                bail!("that is not a recovery code: it has 25 letters and digits, like XXXXX-XXXXX-XXXXX-XXXXX-XXXXX");
+            };
+            let password =
+                login::from_env_or_prompt("TSUNAGI_NEW_PASSWORD", "新しいパスワード (new password): ", true)?;
+            Store::recover(&dir, login::keychain(), &code, &user, &password)?;
+            eprintln!("パスワードを設定しました (the new password is set).");
+        }
+    }
+    Ok(())
+}

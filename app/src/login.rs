@@ -1,0 +1,57 @@
+//! Opening the store from the command line: the data folder, the keychain,
+//! and the user and password from the environment or a prompt.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use tsunagi_core::store::{self, Keychain, Store};
+
+/// The default data folder: `$XDG_DATA_HOME/tsunagi`, else
+/// `~/.local/share/tsunagi`.
+pub fn default_data_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| ".".into());
+        home.join(".local/share")
+    });
+    base.join("tsunagi")
+}
+
+/// The keychain for this run; prints the warning when it is the file keystore.
+pub fn keychain() -> Arc<dyn Keychain> {
+    let chosen = store::choose_keychain();
+    if let Some(warning) = chosen.warning {
+        eprintln!("tsunagi: warning: {warning}");
+    }
+    Arc::from(chosen.keychain)
+}
+
+/// A value from `var`, else asked for on the terminal.
+pub fn from_env_or_prompt(var: &str, prompt: &str, secret: bool) -> anyhow::Result<String> {
+    if let Ok(value) = std::env::var(var) {
+        return Ok(value);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("{var} is not set and there is no terminal to ask on");
+    }
+    if secret {
+        rpassword::prompt_password(prompt).context("could not read the password")
+    } else {
+        eprint!("{prompt}");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("could not read from the terminal")?;
+        Ok(line.trim().to_owned())
+    }
+}
+
+/// Unlocks the store in `dir` as `TSUNAGI_USER` with `TSUNAGI_PASSWORD`
+/// (asked for when not set).
+pub fn unlock(dir: &Path) -> anyhow::Result<Store> {
+    if !store::exists(dir) {
+        bail!("no Tsunagi store in {}: run `tsunagi --data-dir {} init --user NAME` first", dir.display(), dir.display());
+    }
+    let user = from_env_or_prompt("TSUNAGI_USER", "ユーザー名 (user): ", false)?;
+    let password = from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
+    Ok(Store::unlock(dir, keychain(), &user, &password)?)
+}

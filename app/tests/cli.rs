@@ -1,0 +1,228 @@
+//! The `tsunagi` command line end to end, on a real SQLCipher file and a file
+//! keystore in a temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PW: &str = "correct horse battery";
+
+struct Env {
+    root: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self { root: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    fn keys(&self) -> PathBuf {
+        self.root.path().join("keys")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tsunagi"));
+        cmd.arg("--data-dir")
+            .arg(self.data())
+            .args(args)
+            .env("TSUNAGI_KEYSTORE", "file")
+            .env("TSUNAGI_KEYSTORE_DIR", self.keys())
+            .env_remove("TSUNAGI_DATA_DIR");
+        cmd
+    }
+
+    fn tsunagi(&self, args: &[&str], password: &str) -> Output {
+        self.command(args)
+            .env("TSUNAGI_USER", "admin")
+            .env("TSUNAGI_PASSWORD", password)
+            .output()
+            .expect("runs tsunagi")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.tsunagi(args, PW);
+        assert!(out.status.success(), "tsunagi {args:?} failed: {}", stderr(&out));
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    fn init_with_demo(&self) -> String {
+        let out = self.ok(&["init", "--user", "admin"]);
+        self.ok(&["demo"]);
+        out
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn one_error_line(out: &Output) -> String {
+    assert!(!out.status.success(), "expected a failure");
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.contains("warning:")).collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got: {err}");
+    lines[0].to_owned()
+}
+
+fn case_ids(list: &str) -> Vec<String> {
+    list.lines().map(|l| l.split('\t').next().expect("id column").to_owned()).collect()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("reads dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(files_under(&path))
+        } else {
+            out.push(path)
+        }
+    }
+    out
+}
+
+#[test]
+fn init_prints_a_recovery_code_and_demo_cases_are_listed() {
+    let env = Env::new();
+    let out = env.init_with_demo();
+    assert!(out.contains("復旧コード"), "{out}");
+    let list = env.ok(&["case", "list"]);
+    assert!(list.lines().count() >= 3, "{list}");
+    for line in list.lines() {
+        let (id, name) = line.split_once('\t').expect("id<TAB>name");
+        assert_eq!(id.len(), 36, "{line}");
+        assert!(!name.is_empty(), "{line}");
+    }
+}
+
+#[test]
+fn shown_case_imports_as_a_new_case_with_the_same_content() {
+    let env = Env::new();
+    env.init_with_demo();
+    let id = case_ids(&env.ok(&["case", "list"]))[0].clone();
+    let shown = env.ok(&["case", "show", &id]);
+    let file = env.root.path().join("case.json");
+    std::fs::write(&file, &shown).expect("writes");
+    let new_id = env.ok(&["case", "import", file.to_str().expect("utf-8 path")]).trim().to_owned();
+    assert_ne!(new_id, id);
+    let mut original: serde_json::Value = serde_json::from_str(&shown).expect("json");
+    let mut copy: serde_json::Value = serde_json::from_str(&env.ok(&["case", "show", &new_id])).expect("json");
+    original["id"] = serde_json::Value::Null;
+    copy["id"] = serde_json::Value::Null;
+    assert_eq!(original, copy);
+}
+
+#[test]
+fn wrong_password_is_one_clear_line_and_opens_nothing() {
+    let env = Env::new();
+    env.init_with_demo();
+    let out = env.tsunagi(&["case", "list"], "not the password");
+    assert!(one_error_line(&out).contains("password is wrong"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_store_says_how_to_set_one_up() {
+    let env = Env::new();
+    let out = env.tsunagi(&["case", "list"], PW);
+    assert!(one_error_line(&out).contains("init"), "{}", stderr(&out));
+}
+
+#[test]
+fn malformed_or_schema_violating_json_is_refused_and_nothing_changes() {
+    let env = Env::new();
+    env.init_with_demo();
+    let before = env.ok(&["case", "list"]);
+    for (name, text) in [
+        ("truncated.json", "{\"basic\": {\"name\": \"x\""),
+        ("unknown-field.json", "{\"basic\": {\"nickname\": \"x\"}}"),
+        ("wrong-type.json", "{\"stage\": 7}"),
+        ("not-json.json", "\u{0}\u{1}binary"),
+    ] {
+        let file = env.root.path().join(name);
+        std::fs::write(&file, text).expect("writes");
+        let out = env.tsunagi(&["case", "import", file.to_str().expect("utf-8 path")], PW);
+        assert!(one_error_line(&out).contains("does not fit the case format"), "{name}: {}", stderr(&out));
+    }
+    assert_eq!(env.ok(&["case", "list"]), before);
+}
+
+#[test]
+fn deleted_keychain_entry_is_recovered_with_the_recovery_code() {
+    let env = Env::new();
+    let init = env.init_with_demo();
+    let code = init.split(": ").nth(1).expect("code after colon").trim().to_owned();
+    for file in files_under(&env.keys()) {
+        std::fs::remove_file(file).expect("removes key file");
+    }
+    let out = env.tsunagi(&["case", "list"], PW);
+    assert!(one_error_line(&out).contains("recovery code"), "{}", stderr(&out));
+
+    let recover = |code: &str| {
+        env.command(&["recover", "--user", "admin"])
+            .env("TSUNAGI_RECOVERY_CODE", code)
+            .env("TSUNAGI_NEW_PASSWORD", "a brand new password")
+            .output()
+            .expect("runs")
+    };
+    let wrong = recover("00000-00000-00000-00000-00000");
+    assert!(one_error_line(&wrong).contains("recovery code is wrong"), "{}", stderr(&wrong));
+    let out = recover(&code.to_lowercase());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = env.tsunagi(&["case", "list"], "a brand new password");
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(String::from_utf8_lossy(&list.stdout).lines().count() >= 3);
+}
+
+#[test]
+fn no_identifying_value_appears_in_any_file_under_the_data_dir() {
+    let env = Env::new();
+    env.init_with_demo();
+    let mut secrets: Vec<String> = Vec::new();
+    for id in case_ids(&env.ok(&["case", "list"])) {
+        let case: serde_json::Value = serde_json::from_str(&env.ok(&["case", "show", &id])).expect("json");
+        let basic = &case["basic"];
+        for field in ["name", "kana", "address", "phone", "email"] {
+            if let Some(s) = basic[field].as_str().filter(|s| s.chars().count() >= 2) {
+                secrets.push(s.to_owned());
+            }
+        }
+        for record in case["consultations"].as_array().into_iter().flatten() {
+            if let Some(s) = record["content"].as_str().filter(|s| s.chars().count() >= 4) {
+                secrets.push(s.to_owned());
+            }
+        }
+    }
+    assert!(secrets.len() >= 6, "too few identifying values to check: {}", secrets.len());
+    let files = files_under(&env.data());
+    assert!(files.iter().any(|f| f.ends_with("store.db")));
+    for file in files {
+        let bytes = std::fs::read(&file).expect("reads");
+        assert!(!bytes.starts_with(b"SQLite format 3"), "{} is a plain SQLite file", file.display());
+        for secret in &secrets {
+            let needle = secret.as_bytes();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds an identifying value in plain text",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn plain_sqlite_cannot_read_the_database() {
+    let env = Env::new();
+    env.init_with_demo();
+    let db = env.data().join("store.db");
+    let out = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('select * from sqlite_master').fetchall()"])
+        .arg(&db)
+        .output()
+        .expect("python3 runs");
+    assert!(!out.status.success(), "plain SQLite read the store");
+    assert!(stderr(&out).contains("not a database"), "{}", stderr(&out));
+}

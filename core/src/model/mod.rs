@@ -1,0 +1,320 @@
+//! The case model (支援ケース): one client's case with the five sections of the
+//! registration tool (表6-1) and the records that go with them.
+//!
+//! Sections can be filled in any order: every section has a `Default`, and a
+//! case is valid with any of them empty. Fields that identify the client are
+//! typed [`Identifying`](crate::pii::Identifying).
+
+mod basic;
+mod career;
+mod case_management;
+mod demo;
+mod job_match;
+mod monitoring;
+mod records;
+
+pub use basic::*;
+pub use career::*;
+pub use case_management::*;
+pub use demo::demo_cases;
+pub use job_match::*;
+pub use monitoring::*;
+pub use records::*;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A calendar date (年月日), serialised as `YYYY-MM-DD`.
+pub type Date = time::Date;
+
+/// A moment in time, serialised as RFC 3339.
+pub type Timestamp = time::OffsetDateTime;
+
+/// The id of a case. Random, so that cases made on different tablets never clash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CaseId(pub Uuid);
+
+impl CaseId {
+    /// A new random case id.
+    pub fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+impl Default for CaseId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for CaseId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s.trim()).map(Self)
+    }
+}
+
+/// The support stage (支援段階), in the order of customized employment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupportStage {
+    /// ディスカバリー — getting to know the person.
+    #[default]
+    Discovery,
+    /// 事業所開拓 — getting to know employers.
+    Employer,
+    /// 交渉 — negotiating a job.
+    Negotiation,
+    /// 就職 — hired.
+    Hired,
+    /// 定着支援 — follow-up for job retention.
+    FollowUp,
+    /// 終結 — closed.
+    Closed,
+}
+
+impl SupportStage {
+    /// Every stage, in order.
+    pub const ALL: [SupportStage; 6] = [
+        Self::Discovery,
+        Self::Employer,
+        Self::Negotiation,
+        Self::Hired,
+        Self::FollowUp,
+        Self::Closed,
+    ];
+
+    /// The Japanese term shown on screens and documents.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Discovery => "ディスカバリー",
+            Self::Employer => "事業所開拓",
+            Self::Negotiation => "交渉",
+            Self::Hired => "就職",
+            Self::FollowUp => "定着支援",
+            Self::Closed => "終結",
+        }
+    }
+}
+
+/// A whole case (支援ケース).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Case {
+    /// The case id.
+    pub id: CaseId,
+    /// Where the case stands (支援段階).
+    pub stage: SupportStage,
+    /// 基本情報.
+    pub basic: BasicInfo,
+    /// キャリア計画.
+    pub career_plan: CareerPlan,
+    /// ジョブマッチ.
+    pub job_match: JobMatch,
+    /// ケースマネジメント.
+    pub case_management: CaseManagement,
+    /// モニタリング.
+    pub monitoring: Monitoring,
+    /// 相談経過: consultation records, newest last.
+    pub consultations: Vec<ConsultationRecord>,
+    /// 自立支援プログラム: programme enrolments (seed 002).
+    pub programmes: Vec<ProgrammeEnrolment>,
+    /// 同意: consent records.
+    pub consents: Vec<ConsentRecord>,
+    /// 開示/非開示: whether the disease is disclosed to employers.
+    pub disclosure: Disclosure,
+}
+
+/// The name of one independently saved part of a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionName {
+    /// 支援段階.
+    Stage,
+    /// 基本情報.
+    Basic,
+    /// キャリア計画.
+    CareerPlan,
+    /// ジョブマッチ.
+    JobMatch,
+    /// ケースマネジメント.
+    CaseManagement,
+    /// モニタリング.
+    Monitoring,
+    /// 相談経過.
+    Consultations,
+    /// 自立支援プログラム.
+    Programmes,
+    /// 同意.
+    Consents,
+    /// 開示/非開示.
+    Disclosure,
+}
+
+impl SectionName {
+    /// Every section, in display order.
+    pub const ALL: [SectionName; 10] = [
+        Self::Stage,
+        Self::Basic,
+        Self::CareerPlan,
+        Self::JobMatch,
+        Self::CaseManagement,
+        Self::Monitoring,
+        Self::Consultations,
+        Self::Programmes,
+        Self::Consents,
+        Self::Disclosure,
+    ];
+
+    /// The key used in storage and in the JSON of a case.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Stage => "stage",
+            Self::Basic => "basic",
+            Self::CareerPlan => "career_plan",
+            Self::JobMatch => "job_match",
+            Self::CaseManagement => "case_management",
+            Self::Monitoring => "monitoring",
+            Self::Consultations => "consultations",
+            Self::Programmes => "programmes",
+            Self::Consents => "consents",
+            Self::Disclosure => "disclosure",
+        }
+    }
+
+    /// The section with this storage key.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// One section's new content, saved on its own.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Section {
+    /// 支援段階.
+    Stage(SupportStage),
+    /// 基本情報.
+    Basic(BasicInfo),
+    /// キャリア計画.
+    CareerPlan(CareerPlan),
+    /// ジョブマッチ.
+    JobMatch(JobMatch),
+    /// ケースマネジメント.
+    CaseManagement(CaseManagement),
+    /// モニタリング.
+    Monitoring(Monitoring),
+    /// 相談経過.
+    Consultations(Vec<ConsultationRecord>),
+    /// 自立支援プログラム.
+    Programmes(Vec<ProgrammeEnrolment>),
+    /// 同意.
+    Consents(Vec<ConsentRecord>),
+    /// 開示/非開示.
+    Disclosure(Disclosure),
+}
+
+impl Section {
+    /// Which section this is.
+    pub fn name(&self) -> SectionName {
+        match self {
+            Self::Stage(_) => SectionName::Stage,
+            Self::Basic(_) => SectionName::Basic,
+            Self::CareerPlan(_) => SectionName::CareerPlan,
+            Self::JobMatch(_) => SectionName::JobMatch,
+            Self::CaseManagement(_) => SectionName::CaseManagement,
+            Self::Monitoring(_) => SectionName::Monitoring,
+            Self::Consultations(_) => SectionName::Consultations,
+            Self::Programmes(_) => SectionName::Programmes,
+            Self::Consents(_) => SectionName::Consents,
+            Self::Disclosure(_) => SectionName::Disclosure,
+        }
+    }
+
+    /// The section as JSON (identifying values included).
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = match self {
+            Self::Stage(v) => serde_json::to_value(v),
+            Self::Basic(v) => serde_json::to_value(v),
+            Self::CareerPlan(v) => serde_json::to_value(v),
+            Self::JobMatch(v) => serde_json::to_value(v),
+            Self::CaseManagement(v) => serde_json::to_value(v),
+            Self::Monitoring(v) => serde_json::to_value(v),
+            Self::Consultations(v) => serde_json::to_value(v),
+            Self::Programmes(v) => serde_json::to_value(v),
+            Self::Consents(v) => serde_json::to_value(v),
+            Self::Disclosure(v) => serde_json::to_value(v),
+        };
+        value.expect("model values serialise to JSON without failing")
+    }
+
+    /// Parses a section from its JSON; unknown fields are refused.
+    pub fn from_json(name: SectionName, value: serde_json::Value) -> serde_json::Result<Self> {
+        Ok(match name {
+            SectionName::Stage => Self::Stage(serde_json::from_value(value)?),
+            SectionName::Basic => Self::Basic(serde_json::from_value(value)?),
+            SectionName::CareerPlan => Self::CareerPlan(serde_json::from_value(value)?),
+            SectionName::JobMatch => Self::JobMatch(serde_json::from_value(value)?),
+            SectionName::CaseManagement => Self::CaseManagement(serde_json::from_value(value)?),
+            SectionName::Monitoring => Self::Monitoring(serde_json::from_value(value)?),
+            SectionName::Consultations => Self::Consultations(serde_json::from_value(value)?),
+            SectionName::Programmes => Self::Programmes(serde_json::from_value(value)?),
+            SectionName::Consents => Self::Consents(serde_json::from_value(value)?),
+            SectionName::Disclosure => Self::Disclosure(serde_json::from_value(value)?),
+        })
+    }
+}
+
+impl Case {
+    /// A new, empty case in the discovery stage.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Splits the case into its independently saved sections.
+    pub fn sections(&self) -> Vec<Section> {
+        vec![
+            Section::Stage(self.stage),
+            Section::Basic(self.basic.clone()),
+            Section::CareerPlan(self.career_plan.clone()),
+            Section::JobMatch(self.job_match.clone()),
+            Section::CaseManagement(self.case_management.clone()),
+            Section::Monitoring(self.monitoring.clone()),
+            Section::Consultations(self.consultations.clone()),
+            Section::Programmes(self.programmes.clone()),
+            Section::Consents(self.consents.clone()),
+            Section::Disclosure(self.disclosure),
+        ]
+    }
+
+    /// Replaces one section.
+    pub fn apply(&mut self, section: Section) {
+        match section {
+            Section::Stage(v) => self.stage = v,
+            Section::Basic(v) => self.basic = v,
+            Section::CareerPlan(v) => self.career_plan = v,
+            Section::JobMatch(v) => self.job_match = v,
+            Section::CaseManagement(v) => self.case_management = v,
+            Section::Monitoring(v) => self.monitoring = v,
+            Section::Consultations(v) => self.consultations = v,
+            Section::Programmes(v) => self.programmes = v,
+            Section::Consents(v) => self.consents = v,
+            Section::Disclosure(v) => self.disclosure = v,
+        }
+    }
+
+    /// The name to show in lists (氏名), or an empty string.
+    /// Identifying: callers must not log it.
+    pub fn display_name(&self) -> &str {
+        self.basic.name.expose()
+    }
+}

@@ -1,0 +1,1 @@
+//! The reference database (共有データベース).

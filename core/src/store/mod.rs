@@ -1,0 +1,820 @@
+//! The encrypted store (暗号化データベース): one SQLCipher database per
+//! installation, opened only through an account's keyslot.
+//!
+//! A [`Store`] is an unlocked store with a logged-in account. Every method
+//! checks the account's [`Role`] and the case's assignment here, in core, so
+//! no screen or command can forget to. Every read and write of identifying
+//! data is appended to the audit log in the same transaction as the access.
+//!
+//! Durability: the database runs in WAL mode with `synchronous = FULL`, so a
+//! save that returned `Ok` survives a killed process or a power cut.
+
+mod audit;
+pub mod keychain;
+pub mod keys;
+mod schema;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use zeroize::Zeroizing;
+
+pub use audit::{AuditAction, AuditEntry};
+pub use keychain::{ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain, OsKeychain, choose_keychain};
+pub use keys::{KdfParams, KeyError, RecoveryCode};
+use keys::{DbKey, KeyslotFile};
+pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+
+use crate::model::{Case, CaseId, Section, SectionName, SupportStage};
+use crate::pii::Identifying;
+use crate::revision::{self, FieldChange};
+
+/// The database file in a data folder.
+pub const DB_FILE: &str = "store.db";
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// What an account may do (権限).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 管理者: accounts, assignments, the audit log, and every case.
+    Administrator,
+    /// 支援員: creates cases and edits the cases assigned to them.
+    SupportWorker,
+    /// 閲覧のみ: reads the cases assigned to them, changes nothing.
+    ReadOnly,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Administrator => "administrator",
+            Self::SupportWorker => "support_worker",
+            Self::ReadOnly => "read_only",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Administrator, Self::SupportWorker, Self::ReadOnly].into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The Japanese label.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Administrator => "管理者",
+            Self::SupportWorker => "支援員",
+            Self::ReadOnly => "閲覧のみ",
+        }
+    }
+}
+
+/// A logged-in account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// Login name.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+/// Settings for creating a store.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreOptions {
+    /// Argon2id cost for new keyslots.
+    pub kdf: KdfParams,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { kdf: KdfParams::DEFAULT }
+    }
+}
+
+/// Why the store refused or failed. Messages are for a support worker.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No store has been set up in this folder.
+    #[error("no Tsunagi store in {0}: run the first-time set-up")]
+    NoStore(PathBuf),
+    /// Set-up was asked for where a store already exists.
+    #[error("a Tsunagi store already exists in {0}")]
+    AlreadyExists(PathBuf),
+    /// The user name or the password is wrong (which one is not said).
+    #[error("the user name or password is wrong")]
+    WrongPassword,
+    /// The recovery code does not open the store.
+    #[error("the recovery code is wrong")]
+    WrongRecoveryCode,
+    /// The keychain has lost this device's secret.
+    #[error("this device's key is missing from the {0}; open the store with the recovery code")]
+    DeviceSecretMissing(String),
+    /// The keychain could not be used.
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    /// The keyslot file could not be used.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// The database file is damaged, truncated or not a store at all.
+    #[error("the case database is damaged or is not a Tsunagi store; restore it from a backup")]
+    Damaged,
+    /// A newer version of Tsunagi wrote this store.
+    #[error("this store was written by a newer version of Tsunagi (schema {0}); update the app")]
+    TooNew(u32),
+    /// The account's role does not allow this.
+    #[error("your account ({role}) may not {action}")]
+    NotPermitted {
+        /// The account's role, in Japanese.
+        role: &'static str,
+        /// What was refused.
+        action: &'static str,
+    },
+    /// The case exists but is not assigned to this account.
+    #[error("this case is not assigned to you")]
+    NotAssigned,
+    /// There is no such case.
+    #[error("there is no case {0}")]
+    NoSuchCase(CaseId),
+    /// There is no such account.
+    #[error("there is no account named {0}")]
+    NoSuchAccount(String),
+    /// The account already exists.
+    #[error("an account named {0} already exists")]
+    AccountExists(String),
+    /// The password is too short.
+    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
+    PasswordTooShort,
+    /// The account name is empty or has control characters.
+    #[error("an account name must be 1 to 64 characters without spaces at either end")]
+    BadAccountName,
+    /// Case data that does not fit the case model.
+    #[error("the case data does not fit the case format: {0}")]
+    InvalidCase(String),
+    /// The audit log was altered outside Tsunagi.
+    #[error("the audit log has been altered (entry {0})")]
+    AuditTampered(i64),
+    /// The disk is full; nothing was saved.
+    #[error("the disk is full; nothing was saved")]
+    DiskFull,
+    /// Another database failure; nothing was saved.
+    #[error("the case database failed ({0}); nothing was saved")]
+    Database(String),
+    /// A file in the data folder could not be read or written.
+    #[error("a file in the data folder could not be read or written: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Self::DiskFull,
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Self::Damaged,
+            // The message of a SQLite error names the failing constraint or
+            // statement, never a bound value.
+            _ => Self::Database(e.to_string()),
+        }
+    }
+}
+
+/// One row of the case list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseSummary {
+    /// The case id.
+    pub id: CaseId,
+    /// 氏名. Identifying.
+    pub name: Identifying<String>,
+    /// ふりがな. Identifying.
+    pub kana: Identifying<String>,
+    /// 支援段階.
+    pub stage: SupportStage,
+    /// Last change (RFC 3339, UTC).
+    pub updated_at: String,
+    /// Accounts the case is assigned to.
+    pub assigned_to: Vec<String>,
+}
+
+/// Which cases to list.
+#[derive(Clone, Debug, Default)]
+pub struct CaseQuery {
+    /// Part of the name or kana; empty for all.
+    pub text: String,
+    /// Only cases at this stage.
+    pub stage: Option<SupportStage>,
+    /// Only cases assigned to this account.
+    pub worker: Option<String>,
+}
+
+/// One saved change of a case: who, when, which section, which fields.
+#[derive(Clone, Debug, Serialize)]
+pub struct Revision {
+    /// The case's revision number after this change.
+    pub revision: i64,
+    /// Who saved it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Which section.
+    pub section: SectionName,
+    /// The fields that changed.
+    pub changes: Vec<FieldChange>,
+}
+
+/// An unlocked store with a logged-in account. Not `Sync`: use it from one
+/// thread (the app keeps it on a worker thread).
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    keychain: Arc<dyn Keychain>,
+    slots: KeyslotFile,
+    key: DbKey,
+    account: Account,
+    kdf: KdfParams,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).field("account", &self.account).finish_non_exhaustive()
+    }
+}
+
+fn now() -> String {
+    OffsetDateTime::now_utc().format(&Rfc3339).expect("the current time formats as RFC 3339")
+}
+
+fn check_account_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name.trim() == name
+        && !name.chars().any(char::is_control);
+    if ok { Ok(()) } else { Err(StoreError::BadAccountName) }
+}
+
+fn check_password(password: &str) -> Result<(), StoreError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS { Err(StoreError::PasswordTooShort) } else { Ok(()) }
+}
+
+/// Is there a store in `dir`?
+pub fn exists(dir: &Path) -> bool {
+    dir.join(keys::KEYSLOTS_FILE).exists()
+}
+
+fn open_db(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    } else if !path.exists() {
+        return Err(StoreError::Damaged);
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    // Keep SQLCipher's own diagnostics ("hmac check failed") off the terminal:
+    // the error returned says it better.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    if let Some(key) = key {
+        let set_key = Zeroizing::new(format!("PRAGMA key = \"{}\";", key.sqlcipher_literal().as_str()));
+        conn.execute_batch(&set_key)?;
+    }
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|_| StoreError::Damaged)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|_| StoreError::Damaged)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    match schema::migrate(conn) {
+        Ok(schema::Migration::Done { .. }) => Ok(()),
+        Ok(schema::Migration::TooNew { found }) => Err(StoreError::TooNew(found)),
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DiskFull) => Err(StoreError::DiskFull),
+        Err(_) => Err(StoreError::Damaged),
+    }
+}
+
+fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
+    let row: Option<(String, i64)> = conn
+        .query_row("SELECT role, disabled FROM accounts WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        Some((role, 0)) => Role::parse(&role).map(|role| Account { name: name.to_owned(), role }),
+        _ => None,
+    })
+}
+
+impl Store {
+    /// Sets up a new store in `dir` with its first administrator, and returns
+    /// it unlocked with the recovery code, which must be shown once and never
+    /// kept. Nothing is left behind if set-up fails.
+    pub fn create(
+        dir: &Path,
+        keychain: Arc<dyn Keychain>,
+        admin: &str,
+        password: &str,
+        options: StoreOptions,
+    ) -> Result<(Store, RecoveryCode), StoreError> {
+        check_account_name(admin)?;
+        check_password(password)?;
+        if exists(dir) || dir.join(DB_FILE).exists() {
+            return Err(StoreError::AlreadyExists(dir.to_owned()));
+        }
+        fs::create_dir_all(dir)?;
+        let result = Self::create_inner(dir, keychain, admin, password, options);
+        if result.is_err() && !exists(dir) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = fs::remove_file(dir.join(format!("{DB_FILE}{suffix}")));
+            }
+        }
+        result
+    }
+
+    fn create_inner(
+        dir: &Path,
+        keychain: Arc<dyn Keychain>,
+        admin: &str,
+        password: &str,
+        options: StoreOptions,
+    ) -> Result<(Store, RecoveryCode), StoreError> {
+        let mut slots = KeyslotFile::new(uuid::Uuid::new_v4().to_string());
+        let key = DbKey::generate();
+        let device = DeviceSecret::generate();
+        let code = RecoveryCode::generate();
+        slots.put(slots.seal_for_account(admin, password, &device, &key, options.kdf)?);
+        slots.put(slots.seal_for_recovery(&code, &key, options.kdf)?);
+
+        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), true)?;
+        migrate(&mut conn)?;
+        let at = now();
+        let tx = conn.transaction()?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('store_id', ?1)", [&slots.store_id])?;
+        tx.execute(
+            "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
+            params![admin, Role::Administrator.as_str(), at],
+        )?;
+        audit::append(&tx, &at, admin, AuditAction::StoreCreated, None, "")?;
+        tx.commit()?;
+        keychain.save(&slots.store_id, &device)?;
+        // The keyslot file is written last: until it exists, there is no store.
+        slots.write(dir)?;
+        let account = Account { name: admin.to_owned(), role: Role::Administrator };
+        let store = Store { conn, dir: dir.to_owned(), keychain, slots, key, account, kdf: options.kdf };
+        Ok((store, code))
+    }
+
+    /// Unlocks the store in `dir` as `user`. A wrong user name and a wrong
+    /// password give the same error.
+    pub fn unlock(dir: &Path, keychain: Arc<dyn Keychain>, user: &str, password: &str) -> Result<Store, StoreError> {
+        let slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
+        let device = keychain
+            .load(&slots.store_id)?
+            .ok_or_else(|| StoreError::DeviceSecretMissing(keychain.describe()))?;
+        let key = slots.open_account(user, password, &device).map_err(|e| match e {
+            KeyError::NoSlot | KeyError::WrongSecret => StoreError::WrongPassword,
+            other => StoreError::Keys(other),
+        })?;
+        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
+        migrate(&mut conn)?;
+        let account = read_account(&conn, user)?.ok_or(StoreError::WrongPassword)?;
+        audit::append(&conn, &now(), user, AuditAction::Login, None, "")?;
+        let kdf = slots.account_slot(user).map(|s| s.kdf).unwrap_or(KdfParams::DEFAULT);
+        Ok(Store { conn, dir: dir.to_owned(), keychain, slots, key, account, kdf })
+    }
+
+    /// Opens the store with the recovery code and sets a new password for
+    /// `user`. If the keychain had lost the device secret, a new one is made;
+    /// the other accounts' passwords then no longer open the store and an
+    /// administrator must set them again.
+    pub fn recover(
+        dir: &Path,
+        keychain: Arc<dyn Keychain>,
+        code: &RecoveryCode,
+        user: &str,
+        new_password: &str,
+    ) -> Result<Store, StoreError> {
+        check_password(new_password)?;
+        let mut slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
+        let key = slots.open_recovery(code).map_err(|e| match e {
+            KeyError::WrongSecret | KeyError::NoSlot => StoreError::WrongRecoveryCode,
+            other => StoreError::Keys(other),
+        })?;
+        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
+        migrate(&mut conn)?;
+        let account = read_account(&conn, user)?.ok_or_else(|| StoreError::NoSuchAccount(user.to_owned()))?;
+        let kdf = slots.account_slot(user).map(|s| s.kdf).unwrap_or(KdfParams::DEFAULT);
+        let device = match keychain.load(&slots.store_id)? {
+            Some(device) => device,
+            None => {
+                let device = DeviceSecret::generate();
+                keychain.save(&slots.store_id, &device)?;
+                slots.slots.retain(|s| s.owner == keys::SlotOwner::Recovery);
+                device
+            }
+        };
+        slots.put(slots.seal_for_account(user, new_password, &device, &key, kdf)?);
+        slots.write(dir)?;
+        audit::append(&conn, &now(), user, AuditAction::Recovered, None, "")?;
+        Ok(Store { conn, dir: dir.to_owned(), keychain, slots, key, account, kdf })
+    }
+
+    /// A store on a plain, unencrypted SQLite file, logged in as an
+    /// administrator: only the baseline that benchmarks compare the real
+    /// store against. Compiled only with the `plain-baseline` feature.
+    #[cfg(feature = "plain-baseline")]
+    #[doc(hidden)]
+    pub fn create_plain_baseline(dir: &Path) -> Result<Store, StoreError> {
+        fs::create_dir_all(dir)?;
+        let mut conn = open_db(&dir.join(DB_FILE), None, true)?;
+        migrate(&mut conn)?;
+        conn.execute(
+            "INSERT INTO accounts (name, role, created_at) VALUES ('admin', 'administrator', ?1)",
+            [now()],
+        )?;
+        let account = Account { name: "admin".into(), role: Role::Administrator };
+        let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+        let slots = KeyslotFile::new("plain-baseline".into());
+        Ok(Store { conn, dir: dir.to_owned(), keychain, slots, key: DbKey::generate(), account, kdf: KdfParams::DEFAULT })
+    }
+
+    /// The logged-in account.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn require(&self, allowed: &[Role], action: &'static str) -> Result<(), StoreError> {
+        if allowed.contains(&self.account.role) {
+            Ok(())
+        } else {
+            Err(StoreError::NotPermitted { role: self.account.role.label_ja(), action })
+        }
+    }
+
+    fn require_admin(&self, action: &'static str) -> Result<(), StoreError> {
+        self.require(&[Role::Administrator], action)
+    }
+
+    fn require_editor(&self) -> Result<(), StoreError> {
+        self.require(&[Role::Administrator, Role::SupportWorker], "change cases")
+    }
+
+    /// Refuses unless the account may see `case`: administrators see every
+    /// case, others only those assigned to them.
+    fn require_access(&self, tx: &Connection, case: CaseId) -> Result<(), StoreError> {
+        let id = case.to_string();
+        let found: bool = tx
+            .query_row("SELECT 1 FROM cases WHERE id = ?1", [&id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !found {
+            return Err(StoreError::NoSuchCase(case));
+        }
+        if self.account.role == Role::Administrator {
+            return Ok(());
+        }
+        let assigned = tx
+            .query_row("SELECT 1 FROM assignments WHERE case_id = ?1 AND account = ?2", params![id, self.account.name], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if assigned { Ok(()) } else { Err(StoreError::NotAssigned) }
+    }
+
+    fn audit(&self, tx: &Connection, action: AuditAction, case: Option<CaseId>, detail: &str) -> Result<(), StoreError> {
+        let case = case.map(|c| c.to_string());
+        audit::append(tx, &now(), &self.account.name, action, case.as_deref(), detail)?;
+        Ok(())
+    }
+
+    // ───────────────────────────── accounts ─────────────────────────────
+
+    /// Adds an account (administrators only).
+    pub fn add_account(&mut self, name: &str, role: Role, password: &str) -> Result<(), StoreError> {
+        self.require_admin("manage accounts")?;
+        check_account_name(name)?;
+        check_password(password)?;
+        if read_account(&self.conn, name)?.is_some() || self.slots.account_slot(name).is_some() {
+            return Err(StoreError::AccountExists(name.to_owned()));
+        }
+        let device = self.device_secret()?;
+        let slot = self.slots.seal_for_account(name, password, &device, &self.key, self.kdf)?;
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)", params![name, role.as_str(), now()])?;
+        audit::append(&tx, &now(), &self.account.name, AuditAction::Account, None, &format!("add {name} {}", role.as_str()))?;
+        let mut slots = self.slots.clone();
+        slots.put(slot);
+        slots.write(&self.dir)?;
+        tx.commit()?;
+        self.slots = slots;
+        Ok(())
+    }
+
+    /// Changes an account's role (administrators only; not their own).
+    pub fn set_role(&mut self, name: &str, role: Role) -> Result<(), StoreError> {
+        self.require_admin("manage accounts")?;
+        if name == self.account.name {
+            return Err(StoreError::NotPermitted { role: self.account.role.label_ja(), action: "change their own role" });
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute("UPDATE accounts SET role = ?2 WHERE name = ?1", params![name, role.as_str()])?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(name.to_owned()));
+        }
+        audit::append(&tx, &now(), &self.account.name, AuditAction::Account, None, &format!("role {name} {}", role.as_str()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets a new password: one's own, or anyone's for an administrator.
+    pub fn set_password(&mut self, name: &str, password: &str) -> Result<(), StoreError> {
+        if name != self.account.name {
+            self.require_admin("set another account's password")?;
+        }
+        check_password(password)?;
+        if read_account(&self.conn, name)?.is_none() {
+            return Err(StoreError::NoSuchAccount(name.to_owned()));
+        }
+        let device = self.device_secret()?;
+        let slot = self.slots.seal_for_account(name, password, &device, &self.key, self.kdf)?;
+        let mut slots = self.slots.clone();
+        slots.put(slot);
+        slots.write(&self.dir)?;
+        self.slots = slots;
+        audit::append(&self.conn, &now(), &self.account.name, AuditAction::Account, None, &format!("password {name}"))?;
+        Ok(())
+    }
+
+    /// Every account with its role (administrators only).
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.require_admin("manage accounts")?;
+        let mut stmt = self.conn.prepare("SELECT name, role FROM accounts WHERE disabled = 0 ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, role) = row?;
+            if let Some(role) = Role::parse(&role) {
+                out.push(Account { name, role });
+            }
+        }
+        Ok(out)
+    }
+
+    fn device_secret(&self) -> Result<DeviceSecret, StoreError> {
+        self.keychain
+            .load(&self.slots.store_id)?
+            .ok_or_else(|| StoreError::DeviceSecretMissing(self.keychain.describe()))
+    }
+
+    /// Assigns a case to an account (administrators only).
+    pub fn assign(&mut self, case: CaseId, account: &str) -> Result<(), StoreError> {
+        self.require_admin("assign cases")?;
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        if read_account(&tx, account)?.is_none() {
+            return Err(StoreError::NoSuchAccount(account.to_owned()));
+        }
+        tx.execute("INSERT OR IGNORE INTO assignments (case_id, account) VALUES (?1, ?2)", params![case.to_string(), account])?;
+        self.audit(&tx, AuditAction::Assignment, Some(case), &format!("assign {account}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a case from an account (administrators only).
+    pub fn unassign(&mut self, case: CaseId, account: &str) -> Result<(), StoreError> {
+        self.require_admin("assign cases")?;
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        tx.execute("DELETE FROM assignments WHERE case_id = ?1 AND account = ?2", params![case.to_string(), account])?;
+        self.audit(&tx, AuditAction::Assignment, Some(case), &format!("unassign {account}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ────────────────────────────── cases ───────────────────────────────
+
+    /// Stores `case` as a new case under a fresh id, which is returned. A
+    /// support worker who creates a case is assigned to it.
+    pub fn create_case(&mut self, case: &Case) -> Result<CaseId, StoreError> {
+        self.require_editor()?;
+        let id = CaseId::new();
+        let at = now();
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO cases (id, created_at, created_by, updated_at, stage) VALUES (?1, ?2, ?3, ?2, ?4)",
+            params![id.to_string(), at, self.account.name, stage_key(case.stage)],
+        )?;
+        if self.account.role == Role::SupportWorker {
+            tx.execute("INSERT INTO assignments (case_id, account) VALUES (?1, ?2)", params![id.to_string(), self.account.name])?;
+        }
+        for section in case.sections() {
+            write_section(&tx, id, &section, &self.account.name, &at)?;
+        }
+        self.audit(&tx, AuditAction::CreateCase, Some(id), "")?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves one section of a case and returns the case's revision number.
+    /// Saving what is already stored writes nothing.
+    pub fn save_section(&mut self, case: CaseId, section: &Section) -> Result<i64, StoreError> {
+        self.require_editor()?;
+        let at = now();
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        let revision = write_section(&tx, case, section, &self.account.name, &at)?;
+        self.audit(&tx, AuditAction::WriteCase, Some(case), section.name().key())?;
+        tx.commit()?;
+        Ok(revision)
+    }
+
+    /// Reads a whole case.
+    pub fn load_case(&mut self, case: CaseId) -> Result<Case, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        let loaded = read_case(&tx, case)?;
+        self.audit(&tx, AuditAction::ReadCase, Some(case), "")?;
+        tx.commit()?;
+        Ok(loaded)
+    }
+
+    /// The cases this account may see that match `query`, most recently
+    /// changed first.
+    pub fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mine = (self.account.role != Role::Administrator).then(|| self.account.name.clone());
+        let pattern = format!("%{}%", escape_like(query.text.trim()));
+        let mut stmt = tx.prepare_cached(
+            "SELECT c.id, c.name, c.kana, c.stage, c.updated_at,
+                    (SELECT group_concat(account, char(10)) FROM assignments a WHERE a.case_id = c.id)
+             FROM cases c
+             WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?1))
+               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?2))
+               AND (?3 IS NULL OR c.stage = ?3)
+               AND (c.name LIKE ?4 ESCAPE '\\' OR c.kana LIKE ?4 ESCAPE '\\')
+             ORDER BY c.updated_at DESC, c.id",
+        )?;
+        let stage = query.stage.map(stage_key);
+        let rows = stmt.query_map(params![mine, query.worker, stage, pattern], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, kana, stage, updated_at, assigned) = row?;
+            out.push(CaseSummary {
+                id: id.parse().map_err(|_| StoreError::Damaged)?,
+                name: name.into(),
+                kana: kana.into(),
+                stage: parse_stage(&stage)?,
+                updated_at,
+                assigned_to: assigned.map(|a| a.lines().map(str::to_owned).collect()).unwrap_or_default(),
+            });
+        }
+        drop(stmt);
+        self.audit(&tx, AuditAction::ListCases, None, &format!("{} rows", out.len()))?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The change history of a case, oldest first; with `path_prefix`, only
+    /// changes to fields under that path (e.g. `basic.diseases`).
+    pub fn history(&mut self, case: CaseId, path_prefix: Option<&str>) -> Result<Vec<Revision>, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        let mut out = Vec::new();
+        {
+            let mut stmt = tx.prepare_cached(
+                "SELECT revision, author, at, section, changes FROM revisions WHERE case_id = ?1 ORDER BY id",
+            )?;
+            let mut rows = stmt.query([case.to_string()])?;
+            while let Some(r) = rows.next()? {
+                let section: String = r.get(3)?;
+                let changes: String = r.get(4)?;
+                let mut changes: Vec<FieldChange> = serde_json::from_str(&changes).map_err(|_| StoreError::Damaged)?;
+                if let Some(prefix) = path_prefix {
+                    changes.retain(|c| c.path.starts_with(prefix));
+                    if changes.is_empty() {
+                        continue;
+                    }
+                }
+                out.push(Revision {
+                    revision: r.get(0)?,
+                    author: r.get(1)?,
+                    at: r.get(2)?,
+                    section: SectionName::from_key(&section).ok_or(StoreError::Damaged)?,
+                    changes,
+                });
+            }
+        }
+        self.audit(&tx, AuditAction::ReadHistory, Some(case), path_prefix.unwrap_or(""))?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    // ──────────────────────────── audit log ─────────────────────────────
+
+    /// The newest `limit` audit entries, newest first (administrators only).
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.require_admin("read the audit log")?;
+        Ok(audit::entries(&self.conn, limit)?)
+    }
+
+    /// Checks the audit log's hash chain (administrators only).
+    pub fn verify_audit_log(&self) -> Result<(), StoreError> {
+        self.require_admin("read the audit log")?;
+        match audit::first_broken_link(&self.conn)? {
+            None => Ok(()),
+            Some(seq) => Err(StoreError::AuditTampered(seq)),
+        }
+    }
+}
+
+fn stage_key(stage: SupportStage) -> String {
+    serde_json::to_value(stage)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .expect("a stage serialises as a string")
+}
+
+fn parse_stage(s: &str) -> Result<SupportStage, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| StoreError::Damaged)
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Writes one section inside `tx`, recording a revision when anything
+/// changed, and returns the case's revision number.
+fn write_section(tx: &Transaction<'_>, case: CaseId, section: &Section, author: &str, at: &str) -> Result<i64, StoreError> {
+    let id = case.to_string();
+    let name = section.name();
+    let new = section.to_json();
+    let old: serde_json::Value = tx
+        .query_row("SELECT body FROM case_sections WHERE case_id = ?1 AND section = ?2", params![id, name.key()], |r| r.get::<_, String>(0))
+        .optional()?
+        .map(|body| serde_json::from_str(&body).map_err(|_| StoreError::Damaged))
+        .transpose()?
+        .unwrap_or(serde_json::Value::Null);
+    let changes = revision::diff(name.key(), &old, &new);
+    let current: i64 = tx.query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| r.get(0))?;
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let revision = current + 1;
+    tx.execute(
+        "INSERT INTO case_sections (case_id, section, body) VALUES (?1, ?2, ?3)
+         ON CONFLICT (case_id, section) DO UPDATE SET body = excluded.body",
+        params![id, name.key(), new.to_string()],
+    )?;
+    tx.execute(
+        "INSERT INTO revisions (case_id, revision, author, at, section, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, revision, author, at, name.key(), serde_json::to_string(&changes).expect("changes serialise")],
+    )?;
+    tx.execute("UPDATE cases SET revision = ?2, updated_at = ?3 WHERE id = ?1", params![id, revision, at])?;
+    match section {
+        Section::Stage(stage) => {
+            tx.execute("UPDATE cases SET stage = ?2 WHERE id = ?1", params![id, stage_key(*stage)])?;
+        }
+        Section::Basic(basic) => {
+            tx.execute(
+                "UPDATE cases SET name = ?2, kana = ?3 WHERE id = ?1",
+                params![id, basic.name.expose(), basic.kana.expose()],
+            )?;
+        }
+        _ => {}
+    }
+    Ok(revision)
+}
+
+fn read_case(tx: &Connection, case: CaseId) -> Result<Case, StoreError> {
+    let mut loaded = Case { id: case, ..Case::default() };
+    let mut stmt = tx.prepare_cached("SELECT section, body FROM case_sections WHERE case_id = ?1")?;
+    let mut rows = stmt.query([case.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(0)?;
+        let body: String = r.get(1)?;
+        let Some(name) = SectionName::from_key(&key) else { continue };
+        let value = serde_json::from_str(&body).map_err(|_| StoreError::Damaged)?;
+        loaded.apply(Section::from_json(name, value).map_err(|_| StoreError::Damaged)?);
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! The database schema and its forward migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Opening a
+//! store applies the missing ones in one transaction; a store written by a
+//! newer version (a higher number than this build knows) is refused rather
+//! than guessed at.
+
+use rusqlite::Connection;
+
+/// Migrations, in order. Never edit one that has shipped: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: accounts, cases with sections, assignments, revisions, audit log.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('administrator', 'support_worker', 'read_only')),
+        created_at TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 0,
+        stage TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        kana TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+    CREATE INDEX cases_updated ON cases (updated_at DESC);
+    CREATE TABLE case_sections (
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        section TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (case_id, section)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE assignments (
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        account TEXT NOT NULL REFERENCES accounts (name),
+        PRIMARY KEY (case_id, account)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX assignments_account ON assignments (account);
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        at TEXT NOT NULL,
+        section TEXT NOT NULL,
+        changes TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX revisions_case ON revisions (case_id, revision);
+    CREATE TRIGGER revisions_append_only_update BEFORE UPDATE ON revisions
+        BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+    CREATE TRIGGER revisions_append_only_delete BEFORE DELETE ON revisions
+        BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        account TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id TEXT,
+        detail TEXT NOT NULL,
+        hash TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// What [`migrate`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Migration {
+    /// The store is at `CURRENT_VERSION`, after applying `applied` migrations.
+    Done {
+        /// How many migrations were applied now.
+        applied: u32,
+    },
+    /// The store was written by a newer version.
+    TooNew {
+        /// The store's schema version.
+        found: u32,
+    },
+}
+
+/// Brings the schema up to date in one transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Migration> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > CURRENT_VERSION {
+        return Ok(Migration::TooNew { found });
+    }
+    let tx = conn.transaction()?;
+    for sql in &MIGRATIONS[found as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
+    tx.commit()?;
+    Ok(Migration::Done { applied: CURRENT_VERSION - found })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_applies_nothing_the_second_time() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        assert_eq!(migrate(&mut conn).expect("migrates"), Migration::Done { applied: CURRENT_VERSION });
+        assert_eq!(migrate(&mut conn).expect("migrates"), Migration::Done { applied: 0 });
+    }
+
+    #[test]
+    fn a_store_from_a_newer_version_is_refused() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        conn.pragma_update(None, "user_version", CURRENT_VERSION + 1).expect("pragma");
+        assert_eq!(migrate(&mut conn).expect("checks"), Migration::TooNew { found: CURRENT_VERSION + 1 });
+    }
+
+    #[test]
+    fn the_audit_log_refuses_updates_and_deletes() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        migrate(&mut conn).expect("migrates");
+        conn.execute(
+            "INSERT INTO audit (at, account, action, case_id, detail, hash) VALUES ('t', 'a', 'x', NULL, '', 'h')",
+            [],
+        )
+        .expect("insert");
+        assert!(conn.execute("UPDATE audit SET action = 'y'", []).is_err());
+        assert!(conn.execute("DELETE FROM audit", []).is_err());
+    }
+}

@@ -1,0 +1,99 @@
+//! `cargo xtask`: the project's two commands, with the system packages they
+//! need installed first on Debian.
+//!
+//! - `cargo xtask run [ARGS…]` — installs what the app needs and runs it;
+//! - `cargo xtask test` — installs what the tests need and runs every test.
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, bail};
+
+/// Debian packages that building and running the app needs.
+const APP_PACKAGES: &[&str] = &["pkg-config", "libfontconfig1-dev", "libxkbcommon-x11-0", "libx11-xcb1"];
+
+/// Debian packages that the tests need on top of the app's.
+const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "imagemagick", "python3-pip"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run_app(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("install-deps") => install(&[APP_PACKAGES, TEST_PACKAGES].concat()),
+        _ => {
+            eprintln!("usage: cargo xtask run [ARGS…] | test [CARGO TEST ARGS…] | install-deps");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_app(args: &[String]) -> anyhow::Result<()> {
+    install(APP_PACKAGES)?;
+    cargo(&[&["run", "--package", "tsunagi", "--"], &as_strs(args)[..]].concat())
+}
+
+fn test(args: &[String]) -> anyhow::Result<()> {
+    install(&[APP_PACKAGES, TEST_PACKAGES].concat())?;
+    cargo(&["fmt", "--all", "--", "--check"])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[&["test", "--workspace"], &as_strs(args)[..]].concat())
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+fn cargo(args: &[&str]) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("xtask: cargo {}", args.join(" "));
+    let status = Command::new(&cargo).args(args).status().with_context(|| format!("could not start {cargo}"))?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Installs the packages that are missing, with apt-get (as root, or through
+/// sudo). On a system without apt-get it says what to install and goes on.
+fn install(packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if Command::new("apt-get").arg("--version").output().is_err() {
+        eprintln!("xtask: warning: no apt-get here; install these yourself: {}", missing.join(" "));
+        return Ok(());
+    }
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    let prefix: &[&str] = if root { &[] } else { &["sudo"] };
+    eprintln!("xtask: installing {}", missing.join(" "));
+    let apt = |args: &[&str]| -> anyhow::Result<()> {
+        let all = [prefix, &["apt-get"], args].concat();
+        let status = Command::new(all[0])
+            .args(&all[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .with_context(|| format!("could not run {}", all.join(" ")))?;
+        if !status.success() {
+            bail!("{} failed ({status})", all.join(" "));
+        }
+        Ok(())
+    };
+    apt(&["update", "-qq"])?;
+    apt(&[&["install", "-y", "-qq", "--no-install-recommends"], &missing[..]].concat())
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
