@@ -86,10 +86,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match command {
         Command::Init { user } => {
-            let password = login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
-            let (_store, code) = Store::create(&dir, login::keychain(), &user, &password, StoreOptions::default())?;
+            let password =
+                login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
+            let (_store, code) = Store::create(
+                &dir,
+                login::keychain(),
+                &user,
+                &password,
+                StoreOptions::default(),
+            )?;
             println!("復旧コード (recovery code): {}", code.display().as_str());
-            eprintln!("この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。");
+            eprintln!(
+                "この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。"
+            );
             eprintln!("This recovery code is shown only once: write it down and keep it safe.");
         }
         Command::Demo => {
@@ -105,25 +114,40 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Case(CaseCommand::Show { id }) => {
-            let id = CaseId::from_str(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))?;
+            let id =
+                CaseId::from_str(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))?;
             let mut store = login::unlock(&dir)?;
             let case = store.load_case(id)?;
-            println!("{}", serde_json::to_string_pretty(&case).expect("a case serialises to JSON"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&case).expect("a case serialises to JSON")
+            );
         }
         Command::Case(CaseCommand::Import { file }) => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
-            let case: Case = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{} does not fit the case format: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let case = Case::from_json(&text).map_err(|e| {
+                anyhow::anyhow!("{} does not fit the case format: {e}", file.display())
+            })?;
             let mut store = login::unlock(&dir)?;
             println!("{}", store.create_case(&case)?);
         }
         Command::Recover { user } => {
-            let code = login::from_env_or_prompt("TSUNAGI_RECOVERY_CODE", "復旧コード (recovery code): ", true)?;
+            let code = login::from_env_or_prompt(
+                "TSUNAGI_RECOVERY_CODE",
+                "復旧コード (recovery code): ",
+                true,
+            )?;
             let Some(code) = RecoveryCode::parse(&code) else {
-                bail!("that is not a recovery code: it has 25 letters and digits, like XXXXX-XXXXX-XXXXX-XXXXX-XXXXX");
+                bail!(
+                    "that is not a recovery code: it has 25 letters and digits, like XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"
+                );
             };
-            let password =
-                login::from_env_or_prompt("TSUNAGI_NEW_PASSWORD", "新しいパスワード (new password): ", true)?;
+            let password = login::from_env_or_prompt(
+                "TSUNAGI_NEW_PASSWORD",
+                "新しいパスワード (new password): ",
+                true,
+            )?;
             Store::recover(&dir, login::keychain(), &code, &user, &password)?;
             eprintln!("パスワードを設定しました (the new password is set).");
         }

@@ -11,10 +11,14 @@ use tsunagi_core::store::{self, Keychain, Store};
 /// The default data folder: `$XDG_DATA_HOME/tsunagi`, else
 /// `~/.local/share/tsunagi`.
 pub fn default_data_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| ".".into());
-        home.join(".local/share")
-    });
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| ".".into());
+            home.join(".local/share")
+        });
     base.join("tsunagi")
 }
 
@@ -40,7 +44,9 @@ pub fn from_env_or_prompt(var: &str, prompt: &str, secret: bool) -> anyhow::Resu
     } else {
         eprint!("{prompt}");
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).context("could not read from the terminal")?;
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("could not read from the terminal")?;
         Ok(line.trim().to_owned())
     }
 }
@@ -49,7 +55,11 @@ pub fn from_env_or_prompt(var: &str, prompt: &str, secret: bool) -> anyhow::Resu
 /// (asked for when not set).
 pub fn unlock(dir: &Path) -> anyhow::Result<Store> {
     if !store::exists(dir) {
-        bail!("no Tsunagi store in {}: run `tsunagi --data-dir {} init --user NAME` first", dir.display(), dir.display());
+        bail!(
+            "no Tsunagi store in {}: run `tsunagi --data-dir {} init --user NAME` first",
+            dir.display(),
+            dir.display()
+        );
     }
     let user = from_env_or_prompt("TSUNAGI_USER", "ユーザー名 (user): ", false)?;
     let password = from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;

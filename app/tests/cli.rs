@@ -12,7 +12,9 @@ struct Env {
 
 impl Env {
     fn new() -> Self {
-        Self { root: tempfile::tempdir().expect("temp dir") }
+        Self {
+            root: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn data(&self) -> PathBuf {
@@ -44,7 +46,11 @@ impl Env {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.tsunagi(args, PW);
-        assert!(out.status.success(), "tsunagi {args:?} failed: {}", stderr(&out));
+        assert!(
+            out.status.success(),
+            "tsunagi {args:?} failed: {}",
+            stderr(&out)
+        );
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
@@ -68,7 +74,9 @@ fn one_error_line(out: &Output) -> String {
 }
 
 fn case_ids(list: &str) -> Vec<String> {
-    list.lines().map(|l| l.split('\t').next().expect("id column").to_owned()).collect()
+    list.lines()
+        .map(|l| l.split('\t').next().expect("id column").to_owned())
+        .collect()
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -106,10 +114,14 @@ fn shown_case_imports_as_a_new_case_with_the_same_content() {
     let shown = env.ok(&["case", "show", &id]);
     let file = env.root.path().join("case.json");
     std::fs::write(&file, &shown).expect("writes");
-    let new_id = env.ok(&["case", "import", file.to_str().expect("utf-8 path")]).trim().to_owned();
+    let new_id = env
+        .ok(&["case", "import", file.to_str().expect("utf-8 path")])
+        .trim()
+        .to_owned();
     assert_ne!(new_id, id);
     let mut original: serde_json::Value = serde_json::from_str(&shown).expect("json");
-    let mut copy: serde_json::Value = serde_json::from_str(&env.ok(&["case", "show", &new_id])).expect("json");
+    let mut copy: serde_json::Value =
+        serde_json::from_str(&env.ok(&["case", "show", &new_id])).expect("json");
     original["id"] = serde_json::Value::Null;
     copy["id"] = serde_json::Value::Null;
     assert_eq!(original, copy);
@@ -120,7 +132,11 @@ fn wrong_password_is_one_clear_line_and_opens_nothing() {
     let env = Env::new();
     env.init_with_demo();
     let out = env.tsunagi(&["case", "list"], "not the password");
-    assert!(one_error_line(&out).contains("password is wrong"), "{}", stderr(&out));
+    assert!(
+        one_error_line(&out).contains("password is wrong"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -145,7 +161,11 @@ fn malformed_or_schema_violating_json_is_refused_and_nothing_changes() {
         let file = env.root.path().join(name);
         std::fs::write(&file, text).expect("writes");
         let out = env.tsunagi(&["case", "import", file.to_str().expect("utf-8 path")], PW);
-        assert!(one_error_line(&out).contains("does not fit the case format"), "{name}: {}", stderr(&out));
+        assert!(
+            one_error_line(&out).contains("does not fit the case format"),
+            "{name}: {}",
+            stderr(&out)
+        );
     }
     assert_eq!(env.ok(&["case", "list"]), before);
 }
@@ -154,12 +174,21 @@ fn malformed_or_schema_violating_json_is_refused_and_nothing_changes() {
 fn deleted_keychain_entry_is_recovered_with_the_recovery_code() {
     let env = Env::new();
     let init = env.init_with_demo();
-    let code = init.split(": ").nth(1).expect("code after colon").trim().to_owned();
+    let code = init
+        .split(": ")
+        .nth(1)
+        .expect("code after colon")
+        .trim()
+        .to_owned();
     for file in files_under(&env.keys()) {
         std::fs::remove_file(file).expect("removes key file");
     }
     let out = env.tsunagi(&["case", "list"], PW);
-    assert!(one_error_line(&out).contains("recovery code"), "{}", stderr(&out));
+    assert!(
+        one_error_line(&out).contains("recovery code"),
+        "{}",
+        stderr(&out)
+    );
 
     let recover = |code: &str| {
         env.command(&["recover", "--user", "admin"])
@@ -169,7 +198,11 @@ fn deleted_keychain_entry_is_recovered_with_the_recovery_code() {
             .expect("runs")
     };
     let wrong = recover("00000-00000-00000-00000-00000");
-    assert!(one_error_line(&wrong).contains("recovery code is wrong"), "{}", stderr(&wrong));
+    assert!(
+        one_error_line(&wrong).contains("recovery code is wrong"),
+        "{}",
+        stderr(&wrong)
+    );
     let out = recover(&code.to_lowercase());
     assert!(out.status.success(), "{}", stderr(&out));
     let list = env.tsunagi(&["case", "list"], "a brand new password");
@@ -183,7 +216,8 @@ fn no_identifying_value_appears_in_any_file_under_the_data_dir() {
     env.init_with_demo();
     let mut secrets: Vec<String> = Vec::new();
     for id in case_ids(&env.ok(&["case", "list"])) {
-        let case: serde_json::Value = serde_json::from_str(&env.ok(&["case", "show", &id])).expect("json");
+        let case: serde_json::Value =
+            serde_json::from_str(&env.ok(&["case", "show", &id])).expect("json");
         let basic = &case["basic"];
         for field in ["name", "kana", "address", "phone", "email"] {
             if let Some(s) = basic[field].as_str().filter(|s| s.chars().count() >= 2) {
@@ -191,17 +225,28 @@ fn no_identifying_value_appears_in_any_file_under_the_data_dir() {
             }
         }
         for record in case["consultations"].as_array().into_iter().flatten() {
-            if let Some(s) = record["content"].as_str().filter(|s| s.chars().count() >= 4) {
+            if let Some(s) = record["content"]
+                .as_str()
+                .filter(|s| s.chars().count() >= 4)
+            {
                 secrets.push(s.to_owned());
             }
         }
     }
-    assert!(secrets.len() >= 6, "too few identifying values to check: {}", secrets.len());
+    assert!(
+        secrets.len() >= 6,
+        "too few identifying values to check: {}",
+        secrets.len()
+    );
     let files = files_under(&env.data());
     assert!(files.iter().any(|f| f.ends_with("store.db")));
     for file in files {
         let bytes = std::fs::read(&file).expect("reads");
-        assert!(!bytes.starts_with(b"SQLite format 3"), "{} is a plain SQLite file", file.display());
+        assert!(
+            !bytes.starts_with(b"SQLite format 3"),
+            "{} is a plain SQLite file",
+            file.display()
+        );
         for secret in &secrets {
             let needle = secret.as_bytes();
             assert!(

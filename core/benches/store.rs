@@ -57,12 +57,23 @@ fn load_case(store: &mut Store) -> Duration {
 }
 
 fn encrypted(dir: &std::path::Path) -> Store {
-    let options = StoreOptions { kdf: KdfParams::INSECURE_FOR_TESTS };
-    Store::create(dir, Arc::new(MemoryKeychain::default()), "admin", "benchmark password", options).expect("creates").0
+    let options = StoreOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+    };
+    Store::create(
+        dir,
+        Arc::new(MemoryKeychain::default()),
+        "admin",
+        "benchmark password",
+        options,
+    )
+    .expect("creates")
+    .0
 }
 
 fn main() {
-    let root = tempfile::tempdir_in(std::env::var_os("BENCH_DIR").unwrap_or_else(|| ".".into())).expect("temp dir");
+    let root = tempfile::tempdir_in(std::env::var_os("BENCH_DIR").unwrap_or_else(|| ".".into()))
+        .expect("temp dir");
     let mut enc = encrypted(&root.path().join("enc-save"));
     let mut plain = Store::create_plain_baseline(&root.path().join("plain-save")).expect("creates");
     let (es, ps) = (save_section(&mut enc), save_section(&mut plain));
@@ -71,21 +82,49 @@ fn main() {
     let (el, pl) = (load_case(&mut enc), load_case(&mut plain));
 
     println!("operation                 SQLCipher      plain SQLite   ratio");
-    println!("save one section       {:>10.3} ms  {:>10.3} ms   {:.2}×", ms(es), ms(ps), ratio(es, ps));
-    println!("load a full case       {:>10.3} ms  {:>10.3} ms   {:.2}×", ms(el), ms(pl), ratio(el, pl));
+    println!(
+        "save one section       {:>10.3} ms  {:>10.3} ms   {:.2}×",
+        ms(es),
+        ms(ps),
+        ratio(es, ps)
+    );
+    println!(
+        "load a full case       {:>10.3} ms  {:>10.3} ms   {:.2}×",
+        ms(el),
+        ms(pl),
+        ratio(el, pl)
+    );
 
     let dir = root.path().join("unlock");
     let keychain = Arc::new(MemoryKeychain::default());
-    let options = StoreOptions { kdf: KdfParams::DEFAULT };
-    drop(Store::create(&dir, keychain.clone(), "admin", "benchmark password", options).expect("creates"));
+    let options = StoreOptions {
+        kdf: KdfParams::DEFAULT,
+    };
+    drop(
+        Store::create(
+            &dir,
+            keychain.clone(),
+            "admin",
+            "benchmark password",
+            options,
+        )
+        .expect("creates"),
+    );
     let unlocks = (0..5)
         .map(|_| {
             let start = Instant::now();
-            drop(Store::unlock(&dir, keychain.clone(), "admin", "benchmark password").expect("unlocks"));
+            drop(
+                Store::unlock(&dir, keychain.clone(), "admin", "benchmark password")
+                    .expect("unlocks"),
+            );
             start.elapsed()
         })
         .collect();
-    let KdfParams { memory_kib, iterations, parallelism } = KdfParams::DEFAULT;
+    let KdfParams {
+        memory_kib,
+        iterations,
+        parallelism,
+    } = KdfParams::DEFAULT;
     println!(
         "unlock (Argon2id m={} MiB t={iterations} p={parallelism}): {:.0} ms (median of 5)",
         memory_kib / 1024,

@@ -75,9 +75,11 @@ impl<T: Serialize> Serialize for Identifying<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Identifying<T> {
+/// `null` reads as the empty value, so a de-identified export reads back in
+/// with its identifying fields blank.
+impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Identifying<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(Self)
+        Option::<T>::deserialize(deserializer).map(|v| Self(v.unwrap_or_default()))
     }
 }
 
@@ -106,6 +108,13 @@ mod tests {
     }
 
     #[test]
+    fn a_deidentified_value_reads_back_with_blank_identifying_fields() {
+        let v: Identifying<String> =
+            serde_json::from_value(serde_json::Value::Null).expect("null reads");
+        assert_eq!(v.expose(), "");
+    }
+
+    #[test]
     fn debug_never_shows_an_identifying_value() {
         let name: Identifying<String> = "山田花子".into();
         assert_eq!(format!("{name:?}"), "‹redacted›");
@@ -113,10 +122,16 @@ mod tests {
 
     #[test]
     fn deidentified_drops_marked_fields_and_keeps_the_rest() {
-        let p = Person { name: "山田花子".into(), birth_year: 1980 };
+        let p = Person {
+            name: "山田花子".into(),
+            birth_year: 1980,
+        };
         let v = deidentified(&p);
         assert_eq!(v, serde_json::json!({"name": null, "birth_year": 1980}));
         // Ordinary serialisation still carries the value.
-        assert_eq!(serde_json::to_value(&p).expect("serialises")["name"], "山田花子");
+        assert_eq!(
+            serde_json::to_value(&p).expect("serialises")["name"],
+            "山田花子"
+        );
     }
 }

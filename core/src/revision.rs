@@ -26,7 +26,9 @@ pub struct FieldChange {
 
 impl std::fmt::Debug for FieldChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FieldChange").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("FieldChange")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -54,11 +56,22 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
         (Value::Array(a), Value::Array(b)) if all_have_ids(a) && all_have_ids(b) => {
             for av in a {
                 let id = item_id(av);
-                let bv = b.iter().find(|bv| item_id(bv) == id).unwrap_or(&Value::Null);
+                let bv = b
+                    .iter()
+                    .find(|bv| item_id(bv) == id)
+                    .unwrap_or(&Value::Null);
                 walk(&format!("{path}[id={id}]"), av, bv, out);
             }
-            for bv in b.iter().filter(|bv| !a.iter().any(|av| item_id(av) == item_id(bv))) {
-                walk(&format!("{path}[id={}]", item_id(bv)), &Value::Null, bv, out);
+            for bv in b
+                .iter()
+                .filter(|bv| !a.iter().any(|av| item_id(av) == item_id(bv)))
+            {
+                walk(
+                    &format!("{path}[id={}]", item_id(bv)),
+                    &Value::Null,
+                    bv,
+                    out,
+                );
             }
         }
         (Value::Array(a), Value::Array(b)) => {
@@ -68,12 +81,20 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
                 walk(&format!("{path}[{i}]"), av, bv, out);
             }
         }
-        _ => out.push(FieldChange { path: path.to_owned(), old: old.clone(), new: new.clone() }),
+        _ => out.push(FieldChange {
+            path: path.to_owned(),
+            old: old.clone(),
+            new: new.clone(),
+        }),
     }
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn item_id(v: &Value) -> &str {
@@ -111,7 +132,11 @@ mod tests {
         let old = json!([{"id": "a", "v": 1}, {"id": "b", "v": 2}]);
         let new = json!([{"id": "b", "v": 2}, {"id": "a", "v": 3}, {"id": "c", "v": 4}]);
         let paths: Vec<_> = diff("l", &old, &new).into_iter().map(|c| c.path).collect();
-        assert_eq!(paths, ["l[id=a].v", "l[id=c]"], "an added item is one change holding the whole item");
+        assert_eq!(
+            paths,
+            ["l[id=a].v", "l[id=c]"],
+            "an added item is one change holding the whole item"
+        );
     }
 
     #[test]

@@ -19,20 +19,29 @@ fn killing_the_writer_at_random_points_loses_no_acknowledged_write() {
     let dir = root.path().join("data");
     let keys = root.path().join("keys");
     let keychain = Arc::new(FileKeychain::new(&keys));
-    let options = StoreOptions { kdf: KdfParams::INSECURE_FOR_TESTS };
+    let options = StoreOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+    };
     drop(Store::create(&dir, keychain.clone(), "admin", PASSWORD, options).expect("creates"));
 
     let mut acknowledged: HashSet<String> = HashSet::new();
     let mut rng = rand::thread_rng();
     for round in 0..KILLS {
         let mut child = Command::new(env!("CARGO_BIN_EXE_write_stream"))
-            .args([dir.as_os_str(), keys.as_os_str(), format!("r{round}").as_ref()])
+            .args([
+                dir.as_os_str(),
+                keys.as_os_str(),
+                format!("r{round}").as_ref(),
+            ])
             .stdout(Stdio::piped())
             .spawn()
             .expect("starts the writer");
         let stdout = child.stdout.take().expect("piped stdout");
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>()
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
         });
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..120)));
         child.kill().expect("kills the writer");
@@ -52,7 +61,14 @@ fn killing_the_writer_at_random_points_loses_no_acknowledged_write() {
             .map(|c| c.name.expose().clone())
             .collect();
         let lost: Vec<_> = acknowledged.difference(&names).collect();
-        assert!(lost.is_empty(), "round {round}: acknowledged writes lost: {lost:?}");
+        assert!(
+            lost.is_empty(),
+            "round {round}: acknowledged writes lost: {lost:?}"
+        );
     }
-    assert!(acknowledged.len() > KILLS, "the writer hardly ever got a write in: {}", acknowledged.len());
+    assert!(
+        acknowledged.len() > KILLS,
+        "the writer hardly ever got a write in: {}",
+        acknowledged.len()
+    );
 }

@@ -9,7 +9,12 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, bail};
 
 /// Debian packages that building and running the app needs.
-const APP_PACKAGES: &[&str] = &["pkg-config", "libfontconfig1-dev", "libxkbcommon-x11-0", "libx11-xcb1"];
+const APP_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libfontconfig1-dev",
+    "libxkbcommon-x11-0",
+    "libx11-xcb1",
+];
 
 /// Debian packages that the tests need on top of the app's.
 const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "imagemagick", "python3-pip"];
@@ -42,7 +47,14 @@ fn run_app(args: &[String]) -> anyhow::Result<()> {
 fn test(args: &[String]) -> anyhow::Result<()> {
     install(&[APP_PACKAGES, TEST_PACKAGES].concat())?;
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&[&["test", "--workspace"], &as_strs(args)[..]].concat())
 }
 
@@ -53,7 +65,10 @@ fn as_strs(args: &[String]) -> Vec<&str> {
 fn cargo(args: &[&str]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("xtask: cargo {}", args.join(" "));
-    let status = Command::new(&cargo).args(args).status().with_context(|| format!("could not start {cargo}"))?;
+    let status = Command::new(&cargo)
+        .args(args)
+        .status()
+        .with_context(|| format!("could not start {cargo}"))?;
     if !status.success() {
         bail!("cargo {} failed ({status})", args.join(" "));
     }
@@ -68,10 +83,17 @@ fn install(packages: &[&str]) -> anyhow::Result<()> {
         return Ok(());
     }
     if Command::new("apt-get").arg("--version").output().is_err() {
-        eprintln!("xtask: warning: no apt-get here; install these yourself: {}", missing.join(" "));
+        eprintln!(
+            "xtask: warning: no apt-get here; install these yourself: {}",
+            missing.join(" ")
+        );
         return Ok(());
     }
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
     let prefix: &[&str] = if root { &[] } else { &["sudo"] };
     eprintln!("xtask: installing {}", missing.join(" "));
     let apt = |args: &[&str]| -> anyhow::Result<()> {
@@ -87,13 +109,20 @@ fn install(packages: &[&str]) -> anyhow::Result<()> {
         Ok(())
     };
     apt(&["update", "-qq"])?;
-    apt(&[&["install", "-y", "-qq", "--no-install-recommends"], &missing[..]].concat())
+    apt(&[
+        &["install", "-y", "-qq", "--no-install-recommends"],
+        &missing[..],
+    ]
+    .concat())
 }
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
         .output()
-        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .map(|o| {
+            o.status.success()
+                && String::from_utf8_lossy(&o.stdout).contains("install ok installed")
+        })
         .unwrap_or(false)
 }

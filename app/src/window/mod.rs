@@ -1,8 +1,164 @@
-//! The app window.
+//! The app window (Slint): first-run set-up, login and the case list, in
+//! Japanese first. The `.slint` sources are in `ui/app/` (one screen a file,
+//! each with its `…Adapter` global); this module holds their controllers.
+//!
+//! Threads: the window, its models and every controller callback live on the
+//! UI thread. The store is opened, read and written by jobs on one worker
+//! thread, in order ([`Background`]); results come back through the event
+//! loop. Locking drops every case value from the screen at once and closes
+//! the store behind it.
+//!
+//! Not yet here: the case screen (`CaseListAdapter.open-case` has no handler
+//! until it exists), recovery with the recovery code (the CLI's `recover`
+//! does it), and locking after a period of inactivity.
+
+mod case_list;
+mod login;
+mod problem;
+mod session;
+mod setup;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// Opens the app window on the store in `data_dir`.
-pub fn run(_data_dir: PathBuf) -> anyhow::Result<()> {
-    anyhow::bail!("the app window is not built yet")
+use slint::{ComponentHandle, ModelRc, SharedString};
+use time::UtcOffset;
+use tsunagi_core::store::{self, Keychain, MIN_PASSWORD_CHARS, Role, StoreOptions};
+
+pub use case_list::{CaseListController, CaseSource, format_time, stage_index};
+pub use login::LoginThrottle;
+pub use problem::Report;
+pub use session::Background;
+pub use setup::check_form;
+
+/// The code generated from `ui/app/main.slint`: `AppWindow`, the adapters
+/// (`SetupAdapter`, `LoginAdapter`, `CaseListAdapter`), `Stages`, `Messages`
+/// and their types. Its names follow the `.slint` sources.
+#[allow(missing_docs, clippy::all, clippy::pedantic, unused_qualifications)]
+pub mod ui {
+    slint::include_modules!();
+}
+
+use ui::{AccountRole, AppWindow, CaseListAdapter, LoginAdapter, Screen, SetupAdapter};
+
+/// Japan Standard Time, used when the system's offset cannot be read.
+const JST: UtcOffset = time::macros::offset!(+9);
+
+/// How to build the window.
+pub struct Options {
+    /// Where the device secret is kept.
+    pub keychain: Arc<dyn Keychain>,
+    /// Show the "key kept in a file" notice (the keychain is a file keystore).
+    pub keychain_warning: bool,
+    /// Argon2 cost and other settings for a store created at set-up.
+    pub store_options: StoreOptions,
+    /// Where slow work runs.
+    pub background: Background,
+    /// The offset in which times are shown.
+    pub utc_offset: UtcOffset,
+}
+
+impl Options {
+    /// The app's options with `keychain`: default store settings, work on
+    /// the worker thread, times in the system's offset (Japan time when it
+    /// cannot be read, which on Unix is whenever other threads are running).
+    pub fn new(keychain: Arc<dyn Keychain>) -> Self {
+        Self {
+            keychain,
+            keychain_warning: false,
+            store_options: StoreOptions::default(),
+            background: Background::WorkerThread,
+            utc_offset: local_offset(),
+        }
+    }
+}
+
+/// The system's UTC offset, or Japan time when it cannot be read.
+fn local_offset() -> UtcOffset {
+    UtcOffset::current_local_offset().unwrap_or(JST)
+}
+
+/// A built window with its controllers wired. Dropping it closes the window.
+pub struct AppHandle {
+    window: AppWindow,
+    session: Arc<session::Session>,
+}
+
+impl AppHandle {
+    /// The window, for tests: look elements up with
+    /// `i_slint_backend_testing::ElementHandle::find_by_accessible_label`, read
+    /// the adapters with `window().global::<…Adapter>()`.
+    pub fn window(&self) -> &AppWindow {
+        &self.window
+    }
+
+    /// Shows the window and runs the event loop until it closes, then closes
+    /// the store.
+    pub fn run(&self) -> anyhow::Result<()> {
+        self.window.run()?;
+        self.session.close();
+        Ok(())
+    }
+}
+
+/// Builds the window on the store in `data_dir`, showing set-up when there is
+/// no store there yet and login otherwise. Must be called on the thread that
+/// will run the event loop. Does not show the window.
+pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
+    let has_store = store::exists(&data_dir);
+    let session = Arc::new(session::Session::new(
+        data_dir,
+        options.keychain,
+        options.store_options,
+        options.utc_offset,
+        options.background,
+    )?);
+    let window = AppWindow::new()?;
+
+    // Every adapter starts from real values, never the preview data.
+    let setup = window.global::<SetupAdapter<'_>>();
+    setup.set_keychain_warning(options.keychain_warning);
+    setup.set_min_password_chars(i32::try_from(MIN_PASSWORD_CHARS).unwrap_or(i32::MAX));
+    setup.set_admin_name(SharedString::new());
+    let login = window.global::<LoginAdapter<'_>>();
+    login.set_keychain_warning(options.keychain_warning);
+    let list = window.global::<CaseListAdapter<'_>>();
+    list.set_cases(ModelRc::default());
+    list.set_workers(ModelRc::default());
+    list.set_account_name(SharedString::new());
+
+    setup::wire(&window, &session);
+    login::wire(&window, &session);
+    case_list::wire(&window, &session);
+
+    window.set_screen(if has_store {
+        Screen::Login
+    } else {
+        Screen::Setup
+    });
+    Ok(AppHandle { window, session })
+}
+
+/// Opens the app window on the store in `data_dir` and returns when it is
+/// closed. The keychain is chosen by `tsunagi_core::store::choose_keychain`;
+/// when it is the file keystore, the set-up and login screens say so.
+pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
+    // Read before anything starts a thread: on Unix the offset cannot be
+    // read safely once other threads run.
+    let utc_offset = local_offset();
+    let chosen = store::choose_keychain();
+    let options = Options {
+        keychain_warning: chosen.warning.is_some(),
+        utc_offset,
+        ..Options::new(Arc::from(chosen.keychain))
+    };
+    build(data_dir, options)?.run()
+}
+
+fn account_role(role: Role) -> AccountRole {
+    match role {
+        Role::Administrator => AccountRole::Administrator,
+        Role::SupportWorker => AccountRole::SupportWorker,
+        Role::ReadOnly => AccountRole::ReadOnly,
+    }
 }

@@ -416,6 +416,72 @@ mod tests {
         }
     }
 
+    /// The documentation's ```json blocks, in order.
+    fn documented_examples() -> Vec<&'static str> {
+        let doc = include_str!("../../../docs/case-json.md");
+        doc.split("```json")
+            .skip(1)
+            .map(|block| {
+                block
+                    .split("```")
+                    .next()
+                    .expect("split yields at least one piece")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_examples_in_the_json_documentation_parse_and_are_valid() {
+        let examples = documented_examples();
+        assert_eq!(examples.len(), 2);
+        let case: Case = serde_json::from_str(examples[0]).expect("the case example parses");
+        assert_eq!(case.validate(), Ok(()));
+        assert_eq!(case.stage, SupportStage::Negotiation);
+        assert_eq!(
+            case.basic.diseases[0].current_status(),
+            Some(DiseaseStatus::Improvement)
+        );
+        assert_eq!(case.basic.diseases[0].relapses().count(), 1);
+        assert_eq!(case.job_match.employers[0].proposed.accommodations.len(), 2);
+        let programme: ProgrammeEnrolment =
+            serde_json::from_str(examples[1]).expect("the programme example parses");
+        assert_eq!(
+            programme.current_outcome(),
+            Some(ProgrammeOutcome::Continue)
+        );
+    }
+
+    fn collect_keys(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    out.insert(key.clone());
+                    collect_keys(v, out);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect_keys(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_demo_cases_is_documented() {
+        let doc = include_str!("../../../docs/case-json.md");
+        let mut keys = std::collections::BTreeSet::new();
+        for case in demo_cases() {
+            collect_keys(&serde_json::to_value(&case).expect("serialises"), &mut keys);
+        }
+        assert!(keys.len() > 100, "only {} distinct fields", keys.len());
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|k| !doc.contains(&format!("`{k}`")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "fields missing from docs/case-json.md: {missing:?}"
+        );
+    }
+
     #[test]
     fn a_partly_filled_section_keeps_what_was_given_and_defaults_the_rest() {
         let json = r#"{"diseases":[{"reference_id":"ulcerative-colitis","name":"潰瘍性大腸炎",
@@ -427,5 +493,39 @@ mod tests {
         );
         assert!(basic.name.expose().is_empty());
         assert_eq!(basic.sex, Sex::Unstated);
+    }
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+    use crate::reference::{AccommodationId, DiseaseId, IssueCode, ReferenceDb};
+
+    #[test]
+    fn demo_cases_use_only_codes_and_ids_of_the_bundled_reference() {
+        let db = ReferenceDb::bundled().expect("bundled reference loads");
+        for case in demo_cases() {
+            for disease in &case.basic.diseases {
+                if let Some(id) = &disease.reference_id {
+                    let id = DiseaseId::new(id.clone()).expect("valid id");
+                    assert!(db.disease(&id).is_some(), "unknown disease {id:?}");
+                }
+            }
+            for issue in &case.case_management.vocational_issues {
+                if let Some(code) = &issue.code {
+                    let code = IssueCode::new(code.clone()).expect("valid code");
+                    assert!(db.issue(&code).is_some(), "unknown issue {code:?}");
+                }
+                for acc in &issue.accommodations {
+                    if let Some(id) = &acc.reference_id {
+                        let id = AccommodationId::new(id.clone()).expect("valid id");
+                        assert!(
+                            db.accommodation(&id).is_some(),
+                            "unknown accommodation {id:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ mod demo;
 mod job_match;
 mod monitoring;
 mod records;
+mod validate;
 
 pub use basic::*;
 pub use career::*;
@@ -20,6 +21,7 @@ pub use demo::demo_cases;
 pub use job_match::*;
 pub use monitoring::*;
 pub use records::*;
+pub use validate::ValidationError;
 
 use std::fmt;
 use std::str::FromStr;
@@ -65,7 +67,9 @@ impl FromStr for CaseId {
 }
 
 /// The support stage (支援段階), in the order of customized employment.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SupportStage {
     /// ディスカバリー — getting to know the person.
@@ -316,5 +320,93 @@ impl Case {
     /// Identifying: callers must not log it.
     pub fn display_name(&self) -> &str {
         self.basic.name.expose()
+    }
+}
+
+/// Why a case file could not be read. The message names the place in the
+/// file, never a value from it, since values may identify the client.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseFormatError {
+    /// The JSON does not parse into a case.
+    #[error("{what} at line {line}, column {column}")]
+    Json {
+        /// What is wrong, without the offending value.
+        what: String,
+        /// Line in the file, from 1.
+        line: usize,
+        /// Column in the line, from 1.
+        column: usize,
+    },
+    /// The case parses but does not hold together.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+}
+
+impl Case {
+    /// Reads a case from its JSON (docs/case-json.md), giving missing item
+    /// ids fresh values and checking it with [`Case::validate`].
+    pub fn from_json(text: &str) -> Result<Case, CaseFormatError> {
+        let mut case: Case = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax => "not valid JSON".to_owned(),
+                serde_json::error::Category::Eof => "the file ends too early".to_owned(),
+                serde_json::error::Category::Io => "the file could not be read".to_owned(),
+                // "unknown field `x`, expected …": `x` is shown only when it
+                // looks like a misspelt field name, not like data.
+                serde_json::error::Category::Data if message.starts_with("unknown field") => {
+                    let head = message.split(',').next().unwrap_or_default();
+                    let name = head
+                        .trim_start_matches("unknown field `")
+                        .trim_end_matches('`');
+                    let schema_like = name.len() <= 40
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    if schema_like {
+                        head.to_owned()
+                    } else {
+                        "a field this version does not know".to_owned()
+                    }
+                }
+                serde_json::error::Category::Data => {
+                    "a value of the wrong type or out of range".to_owned()
+                }
+            };
+            CaseFormatError::Json {
+                what,
+                line: e.line(),
+                column: e.column(),
+            }
+        })?;
+        case.ensure_ids();
+        case.validate()?;
+        Ok(case)
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn a_case_format_error_never_repeats_a_value_from_the_file() {
+        for text in [
+            r#"{"stage": "山田花子"}"#,
+            r#"{"basic": {"name": ["山田花子"]}}"#,
+            r#"{"basic": {"山田花子": 1}}"#,
+        ] {
+            let err = Case::from_json(text).expect_err("refused").to_string();
+            assert!(!err.contains("山田花子"), "{err}");
+            assert!(err.contains("line 1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_misspelt_field_is_named_in_the_error() {
+        let err = Case::from_json(r#"{"basic": {"nickname": "x"}}"#)
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("unknown field `nickname`"), "{err}");
     }
 }

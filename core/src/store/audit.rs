@@ -105,7 +105,14 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-fn chain_hash(prev: &str, at: &str, account: &str, action: &str, case_id: Option<&str>, detail: &str) -> String {
+fn chain_hash(
+    prev: &str,
+    at: &str,
+    account: &str,
+    action: &str,
+    case_id: Option<&str>,
+    detail: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [prev, at, account, action, case_id.unwrap_or(""), detail] {
         h.update((part.len() as u64).to_le_bytes());
@@ -124,7 +131,11 @@ pub(super) fn append(
     detail: &str,
 ) -> rusqlite::Result<()> {
     let prev: String = conn
-        .query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or_default();
     let hash = chain_hash(&prev, at, account, action.as_str(), case_id, detail);
@@ -157,7 +168,9 @@ pub(super) fn entries(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Aud
 /// The sequence number of the first entry whose hash does not follow from
 /// the one before it, if any.
 pub(super) fn first_broken_link(conn: &Connection) -> rusqlite::Result<Option<i64>> {
-    let mut stmt = conn.prepare("SELECT seq, at, account, action, case_id, detail, hash FROM audit ORDER BY seq")?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, account, action, case_id, detail, hash FROM audit ORDER BY seq",
+    )?;
     let mut rows = stmt.query([])?;
     let mut prev = String::new();
     let mut expected_seq = 1;
@@ -165,7 +178,14 @@ pub(super) fn first_broken_link(conn: &Connection) -> rusqlite::Result<Option<i6
         let seq: i64 = r.get(0)?;
         let case_id: Option<String> = r.get(4)?;
         let hash: String = r.get(6)?;
-        let want = chain_hash(&prev, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?, case_id.as_deref(), &r.get::<_, String>(5)?);
+        let want = chain_hash(
+            &prev,
+            &r.get::<_, String>(1)?,
+            &r.get::<_, String>(2)?,
+            &r.get::<_, String>(3)?,
+            case_id.as_deref(),
+            &r.get::<_, String>(5)?,
+        );
         if seq != expected_seq || hash != want {
             return Ok(Some(seq));
         }

@@ -41,8 +41,14 @@ impl DeviceSecret {
     }
 
     fn from_text(text: &str) -> Result<Self, KeychainError> {
-        let bytes = Zeroizing::new(B64.decode(text.trim()).map_err(|_| KeychainError::Malformed)?);
-        let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| KeychainError::Malformed)?;
+        let bytes = Zeroizing::new(
+            B64.decode(text.trim())
+                .map_err(|_| KeychainError::Malformed)?,
+        );
+        let array: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| KeychainError::Malformed)?;
         Ok(Self(Zeroizing::new(array)))
     }
 }
@@ -86,7 +92,8 @@ pub struct OsKeychain;
 
 impl OsKeychain {
     fn entry(store_id: &str) -> Result<keyring::Entry, KeychainError> {
-        keyring::Entry::new(SERVICE, store_id).map_err(|e| KeychainError::Unavailable(e.to_string()))
+        keyring::Entry::new(SERVICE, store_id)
+            .map_err(|e| KeychainError::Unavailable(e.to_string()))
     }
 
     /// Whether a secret can be written, read back and removed right now.
@@ -150,15 +157,22 @@ impl FileKeychain {
         if let Some(dir) = std::env::var_os("TSUNAGI_KEYSTORE_DIR") {
             return dir.into();
         }
-        let base = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| ".".into());
-            home.join(".local/share")
-        });
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let home = std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| ".".into());
+                home.join(".local/share")
+            });
         base.join("tsunagi/keystore")
     }
 
     fn path(&self, store_id: &str) -> PathBuf {
-        let safe: String = store_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let safe: String = store_id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
         self.dir.join(format!("{safe}.key"))
     }
 }
@@ -213,18 +227,29 @@ impl Keychain for MemoryKeychain {
     }
 
     fn load(&self, store_id: &str) -> Result<Option<DeviceSecret>, KeychainError> {
-        let secrets = self.secrets.lock().expect("keychain lock is never poisoned");
-        Ok(secrets.get(store_id).map(|b| DeviceSecret(Zeroizing::new(*b))))
+        let secrets = self
+            .secrets
+            .lock()
+            .expect("keychain lock is never poisoned");
+        Ok(secrets
+            .get(store_id)
+            .map(|b| DeviceSecret(Zeroizing::new(*b))))
     }
 
     fn save(&self, store_id: &str, secret: &DeviceSecret) -> Result<(), KeychainError> {
-        let mut secrets = self.secrets.lock().expect("keychain lock is never poisoned");
+        let mut secrets = self
+            .secrets
+            .lock()
+            .expect("keychain lock is never poisoned");
         secrets.insert(store_id.to_owned(), *secret.as_bytes());
         Ok(())
     }
 
     fn delete(&self, store_id: &str) -> Result<(), KeychainError> {
-        self.secrets.lock().expect("keychain lock is never poisoned").remove(store_id);
+        self.secrets
+            .lock()
+            .expect("keychain lock is never poisoned")
+            .remove(store_id);
         Ok(())
     }
 }
@@ -248,12 +273,21 @@ pub fn choose_keychain() -> ChosenKeychain {
             "no system keychain is available: the device key is kept in a {}; protect this computer's account",
             keychain.describe()
         );
-        ChosenKeychain { keychain: Box::new(keychain), warning: Some(warning) }
+        ChosenKeychain {
+            keychain: Box::new(keychain),
+            warning: Some(warning),
+        }
     };
     match std::env::var("TSUNAGI_KEYSTORE").as_deref() {
         Ok("file") => file(),
-        Ok("system") => ChosenKeychain { keychain: Box::new(OsKeychain), warning: None },
-        _ if OsKeychain::probe() => ChosenKeychain { keychain: Box::new(OsKeychain), warning: None },
+        Ok("system") => ChosenKeychain {
+            keychain: Box::new(OsKeychain),
+            warning: None,
+        },
+        _ if OsKeychain::probe() => ChosenKeychain {
+            keychain: Box::new(OsKeychain),
+            warning: None,
+        },
         _ => file(),
     }
 }
@@ -266,11 +300,23 @@ mod tests {
     fn file_keychain_keeps_a_secret_across_instances_and_forgets_it_on_delete() {
         let dir = tempfile::tempdir().expect("temp dir");
         let secret = DeviceSecret::generate();
-        FileKeychain::new(dir.path()).save("store-1", &secret).expect("save");
-        let again = FileKeychain::new(dir.path()).load("store-1").expect("load").expect("present");
+        FileKeychain::new(dir.path())
+            .save("store-1", &secret)
+            .expect("save");
+        let again = FileKeychain::new(dir.path())
+            .load("store-1")
+            .expect("load")
+            .expect("present");
         assert_eq!(again.as_bytes(), secret.as_bytes());
-        FileKeychain::new(dir.path()).delete("store-1").expect("delete");
-        assert!(FileKeychain::new(dir.path()).load("store-1").expect("load").is_none());
+        FileKeychain::new(dir.path())
+            .delete("store-1")
+            .expect("delete");
+        assert!(
+            FileKeychain::new(dir.path())
+                .load("store-1")
+                .expect("load")
+                .is_none()
+        );
     }
 
     #[cfg(unix)]
@@ -280,7 +326,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let keychain = FileKeychain::new(dir.path());
         keychain.save("s", &DeviceSecret::generate()).expect("save");
-        let mode = fs::metadata(keychain.path("s")).expect("metadata").permissions().mode();
+        let mode = fs::metadata(keychain.path("s"))
+            .expect("metadata")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0);
     }
 

@@ -70,11 +70,19 @@ impl KdfParams {
     /// The parameters new stores use: 64 MiB, 3 passes, 1 lane (RFC 9106's
     /// second recommended option is 64 MiB / 3 passes). See BENCHMARKS.md for
     /// the unlock time this gives.
-    pub const DEFAULT: KdfParams = KdfParams { memory_kib: 64 * 1024, iterations: 3, parallelism: 1 };
+    pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
 
     /// The cheapest parameters Argon2 accepts: only for tests that unlock
     /// hundreds of times. Never use for real data.
-    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams { memory_kib: 8, iterations: 1, parallelism: 1 };
+    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams {
+        memory_kib: 8,
+        iterations: 1,
+        parallelism: 1,
+    };
 
     fn derive(&self, secret: &[u8], salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, KeyError> {
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
@@ -155,7 +163,12 @@ impl RecoveryCode {
     pub fn generate() -> Self {
         let mut bytes = Zeroizing::new([0u8; 25]);
         OsRng.fill_bytes(bytes.as_mut());
-        Self(Zeroizing::new(bytes.iter().map(|b| CROCKFORD[(b % 32) as usize] as char).collect()))
+        Self(Zeroizing::new(
+            bytes
+                .iter()
+                .map(|b| CROCKFORD[(b % 32) as usize] as char)
+                .collect(),
+        ))
     }
 
     /// Reads a code as a person types it: any case, with or without dashes
@@ -188,7 +201,11 @@ impl RecoveryCode {
 impl KeyslotFile {
     /// A new keyslot file for a new store.
     pub fn new(store_id: String) -> Self {
-        Self { format: 1, store_id, slots: Vec::new() }
+        Self {
+            format: 1,
+            store_id,
+            slots: Vec::new(),
+        }
     }
 
     /// Reads `dir/keyslots.json`; `Ok(None)` when there is no store here.
@@ -220,7 +237,9 @@ impl KeyslotFile {
 
     /// The slot of account `name`.
     pub fn account_slot(&self, name: &str) -> Option<&Keyslot> {
-        self.slots.iter().find(|s| matches!(&s.owner, SlotOwner::Account { name: n } if n == name))
+        self.slots
+            .iter()
+            .find(|s| matches!(&s.owner, SlotOwner::Account { name: n } if n == name))
     }
 
     /// Adds or replaces the slot for `owner`.
@@ -231,7 +250,12 @@ impl KeyslotFile {
 
     /// Removes the slot of account `name`.
     pub fn remove_account(&mut self, name: &str) {
-        self.slots.retain(|s| s.owner != SlotOwner::Account { name: name.to_owned() });
+        self.slots.retain(|s| {
+            s.owner
+                != SlotOwner::Account {
+                    name: name.to_owned(),
+                }
+        });
     }
 
     fn aad(&self, owner: &SlotOwner) -> Vec<u8> {
@@ -251,24 +275,40 @@ impl KeyslotFile {
         key: &DbKey,
         kdf: KdfParams,
     ) -> Result<Keyslot, KeyError> {
-        let owner = SlotOwner::Account { name: name.to_owned() };
+        let owner = SlotOwner::Account {
+            name: name.to_owned(),
+        };
         self.seal(owner, password.as_bytes(), Some(device), key, kdf)
     }
 
     /// Wraps `key` for the recovery code.
-    pub fn seal_for_recovery(&self, code: &RecoveryCode, key: &DbKey, kdf: KdfParams) -> Result<Keyslot, KeyError> {
+    pub fn seal_for_recovery(
+        &self,
+        code: &RecoveryCode,
+        key: &DbKey,
+        kdf: KdfParams,
+    ) -> Result<Keyslot, KeyError> {
         self.seal(SlotOwner::Recovery, code.as_bytes(), None, key, kdf)
     }
 
     /// Unwraps the key from account `name`'s slot.
-    pub fn open_account(&self, name: &str, password: &str, device: &DeviceSecret) -> Result<DbKey, KeyError> {
+    pub fn open_account(
+        &self,
+        name: &str,
+        password: &str,
+        device: &DeviceSecret,
+    ) -> Result<DbKey, KeyError> {
         let slot = self.account_slot(name).ok_or(KeyError::NoSlot)?;
         self.open(slot, password.as_bytes(), Some(device))
     }
 
     /// Unwraps the key with the recovery code.
     pub fn open_recovery(&self, code: &RecoveryCode) -> Result<DbKey, KeyError> {
-        let slot = self.slots.iter().find(|s| s.owner == SlotOwner::Recovery).ok_or(KeyError::NoSlot)?;
+        let slot = self
+            .slots
+            .iter()
+            .find(|s| s.owner == SlotOwner::Recovery)
+            .ok_or(KeyError::NoSlot)?;
         self.open(slot, code.as_bytes(), None)
     }
 
@@ -288,12 +328,29 @@ impl KeyslotFile {
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
         let aad = self.aad(&owner);
         let wrapped = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: key.0.as_ref(), aad: &aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: key.0.as_ref(),
+                    aad: &aad,
+                },
+            )
             .map_err(|_| KeyError::Malformed)?;
-        Ok(Keyslot { owner, kdf, salt: B64.encode(salt), nonce: B64.encode(nonce), wrapped: B64.encode(wrapped) })
+        Ok(Keyslot {
+            owner,
+            kdf,
+            salt: B64.encode(salt),
+            nonce: B64.encode(nonce),
+            wrapped: B64.encode(wrapped),
+        })
     }
 
-    fn open(&self, slot: &Keyslot, secret: &[u8], device: Option<&DeviceSecret>) -> Result<DbKey, KeyError> {
+    fn open(
+        &self,
+        slot: &Keyslot,
+        secret: &[u8],
+        device: Option<&DeviceSecret>,
+    ) -> Result<DbKey, KeyError> {
         let salt = B64.decode(&slot.salt).map_err(|_| KeyError::Malformed)?;
         let nonce = B64.decode(&slot.nonce).map_err(|_| KeyError::Malformed)?;
         let wrapped = B64.decode(&slot.wrapped).map_err(|_| KeyError::Malformed)?;
@@ -305,15 +362,29 @@ impl KeyslotFile {
         let aad = self.aad(&slot.owner);
         let plain = Zeroizing::new(
             cipher
-                .decrypt(XNonce::from_slice(&nonce), Payload { msg: &wrapped, aad: &aad })
+                .decrypt(
+                    XNonce::from_slice(&nonce),
+                    Payload {
+                        msg: &wrapped,
+                        aad: &aad,
+                    },
+                )
                 .map_err(|_| KeyError::WrongSecret)?,
         );
-        let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| KeyError::Malformed)?;
+        let key: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| KeyError::Malformed)?;
         Ok(DbKey(Zeroizing::new(key)))
     }
 }
 
-fn kek(kdf: KdfParams, secret: &[u8], salt: &[u8], device: Option<&DeviceSecret>) -> Result<Zeroizing<[u8; 32]>, KeyError> {
+fn kek(
+    kdf: KdfParams,
+    secret: &[u8],
+    salt: &[u8],
+    device: Option<&DeviceSecret>,
+) -> Result<Zeroizing<[u8; 32]>, KeyError> {
     let stretched = kdf.derive(secret, salt)?;
     let (hkdf_salt, info): (Option<&[u8]>, &[u8]) = match device {
         Some(d) => (Some(d.as_bytes()), b"tsunagi password keyslot v1"),
@@ -337,14 +408,24 @@ mod tests {
         let file = KeyslotFile::new("s".into());
         let key = DbKey::generate();
         let device = DeviceSecret::generate();
-        let slot = file.seal_for_account("admin", "correct horse", &device, &key, FAST).expect("seal");
+        let slot = file
+            .seal_for_account("admin", "correct horse", &device, &key, FAST)
+            .expect("seal");
         let mut file = file;
         file.put(slot);
-        let opened = file.open_account("admin", "correct horse", &device).expect("opens");
+        let opened = file
+            .open_account("admin", "correct horse", &device)
+            .expect("opens");
         assert_eq!(opened.0.as_ref(), key.0.as_ref());
-        assert!(matches!(file.open_account("admin", "wrong", &device), Err(KeyError::WrongSecret)));
+        assert!(matches!(
+            file.open_account("admin", "wrong", &device),
+            Err(KeyError::WrongSecret)
+        ));
         let other_device = DeviceSecret::generate();
-        assert!(matches!(file.open_account("admin", "correct horse", &other_device), Err(KeyError::WrongSecret)));
+        assert!(matches!(
+            file.open_account("admin", "correct horse", &other_device),
+            Err(KeyError::WrongSecret)
+        ));
     }
 
     #[test]
@@ -352,10 +433,17 @@ mod tests {
         let mut file = KeyslotFile::new("s".into());
         let key = DbKey::generate();
         let device = DeviceSecret::generate();
-        let mut slot = file.seal_for_account("alice", "pw", &device, &key, FAST).expect("seal");
-        slot.owner = SlotOwner::Account { name: "mallory".into() };
+        let mut slot = file
+            .seal_for_account("alice", "pw", &device, &key, FAST)
+            .expect("seal");
+        slot.owner = SlotOwner::Account {
+            name: "mallory".into(),
+        };
         file.put(slot);
-        assert!(matches!(file.open_account("mallory", "pw", &device), Err(KeyError::WrongSecret)));
+        assert!(matches!(
+            file.open_account("mallory", "pw", &device),
+            Err(KeyError::WrongSecret)
+        ));
     }
 
     #[test]
@@ -366,9 +454,15 @@ mod tests {
         file.put(file.seal_for_recovery(&code, &key, FAST).expect("seal"));
         let typed = code.display().to_lowercase().replace('-', " ");
         let parsed = RecoveryCode::parse(&typed).expect("parses as typed");
-        assert_eq!(file.open_recovery(&parsed).expect("opens").0.as_ref(), key.0.as_ref());
+        assert_eq!(
+            file.open_recovery(&parsed).expect("opens").0.as_ref(),
+            key.0.as_ref()
+        );
         let wrong = RecoveryCode::generate();
-        assert!(matches!(file.open_recovery(&wrong), Err(KeyError::WrongSecret)));
+        assert!(matches!(
+            file.open_recovery(&wrong),
+            Err(KeyError::WrongSecret)
+        ));
     }
 
     #[test]

@@ -25,9 +25,12 @@ use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
 pub use audit::{AuditAction, AuditEntry};
-pub use keychain::{ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain, OsKeychain, choose_keychain};
-pub use keys::{KdfParams, KeyError, RecoveryCode};
+pub use keychain::{
+    ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain,
+    OsKeychain, choose_keychain,
+};
 use keys::{DbKey, KeyslotFile};
+pub use keys::{KdfParams, KeyError, RecoveryCode};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 
 use crate::model::{Case, CaseId, Section, SectionName, SupportStage};
@@ -64,7 +67,9 @@ impl Role {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Administrator, Self::SupportWorker, Self::ReadOnly].into_iter().find(|r| r.as_str() == s)
+        [Self::Administrator, Self::SupportWorker, Self::ReadOnly]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 
     /// The Japanese label.
@@ -95,7 +100,9 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { kdf: KdfParams::DEFAULT }
+        Self {
+            kdf: KdfParams::DEFAULT,
+        }
     }
 }
 
@@ -241,12 +248,17 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("dir", &self.dir).field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
 fn now() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).expect("the current time formats as RFC 3339")
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .expect("the current time formats as RFC 3339")
 }
 
 fn check_account_name(name: &str) -> Result<(), StoreError> {
@@ -254,11 +266,19 @@ fn check_account_name(name: &str) -> Result<(), StoreError> {
         && name.chars().count() <= 64
         && name.trim() == name
         && !name.chars().any(char::is_control);
-    if ok { Ok(()) } else { Err(StoreError::BadAccountName) }
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::BadAccountName)
+    }
 }
 
 fn check_password(password: &str) -> Result<(), StoreError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS { Err(StoreError::PasswordTooShort) } else { Ok(()) }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        Err(StoreError::PasswordTooShort)
+    } else {
+        Ok(())
+    }
 }
 
 /// Is there a store in `dir`?
@@ -278,13 +298,19 @@ fn open_db(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection,
     // the error returned says it better.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     if let Some(key) = key {
-        let set_key = Zeroizing::new(format!("PRAGMA key = \"{}\";", key.sqlcipher_literal().as_str()));
+        let set_key = Zeroizing::new(format!(
+            "PRAGMA key = \"{}\";",
+            key.sqlcipher_literal().as_str()
+        ));
         conn.execute_batch(&set_key)?;
     }
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|_| StoreError::Damaged)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|_| StoreError::Damaged)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(|_| StoreError::Damaged)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|_| StoreError::Damaged)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
@@ -301,10 +327,17 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
     let row: Option<(String, i64)> = conn
-        .query_row("SELECT role, disabled FROM accounts WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT role, disabled FROM accounts WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     Ok(match row {
-        Some((role, 0)) => Role::parse(&role).map(|role| Account { name: name.to_owned(), role }),
+        Some((role, 0)) => Role::parse(&role).map(|role| Account {
+            name: name.to_owned(),
+            role,
+        }),
         _ => None,
     })
 }
@@ -353,7 +386,10 @@ impl Store {
         migrate(&mut conn)?;
         let at = now();
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('store_id', ?1)", [&slots.store_id])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('store_id', ?1)",
+            [&slots.store_id],
+        )?;
         tx.execute(
             "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
             params![admin, Role::Administrator.as_str(), at],
@@ -363,28 +399,57 @@ impl Store {
         keychain.save(&slots.store_id, &device)?;
         // The keyslot file is written last: until it exists, there is no store.
         slots.write(dir)?;
-        let account = Account { name: admin.to_owned(), role: Role::Administrator };
-        let store = Store { conn, dir: dir.to_owned(), keychain, slots, key, account, kdf: options.kdf };
+        let account = Account {
+            name: admin.to_owned(),
+            role: Role::Administrator,
+        };
+        let store = Store {
+            conn,
+            dir: dir.to_owned(),
+            keychain,
+            slots,
+            key,
+            account,
+            kdf: options.kdf,
+        };
         Ok((store, code))
     }
 
     /// Unlocks the store in `dir` as `user`. A wrong user name and a wrong
     /// password give the same error.
-    pub fn unlock(dir: &Path, keychain: Arc<dyn Keychain>, user: &str, password: &str) -> Result<Store, StoreError> {
+    pub fn unlock(
+        dir: &Path,
+        keychain: Arc<dyn Keychain>,
+        user: &str,
+        password: &str,
+    ) -> Result<Store, StoreError> {
         let slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
         let device = keychain
             .load(&slots.store_id)?
             .ok_or_else(|| StoreError::DeviceSecretMissing(keychain.describe()))?;
-        let key = slots.open_account(user, password, &device).map_err(|e| match e {
-            KeyError::NoSlot | KeyError::WrongSecret => StoreError::WrongPassword,
-            other => StoreError::Keys(other),
-        })?;
+        let key = slots
+            .open_account(user, password, &device)
+            .map_err(|e| match e {
+                KeyError::NoSlot | KeyError::WrongSecret => StoreError::WrongPassword,
+                other => StoreError::Keys(other),
+            })?;
         let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
         migrate(&mut conn)?;
         let account = read_account(&conn, user)?.ok_or(StoreError::WrongPassword)?;
         audit::append(&conn, &now(), user, AuditAction::Login, None, "")?;
-        let kdf = slots.account_slot(user).map(|s| s.kdf).unwrap_or(KdfParams::DEFAULT);
-        Ok(Store { conn, dir: dir.to_owned(), keychain, slots, key, account, kdf })
+        let kdf = slots
+            .account_slot(user)
+            .map(|s| s.kdf)
+            .unwrap_or(KdfParams::DEFAULT);
+        Ok(Store {
+            conn,
+            dir: dir.to_owned(),
+            keychain,
+            slots,
+            key,
+            account,
+            kdf,
+        })
     }
 
     /// Opens the store with the recovery code and sets a new password for
@@ -399,15 +464,20 @@ impl Store {
         new_password: &str,
     ) -> Result<Store, StoreError> {
         check_password(new_password)?;
-        let mut slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
+        let mut slots =
+            KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
         let key = slots.open_recovery(code).map_err(|e| match e {
             KeyError::WrongSecret | KeyError::NoSlot => StoreError::WrongRecoveryCode,
             other => StoreError::Keys(other),
         })?;
         let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
         migrate(&mut conn)?;
-        let account = read_account(&conn, user)?.ok_or_else(|| StoreError::NoSuchAccount(user.to_owned()))?;
-        let kdf = slots.account_slot(user).map(|s| s.kdf).unwrap_or(KdfParams::DEFAULT);
+        let account =
+            read_account(&conn, user)?.ok_or_else(|| StoreError::NoSuchAccount(user.to_owned()))?;
+        let kdf = slots
+            .account_slot(user)
+            .map(|s| s.kdf)
+            .unwrap_or(KdfParams::DEFAULT);
         let device = match keychain.load(&slots.store_id)? {
             Some(device) => device,
             None => {
@@ -420,7 +490,15 @@ impl Store {
         slots.put(slots.seal_for_account(user, new_password, &device, &key, kdf)?);
         slots.write(dir)?;
         audit::append(&conn, &now(), user, AuditAction::Recovered, None, "")?;
-        Ok(Store { conn, dir: dir.to_owned(), keychain, slots, key, account, kdf })
+        Ok(Store {
+            conn,
+            dir: dir.to_owned(),
+            keychain,
+            slots,
+            key,
+            account,
+            kdf,
+        })
     }
 
     /// A store on a plain, unencrypted SQLite file, logged in as an
@@ -436,10 +514,21 @@ impl Store {
             "INSERT INTO accounts (name, role, created_at) VALUES ('admin', 'administrator', ?1)",
             [now()],
         )?;
-        let account = Account { name: "admin".into(), role: Role::Administrator };
+        let account = Account {
+            name: "admin".into(),
+            role: Role::Administrator,
+        };
         let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
         let slots = KeyslotFile::new("plain-baseline".into());
-        Ok(Store { conn, dir: dir.to_owned(), keychain, slots, key: DbKey::generate(), account, kdf: KdfParams::DEFAULT })
+        Ok(Store {
+            conn,
+            dir: dir.to_owned(),
+            keychain,
+            slots,
+            key: DbKey::generate(),
+            account,
+            kdf: KdfParams::DEFAULT,
+        })
     }
 
     /// The logged-in account.
@@ -456,7 +545,10 @@ impl Store {
         if allowed.contains(&self.account.role) {
             Ok(())
         } else {
-            Err(StoreError::NotPermitted { role: self.account.role.label_ja(), action })
+            Err(StoreError::NotPermitted {
+                role: self.account.role.label_ja(),
+                action,
+            })
         }
     }
 
@@ -483,22 +575,48 @@ impl Store {
             return Ok(());
         }
         let assigned = tx
-            .query_row("SELECT 1 FROM assignments WHERE case_id = ?1 AND account = ?2", params![id, self.account.name], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM assignments WHERE case_id = ?1 AND account = ?2",
+                params![id, self.account.name],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some();
-        if assigned { Ok(()) } else { Err(StoreError::NotAssigned) }
+        if assigned {
+            Ok(())
+        } else {
+            Err(StoreError::NotAssigned)
+        }
     }
 
-    fn audit(&self, tx: &Connection, action: AuditAction, case: Option<CaseId>, detail: &str) -> Result<(), StoreError> {
+    fn audit(
+        &self,
+        tx: &Connection,
+        action: AuditAction,
+        case: Option<CaseId>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         let case = case.map(|c| c.to_string());
-        audit::append(tx, &now(), &self.account.name, action, case.as_deref(), detail)?;
+        audit::append(
+            tx,
+            &now(),
+            &self.account.name,
+            action,
+            case.as_deref(),
+            detail,
+        )?;
         Ok(())
     }
 
     // ───────────────────────────── accounts ─────────────────────────────
 
     /// Adds an account (administrators only).
-    pub fn add_account(&mut self, name: &str, role: Role, password: &str) -> Result<(), StoreError> {
+    pub fn add_account(
+        &mut self,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<(), StoreError> {
         self.require_admin("manage accounts")?;
         check_account_name(name)?;
         check_password(password)?;
@@ -506,10 +624,22 @@ impl Store {
             return Err(StoreError::AccountExists(name.to_owned()));
         }
         let device = self.device_secret()?;
-        let slot = self.slots.seal_for_account(name, password, &device, &self.key, self.kdf)?;
+        let slot = self
+            .slots
+            .seal_for_account(name, password, &device, &self.key, self.kdf)?;
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute("INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)", params![name, role.as_str(), now()])?;
-        audit::append(&tx, &now(), &self.account.name, AuditAction::Account, None, &format!("add {name} {}", role.as_str()))?;
+        tx.execute(
+            "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
+            params![name, role.as_str(), now()],
+        )?;
+        audit::append(
+            &tx,
+            &now(),
+            &self.account.name,
+            AuditAction::Account,
+            None,
+            &format!("add {name} {}", role.as_str()),
+        )?;
         let mut slots = self.slots.clone();
         slots.put(slot);
         slots.write(&self.dir)?;
@@ -522,14 +652,27 @@ impl Store {
     pub fn set_role(&mut self, name: &str, role: Role) -> Result<(), StoreError> {
         self.require_admin("manage accounts")?;
         if name == self.account.name {
-            return Err(StoreError::NotPermitted { role: self.account.role.label_ja(), action: "change their own role" });
+            return Err(StoreError::NotPermitted {
+                role: self.account.role.label_ja(),
+                action: "change their own role",
+            });
         }
         let tx = self.conn.unchecked_transaction()?;
-        let n = tx.execute("UPDATE accounts SET role = ?2 WHERE name = ?1", params![name, role.as_str()])?;
+        let n = tx.execute(
+            "UPDATE accounts SET role = ?2 WHERE name = ?1",
+            params![name, role.as_str()],
+        )?;
         if n == 0 {
             return Err(StoreError::NoSuchAccount(name.to_owned()));
         }
-        audit::append(&tx, &now(), &self.account.name, AuditAction::Account, None, &format!("role {name} {}", role.as_str()))?;
+        audit::append(
+            &tx,
+            &now(),
+            &self.account.name,
+            AuditAction::Account,
+            None,
+            &format!("role {name} {}", role.as_str()),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -544,19 +687,30 @@ impl Store {
             return Err(StoreError::NoSuchAccount(name.to_owned()));
         }
         let device = self.device_secret()?;
-        let slot = self.slots.seal_for_account(name, password, &device, &self.key, self.kdf)?;
+        let slot = self
+            .slots
+            .seal_for_account(name, password, &device, &self.key, self.kdf)?;
         let mut slots = self.slots.clone();
         slots.put(slot);
         slots.write(&self.dir)?;
         self.slots = slots;
-        audit::append(&self.conn, &now(), &self.account.name, AuditAction::Account, None, &format!("password {name}"))?;
+        audit::append(
+            &self.conn,
+            &now(),
+            &self.account.name,
+            AuditAction::Account,
+            None,
+            &format!("password {name}"),
+        )?;
         Ok(())
     }
 
     /// Every account with its role (administrators only).
     pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         self.require_admin("manage accounts")?;
-        let mut stmt = self.conn.prepare("SELECT name, role FROM accounts WHERE disabled = 0 ORDER BY name")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role FROM accounts WHERE disabled = 0 ORDER BY name")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -582,8 +736,16 @@ impl Store {
         if read_account(&tx, account)?.is_none() {
             return Err(StoreError::NoSuchAccount(account.to_owned()));
         }
-        tx.execute("INSERT OR IGNORE INTO assignments (case_id, account) VALUES (?1, ?2)", params![case.to_string(), account])?;
-        self.audit(&tx, AuditAction::Assignment, Some(case), &format!("assign {account}"))?;
+        tx.execute(
+            "INSERT OR IGNORE INTO assignments (case_id, account) VALUES (?1, ?2)",
+            params![case.to_string(), account],
+        )?;
+        self.audit(
+            &tx,
+            AuditAction::Assignment,
+            Some(case),
+            &format!("assign {account}"),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -593,8 +755,16 @@ impl Store {
         self.require_admin("assign cases")?;
         let tx = self.conn.unchecked_transaction()?;
         self.require_access(&tx, case)?;
-        tx.execute("DELETE FROM assignments WHERE case_id = ?1 AND account = ?2", params![case.to_string(), account])?;
-        self.audit(&tx, AuditAction::Assignment, Some(case), &format!("unassign {account}"))?;
+        tx.execute(
+            "DELETE FROM assignments WHERE case_id = ?1 AND account = ?2",
+            params![case.to_string(), account],
+        )?;
+        self.audit(
+            &tx,
+            AuditAction::Assignment,
+            Some(case),
+            &format!("unassign {account}"),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -603,8 +773,11 @@ impl Store {
 
     /// Stores `case` as a new case under a fresh id, which is returned. A
     /// support worker who creates a case is assigned to it.
+    /// The case must pass [`Case::validate`].
     pub fn create_case(&mut self, case: &Case) -> Result<CaseId, StoreError> {
         self.require_editor()?;
+        case.validate()
+            .map_err(|e| StoreError::InvalidCase(e.to_string()))?;
         let id = CaseId::new();
         let at = now();
         let tx = self.conn.unchecked_transaction()?;
@@ -613,7 +786,10 @@ impl Store {
             params![id.to_string(), at, self.account.name, stage_key(case.stage)],
         )?;
         if self.account.role == Role::SupportWorker {
-            tx.execute("INSERT INTO assignments (case_id, account) VALUES (?1, ?2)", params![id.to_string(), self.account.name])?;
+            tx.execute(
+                "INSERT INTO assignments (case_id, account) VALUES (?1, ?2)",
+                params![id.to_string(), self.account.name],
+            )?;
         }
         for section in case.sections() {
             write_section(&tx, id, &section, &self.account.name, &at)?;
@@ -631,7 +807,12 @@ impl Store {
         let tx = self.conn.unchecked_transaction()?;
         self.require_access(&tx, case)?;
         let revision = write_section(&tx, case, section, &self.account.name, &at)?;
-        self.audit(&tx, AuditAction::WriteCase, Some(case), section.name().key())?;
+        self.audit(
+            &tx,
+            AuditAction::WriteCase,
+            Some(case),
+            section.name().key(),
+        )?;
         tx.commit()?;
         Ok(revision)
     }
@@ -682,18 +863,29 @@ impl Store {
                 kana: kana.into(),
                 stage: parse_stage(&stage)?,
                 updated_at,
-                assigned_to: assigned.map(|a| a.lines().map(str::to_owned).collect()).unwrap_or_default(),
+                assigned_to: assigned
+                    .map(|a| a.lines().map(str::to_owned).collect())
+                    .unwrap_or_default(),
             });
         }
         drop(stmt);
-        self.audit(&tx, AuditAction::ListCases, None, &format!("{} rows", out.len()))?;
+        self.audit(
+            &tx,
+            AuditAction::ListCases,
+            None,
+            &format!("{} rows", out.len()),
+        )?;
         tx.commit()?;
         Ok(out)
     }
 
     /// The change history of a case, oldest first; with `path_prefix`, only
     /// changes to fields under that path (e.g. `basic.diseases`).
-    pub fn history(&mut self, case: CaseId, path_prefix: Option<&str>) -> Result<Vec<Revision>, StoreError> {
+    pub fn history(
+        &mut self,
+        case: CaseId,
+        path_prefix: Option<&str>,
+    ) -> Result<Vec<Revision>, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         self.require_access(&tx, case)?;
         let mut out = Vec::new();
@@ -705,7 +897,8 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let section: String = r.get(3)?;
                 let changes: String = r.get(4)?;
-                let mut changes: Vec<FieldChange> = serde_json::from_str(&changes).map_err(|_| StoreError::Damaged)?;
+                let mut changes: Vec<FieldChange> =
+                    serde_json::from_str(&changes).map_err(|_| StoreError::Damaged)?;
                 if let Some(prefix) = path_prefix {
                     changes.retain(|c| c.path.starts_with(prefix));
                     if changes.is_empty() {
@@ -721,7 +914,12 @@ impl Store {
                 });
             }
         }
-        self.audit(&tx, AuditAction::ReadHistory, Some(case), path_prefix.unwrap_or(""))?;
+        self.audit(
+            &tx,
+            AuditAction::ReadHistory,
+            Some(case),
+            path_prefix.unwrap_or(""),
+        )?;
         tx.commit()?;
         Ok(out)
     }
@@ -756,23 +954,37 @@ fn parse_stage(s: &str) -> Result<SupportStage, StoreError> {
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Writes one section inside `tx`, recording a revision when anything
 /// changed, and returns the case's revision number.
-fn write_section(tx: &Transaction<'_>, case: CaseId, section: &Section, author: &str, at: &str) -> Result<i64, StoreError> {
+fn write_section(
+    tx: &Transaction<'_>,
+    case: CaseId,
+    section: &Section,
+    author: &str,
+    at: &str,
+) -> Result<i64, StoreError> {
     let id = case.to_string();
     let name = section.name();
     let new = section.to_json();
     let old: serde_json::Value = tx
-        .query_row("SELECT body FROM case_sections WHERE case_id = ?1 AND section = ?2", params![id, name.key()], |r| r.get::<_, String>(0))
+        .query_row(
+            "SELECT body FROM case_sections WHERE case_id = ?1 AND section = ?2",
+            params![id, name.key()],
+            |r| r.get::<_, String>(0),
+        )
         .optional()?
         .map(|body| serde_json::from_str(&body).map_err(|_| StoreError::Damaged))
         .transpose()?
         .unwrap_or(serde_json::Value::Null);
     let changes = revision::diff(name.key(), &old, &new);
-    let current: i64 = tx.query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| r.get(0))?;
+    let current: i64 = tx.query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| {
+        r.get(0)
+    })?;
     if changes.is_empty() {
         return Ok(current);
     }
@@ -786,10 +998,16 @@ fn write_section(tx: &Transaction<'_>, case: CaseId, section: &Section, author: 
         "INSERT INTO revisions (case_id, revision, author, at, section, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![id, revision, author, at, name.key(), serde_json::to_string(&changes).expect("changes serialise")],
     )?;
-    tx.execute("UPDATE cases SET revision = ?2, updated_at = ?3 WHERE id = ?1", params![id, revision, at])?;
+    tx.execute(
+        "UPDATE cases SET revision = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, revision, at],
+    )?;
     match section {
         Section::Stage(stage) => {
-            tx.execute("UPDATE cases SET stage = ?2 WHERE id = ?1", params![id, stage_key(*stage)])?;
+            tx.execute(
+                "UPDATE cases SET stage = ?2 WHERE id = ?1",
+                params![id, stage_key(*stage)],
+            )?;
         }
         Section::Basic(basic) => {
             tx.execute(
@@ -803,13 +1021,19 @@ fn write_section(tx: &Transaction<'_>, case: CaseId, section: &Section, author: 
 }
 
 fn read_case(tx: &Connection, case: CaseId) -> Result<Case, StoreError> {
-    let mut loaded = Case { id: case, ..Case::default() };
-    let mut stmt = tx.prepare_cached("SELECT section, body FROM case_sections WHERE case_id = ?1")?;
+    let mut loaded = Case {
+        id: case,
+        ..Case::default()
+    };
+    let mut stmt =
+        tx.prepare_cached("SELECT section, body FROM case_sections WHERE case_id = ?1")?;
     let mut rows = stmt.query([case.to_string()])?;
     while let Some(r) = rows.next()? {
         let key: String = r.get(0)?;
         let body: String = r.get(1)?;
-        let Some(name) = SectionName::from_key(&key) else { continue };
+        let Some(name) = SectionName::from_key(&key) else {
+            continue;
+        };
         let value = serde_json::from_str(&body).map_err(|_| StoreError::Damaged)?;
         loaded.apply(Section::from_json(name, value).map_err(|_| StoreError::Damaged)?);
     }

@@ -101,7 +101,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Migration> {
     }
     tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
     tx.commit()?;
-    Ok(Migration::Done { applied: CURRENT_VERSION - found })
+    Ok(Migration::Done {
+        applied: CURRENT_VERSION - found,
+    })
 }
 
 #[cfg(test)]
@@ -111,15 +113,29 @@ mod tests {
     #[test]
     fn migrating_twice_applies_nothing_the_second_time() {
         let mut conn = Connection::open_in_memory().expect("memory db");
-        assert_eq!(migrate(&mut conn).expect("migrates"), Migration::Done { applied: CURRENT_VERSION });
-        assert_eq!(migrate(&mut conn).expect("migrates"), Migration::Done { applied: 0 });
+        assert_eq!(
+            migrate(&mut conn).expect("migrates"),
+            Migration::Done {
+                applied: CURRENT_VERSION
+            }
+        );
+        assert_eq!(
+            migrate(&mut conn).expect("migrates"),
+            Migration::Done { applied: 0 }
+        );
     }
 
     #[test]
     fn a_store_from_a_newer_version_is_refused() {
         let mut conn = Connection::open_in_memory().expect("memory db");
-        conn.pragma_update(None, "user_version", CURRENT_VERSION + 1).expect("pragma");
-        assert_eq!(migrate(&mut conn).expect("checks"), Migration::TooNew { found: CURRENT_VERSION + 1 });
+        conn.pragma_update(None, "user_version", CURRENT_VERSION + 1)
+            .expect("pragma");
+        assert_eq!(
+            migrate(&mut conn).expect("checks"),
+            Migration::TooNew {
+                found: CURRENT_VERSION + 1
+            }
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 use super::*;
-use crate::model::{demo_cases, CareerPlan};
+use crate::model::{CareerPlan, demo_cases};
 
-const FAST: StoreOptions = StoreOptions { kdf: KdfParams::INSECURE_FOR_TESTS };
+const FAST: StoreOptions = StoreOptions {
+    kdf: KdfParams::INSECURE_FOR_TESTS,
+};
 const PW: &str = "correct horse battery";
 
 struct Fixture {
@@ -13,7 +15,8 @@ impl Fixture {
     fn new() -> (Self, Store, RecoveryCode) {
         let dir = tempfile::tempdir().expect("temp dir");
         let keychain = Arc::new(MemoryKeychain::default());
-        let (store, code) = Store::create(dir.path(), keychain.clone(), "admin", PW, FAST).expect("creates");
+        let (store, code) =
+            Store::create(dir.path(), keychain.clone(), "admin", PW, FAST).expect("creates");
         (Self { dir, keychain }, store, code)
     }
 
@@ -22,7 +25,10 @@ impl Fixture {
     }
 
     fn store_id(&self) -> String {
-        KeyslotFile::read(self.dir.path()).expect("reads").expect("exists").store_id
+        KeyslotFile::read(self.dir.path())
+            .expect("reads")
+            .expect("exists")
+            .store_id
     }
 }
 
@@ -35,17 +41,28 @@ fn named_case(name: &str) -> Case {
 #[test]
 fn a_created_store_unlocks_with_its_password_and_keeps_cases() {
     let (fx, mut store, _) = Fixture::new();
-    let id = store.create_case(&named_case("試験 花子")).expect("creates case");
+    let id = store
+        .create_case(&named_case("試験 花子"))
+        .expect("creates case");
     drop(store);
     let mut store = fx.unlock("admin", PW).expect("unlocks");
-    assert_eq!(store.load_case(id).expect("loads").display_name(), "試験 花子");
+    assert_eq!(
+        store.load_case(id).expect("loads").display_name(),
+        "試験 花子"
+    );
 }
 
 #[test]
 fn wrong_password_does_not_open_the_store() {
     let (fx, _store, _) = Fixture::new();
-    assert!(matches!(fx.unlock("admin", "wrong password"), Err(StoreError::WrongPassword)));
-    assert!(matches!(fx.unlock("nobody", PW), Err(StoreError::WrongPassword)));
+    assert!(matches!(
+        fx.unlock("admin", "wrong password"),
+        Err(StoreError::WrongPassword)
+    ));
+    assert!(matches!(
+        fx.unlock("nobody", PW),
+        Err(StoreError::WrongPassword)
+    ));
 }
 
 #[test]
@@ -58,85 +75,175 @@ fn set_up_twice_in_one_folder_is_refused() {
 #[test]
 fn lost_keychain_entry_is_reported_and_the_recovery_code_restores_access() {
     let (fx, mut store, code) = Fixture::new();
-    store.add_account("worker", Role::SupportWorker, PW).expect("adds");
-    let id = store.create_case(&named_case("復旧 太郎")).expect("creates");
+    store
+        .add_account("worker", Role::SupportWorker, PW)
+        .expect("adds");
+    let id = store
+        .create_case(&named_case("復旧 太郎"))
+        .expect("creates");
     drop(store);
     fx.keychain.delete(&fx.store_id()).expect("deletes");
-    assert!(matches!(fx.unlock("admin", PW), Err(StoreError::DeviceSecretMissing(_))));
+    assert!(matches!(
+        fx.unlock("admin", PW),
+        Err(StoreError::DeviceSecretMissing(_))
+    ));
 
     let wrong = RecoveryCode::generate();
     assert!(matches!(
-        Store::recover(fx.dir.path(), fx.keychain.clone(), &wrong, "admin", "new password 1"),
+        Store::recover(
+            fx.dir.path(),
+            fx.keychain.clone(),
+            &wrong,
+            "admin",
+            "new password 1"
+        ),
         Err(StoreError::WrongRecoveryCode)
     ));
-    let mut store = Store::recover(fx.dir.path(), fx.keychain.clone(), &code, "admin", "new password 1").expect("recovers");
-    assert_eq!(store.load_case(id).expect("loads").display_name(), "復旧 太郎");
+    let mut store = Store::recover(
+        fx.dir.path(),
+        fx.keychain.clone(),
+        &code,
+        "admin",
+        "new password 1",
+    )
+    .expect("recovers");
+    assert_eq!(
+        store.load_case(id).expect("loads").display_name(),
+        "復旧 太郎"
+    );
     drop(store);
-    fx.unlock("admin", "new password 1").expect("new password opens");
+    fx.unlock("admin", "new password 1")
+        .expect("new password opens");
     // The worker's slot was made with the lost device secret.
-    assert!(matches!(fx.unlock("worker", PW), Err(StoreError::WrongPassword)));
+    assert!(matches!(
+        fx.unlock("worker", PW),
+        Err(StoreError::WrongPassword)
+    ));
 }
 
 #[test]
 fn read_only_account_cannot_change_a_case() {
     let (fx, mut admin, _) = Fixture::new();
-    let id = admin.create_case(&named_case("閲覧 次郎")).expect("creates");
-    admin.add_account("viewer", Role::ReadOnly, PW).expect("adds");
+    let id = admin
+        .create_case(&named_case("閲覧 次郎"))
+        .expect("creates");
+    admin
+        .add_account("viewer", Role::ReadOnly, PW)
+        .expect("adds");
     admin.assign(id, "viewer").expect("assigns");
     let mut viewer = fx.unlock("viewer", PW).expect("unlocks");
     let before = viewer.load_case(id).expect("can read");
     let edit = Section::CareerPlan(CareerPlan::default());
-    assert!(matches!(viewer.save_section(id, &edit), Err(StoreError::NotPermitted { .. })));
-    assert!(matches!(viewer.create_case(&Case::new()), Err(StoreError::NotPermitted { .. })));
+    assert!(matches!(
+        viewer.save_section(id, &edit),
+        Err(StoreError::NotPermitted { .. })
+    ));
+    assert!(matches!(
+        viewer.create_case(&Case::new()),
+        Err(StoreError::NotPermitted { .. })
+    ));
     assert_eq!(viewer.load_case(id).expect("reads"), before);
 }
 
 #[test]
 fn a_worker_cannot_open_another_workers_case() {
     let (fx, mut admin, _) = Fixture::new();
-    admin.add_account("alice", Role::SupportWorker, PW).expect("adds");
-    admin.add_account("bob", Role::SupportWorker, PW).expect("adds");
+    admin
+        .add_account("alice", Role::SupportWorker, PW)
+        .expect("adds");
+    admin
+        .add_account("bob", Role::SupportWorker, PW)
+        .expect("adds");
     let mut alice = fx.unlock("alice", PW).expect("unlocks");
-    let id = alice.create_case(&named_case("担当 三郎")).expect("creates");
+    let id = alice
+        .create_case(&named_case("担当 三郎"))
+        .expect("creates");
     let mut bob = fx.unlock("bob", PW).expect("unlocks");
     assert!(matches!(bob.load_case(id), Err(StoreError::NotAssigned)));
-    assert!(matches!(bob.save_section(id, &Section::Stage(SupportStage::Closed)), Err(StoreError::NotAssigned)));
-    assert!(bob.list_cases(&CaseQuery::default()).expect("lists").is_empty());
-    assert_eq!(alice.list_cases(&CaseQuery::default()).expect("lists").len(), 1);
-    assert_eq!(alice.load_case(id).expect("loads").stage, named_case("").stage);
+    assert!(matches!(
+        bob.save_section(id, &Section::Stage(SupportStage::Closed)),
+        Err(StoreError::NotAssigned)
+    ));
+    assert!(
+        bob.list_cases(&CaseQuery::default())
+            .expect("lists")
+            .is_empty()
+    );
+    assert_eq!(
+        alice
+            .list_cases(&CaseQuery::default())
+            .expect("lists")
+            .len(),
+        1
+    );
+    assert_eq!(
+        alice.load_case(id).expect("loads").stage,
+        named_case("").stage
+    );
 }
 
 #[test]
 fn only_administrators_manage_accounts_and_assignments() {
     let (fx, mut admin, _) = Fixture::new();
-    admin.add_account("alice", Role::SupportWorker, PW).expect("adds");
+    admin
+        .add_account("alice", Role::SupportWorker, PW)
+        .expect("adds");
     let id = admin.create_case(&named_case("甲")).expect("creates");
     let mut alice = fx.unlock("alice", PW).expect("unlocks");
-    assert!(matches!(alice.add_account("eve", Role::Administrator, PW), Err(StoreError::NotPermitted { .. })));
-    assert!(matches!(alice.assign(id, "alice"), Err(StoreError::NotPermitted { .. })));
-    assert!(matches!(alice.audit_log(10), Err(StoreError::NotPermitted { .. })));
-    assert!(matches!(alice.set_password("admin", "takeover!!"), Err(StoreError::NotPermitted { .. })));
-    alice.set_password("alice", "my new password").expect("own password");
+    assert!(matches!(
+        alice.add_account("eve", Role::Administrator, PW),
+        Err(StoreError::NotPermitted { .. })
+    ));
+    assert!(matches!(
+        alice.assign(id, "alice"),
+        Err(StoreError::NotPermitted { .. })
+    ));
+    assert!(matches!(
+        alice.audit_log(10),
+        Err(StoreError::NotPermitted { .. })
+    ));
+    assert!(matches!(
+        alice.set_password("admin", "takeover!!"),
+        Err(StoreError::NotPermitted { .. })
+    ));
+    alice
+        .set_password("alice", "my new password")
+        .expect("own password");
 }
 
 #[test]
 fn every_save_is_kept_as_a_revision_with_author_and_fields() {
     let (fx, mut admin, _) = Fixture::new();
-    admin.add_account("alice", Role::SupportWorker, PW).expect("adds");
+    admin
+        .add_account("alice", Role::SupportWorker, PW)
+        .expect("adds");
     let mut alice = fx.unlock("alice", PW).expect("unlocks");
     let id = alice.create_case(&Case::new()).expect("creates");
     let mut case = alice.load_case(id).expect("loads");
     case.basic.name = "履歴 四郎".into();
-    let r1 = alice.save_section(id, &Section::Basic(case.basic.clone())).expect("saves");
+    let r1 = alice
+        .save_section(id, &Section::Basic(case.basic.clone()))
+        .expect("saves");
     case.basic.name = "履歴 史郎".into();
-    let r2 = alice.save_section(id, &Section::Basic(case.basic.clone())).expect("saves");
+    let r2 = alice
+        .save_section(id, &Section::Basic(case.basic.clone()))
+        .expect("saves");
     assert_eq!(r2, r1 + 1);
     // Saving the same content again writes no revision.
-    assert_eq!(alice.save_section(id, &Section::Basic(case.basic.clone())).expect("saves"), r2);
+    assert_eq!(
+        alice
+            .save_section(id, &Section::Basic(case.basic.clone()))
+            .expect("saves"),
+        r2
+    );
 
     let history = alice.history(id, Some("basic.name")).expect("history");
     assert_eq!(history.len(), 2);
-    assert!(history.iter().all(|r| r.author == "alice" && r.section == SectionName::Basic));
+    assert!(
+        history
+            .iter()
+            .all(|r| r.author == "alice" && r.section == SectionName::Basic)
+    );
     assert_eq!(history[0].changes[0].new, serde_json::json!("履歴 四郎"));
     assert_eq!(history[1].changes[0].old, serde_json::json!("履歴 四郎"));
     assert_eq!(history[1].changes[0].new, serde_json::json!("履歴 史郎"));
@@ -145,17 +252,34 @@ fn every_save_is_kept_as_a_revision_with_author_and_fields() {
 #[test]
 fn reads_and_writes_are_audited_without_identifying_values() {
     let (_fx, mut admin, _) = Fixture::new();
-    let id = admin.create_case(&named_case("監査 五郎")).expect("creates");
+    let id = admin
+        .create_case(&named_case("監査 五郎"))
+        .expect("creates");
     admin.load_case(id).expect("loads");
-    admin.save_section(id, &Section::Stage(SupportStage::Employer)).expect("saves");
-    admin.list_cases(&CaseQuery { text: "監査".into(), ..CaseQuery::default() }).expect("lists");
+    admin
+        .save_section(id, &Section::Stage(SupportStage::Employer))
+        .expect("saves");
+    admin
+        .list_cases(&CaseQuery {
+            text: "監査".into(),
+            ..CaseQuery::default()
+        })
+        .expect("lists");
     let log = admin.audit_log(100).expect("log");
     let actions: Vec<_> = log.iter().rev().map(|e| e.action).collect();
-    for wanted in [AuditAction::CreateCase, AuditAction::ReadCase, AuditAction::WriteCase, AuditAction::ListCases] {
+    for wanted in [
+        AuditAction::CreateCase,
+        AuditAction::ReadCase,
+        AuditAction::WriteCase,
+        AuditAction::ListCases,
+    ] {
         assert!(actions.contains(&wanted), "{wanted:?} not audited");
     }
     let text = serde_json::to_string(&log).expect("serialises");
-    assert!(!text.contains("監査"), "the audit log holds identifying text");
+    assert!(
+        !text.contains("監査"),
+        "the audit log holds identifying text"
+    );
     admin.verify_audit_log().expect("chain intact");
 }
 
@@ -163,42 +287,76 @@ fn reads_and_writes_are_audited_without_identifying_values() {
 fn an_audit_row_altered_outside_tsunagi_breaks_the_chain() {
     let (_fx, mut admin, _) = Fixture::new();
     admin.create_case(&Case::new()).expect("creates");
-    admin.conn.execute_batch("DROP TRIGGER audit_append_only_update").expect("drop trigger");
-    admin.conn.execute("UPDATE audit SET account = 'someone' WHERE seq = 2", []).expect("alters");
-    assert!(matches!(admin.verify_audit_log(), Err(StoreError::AuditTampered(2))));
+    admin
+        .conn
+        .execute_batch("DROP TRIGGER audit_append_only_update")
+        .expect("drop trigger");
+    admin
+        .conn
+        .execute("UPDATE audit SET account = 'someone' WHERE seq = 2", [])
+        .expect("alters");
+    assert!(matches!(
+        admin.verify_audit_log(),
+        Err(StoreError::AuditTampered(2))
+    ));
 }
 
 #[test]
 fn search_finds_by_name_or_kana_and_filters_by_stage_and_worker() {
     let (_fx, mut admin, _) = Fixture::new();
-    admin.add_account("alice", Role::SupportWorker, PW).expect("adds");
+    admin
+        .add_account("alice", Role::SupportWorker, PW)
+        .expect("adds");
     let mut a = named_case("検索 一子");
     a.basic.kana = "けんさく いちこ".into();
     a.stage = SupportStage::Hired;
     let a = admin.create_case(&a).expect("creates");
-    let b = admin.create_case(&named_case("別人 二子")).expect("creates");
+    let b = admin
+        .create_case(&named_case("別人 二子"))
+        .expect("creates");
     admin.assign(b, "alice").expect("assigns");
-    let q = |text: &str| CaseQuery { text: text.into(), ..CaseQuery::default() };
+    let q = |text: &str| CaseQuery {
+        text: text.into(),
+        ..CaseQuery::default()
+    };
     let ids = |rows: Vec<CaseSummary>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids(admin.list_cases(&q("検索")).expect("lists")), [a]);
     assert_eq!(ids(admin.list_cases(&q("いちこ")).expect("lists")), [a]);
-    assert_eq!(ids(admin.list_cases(&q("%")).expect("lists")), Vec::<CaseId>::new());
-    let hired = CaseQuery { stage: Some(SupportStage::Hired), ..CaseQuery::default() };
+    assert_eq!(
+        ids(admin.list_cases(&q("%")).expect("lists")),
+        Vec::<CaseId>::new()
+    );
+    let hired = CaseQuery {
+        stage: Some(SupportStage::Hired),
+        ..CaseQuery::default()
+    };
     assert_eq!(ids(admin.list_cases(&hired).expect("lists")), [a]);
-    let alices = CaseQuery { worker: Some("alice".into()), ..CaseQuery::default() };
+    let alices = CaseQuery {
+        worker: Some("alice".into()),
+        ..CaseQuery::default()
+    };
     assert_eq!(ids(admin.list_cases(&alices).expect("lists")), [b]);
 }
 
 #[test]
 fn a_truncated_database_is_reported_as_damaged() {
     let (fx, mut store, _) = Fixture::new();
-    store.create_case(&named_case("壊れ 六子")).expect("creates");
+    store
+        .create_case(&named_case("壊れ 六子"))
+        .expect("creates");
     drop(store);
     let db = fx.dir.path().join(DB_FILE);
     let _ = fs::remove_file(fx.dir.path().join(format!("{DB_FILE}-wal")));
     let len = fs::metadata(&db).expect("metadata").len();
-    fs::OpenOptions::new().write(true).open(&db).expect("opens").set_len(len / 3).expect("truncates");
-    let result = fx.unlock("admin", PW).and_then(|mut s| s.list_cases(&CaseQuery::default()).map(|_| ()));
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .expect("opens")
+        .set_len(len / 3)
+        .expect("truncates");
+    let result = fx
+        .unlock("admin", PW)
+        .and_then(|mut s| s.list_cases(&CaseQuery::default()).map(|_| ()));
     assert!(matches!(result, Err(StoreError::Damaged)), "{result:?}");
 }
 
@@ -206,7 +364,9 @@ fn a_truncated_database_is_reported_as_damaged() {
 fn a_corrupted_database_page_is_reported_as_damaged() {
     let (fx, mut store, _) = Fixture::new();
     for i in 0..20 {
-        store.create_case(&named_case(&format!("破損 {i}"))).expect("creates");
+        store
+            .create_case(&named_case(&format!("破損 {i}")))
+            .expect("creates");
     }
     drop(store);
     let db = fx.dir.path().join(DB_FILE);
@@ -215,7 +375,9 @@ fn a_corrupted_database_page_is_reported_as_damaged() {
         *b ^= 0x5a;
     }
     fs::write(&db, bytes).expect("writes");
-    let result = fx.unlock("admin", PW).and_then(|mut s| s.list_cases(&CaseQuery::default()).map(|_| ()));
+    let result = fx
+        .unlock("admin", PW)
+        .and_then(|mut s| s.list_cases(&CaseQuery::default()).map(|_| ()));
     assert!(matches!(result, Err(StoreError::Damaged)), "{result:?}");
 }
 
@@ -223,7 +385,13 @@ fn a_corrupted_database_page_is_reported_as_damaged() {
 fn short_passwords_and_blank_account_names_are_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let kc = Arc::new(MemoryKeychain::default());
-    assert!(matches!(Store::create(dir.path(), kc.clone(), "admin", "short", FAST), Err(StoreError::PasswordTooShort)));
-    assert!(matches!(Store::create(dir.path(), kc, " ", PW, FAST), Err(StoreError::BadAccountName)));
+    assert!(matches!(
+        Store::create(dir.path(), kc.clone(), "admin", "short", FAST),
+        Err(StoreError::PasswordTooShort)
+    ));
+    assert!(matches!(
+        Store::create(dir.path(), kc, " ", PW, FAST),
+        Err(StoreError::BadAccountName)
+    ));
     assert!(!exists(dir.path()));
 }

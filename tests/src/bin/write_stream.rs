@@ -11,10 +11,23 @@ use tsunagi_core::store::{FileKeychain, Store};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().expect("usage: write_stream DATA_DIR KEY_DIR PREFIX"));
-    let keys = PathBuf::from(args.next().expect("usage: write_stream DATA_DIR KEY_DIR PREFIX"));
-    let prefix = args.next().expect("usage: write_stream DATA_DIR KEY_DIR PREFIX");
-    let mut store = Store::unlock(&dir, Arc::new(FileKeychain::new(keys)), "admin", tsunagi_tests::PASSWORD)?;
+    let dir = PathBuf::from(
+        args.next()
+            .expect("usage: write_stream DATA_DIR KEY_DIR PREFIX"),
+    );
+    let keys = PathBuf::from(
+        args.next()
+            .expect("usage: write_stream DATA_DIR KEY_DIR PREFIX"),
+    );
+    let prefix = args
+        .next()
+        .expect("usage: write_stream DATA_DIR KEY_DIR PREFIX");
+    let mut store = Store::unlock(
+        &dir,
+        Arc::new(FileKeychain::new(keys)),
+        "admin",
+        tsunagi_tests::PASSWORD,
+    )?;
     let mut out = std::io::stdout().lock();
     for i in 0.. {
         let mut case = Case::new();

@@ -162,7 +162,7 @@ pub(super) fn following_up_parkinsons() -> Case {
         }),
         duties: vec![inspect.id.clone(), bagging.id.clone(), manual.id.clone()],
         accommodations: vec![
-            Accommodation::from_reference("FINE-01"),
+            Accommodation::from_reference("hand-task-adjustment"),
             Accommodation::own("出勤は薬が効いてからの9時30分とする"),
         ],
         note: idf("病名は工場長にのみ伝える。"),
@@ -185,7 +185,7 @@ pub(super) fn following_up_parkinsons() -> Case {
         negotiated: conditions,
         adjustments: vec![
             Adjustment::new(
-                Some("FINE"),
+                Some("HAND"),
                 "細かい部品をつまむ作業でふるえが出る",
                 "トレーと治具を使い、つまむ作業を減らす",
             ),
@@ -202,15 +202,19 @@ pub(super) fn following_up_parkinsons() -> Case {
     let case_management = CaseManagement {
         vocational_issues: vec![
             issue(
-                "FINE",
+                "HAND",
                 "手のふるえで細かい部品の扱いが難しい",
-                vec![Accommodation::from_reference("FINE-01")],
+                vec![Accommodation::from_reference("hand-task-adjustment")],
             ),
-            issue("FAT", "", vec![Accommodation::from_reference("FAT-02")]),
+            issue(
+                "FAT",
+                "",
+                vec![Accommodation::from_reference("fat-adjust-workload")],
+            ),
             issue(
                 "CLIN",
                 "月1回の通院（神経内科）",
-                vec![Accommodation::from_reference("CLIN-01")],
+                vec![Accommodation::from_reference("clin-leave-and-hours")],
             ),
             VocationalIssue::own("歩き始めのすくみによる転倒の心配"),
         ],

@@ -126,10 +126,10 @@ pub(super) fn welfare_programme() -> Case {
     let fat = issue(
         "FAT",
         "長時間同じ姿勢でいると首の痛みが出る",
-        vec![Accommodation::from_reference("FAT-01")],
+        vec![Accommodation::from_reference("fat-breaks")],
     );
     let fine = issue(
-        "FINE",
+        "HAND",
         "",
         vec![Accommodation::own("細かい手作業は短時間に区切る")],
     );

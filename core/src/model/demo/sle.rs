@@ -112,13 +112,13 @@ pub(super) fn discovering_sle() -> Case {
             issue(
                 "UV",
                 "日光（紫外線）で症状が悪化する",
-                vec![Accommodation::from_reference("UV-01")],
+                vec![Accommodation::from_reference("uv-limit-sun")],
             ),
-            issue("FAT", "", vec![Accommodation::from_reference("FAT-01")]),
+            issue("FAT", "", vec![Accommodation::from_reference("fat-breaks")]),
             issue(
                 "CLIN",
                 "月1回の通院と、年1回の検査入院",
-                vec![Accommodation::from_reference("CLIN-01")],
+                vec![Accommodation::from_reference("clin-leave-and-hours")],
             ),
             VocationalIssue::from_reference("TOIL", false),
         ],

@@ -193,8 +193,8 @@ pub(super) fn negotiating_uc() -> Case {
         note: idf("繁忙時は席を離れにくいため、今回は外す。"),
         ..Task::new("電話の一次受付", "随時")
     };
-    let toilet_seat = Accommodation::from_reference("TOIL-01");
-    let clinic_day = Accommodation::from_reference("CLIN-01");
+    let toilet_seat = Accommodation::from_reference("toil-near-toilet");
+    let clinic_day = Accommodation::from_reference("clin-leave-and-hours");
     let printer = Employer {
         name: idf("株式会社ためし印刷"),
         industry: "印刷業".into(),
@@ -265,19 +265,23 @@ pub(super) fn negotiating_uc() -> Case {
         "TOIL",
         "急な便意があり、すぐに離席できることが必要",
         vec![
-            Accommodation::from_reference("TOIL-01"),
-            Accommodation::from_reference("TOIL-02"),
+            Accommodation::from_reference("toil-near-toilet"),
+            Accommodation::from_reference("toil-facilities"),
         ],
     );
     let fat = issue(
         "FAT",
         "再燃後は午後に疲れが出やすい",
         vec![
-            Accommodation::from_reference("FAT-01"),
+            Accommodation::from_reference("fat-breaks"),
             Accommodation::own("午後に10分の休憩を入れる"),
         ],
     );
-    let clin = issue("CLIN", "", vec![Accommodation::from_reference("CLIN-01")]);
+    let clin = issue(
+        "CLIN",
+        "",
+        vec![Accommodation::from_reference("clin-leave-and-hours")],
+    );
     let uv = VocationalIssue::from_reference("UV", false);
     let worry = VocationalIssue::own("再燃したときに長く休むことへの不安が強い");
     let case_management = CaseManagement {

@@ -1,0 +1,40 @@
+//! Helpers shared by the reference tests: the bundled files as editable JSON.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::update::{BUNDLED_DISEASES, BUNDLED_OCCUPATIONS};
+use super::{DISEASES_FILE, DiseaseId, OCCUPATIONS_FILE, OccupationId, ReferenceDb};
+
+pub(crate) fn bundled() -> ReferenceDb {
+    ReferenceDb::bundled().expect("the bundled reference files are valid")
+}
+
+/// The bundled files as JSON values, to be changed by a test.
+pub(crate) fn bundled_json() -> (Value, Value) {
+    (
+        serde_json::from_str(BUNDLED_DISEASES).expect("bundled diseases.json is JSON"),
+        serde_json::from_str(BUNDLED_OCCUPATIONS).expect("bundled occupations.json is JSON"),
+    )
+}
+
+pub(crate) fn set_version(diseases: &mut Value, occupations: &mut Value, version: &str) {
+    diseases["version"] = version.into();
+    occupations["version"] = version.into();
+}
+
+pub(crate) fn write_dir(dir: &Path, diseases: &Value, occupations: &Value) {
+    fs::create_dir_all(dir).expect("create test folder");
+    fs::write(dir.join(DISEASES_FILE), diseases.to_string()).expect("write diseases.json");
+    fs::write(dir.join(OCCUPATIONS_FILE), occupations.to_string()).expect("write occupations.json");
+}
+
+pub(crate) fn disease_id(id: &str) -> DiseaseId {
+    DiseaseId::new(id).expect("test ids are well formed")
+}
+
+pub(crate) fn occupation_id(id: &str) -> OccupationId {
+    OccupationId::new(id).expect("test ids are well formed")
+}

@@ -1,0 +1,512 @@
+//! Where the database comes from: the bundled copy, a folder, and the update
+//! folder that lets a newer release replace the bundled one without
+//! rebuilding the app.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::files::{FileText, parse};
+use super::{DISEASES_FILE, OCCUPATIONS_FILE, ReferenceDb, ReferenceError, ReferenceOrigin};
+
+pub(super) const BUNDLED_DISEASES: &str = include_str!("../../../assets/reference/diseases.json");
+pub(super) const BUNDLED_OCCUPATIONS: &str =
+    include_str!("../../../assets/reference/occupations.json");
+
+/// No genuine reference file comes near this; anything larger is refused
+/// before it is read.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+impl ReferenceDb {
+    /// The release compiled into this build (同梱版).
+    ///
+    /// Fails only if the bundled files are invalid, which the test suite
+    /// rules out; callers may still show the error rather than panic.
+    pub fn bundled() -> Result<ReferenceDb, ReferenceError> {
+        parse(
+            FileText {
+                label: "built-in diseases.json",
+                text: BUNDLED_DISEASES,
+            },
+            FileText {
+                label: "built-in occupations.json",
+                text: BUNDLED_OCCUPATIONS,
+            },
+            ReferenceOrigin::Bundled,
+        )
+    }
+
+    /// Reads and validates `diseases.json` and `occupations.json` from a
+    /// folder. Blocking file I/O: call it off the UI thread.
+    pub fn load_dir(dir: &Path) -> Result<ReferenceDb, ReferenceError> {
+        let diseases_path = dir.join(DISEASES_FILE);
+        let occupations_path = dir.join(OCCUPATIONS_FILE);
+        let diseases = read_limited(&diseases_path)?;
+        let occupations = read_limited(&occupations_path)?;
+        parse_texts(
+            &diseases_path,
+            &diseases,
+            &occupations_path,
+            &occupations,
+            ReferenceOrigin::Folder(dir.to_owned()),
+        )
+    }
+
+    /// The database to use: the bundled release, replaced by the one in
+    /// `update_dir` when that one is valid and newer.
+    ///
+    /// An update that is malformed, incomplete, or not newer is ignored and
+    /// the bundled release is returned with the reason in
+    /// [`ReferenceDb::update_warning`], for the caller to show. A missing or
+    /// empty update folder is not a problem and gives no warning; neither
+    /// does an update of exactly the bundled version.
+    ///
+    /// Errors only when the bundled release itself is invalid. Blocking file
+    /// I/O: call it off the UI thread.
+    pub fn load(update_dir: Option<&Path>) -> Result<ReferenceDb, ReferenceError> {
+        let mut bundled = Self::bundled()?;
+        let Some(dir) = update_dir else {
+            return Ok(bundled);
+        };
+        let outcome = match installed_files(dir) {
+            Ok(false) => return Ok(bundled),
+            Ok(true) => Self::load_dir(dir),
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(update) if update.version > bundled.version => Ok(update),
+            Ok(update) if update.version == bundled.version => Ok(bundled),
+            Ok(update) => {
+                bundled.update_warning = Some(Arc::new(ReferenceError::NotNewer {
+                    offered: update.version,
+                    current: bundled.version.clone(),
+                }));
+                Ok(bundled)
+            }
+            Err(e) => {
+                bundled.update_warning = Some(Arc::new(e));
+                Ok(bundled)
+            }
+        }
+    }
+
+    /// Installs a newer release into `update_dir` (更新版の取り込み) and
+    /// returns it, ready to use.
+    ///
+    /// `source` is a folder holding `diseases.json` and `occupations.json`,
+    /// or the path of either file (its folder is used), as a file picker
+    /// would give it. Both files are read once, validated, and refused unless
+    /// newer than the release [`ReferenceDb::load`] would currently give;
+    /// then exactly the validated bytes are written to temporary files,
+    /// flushed to disk, and renamed over the old ones. If the process dies
+    /// between the two renames, the folder holds two different versions,
+    /// which `load` refuses (falling back to the bundled release with a
+    /// warning) until the install is repeated. On any error the previous
+    /// update stays in place. Blocking file I/O: call it off the UI thread.
+    pub fn install_update(source: &Path, update_dir: &Path) -> Result<ReferenceDb, ReferenceError> {
+        let source_dir = match source.file_name().and_then(|n| n.to_str()) {
+            Some(DISEASES_FILE | OCCUPATIONS_FILE) if source.is_file() => {
+                source.parent().unwrap_or(Path::new("."))
+            }
+            _ => source,
+        };
+        let diseases_path = source_dir.join(DISEASES_FILE);
+        let occupations_path = source_dir.join(OCCUPATIONS_FILE);
+        let diseases = read_limited(&diseases_path)?;
+        let occupations = read_limited(&occupations_path)?;
+        let mut candidate = parse_texts(
+            &diseases_path,
+            &diseases,
+            &occupations_path,
+            &occupations,
+            ReferenceOrigin::Folder(update_dir.to_owned()),
+        )?;
+
+        let current = Self::load(Some(update_dir))?;
+        if candidate.version <= current.version {
+            return Err(ReferenceError::NotNewer {
+                offered: candidate.version,
+                current: current.version,
+            });
+        }
+
+        write_atomically(
+            update_dir,
+            &[(OCCUPATIONS_FILE, &occupations), (DISEASES_FILE, &diseases)],
+        )
+        .map_err(|source| ReferenceError::Install {
+            dir: update_dir.to_owned(),
+            source,
+        })?;
+        candidate.update_warning = None;
+        Ok(candidate)
+    }
+}
+
+fn parse_texts(
+    diseases_path: &Path,
+    diseases: &str,
+    occupations_path: &Path,
+    occupations: &str,
+    origin: ReferenceOrigin,
+) -> Result<ReferenceDb, ReferenceError> {
+    let d_label = diseases_path.display().to_string();
+    let o_label = occupations_path.display().to_string();
+    parse(
+        FileText {
+            label: &d_label,
+            text: diseases,
+        },
+        FileText {
+            label: &o_label,
+            text: occupations,
+        },
+        origin,
+    )
+}
+
+/// Whether an update is installed: `false` when neither file exists (or the
+/// folder does not), an error when only one does.
+fn installed_files(dir: &Path) -> Result<bool, ReferenceError> {
+    let exists = |name: &str| {
+        let path = dir.join(name);
+        path.try_exists().map_err(|source| ReferenceError::Read {
+            file: path.display().to_string(),
+            source,
+        })
+    };
+    match (exists(DISEASES_FILE)?, exists(OCCUPATIONS_FILE)?) {
+        (false, false) => Ok(false),
+        (true, true) => Ok(true),
+        (false, true) => Err(ReferenceError::IncompleteUpdate {
+            dir: dir.to_owned(),
+            missing: DISEASES_FILE,
+        }),
+        (true, false) => Err(ReferenceError::IncompleteUpdate {
+            dir: dir.to_owned(),
+            missing: OCCUPATIONS_FILE,
+        }),
+    }
+}
+
+/// Reads a UTF-8 text file, refusing anything over [`MAX_FILE_BYTES`].
+fn read_limited(path: &Path) -> Result<String, ReferenceError> {
+    let file_label = || path.display().to_string();
+    let read_err = |source| ReferenceError::Read {
+        file: file_label(),
+        source,
+    };
+    let file = fs::File::open(path).map_err(read_err)?;
+    let size = file.metadata().map_err(read_err)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ReferenceError::TooLarge {
+            file: file_label(),
+            size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let mut bytes = Vec::new();
+    // `take` guards against a file that grows while it is read.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReferenceError::TooLarge {
+            file: file_label(),
+            size: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ReferenceError::Malformed {
+        file: file_label(),
+        detail: "the file is not UTF-8 text".to_owned(),
+    })
+}
+
+/// Writes every file to a temporary name in `dir`, flushes them, then
+/// renames them into place in the given order. Temporary files are removed
+/// on failure.
+fn write_atomically(dir: &Path, files: &[(&str, &str)]) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    remove_stale_temporaries(dir);
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| {
+        for (name, contents) in files {
+            let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
+            written.push((tmp.clone(), dir.join(name)));
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()?;
+        }
+        for (tmp, target) in &written {
+            fs::rename(tmp, target)?;
+        }
+        sync_dir(dir);
+        Ok(())
+    })();
+    if result.is_err() {
+        for (tmp, _) in &written {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+    result
+}
+
+/// Removes temporary files left by an install that was cut off. Best effort.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Makes the renames durable where the platform allows syncing a folder.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::test_support::{bundled, bundled_json, set_version, write_dir};
+
+    #[test]
+    fn no_update_folder_gives_the_bundled_release_without_warning() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let db = ReferenceDb::load(Some(&tmp.path().join("absent"))).expect("bundled is valid");
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert!(db.update_warning().is_none());
+        let db = ReferenceDb::load(None).expect("bundled is valid");
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+    }
+
+    #[test]
+    fn newer_update_replaces_bundled_version() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        d["diseases"][0]["name"]["ja"] = "更新された名前".into();
+        write_dir(tmp.path(), &d, &o);
+
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert_eq!(db.version().as_str(), "2099.1.1");
+        assert_eq!(db.origin(), &ReferenceOrigin::Folder(tmp.path().to_owned()));
+        assert_eq!(db.diseases()[0].name.ja, "更新された名前");
+        assert!(db.update_warning().is_none());
+    }
+
+    #[test]
+    fn older_update_is_ignored() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2000.1.1");
+        d["diseases"][0]["name"]["ja"] = "古い名前".into();
+        write_dir(tmp.path(), &d, &o);
+
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert_eq!(db.version(), bundled().version());
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert_ne!(db.diseases()[0].name.ja, "古い名前");
+        let warning = db.update_warning().expect("the worker is told why");
+        assert!(
+            matches!(warning, ReferenceError::NotNewer { .. }),
+            "{warning:?}"
+        );
+        assert!(warning.to_string().contains("2000.1.1"), "{warning}");
+    }
+
+    #[test]
+    fn update_of_the_same_version_is_used_silently_as_bundled() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (d, o) = bundled_json();
+        write_dir(tmp.path(), &d, &o);
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert!(db.update_warning().is_none());
+    }
+
+    #[test]
+    fn malformed_update_is_refused_and_bundled_kept() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        write_dir(tmp.path(), &d, &o);
+        fs::write(
+            tmp.path().join(DISEASES_FILE),
+            "{ \"format\": 1, \"version\": \"2099.1.1\", ",
+        )
+        .expect("write");
+
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert_eq!(db.version(), bundled().version());
+        let warning = db.update_warning().expect("the worker is told why");
+        assert!(
+            matches!(warning, ReferenceError::Malformed { .. }),
+            "{warning:?}"
+        );
+        assert!(warning.to_string().contains(DISEASES_FILE), "{warning}");
+    }
+
+    #[test]
+    fn update_that_is_not_utf8_is_refused_without_panic() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (d, o) = bundled_json();
+        write_dir(tmp.path(), &d, &o);
+        fs::write(tmp.path().join(OCCUPATIONS_FILE), [0xff, 0xfe, 0x00, 0x7b]).expect("write");
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert!(matches!(
+            db.update_warning(),
+            Some(ReferenceError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn incomplete_update_is_ignored_with_a_warning() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        write_dir(tmp.path(), &d, &o);
+        fs::remove_file(tmp.path().join(OCCUPATIONS_FILE)).expect("remove");
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        let warning = db.update_warning().expect("the worker is told why");
+        assert!(warning.to_string().contains(OCCUPATIONS_FILE), "{warning}");
+    }
+
+    #[test]
+    fn update_half_written_by_a_crash_is_refused() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        o["version"] = "2098.1.1".into();
+        write_dir(tmp.path(), &d, &o);
+        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert!(matches!(
+            db.update_warning(),
+            Some(ReferenceError::VersionMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn install_update_copies_a_valid_newer_release() {
+        let src = tempfile::tempdir().expect("temp dir");
+        let updates = tempfile::tempdir().expect("temp dir");
+        let update_dir = updates.path().join("reference");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        write_dir(src.path(), &d, &o);
+
+        let installed =
+            ReferenceDb::install_update(src.path(), &update_dir).expect("newer and valid");
+        assert_eq!(installed.version().as_str(), "2099.1.1");
+        let loaded = ReferenceDb::load(Some(&update_dir)).expect("bundled is valid");
+        assert_eq!(loaded.version().as_str(), "2099.1.1");
+        assert_eq!(
+            loaded.origin(),
+            &ReferenceOrigin::Folder(update_dir.clone())
+        );
+        let leftovers: Vec<_> = fs::read_dir(&update_dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            leftovers.len(),
+            2,
+            "only the two data files remain: {leftovers:?}"
+        );
+    }
+
+    #[test]
+    fn install_update_accepts_the_path_of_one_of_the_files() {
+        let src = tempfile::tempdir().expect("temp dir");
+        let updates = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.2");
+        write_dir(src.path(), &d, &o);
+        let db = ReferenceDb::install_update(&src.path().join(DISEASES_FILE), updates.path())
+            .expect("valid");
+        assert_eq!(db.version().as_str(), "2099.2");
+    }
+
+    #[test]
+    fn install_update_refuses_an_older_or_equal_release_and_keeps_the_installed_one() {
+        let updates = tempfile::tempdir().expect("temp dir");
+        let newer = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.5.1");
+        write_dir(newer.path(), &d, &o);
+        ReferenceDb::install_update(newer.path(), updates.path()).expect("newer and valid");
+
+        for version in ["2099.4.9", "2099.5.1", "2099.5.1.0"] {
+            let src = tempfile::tempdir().expect("temp dir");
+            let (mut d, mut o) = bundled_json();
+            set_version(&mut d, &mut o, version);
+            write_dir(src.path(), &d, &o);
+            let err = ReferenceDb::install_update(src.path(), updates.path()).expect_err(version);
+            assert!(
+                matches!(err, ReferenceError::NotNewer { .. }),
+                "{version}: {err:?}"
+            );
+        }
+        let bundled_version = bundled().version().to_string();
+        let src = tempfile::tempdir().expect("temp dir");
+        let (d, o) = bundled_json();
+        write_dir(src.path(), &d, &o);
+        let err = ReferenceDb::install_update(src.path(), tempfile::tempdir().expect("dir").path())
+            .expect_err("same as bundled");
+        assert!(err.to_string().contains(&bundled_version), "{err}");
+
+        let loaded = ReferenceDb::load(Some(updates.path())).expect("bundled is valid");
+        assert_eq!(
+            loaded.version().as_str(),
+            "2099.5.1",
+            "the installed update is untouched"
+        );
+    }
+
+    #[test]
+    fn install_update_refuses_invalid_files_and_leaves_the_folder_alone() {
+        let src = tempfile::tempdir().expect("temp dir");
+        let updates = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        d["diseases"][0]["issues"][0]["code"] = "NOPE".into();
+        write_dir(src.path(), &d, &o);
+        let err = ReferenceDb::install_update(src.path(), updates.path()).expect_err("invalid");
+        assert!(
+            matches!(err, ReferenceError::UnknownIssueCode { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            fs::read_dir(updates.path()).expect("dir").count(),
+            0,
+            "nothing was written"
+        );
+    }
+
+    #[test]
+    fn oversized_file_is_refused_before_reading() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (d, o) = bundled_json();
+        write_dir(tmp.path(), &d, &o);
+        let big = fs::File::create(tmp.path().join(DISEASES_FILE)).expect("create");
+        big.set_len(MAX_FILE_BYTES + 1).expect("sparse file");
+        let err = ReferenceDb::load_dir(tmp.path()).expect_err("too large");
+        assert!(matches!(err, ReferenceError::TooLarge { .. }), "{err:?}");
+    }
+}
