@@ -8,6 +8,7 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use tsunagi_core::model::{Case, CaseId, demo_cases};
+use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{CaseQuery, RecoveryCode, Store, StoreOptions};
 
 use crate::login;
@@ -39,6 +40,9 @@ pub enum Command {
     /// Cases: list, show, import.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// The disease and occupation reference (共有データベース).
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
     /// Sets a new password with the recovery code (from
     /// TSUNAGI_RECOVERY_CODE, else a prompt); the new password comes from
     /// TSUNAGI_NEW_PASSWORD, else a prompt.
@@ -63,6 +67,24 @@ pub enum CaseCommand {
     Import {
         /// The JSON file.
         file: PathBuf,
+    },
+}
+
+/// `tsunagi reference …`.
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// The version in use and where it came from.
+    Info,
+    /// Diseases and occupations matching a word (Japanese, kana or English).
+    Search {
+        /// What to look for.
+        text: String,
+    },
+    /// Installs a newer release (a folder holding diseases.json and
+    /// occupations.json); it replaces the bundled one without rebuilding.
+    Install {
+        /// The release folder or one of its files.
+        source: PathBuf,
     },
 }
 
@@ -132,6 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = login::unlock(&dir)?;
             println!("{}", store.create_case(&case)?);
         }
+        Command::Reference(command) => reference(&dir, command)?,
         Command::Recover { user } => {
             let code = login::from_env_or_prompt(
                 "TSUNAGI_RECOVERY_CODE",
@@ -150,6 +173,36 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             Store::recover(&dir, login::keychain(), &code, &user, &password)?;
             eprintln!("パスワードを設定しました (the new password is set).");
+        }
+    }
+    Ok(())
+}
+
+fn reference(dir: &std::path::Path, command: ReferenceCommand) -> anyhow::Result<()> {
+    let update_dir = dir.join("reference");
+    match command {
+        ReferenceCommand::Info => {
+            let db = ReferenceDb::load(Some(&update_dir))?;
+            if let Some(warning) = db.update_warning() {
+                eprintln!("tsunagi: warning: the installed update is not used: {warning}");
+            }
+            println!("version\t{}", db.version());
+            println!("published\t{}", db.published());
+            println!("diseases\t{}", db.diseases().len());
+            println!("occupations\t{}", db.occupations().len());
+        }
+        ReferenceCommand::Search { text } => {
+            let db = ReferenceDb::load(Some(&update_dir))?;
+            for d in db.search_diseases(&text) {
+                println!("disease\t{}\t{}\t{}", d.id, d.name.ja, d.name.en);
+            }
+            for o in db.search_occupations(&text) {
+                println!("occupation\t{}\t{}\t{}", o.id, o.name.ja, o.name.en);
+            }
+        }
+        ReferenceCommand::Install { source } => {
+            let db = ReferenceDb::install_update(&source, &update_dir)?;
+            println!("installed reference version {}", db.version());
         }
     }
     Ok(())

@@ -271,3 +271,58 @@ fn plain_sqlite_cannot_read_the_database() {
     assert!(!out.status.success(), "plain SQLite read the store");
     assert!(stderr(&out).contains("not a database"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_newer_reference_release_replaces_the_bundled_one_without_rebuilding() {
+    let env = Env::new();
+    let bundled = env.ok(&["reference", "info"]);
+    let version = bundled
+        .lines()
+        .next()
+        .expect("version line")
+        .split('\t')
+        .nth(1)
+        .expect("value")
+        .to_owned();
+    let release = env.root.path().join("release");
+    std::fs::create_dir_all(&release).expect("mkdir");
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/reference");
+    for file in ["diseases.json", "occupations.json"] {
+        let text = std::fs::read_to_string(assets.join(file)).expect("reads asset");
+        let text = text.replacen(
+            &format!("\"version\": \"{version}\""),
+            "\"version\": \"9999.1.1\"",
+            1,
+        );
+        std::fs::write(release.join(file), text).expect("writes");
+    }
+    assert!(
+        env.ok(&["reference", "install", release.to_str().expect("utf-8")])
+            .contains("9999.1.1")
+    );
+    assert!(
+        env.ok(&["reference", "info"])
+            .starts_with("version\t9999.1.1")
+    );
+    // Installing the older bundled release again is refused; the newer stays.
+    let out = env.tsunagi(
+        &["reference", "install", assets.to_str().expect("utf-8")],
+        PW,
+    );
+    one_error_line(&out);
+    assert!(
+        env.ok(&["reference", "info"])
+            .starts_with("version\t9999.1.1")
+    );
+}
+
+#[test]
+fn reference_search_finds_a_disease_by_its_japanese_name() {
+    let env = Env::new();
+    let out = env.ok(&["reference", "search", "潰瘍性大腸炎"]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("disease\tulcerative-colitis\t")),
+        "{out}"
+    );
+}
