@@ -286,7 +286,7 @@ fn set_up_log_in_search_and_lock_through_the_screens() {
     assert_eq!(w.global::<LoginAdapter<'_>>().get_wait_seconds(), 1);
     assert!(shows(
         w,
-        "あと 1 秒お待ちください。失敗が続くと待ち時間が長くなります。",
+        "あと1秒お待ちください。失敗が続くと待ち時間が長くなります。",
         AccessibleRole::Text
     ));
     assert_eq!(

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tsunagi_core::model::{Case, CaseId, Section, demo_cases};
+use tsunagi_core::model::{Case, CaseId, Section, TextItem, demo_cases};
 use tsunagi_core::store::{KdfParams, MemoryKeychain, Store, StoreOptions};
 
 const SAVES: usize = 2000;
@@ -32,9 +32,15 @@ fn seeded(store: &mut Store) -> (CaseId, Case) {
 fn save_section(store: &mut Store) -> Duration {
     let (id, case) = seeded(store);
     let mut plan = case.career_plan.clone();
+    plan.discovery.strengths.push(TextItem::new(String::new()));
     let samples = (0..SAVES)
         .map(|i| {
-            plan.discovery.strengths.push(format!("強み {i}").into());
+            let last = plan
+                .discovery
+                .strengths
+                .last_mut()
+                .expect("one strength was added");
+            *last.text.expose_mut() = format!("強み {i}");
             let section = Section::CareerPlan(plan.clone());
             let start = Instant::now();
             store.save_section(id, &section).expect("saves");
@@ -72,8 +78,12 @@ fn encrypted(dir: &std::path::Path) -> Store {
 }
 
 fn main() {
-    let root = tempfile::tempdir_in(std::env::var_os("BENCH_DIR").unwrap_or_else(|| ".".into()))
-        .expect("temp dir");
+    let root = tempfile::tempdir_in(
+        std::env::var_os("BENCH_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir),
+    )
+    .expect("temp dir");
     let mut enc = encrypted(&root.path().join("enc-save"));
     let mut plain = Store::create_plain_baseline(&root.path().join("plain-save")).expect("creates");
     let (es, ps) = (save_section(&mut enc), save_section(&mut plain));

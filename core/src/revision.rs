@@ -7,6 +7,8 @@
 //! every item changing, and the history of one consultation record or one
 //! employer can be followed through time.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -54,18 +56,14 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
             }
         }
         (Value::Array(a), Value::Array(b)) if all_have_ids(a) && all_have_ids(b) => {
+            let after: HashMap<&str, &Value> = b.iter().map(|bv| (item_id(bv), bv)).collect();
+            let before: HashSet<&str> = a.iter().map(item_id).collect();
             for av in a {
                 let id = item_id(av);
-                let bv = b
-                    .iter()
-                    .find(|bv| item_id(bv) == id)
-                    .unwrap_or(&Value::Null);
+                let bv = after.get(id).copied().unwrap_or(&Value::Null);
                 walk(&format!("{path}[id={id}]"), av, bv, out);
             }
-            for bv in b
-                .iter()
-                .filter(|bv| !a.iter().any(|av| item_id(av) == item_id(bv)))
-            {
+            for bv in b.iter().filter(|bv| !before.contains(item_id(bv))) {
                 walk(
                     &format!("{path}[id={}]", item_id(bv)),
                     &Value::Null,

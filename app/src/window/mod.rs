@@ -34,7 +34,14 @@ pub use setup::check_form;
 /// The code generated from `ui/app/main.slint`: `AppWindow`, the adapters
 /// (`SetupAdapter`, `LoginAdapter`, `CaseListAdapter`), `Stages`, `Messages`
 /// and their types. Its names follow the `.slint` sources.
-#[allow(missing_docs, clippy::all, clippy::pedantic, unused_qualifications)]
+#[allow(
+    missing_docs,
+    clippy::all,
+    clippy::pedantic,
+    clippy::todo,
+    clippy::unwrap_used,
+    unused_qualifications
+)]
 pub mod ui {
     slint::include_modules!();
 }
