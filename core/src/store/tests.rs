@@ -395,3 +395,15 @@ fn short_passwords_and_blank_account_names_are_refused() {
     ));
     assert!(!exists(dir.path()));
 }
+
+#[test]
+fn a_wrong_key_cannot_read_the_database() {
+    let (fx, mut store, _) = Fixture::new();
+    store
+        .create_case(&named_case("鍵違い 七子"))
+        .expect("creates");
+    drop(store);
+    let wrong = DbKey::generate();
+    let result = open_db(&fx.dir.path().join(DB_FILE), Some(&wrong), false);
+    assert!(matches!(result, Err(StoreError::Damaged)), "{result:?}");
+}
