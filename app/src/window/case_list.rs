@@ -214,7 +214,10 @@ fn new_case(session: &Arc<Session>, window: &AppWindow) {
                 return;
             }
             match created {
-                Some(Ok(_id)) => refresh(session, window),
+                Some(Ok(id)) => {
+                    refresh(session, window);
+                    super::case::open(session, window, id);
+                }
                 Some(Err(error)) => {
                     let report = Report::from(&error);
                     adapter.set_problem(report.problem);
@@ -229,8 +232,11 @@ fn new_case(session: &Arc<Session>, window: &AppWindow) {
 /// Locks the app: every case value leaves the screen at once, the login
 /// screen shows, and the store closes behind it.
 pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
+    // Edits still waiting for their pause are saved before the store closes.
+    super::case::leave(session, window);
     session.invalidate();
     session.cases().reset(Vec::new());
+    super::admin::clear(window);
     let adapter = window.global::<CaseListAdapter<'_>>();
     adapter.set_cases(ModelRc::default());
     adapter.set_workers(ModelRc::default());

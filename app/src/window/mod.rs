@@ -10,11 +10,19 @@
 //!
 //! Not yet here: the case screen (`CaseListAdapter.open-case` has no handler
 //! until it exists), recovery with the recovery code (the CLI's `recover`
-//! does it), and locking after a period of inactivity.
+//! does it). Locking after inactivity, the administration screen and the
+//! settings are in `settings.rs` and `admin.rs`.
 
+mod case;
+mod case_fields;
+mod case_form;
 mod case_list;
+mod disease;
+mod admin;
+mod settings;
 mod login;
 mod problem;
+mod reference;
 mod session;
 mod setup;
 
@@ -25,6 +33,8 @@ use slint::{ComponentHandle, ModelRc, SharedString};
 use time::UtcOffset;
 use tsunagi_core::store::{self, Keychain, MIN_PASSWORD_CHARS, Role, StoreOptions};
 
+pub use admin::{AUDIT_ACTIONS, AdminData, ROLES};
+pub use settings::{AutoLock, Language, SETTINGS_FILE, Settings, TextSize};
 pub use case_list::{CaseListController, CaseSource, format_time, stage_index};
 pub use login::LoginThrottle;
 pub use problem::Report;
@@ -89,6 +99,8 @@ fn local_offset() -> UtcOffset {
 pub struct AppHandle {
     window: AppWindow,
     session: Arc<session::Session>,
+    /// The settings and the auto-lock timer (stops when dropped).
+    watch: std::rc::Rc<settings::Watch>,
 }
 
 impl AppHandle {
@@ -99,10 +111,19 @@ impl AppHandle {
         &self.window
     }
 
+    /// Locks the app, as the auto-lock timer does, if the user has been
+    /// inactive longer than the setting at `now`; returns whether it locked.
+    /// The timer calls this every few seconds; tests call it with a later
+    /// `now` instead of waiting.
+    pub fn lock_if_idle(&self, now: std::time::Instant) -> bool {
+        settings::lock_if_idle(&self.watch, &self.session, &self.window, now)
+    }
+
     /// Shows the window and runs the event loop until it closes, then closes
     /// the store.
     pub fn run(&self) -> anyhow::Result<()> {
         self.window.run()?;
+        case::flush_and_wait(&self.session, &self.window);
         self.session.close();
         Ok(())
     }
@@ -137,13 +158,21 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     setup::wire(&window, &session);
     login::wire(&window, &session);
     case_list::wire(&window, &session);
+    admin::wire(&window, &session);
+    let watch = settings::wire(&window, &session);
+    case::wire(&window, &session);
+    reference::wire(&window, &session);
 
     window.set_screen(if has_store {
         Screen::Login
     } else {
         Screen::Setup
     });
-    Ok(AppHandle { window, session })
+    Ok(AppHandle {
+        window,
+        session,
+        watch,
+    })
 }
 
 /// Opens the app window on the store in `data_dir` and returns when it is

@@ -1,0 +1,583 @@
+//! The case screen's controller: opening a case from the list, showing the
+//! tab's blocks ([`CaseForm`]), saving every edit as it is made, the stage,
+//! the consultation quick entry and the history panel.
+//!
+//! Saving: an edit changes the form at once and is saved on the store's
+//! worker thread 400 ms after the last keystroke, at once when another field
+//! is edited, a field is left or Enter is pressed, and before leaving the
+//! screen, locking or closing the app ([`flush_and_wait`]). Nothing typed
+//! more than that pause ago is lost if the app is killed.
+//!
+//! Threads: the open case lives in a thread-local on the UI thread; only
+//! the store calls run on the worker thread.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
+
+use slint::{ComponentHandle, ModelRc, SharedString, Timer, VecModel};
+use time::{Date, OffsetDateTime};
+use tsunagi_core::model::{Case, CaseId, Section};
+use tsunagi_core::store::{Account, Revision, Role, StoreError};
+
+pub use super::case_form::{
+    BlockView, CaseForm, EditError, FieldView, Kind, Tab, parse_date, show_date,
+};
+use super::case_list::{format_time, refresh, stage_index};
+use super::problem::Report;
+use super::session::Session;
+use super::ui::{
+    AppWindow, CaseAdapter, CaseBlock, CaseField, CaseListAdapter, FieldKind, HistoryRow,
+    SaveState, Screen,
+};
+
+/// How long after the last keystroke an edit is saved.
+pub const SAVE_PAUSE: Duration = Duration::from_millis(400);
+
+/// The open case on the UI thread.
+struct Open {
+    form: CaseForm,
+    tab: Tab,
+    author: String,
+    can_edit: bool,
+    /// The field whose edits wait for the pause.
+    pending: Option<String>,
+    /// Saves asked for and not yet answered.
+    in_flight: u32,
+    failed: bool,
+}
+
+thread_local! {
+    static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
+    static PAUSE: Timer = Timer::default();
+}
+
+fn with_open<R>(f: impl FnOnce(&mut Open) -> R) -> Option<R> {
+    OPEN.with(|open| open.borrow_mut().as_mut().map(f))
+}
+
+/// A case's blocks as the screen's rows.
+pub fn ui_blocks(blocks: &[BlockView]) -> Vec<CaseBlock> {
+    blocks.iter().map(ui_block).collect()
+}
+
+fn ui_block(block: &BlockView) -> CaseBlock {
+    CaseBlock {
+        title: block.title.as_str().into(),
+        path: block.path.as_str().into(),
+        level: block.level,
+        fields: ModelRc::new(VecModel::from(
+            block.fields.iter().map(ui_field).collect::<Vec<_>>(),
+        )),
+        add_label: block.add_label.as_str().into(),
+        add_path: block.add_path.as_str().into(),
+        remove_path: block.remove_path.as_str().into(),
+        action_label: block.action_label.as_str().into(),
+        action_path: block.action_path.as_str().into(),
+    }
+}
+
+fn ui_field(field: &FieldView) -> CaseField {
+    CaseField {
+        path: field.path.as_str().into(),
+        label: field.label.as_str().into(),
+        a11y: field.a11y.as_str().into(),
+        kind: match field.kind {
+            Kind::Text => FieldKind::Text,
+            Kind::Multiline => FieldKind::Multiline,
+            Kind::Int | Kind::Float => FieldKind::Number,
+            Kind::Date => FieldKind::Date,
+            Kind::Choice(..) => FieldKind::Choice,
+            Kind::Check => FieldKind::Check,
+        },
+        value: field.value.as_str().into(),
+        options: ModelRc::new(VecModel::from(
+            field
+                .options
+                .iter()
+                .map(SharedString::from)
+                .collect::<Vec<_>>(),
+        )),
+        choice: field.choice,
+        checked: field.checked,
+        remove_path: field.remove_path.as_str().into(),
+    }
+}
+
+/// A history value as shown: text as it is, nothing as 「（空）」.
+pub fn show_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "（空）".to_owned(),
+        serde_json::Value::String(s) if s.is_empty() => "（空）".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The history panel's rows, newest first.
+pub fn history_rows(revisions: &[Revision], offset: time::UtcOffset) -> Vec<HistoryRow> {
+    revisions
+        .iter()
+        .rev()
+        .flat_map(|r| {
+            r.changes.iter().map(move |c| HistoryRow {
+                when: format_time(&r.at, offset).into(),
+                author: r.author.as_str().into(),
+                field: c.path.as_str().into(),
+                old: show_value(&c.old).into(),
+                new: show_value(&c.new).into(),
+            })
+        })
+        .collect()
+}
+
+fn today(session: &Session) -> Date {
+    OffsetDateTime::now_utc()
+        .to_offset(session.utc_offset())
+        .date()
+}
+
+/// Connects the case screen (and the case list's rows) to `session`.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    let list = window.global::<CaseListAdapter<'_>>();
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    list.on_open_case(move |id| {
+        let Some(window) = weak.upgrade() else { return };
+        if let Ok(id) = id.parse::<CaseId>() {
+            open(&s, &window, id);
+        }
+    });
+
+    let adapter = window.global::<CaseAdapter<'_>>();
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        leave(&s, &window);
+        window.set_screen(Screen::CaseList);
+        refresh(&s, &window);
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_select_tab(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        flush(&s, &window);
+        with_open(|o| o.tab = Tab::from_index(index));
+        show(&window);
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_set_stage(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        if with_open(|o| o.can_edit && o.form.set_stage(index).is_some()) == Some(true) {
+            window.global::<CaseAdapter<'_>>().set_stage(index);
+            flush(&s, &window);
+        }
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_edited(move |path, value| {
+        let Some(window) = weak.upgrade() else { return };
+        let other = with_open(|o| o.pending.as_deref().is_some_and(|p| p != path.as_str()));
+        if other == Some(true) {
+            flush(&s, &window);
+        }
+        let taken = with_open(|o| {
+            let taken = o.can_edit && o.form.edit(&path, &value).is_ok();
+            if taken {
+                o.pending = Some(path.to_string());
+            }
+            taken
+        });
+        if taken == Some(true) {
+            if path.starts_with("basic.name") || path.starts_with("basic.kana") {
+                show_header(&window);
+            }
+            let (weak, s) = (window.as_weak(), Arc::clone(&s));
+            PAUSE.with(|t| {
+                t.start(slint::TimerMode::SingleShot, SAVE_PAUSE, move || {
+                    if let Some(window) = weak.upgrade() {
+                        flush(&s, &window);
+                    }
+                });
+            });
+        }
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_accepted(move |_| {
+        let Some(window) = weak.upgrade() else { return };
+        flush(&s, &window);
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_chosen(move |path, index| {
+        let Some(window) = weak.upgrade() else { return };
+        structural(&s, &window, |o, _| o.form.choose(&path, index));
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_toggled(move |path, checked| {
+        let Some(window) = weak.upgrade() else { return };
+        structural(&s, &window, |o, _| o.form.toggle(&path, checked));
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_add_row(move |path| {
+        let Some(window) = weak.upgrade() else { return };
+        structural(&s, &window, |o, _| o.form.add_row(&path));
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_remove_row(move |path| {
+        let Some(window) = weak.upgrade() else { return };
+        structural(&s, &window, |o, _| o.form.remove_row(&path));
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_action(move |path| {
+        let Some(window) = weak.upgrade() else { return };
+        structural(&s, &window, |o, day| o.form.set_today(&path, day));
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_add_consultation(move || {
+        let Some(window) = weak.upgrade() else { return };
+        add_consultation(&s, &window);
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_show_history(move |path, title| {
+        let Some(window) = weak.upgrade() else { return };
+        show_history(&s, &window, path.to_string(), title);
+    });
+
+    let weak = window.as_weak();
+    adapter.on_close_history(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<CaseAdapter<'_>>();
+        adapter.set_history_open(false);
+        adapter.set_history(ModelRc::default());
+    });
+    // 「疾患と職業的課題」: pending edits are saved first; the disease screen
+    // (app/src/window/disease.rs) reopens this case when it is left.
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_open_disease(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some(id) = with_open(|o| o.form.id()) {
+            flush(&s, &window);
+            super::disease::open(&window, id);
+        }
+    });
+}
+
+/// A change that rebuilds the tab (a choice, a check, a row added or
+/// removed): applied, shown and saved at once.
+fn structural(
+    session: &Arc<Session>,
+    window: &AppWindow,
+    change: impl FnOnce(&mut Open, Date) -> Result<tsunagi_core::model::SectionName, EditError>,
+) {
+    let day = today(session);
+    let changed = with_open(|o| o.can_edit && change(o, day).is_ok());
+    if changed == Some(true) {
+        show(window);
+        flush(session, window);
+    }
+}
+
+/// Loads case `id` and shows it.
+pub(super) fn open(session: &Arc<Session>, window: &AppWindow, id: CaseId) {
+    let epoch = session.epoch();
+    session.run(
+        window,
+        move |session| {
+            session.with_store(|store| -> Result<(Case, Account), StoreError> {
+                Ok((store.load_case(id)?, store.account().clone()))
+            })
+        },
+        move |session, window, loaded| {
+            if session.epoch() != epoch {
+                return;
+            }
+            match loaded {
+                Some(Ok((case, account))) => {
+                    OPEN.with(|open| {
+                        *open.borrow_mut() = Some(Open {
+                            form: CaseForm::new(&case),
+                            tab: Tab::Basic,
+                            author: account.name.clone(),
+                            can_edit: account.role != Role::ReadOnly,
+                            pending: None,
+                            in_flight: 0,
+                            failed: false,
+                        });
+                    });
+                    let adapter = window.global::<CaseAdapter<'_>>();
+                    adapter.set_can_edit(account.role != Role::ReadOnly);
+                    adapter.set_problem(Report::none().problem);
+                    adapter.set_save_state(SaveState::Idle);
+                    adapter.set_history_open(false);
+                    adapter.set_entry_date(show_date(today(session)).into());
+                    adapter.set_entry_kind(0);
+                    adapter.set_entry_content(SharedString::new());
+                    adapter.set_entry_next(SharedString::new());
+                    adapter.set_entry_invalid(false);
+                    show(window);
+                    window.set_screen(Screen::Case);
+                }
+                Some(Err(error)) => {
+                    let report = Report::from(&error);
+                    let list = window.global::<CaseListAdapter<'_>>();
+                    list.set_problem(report.problem);
+                    list.set_problem_detail(report.detail.into());
+                }
+                None => {}
+            }
+        },
+    );
+}
+
+fn show_header(window: &AppWindow) {
+    let Some(case) = with_open(|o| o.form.case()) else {
+        return;
+    };
+    let adapter = window.global::<CaseAdapter<'_>>();
+    adapter.set_name(case.basic.name.expose().as_str().into());
+    adapter.set_kana(case.basic.kana.expose().as_str().into());
+    adapter.set_stage(stage_index(case.stage));
+}
+
+/// Puts the open case's current tab on the screen.
+fn show(window: &AppWindow) {
+    let Some((blocks, tab)) = with_open(|o| (o.form.blocks(o.tab), o.tab)) else {
+        return;
+    };
+    let adapter = window.global::<CaseAdapter<'_>>();
+    let index = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
+    adapter.set_tab(i32::try_from(index).unwrap_or(0));
+    adapter.set_blocks(ModelRc::new(VecModel::from(ui_blocks(&blocks))));
+    show_header(window);
+}
+
+/// Saves every edited section now (on the worker thread).
+pub(super) fn flush(session: &Arc<Session>, window: &AppWindow) {
+    PAUSE.with(Timer::stop);
+    let Some((id, sections)) = with_open(|o| {
+        o.pending = None;
+        if !o.form.has_unsaved() {
+            return (o.form.id(), Vec::new());
+        }
+        let sections = o.form.take_unsaved();
+        o.in_flight += u32::try_from(sections.len()).unwrap_or(0);
+        (o.form.id(), sections)
+    }) else {
+        return;
+    };
+    if sections.is_empty() {
+        return;
+    }
+    window
+        .global::<CaseAdapter<'_>>()
+        .set_save_state(SaveState::Saving);
+    for section in sections {
+        save(session, window, id, section);
+    }
+}
+
+fn save(session: &Arc<Session>, window: &AppWindow, id: CaseId, section: Section) {
+    session.run(
+        window,
+        move |session| session.with_store(|store| store.save_section(id, &section)),
+        move |_, window, saved| {
+            let adapter = window.global::<CaseAdapter<'_>>();
+            let state = with_open(|o| {
+                if o.form.id() != id {
+                    return None;
+                }
+                o.in_flight = o.in_flight.saturating_sub(1);
+                match &saved {
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => {
+                        o.failed = true;
+                        let report = Report::from(error);
+                        adapter.set_problem(report.problem);
+                        adapter.set_problem_detail(report.detail.into());
+                    }
+                    None => o.failed = true,
+                }
+                Some(if o.in_flight > 0 {
+                    SaveState::Saving
+                } else if o.failed {
+                    SaveState::Failed
+                } else {
+                    SaveState::Saved
+                })
+            });
+            if let Some(Some(state)) = state {
+                adapter.set_save_state(state);
+            }
+        },
+    );
+}
+
+/// Saves what is pending and closes the case (back to the list, or a lock):
+/// the case's values leave the screen.
+pub(super) fn leave(session: &Arc<Session>, window: &AppWindow) {
+    flush(session, window);
+    OPEN.with(|open| open.borrow_mut().take());
+    let adapter = window.global::<CaseAdapter<'_>>();
+    adapter.set_blocks(ModelRc::default());
+    adapter.set_history(ModelRc::default());
+    adapter.set_history_open(false);
+    adapter.set_name(SharedString::new());
+    adapter.set_kana(SharedString::new());
+    adapter.set_entry_content(SharedString::new());
+    adapter.set_entry_next(SharedString::new());
+    adapter.set_problem(Report::none().problem);
+}
+
+/// Saves what is pending and waits (at most ten seconds) until the store
+/// has written it. For closing the app: call before the store closes.
+pub(super) fn flush_and_wait(session: &Arc<Session>, window: &AppWindow) {
+    flush(session, window);
+    let (tx, rx) = std::sync::mpsc::channel();
+    session.run(
+        window,
+        move |_| {
+            let _ = tx.send(());
+        },
+        |_, _, ()| {},
+    );
+    let _ = rx.recv_timeout(Duration::from_secs(10));
+}
+
+fn add_consultation(session: &Arc<Session>, window: &AppWindow) {
+    let adapter = window.global::<CaseAdapter<'_>>();
+    let date_text = adapter.get_entry_date();
+    let date = if date_text.trim().is_empty() {
+        None
+    } else if let Some(date) = parse_date(&date_text) {
+        Some(date)
+    } else {
+        adapter.set_entry_invalid(true);
+        return;
+    };
+    let added = with_open(|o| {
+        if !o.can_edit {
+            return false;
+        }
+        let author = o.author.clone();
+        o.form.add_consultation(
+            date,
+            adapter.get_entry_kind(),
+            &adapter.get_entry_content(),
+            &adapter.get_entry_next(),
+            &author,
+        );
+        true
+    });
+    if added == Some(true) {
+        adapter.set_entry_invalid(false);
+        adapter.set_entry_content(SharedString::new());
+        adapter.set_entry_next(SharedString::new());
+        adapter.set_entry_date(show_date(today(session)).into());
+        adapter.set_entry_kind(0);
+        show(window);
+        flush(session, window);
+    }
+}
+
+fn show_history(session: &Arc<Session>, window: &AppWindow, path: String, title: SharedString) {
+    let Some(id) = with_open(|o| o.form.id()) else {
+        return;
+    };
+    // What is typed but not yet saved belongs in the history too.
+    flush(session, window);
+    let epoch = session.epoch();
+    let offset = session.utc_offset();
+    session.run(
+        window,
+        move |session| session.with_store(|store| store.history(id, Some(&path))),
+        move |session, window, revisions| {
+            if session.epoch() != epoch {
+                return;
+            }
+            let adapter = window.global::<CaseAdapter<'_>>();
+            match revisions {
+                Some(Ok(revisions)) => {
+                    adapter.set_history_title(title);
+                    adapter.set_history(ModelRc::new(VecModel::from(history_rows(
+                        &revisions, offset,
+                    ))));
+                    adapter.set_history_open(true);
+                }
+                Some(Err(error)) => {
+                    let report = Report::from(&error);
+                    adapter.set_problem(report.problem);
+                    adapter.set_problem_detail(report.detail.into());
+                }
+                None => {}
+            }
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use slint::Model;
+    use tsunagi_core::model::SectionName;
+    use tsunagi_core::revision::FieldChange;
+
+    use super::*;
+
+    #[test]
+    fn history_rows_are_newest_first_with_old_and_new_values() {
+        let revisions = vec![
+            Revision {
+                revision: 1,
+                author: "admin".into(),
+                at: "2026-11-24T05:00:00Z".into(),
+                section: SectionName::Basic,
+                changes: vec![FieldChange {
+                    path: "basic.name".into(),
+                    old: serde_json::Value::Null,
+                    new: json!("見本"),
+                }],
+            },
+            Revision {
+                revision: 2,
+                author: "sato".into(),
+                at: "2026-11-25T01:30:00Z".into(),
+                section: SectionName::Basic,
+                changes: vec![FieldChange {
+                    path: "basic.name".into(),
+                    old: json!("見本"),
+                    new: json!("見本 花子"),
+                }],
+            },
+        ];
+        let rows = history_rows(&revisions, time::macros::offset!(+9));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].author.as_str(), "sato");
+        assert_eq!(rows[0].when.as_str(), "2026/11/25 10:30");
+        assert_eq!(
+            (rows[0].old.as_str(), rows[0].new.as_str()),
+            ("見本", "見本 花子")
+        );
+        assert_eq!(rows[1].old.as_str(), "（空）");
+    }
+
+    #[test]
+    fn blocks_become_screen_rows_with_their_fields() {
+        let mut form = CaseForm::new(&Case::new());
+        let blocks = ui_blocks(&form.blocks(Tab::Basic));
+        assert_eq!(blocks[0].title.as_str(), "基本情報");
+        let fields: Vec<CaseField> = blocks[0].fields.iter().collect();
+        assert_eq!(fields[0].path.as_str(), "basic.name");
+        let sex = fields.iter().find(|f| f.path == "basic.sex").expect("sex");
+        assert_eq!(sex.kind, FieldKind::Choice);
+        assert_eq!(sex.options.row_count(), 4);
+        assert!(blocks.iter().any(|b| b.add_path == "basic.family"));
+    }
+}

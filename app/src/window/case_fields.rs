@@ -1,0 +1,545 @@
+//! What each tab of the case screen shows: its parts, fields, labels and
+//! the choices of each field. [`super::case_form`] renders these.
+
+use serde::Serialize;
+use tsunagi_core::model::{
+    CaseOutcome, CertificateKind, Completion, ConsentScope, ConsultationKind, Disclosure,
+    EmployerStatus, EmploymentType, FollowUpKind, JobCategory, MedicalCertificateKind, PensionKind,
+    PlanItemStatus, ProgrammeOutcome, SchoolLevel, Sex,
+};
+
+use super::case_form::{Kind, Tab};
+
+pub(super) type Fields = Vec<(&'static str, &'static str, Kind)>;
+
+/// One part of a tab's form.
+pub(super) enum Part {
+    /// Fields of the object at `path` (relative; "" for the object itself).
+    Fields(&'static str, &'static str, Fields),
+    /// An optional object: shown with an add button while empty.
+    Optional(&'static str, &'static str, &'static str, Fields),
+    /// A list of objects, each shown as `item` n with its parts.
+    List {
+        title: &'static str,
+        path: &'static str,
+        add: &'static str,
+        item: &'static str,
+        ids: bool,
+        newest_first: bool,
+        action: Option<(&'static str, &'static str)>,
+        parts: Vec<Part>,
+    },
+    /// A list of one-line texts (`TextItem`s when `ids`, plain strings otherwise).
+    TextList(&'static str, &'static str, &'static str, bool),
+}
+
+fn options<T: Serialize + Copy>(
+    all: &[T],
+    label: fn(T) -> &'static str,
+) -> Vec<(String, &'static str)> {
+    all.iter()
+        .map(|v| {
+            let key = serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .expect("a fieldless enum serialises as a string");
+            (key, label(*v))
+        })
+        .collect()
+}
+
+fn sex() -> Vec<(String, &'static str)> {
+    options(&Sex::ALL, Sex::label_ja)
+}
+fn certificate() -> Vec<(String, &'static str)> {
+    options(&CertificateKind::ALL, CertificateKind::full_name_ja)
+}
+fn pension() -> Vec<(String, &'static str)> {
+    options(&PensionKind::ALL, PensionKind::label_ja)
+}
+fn medical() -> Vec<(String, &'static str)> {
+    options(
+        &MedicalCertificateKind::ALL,
+        MedicalCertificateKind::label_ja,
+    )
+}
+fn school() -> Vec<(String, &'static str)> {
+    options(&SchoolLevel::ALL, SchoolLevel::label_ja)
+}
+fn completion() -> Vec<(String, &'static str)> {
+    options(&Completion::ALL, Completion::label_ja)
+}
+fn employment() -> Vec<(String, &'static str)> {
+    options(&EmploymentType::ALL, EmploymentType::label_ja)
+}
+fn job_category() -> Vec<(String, &'static str)> {
+    options(&JobCategory::ALL, JobCategory::label_ja)
+}
+fn employer_status() -> Vec<(String, &'static str)> {
+    options(&EmployerStatus::ALL, EmployerStatus::label_ja)
+}
+fn plan_status() -> Vec<(String, &'static str)> {
+    options(&PlanItemStatus::ALL, PlanItemStatus::label_ja)
+}
+fn follow_up() -> Vec<(String, &'static str)> {
+    options(&FollowUpKind::ALL, FollowUpKind::label_ja)
+}
+fn outcome() -> Vec<(String, &'static str)> {
+    options(&CaseOutcome::ALL, CaseOutcome::label_ja)
+}
+fn consultation() -> Vec<(String, &'static str)> {
+    options(&ConsultationKind::ALL, ConsultationKind::label_ja)
+}
+fn programme_outcome() -> Vec<(String, &'static str)> {
+    options(&ProgrammeOutcome::ALL, ProgrammeOutcome::label_ja)
+}
+fn consent_scope() -> Vec<(String, &'static str)> {
+    options(&ConsentScope::ALL, ConsentScope::label_ja)
+}
+fn disclosure() -> Vec<(String, &'static str)> {
+    options(&Disclosure::ALL, Disclosure::label_ja)
+}
+
+use Kind::{Check, Choice, Date as DateKind, Float, Int, Multiline, Text};
+
+fn conditions() -> Fields {
+    vec![
+        ("date", "日付", DateKind),
+        ("hours_per_week", "週の労働時間", Float),
+        ("days_per_week", "週の日数", Int),
+        ("schedule", "勤務時間帯", Text),
+        ("note", "メモ", Multiline),
+    ]
+}
+
+// The labels are Japanese strings in Rust rather than `@tr` in Slint: the
+// form is data-driven (one generic renderer for every tab). The core's
+// `label_ja` names are used for the choices.
+pub(super) fn parts(tab: Tab) -> Vec<Part> {
+    match tab {
+        Tab::Basic => vec![
+            Part::Fields(
+                "基本情報",
+                "basic",
+                vec![
+                    ("name", "氏名", Text),
+                    ("kana", "ふりがな", Text),
+                    ("birth_year", "生まれ年（西暦）", Int),
+                    ("sex", "性別", Choice(sex)),
+                    ("address", "住所", Text),
+                    ("phone", "電話番号", Text),
+                    ("email", "メール", Text),
+                    ("note", "メモ", Multiline),
+                ],
+            ),
+            Part::List {
+                title: "障害者手帳",
+                path: "basic.disability_certificates",
+                add: "手帳を追加",
+                item: "手帳",
+                ids: false,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("kind", "手帳の種類", Choice(certificate)),
+                        ("grade", "等級", Text),
+                        ("renewal_on", "更新日", DateKind),
+                    ],
+                )],
+            },
+            Part::Optional(
+                "障害年金",
+                "basic.disability_pension",
+                "障害年金を追加",
+                vec![
+                    ("kind", "年金の種類", Choice(pension)),
+                    ("grade", "等級", Int),
+                    ("since", "受給開始日", DateKind),
+                    ("renewal_on", "更新日", DateKind),
+                ],
+            ),
+            Part::List {
+                title: "医療受給者証（特定医療費など）",
+                path: "basic.medical_certificates",
+                add: "受給者証を追加",
+                item: "受給者証",
+                ids: false,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("kind", "受給者証の種類", Choice(medical)),
+                        ("valid_until", "有効期限", DateKind),
+                    ],
+                )],
+            },
+            Part::List {
+                title: "家族",
+                path: "basic.family",
+                add: "家族を追加",
+                item: "家族",
+                ids: true,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("relation", "続柄", Text),
+                        ("name", "氏名", Text),
+                        ("lives_with_client", "同居", Check),
+                        ("note", "メモ", Text),
+                    ],
+                )],
+            },
+            Part::List {
+                title: "支援者",
+                path: "basic.supporters",
+                add: "支援者を追加",
+                item: "支援者",
+                ids: true,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("name", "氏名", Text),
+                        ("relation", "関係", Text),
+                        ("role", "役割", Text),
+                        ("contact", "連絡先", Text),
+                    ],
+                )],
+            },
+            Part::List {
+                title: "学歴",
+                path: "basic.education",
+                add: "学歴を追加",
+                item: "学歴",
+                ids: true,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("level", "学校の種類", Choice(school)),
+                        ("school", "学校名", Text),
+                        ("field", "学科・専攻", Text),
+                        ("to", "修了（年月日）", DateKind),
+                        ("completion", "修了状況", Choice(completion)),
+                    ],
+                )],
+            },
+            Part::List {
+                title: "資格",
+                path: "basic.qualifications",
+                add: "資格を追加",
+                item: "資格",
+                ids: true,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("name", "資格名", Text),
+                        ("acquired_on", "取得日", DateKind),
+                    ],
+                )],
+            },
+            Part::List {
+                title: "職歴",
+                path: "basic.work_history",
+                add: "職歴を追加",
+                item: "職歴",
+                ids: true,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("employer", "勤務先", Text),
+                        ("job", "仕事内容", Text),
+                        ("employment_type", "雇用形態", Choice(employment)),
+                        ("from", "開始日", DateKind),
+                        ("to", "終了日", DateKind),
+                        ("reason_for_leaving", "離職理由", Text),
+                    ],
+                )],
+            },
+        ],
+        Tab::Career => vec![
+            Part::TextList(
+                "強み",
+                "career_plan.discovery.strengths",
+                "強みを追加",
+                true,
+            ),
+            Part::TextList(
+                "興味・関心",
+                "career_plan.discovery.interests",
+                "興味を追加",
+                true,
+            ),
+            Part::TextList(
+                "希望する仕事",
+                "career_plan.discovery.preferred_work",
+                "希望を追加",
+                true,
+            ),
+            Part::TextList(
+                "これまでの実績",
+                "career_plan.discovery.achievements",
+                "実績を追加",
+                true,
+            ),
+            Part::Fields(
+                "希望条件",
+                "career_plan.discovery.conditions",
+                vec![
+                    ("hours_per_week", "週の労働時間（時間）", Float),
+                    ("hours_per_day", "1日の労働時間（時間）", Float),
+                    ("days_per_week", "週の日数", Int),
+                    ("time_of_day", "希望の時間帯", Text),
+                    ("max_commute_minutes", "通勤時間の上限（分）", Int),
+                    ("commute_means", "通勤手段", Text),
+                    ("environment", "職場環境の希望", Multiline),
+                    ("other", "その他の条件", Multiline),
+                ],
+            ),
+            Part::Fields(
+                "ディスカバリーのまとめ",
+                "career_plan.discovery",
+                vec![("narrative", "まとめ", Multiline)],
+            ),
+            Part::Fields(
+                "キャリアの方向性",
+                "career_plan.direction",
+                vec![("summary", "方向性", Multiline)],
+            ),
+            Part::TextList(
+                "職域",
+                "career_plan.direction.job_areas",
+                "職域を追加",
+                false,
+            ),
+        ],
+        Tab::JobMatch => vec![Part::List {
+            title: "事業所",
+            path: "job_match.employers",
+            add: "事業所を追加",
+            item: "事業所",
+            ids: true,
+            newest_first: false,
+            action: None,
+            parts: vec![
+                Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("name", "事業所名", Text),
+                        ("industry", "業種", Text),
+                        ("contact_person", "担当者", Text),
+                        ("contact", "連絡先", Text),
+                        ("status", "状況", Choice(employer_status)),
+                        ("note", "メモ", Multiline),
+                    ],
+                ),
+                Part::TextList("事業所のニーズ", "business_needs", "ニーズを追加", true),
+                Part::List {
+                    title: "業務",
+                    path: "tasks",
+                    add: "業務を追加",
+                    item: "業務",
+                    ids: true,
+                    newest_first: false,
+                    action: None,
+                    parts: vec![Part::Fields(
+                        "",
+                        "",
+                        vec![
+                            ("name", "業務名", Text),
+                            ("frequency", "頻度", Text),
+                            ("minutes", "所要時間（分）", Int),
+                            ("selected", "提案に含める", Check),
+                        ],
+                    )],
+                },
+                Part::Fields("提案した条件", "proposed", conditions()),
+                Part::Fields("交渉で合意した条件", "negotiated", conditions()),
+            ],
+        }],
+        Tab::CaseManagement => vec![
+            Part::Fields(
+                "支援計画",
+                "case_management.support_plan",
+                vec![
+                    ("revision", "改訂回数", Int),
+                    ("revised_on", "改訂日", DateKind),
+                ],
+            ),
+            Part::List {
+                title: "支援計画の項目",
+                path: "case_management.support_plan.items",
+                add: "項目を追加",
+                item: "項目",
+                ids: true,
+                newest_first: false,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("action", "支援内容", Text),
+                        ("who", "担当者", Text),
+                        ("agency", "機関", Text),
+                        ("due", "期限", DateKind),
+                        ("status", "状況", Choice(plan_status)),
+                    ],
+                )],
+            },
+        ],
+        Tab::Monitoring => vec![
+            Part::Optional(
+                "就職の確認",
+                "monitoring.hire",
+                "就職を記録",
+                vec![
+                    ("job_title", "職種", Text),
+                    ("hired_on", "就職日", DateKind),
+                    ("hours_per_week", "週の労働時間", Float),
+                    ("employment_type", "雇用形態", Choice(employment)),
+                    ("job_category", "職業分類", Choice(job_category)),
+                    ("disability_employment", "障害者雇用", Check),
+                    ("left_on", "離職日", DateKind),
+                    ("leaving_reason", "離職理由", Text),
+                    ("note", "メモ", Multiline),
+                ],
+            ),
+            Part::List {
+                title: "フォローアップ",
+                path: "monitoring.follow_ups",
+                add: "フォローアップを追加",
+                item: "フォローアップ",
+                ids: true,
+                newest_first: true,
+                action: None,
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("date", "日付", DateKind),
+                        ("kind", "方法", Choice(follow_up)),
+                        ("health_changes", "体調の変化", Text),
+                        ("work_changes", "仕事の変化", Text),
+                        ("notes", "メモ", Multiline),
+                    ],
+                )],
+            },
+            Part::Fields(
+                "まとめ",
+                "monitoring.summary",
+                vec![
+                    ("written_on", "作成日", DateKind),
+                    ("outcome", "結果", Choice(outcome)),
+                    ("text", "まとめ", Multiline),
+                ],
+            ),
+        ],
+        Tab::Consultations => vec![Part::List {
+            title: "相談経過の記録",
+            path: "consultations",
+            add: "",
+            item: "記録",
+            ids: true,
+            newest_first: true,
+            action: None,
+            parts: vec![Part::Fields(
+                "",
+                "",
+                vec![
+                    ("date", "日付", DateKind),
+                    ("kind", "種別", Choice(consultation)),
+                    ("duration_minutes", "時間（分）", Int),
+                    ("content", "内容", Multiline),
+                    ("next_step", "次回の予定", Text),
+                ],
+            )],
+        }],
+        Tab::Programmes => vec![Part::List {
+            title: "自立支援プログラム",
+            path: "programmes",
+            add: "プログラムを追加",
+            item: "プログラム",
+            ids: true,
+            newest_first: false,
+            action: None,
+            parts: vec![
+                Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("programme", "プログラム名", Text),
+                        ("agency", "実施機関", Text),
+                        ("selected_on", "選定日", DateKind),
+                        ("selection_reason", "選定理由", Multiline),
+                        ("consent_on", "同意日", DateKind),
+                        ("review_interval_months", "評価の間隔（か月）", Int),
+                    ],
+                ),
+                Part::List {
+                    title: "評価",
+                    path: "reviews",
+                    add: "評価を追加",
+                    item: "評価",
+                    ids: true,
+                    newest_first: false,
+                    action: None,
+                    parts: vec![Part::Fields(
+                        "",
+                        "",
+                        vec![
+                            ("date", "評価日", DateKind),
+                            ("outcome", "結果", Choice(programme_outcome)),
+                            ("reason", "理由", Text),
+                        ],
+                    )],
+                },
+            ],
+        }],
+        Tab::Consents => vec![
+            Part::Fields(
+                "障害・疾患の開示",
+                "disclosure",
+                vec![("", "事業所への開示", Choice(disclosure))],
+            ),
+            Part::List {
+                title: "同意の記録",
+                path: "consents",
+                add: "同意を追加",
+                item: "同意",
+                ids: true,
+                newest_first: false,
+                action: Some(("同意を撤回", "withdrawn_on")),
+                parts: vec![Part::Fields(
+                    "",
+                    "",
+                    vec![
+                        ("scope", "同意の範囲", Choice(consent_scope)),
+                        ("content", "内容", Text),
+                        ("recipient", "提供先", Text),
+                        ("given_on", "同意日", DateKind),
+                        ("withdrawn_on", "撤回日", DateKind),
+                    ],
+                )],
+            },
+        ],
+    }
+}

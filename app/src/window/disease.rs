@@ -1,0 +1,983 @@
+//! 疾患と職業的課題: the controller of `ui/app/disease_screen.slint`.
+//!
+//! [`DiseaseController`] holds the two sections this screen edits — the
+//! diseases with their status history ([`Section::Basic`]) and the vocational
+//! issues with their accommodations ([`Section::CaseManagement`]) — and turns
+//! them, with the reference database, into the checklist rows. Every edit
+//! returns the section to save; [`wire`] saves it at once on the store's
+//! worker thread (autosave, no save button).
+//!
+//! The target occupation is not part of the case model: it is chosen for the
+//! time the screen is open, suggested from the case's hire and job match.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+use tsunagi_core::model::{
+    Accommodation, BasicInfo, Case, CaseId, CaseManagement, Disease, DiseaseStatus, Section,
+    StatusChange, VocationalIssue,
+};
+use tsunagi_core::reference::{DemandLevel, DiseaseId, OccupationId, ReferenceDb};
+use tsunagi_core::store::{Role, StoreError};
+
+use super::AppHandle;
+use super::problem::Report;
+use super::reference::Library;
+use super::session::Session;
+use super::ui::{
+    AppWindow, DiseaseAdapter, DiseaseChoice, DiseaseIssueRow, DiseaseOption, DiseaseStatusRow,
+    DiseaseTab, Screen,
+};
+
+/// How many search hits the screen lists.
+const MAX_HITS: usize = 8;
+
+/// The state of the disease screen for one case. Holds identifying data
+/// (the client's name, notes): it has no `Debug`.
+pub struct DiseaseController {
+    case: CaseId,
+    client: String,
+    basic: BasicInfo,
+    management: CaseManagement,
+    selected: usize,
+    occupation: Option<OccupationId>,
+    candidates: Vec<(OccupationId, String)>,
+    read_only: bool,
+}
+
+impl DiseaseController {
+    /// The screen for `case`, its first disease selected and the job of its
+    /// hire (or job match) as the target occupation, if one is found in `db`.
+    pub fn new(case: &Case, db: &ReferenceDb, read_only: bool) -> Self {
+        let candidates = occupation_candidates(case, db);
+        Self {
+            case: case.id,
+            client: case.basic.name.expose().clone(),
+            basic: case.basic.clone(),
+            management: case.case_management.clone(),
+            selected: 0,
+            occupation: candidates.first().map(|(id, _)| id.clone()),
+            candidates,
+            read_only,
+        }
+    }
+
+    /// The case shown.
+    pub fn case(&self) -> CaseId {
+        self.case
+    }
+
+    /// The diseases and their history as they now stand.
+    #[cfg(test)]
+    pub fn basic(&self) -> &BasicInfo {
+        &self.basic
+    }
+
+    /// The vocational issues as they now stand.
+    #[cfg(test)]
+    pub fn management(&self) -> &CaseManagement {
+        &self.management
+    }
+
+    fn disease(&self) -> Option<&Disease> {
+        self.basic.diseases.get(self.selected)
+    }
+
+    /// Adds the reference disease `id` to the case and selects it; selects
+    /// it if the case has it already. Returns the section to save.
+    pub fn choose_disease(&mut self, db: &ReferenceDb, id: &str) -> Option<Section> {
+        if let Some(at) = self
+            .basic
+            .diseases
+            .iter()
+            .position(|d| d.reference_id.as_deref() == Some(id))
+        {
+            self.selected = at;
+            return None;
+        }
+        if self.read_only {
+            return None;
+        }
+        let entry = db.disease(&DiseaseId::new(id).ok()?)?;
+        self.basic
+            .diseases
+            .push(Disease::new(Some(id), entry.name.ja.clone()));
+        self.selected = self.basic.diseases.len() - 1;
+        Some(Section::Basic(self.basic.clone()))
+    }
+
+    /// Shows the case's disease at `index` (ignored when out of range).
+    pub fn select(&mut self, index: usize) {
+        if index < self.basic.diseases.len() {
+            self.selected = index;
+        }
+    }
+
+    /// Records a status change of the selected disease. The history keeps
+    /// every earlier entry.
+    pub fn record_status(
+        &mut self,
+        status: DiseaseStatus,
+        date: Date,
+        note: &str,
+    ) -> Option<Section> {
+        if self.read_only {
+            return None;
+        }
+        let disease = self.basic.diseases.get_mut(self.selected)?;
+        disease.record_status(StatusChange::new(date, status, note.trim()));
+        Some(Section::Basic(self.basic.clone()))
+    }
+
+    fn issue_mut(&mut self, code: &str) -> &mut VocationalIssue {
+        let issues = &mut self.management.vocational_issues;
+        let at = match issues.iter().position(|i| i.code.as_deref() == Some(code)) {
+            Some(at) => at,
+            None => {
+                issues.push(VocationalIssue::from_reference(code, false));
+                issues.len() - 1
+            }
+        };
+        &mut issues[at]
+    }
+
+    fn issue(&self, code: &str) -> Option<&VocationalIssue> {
+        self.management
+            .vocational_issues
+            .iter()
+            .find(|i| i.code.as_deref() == Some(code))
+    }
+
+    /// Ticks or unticks the reference issue `code` (該当). Unticking keeps the
+    /// chosen accommodations, so that ticking again brings them back.
+    pub fn set_applicable(&mut self, code: &str, applicable: bool) -> Option<Section> {
+        if self.read_only || self.issue(code).map(|i| i.applicable) == Some(applicable) {
+            return None;
+        }
+        if !applicable && self.issue(code).is_none() {
+            return None;
+        }
+        self.issue_mut(code).applicable = applicable;
+        Some(self.management_section())
+    }
+
+    /// Chooses or drops the reference accommodation `id` for issue `code`.
+    pub fn set_accommodation(&mut self, code: &str, id: &str, chosen: bool) -> Option<Section> {
+        if self.read_only {
+            return None;
+        }
+        let issue = self.issue_mut(code);
+        let has = issue
+            .accommodations
+            .iter()
+            .any(|a| a.reference_id.as_deref() == Some(id));
+        match (has, chosen) {
+            (false, true) => issue.accommodations.push(Accommodation::from_reference(id)),
+            (true, false) => issue
+                .accommodations
+                .retain(|a| a.reference_id.as_deref() != Some(id)),
+            _ => return None,
+        }
+        Some(self.management_section())
+    }
+
+    /// Adds an accommodation in the worker's own words to issue `code`.
+    pub fn add_own(&mut self, code: &str, text: &str) -> Option<Section> {
+        let text = text.trim();
+        if self.read_only || text.is_empty() {
+            return None;
+        }
+        self.issue_mut(code)
+            .accommodations
+            .push(Accommodation::own(text));
+        Some(self.management_section())
+    }
+
+    /// Removes the `index`-th own accommodation (in the order shown) of `code`.
+    pub fn remove_own(&mut self, code: &str, index: usize) -> Option<Section> {
+        if self.read_only {
+            return None;
+        }
+        let issue = self
+            .management
+            .vocational_issues
+            .iter_mut()
+            .find(|i| i.code.as_deref() == Some(code))?;
+        let at = issue
+            .accommodations
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.reference_id.is_none())
+            .nth(index)?
+            .0;
+        issue.accommodations.remove(at);
+        Some(self.management_section())
+    }
+
+    fn management_section(&self) -> Section {
+        Section::CaseManagement(self.management.clone())
+    }
+
+    /// Sets (or clears) the target occupation the checklist is ordered by.
+    pub fn set_occupation(&mut self, db: &ReferenceDb, id: Option<&str>) {
+        self.occupation = id
+            .and_then(|id| OccupationId::new(id).ok())
+            .filter(|id| db.occupation(id).is_some());
+    }
+
+    /// The selected disease's current status.
+    pub fn current_status(&self) -> Option<DiseaseStatus> {
+        self.disease().and_then(Disease::current_status)
+    }
+
+    /// Whether the checklist should be reviewed: the disease has relapsed
+    /// (再燃) or progressed (進行) since it was last stable.
+    pub fn needs_review(&self) -> bool {
+        matches!(
+            self.current_status(),
+            Some(DiseaseStatus::Relapse | DiseaseStatus::Progression)
+        )
+    }
+
+    /// The checklist of the selected disease against the target occupation:
+    /// issues the job demands first (strong before moderate), each with its
+    /// options and what this case chose.
+    pub fn checklist(&self, db: &ReferenceDb) -> Vec<DiseaseIssueRow> {
+        let Some(id) = self
+            .disease()
+            .and_then(|d| d.reference_id.as_deref())
+            .and_then(|id| DiseaseId::new(id).ok())
+        else {
+            return Vec::new();
+        };
+        db.checklist(&id, self.occupation.as_ref())
+            .into_iter()
+            .map(|item| {
+                let chosen = self.issue(item.code().as_str());
+                let picked = |id: &str| {
+                    chosen.is_some_and(|i| {
+                        i.accommodations
+                            .iter()
+                            .any(|a| a.reference_id.as_deref() == Some(id))
+                    })
+                };
+                let options: Vec<DiseaseOption> = item
+                    .accommodations()
+                    .iter()
+                    .map(|a| DiseaseOption {
+                        id: a.id.as_str().into(),
+                        text: a.text.ja.as_str().into(),
+                        chosen: picked(a.id.as_str()),
+                        unverified: !a.basis.is_verified(),
+                    })
+                    .collect();
+                let own: Vec<SharedString> = chosen
+                    .map(|i| {
+                        i.accommodations
+                            .iter()
+                            .filter(|a| a.reference_id.is_none())
+                            .map(|a| a.text.expose().as_str().into())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                DiseaseIssueRow {
+                    code: item.code().as_str().into(),
+                    name: item.issue.name.ja.as_str().into(),
+                    description: item.issue.description.ja.as_str().into(),
+                    note: item
+                        .disease_note()
+                        .map(|n| n.ja.as_str())
+                        .unwrap_or_default()
+                        .into(),
+                    applicable: chosen.is_some_and(|i| i.applicable),
+                    demand: match item.job_demand.map(|d| d.level) {
+                        Some(DemandLevel::High) => 2,
+                        Some(DemandLevel::Moderate) => 1,
+                        None => 0,
+                    },
+                    demand_note: item
+                        .job_demand
+                        .and_then(|d| d.note.as_ref())
+                        .map(|n| n.ja.as_str())
+                        .unwrap_or_default()
+                        .into(),
+                    options: ModelRc::new(VecModel::from(options)),
+                    own: ModelRc::new(VecModel::from(own)),
+                }
+            })
+            .collect()
+    }
+
+    /// The selected disease's history, newest first.
+    pub fn history(&self) -> Vec<DiseaseStatusRow> {
+        let Some(disease) = self.disease() else {
+            return Vec::new();
+        };
+        let mut rows: Vec<(Option<Date>, usize, DiseaseStatusRow)> = disease
+            .status_history
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let row = DiseaseStatusRow {
+                    date: c.date.map(format_date).unwrap_or_default().into(),
+                    status: c.status.label_ja().into(),
+                    note: c.note.expose().as_str().into(),
+                };
+                (c.date, i, row)
+            })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse((r.0, r.1)));
+        rows.into_iter().map(|(_, _, row)| row).collect()
+    }
+
+    fn tabs(&self) -> Vec<DiseaseTab> {
+        self.basic
+            .diseases
+            .iter()
+            .map(|d| DiseaseTab {
+                name: d.name.as_str().into(),
+                status: d
+                    .current_status()
+                    .map(DiseaseStatus::label_ja)
+                    .unwrap_or_default()
+                    .into(),
+            })
+            .collect()
+    }
+
+    /// Occupations suggested from the case's hire and job match.
+    fn candidate_rows(&self, db: &ReferenceDb) -> Vec<DiseaseChoice> {
+        self.candidates
+            .iter()
+            .filter(|(id, _)| Some(id) != self.occupation.as_ref())
+            .filter_map(|(id, from)| {
+                let o = db.occupation(id)?;
+                Some(DiseaseChoice {
+                    id: id.as_str().into(),
+                    title: o.name.ja.as_str().into(),
+                    detail: format!("「{from}」から").into(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Occupations of the reference that the case's hire (職名) or the duties
+/// and tasks of its employers name, hire first, each once.
+fn occupation_candidates(case: &Case, db: &ReferenceDb) -> Vec<(OccupationId, String)> {
+    let mut words: Vec<&str> = Vec::new();
+    if let Some(hire) = &case.monitoring.hire {
+        words.push(&hire.job_title);
+    }
+    for employer in &case.job_match.employers {
+        words.extend(employer.negotiated.duties.iter().map(String::as_str));
+        words.extend(employer.proposed.duties.iter().map(String::as_str));
+        words.extend(employer.tasks.iter().map(|t| t.name.as_str()));
+    }
+    let mut found: Vec<(OccupationId, String)> = Vec::new();
+    // Duties may name tasks by their ids: those are not job titles.
+    let is_id = |w: &str| w.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    for word in words.into_iter().map(str::trim).filter(|w| !is_id(w)) {
+        if let Some(o) = best_occupation(db, word)
+            && !found.iter().any(|(id, _)| *id == o)
+        {
+            found.push((o, word.to_owned()));
+        }
+        if found.len() >= 4 {
+            break;
+        }
+    }
+    found
+}
+
+/// The occupation a free-text job title most likely means: the best hit for
+/// the whole title, or else for its longest leading part that finds one
+/// (「検品スタッフ」 → 「検品」 → 検品・検査).
+fn best_occupation(db: &ReferenceDb, title: &str) -> Option<OccupationId> {
+    let chars: Vec<char> = title.chars().collect();
+    (2..=chars.len()).rev().find_map(|n| {
+        let part: String = chars[..n].iter().collect();
+        db.search_occupations(&part).first().map(|o| o.id.clone())
+    })
+}
+
+/// A date as the screen shows it: `2026/11/25`.
+pub fn format_date(date: Date) -> String {
+    let format = format_description!("[year]/[month]/[day]");
+    date.format(&format).unwrap_or_default()
+}
+
+/// Reads a date typed as `2026/11/25`, `2026-11-25` or `2026/1/5`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let text = text
+        .trim()
+        .replace(['-', '.', '年', '月'], "/")
+        .replace('日', "");
+    let mut parts = text.split('/').map(|p| p.trim().parse::<i32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() {
+        return None;
+    }
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()
+}
+
+// ───────────────────────────── wiring ─────────────────────────────────────
+
+/// What the screen's callbacks share: the reference and the open case.
+struct State {
+    library: Arc<Library>,
+    screen: Mutex<Option<Open>>,
+}
+
+struct Open {
+    controller: DiseaseController,
+    db: Arc<ReferenceDb>,
+    came_from: Screen,
+}
+
+impl State {
+    fn open(&self) -> MutexGuard<'_, Option<Open>> {
+        self.screen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl AppHandle {
+    /// Shows the disease screen for `case` (as the case screen's
+    /// 「疾患と職業的課題」 does). For tests and the case screen.
+    pub fn open_disease(&self, case: CaseId) {
+        open(&self.window, case);
+    }
+}
+
+/// Shows the disease screen for `case`; 「戻る」 returns to the screen shown
+/// now. Call on the UI thread; the case is read on the worker thread.
+pub(super) fn open(window: &AppWindow, case: CaseId) {
+    window
+        .global::<DiseaseAdapter<'_>>()
+        .invoke_open_case(case.to_string().into());
+}
+
+/// Connects the disease screen to `session`, reading the reference through
+/// `library`.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Library>) {
+    let state = Arc::new(State {
+        library: Arc::clone(library),
+        screen: Mutex::new(None),
+    });
+    clear(window);
+    let adapter = window.global::<DiseaseAdapter<'_>>();
+
+    let (weak, s, st) = (window.as_weak(), Arc::clone(session), Arc::clone(&state));
+    adapter.on_open_case(move |id| {
+        let Some(window) = weak.upgrade() else { return };
+        let Ok(case) = id.parse::<CaseId>() else {
+            return;
+        };
+        load(&s, &st, &window, case);
+    });
+
+    let (weak, s, st) = (window.as_weak(), Arc::clone(session), Arc::clone(&state));
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let left = st.open().take().map(|o| (o.came_from, o.controller.case()));
+        clear(&window);
+        match left {
+            // The case screen holds its own copy of the sections edited
+            // here: it reads the case again.
+            Some((Screen::Case, case)) => super::case::open(&s, &window, case),
+            Some((screen, _)) => window.set_screen(screen),
+            None => window.set_screen(Screen::CaseList),
+        }
+    });
+
+    let (weak, st) = (window.as_weak(), Arc::clone(&state));
+    adapter.on_disease_search_changed(move |text| {
+        let Some(window) = weak.upgrade() else { return };
+        let hits = st.open().as_ref().map(|o| disease_hits(&o.db, &text));
+        let adapter = window.global::<DiseaseAdapter<'_>>();
+        adapter.set_disease_results(ModelRc::new(VecModel::from(hits.unwrap_or_default())));
+    });
+
+    let (weak, st) = (window.as_weak(), Arc::clone(&state));
+    adapter.on_occupation_search_changed(move |text| {
+        let Some(window) = weak.upgrade() else { return };
+        let hits = st.open().as_ref().map(|o| occupation_hits(&o.db, &text));
+        let adapter = window.global::<DiseaseAdapter<'_>>();
+        adapter.set_occupation_results(ModelRc::new(VecModel::from(hits.unwrap_or_default())));
+    });
+
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_choose_disease(move |id| {
+            f(&mut |c, db| c.choose_disease(db, &id));
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_select_disease(move |index| {
+            f(&mut |c, _| {
+                c.select(usize::try_from(index).unwrap_or(usize::MAX));
+                None
+            });
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_issue_toggled(move |code, on| {
+            f(&mut |c, _| c.set_applicable(&code, on));
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_accommodation_toggled(move |code, id, on| {
+            f(&mut |c, _| c.set_accommodation(&code, &id, on));
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_own_accommodation_added(move |code, text| {
+            f(&mut |c, _| c.add_own(&code, &text));
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_own_accommodation_removed(move |code, index| {
+            let index = usize::try_from(index).unwrap_or(usize::MAX);
+            f(&mut |c, _| c.remove_own(&code, index));
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_choose_occupation(move |id| {
+            f(&mut |c, db| {
+                c.set_occupation(db, Some(&id));
+                None
+            });
+        });
+    });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_clear_occupation(move || {
+            f(&mut |c, db| {
+                c.set_occupation(db, None);
+                None
+            });
+        });
+    });
+
+    let (weak, s, st) = (window.as_weak(), Arc::clone(session), Arc::clone(&state));
+    adapter.on_record_status(move |status, date, note| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DiseaseAdapter<'_>>();
+        let Some(date) = parse_date(&date) else {
+            adapter.set_date_invalid(true);
+            return;
+        };
+        adapter.set_date_invalid(false);
+        let status = usize::try_from(status)
+            .ok()
+            .and_then(|i| DiseaseStatus::ALL.get(i).copied())
+            .unwrap_or_default();
+        let saved = apply(&s, &st, &window, &mut |c, _| {
+            c.record_status(status, date, &note)
+        });
+        if saved {
+            adapter.set_new_note(SharedString::new());
+        }
+    });
+}
+
+type Edit<'a> = dyn FnMut(&mut DiseaseController, &ReferenceDb) -> Option<Section> + 'a;
+
+/// Registers one editing callback: `register` receives the adapter and a
+/// function that applies an edit, shows the result and saves.
+fn edit(
+    window: &AppWindow,
+    session: &Arc<Session>,
+    state: &Arc<State>,
+    register: impl FnOnce(&DiseaseAdapter<'_>, Box<dyn Fn(&mut Edit<'_>)>),
+) {
+    let (weak, s, st) = (window.as_weak(), Arc::clone(session), Arc::clone(state));
+    let apply_edit = Box::new(move |change: &mut Edit<'_>| {
+        if let Some(window) = weak.upgrade() {
+            apply(&s, &st, &window, change);
+        }
+    });
+    register(&window.global::<DiseaseAdapter<'_>>(), apply_edit);
+}
+
+/// Applies `change` to the open case, shows it, and saves the section it
+/// returns. Returns whether something was saved.
+fn apply(session: &Arc<Session>, state: &State, window: &AppWindow, change: &mut Edit<'_>) -> bool {
+    let mut open = state.open();
+    let Some(o) = open.as_mut() else { return false };
+    let section = change(&mut o.controller, &o.db);
+    show(window, &o.controller, &o.db);
+    let case = o.controller.case();
+    drop(open);
+    let Some(section) = section else { return false };
+    let epoch = session.epoch();
+    session.run(
+        window,
+        move |session| session.with_store(|store| store.save_section(case, &section)),
+        move |session, window, saved| {
+            if session.epoch() != epoch {
+                return;
+            }
+            let adapter = window.global::<DiseaseAdapter<'_>>();
+            match saved {
+                Some(Ok(_)) => adapter.set_problem(Report::none().problem),
+                Some(Err(error)) => show_problem(window, &error),
+                None => {}
+            }
+        },
+    );
+    true
+}
+
+fn show_problem(window: &AppWindow, error: &StoreError) {
+    let report = Report::from(error);
+    let adapter = window.global::<DiseaseAdapter<'_>>();
+    adapter.set_problem(report.problem);
+    adapter.set_problem_detail(report.detail.into());
+}
+
+/// Reads the case and the reference on the worker thread, then shows them.
+fn load(session: &Arc<Session>, state: &Arc<State>, window: &AppWindow, case: CaseId) {
+    clear(window);
+    let came_from = match window.get_screen() {
+        Screen::Disease => state
+            .open()
+            .as_ref()
+            .map_or(Screen::CaseList, |o| o.came_from),
+        other => other,
+    };
+    *state.open() = None;
+    let adapter = window.global::<DiseaseAdapter<'_>>();
+    adapter.set_loading(true);
+    adapter.set_new_date(format_date(today(session)).into());
+    window.set_screen(Screen::Disease);
+    let epoch = session.epoch();
+    let library = Arc::clone(&state.library);
+    let state = Arc::clone(state);
+    session.run(
+        window,
+        move |session| {
+            let db = library.get_or_load(session.dir());
+            let case = session.with_store(|store| {
+                let role = store.account().role;
+                store.load_case(case).map(|c| (c, role))
+            });
+            (db, case)
+        },
+        move |session, window, (db, case)| {
+            if session.epoch() != epoch || window.get_screen() != Screen::Disease {
+                return;
+            }
+            let adapter = window.global::<DiseaseAdapter<'_>>();
+            adapter.set_loading(false);
+            let db = match db {
+                Ok(db) => db,
+                Err(error) => {
+                    adapter.set_problem(super::ui::Problem::Other);
+                    adapter.set_problem_detail(error.to_string().into());
+                    return;
+                }
+            };
+            match case {
+                Some(Ok((case, role))) => {
+                    let controller = DiseaseController::new(&case, &db, role == Role::ReadOnly);
+                    show(window, &controller, &db);
+                    *state.open() = Some(Open {
+                        controller,
+                        db,
+                        came_from,
+                    });
+                }
+                Some(Err(error)) => show_problem(window, &error),
+                None => {}
+            }
+        },
+    );
+}
+
+fn today(session: &Session) -> Date {
+    OffsetDateTime::now_utc()
+        .to_offset(session.utc_offset())
+        .date()
+}
+
+fn disease_hits(db: &ReferenceDb, text: &str) -> Vec<DiseaseChoice> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    db.search_diseases(text)
+        .into_iter()
+        .take(MAX_HITS)
+        .map(|d| DiseaseChoice {
+            id: d.id.as_str().into(),
+            title: d.name.ja.as_str().into(),
+            detail: format!("{} / {}", d.kana, d.name.en).into(),
+        })
+        .collect()
+}
+
+fn occupation_hits(db: &ReferenceDb, text: &str) -> Vec<DiseaseChoice> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    db.search_occupations(text)
+        .into_iter()
+        .take(MAX_HITS)
+        .map(|o| DiseaseChoice {
+            id: o.id.as_str().into(),
+            title: o.name.ja.as_str().into(),
+            detail: o.description.ja.as_str().into(),
+        })
+        .collect()
+}
+
+/// Puts the controller's state on the screen.
+fn show(window: &AppWindow, c: &DiseaseController, db: &ReferenceDb) {
+    let adapter = window.global::<DiseaseAdapter<'_>>();
+    adapter.set_client_name(c.client.as_str().into());
+    adapter.set_read_only(c.read_only);
+    adapter.set_diseases(ModelRc::new(VecModel::from(c.tabs())));
+    adapter.set_selected(i32::try_from(c.selected).unwrap_or(0));
+    adapter.set_current_status(
+        c.current_status()
+            .map(DiseaseStatus::label_ja)
+            .unwrap_or_default()
+            .into(),
+    );
+    adapter.set_needs_review(c.needs_review());
+    adapter.set_history(ModelRc::new(VecModel::from(c.history())));
+    adapter.set_issues(ModelRc::new(VecModel::from(c.checklist(db))));
+    adapter.set_occupation(
+        c.occupation
+            .as_ref()
+            .and_then(|id| db.occupation(id))
+            .map(|o| o.name.ja.as_str())
+            .unwrap_or_default()
+            .into(),
+    );
+    adapter.set_occupation_candidates(ModelRc::new(VecModel::from(c.candidate_rows(db))));
+}
+
+/// Empties the screen: no case value stays behind once it is left.
+fn clear(window: &AppWindow) {
+    let adapter = window.global::<DiseaseAdapter<'_>>();
+    adapter.set_client_name(SharedString::new());
+    adapter.set_read_only(true);
+    adapter.set_loading(false);
+    adapter.set_diseases(ModelRc::default());
+    adapter.set_selected(0);
+    adapter.set_current_status(SharedString::new());
+    adapter.set_needs_review(false);
+    adapter.set_new_status(1);
+    adapter.set_new_note(SharedString::new());
+    adapter.set_date_invalid(false);
+    adapter.set_history(ModelRc::default());
+    adapter.set_issues(ModelRc::default());
+    adapter.set_disease_search(SharedString::new());
+    adapter.set_disease_results(ModelRc::default());
+    adapter.set_occupation(SharedString::new());
+    adapter.set_occupation_candidates(ModelRc::default());
+    adapter.set_occupation_search(SharedString::new());
+    adapter.set_occupation_results(ModelRc::default());
+    adapter.set_problem(Report::none().problem);
+    adapter.set_problem_detail(SharedString::new());
+}
+
+#[cfg(test)]
+mod tests {
+    use slint::Model;
+    use tsunagi_core::model::{Employer, HireConfirmation};
+
+    use super::*;
+
+    fn db() -> ReferenceDb {
+        ReferenceDb::bundled().expect("the bundled reference is valid")
+    }
+
+    fn day(y: i32, m: u8, d: u8) -> Date {
+        Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), d).expect("date")
+    }
+
+    fn codes(rows: &[DiseaseIssueRow]) -> Vec<String> {
+        rows.iter().map(|r| r.code.to_string()).collect()
+    }
+
+    fn controller(db: &ReferenceDb) -> DiseaseController {
+        DiseaseController::new(&Case::new(), db, false)
+    }
+
+    #[test]
+    fn choosing_a_disease_adds_it_once_and_shows_its_checklist() {
+        let db = db();
+        let mut c = controller(&db);
+        assert!(c.checklist(&db).is_empty(), "no disease, no checklist");
+        let saved = c.choose_disease(&db, "ulcerative-colitis");
+        assert!(matches!(saved, Some(Section::Basic(_))));
+        assert_eq!(c.basic().diseases.len(), 1);
+        assert_eq!(c.basic().diseases[0].name, "潰瘍性大腸炎");
+        assert!(codes(&c.checklist(&db)).contains(&"TOIL".to_owned()));
+        assert!(
+            c.choose_disease(&db, "ulcerative-colitis").is_none(),
+            "choosing it again only selects it"
+        );
+        assert_eq!(c.basic().diseases.len(), 1);
+        assert!(c.choose_disease(&db, "no-such-disease").is_none());
+    }
+
+    #[test]
+    fn ticks_and_accommodations_survive_the_round_trip_through_the_sections() {
+        let db = db();
+        let mut c = controller(&db);
+        c.choose_disease(&db, "ulcerative-colitis");
+        let toilet = c
+            .checklist(&db)
+            .into_iter()
+            .find(|r| r.code == "TOIL")
+            .expect("UC brings TOIL");
+        let option = toilet.options.row_data(0).expect("TOIL has options");
+        assert!(c.set_applicable("TOIL", true).is_some());
+        assert!(
+            c.set_applicable("TOIL", true).is_none(),
+            "no change, no save"
+        );
+        c.set_accommodation("TOIL", &option.id, true);
+        let Some(Section::CaseManagement(saved)) = c.add_own("TOIL", " 休憩を自由に取れる ")
+        else {
+            panic!("own accommodations are saved in case management");
+        };
+
+        // A case read back with the saved sections shows the same checklist.
+        let mut case = Case::new();
+        case.basic = c.basic().clone();
+        case.case_management = saved;
+        let again = DiseaseController::new(&case, &db, false);
+        let row = again
+            .checklist(&db)
+            .into_iter()
+            .find(|r| r.code == "TOIL")
+            .expect("TOIL");
+        assert!(row.applicable);
+        let chosen: Vec<String> = row
+            .options
+            .iter()
+            .filter(|o| o.chosen)
+            .map(|o| o.id.to_string())
+            .collect();
+        assert_eq!(chosen, [option.id.to_string()]);
+        assert_eq!(
+            row.own.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            ["休憩を自由に取れる"]
+        );
+
+        // Dropping the option and removing the own text empties the issue.
+        let mut again = again;
+        again.set_accommodation("TOIL", &option.id, false);
+        again.remove_own("TOIL", 0);
+        let issue = &again.management().vocational_issues[0];
+        assert!(issue.accommodations.is_empty() && issue.applicable);
+    }
+
+    #[test]
+    fn status_changes_are_added_to_the_history_never_overwritten() {
+        let db = db();
+        let mut c = controller(&db);
+        c.choose_disease(&db, "ulcerative-colitis");
+        c.record_status(DiseaseStatus::Onset, day(2020, 4, 1), "診断");
+        c.record_status(DiseaseStatus::Remission, day(2022, 6, 1), "");
+        assert!(!c.needs_review());
+        c.record_status(DiseaseStatus::Relapse, day(2026, 11, 20), "下痢が増えた");
+        let history = c.history();
+        let shown: Vec<(String, String)> = history
+            .iter()
+            .map(|r| (r.date.to_string(), r.status.to_string()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("2026/11/20".into(), "再燃".into()),
+                ("2022/06/01".into(), "寛解".into()),
+                ("2020/04/01".into(), "発症".into()),
+            ]
+        );
+        assert_eq!(c.basic().diseases[0].status_history.len(), 3);
+        assert_eq!(c.current_status(), Some(DiseaseStatus::Relapse));
+    }
+
+    #[test]
+    fn checklist_follows_the_current_status_and_the_job() {
+        let db = db();
+        let mut c = controller(&db);
+        c.choose_disease(&db, "ulcerative-colitis");
+        let without_job = c.checklist(&db);
+        assert!(without_job.iter().all(|r| r.demand == 0));
+
+        c.set_occupation(&db, Some("truck-driver"));
+        let with_job = c.checklist(&db);
+        assert_eq!(
+            with_job[0].code, "TOIL",
+            "the job's strongest demand comes first"
+        );
+        assert_eq!(with_job[0].demand, 2);
+        let first_untouched = with_job.iter().position(|r| r.demand == 0).expect("some");
+        assert!(with_job[first_untouched..].iter().all(|r| r.demand == 0));
+
+        c.record_status(DiseaseStatus::Remission, day(2025, 1, 1), "");
+        assert!(!c.needs_review());
+        c.record_status(DiseaseStatus::Progression, day(2026, 2, 1), "");
+        assert!(c.needs_review(), "progression asks for a review");
+        c.record_status(DiseaseStatus::Improvement, day(2026, 5, 1), "");
+        assert!(!c.needs_review());
+        c.record_status(DiseaseStatus::Relapse, day(2026, 11, 1), "");
+        assert!(c.needs_review(), "a relapse asks for a review");
+
+        c.set_occupation(&db, None);
+        assert!(c.checklist(&db).iter().all(|r| r.demand == 0));
+    }
+
+    #[test]
+    fn the_hired_job_becomes_the_target_occupation() {
+        let db = db();
+        let mut case = Case::new();
+        case.monitoring.hire = Some(HireConfirmation {
+            job_title: "検品スタッフ".into(),
+            ..HireConfirmation::default()
+        });
+        case.job_match.employers.push(Employer::default());
+        let c = DiseaseController::new(&case, &db, false);
+        assert_eq!(
+            c.occupation.as_ref().map(OccupationId::as_str),
+            Some("product-inspector"),
+            "「検品スタッフ」 means 検品・検査"
+        );
+    }
+
+    #[test]
+    fn a_read_only_account_changes_nothing() {
+        let db = db();
+        let mut case = Case::new();
+        case.basic
+            .diseases
+            .push(Disease::new(Some("ulcerative-colitis"), "潰瘍性大腸炎"));
+        let mut c = DiseaseController::new(&case, &db, true);
+        assert!(c.choose_disease(&db, "crohns-disease").is_none());
+        assert!(c.set_applicable("TOIL", true).is_none());
+        assert!(c.add_own("TOIL", "x").is_none());
+        assert!(
+            c.record_status(DiseaseStatus::Relapse, day(2026, 1, 1), "")
+                .is_none()
+        );
+        assert_eq!(c.basic(), &case.basic);
+        assert_eq!(c.management(), &case.case_management);
+    }
+
+    #[test]
+    fn dates_are_read_in_the_usual_japanese_forms() {
+        assert_eq!(parse_date("2026/11/25"), Some(day(2026, 11, 25)));
+        assert_eq!(parse_date("2026-1-5"), Some(day(2026, 1, 5)));
+        assert_eq!(parse_date("2026年1月5日"), Some(day(2026, 1, 5)));
+        assert_eq!(parse_date("2026/2/30"), None);
+        assert_eq!(parse_date("昨日"), None);
+        assert_eq!(format_date(day(2026, 1, 5)), "2026/01/05");
+    }
+}

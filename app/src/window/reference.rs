@@ -1,0 +1,421 @@
+//! 疾患・職業の参照: the controller of `ui/app/reference_screen.slint`, the
+//! reference database browsed without a case, and [`Library`], the one
+//! loaded reference that this screen and the disease screen share.
+//!
+//! Nothing here is personal data: it is general reference text.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use tsunagi_core::reference::{
+    Basis, DemandLevel, Disease, DiseaseId, Frequency, Occupation, ReferenceDb, ReferenceError,
+    Schedule,
+};
+
+use super::session::Session;
+use super::ui::{
+    AppWindow, CaseListAdapter, Problem, RefDiseaseItem, RefDiseasePage, RefGroup, RefIssue,
+    RefLine, RefOccupation, ReferenceAdapter, ReferenceTab, Screen,
+};
+
+/// The reference database, read once (off the UI thread) and then shared.
+#[derive(Default)]
+pub(super) struct Library {
+    db: Mutex<Option<Arc<ReferenceDb>>>,
+}
+
+impl Library {
+    /// The database, read on first use from the update folder
+    /// `<data>/reference` or else the bundled copy. Blocking file I/O: call
+    /// from a job on the worker thread.
+    pub(super) fn get_or_load(&self, data_dir: &Path) -> Result<Arc<ReferenceDb>, ReferenceError> {
+        let mut slot = self.db.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(db) = slot.as_ref() {
+            return Ok(Arc::clone(db));
+        }
+        let db = Arc::new(ReferenceDb::load(Some(&data_dir.join("reference")))?);
+        *slot = Some(Arc::clone(&db));
+        Ok(db)
+    }
+
+    /// The database if it has been read.
+    fn get(&self) -> Option<Arc<ReferenceDb>> {
+        self.db
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The disease list by group (疾患群) for a search; groups without a hit are
+/// left out. An empty query lists every disease.
+pub fn disease_groups(db: &ReferenceDb, query: &str) -> Vec<RefGroup> {
+    let hits = db.search_diseases(query);
+    db.groups()
+        .iter()
+        .filter_map(|group| {
+            let mut diseases: Vec<&Disease> = hits
+                .iter()
+                .copied()
+                .filter(|d| d.group == group.id)
+                .collect();
+            if diseases.is_empty() {
+                return None;
+            }
+            if query.trim().is_empty() {
+                diseases.sort_by(|a, b| a.kana.cmp(&b.kana));
+            }
+            let items: Vec<RefDiseaseItem> = diseases.into_iter().map(disease_item).collect();
+            Some(RefGroup {
+                name: group.name.ja.as_str().into(),
+                diseases: ModelRc::new(VecModel::from(items)),
+            })
+        })
+        .collect()
+}
+
+fn disease_item(d: &Disease) -> RefDiseaseItem {
+    let mut detail = d.kana.clone();
+    if !d.aliases.is_empty() {
+        detail.push_str(&format!("（旧: {}）", d.aliases.join("、")));
+    }
+    RefDiseaseItem {
+        id: d.id.as_str().into(),
+        name: d.name.ja.as_str().into(),
+        detail: detail.into(),
+        unverified: !d.unverified.is_empty(),
+    }
+}
+
+fn line(text: String, basis: Basis) -> RefLine {
+    RefLine {
+        text: text.into(),
+        unverified: !basis.is_verified(),
+    }
+}
+
+/// A disease's page: what it is, its course, its issues with their
+/// accommodation options, work-relevant notes, sources, and what is
+/// unverified. `None` for an id the database does not know.
+pub fn disease_page(db: &ReferenceDb, id: &str) -> Option<RefDiseasePage> {
+    let d = db.disease(&DiseaseId::new(id).ok()?)?;
+    let mut detail = vec![d.kana.clone()];
+    if !d.name.en.is_empty() {
+        detail.push(d.name.en.clone());
+    }
+    if let Some(n) = d.notification_number {
+        detail.push(format!("告示番号 {n}"));
+    }
+    if let Some(group) = db.group(&d.group) {
+        let mut g = group.name.ja.clone();
+        if let Some(more) = &d.group_detail {
+            g.push_str(&format!("（{}）", more.ja));
+        }
+        detail.push(g);
+    }
+    let issues: Vec<RefIssue> = d
+        .issues
+        .iter()
+        .filter_map(|di| {
+            let issue = db.issue(&di.code)?;
+            let options: Vec<RefLine> = issue
+                .accommodations
+                .iter()
+                .map(|a| line(a.text.ja.clone(), a.basis))
+                .collect();
+            Some(RefIssue {
+                name: issue.name.ja.as_str().into(),
+                text: di
+                    .note
+                    .as_ref()
+                    .unwrap_or(&issue.description)
+                    .ja
+                    .as_str()
+                    .into(),
+                unverified: !di.basis.is_verified(),
+                accommodations: ModelRc::new(VecModel::from(options)),
+            })
+        })
+        .collect();
+    let notes: Vec<RefLine> = d
+        .notes
+        .iter()
+        .map(|n| line(n.text.ja.clone(), n.basis))
+        .collect();
+    let sources: Vec<SharedString> = d
+        .sources
+        .iter()
+        .map(|r| {
+            let title = db.source(&r.source).map_or("", |s| s.title.as_str());
+            match &r.at {
+                Some(at) => format!("[{}] {title}（{at}）", r.source),
+                None => format!("[{}] {title}", r.source),
+            }
+            .into()
+        })
+        .collect();
+    let unverified: Vec<SharedString> = d
+        .unverified
+        .iter()
+        .map(|u| u.note.ja.as_str().into())
+        .collect();
+    Some(RefDiseasePage {
+        name: d.name.ja.as_str().into(),
+        detail: detail.join(" / ").into(),
+        summary: d.summary.ja.as_str().into(),
+        course: format!("{}: {}", d.course.label_ja(), d.course_text.ja).into(),
+        issues: ModelRc::new(VecModel::from(issues)),
+        notes: ModelRc::new(VecModel::from(notes)),
+        sources: ModelRc::new(VecModel::from(sources)),
+        unverified: ModelRc::new(VecModel::from(unverified)),
+    })
+}
+
+/// Occupations matching a search (職業検索), each with its demands, strong
+/// ones first, and its usual working time.
+pub fn occupation_rows(db: &ReferenceDb, query: &str) -> Vec<RefOccupation> {
+    db.search_occupations(query)
+        .into_iter()
+        .map(|o| occupation_row(db, o))
+        .collect()
+}
+
+fn occupation_row(db: &ReferenceDb, o: &Occupation) -> RefOccupation {
+    let mut demands: Vec<_> = o.demands.iter().collect();
+    demands.sort_by_key(|d| std::cmp::Reverse(d.level));
+    let demands: Vec<RefLine> = demands
+        .into_iter()
+        .map(|d| {
+            let level = match d.level {
+                DemandLevel::High => "強い",
+                DemandLevel::Moderate => "ある程度",
+            };
+            let issue = db
+                .issue(&d.code)
+                .map_or(d.code.as_str(), |i| i.name.ja.as_str());
+            let text = match &d.note {
+                Some(note) => format!("【{level}】{issue} — {}", note.ja),
+                None => format!("【{level}】{issue}"),
+            };
+            // The occupation as a whole carries the 要確認 mark.
+            line(text, Basis::Sourced)
+        })
+        .collect();
+    RefOccupation {
+        id: o.id.as_str().into(),
+        name: o.name.ja.as_str().into(),
+        category: db
+            .category(&o.category)
+            .map_or("", |c| c.name.ja.as_str())
+            .into(),
+        description: o.description.ja.as_str().into(),
+        demands: ModelRc::new(VecModel::from(demands)),
+        schedule: schedule_text(&o.schedule).into(),
+        unverified: !o.basis.is_verified(),
+    }
+}
+
+/// The working-time pattern in words: `夜勤: 少ない、残業: 多い …`.
+pub fn schedule_text(s: &Schedule) -> String {
+    let label = |f: Frequency| match f {
+        Frequency::Rare => "少ない",
+        Frequency::Sometimes => "職場による",
+        Frequency::Common => "多い",
+    };
+    [
+        ("交替勤務", s.shift_work),
+        ("夜勤", s.night_work),
+        ("始業時刻が固定", s.fixed_start),
+        ("残業", s.overtime),
+        ("在宅勤務", s.remote),
+        ("短時間勤務", s.part_time),
+    ]
+    .iter()
+    .map(|(what, f)| format!("{what}: {}", label(*f)))
+    .collect::<Vec<_>>()
+    .join("、")
+}
+
+// ───────────────────────────── wiring ─────────────────────────────────────
+
+/// Connects the reference screen and the disease screen (which share one
+/// [`Library`]) to `session`, and the case list's 「疾患・職業の参照」 button.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    let library = Arc::new(Library::default());
+    super::disease::wire(window, session, &library);
+    let came_from = Arc::new(Mutex::new(Screen::CaseList));
+
+    let (weak, s, lib, back_to) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Arc::clone(&library),
+        Arc::clone(&came_from),
+    );
+    window
+        .global::<CaseListAdapter<'_>>()
+        .on_open_reference(move || {
+            let Some(window) = weak.upgrade() else { return };
+            *back_to.lock().unwrap_or_else(PoisonError::into_inner) = window.get_screen();
+            open(&s, &lib, &window);
+        });
+
+    let adapter = window.global::<ReferenceAdapter<'_>>();
+    let (weak, back_to) = (window.as_weak(), Arc::clone(&came_from));
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let screen = *back_to.lock().unwrap_or_else(PoisonError::into_inner);
+        window.set_screen(screen);
+    });
+
+    let (weak, lib) = (window.as_weak(), Arc::clone(&library));
+    adapter.on_disease_search_changed(move |text| {
+        let (Some(window), Some(db)) = (weak.upgrade(), lib.get()) else {
+            return;
+        };
+        let adapter = window.global::<ReferenceAdapter<'_>>();
+        adapter.set_groups(ModelRc::new(VecModel::from(disease_groups(&db, &text))));
+    });
+
+    let (weak, lib) = (window.as_weak(), Arc::clone(&library));
+    adapter.on_open_disease(move |id| {
+        let (Some(window), Some(db)) = (weak.upgrade(), lib.get()) else {
+            return;
+        };
+        if let Some(page) = disease_page(&db, &id) {
+            let adapter = window.global::<ReferenceAdapter<'_>>();
+            adapter.set_page(page);
+            adapter.set_page_open(true);
+        }
+    });
+
+    let weak = window.as_weak();
+    adapter.on_close_disease(move || {
+        if let Some(window) = weak.upgrade() {
+            window.global::<ReferenceAdapter<'_>>().set_page_open(false);
+        }
+    });
+
+    let (weak, lib) = (window.as_weak(), Arc::clone(&library));
+    adapter.on_occupation_search_changed(move |text| {
+        let (Some(window), Some(db)) = (weak.upgrade(), lib.get()) else {
+            return;
+        };
+        let adapter = window.global::<ReferenceAdapter<'_>>();
+        adapter.set_occupations(ModelRc::new(VecModel::from(occupation_rows(&db, &text))));
+    });
+
+    adapter.set_groups(ModelRc::default());
+    adapter.set_occupations(ModelRc::default());
+    adapter.set_page_open(false);
+    adapter.set_version(SharedString::new());
+}
+
+/// Shows the reference screen, reading the database first if need be.
+fn open(session: &Arc<Session>, library: &Arc<Library>, window: &AppWindow) {
+    let adapter = window.global::<ReferenceAdapter<'_>>();
+    adapter.set_loading(true);
+    adapter.set_tab(ReferenceTab::Diseases);
+    adapter.set_page_open(false);
+    adapter.set_disease_search(SharedString::new());
+    adapter.set_occupation_search(SharedString::new());
+    window.set_screen(Screen::Reference);
+    let library = Arc::clone(library);
+    session.run(
+        window,
+        move |session| library.get_or_load(session.dir()),
+        |_, window, db| {
+            let adapter = window.global::<ReferenceAdapter<'_>>();
+            adapter.set_loading(false);
+            match db {
+                Ok(db) => {
+                    adapter.set_problem(Problem::None);
+                    adapter.set_version(db.version().to_string().into());
+                    adapter.set_groups(ModelRc::new(VecModel::from(disease_groups(&db, ""))));
+                    adapter.set_occupations(ModelRc::new(VecModel::from(occupation_rows(&db, ""))));
+                }
+                Err(error) => {
+                    adapter.set_problem(Problem::Other);
+                    adapter.set_problem_detail(error.to_string().into());
+                }
+            }
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use slint::Model;
+
+    use super::*;
+
+    fn db() -> ReferenceDb {
+        ReferenceDb::bundled().expect("the bundled reference is valid")
+    }
+
+    fn names(groups: &[RefGroup]) -> Vec<String> {
+        groups
+            .iter()
+            .flat_map(|g| g.diseases.iter().map(|d| d.name.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_disease_is_listed_under_its_group() {
+        let db = db();
+        let groups = disease_groups(&db, "");
+        assert_eq!(names(&groups).len(), db.diseases().len());
+        let digestive = groups
+            .iter()
+            .find(|g| g.name == "消化器系")
+            .expect("a digestive group");
+        let inside: Vec<String> = digestive
+            .diseases
+            .iter()
+            .map(|d| d.name.to_string())
+            .collect();
+        assert!(inside.contains(&"潰瘍性大腸炎".to_owned()), "{inside:?}");
+    }
+
+    #[test]
+    fn search_narrows_the_list_by_kana_and_english() {
+        let db = db();
+        assert_eq!(
+            names(&disease_groups(&db, "かいようせい")),
+            ["潰瘍性大腸炎"]
+        );
+        assert!(names(&disease_groups(&db, "SLE")).contains(&"全身性エリテマトーデス".to_owned()));
+        assert!(disease_groups(&db, "該当なしの病名").is_empty());
+    }
+
+    #[test]
+    fn a_disease_page_shows_issues_sources_and_what_is_unverified() {
+        let db = db();
+        let page = disease_page(&db, "ulcerative-colitis").expect("UC is in the reference");
+        assert_eq!(page.name, "潰瘍性大腸炎");
+        assert!(page.issues.iter().any(|i| i.name.contains("トイレ")));
+        assert!(page.issues.iter().all(|i| i.accommodations.row_count() > 0));
+        assert!(page.sources.row_count() > 0);
+        assert!(page.sources.iter().all(|s| s.starts_with("[S")));
+        let with_doubts = db
+            .diseases()
+            .iter()
+            .find(|d| !d.unverified.is_empty())
+            .expect("some entries are marked unverified");
+        let page = disease_page(&db, with_doubts.id.as_str()).expect("page");
+        assert_eq!(page.unverified.row_count(), with_doubts.unverified.len());
+        assert!(disease_page(&db, "no-such-disease").is_none());
+    }
+
+    #[test]
+    fn occupation_search_shows_demands_strongest_first_and_the_schedule() {
+        let db = db();
+        let rows = occupation_rows(&db, "トラック");
+        assert_eq!(rows[0].name, "トラック運転手");
+        let demands: Vec<String> = rows[0].demands.iter().map(|d| d.text.to_string()).collect();
+        assert!(demands[0].starts_with("【強い】"), "{demands:?}");
+        assert!(demands.iter().any(|d| d.contains("トイレ")), "{demands:?}");
+        assert!(rows[0].schedule.contains("夜勤"));
+        assert_eq!(occupation_rows(&db, "").len(), db.occupations().len());
+    }
+}

@@ -1,0 +1,245 @@
+//! The administration and settings screens, driven through the
+//! accessibility tree: an administrator adds a support worker, assigns a
+//! case and reads the audit log with its tamper check; the worker then sees
+//! only that case and no 管理 entry; English and back; the auto-lock.
+//!
+//! Store work runs inline (`Background::Inline`): the headless backend has
+//! no event loop to deliver results from a thread.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use slint::{ComponentHandle, Model};
+use tsunagi_app::window::ui::{AdminAdapter, AppWindow, AuditActions, CaseListAdapter, Screen};
+use tsunagi_app::window::{self, AUDIT_ACTIONS, Background, Language, Options, Settings};
+use tsunagi_core::model::demo_cases;
+use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
+
+const PASSWORD: &str = "ながい合言葉 2026";
+const WORKER_PASSWORD: &str = "さとうの合言葉 2026";
+
+/// Starts the headless backend for this test's thread, once.
+fn init_backend() {
+    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    DONE.with(|done| {
+        if !done.replace(true) {
+            i_slint_backend_testing::init_no_event_loop();
+        }
+    });
+}
+
+fn settle() {
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(16));
+}
+
+fn all(window: &AppWindow, label: &str, role: AccessibleRole) -> Vec<ElementHandle> {
+    settle();
+    ElementHandle::find_by_accessible_label(window, label)
+        .filter(|e| e.accessible_role() == Some(role))
+        .collect()
+}
+
+fn one(window: &AppWindow, label: &str, role: AccessibleRole) -> ElementHandle {
+    let mut found = all(window, label, role);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {role:?} labelled {label:?}, found {}",
+        found.len()
+    );
+    found.pop().expect("one element")
+}
+
+fn shows(window: &AppWindow, label: &str, role: AccessibleRole) -> bool {
+    !all(window, label, role).is_empty()
+}
+
+fn type_into(window: &AppWindow, label: &str, text: &str) {
+    one(window, label, AccessibleRole::TextInput).set_accessible_value(text);
+    settle();
+}
+
+fn press(window: &AppWindow, label: &str) {
+    let button = one(window, label, AccessibleRole::Button);
+    assert_eq!(
+        button.accessible_enabled(),
+        Some(true),
+        "{label:?} is disabled"
+    );
+    button.invoke_accessible_default_action();
+    settle();
+}
+
+fn activate(window: &AppWindow, label: &str, role: AccessibleRole) {
+    one(window, label, role).invoke_accessible_default_action();
+    settle();
+}
+
+fn log_in(window: &AppWindow, user: &str, password: &str) {
+    type_into(window, "ユーザー名", user);
+    type_into(window, "パスワード", password);
+    press(window, "ログイン");
+    assert_eq!(window.get_screen(), Screen::CaseList, "{user} logged in");
+}
+
+fn listed(window: &AppWindow) -> Vec<String> {
+    let cases = window.global::<CaseListAdapter<'_>>().get_cases();
+    cases.iter().map(|row| row.name.to_string()).collect()
+}
+
+/// Every element's text on screen with role `Text`: for "is this label shown".
+fn text_shown(window: &AppWindow, text: &str) -> bool {
+    shows(window, text, AccessibleRole::Text)
+}
+
+#[test]
+fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
+    init_backend();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data = temp.path().join("data");
+    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+    let fast = StoreOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+    };
+    let (mut store, _code) =
+        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
+    for case in demo_cases() {
+        store.create_case(&case).expect("demo case");
+    }
+    drop(store);
+
+    let options = Options {
+        keychain: Arc::clone(&keychain),
+        keychain_warning: false,
+        store_options: fast,
+        background: Background::Inline,
+        utc_offset: time::macros::offset!(+9),
+    };
+    let app = window::build(data.clone(), options).expect("the window builds");
+    let w = app.window();
+    w.show().expect("the window shows");
+    log_in(w, "admin", PASSWORD);
+
+    // ── the administration screen ───────────────────────────────────────
+    press(w, "管理");
+    assert_eq!(w.get_screen(), Screen::Admin);
+    assert!(shows(w, "admin", AccessibleRole::ListItem));
+
+    type_into(w, "新しいアカウントのユーザー名", "sato");
+    type_into(w, "初期パスワード", WORKER_PASSWORD);
+    press(w, "新しいアカウントの権限：支援員");
+    press(w, "アカウントを追加");
+    assert!(
+        text_shown(w, "アカウント sato を追加しました。"),
+        "the addition is confirmed"
+    );
+    let sato = one(w, "sato", AccessibleRole::ListItem);
+    assert_eq!(sato.accessible_description().as_deref(), Some("支援員"));
+    assert!(
+        w.global::<AdminAdapter<'_>>().get_new_password().is_empty(),
+        "the initial password does not stay on screen"
+    );
+
+    // The new account is selected: tick one case for it.
+    assert!(text_shown(w, "sato の設定"));
+    let case = one(w, "見本 花子", AccessibleRole::Checkbox);
+    assert_eq!(case.accessible_checked(), Some(false));
+    case.invoke_accessible_default_action();
+    settle();
+    assert_eq!(
+        one(w, "見本 花子", AccessibleRole::Checkbox).accessible_checked(),
+        Some(true),
+        "the store now has the assignment"
+    );
+
+    // ── the audit log ───────────────────────────────────────────────────
+    activate(w, "監査ログ", AccessibleRole::Tab);
+    settle();
+    // Audit rows read "time　account　action".
+    let rows: Vec<String> = ElementQuery::from_root(w)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::ListItem)
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("admin") && r.ends_with("ログイン")),
+        "a login entry is listed: {rows:?}"
+    );
+    assert!(
+        rows.first()
+            .is_some_and(|r| r.ends_with("ケース一覧の表示")),
+        "newest first: the list read for this screen comes first: {rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.ends_with("担当の変更")));
+    press(w, "改ざん検査");
+    assert!(text_shown(
+        w,
+        "改ざん検査：問題ありません。監査ログはすべて記録されたときのままです。"
+    ));
+
+    // ── English and back ────────────────────────────────────────────────
+    press(w, "ケース一覧へ戻る");
+    assert_eq!(w.get_screen(), Screen::CaseList);
+    assert!(
+        w.global::<AdminAdapter<'_>>().get_cases().row_count() == 0,
+        "leaving the screen empties its case names"
+    );
+    press(w, "設定");
+    assert_eq!(w.get_screen(), Screen::Settings);
+    press(w, "言語：English");
+    assert!(text_shown(w, "Settings"), "the title is in English");
+    press(w, "Back to cases");
+    assert!(
+        text_shown(w, "Cases"),
+        "the case list's title is in English"
+    );
+    assert!(!text_shown(w, "ケース一覧"));
+    assert_eq!(Settings::load(&data).language, Language::English, "kept");
+    press(w, "Settings");
+    press(w, "Language: 日本語");
+    press(w, "ケース一覧へ戻る");
+    assert!(text_shown(w, "ケース一覧"), "back in Japanese");
+
+    // ── auto-lock after five quiet minutes ──────────────────────────────
+    let now = Instant::now();
+    assert!(!app.lock_if_idle(now + Duration::from_secs(4 * 60)));
+    assert_eq!(w.get_screen(), Screen::CaseList);
+    assert!(app.lock_if_idle(now + Duration::from_secs(5 * 60 + 5)));
+    assert_eq!(w.get_screen(), Screen::Login);
+    assert_eq!(
+        w.global::<CaseListAdapter<'_>>().get_cases().row_count(),
+        0,
+        "no case value stays after the auto-lock"
+    );
+    assert!(!shows(w, "見本 花子", AccessibleRole::ListItem));
+
+    // ── the support worker sees the assigned case and no 管理 ───────────
+    log_in(w, "sato", WORKER_PASSWORD);
+    assert_eq!(listed(w), ["見本 花子"]);
+    assert!(!shows(w, "管理", AccessibleRole::Button));
+    assert!(shows(w, "設定", AccessibleRole::Button));
+    press(w, "ロック");
+    drop(app);
+}
+
+/// The audit actions on screen are core's labels, in admin.rs's order.
+#[test]
+fn audit_action_labels_on_screen_match_core() {
+    init_backend();
+    let w = AppWindow::new().expect("window");
+    let labels: Vec<String> = w
+        .global::<AuditActions<'_>>()
+        .get_labels()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let core: Vec<String> = AUDIT_ACTIONS
+        .iter()
+        .map(|a| a.label_ja().to_owned())
+        .collect();
+    assert_eq!(labels, core);
+}
