@@ -243,6 +243,9 @@ fn set_up_log_in_search_and_lock_through_the_screens() {
 
     // A new case comes first, waiting for its name.
     press(w, "新規ケース");
+    // The new case opens on the case screen (app/tests/ui_case.rs); back to the list.
+    assert_eq!(w.get_screen(), Screen::Case);
+    press(w, "一覧へ戻る");
     let names = listed(w);
     assert_eq!(names.len(), 5);
     assert_eq!(names[0], "", "the newest activity is listed first");

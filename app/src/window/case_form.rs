@@ -640,11 +640,11 @@ fn render(
                         remove_path: item_path.clone(),
                         ..BlockView::default()
                     };
-                    if let Some((label, field)) = action {
-                        if get(json, &join(&item_path, field)).is_none_or(Value::is_null) {
-                            head.action_label = (*label).to_owned();
-                            head.action_path = join(&item_path, field);
-                        }
+                    if let Some((label, field)) = action
+                        && get(json, &join(&item_path, field)).is_none_or(Value::is_null)
+                    {
+                        head.action_label = (*label).to_owned();
+                        head.action_path = join(&item_path, field);
                     }
                     out.push(head);
                     render(parts, &item_path, json, level + 1, &item_title, out, kinds);

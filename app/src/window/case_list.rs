@@ -237,6 +237,9 @@ pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
     session.invalidate();
     session.cases().reset(Vec::new());
     super::admin::clear(window);
+    window
+        .global::<super::ui::DiseaseAdapter<'_>>()
+        .invoke_reset();
     let adapter = window.global::<CaseListAdapter<'_>>();
     adapter.set_cases(ModelRc::default());
     adapter.set_workers(ModelRc::default());

@@ -494,6 +494,14 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Lib
     });
 
     let (weak, st) = (window.as_weak(), Arc::clone(&state));
+    adapter.on_reset(move || {
+        st.open().take();
+        if let Some(window) = weak.upgrade() {
+            clear(&window);
+        }
+    });
+
+    let (weak, st) = (window.as_weak(), Arc::clone(&state));
     adapter.on_disease_search_changed(move |text| {
         let Some(window) = weak.upgrade() else { return };
         let hits = st.open().as_ref().map(|o| disease_hits(&o.db, &text));

@@ -13,17 +13,17 @@
 //! does it). Locking after inactivity, the administration screen and the
 //! settings are in `settings.rs` and `admin.rs`.
 
+mod admin;
 mod case;
 mod case_fields;
 mod case_form;
 mod case_list;
 mod disease;
-mod admin;
-mod settings;
 mod login;
 mod problem;
 mod reference;
 mod session;
+mod settings;
 mod setup;
 
 use std::path::PathBuf;
@@ -34,11 +34,11 @@ use time::UtcOffset;
 use tsunagi_core::store::{self, Keychain, MIN_PASSWORD_CHARS, Role, StoreOptions};
 
 pub use admin::{AUDIT_ACTIONS, AdminData, ROLES};
-pub use settings::{AutoLock, Language, SETTINGS_FILE, Settings, TextSize};
 pub use case_list::{CaseListController, CaseSource, format_time, stage_index};
 pub use login::LoginThrottle;
 pub use problem::Report;
 pub use session::Background;
+pub use settings::{AutoLock, Language, SETTINGS_FILE, Settings, TextSize};
 pub use setup::check_form;
 
 /// The code generated from `ui/app/main.slint`: `AppWindow`, the adapters
