@@ -6,10 +6,13 @@
 //! One test: its steps build on each other. Store work runs inline
 //! (`Background::Inline`); the save pause is passed with mocked time.
 
+mod common;
+use common::*;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
 use tsunagi_app::window::ui::{AppWindow, CaseAdapter, CaseListAdapter, SaveState, Screen};
 use tsunagi_app::window::{self, Background, Options};
@@ -19,36 +22,9 @@ use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Role, Store, Stor
 const PASSWORD: &str = "ながい合言葉 2026";
 const READER_PASSWORD: &str = "よむだけの合言葉 2026";
 
-fn settle() {
-    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(16));
-}
-
 /// Past the save pause: what was typed is saved.
 fn pause() {
     i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(500));
-}
-
-fn all(window: &AppWindow, label: &str, role: AccessibleRole) -> Vec<ElementHandle> {
-    settle();
-    ElementHandle::find_by_accessible_label(window, label)
-        .filter(|e| e.accessible_role() == Some(role))
-        .collect()
-}
-
-fn one(window: &AppWindow, label: &str, role: AccessibleRole) -> ElementHandle {
-    let mut found = all(window, label, role);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one {role:?} labelled {label:?}, found {}",
-        found.len()
-    );
-    found.pop().expect("one element")
-}
-
-fn type_into(window: &AppWindow, label: &str, text: &str) {
-    one(window, label, AccessibleRole::TextInput).set_accessible_value(text);
-    settle();
 }
 
 fn value_of(window: &AppWindow, label: &str) -> String {

@@ -7,10 +7,12 @@
 //! One test: its steps build on each other. Store work runs inline
 //! (`Background::Inline`): the headless backend has no event loop.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
+use common::*;
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use std::sync::Arc;
+
+use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
 use tsunagi_app::window::ui::{AppWindow, DiseaseAdapter, ReferenceAdapter, Screen};
 use tsunagi_app::window::{self, AppHandle, Background, Options};
@@ -18,42 +20,6 @@ use tsunagi_core::model::{Case, CaseId, DiseaseStatus};
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
 const PASSWORD: &str = "ながい合言葉 2026";
-
-fn init_backend() {
-    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    DONE.with(|done| {
-        if !done.replace(true) {
-            i_slint_backend_testing::init_no_event_loop();
-        }
-    });
-}
-
-fn settle() {
-    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(16));
-}
-
-fn all(window: &AppWindow, label: &str, role: AccessibleRole) -> Vec<ElementHandle> {
-    settle();
-    ElementHandle::find_by_accessible_label(window, label)
-        .filter(|e| e.accessible_role() == Some(role))
-        .collect()
-}
-
-fn one(window: &AppWindow, label: &str, role: AccessibleRole) -> ElementHandle {
-    let mut found = all(window, label, role);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one {role:?} labelled {label:?}, found {}",
-        found.len()
-    );
-    found.pop().expect("one element")
-}
-
-fn type_into(window: &AppWindow, label: &str, text: &str) {
-    one(window, label, AccessibleRole::TextInput).set_accessible_value(text);
-    settle();
-}
 
 fn press(window: &AppWindow, label: &str, role: AccessibleRole) {
     let element = one(window, label, role);

@@ -6,10 +6,13 @@
 //! The flow is one test: its steps build on each other. Store work runs inline (`Background::Inline`): the
 //! headless backend has no event loop to deliver results from a thread.
 
+mod common;
+use common::*;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
 use tsunagi_app::window::ui::{
     AppWindow, CaseListAdapter, LoginAdapter, Screen, SetupAdapter, Stages,
@@ -21,49 +24,6 @@ use tsunagi_core::store::{
 };
 
 const PASSWORD: &str = "ながい合言葉 2026";
-
-/// Starts the headless backend for this test's thread (Slint's platform is
-/// per thread when there is no event loop), once.
-fn init_backend() {
-    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    DONE.with(|done| {
-        if !done.replace(true) {
-            i_slint_backend_testing::init_no_event_loop();
-        }
-    });
-}
-
-/// Lets the UI catch up: timers fire and conditional elements are built.
-fn settle() {
-    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(16));
-}
-
-fn all(window: &AppWindow, label: &str, role: AccessibleRole) -> Vec<ElementHandle> {
-    settle();
-    ElementHandle::find_by_accessible_label(window, label)
-        .filter(|e| e.accessible_role() == Some(role))
-        .collect()
-}
-
-fn one(window: &AppWindow, label: &str, role: AccessibleRole) -> ElementHandle {
-    let mut found = all(window, label, role);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one {role:?} labelled {label:?}, found {}",
-        found.len()
-    );
-    found.pop().expect("one element")
-}
-
-fn shows(window: &AppWindow, label: &str, role: AccessibleRole) -> bool {
-    !all(window, label, role).is_empty()
-}
-
-fn type_into(window: &AppWindow, label: &str, text: &str) {
-    one(window, label, AccessibleRole::TextInput).set_accessible_value(text);
-    settle();
-}
 
 fn press(window: &AppWindow, label: &str) {
     let button = one(window, label, AccessibleRole::Button);
