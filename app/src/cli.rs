@@ -11,7 +11,9 @@ use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{CaseQuery, RecoveryCode, Store, StoreOptions};
 
-use crate::login;
+use tsunagi_core::login;
+
+const PROGRAM: &str = "tsunagi";
 
 /// Tsunagi (つなぎ): employment support for people with intractable diseases.
 #[derive(Debug, Parser)]
@@ -102,7 +104,7 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = cli.data_dir.unwrap_or_else(login::default_data_dir);
+    let dir = cli.data_dir.unwrap_or_else(|| login::default_data_dir(PROGRAM));
     let Some(command) = cli.command else {
         return crate::window::run(dir);
     };
@@ -112,7 +114,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
             let (_store, code) = Store::create(
                 &dir,
-                login::keychain(),
+                login::keychain(PROGRAM),
                 &user,
                 &password,
                 StoreOptions::default(),
@@ -124,13 +126,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("This recovery code is shown only once: write it down and keep it safe.");
         }
         Command::Demo => {
-            let mut store = login::unlock(&dir)?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
             for case in demo_cases() {
                 store.create_case(&case)?;
             }
         }
         Command::Case(CaseCommand::List) => {
-            let mut store = login::unlock(&dir)?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
             for row in store.list_cases(&CaseQuery::default())? {
                 println!("{}\t{}", row.id, row.name.expose());
             }
@@ -138,7 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Case(CaseCommand::Show { id }) => {
             let id =
                 CaseId::from_str(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))?;
-            let mut store = login::unlock(&dir)?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
             let case = store.load_case(id)?;
             println!(
                 "{}",
@@ -151,7 +153,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let case = Case::from_json(&text).map_err(|e| {
                 anyhow::anyhow!("{} does not fit the case format: {e}", file.display())
             })?;
-            let mut store = login::unlock(&dir)?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
             println!("{}", store.create_case(&case)?);
         }
         Command::Reference(command) => reference(&dir, command)?,
@@ -171,7 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "新しいパスワード (new password): ",
                 true,
             )?;
-            Store::recover(&dir, login::keychain(), &code, &user, &password)?;
+            Store::recover(&dir, login::keychain(PROGRAM), &code, &user, &password)?;
             eprintln!("パスワードを設定しました (the new password is set).");
         }
     }

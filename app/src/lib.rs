@@ -2,7 +2,6 @@
 //! both thin shells over `tsunagi-core`.
 
 pub mod cli;
-mod login;
 pub mod window;
 
 /// The Android entry point, called by `android-activity` on the app's main

@@ -1,12 +1,14 @@
 //! Tsunagi's shared core: everything the tablet app and the desktop companion
 //! share, and nothing that draws a pixel or opens a socket.
 //!
+//! - [`login`]: opening the store from a command line;
 //! - [`model`]: the case model (支援ケース) with its five sections;
 //! - [`pii`]: the mark for identifying fields and de-identification;
 //! - [`store`]: the encrypted store, accounts, keyslots and the audit log;
 //! - [`revision`]: field-level change lists kept for every save;
 //! - [`reference`]: the disease and occupation reference (共有データベース).
 
+pub mod login;
 pub mod model;
 pub mod pii;
 pub mod reference;

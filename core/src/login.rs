@@ -1,16 +1,17 @@
-//! Opening the store from the command line: the data folder, the keychain,
-//! and the user and password from the environment or a prompt.
+//! Opening the store from a command line (the tablet's and the companion's):
+//! the data folder, the keychain, and the user and password from the
+//! environment or a prompt.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use tsunagi_core::store::{self, Keychain, Store};
+use crate::store::{self, Keychain, Store};
 
-/// The default data folder: `$XDG_DATA_HOME/tsunagi`, else
-/// `~/.local/share/tsunagi`.
-pub fn default_data_dir() -> PathBuf {
+/// The default data folder of `program`: `$XDG_DATA_HOME/PROGRAM`, else
+/// `~/.local/share/PROGRAM`.
+pub fn default_data_dir(program: &str) -> PathBuf {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -19,14 +20,15 @@ pub fn default_data_dir() -> PathBuf {
                 .unwrap_or_else(|| ".".into());
             home.join(".local/share")
         });
-    base.join("tsunagi")
+    base.join(program)
 }
 
-/// The keychain for this run; prints the warning when it is the file keystore.
-pub fn keychain() -> Arc<dyn Keychain> {
+/// The keychain for this run; `program` prints the warning when it is the
+/// file keystore.
+pub fn keychain(program: &str) -> Arc<dyn Keychain> {
     let chosen = store::choose_keychain();
     if let Some(warning) = chosen.warning {
-        eprintln!("tsunagi: warning: {warning}");
+        eprintln!("{program}: warning: {warning}");
     }
     Arc::from(chosen.keychain)
 }
@@ -52,16 +54,16 @@ pub fn from_env_or_prompt(var: &str, prompt: &str, secret: bool) -> anyhow::Resu
 }
 
 /// Unlocks the store in `dir` as `TSUNAGI_USER` with `TSUNAGI_PASSWORD`
-/// (asked for when not set).
-pub fn unlock(dir: &Path) -> anyhow::Result<Store> {
+/// (asked for when not set); `program` is named in the messages.
+pub fn unlock(program: &str, dir: &Path) -> anyhow::Result<Store> {
     if !store::exists(dir) {
         bail!(
-            "no Tsunagi store in {}: run `tsunagi --data-dir {} init --user NAME` first",
+            "no Tsunagi store in {}: run `{program} --data-dir {} init --user NAME` first",
             dir.display(),
             dir.display()
         );
     }
     let user = from_env_or_prompt("TSUNAGI_USER", "ユーザー名 (user): ", false)?;
     let password = from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
-    Ok(Store::unlock(dir, keychain(), &user, &password)?)
+    Ok(Store::unlock(dir, keychain(program), &user, &password)?)
 }

@@ -1,0 +1,5 @@
+//! `tsunagi-companion`: the office desktop companion. It receives sealed
+//! cases from paired tablets into its own encrypted store, prints the five
+//! documents and sends de-identified progress data to the research centre.
+
+pub mod cli;
