@@ -11,7 +11,10 @@ use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{CaseQuery, RecoveryCode, Store, StoreOptions};
 
+use tsunagi_core::link::PairingCode;
 use tsunagi_core::login;
+use tsunagi_core::seal::Recipient;
+use tsunagi_core::store::sync::PeerKind;
 
 const PROGRAM: &str = "tsunagi";
 
@@ -45,6 +48,18 @@ pub enum Command {
     /// The disease and occupation reference (共有データベース).
     #[command(subcommand)]
     Reference(ReferenceCommand),
+    /// Pairs this tablet with a companion using the code that
+    /// `tsunagi-companion pair` printed; prints the verification code that the
+    /// companion shows too.
+    Pair {
+        /// The pairing code (TSUNAGI1-…).
+        code: String,
+    },
+    /// Forgets the paired companion (and tells it, when it can be reached).
+    Unpair,
+    /// Seals what changed since the last acknowledged sync and sends it to
+    /// the paired companion.
+    Sync,
     /// Sets a new password with the recovery code (from
     /// TSUNAGI_RECOVERY_CODE, else a prompt); the new password comes from
     /// TSUNAGI_NEW_PASSWORD, else a prompt.
@@ -69,6 +84,18 @@ pub enum CaseCommand {
     Import {
         /// The JSON file.
         file: PathBuf,
+    },
+    /// Writes a case as a sealed send-data file (送付用データ): a standard
+    /// `age` file, signed by this tablet.
+    Export {
+        /// The case id.
+        id: String,
+        /// An `age1…` public key, or `companion` for the paired companion.
+        #[arg(long, value_name = "RECIPIENT")]
+        to: String,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -155,6 +182,65 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             let mut store = login::unlock(PROGRAM, &dir)?;
             println!("{}", store.create_case(&case)?);
+        }
+        Command::Case(CaseCommand::Export { id, to, out }) => {
+            let id =
+                CaseId::from_str(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let recipient = if to.trim() == "companion" {
+                store
+                    .peers()?
+                    .into_iter()
+                    .find(|p| p.kind == PeerKind::Companion)
+                    .map(|p| p.recipient)
+                    .context("this tablet is not paired with a companion")?
+            } else {
+                to.parse::<Recipient>()
+                    .map_err(|_| anyhow::anyhow!("--to takes an age public key (age1…) or `companion`"))?
+            };
+            let tmp = out.with_extension("tmp");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("could not write {}", tmp.display()))?;
+            let written = store.export_case(id, &recipient, std::io::BufWriter::new(file));
+            let (bundle, writer) = match written {
+                Ok(v) => v,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e.into());
+                }
+            };
+            let file = writer
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("could not write {}", tmp.display()))?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &out)
+                .with_context(|| format!("could not write {}", out.display()))?;
+            println!("{bundle}");
+        }
+        Command::Pair { code } => {
+            let code: PairingCode = code.parse()?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let verification = crate::sync::pair(&mut store, &code)?;
+            println!("確認コード (verification code): {verification}");
+            eprintln!("事務所PCに同じコードが表示されていることを確認してください。");
+            eprintln!("Check that the companion shows the same code.");
+        }
+        Command::Unpair => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            crate::sync::unpair(&mut store)?;
+            println!("unpaired");
+        }
+        Command::Sync => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let report = crate::sync::sync(&mut store)?;
+            println!("delivered {} bundle(s)", report.delivered);
+            if !report.refused.is_empty() {
+                bail!(
+                    "the companion refused {} bundle(s); they stay on this tablet",
+                    report.refused.len()
+                );
+            }
         }
         Command::Reference(command) => reference(&dir, command)?,
         Command::Recover { user } => {

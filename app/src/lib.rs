@@ -2,6 +2,7 @@
 //! both thin shells over `tsunagi-core`.
 
 pub mod cli;
+pub mod sync;
 pub mod window;
 
 /// The Android entry point, called by `android-activity` on the app's main

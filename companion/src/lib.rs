@@ -3,3 +3,4 @@
 //! documents and sends de-identified progress data to the research centre.
 
 pub mod cli;
+pub mod link;

@@ -6,11 +6,15 @@
 //! - [`pii`]: the mark for identifying fields and de-identification;
 //! - [`store`]: the encrypted store, accounts, keyslots and the audit log;
 //! - [`revision`]: field-level change lists kept for every save;
-//! - [`reference`]: the disease and occupation reference (共有データベース).
+//! - [`reference`]: the disease and occupation reference (共有データベース);
+//! - [`seal`]: sealed bundles (送付用データ): `age` encryption, signed manifests;
+//! - [`link`]: the link protocol to the companion as a state machine without I/O.
 
+pub mod link;
 pub mod login;
 pub mod model;
 pub mod pii;
 pub mod reference;
 pub mod revision;
+pub mod seal;
 pub mod store;

@@ -13,6 +13,7 @@ mod audit;
 pub mod keychain;
 pub mod keys;
 mod schema;
+pub mod sync;
 
 use std::fs;
 use std::path::{Path, PathBuf};

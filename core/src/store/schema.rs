@@ -69,6 +69,62 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 3 (after media's 2): the link — this device's keys, paired devices,
+    // pairing codes, outgoing and incoming sealed bundles, case origins.
+    r#"
+    CREATE TABLE device_identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        signing_key BLOB NOT NULL,
+        age_identity TEXT NOT NULL,
+        tls_cert BLOB NOT NULL,
+        tls_key BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE peers (
+        fingerprint TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('tablet', 'companion')),
+        signer TEXT NOT NULL UNIQUE,
+        recipient TEXT NOT NULL,
+        address TEXT,
+        paired_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE pairing_codes (
+        secret TEXT PRIMARY KEY,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    ) STRICT;
+    CREATE TABLE outgoing_bundles (
+        id TEXT PRIMARY KEY,
+        peer TEXT NOT NULL,
+        file TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT
+    ) STRICT;
+    CREATE INDEX outgoing_bundles_peer ON outgoing_bundles (peer, delivered_at);
+    CREATE TABLE outgoing_cases (
+        bundle_id TEXT NOT NULL REFERENCES outgoing_bundles (id) ON DELETE CASCADE,
+        case_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        PRIMARY KEY (bundle_id, case_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX outgoing_cases_case ON outgoing_cases (case_id);
+    CREATE TABLE incoming_bundles (
+        id TEXT PRIMARY KEY,
+        signer TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        cases INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE case_origins (
+        case_id TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+        signer TEXT NOT NULL,
+        bundle_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        received_at TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

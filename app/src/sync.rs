@@ -1,0 +1,404 @@
+//! The tablet's end of the link: pairing with a companion and sending it
+//! sealed bundles over QUIC (quinn), driving the sans-IO [`Sender`] from
+//! `tsunagi_core::link`.
+//!
+//! A sync seals the changes since the last acknowledged bundle, then offers
+//! every undelivered bundle; a cut link is retried with growing waits and
+//! resumes where the companion's copy ends. A bundle is marked delivered only
+//! on the companion's acknowledgement.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+use time::OffsetDateTime;
+use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN, PairingCode};
+use tsunagi_core::link::tls;
+use tsunagi_core::link::wire::{self, Frame, Message};
+use tsunagi_core::link::{Fingerprint, Sender, SenderEvent, TlsIdentity, Transmit};
+use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
+use tsunagi_core::store::Store;
+use tsunagi_core::store::sync::{Peer, PeerKind};
+
+/// How many times a cut link is retried in one sync.
+pub const RETRIES: u32 = 6;
+/// The first wait before a retry; it doubles each time.
+pub const FIRST_WAIT: Duration = Duration::from_millis(500);
+
+/// What a sync did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Bundles the companion acknowledged.
+    pub delivered: usize,
+    /// Bundles the companion refused, with its reasons (they stay pending).
+    pub refused: Vec<String>,
+}
+
+enum Failure {
+    /// Worth retrying: the link was cut or could not be reached.
+    Cut(anyhow::Error),
+    /// Not worth retrying: refused, wrong certificate, bad protocol.
+    Fatal(anyhow::Error),
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the network runtime")
+}
+
+fn endpoint(
+    identity: &TlsIdentity,
+    pinned: Fingerprint,
+    to: SocketAddr,
+) -> anyhow::Result<quinn::Endpoint> {
+    let crypto = tls::client_config(identity, pinned)?;
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(crypto)
+        .context("the TLS configuration does not suit QUIC")?;
+    let mut config = quinn::ClientConfig::new(Arc::new(quic));
+    let mut transport = quinn::TransportConfig::default();
+    transport
+        .max_idle_timeout(Some(
+            Duration::from_secs(10)
+                .try_into()
+                .expect("10 s is a valid idle timeout"),
+        ))
+        .keep_alive_interval(Some(Duration::from_secs(3)))
+        .stream_receive_window((8u32 << 20).into())
+        .send_window(16 << 20);
+    config.transport_config(Arc::new(transport));
+    let bind: SocketAddr = if to.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let mut endpoint = quinn::Endpoint::client(bind).context("could not open a UDP socket")?;
+    endpoint.set_default_client_config(config);
+    Ok(endpoint)
+}
+
+async fn connect(endpoint: &quinn::Endpoint, to: SocketAddr) -> Result<quinn::Connection, Failure> {
+    let connecting = endpoint
+        .connect(to, tls::SERVER_NAME)
+        .map_err(|e| Failure::Fatal(anyhow!("cannot connect to {to}: {e}")))?;
+    match connecting.await {
+        Ok(c) => Ok(c),
+        Err(quinn::ConnectionError::TransportError(e)) => Err(Failure::Fatal(anyhow!(
+            "the companion at {to} is not the paired one, or refused this tablet's certificate ({e})"
+        ))),
+        Err(e) => Err(Failure::Cut(anyhow!(
+            "could not reach the companion at {to} ({e})"
+        ))),
+    }
+}
+
+async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame>> {
+    let mut prefix = [0u8; 4];
+    match recv.read_exact(&mut prefix).await {
+        Ok(()) => {}
+        Err(quinn::ReadExactError::FinishedEarly(0)) => return Ok(None),
+        Err(e) => return Err(e).context("the link was cut"),
+    }
+    let len = wire::body_len(prefix)?;
+    let mut body = vec![0u8; len];
+    recv.read_exact(&mut body)
+        .await
+        .context("the link was cut")?;
+    Ok(Some(Frame::decode(&body)?))
+}
+
+async fn write(send: &mut quinn::SendStream, bytes: &[u8]) -> Result<(), Failure> {
+    send.write_all(bytes)
+        .await
+        .map_err(|e| Failure::Cut(anyhow!("the link was cut ({e})")))
+}
+
+fn companion(store: &Store) -> anyhow::Result<(Peer, SocketAddr)> {
+    let peer = store
+        .peers()?
+        .into_iter()
+        .find(|p| p.kind == PeerKind::Companion)
+        .context("this tablet is not paired with a companion: run `tsunagi pair CODE` first (ペアリングされていません)")?;
+    let addr = peer
+        .address
+        .as_deref()
+        .and_then(|a| a.parse().ok())
+        .context("the paired companion's address is not known: pair again")?;
+    Ok((peer, addr))
+}
+
+/// Pairs with the companion that issued `code`. Returns the six-digit
+/// verification code, which the companion shows too.
+pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
+    let identity = store.device_identity()?;
+    let signer = identity.keys.signer();
+    let recipient = identity.keys.recipient();
+    let rt = runtime()?;
+    let (peer, verification) = rt.block_on(async {
+        let endpoint = endpoint(&identity.tls, code.fingerprint, code.addr)?;
+        let conn = connect(&endpoint, code.addr).await.map_err(|f| match f {
+            Failure::Cut(e) | Failure::Fatal(e) => e,
+        })?;
+        let mut exporter = [0u8; EXPORTER_LEN];
+        conn.export_keying_material(&mut exporter, EXPORTER_LABEL, b"")
+            .map_err(|_| anyhow!("could not bind the pairing to the session"))?;
+        let proof = pairing::proof(&code.secret, &exporter, &signer, &recipient);
+        let (mut send, mut recv) = conn.open_bi().await.context("the link was cut")?;
+        let hello = Frame::Message(Message::Pair {
+            proof: hex::encode(proof),
+            signer: signer.to_hex(),
+            recipient: recipient.as_string(),
+        });
+        send.write_all(&hello.encode())
+            .await
+            .context("the link was cut")?;
+        let answer = read_frame(&mut recv).await?;
+        conn.close(0u32.into(), b"bye");
+        endpoint.wait_idle().await;
+        match answer {
+            Some(Frame::Message(Message::Welcome { signer, recipient })) => {
+                let peer = Peer {
+                    fingerprint: code.fingerprint,
+                    kind: PeerKind::Companion,
+                    signer: signer
+                        .parse::<SignerKey>()
+                        .map_err(|_| anyhow!("the companion sent a malformed key"))?,
+                    recipient: recipient
+                        .parse::<Recipient>()
+                        .map_err(|_| anyhow!("the companion sent a malformed key"))?,
+                    address: Some(code.addr.to_string()),
+                    paired_at: OffsetDateTime::now_utc()
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .expect("the current time formats"),
+                };
+                Ok((peer, pairing::verification_code(&exporter)))
+            }
+            Some(Frame::Message(Message::Refused { reason })) => {
+                Err(anyhow!("the companion refused the pairing: {reason}"))
+            }
+            _ => Err(anyhow!("the companion did not answer the pairing")),
+        }
+    })?;
+    // A tablet sends to one companion: a new pairing replaces the old.
+    for old in store.peers()? {
+        if old.kind == PeerKind::Companion {
+            store.remove_peer(&old.fingerprint)?;
+        }
+    }
+    store.add_peer(&peer)?;
+    Ok(verification)
+}
+
+/// Forgets the paired companion, telling it when it can be reached.
+pub fn unpair(store: &mut Store) -> anyhow::Result<()> {
+    let (peer, addr) = companion(store)?;
+    let identity = store.device_identity()?;
+    let rt = runtime()?;
+    let told = rt.block_on(async {
+        let endpoint = endpoint(&identity.tls, peer.fingerprint, addr).ok()?;
+        let attempt = async {
+            let conn = connect(&endpoint, addr).await.ok()?;
+            let (mut send, _recv) = conn.open_bi().await.ok()?;
+            send.write_all(&Frame::Message(Message::Unpair).encode())
+                .await
+                .ok()?;
+            send.finish().ok()?;
+            let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
+            Some(())
+        };
+        tokio::time::timeout(Duration::from_secs(5), attempt)
+            .await
+            .ok()
+            .flatten()
+    });
+    store.remove_peer(&peer.fingerprint)?;
+    if told.is_none() {
+        eprintln!(
+            "tsunagi: warning: the companion could not be told; unpair this tablet there too (`tsunagi-companion unpair`)"
+        );
+    }
+    Ok(())
+}
+
+/// Seals what changed and sends every undelivered bundle to the paired
+/// companion, retrying a cut link [`RETRIES`] times with doubling waits.
+pub fn sync(store: &mut Store) -> anyhow::Result<SyncReport> {
+    let (peer, addr) = companion(store)?;
+    store.seal_changes_for(&peer)?;
+    let identity = store.device_identity()?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let mut wait = FIRST_WAIT;
+        let mut report = SyncReport::default();
+        for attempt in 0..=RETRIES {
+            let pending = store.pending_bundles(&peer.fingerprint)?;
+            match session(store, &identity.tls, &peer, addr, pending, &mut report).await {
+                Ok(()) => return Ok(report),
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Cut(e)) if attempt == RETRIES => return Err(e),
+                Err(Failure::Cut(e)) => {
+                    eprintln!("tsunagi: {e:#}; retrying in {} ms", wait.as_millis());
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+        unreachable!("the loop returns on its last attempt")
+    })
+}
+
+async fn session(
+    store: &mut Store,
+    identity: &TlsIdentity,
+    peer: &Peer,
+    addr: SocketAddr,
+    pending: Vec<tsunagi_core::store::sync::PendingBundle>,
+    report: &mut SyncReport,
+) -> Result<(), Failure> {
+    let endpoint = endpoint(identity, peer.fingerprint, addr).map_err(Failure::Fatal)?;
+    let conn = connect(&endpoint, addr).await?;
+    let result = transfer(store, &conn, pending, report).await;
+    conn.close(0u32.into(), b"bye");
+    let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
+    result
+}
+
+async fn transfer(
+    store: &mut Store,
+    conn: &quinn::Connection,
+    pending: Vec<tsunagi_core::store::sync::PendingBundle>,
+    report: &mut SyncReport,
+) -> Result<(), Failure> {
+    let cut = |e: anyhow::Error| Failure::Cut(e);
+    let (mut send, mut recv) = conn
+        .open_bi()
+        .await
+        .map_err(|e| cut(anyhow!("the link was cut ({e})")))?;
+    write(&mut send, &Frame::Message(Message::Hello).encode()).await?;
+    match read_frame(&mut recv).await.map_err(cut)? {
+        Some(Frame::Message(Message::Welcome { .. })) => {}
+        Some(Frame::Message(Message::Refused { reason })) => {
+            return Err(Failure::Fatal(anyhow!("the companion refused this tablet: {reason}")));
+        }
+        None => return Err(cut(anyhow!("the companion closed the link"))),
+        Some(_) => {
+            return Err(Failure::Fatal(anyhow!(
+                "the companion answered with something unexpected"
+            )));
+        }
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let reader = tokio::spawn(async move {
+        loop {
+            let item = read_frame(&mut recv).await;
+            let end = !matches!(item, Ok(Some(_)));
+            if tx.send(item).is_err() || end {
+                break;
+            }
+        }
+    });
+    let files: HashMap<BundleId, std::path::PathBuf> = pending
+        .iter()
+        .map(|p| (p.outgoing.id, p.file.clone()))
+        .collect();
+    let mut open: HashMap<BundleId, File> = HashMap::new();
+    let mut sender = Sender::new(pending.iter().map(|p| p.outgoing).collect(), Instant::now());
+    let mut buf = Vec::new();
+    let result = loop {
+        while let Some(event) = sender.poll_event() {
+            match event {
+                SenderEvent::Delivered(id) => {
+                    store.mark_delivered(id).map_err(|e| Failure::Fatal(e.into()))?;
+                    open.remove(&id);
+                    report.delivered += 1;
+                }
+                SenderEvent::Rejected(id, reason) => {
+                    eprintln!("tsunagi: the companion refused bundle {id}: {reason}");
+                    report.refused.push(reason);
+                }
+                SenderEvent::Finished => {}
+            }
+        }
+        // Take what has arrived without waiting.
+        let mut incoming = Vec::new();
+        while let Ok(item) = rx.try_recv() {
+            incoming.push(item);
+        }
+        for item in incoming {
+            handle(&mut sender, item)?;
+        }
+        if let Some(t) = sender.poll_transmit(Instant::now()) {
+            match t {
+                Transmit::Message(m) => {
+                    write(&mut send, &Frame::Message(m).encode()).await?;
+                }
+                Transmit::Chunk {
+                    bundle,
+                    offset,
+                    len,
+                } => {
+                    if !open.contains_key(&bundle) {
+                        let path = files.get(&bundle).expect("the sender names pending bundles");
+                        let f = File::open(path).map_err(|e| {
+                            Failure::Fatal(anyhow!("a sealed bundle is missing from the outbox ({e})"))
+                        })?;
+                        open.insert(bundle, f);
+                    }
+                    let file = open.get_mut(&bundle).expect("opened above");
+                    buf.resize(len as usize, 0);
+                    file.seek(SeekFrom::Start(offset))
+                        .and_then(|_| file.read_exact(&mut buf))
+                        .map_err(|e| Failure::Fatal(anyhow!("could not read a sealed bundle ({e})")))?;
+                    write(&mut send, &wire::chunk_header(bundle, offset, buf.len())).await?;
+                    write(&mut send, &buf).await?;
+                }
+            }
+            continue;
+        }
+        if sender.is_finished() {
+            break Ok(());
+        }
+        let deadline = sender.poll_timeout();
+        tokio::select! {
+            item = rx.recv() => match item {
+                Some(item) => handle(&mut sender, item)?,
+                None => break Err(cut(anyhow!("the link was cut"))),
+            },
+            () = sleep_until(deadline) => {
+                sender
+                    .handle_timeout(Instant::now())
+                    .map_err(|e| cut(e.into()))?;
+            }
+        }
+    };
+    let _ = send.finish();
+    // Let the companion read `Done` and close its side.
+    let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+    result
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn handle(sender: &mut Sender, item: anyhow::Result<Option<Frame>>) -> Result<(), Failure> {
+    match item {
+        Ok(Some(Frame::Message(m))) => sender
+            .handle_message(Instant::now(), m)
+            .map_err(|e| Failure::Fatal(e.into())),
+        Ok(Some(Frame::Chunk(_))) => Err(Failure::Fatal(anyhow!(
+            "the companion sent data it should not"
+        ))),
+        Ok(None) => Err(Failure::Cut(anyhow!("the companion closed the link"))),
+        Err(e) => Err(Failure::Cut(e)),
+    }
+}

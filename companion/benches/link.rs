@@ -1,0 +1,221 @@
+//! Link benchmark: a sealed bundle sent by the tablet's sync driver to the
+//! companion's server over QUIC on loopback, against raw quinn moving the
+//! same number of bytes on one stream in the same run; then the bytes sent
+//! again after the companion cuts the link half-way.
+//!
+//! `cargo bench -p tsunagi-companion --bench link`
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tsunagi_companion::link::{self, Options, Session};
+use tsunagi_core::link::tls;
+use tsunagi_core::model::{ConsultationRecord, demo_cases};
+use tsunagi_core::store::sync::{Peer, PeerKind};
+use tsunagi_core::store::{KdfParams, MemoryKeychain, Store, StoreOptions};
+
+const NOTE_BYTES: usize = 48 * 1024 * 1024;
+const PW: &str = "correct horse battery";
+
+fn store(dir: &std::path::Path) -> Store {
+    Store::create(
+        dir,
+        Arc::new(MemoryKeychain::default()),
+        "admin",
+        PW,
+        StoreOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+        },
+    )
+    .expect("creates")
+    .0
+}
+
+fn peer(store: &mut Store, kind: PeerKind, address: Option<String>) -> Peer {
+    let id = store.device_identity().expect("identity");
+    Peer {
+        fingerprint: id.tls.fingerprint(),
+        kind,
+        signer: id.keys.signer(),
+        recipient: id.keys.recipient(),
+        address,
+        paired_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+fn big_case(seed: u8) -> tsunagi_core::model::Case {
+    let mut case = demo_cases().remove(0);
+    let mut record = ConsultationRecord::new();
+    let note: String = (0..NOTE_BYTES)
+        .map(|i| char::from(b'a' + ((i * 7 + seed as usize) % 26) as u8))
+        .collect();
+    record.content = note.into();
+    case.consultations.push(record);
+    case
+}
+
+/// Runs the companion on its own thread; each session's result comes back.
+fn companion(
+    mut store: Store,
+    sessions: Vec<Options>,
+) -> (SocketAddr, mpsc::Receiver<anyhow::Result<Session>>) {
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let endpoint =
+                link::endpoint(&mut store, "127.0.0.1:0".parse().expect("addr")).expect("listens");
+            addr_tx
+                .send(endpoint.local_addr().expect("bound"))
+                .expect("sends");
+            for options in sessions {
+                let Some(result) = link::accept_one(&mut store, &endpoint, options).await else {
+                    break;
+                };
+                if tx.send(result).is_err() {
+                    break;
+                }
+            }
+        });
+    });
+    (addr_rx.recv().expect("address"), rx)
+}
+
+/// Raw quinn: `bytes` on one stream, 256 KiB writes, same TLS set-up.
+fn raw_quinn(bytes: u64) -> Duration {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut server_store = store(&dir.path().join("s"));
+    let mut client_store = store(&dir.path().join("c"));
+    let server_id = server_store.device_identity().expect("id");
+    let client_id = client_store.device_identity().expect("id");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let server =
+            link::endpoint(&mut server_store, "127.0.0.1:0".parse().expect("addr")).expect("ok");
+        let addr = server.local_addr().expect("bound");
+        let reader = tokio::spawn(async move {
+            let conn = server.accept().await.expect("incoming").await.expect("conn");
+            let (_send, mut recv) = conn.accept_bi().await.expect("stream");
+            let mut buf = vec![0u8; 256 * 1024];
+            let mut got = 0u64;
+            while let Some(n) = recv.read(&mut buf).await.expect("reads") {
+                got += n as u64;
+            }
+            (got, Instant::now())
+        });
+        let crypto = tls::client_config(&client_id.tls, server_id.tls.fingerprint()).expect("tls");
+        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(crypto).expect("quic");
+        let mut config = quinn::ClientConfig::new(Arc::new(quic));
+        let mut transport = quinn::TransportConfig::default();
+        transport
+            .stream_receive_window((8u32 << 20).into())
+            .send_window(16 << 20);
+        config.transport_config(Arc::new(transport));
+        let mut client = quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("ok");
+        client.set_default_client_config(config);
+        let start = Instant::now();
+        let conn = client
+            .connect(addr, tls::SERVER_NAME)
+            .expect("connects")
+            .await
+            .expect("handshake");
+        let (mut send, _recv) = conn.open_bi().await.expect("stream");
+        let chunk = vec![0x5Au8; 256 * 1024];
+        let mut left = bytes;
+        while left > 0 {
+            let n = left.min(chunk.len() as u64) as usize;
+            send.write_all(&chunk[..n]).await.expect("writes");
+            left -= n as u64;
+        }
+        send.finish().expect("finishes");
+        let (got, end) = reader.await.expect("reader");
+        assert_eq!(got, bytes);
+        end - start
+    })
+}
+
+fn mb_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / d.as_secs_f64() / 1e6
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut tablet = store(&dir.path().join("tablet"));
+    let mut companion_store = store(&dir.path().join("companion"));
+    let tablet_peer = peer(&mut tablet, PeerKind::Tablet, None);
+    companion_store.add_peer(&tablet_peer).expect("pairs");
+    let mut to = peer(&mut companion_store, PeerKind::Companion, None);
+
+    let first_case = tablet.create_case(&big_case(0)).expect("creates");
+    let half = Options {
+        cut_after_bytes: Some((NOTE_BYTES as u64 * 2) / 2),
+    };
+    let (addr, sessions) = companion(
+        companion_store,
+        vec![Options::default(), half, Options::default()],
+    );
+    to.address = Some(addr.to_string());
+    tablet.add_peer(&to).expect("pairs");
+
+    // 1. A full sync of one large bundle, against raw quinn.
+    let bundle = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("a bundle");
+    let size = bundle.outgoing.size;
+    let start = Instant::now();
+    let report = tsunagi_app::sync::sync(&mut tablet).expect("syncs");
+    let wall = start.elapsed();
+    assert_eq!(report.delivered, 1);
+    let session = sessions.recv().expect("a session").expect("served");
+    let raw = raw_quinn(size);
+    let sealed_transfer = mb_s(size, session.transfer_time);
+    let raw_rate = mb_s(size, raw);
+    println!("bundle: {:.1} MB", size as f64 / 1e6);
+    println!("raw quinn, one stream:                       {raw_rate:8.1} MB/s");
+    println!(
+        "sealed transfer (offer → last byte on disk):  {sealed_transfer:8.1} MB/s  ratio {:.2}×",
+        sealed_transfer / raw_rate
+    );
+    println!(
+        "whole sync incl. verify + import:            {:8.1} MB/s  (verify + import {} ms, wall {} ms)",
+        mb_s(size, wall),
+        session.import_time.as_millis(),
+        wall.as_millis()
+    );
+
+    // 2. A cut half-way: what is sent again.
+    let mut case = tablet.load_case(first_case).expect("loads");
+    case.consultations[0].content = big_case(1).consultations.remove(0).content;
+    for section in case.sections() {
+        tablet.save_section(first_case, &section).expect("saves");
+    }
+    let bundle = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("a bundle");
+    let size = bundle.outgoing.size;
+    let report = tsunagi_app::sync::sync(&mut tablet).expect("syncs after the cut");
+    assert_eq!(report.delivered, 1);
+    let cut = sessions.recv().expect("a session");
+    assert!(cut.is_err(), "the first session was not cut");
+    let resumed = sessions.recv().expect("a session").expect("served");
+    let received = half.cut_after_bytes.expect("set") + resumed.bytes_received;
+    println!(
+        "cut at {:.1} MB of {:.1} MB: bytes sent again after the cut: {} (one chunk is {})",
+        half.cut_after_bytes.expect("set") as f64 / 1e6,
+        size as f64 / 1e6,
+        received.saturating_sub(size),
+        tsunagi_core::link::wire::CHUNK_SIZE
+    );
+    drop(dir);
+}

@@ -1,0 +1,422 @@
+//! The companion's end of the link: a QUIC server (quinn) that drives the
+//! sans-IO [`Receiver`] from `tsunagi_core::link` and keeps received bundles
+//! in `inbox/` until they are imported.
+//!
+//! One connection is served at a time, on the thread that owns the store.
+//! A device that is not paired (or no longer) is refused right after the
+//! handshake, before any data moves.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Seek, SeekFrom, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use time::OffsetDateTime;
+use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN};
+use tsunagi_core::link::tls;
+use tsunagi_core::link::wire::{self, Frame, Message};
+use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent};
+use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
+use tsunagi_core::store::Store;
+use tsunagi_core::store::sync::{Peer, PeerKind, Redeem, file_sha256};
+
+/// The default port the companion listens on.
+pub const DEFAULT_PORT: u16 = 47800;
+
+/// Reads one frame; `None` when the peer finished the stream.
+pub async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame>> {
+    let mut prefix = [0u8; 4];
+    match recv.read_exact(&mut prefix).await {
+        Ok(()) => {}
+        Err(quinn::ReadExactError::FinishedEarly(0)) => return Ok(None),
+        Err(e) => return Err(e).context("the link was cut"),
+    }
+    let len = wire::body_len(prefix)?;
+    let mut body = vec![0u8; len];
+    recv.read_exact(&mut body)
+        .await
+        .context("the link was cut")?;
+    Ok(Some(Frame::decode(&body)?))
+}
+
+/// Writes one control message.
+pub async fn write_message(send: &mut quinn::SendStream, m: Message) -> anyhow::Result<()> {
+    send.write_all(&Frame::Message(m).encode())
+        .await
+        .context("the link was cut")
+}
+
+/// The companion's QUIC endpoint on `listen`, with its own certificate.
+pub fn endpoint(store: &mut Store, listen: SocketAddr) -> anyhow::Result<quinn::Endpoint> {
+    let identity = store.device_identity()?;
+    let crypto = tls::server_config(&identity.tls)?;
+    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(crypto)
+        .context("the TLS configuration does not suit QUIC")?;
+    let mut config = quinn::ServerConfig::with_crypto(Arc::new(quic));
+    let mut transport = quinn::TransportConfig::default();
+    transport
+        .max_idle_timeout(Some(
+            Duration::from_secs(10)
+                .try_into()
+                .expect("10 s is a valid idle timeout"),
+        ))
+        .stream_receive_window((8u32 << 20).into())
+        .receive_window((16u32 << 20).into());
+    config.transport_config(Arc::new(transport));
+    quinn::Endpoint::server(config, listen)
+        .with_context(|| format!("could not listen on {listen}"))
+}
+
+/// What one connection did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// One line for the operator (no personal data).
+    pub summary: String,
+    /// Bundles imported.
+    pub imported: usize,
+    /// Bundles refused.
+    pub refused: usize,
+    /// Bundle bytes received (chunk data, repeats included).
+    pub bytes_received: u64,
+    /// From the first offer to the last byte of the last bundle.
+    pub transfer_time: Duration,
+    /// Spent checking and importing.
+    pub import_time: Duration,
+}
+
+/// Test and benchmark hooks; the default is plain service.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options {
+    /// Drop the connection once this many bundle bytes arrived (to measure
+    /// what a cut costs).
+    pub cut_after_bytes: Option<u64>,
+}
+
+/// Serves connections until the process is stopped. Prints one line per
+/// event on stdout (no personal data).
+pub async fn serve(store: &mut Store, endpoint: quinn::Endpoint) -> anyhow::Result<()> {
+    while let Some(result) = accept_one(store, &endpoint, Options::default()).await {
+        match result {
+            Ok(session) => println!("{}", session.summary),
+            Err(e) => println!("{e:#}"),
+        }
+    }
+    Ok(())
+}
+
+/// Accepts and serves one connection; `None` when the endpoint is closed.
+pub async fn accept_one(
+    store: &mut Store,
+    endpoint: &quinn::Endpoint,
+    options: Options,
+) -> Option<anyhow::Result<Session>> {
+    let incoming = endpoint.accept().await?;
+    let conn = match incoming.await {
+        Ok(c) => c,
+        Err(e) => {
+            return Some(Err(anyhow::anyhow!(
+                "refused a connection: the TLS handshake failed ({e})"
+            )));
+        }
+    };
+    let remote = conn.remote_address();
+    let result = handle(store, &conn, options).await;
+    conn.close(0u32.into(), b"bye");
+    Some(
+        result
+            .map(|mut s| {
+                s.summary = format!("{remote}: {}", s.summary);
+                s
+            })
+            .map_err(|e| e.context(format!("{remote}"))),
+    )
+}
+
+fn peer_fingerprint(conn: &quinn::Connection) -> anyhow::Result<Fingerprint> {
+    let certs = conn
+        .peer_identity()
+        .and_then(|any| {
+            any.downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>()
+                .ok()
+        })
+        .context("the device presented no certificate")?;
+    tls::peer_fingerprint(&certs).context("the device presented no certificate")
+}
+
+async fn refuse(
+    conn: &quinn::Connection,
+    send: &mut quinn::SendStream,
+    reason: &str,
+) -> anyhow::Result<Session> {
+    write_message(
+        send,
+        Message::Refused {
+            reason: reason.to_owned(),
+        },
+    )
+    .await?;
+    let _ = send.finish();
+    // Give the frame time to arrive; the tablet closes on reading it.
+    let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
+    Ok(said(format!("refused: {reason}")))
+}
+
+fn said(summary: String) -> Session {
+    Session {
+        summary,
+        ..Session::default()
+    }
+}
+
+async fn handle(
+    store: &mut Store,
+    conn: &quinn::Connection,
+    options: Options,
+) -> anyhow::Result<Session> {
+    let fingerprint = peer_fingerprint(conn)?;
+    let (mut send, mut recv) = conn.accept_bi().await.context("the link was cut")?;
+    let first = read_frame(&mut recv).await?;
+    let identity = store.device_identity()?;
+    let welcome = Message::Welcome {
+        signer: identity.keys.signer().to_hex(),
+        recipient: identity.keys.recipient().as_string(),
+    };
+    let paired = store
+        .peer(&fingerprint)?
+        .filter(|p| p.kind == PeerKind::Tablet);
+    match first {
+        Some(Frame::Message(Message::Hello)) => {
+            if paired.is_none() {
+                return refuse(
+                    conn,
+                    &mut send,
+                    "this tablet is not paired with this companion (ペアリングされていません)",
+                )
+                .await;
+            }
+            write_message(&mut send, welcome).await?;
+            receive(store, &mut send, &mut recv, options).await
+        }
+        Some(Frame::Message(Message::Unpair)) => {
+            if paired.is_none() {
+                return refuse(conn, &mut send, "this tablet is not paired").await;
+            }
+            store.remove_peer(&fingerprint)?;
+            let _ = send.finish();
+            Ok(said(format!("unpaired tablet {fingerprint}")))
+        }
+        Some(Frame::Message(Message::Pair {
+            proof,
+            signer,
+            recipient,
+        })) => {
+            let mut exporter = [0u8; EXPORTER_LEN];
+            conn.export_keying_material(&mut exporter, EXPORTER_LABEL, b"")
+                .map_err(|_| anyhow::anyhow!("could not bind the pairing to the session"))?;
+            let (Ok(signer), Ok(recipient), Ok(proof)) = (
+                signer.parse::<SignerKey>(),
+                recipient.parse::<Recipient>(),
+                hex::decode(&proof),
+            ) else {
+                return refuse(conn, &mut send, "the pairing request is malformed").await;
+            };
+            let peer = Peer {
+                fingerprint,
+                kind: PeerKind::Tablet,
+                signer,
+                recipient: recipient.clone(),
+                address: None,
+                paired_at: OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .expect("the current time formats"),
+            };
+            let outcome = store.redeem_pairing_code(
+                OffsetDateTime::now_utc(),
+                &|secret| pairing::verify_proof(secret, &exporter, &signer, &recipient, &proof),
+                &peer,
+            )?;
+            match outcome {
+                Redeem::Paired => {
+                    write_message(&mut send, welcome).await?;
+                    let _ = send.finish();
+                    let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
+                    Ok(said(format!(
+                        "paired tablet {fingerprint}; verification code (確認コード) {}",
+                        pairing::verification_code(&exporter)
+                    )))
+                }
+                Redeem::Unknown => {
+                    refuse(conn, &mut send, "the pairing code is wrong (コードが違います)").await
+                }
+                Redeem::Expired => {
+                    refuse(
+                        conn,
+                        &mut send,
+                        "the pairing code has expired; issue a new one (期限切れ)",
+                    )
+                    .await
+                }
+                Redeem::AlreadyUsed => {
+                    refuse(
+                        conn,
+                        &mut send,
+                        "the pairing code was already used; issue a new one (使用済み)",
+                    )
+                    .await
+                }
+            }
+        }
+        _ => refuse(conn, &mut send, "the device did not introduce itself").await,
+    }
+}
+
+/// Open partial files, by bundle.
+struct Inbox {
+    files: HashMap<BundleId, File>,
+}
+
+impl Inbox {
+    fn file(&mut self, store: &Store, id: BundleId) -> anyhow::Result<&mut File> {
+        if !self.files.contains_key(&id) {
+            fs::create_dir_all(store.inbox_dir())?;
+            let f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .read(true)
+                .open(store.inbox_file(id))
+                .context("could not write to the inbox")?;
+            self.files.insert(id, f);
+        }
+        Ok(self.files.get_mut(&id).expect("inserted above"))
+    }
+}
+
+async fn receive(
+    store: &mut Store,
+    send: &mut quinn::SendStream,
+    recv: &mut quinn::RecvStream,
+    options: Options,
+) -> anyhow::Result<Session> {
+    let mut receiver = Receiver::new();
+    let mut inbox = Inbox {
+        files: HashMap::new(),
+    };
+    let mut session = Session::default();
+    let mut first_offer: Option<Instant> = None;
+    let mut finished = false;
+    while !finished {
+        let Some(frame) = read_frame(recv).await? else {
+            bail!("the tablet closed the link before it was done");
+        };
+        let now = Instant::now();
+        match frame {
+            Frame::Message(m) => {
+                if matches!(m, Message::Offer { .. }) {
+                    first_offer.get_or_insert(now);
+                }
+                receiver.handle_message(now, m)?
+            }
+            Frame::Chunk(c) => {
+                session.bytes_received += c.data.len() as u64;
+                receiver.handle_chunk(now, c)?
+            }
+        }
+        while let Some(event) = receiver.poll_event() {
+            match event {
+                ReceiverEvent::Offered { bundle } => {
+                    let progress = if store.bundle_imported(bundle)? {
+                        Progress::Imported
+                    } else {
+                        let held = fs::metadata(store.inbox_file(bundle)).map_or(0, |m| m.len());
+                        if held > 0 {
+                            println!("resuming bundle {bundle} from byte {held}");
+                        }
+                        Progress::Partial(held)
+                    };
+                    receiver.progress(bundle, progress);
+                }
+                ReceiverEvent::Write(chunk) => {
+                    let f = inbox.file(store, chunk.bundle)?;
+                    f.write_all(&chunk.data)
+                        .context("could not write to the inbox")?;
+                    if options
+                        .cut_after_bytes
+                        .is_some_and(|limit| session.bytes_received >= limit)
+                    {
+                        bail!("the link was cut on purpose");
+                    }
+                }
+                ReceiverEvent::Discard { bundle } => {
+                    let f = inbox.file(store, bundle)?;
+                    f.set_len(0)?;
+                    f.seek(SeekFrom::Start(0))?;
+                }
+                ReceiverEvent::Complete {
+                    bundle,
+                    size,
+                    sha256,
+                } => {
+                    if let Some(start) = first_offer {
+                        session.transfer_time = start.elapsed();
+                    }
+                    let checking = Instant::now();
+                    if let Some(f) = inbox.files.remove(&bundle) {
+                        f.sync_all().context("could not write to the inbox")?;
+                    }
+                    let path = store.inbox_file(bundle);
+                    let (len, hash) = file_sha256(&path).unwrap_or((0, [0; 32]));
+                    let result = if len != size || hash != sha256 {
+                        Err("the received file does not match its checksum".to_owned())
+                    } else {
+                        let file = File::open(&path)?;
+                        tokio::task::block_in_place(|| store.import_bundle(file))
+                            .map_err(|e| e.to_string())
+                    };
+                    let _ = fs::remove_file(&path);
+                    session.import_time += checking.elapsed();
+                    match result {
+                        Ok(_) => {
+                            session.imported += 1;
+                            println!("imported bundle {bundle}");
+                            receiver.imported(bundle);
+                        }
+                        Err(reason) => {
+                            session.refused += 1;
+                            println!("refused bundle {bundle}: {reason}");
+                            receiver.rejected(bundle, reason);
+                        }
+                    }
+                }
+                ReceiverEvent::Finished => finished = true,
+            }
+        }
+        while let Some(m) = receiver.poll_transmit() {
+            write_message(send, m).await?;
+        }
+    }
+    let _ = send.finish();
+    session.summary = format!(
+        "sync done: {} bundle(s) imported, {} refused",
+        session.imported, session.refused
+    );
+    Ok(session)
+}
+
+/// The address to put in a pairing code: `listen` if it names one host,
+/// else this machine's address on the local network.
+pub fn advertised_address(listen: SocketAddr) -> SocketAddr {
+    if !listen.ip().is_unspecified() {
+        return listen;
+    }
+    // Asking the routing table which address would reach the network sends
+    // no packet.
+    let local = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into());
+    SocketAddr::new(local, listen.port())
+}

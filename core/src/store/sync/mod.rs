@@ -1,0 +1,717 @@
+//! The link's bookkeeping in the encrypted store (連携): this device's keys,
+//! paired devices, pairing codes, sealed bundles sent and received, and the
+//! upsert of received cases.
+//!
+//! Every secret key lives in the database, never in a plain file. Sealed
+//! bundle files are ciphertext and live in the data folder (`outbox/`,
+//! `inbox/`).
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{AuditAction, Role, Store, StoreError, now, read_case, stage_key};
+use crate::link::pairing::{CODE_LIFETIME, PairingSecret};
+use crate::link::{Fingerprint, Outgoing, TlsIdentity};
+use crate::model::{Case, CaseId, Section};
+use crate::seal::{
+    self, BundleId, BundleReader, CaseRecord, DeviceKeys, Recipient, RevisionRecord, SealError,
+    SignerKey,
+};
+
+/// The folder of sealed bundles waiting to be delivered.
+pub const OUTBOX: &str = "outbox";
+/// The folder of bundles being received.
+pub const INBOX: &str = "inbox";
+
+/// Why a sync step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The bundle was refused.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<io::Error> for SyncError {
+    fn from(e: io::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// This device's identity: sealing keys and TLS certificate.
+#[derive(Debug)]
+pub struct DeviceIdentity {
+    /// Signing and `age` keys.
+    pub keys: DeviceKeys,
+    /// The TLS certificate and key for the link.
+    pub tls: TlsIdentity,
+}
+
+/// What a paired device is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerKind {
+    /// A tablet that sends cases (タブレット).
+    Tablet,
+    /// A companion that receives them (事務所PC).
+    Companion,
+}
+
+impl PeerKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Tablet => "tablet",
+            Self::Companion => "companion",
+        }
+    }
+}
+
+/// A paired device (ペアリング済みの端末).
+#[derive(Clone, Debug)]
+pub struct Peer {
+    /// Its certificate's fingerprint, pinned on every connection.
+    pub fingerprint: Fingerprint,
+    /// What it is.
+    pub kind: PeerKind,
+    /// Its signing key.
+    pub signer: SignerKey,
+    /// Its `age` key.
+    pub recipient: Recipient,
+    /// Where to reach it (a companion's `IP:port`).
+    pub address: Option<String>,
+    /// When it was paired (RFC 3339).
+    pub paired_at: String,
+}
+
+/// The outcome of redeeming a pairing code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redeem {
+    /// The code was valid: the peer is now paired.
+    Paired,
+    /// No code issued here matches the proof.
+    Unknown,
+    /// The code matched but is more than ten minutes old.
+    Expired,
+    /// The code matched but was used already.
+    AlreadyUsed,
+}
+
+/// A sealed bundle waiting for delivery, with its file.
+#[derive(Clone, Debug)]
+pub struct PendingBundle {
+    /// Its id, size and hash.
+    pub outgoing: Outgoing,
+    /// The sealed file.
+    pub file: PathBuf,
+}
+
+/// What importing a bundle did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Imported {
+    /// The cases were imported now (how many).
+    Now(usize),
+    /// The bundle had been imported before; nothing changed.
+    Before,
+}
+
+fn parse_time(s: &str) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|_| StoreError::Damaged)
+}
+
+fn format_time(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).expect("a time formats as RFC 3339")
+}
+
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Store {
+    /// This device's identity, made on first use and kept in the encrypted
+    /// store.
+    pub fn device_identity(&mut self) -> Result<DeviceIdentity, StoreError> {
+        let row: Option<(Vec<u8>, String, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT signing_key, age_identity, tls_cert, tls_key FROM device_identity WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        if let Some((signing, age, cert, key)) = row {
+            let signing = zeroize::Zeroizing::new(signing);
+            let age = zeroize::Zeroizing::new(age);
+            return Ok(DeviceIdentity {
+                keys: DeviceKeys::from_secret_parts(&signing, &age)
+                    .map_err(|_| StoreError::Damaged)?,
+                tls: TlsIdentity {
+                    cert_der: cert,
+                    key_der: zeroize::Zeroizing::new(key),
+                },
+            });
+        }
+        let keys = DeviceKeys::generate();
+        let tls = TlsIdentity::generate("tsunagi");
+        let (signing, age) = keys.to_secret_parts();
+        self.conn.execute(
+            "INSERT INTO device_identity (id, signing_key, age_identity, tls_cert, tls_key, created_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+            params![signing.as_slice(), age.as_str(), tls.cert_der, tls.key_der.as_slice(), now()],
+        )?;
+        Ok(DeviceIdentity { keys, tls })
+    }
+
+    // ─────────────────────────────── peers ───────────────────────────────
+
+    /// Every paired device.
+    pub fn peers(&self) -> Result<Vec<Peer>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT fingerprint, kind, signer, recipient, address, paired_at FROM peers ORDER BY paired_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (fp, kind, signer, recipient, address, paired_at) = row?;
+            out.push(Peer {
+                fingerprint: Fingerprint::from_str(&fp).map_err(|_| StoreError::Damaged)?,
+                kind: match kind.as_str() {
+                    "tablet" => PeerKind::Tablet,
+                    _ => PeerKind::Companion,
+                },
+                signer: SignerKey::from_str(&signer).map_err(|_| StoreError::Damaged)?,
+                recipient: Recipient::from_str(&recipient).map_err(|_| StoreError::Damaged)?,
+                address,
+                paired_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The paired device with this certificate, if any.
+    pub fn peer(&self, fingerprint: &Fingerprint) -> Result<Option<Peer>, StoreError> {
+        Ok(self
+            .peers()?
+            .into_iter()
+            .find(|p| p.fingerprint == *fingerprint))
+    }
+
+    /// Records a paired device (replacing one with the same certificate).
+    /// Administrators only.
+    pub fn add_peer(&mut self, peer: &Peer) -> Result<(), StoreError> {
+        self.require_admin("pair devices")?;
+        let tx = self.conn.unchecked_transaction()?;
+        insert_peer(&tx, peer)?;
+        self.audit(&tx, AuditAction::Account, None, "paired a device")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a paired device: it is refused from now on. Returns whether it
+    /// was paired. Administrators only.
+    pub fn remove_peer(&mut self, fingerprint: &Fingerprint) -> Result<bool, StoreError> {
+        self.require_admin("unpair devices")?;
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "DELETE FROM peers WHERE fingerprint = ?1",
+            [fingerprint.to_hex()],
+        )?;
+        self.audit(&tx, AuditAction::Account, None, "unpaired a device")?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Issues a one-time pairing secret valid for ten minutes from `now`.
+    /// Administrators only.
+    pub fn issue_pairing_secret(
+        &mut self,
+        now: OffsetDateTime,
+    ) -> Result<PairingSecret, StoreError> {
+        self.require_admin("pair devices")?;
+        let secret = PairingSecret::generate();
+        self.conn.execute(
+            "INSERT INTO pairing_codes (secret, issued_at, expires_at) VALUES (?1, ?2, ?3)",
+            params![
+                secret.to_hex().as_str(),
+                format_time(now),
+                format_time(now + CODE_LIFETIME)
+            ],
+        )?;
+        Ok(secret)
+    }
+
+    /// Finds the issued secret `matches` accepts (the proof checker) and, if
+    /// it is unused and not expired at `now`, marks it used and pairs `peer`
+    /// in one transaction.
+    pub fn redeem_pairing_code(
+        &mut self,
+        now: OffsetDateTime,
+        matches: &dyn Fn(&PairingSecret) -> bool,
+        peer: &Peer,
+    ) -> Result<Redeem, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let codes: Vec<(String, String, Option<String>)> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT secret, expires_at, used_at FROM pairing_codes")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut outcome = Redeem::Unknown;
+        for (hexed, expires, used) in codes {
+            let secret = zeroize::Zeroizing::new(hexed);
+            let Some(s) = PairingSecret::from_hex(&secret) else {
+                continue;
+            };
+            if !matches(&s) {
+                continue;
+            }
+            outcome = if used.is_some() {
+                Redeem::AlreadyUsed
+            } else if parse_time(&expires)? <= now {
+                Redeem::Expired
+            } else {
+                tx.execute(
+                    "UPDATE pairing_codes SET used_at = ?2 WHERE secret = ?1",
+                    params![secret.as_str(), format_time(now)],
+                )?;
+                insert_peer(&tx, peer)?;
+                audit_as(&tx, self, "paired a device")?;
+                Redeem::Paired
+            };
+            break;
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    // ───────────────────────────── outgoing ──────────────────────────────
+
+    /// Seals the changes of every case this account may see since they were
+    /// last sent to `peer` into one bundle in `outbox/`, records it, and
+    /// returns it; `None` when nothing changed. A bundle still waiting for
+    /// delivery counts as sent: it goes first.
+    pub fn seal_changes_for(&mut self, peer: &Peer) -> Result<Option<PendingBundle>, SyncError> {
+        self.require(&[Role::Administrator, Role::SupportWorker], "send cases")?;
+        let identity = self.device_identity()?;
+        let peer_key = peer.fingerprint.to_hex();
+        // Per case: the current revision and the last revision sent (in a
+        // delivered or pending bundle) and the last acknowledged one.
+        let mine = (self.account.role != Role::Administrator).then(|| self.account.name.clone());
+        let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT c.id, c.revision,
+                   (SELECT max(oc.revision) FROM outgoing_cases oc JOIN outgoing_bundles ob ON ob.id = oc.bundle_id
+                     WHERE oc.case_id = c.id AND ob.peer = ?1),
+                   (SELECT max(oc.revision) FROM outgoing_cases oc JOIN outgoing_bundles ob ON ob.id = oc.bundle_id
+                     WHERE oc.case_id = c.id AND ob.peer = ?1 AND ob.delivered_at IS NOT NULL)
+                 FROM cases c
+                 WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?2)
+                 ORDER BY c.id",
+            )?;
+            stmt.query_map(params![peer_key, mine], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        let mut records = Vec::new();
+        for (id, revision, sent, acked) in rows {
+            if sent.is_some_and(|s| s >= revision) {
+                continue;
+            }
+            let case_id: CaseId = id.parse().map_err(|_| StoreError::Damaged)?;
+            let case = read_case(&self.conn, case_id)?;
+            let revisions = revisions_after(&self.conn, &id, acked.unwrap_or(0))?;
+            records.push(CaseRecord {
+                case,
+                revision,
+                revisions,
+            });
+        }
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let outbox = self.dir.join(OUTBOX);
+        fs::create_dir_all(&outbox)?;
+        let tmp = outbox.join(format!("sealing-{}.tmp", uuid::Uuid::new_v4()));
+        let result = (|| -> Result<(BundleId, u64, [u8; 32]), SyncError> {
+            let file = fs::File::create(&tmp)?;
+            let writer = HashingWriter {
+                inner: io::BufWriter::new(file),
+                hasher: Sha256::new(),
+                len: 0,
+            };
+            let (id, mut w) =
+                seal::seal_case_records(writer, &identity.keys, &peer.recipient, &records)?;
+            w.flush()?;
+            let file = w.inner.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            Ok((id, w.len, w.hasher.finalize().into()))
+        })();
+        let (id, size, sha256) = match result {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        let file = outbox.join(format!("{id}.age"));
+        fs::rename(&tmp, &file)?;
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO outgoing_bundles (id, peer, file, size, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id.to_string(), peer_key, format!("{id}.age"), size as i64, hex::encode(sha256), now()],
+        )?;
+        for r in &records {
+            tx.execute(
+                "INSERT INTO outgoing_cases (bundle_id, case_id, revision) VALUES (?1, ?2, ?3)",
+                params![id.to_string(), r.case.id.to_string(), r.revision],
+            )?;
+            self.audit(
+                &tx,
+                AuditAction::ReadCase,
+                Some(r.case.id),
+                &format!("sealed into bundle {id}"),
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(PendingBundle {
+            outgoing: Outgoing { id, size, sha256 },
+            file,
+        }))
+    }
+
+    /// Bundles sealed for `peer` and not yet acknowledged, oldest first.
+    pub fn pending_bundles(&self, peer: &Fingerprint) -> Result<Vec<PendingBundle>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, file, size, sha256 FROM outgoing_bundles
+             WHERE peer = ?1 AND delivered_at IS NULL ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([peer.to_hex()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, file, size, sha) = row?;
+            out.push(PendingBundle {
+                outgoing: Outgoing {
+                    id: BundleId::from_str(&id).map_err(|_| StoreError::Damaged)?,
+                    size: size as u64,
+                    sha256: hex::decode(&sha)
+                        .ok()
+                        .and_then(|b| b.try_into().ok())
+                        .ok_or(StoreError::Damaged)?,
+                },
+                file: self.dir.join(OUTBOX).join(file),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a bundle delivered (on the companion's acknowledgement only)
+    /// and deletes its sealed file.
+    pub fn mark_delivered(&mut self, id: BundleId) -> Result<(), StoreError> {
+        let file: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT file FROM outgoing_bundles WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        self.conn.execute(
+            "UPDATE outgoing_bundles SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL",
+            params![id.to_string(), now()],
+        )?;
+        if let Some(file) = file {
+            let _ = fs::remove_file(self.dir.join(OUTBOX).join(file));
+        }
+        Ok(())
+    }
+
+    /// Seals one case (whole, with its full history) to `to`, writing the
+    /// `age` file to `out`: the send-data file (送付用データ). Nothing is marked
+    /// as sent.
+    pub fn export_case<W: Write>(
+        &mut self,
+        case: CaseId,
+        to: &Recipient,
+        out: W,
+    ) -> Result<(BundleId, W), SyncError> {
+        let identity = self.device_identity()?;
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        let loaded = read_case(&tx, case)?;
+        let revision: i64 = tx.query_row(
+            "SELECT revision FROM cases WHERE id = ?1",
+            [case.to_string()],
+            |r| r.get(0),
+        )?;
+        let revisions = revisions_after(&tx, &case.to_string(), 0)?;
+        let record = CaseRecord {
+            case: loaded,
+            revision,
+            revisions,
+        };
+        let (id, out) = seal::seal_case_records(out, &identity.keys, to, &[record])?;
+        self.audit(
+            &tx,
+            AuditAction::ReadCase,
+            Some(case),
+            &format!("exported in bundle {id}"),
+        )?;
+        tx.commit()?;
+        Ok((id, out))
+    }
+
+    // ───────────────────────────── incoming ──────────────────────────────
+
+    /// Whether a bundle was imported here.
+    pub fn bundle_imported(&self, id: BundleId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Opens a sealed bundle addressed to this device, signed by a paired
+    /// tablet, checks every part, and only then imports its cases in one
+    /// transaction with the bundle's id, so a bundle is imported at most
+    /// once. Nothing is imported on any error.
+    pub fn import_bundle<R: Read>(&mut self, input: R) -> Result<Imported, SyncError> {
+        self.require(
+            &[Role::Administrator, Role::SupportWorker],
+            "import cases",
+        )?;
+        let identity = self.device_identity()?;
+        let tablets: Vec<SignerKey> = self
+            .peers()?
+            .into_iter()
+            .filter(|p| p.kind == PeerKind::Tablet)
+            .map(|p| p.signer)
+            .collect();
+        let reader = BundleReader::open(input, &identity.keys, &|s| tablets.contains(s))?;
+        let (id, signer, records) = reader.read_case_records()?;
+        for r in &records {
+            r.case
+                .validate()
+                .map_err(|e| StoreError::InvalidCase(e.to_string()))?;
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        if tx
+            .query_row(
+                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some()
+        {
+            return Ok(Imported::Before);
+        }
+        let at = now();
+        for r in &records {
+            upsert_case(&tx, r, &self.account.name, &at)?;
+            tx.execute(
+                "INSERT INTO case_origins (case_id, signer, bundle_id, revision, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (case_id) DO UPDATE SET signer = excluded.signer,
+                   bundle_id = excluded.bundle_id, revision = excluded.revision,
+                   received_at = excluded.received_at",
+                params![r.case.id.to_string(), signer.to_hex(), id.to_string(), r.revision, at],
+            )?;
+            self.audit(
+                &tx,
+                AuditAction::CreateCase,
+                Some(r.case.id),
+                &format!("imported from bundle {id}"),
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO incoming_bundles (id, signer, received_at, cases) VALUES (?1, ?2, ?3, ?4)",
+            params![id.to_string(), signer.to_hex(), at, records.len() as i64],
+        )?;
+        tx.commit()?;
+        Ok(Imported::Now(records.len()))
+    }
+
+    /// The partial file of a bundle being received.
+    pub fn inbox_file(&self, id: BundleId) -> PathBuf {
+        self.dir.join(INBOX).join(format!("{id}.part"))
+    }
+
+    /// Where received bundles are kept while they arrive.
+    pub fn inbox_dir(&self) -> PathBuf {
+        self.dir.join(INBOX)
+    }
+
+    /// The data folder's outbox.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.dir.join(OUTBOX)
+    }
+}
+
+fn insert_peer(tx: &rusqlite::Connection, peer: &Peer) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM peers WHERE fingerprint = ?1 OR signer = ?2",
+        params![peer.fingerprint.to_hex(), peer.signer.to_hex()],
+    )?;
+    tx.execute(
+        "INSERT INTO peers (fingerprint, kind, signer, recipient, address, paired_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            peer.fingerprint.to_hex(),
+            peer.kind.as_str(),
+            peer.signer.to_hex(),
+            peer.recipient.as_string(),
+            peer.address,
+            peer.paired_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn audit_as(tx: &rusqlite::Connection, store: &Store, detail: &str) -> Result<(), StoreError> {
+    store.audit(tx, AuditAction::Account, None, detail)
+}
+
+fn revisions_after(
+    conn: &rusqlite::Connection,
+    case: &str,
+    after: i64,
+) -> Result<Vec<RevisionRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT revision, author, at, section, changes FROM revisions
+         WHERE case_id = ?1 AND revision > ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![case, after], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (revision, author, at, section, changes) = row?;
+        out.push(RevisionRecord {
+            revision,
+            author,
+            at,
+            section,
+            changes: serde_json::from_str(&changes).map_err(|_| StoreError::Damaged)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes a received case under the sender's id: its sections replace the
+/// stored ones, and its revisions newer than the stored revision are
+/// appended with their original author and time.
+fn upsert_case(
+    tx: &rusqlite::Connection,
+    record: &CaseRecord,
+    account: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    let case: &Case = &record.case;
+    let id = case.id.to_string();
+    let stored: Option<i64> = tx
+        .query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if stored.is_none() {
+        tx.execute(
+            "INSERT INTO cases (id, created_at, created_by, updated_at, stage) VALUES (?1, ?2, ?3, ?2, ?4)",
+            params![id, at, account, stage_key(case.stage)],
+        )?;
+    }
+    let stored = stored.unwrap_or(0);
+    for section in case.sections() {
+        tx.execute(
+            "INSERT INTO case_sections (case_id, section, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (case_id, section) DO UPDATE SET body = excluded.body",
+            params![id, section.name().key(), section.to_json().to_string()],
+        )?;
+        if let Section::Basic(basic) = &section {
+            tx.execute(
+                "UPDATE cases SET name = ?2, kana = ?3 WHERE id = ?1",
+                params![id, basic.name.expose(), basic.kana.expose()],
+            )?;
+        }
+    }
+    for r in record.revisions.iter().filter(|r| r.revision > stored) {
+        tx.execute(
+            "INSERT INTO revisions (case_id, revision, author, at, section, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, r.revision, r.author, r.at, r.section, serde_json::to_string(&r.changes).expect("changes serialise")],
+        )?;
+    }
+    let updated = record
+        .revisions
+        .last()
+        .map_or(at.to_owned(), |r| r.at.clone());
+    tx.execute(
+        "UPDATE cases SET stage = ?2, revision = max(revision, ?3), updated_at = ?4 WHERE id = ?1",
+        params![id, stage_key(case.stage), record.revision, updated],
+    )?;
+    Ok(())
+}
+
+/// The SHA-256 and length of a file, read in pieces.
+pub fn file_sha256(path: &Path) -> io::Result<(u64, [u8; 32])> {
+    let mut f = fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let n = io::copy(&mut f, &mut h)?;
+    Ok((n, h.finalize().into()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,367 @@
+//! The link end to end, as processes over real QUIC on loopback: a tablet
+//! store with the demo cases, a companion store, `serve`, `pair`, `sync`,
+//! `case list` — and the ways a pairing or a device is refused.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tsunagi_tests::PASSWORD;
+
+struct Env {
+    root: tempfile::TempDir,
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+impl Env {
+    fn new() -> Self {
+        let env = Self {
+            root: tempfile::tempdir().expect("temp dir"),
+        };
+        env.tablet_ok(&["init", "--user", "admin"]);
+        env.tablet_ok(&["demo"]);
+        env.companion_ok(&["init", "--user", "admin"]);
+        env
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    fn command(&self, exe: &str, data: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(exe);
+        cmd.arg("--data-dir")
+            .arg(self.dir(data))
+            .args(args)
+            .env("TSUNAGI_KEYSTORE", "file")
+            .env("TSUNAGI_KEYSTORE_DIR", self.dir("keys"))
+            .env("TSUNAGI_USER", "admin")
+            .env("TSUNAGI_PASSWORD", PASSWORD)
+            .env_remove("TSUNAGI_DATA_DIR")
+            .env_remove("TSUNAGI_COMPANION_DATA_DIR");
+        cmd
+    }
+
+    fn tablet(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_tablet"), "tablet", args)
+            .output()
+            .expect("runs the tablet")
+    }
+
+    fn companion(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_companion"), "companion", args)
+            .output()
+            .expect("runs the companion")
+    }
+
+    fn tablet_ok(&self, args: &[&str]) -> String {
+        let out = self.tablet(args);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "tsunagi {args:?} failed: {stderr}");
+        stdout
+    }
+
+    fn companion_ok(&self, args: &[&str]) -> String {
+        let out = self.companion(args);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "tsunagi-companion {args:?} failed: {stderr}");
+        stdout
+    }
+
+    /// A failing command's one line of error.
+    fn fails(out: Output) -> String {
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success(), "succeeded but should not have");
+        stderr
+            .lines()
+            .find(|l| l.contains("error:"))
+            .unwrap_or_else(|| panic!("no error line in {stderr:?}"))
+            .to_owned()
+    }
+
+    fn serve(&self) -> Server {
+        let mut child = self
+            .command(
+                env!("CARGO_BIN_EXE_companion"),
+                "companion",
+                &["serve", "--listen", "127.0.0.1:0"],
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts serve");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve prints where it listens");
+        let addr = first
+            .strip_prefix("listening on ")
+            .and_then(|r| r.split(' ').next())
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_owned();
+        Server {
+            child,
+            lines: rx,
+            addr,
+        }
+    }
+
+    fn case_list(&self, tablet: bool) -> Vec<String> {
+        let out = if tablet {
+            self.tablet_ok(&["case", "list"])
+        } else {
+            self.companion_ok(&["case", "list"])
+        };
+        let mut lines: Vec<String> = out.lines().map(str::to_owned).collect();
+        lines.sort();
+        lines
+    }
+
+    fn pair(&self, server: &Server) -> String {
+        let code = self.companion_ok(&["pair", "--address", &server.addr]);
+        let code = code.trim().to_owned();
+        let out = self.tablet_ok(&["pair", &code]);
+        let verification = out
+            .trim()
+            .rsplit(": ")
+            .next()
+            .expect("a verification code")
+            .to_owned();
+        let line = server.wait_for("paired tablet");
+        assert!(
+            line.ends_with(&verification),
+            "the two sides show different codes: {line:?} vs {verification:?}"
+        );
+        code
+    }
+}
+
+struct Server {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    addr: String,
+}
+
+impl Server {
+    fn wait_for(&self, what: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("serve never said {what:?}"));
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn outbox(env: &Env) -> Vec<PathBuf> {
+    std::fs::read_dir(env.dir("tablet").join("outbox"))
+        .map(|d| d.map(|e| e.expect("entry").path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn demo_pair_sync_puts_the_same_cases_on_the_companion() {
+    let env = Env::new();
+    let server = env.serve();
+    env.pair(&server);
+    let out = env.tablet_ok(&["sync"]);
+    assert!(out.contains("delivered 1 bundle"), "{out}");
+    let tablet = env.case_list(true);
+    assert!(!tablet.is_empty());
+    assert_eq!(env.case_list(false), tablet);
+    assert!(outbox(&env).is_empty(), "a delivered bundle stayed in the outbox");
+    // Nothing changed: nothing is sent again.
+    let out = env.tablet_ok(&["sync"]);
+    assert!(out.contains("delivered 0 bundle"), "{out}");
+    assert_eq!(env.case_list(false), tablet);
+}
+
+#[test]
+fn a_used_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
+    let env = Env::new();
+    let server = env.serve();
+    let code = env.pair(&server);
+    let replay = Env::fails(env.tablet(&["pair", &code]));
+    assert!(replay.contains("already used"), "{replay}");
+
+    let fresh = env.companion_ok(&["pair", "--address", &server.addr]);
+    let mut wrong: tsunagi_core::link::PairingCode = fresh.trim().parse().expect("a code");
+    wrong.secret = tsunagi_core::link::PairingSecret::generate();
+    let refused = Env::fails(env.tablet(&["pair", &wrong.to_string()]));
+    assert!(refused.contains("code is wrong"), "{refused}");
+
+    let typo = format!("{}x", fresh.trim());
+    let bad = Env::fails(env.tablet(&["pair", &typo]));
+    assert!(bad.contains("not a valid pairing code"), "{bad}");
+    // Only the first pairing stands.
+    assert_eq!(env.companion_ok(&["peers"]).lines().count(), 1);
+}
+
+#[test]
+fn a_code_for_another_companion_fails_the_pinned_handshake() {
+    let env = Env::new();
+    let server = env.serve();
+    let code = env.companion_ok(&["pair", "--address", &server.addr]);
+    let mut other: tsunagi_core::link::PairingCode = code.trim().parse().expect("a code");
+    other.fingerprint = tsunagi_core::link::Fingerprint([7; 32]);
+    let line = Env::fails(env.tablet(&["pair", &other.to_string()]));
+    assert!(line.contains("not the paired one"), "{line}");
+    assert!(env.companion_ok(&["peers"]).is_empty());
+}
+
+#[test]
+fn an_unpaired_tablet_is_refused_before_anything_is_sent() {
+    let env = Env::new();
+    let server = env.serve();
+    env.pair(&server);
+    let peers = env.companion_ok(&["peers"]);
+    let fingerprint = peers.split('\t').next().expect("a fingerprint");
+    env.companion_ok(&["unpair", fingerprint]);
+    let line = Env::fails(env.tablet(&["sync"]));
+    assert!(line.contains("not paired"), "{line}");
+    assert!(env.case_list(false).is_empty(), "cases arrived from an unpaired tablet");
+    // The sealed bundle stays, undelivered, on the tablet.
+    assert_eq!(outbox(&env).len(), 1);
+}
+
+#[test]
+fn a_tampered_bundle_in_transit_is_refused_and_stays_undelivered() {
+    let env = Env::new();
+    let server = env.serve();
+    env.pair(&server);
+    // Seal without a companion to reach: stop it first.
+    drop(server);
+    let line = Env::fails(env.tablet(&["sync"]));
+    assert!(line.contains("could not reach"), "{line}");
+    let files = outbox(&env);
+    assert_eq!(files.len(), 1);
+    let mut bytes = std::fs::read(&files[0]).expect("reads");
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x20;
+    std::fs::write(&files[0], &bytes).expect("writes");
+    let server = env.serve();
+    let line = Env::fails(env.tablet(&["sync"]));
+    assert!(line.contains("refused 1 bundle"), "{line}");
+    server.wait_for("refused bundle");
+    assert!(env.case_list(false).is_empty());
+    assert_eq!(outbox(&env).len(), 1, "a refused bundle was dropped");
+}
+
+fn export(env: &Env, to: &str, file: &Path) -> String {
+    let id = env.tablet_ok(&["case", "list"]);
+    let id = id.split('\t').next().expect("a case id").to_owned();
+    env.tablet_ok(&[
+        "case",
+        "export",
+        &id,
+        "--to",
+        to,
+        "--out",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    id
+}
+
+#[test]
+fn send_data_files_import_once_and_only_from_a_paired_tablet() {
+    let env = Env::new();
+    let server = env.serve();
+    env.pair(&server);
+    drop(server);
+    let file = env.dir("case.age");
+    let id = export(&env, "companion", &file);
+    let bytes = std::fs::read(&file).expect("reads");
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+
+    // Damaged copies are refused with one clear line and import nothing.
+    let tampered = env.dir("tampered.age");
+    let mut t = bytes.clone();
+    let i = t.len() - 40;
+    t[i] ^= 1;
+    std::fs::write(&tampered, &t).expect("writes");
+    let truncated = env.dir("truncated.age");
+    std::fs::write(&truncated, &bytes[..bytes.len() - 100]).expect("writes");
+    for (path, expect) in [(&tampered, "damaged"), (&truncated, "damaged")] {
+        let line = Env::fails(env.companion(&[
+            "case",
+            "import-bundle",
+            path.to_str().expect("utf-8"),
+        ]));
+        assert!(line.contains(expect), "{line}");
+        assert_eq!(line.lines().count(), 1);
+    }
+    assert!(env.case_list(false).is_empty());
+
+    // The real one imports once.
+    let f = file.to_str().expect("utf-8");
+    let out = env.companion_ok(&["case", "import-bundle", f]);
+    assert!(out.contains("imported 1 case"), "{out}");
+    let out = env.companion_ok(&["case", "import-bundle", f]);
+    assert!(out.contains("imported before"), "{out}");
+    let list = env.case_list(false);
+    assert_eq!(list.len(), 1);
+    assert!(list[0].starts_with(&id));
+}
+
+#[test]
+fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
+    let env = Env::new();
+    // Addressed to an unrelated age key.
+    let other = tsunagi_core::seal::DeviceKeys::generate().recipient().to_string();
+    let file = env.dir("other.age");
+    export(&env, &other, &file);
+    let line = Env::fails(env.companion(&[
+        "case",
+        "import-bundle",
+        file.to_str().expect("utf-8"),
+    ]));
+    assert!(line.contains("not addressed to this device"), "{line}");
+
+    // Addressed to the companion but from a tablet it never paired with.
+    let recipient = {
+        let server = env.serve();
+        let code = env.companion_ok(&["pair", "--address", &server.addr]);
+        drop(code);
+        // The companion's key as a pairing would give it.
+        env.pair(&server);
+        drop(server);
+        let peers = env.companion_ok(&["peers"]);
+        env.companion_ok(&["unpair", peers.split('\t').next().expect("fingerprint")]);
+        "companion"
+    };
+    let file = env.dir("unknown.age");
+    export(&env, recipient, &file);
+    let line = Env::fails(env.companion(&[
+        "case",
+        "import-bundle",
+        file.to_str().expect("utf-8"),
+    ]));
+    assert!(line.contains("unknown device"), "{line}");
+    assert!(env.case_list(false).is_empty());
+}

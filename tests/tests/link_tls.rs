@@ -1,0 +1,189 @@
+//! The companion's server in this process over real QUIC on loopback, with
+//! clients that are not what they claim: a certificate copied without its
+//! key, and a device that was never paired.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use rustls::client::ResolvesClientCert;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::sign::CertifiedKey;
+use tsunagi_companion::link::{self, Options, Session};
+use tsunagi_core::link::wire::{Frame, Message};
+use tsunagi_core::link::{Fingerprint, TlsIdentity, tls};
+use tsunagi_core::store::sync::{Peer, PeerKind};
+use tsunagi_core::store::{CaseQuery, KdfParams, MemoryKeychain, Store, StoreOptions};
+use tsunagi_tests::PASSWORD;
+
+fn store(dir: &std::path::Path) -> Store {
+    Store::create(
+        dir,
+        Arc::new(MemoryKeychain::default()),
+        "admin",
+        PASSWORD,
+        StoreOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+        },
+    )
+    .expect("creates")
+    .0
+}
+
+/// A companion serving one connection on its own thread; its store comes
+/// back with the session's result.
+fn companion(mut store: Store) -> (SocketAddr, mpsc::Receiver<(anyhow::Result<Session>, Store)>) {
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let result = rt.block_on(async {
+            let endpoint =
+                link::endpoint(&mut store, "127.0.0.1:0".parse().expect("addr")).expect("listens");
+            addr_tx.send(endpoint.local_addr().expect("bound")).expect("sends");
+            link::accept_one(&mut store, &endpoint, Options::default())
+                .await
+                .expect("a connection")
+        });
+        let _ = tx.send((result, store));
+    });
+    (addr_rx.recv().expect("address"), rx)
+}
+
+/// Connects with `config`, says hello, and returns the first answer (or the
+/// failure as text).
+fn hello(config: rustls::ClientConfig, addr: SocketAddr) -> Result<Frame, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(config).expect("quic");
+        let mut client = quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("ok");
+        client.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
+        let attempt = async {
+            let conn = client
+                .connect(addr, tls::SERVER_NAME)
+                .map_err(|e| e.to_string())?
+                .await
+                .map_err(|e| e.to_string())?;
+            let (mut send, mut recv) = conn.open_bi().await.map_err(|e| e.to_string())?;
+            send.write_all(&Frame::Message(Message::Hello).encode())
+                .await
+                .map_err(|e| e.to_string())?;
+            let frame = link::read_frame(&mut recv)
+                .await
+                .map_err(|e| format!("{e:#}"))?
+                .ok_or("no answer")?;
+            conn.close(0u32.into(), b"bye");
+            Ok(frame)
+        };
+        tokio::time::timeout(Duration::from_secs(20), attempt)
+            .await
+            .unwrap_or_else(|_| Err("timed out".into()))
+    })
+}
+
+fn paired_pair() -> (tempfile::TempDir, Store, TlsIdentity, Fingerprint) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut tablet = store(&dir.path().join("tablet"));
+    let mut companion = store(&dir.path().join("companion"));
+    let t = tablet.device_identity().expect("identity");
+    companion
+        .add_peer(&Peer {
+            fingerprint: t.tls.fingerprint(),
+            kind: PeerKind::Tablet,
+            signer: t.keys.signer(),
+            recipient: t.keys.recipient(),
+            address: None,
+            paired_at: "2026-01-01T00:00:00Z".into(),
+        })
+        .expect("pairs");
+    let fp = companion.device_identity().expect("identity").tls.fingerprint();
+    (dir, companion, t.tls, fp)
+}
+
+#[derive(Debug)]
+struct CopiedCertificate(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for CopiedCertificate {
+    fn resolve(
+        &self,
+        _hints: &[&[u8]],
+        _schemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn the_paired_tablet_is_welcomed() {
+    let (_dir, companion_store, tablet_tls, fp) = paired_pair();
+    let (addr, done) = companion(companion_store);
+    let config = tls::client_config(&tablet_tls, fp).expect("tls");
+    let answer = hello(config, addr).expect("answered");
+    assert!(
+        matches!(answer, Frame::Message(Message::Welcome { .. })),
+        "{answer:?}"
+    );
+    drop(done);
+}
+
+#[test]
+fn a_copied_certificate_without_its_key_fails_the_handshake() {
+    let (_dir, companion_store, tablet_tls, fp) = paired_pair();
+    let (addr, done) = companion(companion_store);
+    // The paired tablet's certificate, signed for with another key.
+    let thief = TlsIdentity::generate("tsunagi");
+    let key = rustls::crypto::ring::default_provider()
+        .key_provider
+        .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            thief.key_der.to_vec(),
+        )))
+        .expect("a key");
+    let certified = CertifiedKey::new(vec![CertificateDer::from(tablet_tls.cert_der.clone())], key);
+    let config = tls::client_config_with_resolver(
+        Arc::new(CopiedCertificate(Arc::new(certified))),
+        fp,
+    )
+    .expect("tls");
+    let answer = hello(config, addr);
+    assert!(answer.is_err(), "a copied certificate was answered: {answer:?}");
+    let (result, mut store) = done.recv_timeout(Duration::from_secs(30)).expect("served");
+    let err = result.expect_err("the companion refused it");
+    assert!(format!("{err:#}").contains("handshake failed"), "{err:#}");
+    assert!(store.list_cases(&CaseQuery::default()).expect("lists").is_empty());
+}
+
+#[test]
+fn a_device_that_was_never_paired_is_refused_before_anything_moves() {
+    let (_dir, companion_store, _tablet_tls, fp) = paired_pair();
+    let (addr, done) = companion(companion_store);
+    let stranger = TlsIdentity::generate("tsunagi");
+    let config = tls::client_config(&stranger, fp).expect("tls");
+    match hello(config, addr).expect("answered") {
+        Frame::Message(Message::Refused { reason }) => {
+            assert!(reason.contains("not paired"), "{reason}")
+        }
+        other => panic!("an unpaired device got {other:?}"),
+    }
+    let (result, _store) = done.recv_timeout(Duration::from_secs(30)).expect("served");
+    assert!(result.expect("a session").summary.contains("refused"));
+}
+
+#[test]
+fn a_companion_with_another_certificate_is_not_trusted() {
+    let (_dir, companion_store, tablet_tls, _fp) = paired_pair();
+    let (addr, done) = companion(companion_store);
+    let config = tls::client_config(&tablet_tls, Fingerprint([1; 32])).expect("tls");
+    let answer = hello(config, addr);
+    assert!(answer.is_err(), "an unpinned companion was trusted: {answer:?}");
+    drop(done);
+}
