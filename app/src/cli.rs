@@ -131,7 +131,9 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = cli.data_dir.unwrap_or_else(|| login::default_data_dir(PROGRAM));
+    let dir = cli
+        .data_dir
+        .unwrap_or_else(|| login::default_data_dir(PROGRAM));
     let Some(command) = cli.command else {
         return crate::window::run(dir);
     };
@@ -195,8 +197,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(|p| p.recipient)
                     .context("this tablet is not paired with a companion")?
             } else {
-                to.parse::<Recipient>()
-                    .map_err(|_| anyhow::anyhow!("--to takes an age public key (age1…) or `companion`"))?
+                to.parse::<Recipient>().map_err(|_| {
+                    anyhow::anyhow!("--to takes an age public key (age1…) or `companion`")
+                })?
             };
             let tmp = out.with_extension("tmp");
             let file = std::fs::File::create(&tmp)

@@ -284,7 +284,9 @@ async fn transfer(
     match read_frame(&mut recv).await.map_err(cut)? {
         Some(Frame::Message(Message::Welcome { .. })) => {}
         Some(Frame::Message(Message::Refused { reason })) => {
-            return Err(Failure::Fatal(anyhow!("the companion refused this tablet: {reason}")));
+            return Err(Failure::Fatal(anyhow!(
+                "the companion refused this tablet: {reason}"
+            )));
         }
         None => return Err(cut(anyhow!("the companion closed the link"))),
         Some(_) => {
@@ -314,7 +316,9 @@ async fn transfer(
         while let Some(event) = sender.poll_event() {
             match event {
                 SenderEvent::Delivered(id) => {
-                    store.mark_delivered(id).map_err(|e| Failure::Fatal(e.into()))?;
+                    store
+                        .mark_delivered(id)
+                        .map_err(|e| Failure::Fatal(e.into()))?;
                     open.remove(&id);
                     report.delivered += 1;
                 }
@@ -344,9 +348,13 @@ async fn transfer(
                     len,
                 } => {
                     if !open.contains_key(&bundle) {
-                        let path = files.get(&bundle).expect("the sender names pending bundles");
+                        let path = files
+                            .get(&bundle)
+                            .expect("the sender names pending bundles");
                         let f = File::open(path).map_err(|e| {
-                            Failure::Fatal(anyhow!("a sealed bundle is missing from the outbox ({e})"))
+                            Failure::Fatal(anyhow!(
+                                "a sealed bundle is missing from the outbox ({e})"
+                            ))
                         })?;
                         open.insert(bundle, f);
                     }
@@ -354,7 +362,9 @@ async fn transfer(
                     buf.resize(len as usize, 0);
                     file.seek(SeekFrom::Start(offset))
                         .and_then(|_| file.read_exact(&mut buf))
-                        .map_err(|e| Failure::Fatal(anyhow!("could not read a sealed bundle ({e})")))?;
+                        .map_err(|e| {
+                            Failure::Fatal(anyhow!("could not read a sealed bundle ({e})"))
+                        })?;
                     write(&mut send, &wire::chunk_header(bundle, offset, buf.len())).await?;
                     write(&mut send, &buf).await?;
                 }

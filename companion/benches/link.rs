@@ -103,7 +103,12 @@ fn raw_quinn(bytes: u64) -> Duration {
             link::endpoint(&mut server_store, "127.0.0.1:0".parse().expect("addr")).expect("ok");
         let addr = server.local_addr().expect("bound");
         let reader = tokio::spawn(async move {
-            let conn = server.accept().await.expect("incoming").await.expect("conn");
+            let conn = server
+                .accept()
+                .await
+                .expect("incoming")
+                .await
+                .expect("conn");
             let (_send, mut recv) = conn.accept_bi().await.expect("stream");
             let mut buf = vec![0u8; 256 * 1024];
             let mut got = 0u64;

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tsunagi_core::link::PairingCode;
-use tsunagi_core::store::sync::Imported;
 use tsunagi_core::login;
+use tsunagi_core::store::sync::Imported;
 use tsunagi_core::store::{CaseQuery, Store, StoreOptions};
 
 use crate::link;
@@ -177,10 +177,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Unpair { fingerprint } => {
-            let fp: tsunagi_core::link::Fingerprint = fingerprint
-                .trim()
-                .parse()
-                .map_err(|_| anyhow::anyhow!("that is not a fingerprint: use the 64 hex digits `peers` prints"))?;
+            let fp: tsunagi_core::link::Fingerprint = fingerprint.trim().parse().map_err(|_| {
+                anyhow::anyhow!("that is not a fingerprint: use the 64 hex digits `peers` prints")
+            })?;
             let mut store = login::unlock(PROGRAM, &dir)?;
             if !store.remove_peer(&fp)? {
                 anyhow::bail!("no paired device has that fingerprint");

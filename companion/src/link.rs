@@ -66,8 +66,7 @@ pub fn endpoint(store: &mut Store, listen: SocketAddr) -> anyhow::Result<quinn::
         .stream_receive_window((8u32 << 20).into())
         .receive_window((16u32 << 20).into());
     config.transport_config(Arc::new(transport));
-    quinn::Endpoint::server(config, listen)
-        .with_context(|| format!("could not listen on {listen}"))
+    quinn::Endpoint::server(config, listen).with_context(|| format!("could not listen on {listen}"))
 }
 
 /// What one connection did.
@@ -249,7 +248,12 @@ async fn handle(
                     )))
                 }
                 Redeem::Unknown => {
-                    refuse(conn, &mut send, "the pairing code is wrong (コードが違います)").await
+                    refuse(
+                        conn,
+                        &mut send,
+                        "the pairing code is wrong (コードが違います)",
+                    )
+                    .await
                 }
                 Redeem::Expired => {
                     refuse(

@@ -72,7 +72,10 @@ impl Env {
     fn companion_ok(&self, args: &[&str]) -> String {
         let out = self.companion(args);
         let (stdout, stderr) = text(&out);
-        assert!(out.status.success(), "tsunagi-companion {args:?} failed: {stderr}");
+        assert!(
+            out.status.success(),
+            "tsunagi-companion {args:?} failed: {stderr}"
+        );
         stdout
     }
 
@@ -195,7 +198,10 @@ fn demo_pair_sync_puts_the_same_cases_on_the_companion() {
     let tablet = env.case_list(true);
     assert!(!tablet.is_empty());
     assert_eq!(env.case_list(false), tablet);
-    assert!(outbox(&env).is_empty(), "a delivered bundle stayed in the outbox");
+    assert!(
+        outbox(&env).is_empty(),
+        "a delivered bundle stayed in the outbox"
+    );
     // Nothing changed: nothing is sent again.
     let out = env.tablet_ok(&["sync"]);
     assert!(out.contains("delivered 0 bundle"), "{out}");
@@ -245,7 +251,10 @@ fn an_unpaired_tablet_is_refused_before_anything_is_sent() {
     env.companion_ok(&["unpair", fingerprint]);
     let line = Env::fails(env.tablet(&["sync"]));
     assert!(line.contains("not paired"), "{line}");
-    assert!(env.case_list(false).is_empty(), "cases arrived from an unpaired tablet");
+    assert!(
+        env.case_list(false).is_empty(),
+        "cases arrived from an unpaired tablet"
+    );
     // The sealed bundle stays, undelivered, on the tablet.
     assert_eq!(outbox(&env).len(), 1);
 }
@@ -308,11 +317,8 @@ fn send_data_files_import_once_and_only_from_a_paired_tablet() {
     let truncated = env.dir("truncated.age");
     std::fs::write(&truncated, &bytes[..bytes.len() - 100]).expect("writes");
     for (path, expect) in [(&tampered, "damaged"), (&truncated, "damaged")] {
-        let line = Env::fails(env.companion(&[
-            "case",
-            "import-bundle",
-            path.to_str().expect("utf-8"),
-        ]));
+        let line =
+            Env::fails(env.companion(&["case", "import-bundle", path.to_str().expect("utf-8")]));
         assert!(line.contains(expect), "{line}");
         assert_eq!(line.lines().count(), 1);
     }
@@ -333,14 +339,12 @@ fn send_data_files_import_once_and_only_from_a_paired_tablet() {
 fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
     let env = Env::new();
     // Addressed to an unrelated age key.
-    let other = tsunagi_core::seal::DeviceKeys::generate().recipient().to_string();
+    let other = tsunagi_core::seal::DeviceKeys::generate()
+        .recipient()
+        .to_string();
     let file = env.dir("other.age");
     export(&env, &other, &file);
-    let line = Env::fails(env.companion(&[
-        "case",
-        "import-bundle",
-        file.to_str().expect("utf-8"),
-    ]));
+    let line = Env::fails(env.companion(&["case", "import-bundle", file.to_str().expect("utf-8")]));
     assert!(line.contains("not addressed to this device"), "{line}");
 
     // Addressed to the companion but from a tablet it never paired with.
@@ -357,11 +361,7 @@ fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
     };
     let file = env.dir("unknown.age");
     export(&env, recipient, &file);
-    let line = Env::fails(env.companion(&[
-        "case",
-        "import-bundle",
-        file.to_str().expect("utf-8"),
-    ]));
+    let line = Env::fails(env.companion(&["case", "import-bundle", file.to_str().expect("utf-8")]));
     assert!(line.contains("unknown device"), "{line}");
     assert!(env.case_list(false).is_empty());
 }

@@ -43,7 +43,9 @@ fn companion(mut store: Store) -> (SocketAddr, mpsc::Receiver<(anyhow::Result<Se
         let result = rt.block_on(async {
             let endpoint =
                 link::endpoint(&mut store, "127.0.0.1:0".parse().expect("addr")).expect("listens");
-            addr_tx.send(endpoint.local_addr().expect("bound")).expect("sends");
+            addr_tx
+                .send(endpoint.local_addr().expect("bound"))
+                .expect("sends");
             link::accept_one(&mut store, &endpoint, Options::default())
                 .await
                 .expect("a connection")
@@ -102,7 +104,11 @@ fn paired_pair() -> (tempfile::TempDir, Store, TlsIdentity, Fingerprint) {
             paired_at: "2026-01-01T00:00:00Z".into(),
         })
         .expect("pairs");
-    let fp = companion.device_identity().expect("identity").tls.fingerprint();
+    let fp = companion
+        .device_identity()
+        .expect("identity")
+        .tls
+        .fingerprint();
     (dir, companion, t.tls, fp)
 }
 
@@ -149,17 +155,23 @@ fn a_copied_certificate_without_its_key_fails_the_handshake() {
         )))
         .expect("a key");
     let certified = CertifiedKey::new(vec![CertificateDer::from(tablet_tls.cert_der.clone())], key);
-    let config = tls::client_config_with_resolver(
-        Arc::new(CopiedCertificate(Arc::new(certified))),
-        fp,
-    )
-    .expect("tls");
+    let config =
+        tls::client_config_with_resolver(Arc::new(CopiedCertificate(Arc::new(certified))), fp)
+            .expect("tls");
     let answer = hello(config, addr);
-    assert!(answer.is_err(), "a copied certificate was answered: {answer:?}");
+    assert!(
+        answer.is_err(),
+        "a copied certificate was answered: {answer:?}"
+    );
     let (result, mut store) = done.recv_timeout(Duration::from_secs(30)).expect("served");
     let err = result.expect_err("the companion refused it");
     assert!(format!("{err:#}").contains("handshake failed"), "{err:#}");
-    assert!(store.list_cases(&CaseQuery::default()).expect("lists").is_empty());
+    assert!(
+        store
+            .list_cases(&CaseQuery::default())
+            .expect("lists")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -184,6 +196,9 @@ fn a_companion_with_another_certificate_is_not_trusted() {
     let (addr, done) = companion(companion_store);
     let config = tls::client_config(&tablet_tls, Fingerprint([1; 32])).expect("tls");
     let answer = hello(config, addr);
-    assert!(answer.is_err(), "an unpinned companion was trusted: {answer:?}");
+    assert!(
+        answer.is_err(),
+        "an unpinned companion was trusted: {answer:?}"
+    );
     drop(done);
 }

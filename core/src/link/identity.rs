@@ -43,11 +43,9 @@ impl FromStr for Fingerprint {
     type Err = LinkError;
     fn from_str(s: &str) -> Result<Self, LinkError> {
         let bytes = hex::decode(s).map_err(|_| LinkError::Protocol("a fingerprint is hex"))?;
-        Ok(Self(
-            bytes
-                .try_into()
-                .map_err(|_| LinkError::Protocol("a fingerprint has 32 bytes"))?,
-        ))
+        Ok(Self(bytes.try_into().map_err(|_| {
+            LinkError::Protocol("a fingerprint has 32 bytes")
+        })?))
     }
 }
 

@@ -103,7 +103,11 @@ impl fmt::Display for PairingCode {
         bytes.extend_from_slice(self.secret.0.as_ref());
         let check = Sha256::digest(bytes.as_slice());
         bytes.extend_from_slice(&check[..4]);
-        write!(f, "{CODE_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes.as_slice()))
+        write!(
+            f,
+            "{CODE_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(bytes.as_slice())
+        )
     }
 }
 
@@ -112,7 +116,11 @@ impl FromStr for PairingCode {
     fn from_str(s: &str) -> Result<Self, LinkError> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         let body = s.strip_prefix(CODE_PREFIX).ok_or(LinkError::BadCode)?;
-        let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(body).map_err(|_| LinkError::BadCode)?);
+        let bytes = Zeroizing::new(
+            URL_SAFE_NO_PAD
+                .decode(body)
+                .map_err(|_| LinkError::BadCode)?,
+        );
         let (ip, rest): (IpAddr, &[u8]) = match bytes.first() {
             Some(4) if bytes.len() == 1 + 4 + 2 + 32 + 16 + 4 => {
                 let o: [u8; 4] = bytes[1..5].try_into().expect("length checked");
@@ -238,8 +246,20 @@ mod tests {
         let other = DeviceKeys::generate();
         let secret = PairingSecret::generate();
         let p = proof(&secret, &[1; 32], &keys.signer(), &keys.recipient());
-        assert!(verify_proof(&secret, &[1; 32], &keys.signer(), &keys.recipient(), &p));
-        assert!(!verify_proof(&secret, &[2; 32], &keys.signer(), &keys.recipient(), &p));
+        assert!(verify_proof(
+            &secret,
+            &[1; 32],
+            &keys.signer(),
+            &keys.recipient(),
+            &p
+        ));
+        assert!(!verify_proof(
+            &secret,
+            &[2; 32],
+            &keys.signer(),
+            &keys.recipient(),
+            &p
+        ));
         assert!(!verify_proof(
             &PairingSecret::generate(),
             &[1; 32],
@@ -247,6 +267,12 @@ mod tests {
             &keys.recipient(),
             &p
         ));
-        assert!(!verify_proof(&secret, &[1; 32], &other.signer(), &keys.recipient(), &p));
+        assert!(!verify_proof(
+            &secret,
+            &[1; 32],
+            &other.signer(),
+            &keys.recipient(),
+            &p
+        ));
     }
 }

@@ -185,7 +185,7 @@ pub fn chunk_header(bundle: BundleId, offset: u64, len: usize) -> Vec<u8> {
 /// it is larger than [`MAX_FRAME`].
 pub fn body_len(prefix: [u8; 4]) -> Result<usize, LinkError> {
     let len = u32::from_be_bytes(prefix);
-    if len > MAX_FRAME || len < 2 {
+    if !(2..=MAX_FRAME).contains(&len) {
         return Err(LinkError::Protocol("a frame has an impossible length"));
     }
     Ok(len as usize)

@@ -54,7 +54,7 @@ pub enum SealError {
     WrongRecipient,
     /// The signer is not a paired or known tablet.
     #[error("this bundle is signed by an unknown device {0} (未登録の端末)")]
-    UnknownSigner(SignerKey),
+    UnknownSigner(String),
     /// The signature does not match the manifest.
     #[error("the bundle's signature is not valid (署名が不正です)")]
     BadSignature,
@@ -427,7 +427,7 @@ impl<R: Read> BundleReader<R> {
             return Err(SealError::WrongRecipient);
         }
         if !is_known(&signer) {
-            return Err(SealError::UnknownSigner(signer));
+            return Err(SealError::UnknownSigner(signer.to_string()));
         }
         Ok(Self {
             stream,
@@ -490,13 +490,17 @@ impl<R: Read> BundleReader<R> {
         let mut byte = [0u8; 1];
         match self.stream.read(&mut byte).map_err(damaged)? {
             0 => Ok(()),
-            _ => Err(SealError::Damaged("the bundle has bytes after its last part")),
+            _ => Err(SealError::Damaged(
+                "the bundle has bytes after its last part",
+            )),
         }
     }
 
     /// Reads a bundle that holds only case records (the case JSON and its
     /// revisions), each part held in memory, and checks the whole file.
-    pub fn read_case_records(mut self) -> Result<(BundleId, SignerKey, Vec<CaseRecord>), SealError> {
+    pub fn read_case_records(
+        mut self,
+    ) -> Result<(BundleId, SignerKey, Vec<CaseRecord>), SealError> {
         let mut records = Vec::new();
         while let Some(info) = self.manifest.parts.get(self.next).cloned() {
             if info.kind != PartKind::Case {
@@ -531,7 +535,9 @@ pub fn seal_case_records<W: Write>(
     let parts = records
         .iter()
         .zip(&bodies)
-        .map(|(r, body)| PartSource::from_bytes(&format!("case/{}", r.case.id), PartKind::Case, body))
+        .map(|(r, body)| {
+            PartSource::from_bytes(&format!("case/{}", r.case.id), PartKind::Case, body)
+        })
         .collect();
     seal(out, keys, recipient, parts)
 }

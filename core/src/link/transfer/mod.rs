@@ -149,7 +149,9 @@ impl Sender {
                     return Ok(()); // about an earlier bundle: stale
                 };
                 if offset > b.size {
-                    return Err(LinkError::Protocol("the companion claims more than was sent"));
+                    return Err(LinkError::Protocol(
+                        "the companion claims more than was sent",
+                    ));
                 }
                 self.retries = 0;
                 self.delay = FIRST_RETRY;
@@ -308,9 +310,21 @@ pub enum ReceiverEvent {
 #[derive(Debug)]
 enum RecvState {
     Idle,
-    AwaitingProgress { bundle: BundleId, size: u64, sha256: [u8; 32] },
-    Receiving { bundle: BundleId, size: u64, sha256: [u8; 32], next: u64 },
-    Importing { bundle: BundleId, size: u64 },
+    AwaitingProgress {
+        bundle: BundleId,
+        size: u64,
+        sha256: [u8; 32],
+    },
+    Receiving {
+        bundle: BundleId,
+        size: u64,
+        sha256: [u8; 32],
+        next: u64,
+    },
+    Importing {
+        bundle: BundleId,
+        size: u64,
+    },
 }
 
 /// The companion's half of a transfer.
@@ -399,7 +413,12 @@ impl Receiver {
 
     /// The driver's answer to [`ReceiverEvent::Offered`].
     pub fn progress(&mut self, bundle: BundleId, progress: Progress) {
-        let RecvState::AwaitingProgress { bundle: b, size, sha256 } = self.state else {
+        let RecvState::AwaitingProgress {
+            bundle: b,
+            size,
+            sha256,
+        } = self.state
+        else {
             return;
         };
         if b != bundle {

@@ -115,7 +115,9 @@ impl World {
                     sha256,
                 } => {
                     let file = self.partial.remove(&bundle).unwrap_or_default();
-                    if file.len() as u64 == size && <[u8; 32]>::from(Sha256::digest(&file)) == sha256 {
+                    if file.len() as u64 == size
+                        && <[u8; 32]>::from(Sha256::digest(&file)) == sha256
+                    {
                         // One transaction: the import and the bundle id.
                         let entry = self.imported.entry(bundle).or_insert((0, Vec::new()));
                         entry.0 += 1;
@@ -329,7 +331,7 @@ fn an_empty_bundle_is_delivered() {
 #[test]
 fn a_damaged_file_is_rejected_and_not_delivered() {
     let now = Instant::now();
-    let data = vec![7u8; 10];
+    let data = [7u8; 10];
     let out = Outgoing {
         id: BundleId([1; 32]),
         size: 10,
@@ -343,7 +345,11 @@ fn a_damaged_file_is_rejected_and_not_delivered() {
         while let Some(t) = s.poll_transmit(now) {
             match t {
                 Transmit::Message(m) => r.handle_message(now, m).expect("valid"),
-                Transmit::Chunk { bundle, offset, len } => r
+                Transmit::Chunk {
+                    bundle,
+                    offset,
+                    len,
+                } => r
                     .handle_chunk(
                         now,
                         Chunk {
@@ -431,7 +437,10 @@ fn retries_back_off_and_give_up() {
         }
     }
     assert!(failed, "the sender never gave up");
-    assert!(waits.windows(2).all(|w| w[1] >= w[0]), "waits shrink: {waits:?}");
+    assert!(
+        waits.windows(2).all(|w| w[1] >= w[0]),
+        "waits shrink: {waits:?}"
+    );
     assert!(waits.last() > waits.first(), "no back-off: {waits:?}");
 }
 

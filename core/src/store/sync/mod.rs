@@ -136,6 +136,9 @@ fn format_time(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).expect("a time formats as RFC 3339")
 }
 
+/// Signing key, age identity, certificate, certificate key.
+type IdentityRow = (Vec<u8>, String, Vec<u8>, Vec<u8>);
+
 struct HashingWriter<W> {
     inner: W,
     hasher: Sha256,
@@ -158,7 +161,7 @@ impl Store {
     /// This device's identity, made on first use and kept in the encrypted
     /// store.
     pub fn device_identity(&mut self) -> Result<DeviceIdentity, StoreError> {
-        let row: Option<(Vec<u8>, String, Vec<u8>, Vec<u8>)> = self
+        let row: Option<IdentityRow> = self
             .conn
             .query_row(
                 "SELECT signing_key, age_identity, tls_cert, tls_key FROM device_identity WHERE id = 1",
@@ -524,10 +527,7 @@ impl Store {
     /// transaction with the bundle's id, so a bundle is imported at most
     /// once. Nothing is imported on any error.
     pub fn import_bundle<R: Read>(&mut self, input: R) -> Result<Imported, SyncError> {
-        self.require(
-            &[Role::Administrator, Role::SupportWorker],
-            "import cases",
-        )?;
+        self.require(&[Role::Administrator, Role::SupportWorker], "import cases")?;
         let identity = self.device_identity()?;
         let tablets: Vec<SignerKey> = self
             .peers()?
@@ -563,7 +563,13 @@ impl Store {
                  ON CONFLICT (case_id) DO UPDATE SET signer = excluded.signer,
                    bundle_id = excluded.bundle_id, revision = excluded.revision,
                    received_at = excluded.received_at",
-                params![r.case.id.to_string(), signer.to_hex(), id.to_string(), r.revision, at],
+                params![
+                    r.case.id.to_string(),
+                    signer.to_hex(),
+                    id.to_string(),
+                    r.revision,
+                    at
+                ],
             )?;
             self.audit(
                 &tx,

@@ -72,7 +72,10 @@ fn changed_cases_are_sealed_once_and_imported_once_with_the_tablet_ids() {
     for case in demo_cases() {
         ids.push(tablet.create_case(&case).expect("creates"));
     }
-    let bundle = tablet.seal_changes_for(&to).expect("seals").expect("changes");
+    let bundle = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
     assert!(
         tablet.seal_changes_for(&to).expect("seals").is_none(),
         "a pending bundle's cases were sealed again"
@@ -83,10 +86,19 @@ fn changed_cases_are_sealed_once_and_imported_once_with_the_tablet_ids() {
         Imported::Now(ids.len())
     );
     let file = std::fs::File::open(&bundle.file).expect("opens");
-    assert_eq!(companion.import_bundle(file).expect("imports"), Imported::Before);
-    assert!(companion.bundle_imported(bundle.outgoing.id).expect("reads"));
+    assert_eq!(
+        companion.import_bundle(file).expect("imports"),
+        Imported::Before
+    );
+    assert!(
+        companion
+            .bundle_imported(bundle.outgoing.id)
+            .expect("reads")
+    );
     for id in &ids {
-        let theirs = companion.load_case(*id).expect("the companion has the case");
+        let theirs = companion
+            .load_case(*id)
+            .expect("the companion has the case");
         let ours = tablet.load_case(*id).expect("loads");
         assert_eq!(theirs, ours);
         assert_eq!(
@@ -96,7 +108,12 @@ fn changed_cases_are_sealed_once_and_imported_once_with_the_tablet_ids() {
     }
     tablet.mark_delivered(bundle.outgoing.id).expect("marks");
     assert!(!bundle.file.exists(), "a delivered bundle's file was kept");
-    assert!(tablet.pending_bundles(&to.fingerprint).expect("lists").is_empty());
+    assert!(
+        tablet
+            .pending_bundles(&to.fingerprint)
+            .expect("lists")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -104,7 +121,10 @@ fn a_later_change_sends_only_that_case_and_its_new_revisions() {
     let ((_td, mut tablet), (_cd, mut companion), to) = paired();
     let a = tablet.create_case(&demo_cases()[0]).expect("creates");
     let b = tablet.create_case(&demo_cases()[1]).expect("creates");
-    let first = tablet.seal_changes_for(&to).expect("seals").expect("changes");
+    let first = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
     companion
         .import_bundle(std::fs::File::open(&first.file).expect("opens"))
         .expect("imports");
@@ -114,7 +134,10 @@ fn a_later_change_sends_only_that_case_and_its_new_revisions() {
     tablet
         .save_section(a, &Section::Basic(case.basic.clone()))
         .expect("saves");
-    let second = tablet.seal_changes_for(&to).expect("seals").expect("changes");
+    let second = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
     let identity = companion.device_identity().expect("identity");
     let signer = tablet.device_identity().expect("identity").keys.signer();
     let reader = BundleReader::open(
@@ -126,7 +149,11 @@ fn a_later_change_sends_only_that_case_and_its_new_revisions() {
     let (_, _, records) = reader.read_case_records().expect("reads");
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].case.id, a);
-    assert_eq!(records[0].revisions.len(), 1, "old revisions were sent again");
+    assert_eq!(
+        records[0].revisions.len(),
+        1,
+        "old revisions were sent again"
+    );
     companion
         .import_bundle(std::fs::File::open(&second.file).expect("opens"))
         .expect("imports");
@@ -145,20 +172,34 @@ fn a_later_change_sends_only_that_case_and_its_new_revisions() {
 fn a_bundle_from_an_unpaired_tablet_imports_nothing() {
     let ((_td, mut tablet), (_cd, mut companion), to) = paired();
     tablet.create_case(&demo_cases()[0]).expect("creates");
-    let bundle = tablet.seal_changes_for(&to).expect("seals").expect("changes");
-    let fp = tablet.device_identity().expect("identity").tls.fingerprint();
+    let bundle = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
+    let fp = tablet
+        .device_identity()
+        .expect("identity")
+        .tls
+        .fingerprint();
     assert!(companion.remove_peer(&fp).expect("unpairs"));
     let err = companion
         .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
         .expect_err("refused");
-    assert!(matches!(err, SyncError::Seal(SealError::UnknownSigner(_))), "{err}");
+    assert!(
+        matches!(err, SyncError::Seal(SealError::UnknownSigner(_))),
+        "{err}"
+    );
     assert!(
         companion
             .list_cases(&Default::default())
             .expect("lists")
             .is_empty()
     );
-    assert!(!companion.bundle_imported(bundle.outgoing.id).expect("reads"));
+    assert!(
+        !companion
+            .bundle_imported(bundle.outgoing.id)
+            .expect("reads")
+    );
 }
 
 #[test]
@@ -177,11 +218,15 @@ fn a_pairing_code_is_single_use_and_expires() {
         Redeem::Unknown
     );
     assert_eq!(
-        companion.redeem_pairing_code(t0, &is, &peer).expect("redeems"),
+        companion
+            .redeem_pairing_code(t0, &is, &peer)
+            .expect("redeems"),
         Redeem::Paired
     );
     assert_eq!(
-        companion.redeem_pairing_code(t0, &is, &peer).expect("redeems"),
+        companion
+            .redeem_pairing_code(t0, &is, &peer)
+            .expect("redeems"),
         Redeem::AlreadyUsed
     );
     let late = companion.issue_pairing_secret(t0).expect("issues");
