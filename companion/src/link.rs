@@ -284,17 +284,20 @@ struct Inbox {
 
 impl Inbox {
     fn file(&mut self, store: &Store, id: BundleId) -> anyhow::Result<&mut File> {
-        if !self.files.contains_key(&id) {
-            fs::create_dir_all(store.inbox_dir())?;
-            let f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .read(true)
-                .open(store.inbox_file(id))
-                .context("could not write to the inbox")?;
-            self.files.insert(id, f);
+        use std::collections::hash_map::Entry;
+        match self.files.entry(id) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(e) => {
+                fs::create_dir_all(store.inbox_dir())?;
+                let f = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .read(true)
+                    .open(store.inbox_file(id))
+                    .context("could not write to the inbox")?;
+                Ok(e.insert(f))
+            }
         }
-        Ok(self.files.get_mut(&id).expect("inserted above"))
     }
 }
 
