@@ -104,7 +104,9 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = cli.data_dir.unwrap_or_else(|| login::default_data_dir(PROGRAM));
+    let dir = cli
+        .data_dir
+        .unwrap_or_else(|| login::default_data_dir(PROGRAM));
     let Some(command) = cli.command else {
         return crate::window::run(dir);
     };

@@ -87,7 +87,7 @@ fn ui_field(field: &FieldView) -> CaseField {
             Kind::Multiline => FieldKind::Multiline,
             Kind::Int | Kind::Float => FieldKind::Number,
             Kind::Date => FieldKind::Date,
-            Kind::Choice(..) => FieldKind::Choice,
+            Kind::Choice(..) | Kind::Employer => FieldKind::Choice,
             Kind::Check => FieldKind::Check,
         },
         value: field.value.as_str().into(),
@@ -107,8 +107,8 @@ fn ui_field(field: &FieldView) -> CaseField {
 /// A history value as shown: text as it is, nothing as 「（空）」.
 pub fn show_value(value: &serde_json::Value) -> String {
     match value {
-        serde_json::Value::Null => "（空）".to_owned(),
-        serde_json::Value::String(s) if s.is_empty() => "（空）".to_owned(),
+        serde_json::Value::Null => super::i18n::tr("（空）").to_owned(),
+        serde_json::Value::String(s) if s.is_empty() => super::i18n::tr("（空）").to_owned(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }

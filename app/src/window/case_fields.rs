@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 use tsunagi_core::model::{
-    CaseOutcome, CertificateKind, Completion, ConsentScope, ConsultationKind, Disclosure,
-    EmployerStatus, EmploymentType, FollowUpKind, JobCategory, MedicalCertificateKind, PensionKind,
-    PlanItemStatus, ProgrammeOutcome, SchoolLevel, Sex,
+    BarrierKind, CaseOutcome, CertificateKind, Completion, ConsentScope, ConsultationKind,
+    Disclosure, DiscoveryActivityKind, EmployerStatus, EmploymentType, FollowUpKind, JobCategory,
+    MedicalCertificateKind, PensionKind, PlanItemStatus, ProgrammeOutcome, SchoolLevel, Sex,
+    WageUnit,
 };
 
 use super::case_form::{Kind, Tab};
@@ -99,16 +100,71 @@ fn consent_scope() -> Vec<(String, &'static str)> {
 fn disclosure() -> Vec<(String, &'static str)> {
     options(&Disclosure::ALL, Disclosure::label_ja)
 }
+fn activity() -> Vec<(String, &'static str)> {
+    options(&DiscoveryActivityKind::ALL, DiscoveryActivityKind::label_ja)
+}
+fn wage_unit() -> Vec<(String, &'static str)> {
+    options(&WageUnit::ALL, WageUnit::label_ja)
+}
+fn barrier() -> Vec<(String, &'static str)> {
+    options(&BarrierKind::ALL, BarrierKind::label_ja)
+}
 
-use Kind::{Check, Choice, Date as DateKind, Float, Int, Multiline, Text};
+use Kind::{Check, Choice, Date as DateKind, Employer, Float, Int, Multiline, Text};
 
-fn conditions() -> Fields {
+/// A list of rows with the given fields: `(title, path, add, item)`.
+fn rows(
+    (title, path, add, item): (&'static str, &'static str, &'static str, &'static str),
+    ids: bool,
+    newest_first: bool,
+    fields: Fields,
+) -> Part {
+    Part::List {
+        title,
+        path,
+        add,
+        item,
+        ids,
+        newest_first,
+        action: None,
+        parts: vec![Part::Fields("", "", fields)],
+    }
+}
+
+/// Working conditions (`proposed` or `negotiated`, with their paths). The
+/// duties are the tasks ticked 提案に含める.
+fn conditions(
+    title: &'static str,
+    path: &'static str,
+    [wage, accommodations]: [&'static str; 2],
+) -> Vec<Part> {
     vec![
-        ("date", "日付", DateKind),
-        ("hours_per_week", "週の労働時間", Float),
-        ("days_per_week", "週の日数", Int),
-        ("schedule", "勤務時間帯", Text),
-        ("note", "メモ", Multiline),
+        Part::Fields(
+            title,
+            path,
+            vec![
+                ("date", "日付", DateKind),
+                ("hours_per_week", "週の労働時間", Float),
+                ("days_per_week", "週の日数", Int),
+                ("schedule", "勤務時間帯", Text),
+                ("note", "メモ", Multiline),
+            ],
+        ),
+        Part::Optional(
+            "賃金",
+            wage,
+            "賃金を追加",
+            vec![
+                ("amount_yen", "金額（円）", Int),
+                ("unit", "単位", Choice(wage_unit)),
+            ],
+        ),
+        rows(
+            ("配慮事項", accommodations, "配慮を追加", "配慮"),
+            false,
+            false,
+            vec![("text", "配慮の内容", Text)],
+        ),
     ]
 }
 
@@ -125,6 +181,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("name", "氏名", Text),
                     ("kana", "ふりがな", Text),
                     ("birth_year", "生まれ年（西暦）", Int),
+                    ("birth_date", "生年月日", DateKind),
                     ("sex", "性別", Choice(sex)),
                     ("address", "住所", Text),
                     ("phone", "電話番号", Text),
@@ -300,6 +357,21 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                 "実績を追加",
                 true,
             ),
+            rows(
+                (
+                    "ディスカバリーの活動",
+                    "career_plan.discovery.activities",
+                    "活動を追加",
+                    "活動",
+                ),
+                true,
+                true,
+                vec![
+                    ("date", "日付", DateKind),
+                    ("kind", "活動の種類", Choice(activity)),
+                    ("content", "内容", Multiline),
+                ],
+            ),
             Part::Fields(
                 "希望条件",
                 "career_plan.discovery.conditions",
@@ -330,6 +402,28 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                 "職域を追加",
                 false,
             ),
+            Part::List {
+                title: "計画会議",
+                path: "career_plan.meetings",
+                add: "会議を追加",
+                item: "会議",
+                ids: true,
+                newest_first: true,
+                action: None,
+                parts: vec![
+                    Part::Fields(
+                        "",
+                        "",
+                        vec![("date", "日付", DateKind), ("minutes", "議事録", Multiline)],
+                    ),
+                    rows(
+                        ("出席者", "attendees", "出席者を追加", "出席者"),
+                        false,
+                        false,
+                        vec![("name", "氏名", Text), ("role", "役割", Text)],
+                    ),
+                ],
+            },
         ],
         Tab::JobMatch => vec![Part::List {
             title: "事業所",
@@ -346,6 +440,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     vec![
                         ("name", "事業所名", Text),
                         ("industry", "業種", Text),
+                        ("address", "所在地", Text),
                         ("contact_person", "担当者", Text),
                         ("contact", "連絡先", Text),
                         ("status", "状況", Choice(employer_status)),
@@ -372,9 +467,28 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                         ],
                     )],
                 },
-                Part::Fields("提案した条件", "proposed", conditions()),
-                Part::Fields("交渉で合意した条件", "negotiated", conditions()),
-            ],
+            ]
+            .into_iter()
+            .chain(conditions(
+                "提案した条件",
+                "proposed",
+                ["proposed.wage", "proposed.accommodations"],
+            ))
+            .chain(conditions(
+                "交渉で合意した条件",
+                "negotiated",
+                ["negotiated.wage", "negotiated.accommodations"],
+            ))
+            .chain([rows(
+                ("調整・工夫", "adjustments", "調整を追加", "調整"),
+                true,
+                false,
+                vec![
+                    ("problem", "課題", Text),
+                    ("adjustment", "調整・工夫の内容", Multiline),
+                ],
+            )])
+            .collect(),
         }],
         Tab::CaseManagement => vec![
             Part::Fields(
@@ -412,6 +526,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                 "monitoring.hire",
                 "就職を記録",
                 vec![
+                    ("employer_id", "就職先の事業所", Employer),
                     ("job_title", "職種", Text),
                     ("hired_on", "就職日", DateKind),
                     ("hours_per_week", "週の労働時間", Float),
@@ -443,6 +558,22 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ],
                 )],
             },
+            rows(
+                (
+                    "モニタリングの評価",
+                    "monitoring.reviews",
+                    "評価を追加",
+                    "評価",
+                ),
+                true,
+                true,
+                vec![
+                    ("date", "評価日", DateKind),
+                    ("evaluation", "評価", Multiline),
+                    ("changes", "変更点", Multiline),
+                    ("plan_revised", "支援計画を改訂した", Check),
+                ],
+            ),
             Part::Fields(
                 "まとめ",
                 "monitoring.summary",
@@ -450,6 +581,21 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("written_on", "作成日", DateKind),
                     ("outcome", "結果", Choice(outcome)),
                     ("text", "まとめ", Multiline),
+                ],
+            ),
+            rows(
+                (
+                    "支援者の確認",
+                    "monitoring.summary.confirmations",
+                    "確認を追加",
+                    "確認",
+                ),
+                true,
+                false,
+                vec![
+                    ("supporter", "支援者", Text),
+                    ("agency", "機関", Text),
+                    ("confirmed_on", "確認日", DateKind),
                 ],
             ),
         ],
@@ -489,9 +635,33 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                         ("programme", "プログラム名", Text),
                         ("agency", "実施機関", Text),
                         ("selected_on", "選定日", DateKind),
+                        ("selection_criterion", "選定基準", Text),
                         ("selection_reason", "選定理由", Multiline),
                         ("consent_on", "同意日", DateKind),
+                        ("plan_agreed_on", "計画の合意日", DateKind),
                         ("review_interval_months", "評価の間隔（か月）", Int),
+                        ("note", "メモ", Multiline),
+                    ],
+                ),
+                rows(
+                    ("目標", "goals", "目標を追加", "目標"),
+                    true,
+                    false,
+                    vec![
+                        ("goal", "目標", Text),
+                        ("target_date", "目標日", DateKind),
+                        ("achieved_on", "達成日", DateKind),
+                    ],
+                ),
+                rows(
+                    ("就労の阻害要因", "barriers", "阻害要因を追加", "阻害要因"),
+                    true,
+                    false,
+                    vec![
+                        ("kind", "種類", Choice(barrier)),
+                        ("description", "内容", Text),
+                        ("resolution", "解決策", Text),
+                        ("resolved_on", "解決日", DateKind),
                     ],
                 ),
                 Part::List {

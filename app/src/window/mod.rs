@@ -19,6 +19,7 @@ mod case_fields;
 mod case_form;
 mod case_list;
 mod disease;
+mod i18n;
 mod login;
 mod problem;
 mod reference;
