@@ -1,7 +1,8 @@
 //! Opens the app on a throw-away store with the demo cases, logged in, at
 //! the disease screen of the first demo case (`disease`), at the reference
 //! browser (`reference`, `occupations`, `page`), or at tab N of the first
-//! demo case (`case-N`, N from 0), in English with `en` after the folder,
+//! demo case (`case-N`, N from 0), at page N of its presentation
+//! (`present-N`), in English with `en` after the folder,
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -13,7 +14,8 @@ use std::sync::Arc;
 
 use slint::ComponentHandle;
 use tsunagi_app::window::ui::{
-    CaseAdapter, CaseListAdapter, LoginAdapter, ReferenceAdapter, ReferenceTab, SettingsAdapter,
+    CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter, ReferenceAdapter,
+    ReferenceTab, SettingsAdapter,
 };
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
@@ -68,6 +70,13 @@ fn main() -> anyhow::Result<()> {
                 .invoke_open_case(first.to_string().into());
             let index = tab["case-".len()..].parse().unwrap_or(0);
             w.global::<CaseAdapter<'_>>().invoke_select_tab(index);
+        }
+        page if page.starts_with("present-") => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_open_presentation();
+            let index = page["present-".len()..].parse().unwrap_or(0);
+            w.global::<PresentationAdapter<'_>>().set_page(index);
         }
         "reference" | "occupations" | "page" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_reference();

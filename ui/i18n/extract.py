@@ -24,6 +24,8 @@ RUST = [
     "app/src/window/case.rs",
     "app/src/window/disease.rs",
     "app/src/window/reference.rs",
+    "app/src/window/presentation.rs",
+    "core/src/model/profile.rs",
     "core/src/model/basic.rs",
     "core/src/model/career.rs",
     "core/src/model/case_management.rs",

@@ -268,6 +268,14 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             super::disease::open(&window, id);
         }
     });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_open_presentation(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some(case) = with_open(|o| o.form.case()) {
+            flush(&s, &window);
+            super::presentation::open(&s, &window, case);
+        }
+    });
 }
 
 /// A change that rebuilds the tab (a choice, a check, a row added or

@@ -21,6 +21,7 @@ mod case_list;
 mod disease;
 mod i18n;
 mod login;
+mod presentation;
 mod problem;
 mod reference;
 mod session;

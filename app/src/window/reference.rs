@@ -240,6 +240,7 @@ pub fn schedule_text(s: &Schedule) -> String {
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let library = Arc::new(Library::default());
     super::disease::wire(window, session, &library);
+    super::presentation::wire(window, session, &library);
     let came_from = Arc::new(Mutex::new(Screen::CaseList));
 
     let (weak, s, lib, back_to) = (

@@ -452,6 +452,24 @@ impl Store {
         })
     }
 
+    /// Checks `password` against the logged-in account without opening
+    /// anything (leaving the presentation shown to an employer). Takes as
+    /// long as a login: the password goes through Argon2.
+    pub fn confirm_password(&self, password: &str) -> Result<(), StoreError> {
+        let device = self
+            .keychain
+            .load(&self.slots.store_id)?
+            .ok_or_else(|| StoreError::DeviceSecretMissing(self.keychain.describe()))?;
+        match self
+            .slots
+            .open_account(&self.account.name, password, &device)
+        {
+            Ok(_) => Ok(()),
+            Err(KeyError::NoSlot | KeyError::WrongSecret) => Err(StoreError::WrongPassword),
+            Err(other) => Err(StoreError::Keys(other)),
+        }
+    }
+
     /// Opens the store with the recovery code and sets a new password for
     /// `user`. If the keychain had lost the device secret, a new one is made;
     /// the other accounts' passwords then no longer open the store and an
