@@ -6,8 +6,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
 use crate::store::{self, Keychain, Store};
+use anyhow::{Context, bail};
 
 /// The default data folder of `program`: `$XDG_DATA_HOME/PROGRAM`, else
 /// `~/.local/share/PROGRAM`.
