@@ -91,7 +91,7 @@ fn find_mvhd(
             return Ok(None);
         }
         let mut size = u64::from(u32::from_be_bytes(head[..4].try_into().expect("4 bytes")));
-        let kind = &head[4..8];
+        let kind: [u8; 4] = head[4..8].try_into().expect("4 bytes");
         let mut header = 8;
         if size == 1 {
             if read_up_to(r, &mut head[8..16])? < 8 {
@@ -105,7 +105,7 @@ fn find_mvhd(
         if size < header || at + size > end {
             return Ok(None);
         }
-        match kind {
+        match &kind {
             b"moov" if depth == 0 => return find_mvhd(r, at + header, at + size, 1),
             b"mvhd" if depth == 1 => {
                 let mut body = [0u8; 32];

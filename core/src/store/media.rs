@@ -234,11 +234,13 @@ fn read_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MediaItem, StoreE
             case_id: case_id.parse().map_err(|_| StoreError::Damaged)?,
             kind: MediaKind::parse(&kind).ok_or(StoreError::Damaged)?,
             mime: r.get(3)?,
-            size: r.get(4)?,
+            size: u64::try_from(r.get::<_, i64>(4)?).map_err(|_| StoreError::Damaged)?,
             sha256: hex(&sha),
             width: r.get(6)?,
             height: r.get(7)?,
-            duration_ms: r.get(8)?,
+            duration_ms: r
+                .get::<_, Option<i64>>(8)?
+                .and_then(|d| u64::try_from(d).ok()),
             created_at: r.get(9)?,
             created_by: r.get(10)?,
             taken_at: r.get(11)?,
@@ -445,11 +447,11 @@ impl Store {
                     written.file_name,
                     written.key.as_bytes().as_slice(),
                     written.sha256.as_slice(),
-                    written.size,
+                    i64::try_from(written.size).map_err(|_| MediaError::TooLarge)?,
                     row.mime,
                     row.width,
                     row.height,
-                    row.duration_ms,
+                    row.duration_ms.and_then(|d| i64::try_from(d).ok()),
                     now(),
                     self.account.name,
                     details.taken_at,
@@ -524,7 +526,7 @@ impl Store {
         case: CaseId,
         id: MediaId,
     ) -> Result<(String, MediaKey, [u8; 32], u64), StoreError> {
-        let row: Option<(String, Vec<u8>, Vec<u8>, u64)> = self
+        let row: Option<(String, Vec<u8>, Vec<u8>, i64)> = self
             .conn
             .query_row(
                 "SELECT file, key, sha256, size FROM media WHERE id = ?1 AND case_id = ?2",
@@ -535,6 +537,7 @@ impl Store {
         let (file, key, sha, size) = row.ok_or(StoreError::NoSuchMedia(id))?;
         let key = MediaKey::from_slice(&key).ok_or(StoreError::Damaged)?;
         let sha: [u8; 32] = sha.try_into().map_err(|_| StoreError::Damaged)?;
+        let size = u64::try_from(size).map_err(|_| StoreError::Damaged)?;
         Ok((file, key, sha, size))
     }
 
