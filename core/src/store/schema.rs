@@ -69,6 +69,33 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 2: photos and video. The file is encrypted under `key`; the row is the
+    // only copy of the key. `poster` is a small sanitized JPEG.
+    r#"
+    CREATE TABLE media (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('photo', 'video')),
+        file TEXT NOT NULL UNIQUE,
+        key BLOB NOT NULL CHECK (length(key) = 32),
+        sha256 BLOB NOT NULL CHECK (length(sha256) = 32),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        mime TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        duration_ms INTEGER,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        taken_at TEXT,
+        caption TEXT NOT NULL DEFAULT '',
+        illustrates TEXT NOT NULL DEFAULT '',
+        approved INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1)),
+        approved_at TEXT,
+        approved_by TEXT,
+        poster BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX media_case ON media (case_id, created_at);
+    "#,
 ];
 
 /// The schema version this build writes.
