@@ -11,7 +11,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
 use super::encode::Mp4Output;
-use super::pipeline::{self, Cut, Failure, add_chain, add_cut_probe, element, queue};
+use super::pipeline::{self, Cut, Failure, Role, add_chain, add_cut_probe, element, queue};
 use super::{AvError, Encoded, FrameCallback, Limits, Source};
 
 /// How long a stop may wait for the streams to end by themselves before the
@@ -67,7 +67,7 @@ where
     let video = source.video()?;
     let tee = element("tee")?;
     add_chain(&pipeline, &[&video, &tee])?;
-    add_cut_probe(&src_pad(&video)?, &cut);
+    add_cut_probe(&src_pad(&video)?, &cut, Role::Leader);
     let encoder = output.add_video(&pipeline, None, true)?;
     link_src(&tee, &encoder)?;
     if let Some(preview) = preview {
@@ -82,7 +82,7 @@ where
         pipeline
             .add(&audio)
             .map_err(|e| AvError::Pipeline(e.to_string()))?;
-        add_cut_probe(&src_pad(&audio)?, &cut);
+        add_cut_probe(&src_pad(&audio)?, &cut, Role::Follower);
         let encoder = output.add_audio(&pipeline)?;
         audio
             .link(&encoder)

@@ -9,7 +9,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 
 use super::pipeline::{
-    self, Cut, Failure, WriterSlot, add_byte_counter, add_chain, add_cut_probe, capsfilter,
+    self, Cut, Failure, Role, WriterSlot, add_byte_counter, add_chain, add_cut_probe, capsfilter,
     element, queue,
 };
 use super::{AvError, Encoded, Limits};
@@ -149,9 +149,12 @@ impl<W: Write + Send + 'static> Mp4Output<W> {
         let threshold = size_threshold(self.max_bytes);
         add_byte_counter(&src, &self.encoded, move |total| {
             if total >= threshold {
-                cut.stop();
+                cut.fill();
             }
         });
+        // The stop also applies here, after the encoders: frames still
+        // queued before a slow encoder never reach the file.
+        pipeline::add_full_probe(&src, &self.cut);
         Ok(())
     }
 
@@ -252,7 +255,7 @@ where
                 let sink = first
                     .static_pad("sink")
                     .ok_or_else(|| AvError::Pipeline("a queue has no input".into()))?;
-                add_cut_probe(pad, &cut);
+                add_cut_probe(pad, &cut, Role::Any);
                 pad.link(&sink)
                     .map(|_| ())
                     .map_err(|e| AvError::Pipeline(format!("cannot link a stream: {e}")))

@@ -83,8 +83,8 @@ pub struct Limits {
     /// video is cut here (the rest is left out, never refused).
     pub max_duration: Duration,
     /// The largest output in bytes: a recording stops by itself when its
-    /// encoded size nears this (it ends a little under it, or at most a few
-    /// kilobytes over: see `docs/video.md`). Imports are cut the same way.
+    /// encoded size nears this, ending a little under it (see
+    /// `docs/video.md`). Imports are cut the same way.
     pub max_bytes: u64,
 }
 

@@ -252,6 +252,25 @@ pub(crate) struct Cut {
     origin: Mutex<Option<gst::ClockTime>>,
     last: Mutex<Option<gst::ClockTime>>,
     stop: AtomicBool,
+    full: AtomicBool,
+}
+
+/// How a stream takes part in a [`Cut`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Its first buffer starts the clip (a camera's picture).
+    Leader,
+    /// Its buffers before the leader's first are dropped (a microphone).
+    Follower,
+    /// Whichever stream comes first starts the clip (a file's streams).
+    Any,
+}
+
+/// What becomes of one buffer.
+enum Verdict {
+    Keep,
+    Early,
+    Past,
 }
 
 impl Cut {
@@ -265,9 +284,17 @@ impl Cut {
         })
     }
 
-    /// Asks every stream to end at its next buffer.
+    /// Asks every stream to end at its next buffer from its source (what
+    /// is already captured is still encoded).
     pub(crate) fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// The output is full: like [`stop`](Self::stop), and encoded buffers
+    /// not yet in the file are left out too.
+    pub(crate) fn fill(&self) {
+        self.full.store(true, Ordering::SeqCst);
+        self.stop();
     }
 
     /// Whether a stop was asked for.
@@ -296,47 +323,74 @@ impl Cut {
         }
     }
 
-    /// Whether a buffer at `pts` (lasting `duration`) is past the cut; keeps
-    /// the first timestamp as the origin.
-    fn past(&self, pts: Option<gst::ClockTime>, duration: Option<gst::ClockTime>) -> bool {
+    /// What becomes of a buffer at `pts` (lasting `duration`) from a stream
+    /// playing `role`.
+    fn judge(
+        &self,
+        pts: Option<gst::ClockTime>,
+        duration: Option<gst::ClockTime>,
+        role: Role,
+    ) -> Verdict {
         if self.stopping() {
-            return true;
+            return Verdict::Past;
         }
         let Some(pts) = pts else {
-            return false;
+            return Verdict::Keep;
         };
-        let origin = *self
-            .origin
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(pts);
+        let origin = {
+            let mut origin = self.origin.lock().unwrap_or_else(PoisonError::into_inner);
+            match (role, *origin) {
+                (Role::Follower, None) => return Verdict::Early,
+                (Role::Follower, Some(start)) if pts < start => return Verdict::Early,
+                (_, Some(start)) => start,
+                (_, None) => *origin.insert(pts),
+            }
+        };
         if self
             .max
             .is_some_and(|max| pts.saturating_sub(origin) >= max)
         {
-            return true;
+            return Verdict::Past;
         }
         let end = pts + duration.unwrap_or(gst::ClockTime::ZERO);
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
         if last.is_none_or(|last| end > last) {
             *last = Some(end);
         }
-        false
+        Verdict::Keep
     }
 }
 
-/// Ends the stream leaving `pad` at `cut`: the first buffer past it is
+/// Ends the raw stream leaving `pad` at `cut`: the first buffer past it is
 /// dropped and end-of-stream is sent downstream instead; the later ones are
 /// refused, so upstream stops too.
-pub(crate) fn add_cut_probe(pad: &gst::Pad, cut: &Arc<Cut>) {
+pub(crate) fn add_cut_probe(pad: &gst::Pad, cut: &Arc<Cut>, role: Role) {
+    add_probe_ending_at(pad, cut, Some(role));
+}
+
+/// Ends the encoded stream leaving `pad` as soon as the output is full,
+/// whatever the time (encoders shift timestamps, so only raw streams are
+/// timed).
+pub(crate) fn add_full_probe(pad: &gst::Pad, cut: &Arc<Cut>) {
+    add_probe_ending_at(pad, cut, None);
+}
+
+fn add_probe_ending_at(pad: &gst::Pad, cut: &Arc<Cut>, role: Option<Role>) {
     let cut = Arc::clone(cut);
     let ended = AtomicBool::new(false);
     pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
         let Some(buffer) = info.buffer() else {
             return gst::PadProbeReturn::Ok;
         };
-        if !cut.past(buffer.pts(), buffer.duration()) {
-            return gst::PadProbeReturn::Ok;
+        let verdict = match role {
+            Some(role) => cut.judge(buffer.pts(), buffer.duration(), role),
+            None if cut.full.load(Ordering::SeqCst) => Verdict::Past,
+            None => Verdict::Keep,
+        };
+        match verdict {
+            Verdict::Keep => return gst::PadProbeReturn::Ok,
+            Verdict::Early => return gst::PadProbeReturn::Drop,
+            Verdict::Past => {}
         }
         if !ended.swap(true, Ordering::SeqCst)
             && let Some(peer) = pad.peer()
