@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use tsunagi_core::media::{self, AsIsVideo, VideoImport, video};
 use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Store, StoreOptions};
+use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Store};
 
 use tsunagi_core::login;
 
@@ -177,20 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match command {
         Command::Init { user } => {
-            let password =
-                login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
-            let (_store, code) = Store::create(
-                &dir,
-                login::keychain(PROGRAM),
-                &user,
-                &password,
-                StoreOptions::default(),
-            )?;
-            println!("復旧コード (recovery code): {}", code.display().as_str());
-            eprintln!(
-                "この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。"
-            );
-            eprintln!("This recovery code is shown only once: write it down and keep it safe.");
+            login::init(PROGRAM, &dir, &user)?;
         }
         Command::Demo => {
             let mut store = login::unlock(PROGRAM, &dir)?;
