@@ -7,9 +7,10 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use tsunagi_core::media::{self, AsIsVideo, VideoImport, video};
 use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::{CaseQuery, RecoveryCode, Store, StoreOptions};
+use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Store};
 
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::login;
@@ -60,6 +61,10 @@ pub enum Command {
     /// Seals what changed since the last acknowledged sync and sends it to
     /// the paired companion.
     Sync,
+    /// Photos and video of a case (写真・動画): import, list, approve,
+    /// withdraw, delete, export.
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// Sets a new password with the recovery code (from
     /// TSUNAGI_RECOVERY_CODE, else a prompt); the new password comes from
     /// TSUNAGI_NEW_PASSWORD, else a prompt.
@@ -117,6 +122,66 @@ pub enum ReferenceCommand {
     },
 }
 
+/// `tsunagi media …`.
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Stores a photo (JPEG, PNG, WebP, GIF, TIFF: location and all other
+    /// metadata removed, turned upright, shrunk) or an MP4/MOV video, and
+    /// prints its id. What the file is comes from its content.
+    Import {
+        /// The case id.
+        case: String,
+        /// The photo or video file.
+        file: PathBuf,
+        /// キャプション: text shown with it.
+        #[arg(long, default_value = "")]
+        caption: String,
+        /// Which strength or interest of the profile it shows.
+        #[arg(long, default_value = "")]
+        illustrates: String,
+        /// For a video: a JPEG or PNG frame to show before it plays.
+        #[arg(long, value_name = "FILE")]
+        poster: Option<PathBuf>,
+    },
+    /// One line per item: id, kind, size in bytes, approved (yes/no), date,
+    /// what it illustrates, caption — tab-separated.
+    List {
+        /// The case id.
+        case: String,
+    },
+    /// Records the client's approval of showing an item (本人の同意).
+    Approve {
+        /// The case id.
+        case: String,
+        /// The item id.
+        media: String,
+    },
+    /// Records that the client withdrew that approval.
+    Withdraw {
+        /// The case id.
+        case: String,
+        /// The item id.
+        media: String,
+    },
+    /// Deletes an item for good (its key is erased, then its file).
+    Delete {
+        /// The case id.
+        case: String,
+        /// The item id.
+        media: String,
+    },
+    /// Writes an item, decrypted, to a new file (never over an existing one).
+    Export {
+        /// The case id.
+        case: String,
+        /// The item id.
+        media: String,
+        /// The file to create.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
 /// Runs the command line and turns any error into one line on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -139,20 +204,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match command {
         Command::Init { user } => {
-            let password =
-                login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
-            let (_store, code) = Store::create(
-                &dir,
-                login::keychain(PROGRAM),
-                &user,
-                &password,
-                StoreOptions::default(),
-            )?;
-            println!("復旧コード (recovery code): {}", code.display().as_str());
-            eprintln!(
-                "この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。"
-            );
-            eprintln!("This recovery code is shown only once: write it down and keep it safe.");
+            login::init(PROGRAM, &dir, &user)?;
         }
         Command::Demo => {
             let mut store = login::unlock(PROGRAM, &dir)?;
@@ -246,6 +298,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Reference(command) => reference(&dir, command)?,
+        Command::Media(command) => media(&dir, command, &AsIsVideo)?,
         Command::Recover { user } => {
             let code = login::from_env_or_prompt(
                 "TSUNAGI_RECOVERY_CODE",
@@ -294,6 +347,131 @@ fn reference(dir: &std::path::Path, command: ReferenceCommand) -> anyhow::Result
         ReferenceCommand::Install { source } => {
             let db = ReferenceDb::install_update(&source, &update_dir)?;
             println!("installed reference version {}", db.version());
+        }
+    }
+    Ok(())
+}
+
+fn parse_case(id: &str) -> anyhow::Result<CaseId> {
+    CaseId::from_str(id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))
+}
+
+fn parse_media(id: &str) -> anyhow::Result<MediaId> {
+    MediaId::from_str(id).map_err(|_| anyhow::anyhow!("{id:?} is not a photo or video id"))
+}
+
+/// One field of a tab-separated line: tabs and line breaks become spaces.
+fn field(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `tsunagi media …`. Videos go through `videos` (as they are, until a
+/// transcoder is plugged in).
+fn media(
+    dir: &std::path::Path,
+    command: MediaCommand,
+    videos: &dyn VideoImport,
+) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    match command {
+        MediaCommand::Import {
+            case,
+            file,
+            caption,
+            illustrates,
+            poster,
+        } => {
+            let case = parse_case(&case)?;
+            let mut head = Vec::with_capacity(64);
+            std::fs::File::open(&file)
+                .and_then(|f| f.take(64).read_to_end(&mut head))
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let details = MediaDetails {
+                caption: caption.into(),
+                illustrates: illustrates.into(),
+                taken_at: None,
+            };
+            let mut store = login::unlock(PROGRAM, dir)?;
+            let id = match media::sniff(&head) {
+                Some(media::Sniffed::Photo) => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("could not read {}", file.display()))?;
+                    store.import_photo(case, &bytes, &details)?
+                }
+                Some(media::Sniffed::Video(_)) => {
+                    let mut writer = store.begin_video(case)?;
+                    let imported = videos
+                        .import(&file, &mut writer)
+                        .map_err(tsunagi_core::store::StoreError::from)?;
+                    let written = writer
+                        .finish()
+                        .map_err(tsunagi_core::store::StoreError::from)?;
+                    let poster = match poster {
+                        Some(path) => std::fs::read(&path)
+                            .with_context(|| format!("could not read {}", path.display()))?,
+                        None => imported.poster.unwrap_or_else(video::placeholder_poster),
+                    };
+                    store.commit_video(case, written, &poster, &imported.info, &details)?
+                }
+                None => bail!("{}: {}", file.display(), media::MediaError::UnknownKind),
+            };
+            println!("{id}");
+        }
+        MediaCommand::List { case } => {
+            let case = parse_case(&case)?;
+            let mut store = login::unlock(PROGRAM, dir)?;
+            for item in store.list_media(case)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    item.id,
+                    item.kind.as_str(),
+                    item.size,
+                    if item.approval.is_some() { "yes" } else { "no" },
+                    item.taken_at.as_deref().unwrap_or(&item.created_at),
+                    field(item.illustrates.expose()),
+                    field(item.caption.expose()),
+                );
+            }
+        }
+        MediaCommand::Approve { case, media } => {
+            let (case, media) = (parse_case(&case)?, parse_media(&media)?);
+            login::unlock(PROGRAM, dir)?.set_media_approval(case, media, true)?;
+        }
+        MediaCommand::Withdraw { case, media } => {
+            let (case, media) = (parse_case(&case)?, parse_media(&media)?);
+            login::unlock(PROGRAM, dir)?.set_media_approval(case, media, false)?;
+        }
+        MediaCommand::Delete { case, media } => {
+            let (case, media) = (parse_case(&case)?, parse_media(&media)?);
+            login::unlock(PROGRAM, dir)?.delete_media(case, media)?;
+        }
+        MediaCommand::Export { case, media, out } => {
+            let (case, media) = (parse_case(&case)?, parse_media(&media)?);
+            let mut store = login::unlock(PROGRAM, dir)?;
+            let mut stream = store.open_media(case, media)?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .with_context(|| {
+                    format!(
+                        "could not create {} (an existing file is never overwritten)",
+                        out.display()
+                    )
+                })?;
+            let copied = std::io::copy(&mut stream, &mut file).and_then(|_| file.sync_all());
+            if let Err(e) = copied {
+                drop(file);
+                let _ = std::fs::remove_file(&out);
+                return Err(match media::MediaError::from(e) {
+                    media::MediaError::Io(e) => {
+                        anyhow::Error::new(e).context(format!("could not write {}", out.display()))
+                    }
+                    other => other.into(),
+                });
+            }
         }
     }
     Ok(())

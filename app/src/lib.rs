@@ -1,6 +1,7 @@
 //! The Tsunagi tablet app: the Slint window and the scripting command line,
 //! both thin shells over `tsunagi-core`.
 
+pub mod av;
 pub mod cli;
 pub mod sync;
 pub mod window;

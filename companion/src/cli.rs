@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::login;
 use tsunagi_core::store::sync::Imported;
-use tsunagi_core::store::{CaseQuery, Store, StoreOptions};
+use tsunagi_core::store::CaseQuery;
 
 use crate::link;
 
@@ -106,20 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .unwrap_or_else(|| login::default_data_dir(PROGRAM));
     match cli.command {
         Command::Init { user } => {
-            let password =
-                login::from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
-            let (_store, code) = Store::create(
-                &dir,
-                login::keychain(PROGRAM),
-                &user,
-                &password,
-                StoreOptions::default(),
-            )?;
-            println!("復旧コード (recovery code): {}", code.display().as_str());
-            eprintln!(
-                "この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。"
-            );
-            eprintln!("This recovery code is shown only once: write it down and keep it safe.");
+            login::init(PROGRAM, &dir, &user)?;
         }
         Command::Case(CaseCommand::List) => {
             let mut store = login::unlock(PROGRAM, &dir)?;

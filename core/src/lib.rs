@@ -2,6 +2,7 @@
 //! share, and nothing that draws a pixel or opens a socket.
 //!
 //! - [`login`]: opening the store from a command line;
+//! - [`media`]: photos and video: the encrypted file format and photo sanitizing;
 //! - [`model`]: the case model (支援ケース) with its five sections;
 //! - [`pii`]: the mark for identifying fields and de-identification;
 //! - [`store`]: the encrypted store, accounts, keyslots and the audit log;
@@ -12,6 +13,7 @@
 
 pub mod link;
 pub mod login;
+pub mod media;
 pub mod model;
 pub mod pii;
 pub mod reference;

@@ -67,3 +67,21 @@ pub fn unlock(program: &str, dir: &Path) -> anyhow::Result<Store> {
     let password = from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
     Ok(Store::unlock(dir, keychain(program), &user, &password)?)
 }
+
+/// Sets up a new store in `dir` with `user` as its first administrator (the
+/// password from `TSUNAGI_PASSWORD`, else a prompt) and prints the recovery
+/// code once, with the warning to keep it.
+pub fn init(program: &str, dir: &Path, user: &str) -> anyhow::Result<Store> {
+    let password = from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
+    let (store, code) = Store::create(
+        dir,
+        keychain(program),
+        user,
+        &password,
+        store::StoreOptions::default(),
+    )?;
+    println!("復旧コード (recovery code): {}", code.display().as_str());
+    eprintln!("この復旧コードは一度だけ表示されます。紙に書いて安全な場所に保管してください。");
+    eprintln!("This recovery code is shown only once: write it down and keep it safe.");
+    Ok(store)
+}

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Collects the @tr("…") strings of ui/**/*.slint into ui/i18n/tsunagi.pot.
+"""Collects the @tr("…") strings of ui/**/*.slint, and the Japanese string
+literals of the Rust sources in RUST (outside their tests), into
+ui/i18n/tsunagi.pot. The Rust side translates those with
+app/src/window/i18n.rs from the same catalogue.
 
 Stands in for `slint-tr-extractor --no-default-translation-context` (the app
 is built with `DefaultTranslationContext::None`, see app/build.rs). Then:
 
-    msgmerge --update --backup=none ui/i18n/en/LC_MESSAGES/tsunagi.po ui/i18n/tsunagi.pot
+    msgmerge --update --backup=none --no-fuzzy-matching ui/i18n/en/LC_MESSAGES/tsunagi.po ui/i18n/tsunagi.pot
 
 and translate the entries msgmerge left empty or marked fuzzy. An entry left
 untranslated shows in Japanese, the source language.
@@ -14,6 +17,24 @@ import re
 
 UI = pathlib.Path(__file__).resolve().parent.parent
 TR = re.compile(r'@tr\(\s*"((?:[^"\\]|\\.)*)"')
+LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+RUST = [
+    "app/src/window/case_fields.rs",
+    "app/src/window/case.rs",
+    "app/src/window/disease.rs",
+    "app/src/window/reference.rs",
+    "app/src/window/presentation.rs",
+    "core/src/model/profile.rs",
+    "core/src/model/basic.rs",
+    "core/src/model/career.rs",
+    "core/src/model/case_management.rs",
+    "core/src/model/job_match.rs",
+    "core/src/model/monitoring.rs",
+    "core/src/model/records.rs",
+    "core/src/model/mod.rs",
+    "core/src/reference/diseases.rs",
+]
 
 
 def po_quote(text: str) -> str:
@@ -29,6 +50,15 @@ def main() -> None:
             text = bytes(raw, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8") if "\\" in raw else raw
             line = source.count("\n", 0, match.start()) + 1
             seen.setdefault(text, []).append(f"{path.relative_to(UI.parent)}:{line}")
+    for name in RUST:
+        source = (UI.parent / name).read_text(encoding="utf-8").split("#[cfg(test)]\nmod tests")[0]
+        for number, line in enumerate(source.splitlines(), 1):
+            if line.lstrip().startswith("//"):
+                continue
+            for match in LITERAL.finditer(line):
+                text = match.group(1)
+                if JAPANESE.search(text):
+                    seen.setdefault(text, []).append(f"{name}:{number}")
     out = [
         'msgid ""',
         'msgstr ""',

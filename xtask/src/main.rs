@@ -14,6 +14,15 @@ const APP_PACKAGES: &[&str] = &[
     "libfontconfig1-dev",
     "libxkbcommon-x11-0",
     "libx11-xcb1",
+    // Photos and video (app/src/av): GStreamer to build against, and the
+    // plugins it runs (camera, x264, AAC, MP4, decoders for imports).
+    "libgstreamer1.0-dev",
+    "libgstreamer-plugins-base1.0-dev",
+    "gstreamer1.0-plugins-base",
+    "gstreamer1.0-plugins-good",
+    "gstreamer1.0-plugins-bad",
+    "gstreamer1.0-plugins-ugly",
+    "gstreamer1.0-libav",
 ];
 
 /// Debian packages that the tests need on top of the app's.

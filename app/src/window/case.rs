@@ -87,7 +87,7 @@ fn ui_field(field: &FieldView) -> CaseField {
             Kind::Multiline => FieldKind::Multiline,
             Kind::Int | Kind::Float => FieldKind::Number,
             Kind::Date => FieldKind::Date,
-            Kind::Choice(..) => FieldKind::Choice,
+            Kind::Choice(..) | Kind::Employer => FieldKind::Choice,
             Kind::Check => FieldKind::Check,
         },
         value: field.value.as_str().into(),
@@ -107,8 +107,8 @@ fn ui_field(field: &FieldView) -> CaseField {
 /// A history value as shown: text as it is, nothing as 「（空）」.
 pub fn show_value(value: &serde_json::Value) -> String {
     match value {
-        serde_json::Value::Null => "（空）".to_owned(),
-        serde_json::Value::String(s) if s.is_empty() => "（空）".to_owned(),
+        serde_json::Value::Null => super::i18n::tr("（空）").to_owned(),
+        serde_json::Value::String(s) if s.is_empty() => super::i18n::tr("（空）").to_owned(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
@@ -266,6 +266,14 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         if let Some(id) = with_open(|o| o.form.id()) {
             flush(&s, &window);
             super::disease::open(&window, id);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_open_presentation(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some(case) = with_open(|o| o.form.case()) {
+            flush(&s, &window);
+            super::presentation::open(&s, &window, case);
         }
     });
 }

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 use tsunagi_core::model::{
-    CaseOutcome, CertificateKind, Completion, ConsentScope, ConsultationKind, Disclosure,
-    EmployerStatus, EmploymentType, FollowUpKind, JobCategory, MedicalCertificateKind, PensionKind,
-    PlanItemStatus, ProgrammeOutcome, SchoolLevel, Sex,
+    BarrierKind, CaseOutcome, CertificateKind, Completion, ConsentScope, ConsultationKind,
+    Disclosure, DiscoveryActivityKind, EmployerStatus, EmploymentType, FollowUpKind, JobCategory,
+    MedicalCertificateKind, PensionKind, PlanItemStatus, ProgrammeOutcome, SchoolLevel, Sex,
+    WageUnit,
 };
 
 use super::case_form::{Kind, Tab};
@@ -99,16 +100,71 @@ fn consent_scope() -> Vec<(String, &'static str)> {
 fn disclosure() -> Vec<(String, &'static str)> {
     options(&Disclosure::ALL, Disclosure::label_ja)
 }
+fn activity() -> Vec<(String, &'static str)> {
+    options(&DiscoveryActivityKind::ALL, DiscoveryActivityKind::label_ja)
+}
+fn wage_unit() -> Vec<(String, &'static str)> {
+    options(&WageUnit::ALL, WageUnit::label_ja)
+}
+fn barrier() -> Vec<(String, &'static str)> {
+    options(&BarrierKind::ALL, BarrierKind::label_ja)
+}
 
-use Kind::{Check, Choice, Date as DateKind, Float, Int, Multiline, Text};
+use Kind::{Check, Choice, Date as DateKind, Employer, Float, Int, Multiline, Text};
 
-fn conditions() -> Fields {
+/// A list of rows with the given fields: `(title, path, add, item)`.
+fn rows(
+    (title, path, add, item): (&'static str, &'static str, &'static str, &'static str),
+    ids: bool,
+    newest_first: bool,
+    fields: Fields,
+) -> Part {
+    Part::List {
+        title,
+        path,
+        add,
+        item,
+        ids,
+        newest_first,
+        action: None,
+        parts: vec![Part::Fields("", "", fields)],
+    }
+}
+
+/// Working conditions (`proposed` or `negotiated`, with their paths). The
+/// duties are the tasks ticked 提案に含める.
+fn conditions(
+    title: &'static str,
+    path: &'static str,
+    [wage, accommodations]: [&'static str; 2],
+) -> Vec<Part> {
     vec![
-        ("date", "日付", DateKind),
-        ("hours_per_week", "週の労働時間", Float),
-        ("days_per_week", "週の日数", Int),
-        ("schedule", "勤務時間帯", Text),
-        ("note", "メモ", Multiline),
+        Part::Fields(
+            title,
+            path,
+            vec![
+                ("date", "日付", DateKind),
+                ("hours_per_week", "週の労働時間", Float),
+                ("days_per_week", "週の日数", Int),
+                ("schedule", "勤務時間帯", Text),
+                ("note", "メモ", Multiline),
+            ],
+        ),
+        Part::Optional(
+            "賃金",
+            wage,
+            "賃金を追加",
+            vec![
+                ("amount_yen", "金額（円）", Int),
+                ("unit", "単位", Choice(wage_unit)),
+            ],
+        ),
+        rows(
+            ("配慮事項", accommodations, "配慮を追加", "配慮"),
+            false,
+            false,
+            vec![("text", "配慮の内容", Text)],
+        ),
     ]
 }
 
@@ -125,6 +181,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("name", "氏名", Text),
                     ("kana", "ふりがな", Text),
                     ("birth_year", "生まれ年（西暦）", Int),
+                    ("birth_date", "生年月日", DateKind),
                     ("sex", "性別", Choice(sex)),
                     ("address", "住所", Text),
                     ("phone", "電話番号", Text),
@@ -132,24 +189,21 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("note", "メモ", Multiline),
                 ],
             ),
-            Part::List {
-                title: "障害者手帳",
-                path: "basic.disability_certificates",
-                add: "手帳を追加",
-                item: "手帳",
-                ids: false,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("kind", "手帳の種類", Choice(certificate)),
-                        ("grade", "等級", Text),
-                        ("renewal_on", "更新日", DateKind),
-                    ],
-                )],
-            },
+            rows(
+                (
+                    "障害者手帳",
+                    "basic.disability_certificates",
+                    "手帳を追加",
+                    "手帳",
+                ),
+                false,
+                false,
+                vec![
+                    ("kind", "手帳の種類", Choice(certificate)),
+                    ("grade", "等級", Text),
+                    ("renewal_on", "更新日", DateKind),
+                ],
+            ),
             Part::Optional(
                 "障害年金",
                 "basic.disability_pension",
@@ -161,119 +215,76 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("renewal_on", "更新日", DateKind),
                 ],
             ),
-            Part::List {
-                title: "医療受給者証（特定医療費など）",
-                path: "basic.medical_certificates",
-                add: "受給者証を追加",
-                item: "受給者証",
-                ids: false,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("kind", "受給者証の種類", Choice(medical)),
-                        ("valid_until", "有効期限", DateKind),
-                    ],
-                )],
-            },
-            Part::List {
-                title: "家族",
-                path: "basic.family",
-                add: "家族を追加",
-                item: "家族",
-                ids: true,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("relation", "続柄", Text),
-                        ("name", "氏名", Text),
-                        ("lives_with_client", "同居", Check),
-                        ("note", "メモ", Text),
-                    ],
-                )],
-            },
-            Part::List {
-                title: "支援者",
-                path: "basic.supporters",
-                add: "支援者を追加",
-                item: "支援者",
-                ids: true,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("name", "氏名", Text),
-                        ("relation", "関係", Text),
-                        ("role", "役割", Text),
-                        ("contact", "連絡先", Text),
-                    ],
-                )],
-            },
-            Part::List {
-                title: "学歴",
-                path: "basic.education",
-                add: "学歴を追加",
-                item: "学歴",
-                ids: true,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("level", "学校の種類", Choice(school)),
-                        ("school", "学校名", Text),
-                        ("field", "学科・専攻", Text),
-                        ("to", "修了（年月日）", DateKind),
-                        ("completion", "修了状況", Choice(completion)),
-                    ],
-                )],
-            },
-            Part::List {
-                title: "資格",
-                path: "basic.qualifications",
-                add: "資格を追加",
-                item: "資格",
-                ids: true,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("name", "資格名", Text),
-                        ("acquired_on", "取得日", DateKind),
-                    ],
-                )],
-            },
-            Part::List {
-                title: "職歴",
-                path: "basic.work_history",
-                add: "職歴を追加",
-                item: "職歴",
-                ids: true,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("employer", "勤務先", Text),
-                        ("job", "仕事内容", Text),
-                        ("employment_type", "雇用形態", Choice(employment)),
-                        ("from", "開始日", DateKind),
-                        ("to", "終了日", DateKind),
-                        ("reason_for_leaving", "離職理由", Text),
-                    ],
-                )],
-            },
+            rows(
+                (
+                    "医療受給者証（特定医療費など）",
+                    "basic.medical_certificates",
+                    "受給者証を追加",
+                    "受給者証",
+                ),
+                false,
+                false,
+                vec![
+                    ("kind", "受給者証の種類", Choice(medical)),
+                    ("valid_until", "有効期限", DateKind),
+                ],
+            ),
+            rows(
+                ("家族", "basic.family", "家族を追加", "家族"),
+                true,
+                false,
+                vec![
+                    ("relation", "続柄", Text),
+                    ("name", "氏名", Text),
+                    ("lives_with_client", "同居", Check),
+                    ("note", "メモ", Text),
+                ],
+            ),
+            rows(
+                ("支援者", "basic.supporters", "支援者を追加", "支援者"),
+                true,
+                false,
+                vec![
+                    ("name", "氏名", Text),
+                    ("relation", "関係", Text),
+                    ("role", "役割", Text),
+                    ("contact", "連絡先", Text),
+                ],
+            ),
+            rows(
+                ("学歴", "basic.education", "学歴を追加", "学歴"),
+                true,
+                false,
+                vec![
+                    ("level", "学校の種類", Choice(school)),
+                    ("school", "学校名", Text),
+                    ("field", "学科・専攻", Text),
+                    ("to", "修了（年月日）", DateKind),
+                    ("completion", "修了状況", Choice(completion)),
+                ],
+            ),
+            rows(
+                ("資格", "basic.qualifications", "資格を追加", "資格"),
+                true,
+                false,
+                vec![
+                    ("name", "資格名", Text),
+                    ("acquired_on", "取得日", DateKind),
+                ],
+            ),
+            rows(
+                ("職歴", "basic.work_history", "職歴を追加", "職歴"),
+                true,
+                false,
+                vec![
+                    ("employer", "勤務先", Text),
+                    ("job", "仕事内容", Text),
+                    ("employment_type", "雇用形態", Choice(employment)),
+                    ("from", "開始日", DateKind),
+                    ("to", "終了日", DateKind),
+                    ("reason_for_leaving", "離職理由", Text),
+                ],
+            ),
         ],
         Tab::Career => vec![
             Part::TextList(
@@ -299,6 +310,21 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                 "career_plan.discovery.achievements",
                 "実績を追加",
                 true,
+            ),
+            rows(
+                (
+                    "ディスカバリーの活動",
+                    "career_plan.discovery.activities",
+                    "活動を追加",
+                    "活動",
+                ),
+                true,
+                true,
+                vec![
+                    ("date", "日付", DateKind),
+                    ("kind", "活動の種類", Choice(activity)),
+                    ("content", "内容", Multiline),
+                ],
             ),
             Part::Fields(
                 "希望条件",
@@ -330,6 +356,28 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                 "職域を追加",
                 false,
             ),
+            Part::List {
+                title: "計画会議",
+                path: "career_plan.meetings",
+                add: "会議を追加",
+                item: "会議",
+                ids: true,
+                newest_first: true,
+                action: None,
+                parts: vec![
+                    Part::Fields(
+                        "",
+                        "",
+                        vec![("date", "日付", DateKind), ("minutes", "議事録", Multiline)],
+                    ),
+                    rows(
+                        ("出席者", "attendees", "出席者を追加", "出席者"),
+                        false,
+                        false,
+                        vec![("name", "氏名", Text), ("role", "役割", Text)],
+                    ),
+                ],
+            },
         ],
         Tab::JobMatch => vec![Part::List {
             title: "事業所",
@@ -346,6 +394,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     vec![
                         ("name", "事業所名", Text),
                         ("industry", "業種", Text),
+                        ("address", "所在地", Text),
                         ("contact_person", "担当者", Text),
                         ("contact", "連絡先", Text),
                         ("status", "状況", Choice(employer_status)),
@@ -353,28 +402,39 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ],
                 ),
                 Part::TextList("事業所のニーズ", "business_needs", "ニーズを追加", true),
-                Part::List {
-                    title: "業務",
-                    path: "tasks",
-                    add: "業務を追加",
-                    item: "業務",
-                    ids: true,
-                    newest_first: false,
-                    action: None,
-                    parts: vec![Part::Fields(
-                        "",
-                        "",
-                        vec![
-                            ("name", "業務名", Text),
-                            ("frequency", "頻度", Text),
-                            ("minutes", "所要時間（分）", Int),
-                            ("selected", "提案に含める", Check),
-                        ],
-                    )],
-                },
-                Part::Fields("提案した条件", "proposed", conditions()),
-                Part::Fields("交渉で合意した条件", "negotiated", conditions()),
-            ],
+                rows(
+                    ("業務", "tasks", "業務を追加", "業務"),
+                    true,
+                    false,
+                    vec![
+                        ("name", "業務名", Text),
+                        ("frequency", "頻度", Text),
+                        ("minutes", "所要時間（分）", Int),
+                        ("selected", "提案に含める", Check),
+                    ],
+                ),
+            ]
+            .into_iter()
+            .chain(conditions(
+                "提案した条件",
+                "proposed",
+                ["proposed.wage", "proposed.accommodations"],
+            ))
+            .chain(conditions(
+                "交渉で合意した条件",
+                "negotiated",
+                ["negotiated.wage", "negotiated.accommodations"],
+            ))
+            .chain([rows(
+                ("調整・工夫", "adjustments", "調整を追加", "調整"),
+                true,
+                false,
+                vec![
+                    ("problem", "課題", Text),
+                    ("adjustment", "調整・工夫の内容", Multiline),
+                ],
+            )])
+            .collect(),
         }],
         Tab::CaseManagement => vec![
             Part::Fields(
@@ -385,26 +445,23 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("revised_on", "改訂日", DateKind),
                 ],
             ),
-            Part::List {
-                title: "支援計画の項目",
-                path: "case_management.support_plan.items",
-                add: "項目を追加",
-                item: "項目",
-                ids: true,
-                newest_first: false,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("action", "支援内容", Text),
-                        ("who", "担当者", Text),
-                        ("agency", "機関", Text),
-                        ("due", "期限", DateKind),
-                        ("status", "状況", Choice(plan_status)),
-                    ],
-                )],
-            },
+            rows(
+                (
+                    "支援計画の項目",
+                    "case_management.support_plan.items",
+                    "項目を追加",
+                    "項目",
+                ),
+                true,
+                false,
+                vec![
+                    ("action", "支援内容", Text),
+                    ("who", "担当者", Text),
+                    ("agency", "機関", Text),
+                    ("due", "期限", DateKind),
+                    ("status", "状況", Choice(plan_status)),
+                ],
+            ),
         ],
         Tab::Monitoring => vec![
             Part::Optional(
@@ -412,6 +469,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                 "monitoring.hire",
                 "就職を記録",
                 vec![
+                    ("employer_id", "就職先の事業所", Employer),
                     ("job_title", "職種", Text),
                     ("hired_on", "就職日", DateKind),
                     ("hours_per_week", "週の労働時間", Float),
@@ -423,26 +481,39 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("note", "メモ", Multiline),
                 ],
             ),
-            Part::List {
-                title: "フォローアップ",
-                path: "monitoring.follow_ups",
-                add: "フォローアップを追加",
-                item: "フォローアップ",
-                ids: true,
-                newest_first: true,
-                action: None,
-                parts: vec![Part::Fields(
-                    "",
-                    "",
-                    vec![
-                        ("date", "日付", DateKind),
-                        ("kind", "方法", Choice(follow_up)),
-                        ("health_changes", "体調の変化", Text),
-                        ("work_changes", "仕事の変化", Text),
-                        ("notes", "メモ", Multiline),
-                    ],
-                )],
-            },
+            rows(
+                (
+                    "フォローアップ",
+                    "monitoring.follow_ups",
+                    "フォローアップを追加",
+                    "フォローアップ",
+                ),
+                true,
+                true,
+                vec![
+                    ("date", "日付", DateKind),
+                    ("kind", "方法", Choice(follow_up)),
+                    ("health_changes", "体調の変化", Text),
+                    ("work_changes", "仕事の変化", Text),
+                    ("notes", "メモ", Multiline),
+                ],
+            ),
+            rows(
+                (
+                    "モニタリングの評価",
+                    "monitoring.reviews",
+                    "評価を追加",
+                    "評価",
+                ),
+                true,
+                true,
+                vec![
+                    ("date", "評価日", DateKind),
+                    ("evaluation", "評価", Multiline),
+                    ("changes", "変更点", Multiline),
+                    ("plan_revised", "支援計画を改訂した", Check),
+                ],
+            ),
             Part::Fields(
                 "まとめ",
                 "monitoring.summary",
@@ -452,27 +523,34 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     ("text", "まとめ", Multiline),
                 ],
             ),
-        ],
-        Tab::Consultations => vec![Part::List {
-            title: "相談経過の記録",
-            path: "consultations",
-            add: "",
-            item: "記録",
-            ids: true,
-            newest_first: true,
-            action: None,
-            parts: vec![Part::Fields(
-                "",
-                "",
+            rows(
+                (
+                    "支援者の確認",
+                    "monitoring.summary.confirmations",
+                    "確認を追加",
+                    "確認",
+                ),
+                true,
+                false,
                 vec![
-                    ("date", "日付", DateKind),
-                    ("kind", "種別", Choice(consultation)),
-                    ("duration_minutes", "時間（分）", Int),
-                    ("content", "内容", Multiline),
-                    ("next_step", "次回の予定", Text),
+                    ("supporter", "支援者", Text),
+                    ("agency", "機関", Text),
+                    ("confirmed_on", "確認日", DateKind),
                 ],
-            )],
-        }],
+            ),
+        ],
+        Tab::Consultations => vec![rows(
+            ("相談経過の記録", "consultations", "", "記録"),
+            true,
+            true,
+            vec![
+                ("date", "日付", DateKind),
+                ("kind", "種別", Choice(consultation)),
+                ("duration_minutes", "時間（分）", Int),
+                ("content", "内容", Multiline),
+                ("next_step", "次回の予定", Text),
+            ],
+        )],
         Tab::Programmes => vec![Part::List {
             title: "自立支援プログラム",
             path: "programmes",
@@ -489,29 +567,45 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                         ("programme", "プログラム名", Text),
                         ("agency", "実施機関", Text),
                         ("selected_on", "選定日", DateKind),
+                        ("selection_criterion", "選定基準", Text),
                         ("selection_reason", "選定理由", Multiline),
                         ("consent_on", "同意日", DateKind),
+                        ("plan_agreed_on", "計画の合意日", DateKind),
                         ("review_interval_months", "評価の間隔（か月）", Int),
+                        ("note", "メモ", Multiline),
                     ],
                 ),
-                Part::List {
-                    title: "評価",
-                    path: "reviews",
-                    add: "評価を追加",
-                    item: "評価",
-                    ids: true,
-                    newest_first: false,
-                    action: None,
-                    parts: vec![Part::Fields(
-                        "",
-                        "",
-                        vec![
-                            ("date", "評価日", DateKind),
-                            ("outcome", "結果", Choice(programme_outcome)),
-                            ("reason", "理由", Text),
-                        ],
-                    )],
-                },
+                rows(
+                    ("目標", "goals", "目標を追加", "目標"),
+                    true,
+                    false,
+                    vec![
+                        ("goal", "目標", Text),
+                        ("target_date", "目標日", DateKind),
+                        ("achieved_on", "達成日", DateKind),
+                    ],
+                ),
+                rows(
+                    ("就労の阻害要因", "barriers", "阻害要因を追加", "阻害要因"),
+                    true,
+                    false,
+                    vec![
+                        ("kind", "種類", Choice(barrier)),
+                        ("description", "内容", Text),
+                        ("resolution", "解決策", Text),
+                        ("resolved_on", "解決日", DateKind),
+                    ],
+                ),
+                rows(
+                    ("評価", "reviews", "評価を追加", "評価"),
+                    true,
+                    false,
+                    vec![
+                        ("date", "評価日", DateKind),
+                        ("outcome", "結果", Choice(programme_outcome)),
+                        ("reason", "理由", Text),
+                    ],
+                ),
             ],
         }],
         Tab::Consents => vec![

@@ -20,6 +20,8 @@ use tsunagi_core::model::{Case, CaseId, SupportStage};
 use tsunagi_core::model::{ConsultationKind, Section, SectionName, new_item_id};
 
 use super::case_fields::{Part, parts};
+use super::i18n::{self, tr_in};
+use super::settings::Language;
 
 /// The tabs of the case screen, in the order of `CaseAdapter.tabs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +81,8 @@ pub enum Kind {
     Date,
     /// One of fixed values (none chosen stores the model's default).
     Choice(fn() -> Vec<(String, &'static str)>),
+    /// One of the case's employers (事業所), kept by id; none chosen stores "".
+    Employer,
     /// Yes or no.
     Check,
 }
@@ -138,7 +142,7 @@ pub enum EditError {
     Invalid,
 }
 
-use Kind::{Check, Choice, Date as DateKind, Float, Int, Multiline, Text};
+use Kind::{Check, Choice, Date as DateKind, Employer, Float, Int, Multiline, Text};
 
 fn join(base: &str, rel: &str) -> String {
     match (base.is_empty(), rel.is_empty()) {
@@ -267,7 +271,20 @@ pub struct CaseForm {
     /// Every section as JSON, keyed by section key (`basic`, `stage`, …).
     json: Value,
     kinds: HashMap<String, Kind>,
+    /// What a new row of each list on screen is.
+    rows: HashMap<String, NewRow>,
     dirty: BTreeSet<SectionName>,
+}
+
+/// The shape of a list's new row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NewRow {
+    /// An object with a fresh `id` (most lists).
+    WithId,
+    /// An empty object (rows the model keeps without ids).
+    Plain,
+    /// An empty string (lists of plain texts).
+    Text,
 }
 
 impl CaseForm {
@@ -281,6 +298,7 @@ impl CaseForm {
             id: case.id,
             json: Value::Object(json),
             kinds: HashMap::new(),
+            rows: HashMap::new(),
             dirty: BTreeSet::new(),
         }
     }
@@ -382,20 +400,26 @@ impl CaseForm {
             DateKind => Some(Value::String(show_date(
                 parse_date(trimmed).ok_or(EditError::Invalid)?,
             ))),
-            Choice(..) | Check => return Err(EditError::Invalid),
+            Choice(..) | Employer | Check => return Err(EditError::Invalid),
         };
         self.write(path, value)
     }
 
     /// The user chose option `index` (-1: none) of the choice at `path`.
     pub fn choose(&mut self, path: &str, index: i32) -> Result<SectionName, EditError> {
-        let Some(Choice(all)) = self.kinds.get(path).copied() else {
-            return Err(EditError::NoSuchField);
+        let index = usize::try_from(index).ok();
+        let value = match self.kinds.get(path).copied() {
+            Some(Choice(all)) => index
+                .and_then(|i| all().into_iter().nth(i))
+                .map(|(key, _)| Value::String(key)),
+            Some(Employer) => Some(Value::String(
+                index
+                    .and_then(|i| employers(&self.json).into_iter().nth(i))
+                    .map(|(id, _)| id)
+                    .unwrap_or_default(),
+            )),
+            _ => return Err(EditError::NoSuchField),
         };
-        let value = usize::try_from(index)
-            .ok()
-            .and_then(|i| all().into_iter().nth(i))
-            .map(|(key, _)| Value::String(key));
         self.write(path, value)
     }
 
@@ -414,11 +438,10 @@ impl CaseForm {
         match target {
             Value::Null => *target = Value::Object(Map::new()),
             Value::Array(items) => {
-                let text_items = path.ends_with("job_areas");
-                let item = if text_items {
-                    Value::String(String::new())
-                } else {
-                    serde_json::json!({ "id": new_item_id() })
+                let item = match self.rows.get(path).ok_or(EditError::NoSuchField)? {
+                    NewRow::Text => Value::String(String::new()),
+                    NewRow::Plain => Value::Object(Map::new()),
+                    NewRow::WithId => serde_json::json!({ "id": new_item_id() }),
                 };
                 if path == "consultations" {
                     items.insert(0, item);
@@ -492,17 +515,60 @@ impl CaseForm {
 
     /// The blocks of `tab`, ready to show; also learns which fields exist.
     pub fn blocks(&mut self, tab: Tab) -> Vec<BlockView> {
+        self.blocks_in(tab, i18n::current())
+    }
+
+    /// The blocks of `tab` with their texts in `language`.
+    pub fn blocks_in(&mut self, tab: Tab, language: Language) -> Vec<BlockView> {
         let mut out = Vec::new();
         let mut kinds = HashMap::new();
+        let mut rows = HashMap::new();
         let json = self.json.clone();
-        render(&parts(tab), "", &json, 0, "", &mut out, &mut kinds);
+        let mut r = Renderer {
+            language,
+            json: &json,
+            out: &mut out,
+            kinds: &mut kinds,
+            rows: &mut rows,
+        };
+        r.render(&parts(tab), "", 0, "");
         self.kinds = kinds;
+        self.rows = rows;
         out
     }
 }
 
-fn field(path: String, label: &str, prefix: &str, kind: Kind, value: Option<&Value>) -> FieldView {
+/// The case's employers as (id, name), in list order.
+fn employers(json: &Value) -> Vec<(String, String)> {
+    get(json, "job_match.employers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| (text_of(e.get("id")), text_of(e.get("name"))))
+        .collect()
+}
+
+fn field(
+    language: Language,
+    path: String,
+    label: &str,
+    prefix: &str,
+    kind: Kind,
+    json: &Value,
+) -> FieldView {
+    let value = get(json, &path);
+    let label = tr_in(language, label);
     let (options, choice) = match kind {
+        Employer => {
+            let all = employers(json);
+            let key = value.and_then(Value::as_str);
+            let choice = all
+                .iter()
+                .position(|(id, _)| Some(id.as_str()) == key)
+                .and_then(|i| i32::try_from(i).ok())
+                .unwrap_or(-1);
+            (all.into_iter().map(|(_, name)| name).collect(), choice)
+        }
         Choice(all) => {
             let all = all();
             let key = value.and_then(Value::as_str);
@@ -511,7 +577,8 @@ fn field(path: String, label: &str, prefix: &str, kind: Kind, value: Option<&Val
                 .position(|(k, _)| Some(k.as_str()) == key)
                 .and_then(|i| i32::try_from(i).ok())
                 .unwrap_or(-1);
-            (all.iter().map(|(_, l)| (*l).to_owned()).collect(), choice)
+            let names = all.iter().map(|(_, l)| tr_in(language, l).to_owned());
+            (names.collect(), choice)
         }
         _ => (Vec::new(), -1),
     };
@@ -532,152 +599,164 @@ fn field(path: String, label: &str, prefix: &str, kind: Kind, value: Option<&Val
     }
 }
 
-fn render(
-    parts: &[Part],
-    base: &str,
-    json: &Value,
-    level: i32,
-    prefix: &str,
-    out: &mut Vec<BlockView>,
-    kinds: &mut HashMap<String, Kind>,
-) {
-    for part in parts {
-        match part {
-            Part::Fields(title, rel, fields) => {
-                let at = join(base, rel);
-                let mut block = BlockView {
-                    title: (*title).to_owned(),
-                    path: at.clone(),
-                    level,
-                    ..BlockView::default()
-                };
-                for (key, label, kind) in fields {
-                    let path = join(&at, key);
-                    kinds.insert(path.clone(), *kind);
-                    block
-                        .fields
-                        .push(field(path.clone(), label, prefix, *kind, get(json, &path)));
-                }
-                // A list row's own fields join the row's title block.
-                match out.last_mut() {
-                    Some(last) if title.is_empty() && last.fields.is_empty() => {
-                        last.fields = block.fields;
-                    }
-                    _ => out.push(block),
-                }
-            }
-            Part::Optional(title, rel, add, fields) => {
-                let at = join(base, rel);
-                let present = get(json, &at).is_some_and(|v| !v.is_null());
-                let mut block = BlockView {
-                    title: (*title).to_owned(),
-                    path: at.clone(),
-                    level,
-                    ..BlockView::default()
-                };
-                if present {
-                    block.remove_path.clone_from(&at);
-                    for (key, label, kind) in fields {
-                        let path = join(&at, key);
-                        kinds.insert(path.clone(), *kind);
-                        block.fields.push(field(
-                            path.clone(),
-                            label,
-                            prefix,
-                            *kind,
-                            get(json, &path),
-                        ));
-                    }
-                } else {
-                    block.add_label = (*add).to_owned();
-                    block.add_path.clone_from(&at);
-                }
-                out.push(block);
-            }
-            Part::List {
-                title,
-                path,
-                add,
-                item,
-                ids,
-                newest_first,
-                action,
-                parts,
-            } => {
-                let at = join(base, path);
-                out.push(BlockView {
-                    title: (*title).to_owned(),
-                    path: at.clone(),
-                    level,
-                    add_label: (*add).to_owned(),
-                    add_path: if add.is_empty() {
-                        String::new()
-                    } else {
-                        at.clone()
-                    },
-                    ..BlockView::default()
-                });
-                let items = get(json, &at)
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let mut order: Vec<usize> = (0..items.len()).collect();
-                if *newest_first {
-                    let date = |i: &usize| text_of(items[*i].get("date"));
-                    order.sort_by(|a, b| date(b).cmp(&date(a)).then(a.cmp(b)));
-                }
-                for (n, i) in order.into_iter().enumerate() {
-                    let value = &items[i];
-                    let item_path = match value.get("id").and_then(Value::as_str) {
-                        Some(id) if *ids => format!("{at}[id={id}]"),
-                        _ => format!("{at}[{i}]"),
-                    };
-                    let item_title = format!("{item} {}", n + 1);
-                    let mut head = BlockView {
-                        title: item_title.clone(),
-                        path: item_path.clone(),
-                        level: level + 1,
-                        remove_path: item_path.clone(),
+/// Walks a tab's parts and writes its blocks, texts in `language`.
+struct Renderer<'a> {
+    language: Language,
+    json: &'a Value,
+    out: &'a mut Vec<BlockView>,
+    kinds: &'a mut HashMap<String, Kind>,
+    rows: &'a mut HashMap<String, NewRow>,
+}
+
+impl Renderer<'_> {
+    fn tr(&self, ja: &str) -> String {
+        tr_in(self.language, ja).to_owned()
+    }
+
+    fn field(
+        &mut self,
+        at: &str,
+        (key, label, kind): &(&str, &str, Kind),
+        prefix: &str,
+    ) -> FieldView {
+        let path = join(at, key);
+        self.kinds.insert(path.clone(), *kind);
+        field(self.language, path, label, prefix, *kind, self.json)
+    }
+
+    fn items(&self, at: &str) -> Vec<Value> {
+        get(self.json, at)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn render(&mut self, parts: &[Part], base: &str, level: i32, prefix: &str) {
+        for part in parts {
+            match part {
+                Part::Fields(title, rel, fields) => {
+                    let at = join(base, rel);
+                    let mut block = BlockView {
+                        title: self.tr(title),
+                        path: at.clone(),
+                        level,
                         ..BlockView::default()
                     };
-                    if let Some((label, field)) = action
-                        && get(json, &join(&item_path, field)).is_none_or(Value::is_null)
-                    {
-                        head.action_label = (*label).to_owned();
-                        head.action_path = join(&item_path, field);
+                    for f in fields {
+                        block.fields.push(self.field(&at, f, prefix));
                     }
-                    out.push(head);
-                    render(parts, &item_path, json, level + 1, &item_title, out, kinds);
-                }
-            }
-            Part::TextList(title, rel, add, ids) => {
-                let at = join(base, rel);
-                let mut block = BlockView {
-                    title: (*title).to_owned(),
-                    path: at.clone(),
-                    level,
-                    add_label: (*add).to_owned(),
-                    add_path: at.clone(),
-                    ..BlockView::default()
-                };
-                let items = get(json, &at)
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                for (i, value) in items.iter().enumerate() {
-                    let (item_path, path) = match value.get("id").and_then(Value::as_str) {
-                        Some(id) if *ids => {
-                            (format!("{at}[id={id}]"), format!("{at}[id={id}].text"))
+                    // A list row's own fields join the row's title block.
+                    match self.out.last_mut() {
+                        Some(last) if title.is_empty() && last.fields.is_empty() => {
+                            last.fields = block.fields;
                         }
-                        _ => (format!("{at}[{i}]"), format!("{at}[{i}]")),
-                    };
-                    let label = format!("{title} {}", i + 1);
-                    kinds.insert(path.clone(), Text);
-                    let mut f = field(path.clone(), &label, prefix, Text, get(json, &path));
-                    f.remove_path = item_path;
-                    block.fields.push(f);
+                        _ => self.out.push(block),
+                    }
                 }
-                out.push(block);
+                Part::Optional(title, rel, add, fields) => {
+                    let at = join(base, rel);
+                    let present = get(self.json, &at).is_some_and(|v| !v.is_null());
+                    let mut block = BlockView {
+                        title: self.tr(title),
+                        path: at.clone(),
+                        level,
+                        ..BlockView::default()
+                    };
+                    if present {
+                        block.remove_path.clone_from(&at);
+                        for f in fields {
+                            block.fields.push(self.field(&at, f, prefix));
+                        }
+                    } else {
+                        block.add_label = self.tr(add);
+                        block.add_path.clone_from(&at);
+                    }
+                    self.out.push(block);
+                }
+                Part::List {
+                    title,
+                    path,
+                    add,
+                    item,
+                    ids,
+                    newest_first,
+                    action,
+                    parts,
+                } => {
+                    let at = join(base, path);
+                    let shape = if *ids { NewRow::WithId } else { NewRow::Plain };
+                    self.rows.insert(at.clone(), shape);
+                    self.out.push(BlockView {
+                        title: self.tr(title),
+                        path: at.clone(),
+                        level,
+                        add_label: self.tr(add),
+                        add_path: if add.is_empty() {
+                            String::new()
+                        } else {
+                            at.clone()
+                        },
+                        ..BlockView::default()
+                    });
+                    let items = self.items(&at);
+                    let mut order: Vec<usize> = (0..items.len()).collect();
+                    if *newest_first {
+                        let date = |i: &usize| text_of(items[*i].get("date"));
+                        order.sort_by(|a, b| date(b).cmp(&date(a)).then(a.cmp(b)));
+                    }
+                    for (n, i) in order.into_iter().enumerate() {
+                        let value = &items[i];
+                        let item_path = match value.get("id").and_then(Value::as_str) {
+                            Some(id) if *ids => format!("{at}[id={id}]"),
+                            _ => format!("{at}[{i}]"),
+                        };
+                        let item_title = format!("{} {}", self.tr(item), n + 1);
+                        let mut head = BlockView {
+                            title: item_title.clone(),
+                            path: item_path.clone(),
+                            level: level + 1,
+                            remove_path: item_path.clone(),
+                            ..BlockView::default()
+                        };
+                        if let Some((label, field)) = action
+                            && get(self.json, &join(&item_path, field)).is_none_or(Value::is_null)
+                        {
+                            head.action_label = self.tr(label);
+                            head.action_path = join(&item_path, field);
+                        }
+                        self.out.push(head);
+                        self.render(parts, &item_path, level + 1, &item_title);
+                    }
+                }
+                Part::TextList(title, rel, add, ids) => {
+                    let at = join(base, rel);
+                    let shape = if *ids { NewRow::WithId } else { NewRow::Text };
+                    self.rows.insert(at.clone(), shape);
+                    let title = self.tr(title);
+                    let mut block = BlockView {
+                        title: title.clone(),
+                        path: at.clone(),
+                        level,
+                        add_label: self.tr(add),
+                        add_path: at.clone(),
+                        ..BlockView::default()
+                    };
+                    for (i, value) in self.items(&at).iter().enumerate() {
+                        let (item_path, path) = match value.get("id").and_then(Value::as_str) {
+                            Some(id) if *ids => {
+                                (format!("{at}[id={id}]"), format!("{at}[id={id}].text"))
+                            }
+                            _ => (format!("{at}[{i}]"), format!("{at}[{i}]")),
+                        };
+                        let label = format!("{title} {}", i + 1);
+                        self.kinds.insert(path.clone(), Text);
+                        let json = self.json;
+                        let mut f = field(Language::Japanese, path, &label, prefix, Text, json);
+                        f.remove_path = item_path;
+                        block.fields.push(f);
+                    }
+                    self.out.push(block);
+                }
             }
         }
     }

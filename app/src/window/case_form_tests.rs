@@ -36,7 +36,7 @@ fn every_field_of_a_demo_case_shows_what_is_stored_and_saves_it_unchanged() {
             let blocks = form.blocks(tab);
             for f in blocks.iter().flat_map(|b| &b.fields) {
                 let result = match f.kind {
-                    Choice(..) => form.choose(&f.path, f.choice),
+                    Choice(..) | Employer => form.choose(&f.path, f.choice),
                     Check => form.toggle(&f.path, f.checked),
                     _ => form.edit(&f.path, &f.value),
                 };
@@ -234,4 +234,66 @@ fn paths_follow_the_store_history_notation() {
     );
     assert_eq!(parent("a.b[id=x]"), Some(("a.b", "[id=x]")));
     assert_eq!(parent("a.b"), Some(("a", "b")));
+}
+
+#[test]
+fn in_english_every_label_title_button_and_choice_of_every_tab_is_translated() {
+    let japanese = |s: &str| {
+        s.chars()
+            .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+    };
+    let mut case = demo_cases().remove(0);
+    case.disclosure = Disclosure::Partial;
+    let mut form = CaseForm::new(&case);
+    for tab in Tab::ALL {
+        for block in form.blocks_in(tab, Language::English) {
+            let texts = [&block.title, &block.add_label, &block.action_label];
+            for text in texts {
+                assert!(!japanese(text), "{tab:?}: untranslated {text:?}");
+            }
+            for f in &block.fields {
+                assert!(!japanese(&f.label), "{tab:?}: untranslated {:?}", f.label);
+                for option in &f.options {
+                    assert!(!japanese(option), "{tab:?}: untranslated choice {option:?}");
+                }
+            }
+        }
+    }
+    let japanese_blocks = form.blocks_in(Tab::Basic, Language::Japanese);
+    assert_eq!(
+        japanese_blocks[0].fields[0].label, "氏名",
+        "Japanese is unchanged"
+    );
+}
+
+#[test]
+fn every_add_button_of_every_tab_adds_a_row_the_model_accepts() {
+    for case in [Case::new(), demo_cases().remove(0)] {
+        let mut form = CaseForm::new(&case);
+        for tab in Tab::ALL {
+            // Adding a row reveals new add buttons (a row's own lists), so
+            // go round until every button on the tab has been pressed once.
+            let mut pressed = std::collections::BTreeSet::new();
+            loop {
+                let next = form
+                    .blocks(tab)
+                    .into_iter()
+                    .map(|b| b.add_path)
+                    .find(|p| !p.is_empty() && !pressed.contains(p));
+                let Some(path) = next else { break };
+                assert!(
+                    form.add_row(&path).is_ok(),
+                    "{tab:?}: adding at {path} was refused"
+                );
+                pressed.insert(path);
+            }
+            assert!(!pressed.is_empty() || tab == Tab::Consultations, "{tab:?}");
+        }
+        let saved = form.case();
+        let valid = saved.validate();
+        assert!(valid.is_ok(), "the added rows make a valid case: {valid:?}");
+        assert!(!saved.career_plan.meetings.is_empty());
+        assert!(!saved.monitoring.summary.confirmations.is_empty());
+        assert!(!saved.programmes[0].barriers.is_empty());
+    }
 }

@@ -237,6 +237,7 @@ pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
     session.invalidate();
     session.cases().reset(Vec::new());
     super::admin::clear(window);
+    super::presentation::clear(window);
     window
         .global::<super::ui::DiseaseAdapter<'_>>()
         .invoke_reset();

@@ -23,6 +23,7 @@ use tsunagi_core::reference::{DemandLevel, DiseaseId, OccupationId, ReferenceDb}
 use tsunagi_core::store::{Role, StoreError};
 
 use super::AppHandle;
+use super::i18n::{self, tr};
 use super::problem::Report;
 use super::reference::Library;
 use super::session::Session;
@@ -268,7 +269,7 @@ impl DiseaseController {
                     .iter()
                     .map(|a| DiseaseOption {
                         id: a.id.as_str().into(),
-                        text: a.text.ja.as_str().into(),
+                        text: i18n::text(&a.text).into(),
                         chosen: picked(a.id.as_str()),
                         unverified: !a.basis.is_verified(),
                     })
@@ -284,11 +285,11 @@ impl DiseaseController {
                     .unwrap_or_default();
                 DiseaseIssueRow {
                     code: item.code().as_str().into(),
-                    name: item.issue.name.ja.as_str().into(),
-                    description: item.issue.description.ja.as_str().into(),
+                    name: i18n::text(&item.issue.name).into(),
+                    description: i18n::text(&item.issue.description).into(),
                     note: item
                         .disease_note()
-                        .map(|n| n.ja.as_str())
+                        .map(i18n::text)
                         .unwrap_or_default()
                         .into(),
                     applicable: chosen.is_some_and(|i| i.applicable),
@@ -300,7 +301,7 @@ impl DiseaseController {
                     demand_note: item
                         .job_demand
                         .and_then(|d| d.note.as_ref())
-                        .map(|n| n.ja.as_str())
+                        .map(i18n::text)
                         .unwrap_or_default()
                         .into(),
                     options: ModelRc::new(VecModel::from(options)),
@@ -322,7 +323,7 @@ impl DiseaseController {
             .map(|(i, c)| {
                 let row = DiseaseStatusRow {
                     date: c.date.map(format_date).unwrap_or_default().into(),
-                    status: c.status.label_ja().into(),
+                    status: tr(c.status.label_ja()).into(),
                     note: c.note.expose().as_str().into(),
                 };
                 (c.date, i, row)
@@ -340,7 +341,7 @@ impl DiseaseController {
                 name: d.name.as_str().into(),
                 status: d
                     .current_status()
-                    .map(DiseaseStatus::label_ja)
+                    .map(|s| tr(s.label_ja()))
                     .unwrap_or_default()
                     .into(),
             })
@@ -356,8 +357,8 @@ impl DiseaseController {
                 let o = db.occupation(id)?;
                 Some(DiseaseChoice {
                     id: id.as_str().into(),
-                    title: o.name.ja.as_str().into(),
-                    detail: format!("「{from}」から").into(),
+                    title: i18n::text(&o.name).into(),
+                    detail: tr("「{}」から").replace("{}", from).into(),
                 })
             })
             .collect()
@@ -719,7 +720,7 @@ fn disease_hits(db: &ReferenceDb, text: &str) -> Vec<DiseaseChoice> {
         .take(MAX_HITS)
         .map(|d| DiseaseChoice {
             id: d.id.as_str().into(),
-            title: d.name.ja.as_str().into(),
+            title: i18n::text(&d.name).into(),
             detail: format!("{} / {}", d.kana, d.name.en).into(),
         })
         .collect()
@@ -734,8 +735,8 @@ fn occupation_hits(db: &ReferenceDb, text: &str) -> Vec<DiseaseChoice> {
         .take(MAX_HITS)
         .map(|o| DiseaseChoice {
             id: o.id.as_str().into(),
-            title: o.name.ja.as_str().into(),
-            detail: o.description.ja.as_str().into(),
+            title: i18n::text(&o.name).into(),
+            detail: i18n::text(&o.description).into(),
         })
         .collect()
 }
@@ -749,7 +750,7 @@ fn show(window: &AppWindow, c: &DiseaseController, db: &ReferenceDb) {
     adapter.set_selected(i32::try_from(c.selected).unwrap_or(0));
     adapter.set_current_status(
         c.current_status()
-            .map(DiseaseStatus::label_ja)
+            .map(|s| tr(s.label_ja()))
             .unwrap_or_default()
             .into(),
     );
@@ -760,7 +761,7 @@ fn show(window: &AppWindow, c: &DiseaseController, db: &ReferenceDb) {
         c.occupation
             .as_ref()
             .and_then(|id| db.occupation(id))
-            .map(|o| o.name.ja.as_str())
+            .map(|o| i18n::text(&o.name))
             .unwrap_or_default()
             .into(),
     );

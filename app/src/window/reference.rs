@@ -13,7 +13,9 @@ use tsunagi_core::reference::{
     Schedule,
 };
 
+use super::i18n::{self, text, tr};
 use super::session::Session;
+use super::settings::Language;
 use super::ui::{
     AppWindow, CaseListAdapter, Problem, RefDiseaseItem, RefDiseasePage, RefGroup, RefIssue,
     RefLine, RefOccupation, ReferenceAdapter, ReferenceTab, Screen,
@@ -68,7 +70,7 @@ pub fn disease_groups(db: &ReferenceDb, query: &str) -> Vec<RefGroup> {
             }
             let items: Vec<RefDiseaseItem> = diseases.into_iter().map(disease_item).collect();
             Some(RefGroup {
-                name: group.name.ja.as_str().into(),
+                name: text(&group.name).into(),
                 diseases: ModelRc::new(VecModel::from(items)),
             })
         })
@@ -78,11 +80,11 @@ pub fn disease_groups(db: &ReferenceDb, query: &str) -> Vec<RefGroup> {
 fn disease_item(d: &Disease) -> RefDiseaseItem {
     let mut detail = d.kana.clone();
     if !d.aliases.is_empty() {
-        detail.push_str(&format!("（旧: {}）", d.aliases.join("、")));
+        detail.push_str(&format!("（{}: {}）", tr("旧"), d.aliases.join("、")));
     }
     RefDiseaseItem {
         id: d.id.as_str().into(),
-        name: d.name.ja.as_str().into(),
+        name: text(&d.name).into(),
         detail: detail.into(),
         unverified: !d.unverified.is_empty(),
     }
@@ -101,16 +103,20 @@ fn line(text: String, basis: Basis) -> RefLine {
 pub fn disease_page(db: &ReferenceDb, id: &str) -> Option<RefDiseasePage> {
     let d = db.disease(&DiseaseId::new(id).ok()?)?;
     let mut detail = vec![d.kana.clone()];
-    if !d.name.en.is_empty() {
-        detail.push(d.name.en.clone());
+    let other = match i18n::current() {
+        Language::Japanese => &d.name.en,
+        Language::English => &d.name.ja,
+    };
+    if !other.is_empty() {
+        detail.push(other.clone());
     }
     if let Some(n) = d.notification_number {
-        detail.push(format!("告示番号 {n}"));
+        detail.push(format!("{} {n}", tr("告示番号")));
     }
     if let Some(group) = db.group(&d.group) {
-        let mut g = group.name.ja.clone();
+        let mut g = text(&group.name).to_owned();
         if let Some(more) = &d.group_detail {
-            g.push_str(&format!("（{}）", more.ja));
+            g.push_str(&format!("（{}）", text(more)));
         }
         detail.push(g);
     }
@@ -122,17 +128,11 @@ pub fn disease_page(db: &ReferenceDb, id: &str) -> Option<RefDiseasePage> {
             let options: Vec<RefLine> = issue
                 .accommodations
                 .iter()
-                .map(|a| line(a.text.ja.clone(), a.basis))
+                .map(|a| line(text(&a.text).to_owned(), a.basis))
                 .collect();
             Some(RefIssue {
-                name: issue.name.ja.as_str().into(),
-                text: di
-                    .note
-                    .as_ref()
-                    .unwrap_or(&issue.description)
-                    .ja
-                    .as_str()
-                    .into(),
+                name: text(&issue.name).into(),
+                text: text(di.note.as_ref().unwrap_or(&issue.description)).into(),
                 unverified: !di.basis.is_verified(),
                 accommodations: ModelRc::new(VecModel::from(options)),
             })
@@ -141,7 +141,7 @@ pub fn disease_page(db: &ReferenceDb, id: &str) -> Option<RefDiseasePage> {
     let notes: Vec<RefLine> = d
         .notes
         .iter()
-        .map(|n| line(n.text.ja.clone(), n.basis))
+        .map(|n| line(text(&n.text).to_owned(), n.basis))
         .collect();
     let sources: Vec<SharedString> = d
         .sources
@@ -155,16 +155,12 @@ pub fn disease_page(db: &ReferenceDb, id: &str) -> Option<RefDiseasePage> {
             .into()
         })
         .collect();
-    let unverified: Vec<SharedString> = d
-        .unverified
-        .iter()
-        .map(|u| u.note.ja.as_str().into())
-        .collect();
+    let unverified: Vec<SharedString> = d.unverified.iter().map(|u| text(&u.note).into()).collect();
     Some(RefDiseasePage {
-        name: d.name.ja.as_str().into(),
+        name: text(&d.name).into(),
         detail: detail.join(" / ").into(),
-        summary: d.summary.ja.as_str().into(),
-        course: format!("{}: {}", d.course.label_ja(), d.course_text.ja).into(),
+        summary: text(&d.summary).into(),
+        course: format!("{}: {}", tr(d.course.label_ja()), text(&d.course_text)).into(),
         issues: ModelRc::new(VecModel::from(issues)),
         notes: ModelRc::new(VecModel::from(notes)),
         sources: ModelRc::new(VecModel::from(sources)),
@@ -187,15 +183,13 @@ fn occupation_row(db: &ReferenceDb, o: &Occupation) -> RefOccupation {
     let demands: Vec<RefLine> = demands
         .into_iter()
         .map(|d| {
-            let level = match d.level {
+            let level = tr(match d.level {
                 DemandLevel::High => "強い",
                 DemandLevel::Moderate => "ある程度",
-            };
-            let issue = db
-                .issue(&d.code)
-                .map_or(d.code.as_str(), |i| i.name.ja.as_str());
+            });
+            let issue = db.issue(&d.code).map_or(d.code.as_str(), |i| text(&i.name));
             let text = match &d.note {
-                Some(note) => format!("【{level}】{issue} — {}", note.ja),
+                Some(note) => format!("【{level}】{issue} — {}", text(note)),
                 None => format!("【{level}】{issue}"),
             };
             // The occupation as a whole carries the 要確認 mark.
@@ -204,12 +198,12 @@ fn occupation_row(db: &ReferenceDb, o: &Occupation) -> RefOccupation {
         .collect();
     RefOccupation {
         id: o.id.as_str().into(),
-        name: o.name.ja.as_str().into(),
+        name: text(&o.name).into(),
         category: db
             .category(&o.category)
-            .map_or("", |c| c.name.ja.as_str())
+            .map_or("", |c| text(&c.name))
             .into(),
-        description: o.description.ja.as_str().into(),
+        description: text(&o.description).into(),
         demands: ModelRc::new(VecModel::from(demands)),
         schedule: schedule_text(&o.schedule).into(),
         unverified: !o.basis.is_verified(),
@@ -218,10 +212,12 @@ fn occupation_row(db: &ReferenceDb, o: &Occupation) -> RefOccupation {
 
 /// The working-time pattern in words: `夜勤: 少ない、残業: 多い …`.
 pub fn schedule_text(s: &Schedule) -> String {
-    let label = |f: Frequency| match f {
-        Frequency::Rare => "少ない",
-        Frequency::Sometimes => "職場による",
-        Frequency::Common => "多い",
+    let label = |f: Frequency| {
+        tr(match f {
+            Frequency::Rare => "少ない",
+            Frequency::Sometimes => "職場による",
+            Frequency::Common => "多い",
+        })
     };
     [
         ("交替勤務", s.shift_work),
@@ -232,7 +228,7 @@ pub fn schedule_text(s: &Schedule) -> String {
         ("短時間勤務", s.part_time),
     ]
     .iter()
-    .map(|(what, f)| format!("{what}: {}", label(*f)))
+    .map(|(what, f)| format!("{}: {}", tr(what), label(*f)))
     .collect::<Vec<_>>()
     .join("、")
 }
@@ -244,6 +240,7 @@ pub fn schedule_text(s: &Schedule) -> String {
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let library = Arc::new(Library::default());
     super::disease::wire(window, session, &library);
+    super::presentation::wire(window, session, &library);
     let came_from = Arc::new(Mutex::new(Screen::CaseList));
 
     let (weak, s, lib, back_to) = (

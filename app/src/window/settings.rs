@@ -330,6 +330,7 @@ fn apply(window: &AppWindow, settings: &Settings) {
     // Fails only when the UI was built without translations, which
     // app/build.rs always bundles: the screen then stays in Japanese.
     let _ = slint::select_bundled_translation(settings.language.bundle());
+    super::i18n::set_language(settings.language);
 }
 
 fn pick<T: Copy + Default>(all: &[T], index: i32) -> T {

@@ -11,6 +11,7 @@ mod case_management;
 mod demo;
 mod job_match;
 mod monitoring;
+mod profile;
 mod records;
 mod validate;
 
@@ -20,6 +21,7 @@ pub use case_management::*;
 pub use demo::demo_cases;
 pub use job_match::*;
 pub use monitoring::*;
+pub use profile::EmployerProfile;
 pub use records::*;
 pub use validate::ValidationError;
 

@@ -218,8 +218,9 @@ impl Case {
     }
 
     fn check_references(&self) -> Result<(), ValidationError> {
+        // An empty id is a reference not chosen yet (a form filled in any order).
         fn must(field: &'static str, id: &str, found: bool) -> Result<(), ValidationError> {
-            if found {
+            if found || id.is_empty() {
                 Ok(())
             } else {
                 Err(ValidationError::DanglingReference {

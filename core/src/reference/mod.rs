@@ -36,7 +36,7 @@ mod version;
 #[cfg(test)]
 mod data_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

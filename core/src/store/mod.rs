@@ -12,6 +12,7 @@
 mod audit;
 pub mod keychain;
 pub mod keys;
+mod media;
 mod schema;
 pub mod sync;
 
@@ -25,6 +26,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
+pub use crate::media::VideoInfo;
 pub use audit::{AuditAction, AuditEntry};
 pub use keychain::{
     ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain,
@@ -32,6 +34,9 @@ pub use keychain::{
 };
 use keys::{DbKey, KeyslotFile};
 pub use keys::{KdfParams, KeyError, RecoveryCode};
+pub use media::{
+    Approval, MEDIA_DIR, MediaDetails, MediaId, MediaItem, MediaSpace, MediaStream, SWEEP_GRACE,
+};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 
 use crate::model::{Case, CaseId, Section, SectionName, SupportStage};
@@ -178,6 +183,12 @@ pub enum StoreError {
     /// A file in the data folder could not be read or written.
     #[error("a file in the data folder could not be read or written: {0}")]
     Io(#[from] std::io::Error),
+    /// There is no such photo or video in this case.
+    #[error("there is no photo or video {0} in this case")]
+    NoSuchMedia(MediaId),
+    /// A photo or video could not be stored or read.
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -314,6 +325,9 @@ fn open_db(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection,
         .map_err(|_| StoreError::Damaged)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows (a media item's key above all) are overwritten, not left
+    // in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(conn)
 }
 
@@ -442,7 +456,7 @@ impl Store {
             .account_slot(user)
             .map(|s| s.kdf)
             .unwrap_or(KdfParams::DEFAULT);
-        Ok(Store {
+        let mut store = Store {
             conn,
             dir: dir.to_owned(),
             keychain,
@@ -450,7 +464,27 @@ impl Store {
             key,
             account,
             kdf,
-        })
+        };
+        store.sweep_on_open();
+        Ok(store)
+    }
+
+    /// Checks `password` against the logged-in account without opening
+    /// anything (leaving the presentation shown to an employer). Takes as
+    /// long as a login: the password goes through Argon2.
+    pub fn confirm_password(&self, password: &str) -> Result<(), StoreError> {
+        let device = self
+            .keychain
+            .load(&self.slots.store_id)?
+            .ok_or_else(|| StoreError::DeviceSecretMissing(self.keychain.describe()))?;
+        match self
+            .slots
+            .open_account(&self.account.name, password, &device)
+        {
+            Ok(_) => Ok(()),
+            Err(KeyError::NoSlot | KeyError::WrongSecret) => Err(StoreError::WrongPassword),
+            Err(other) => Err(StoreError::Keys(other)),
+        }
     }
 
     /// Opens the store with the recovery code and sets a new password for
@@ -491,7 +525,7 @@ impl Store {
         slots.put(slots.seal_for_account(user, new_password, &device, &key, kdf)?);
         slots.write(dir)?;
         audit::append(&conn, &now(), user, AuditAction::Recovered, None, "")?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             dir: dir.to_owned(),
             keychain,
@@ -499,7 +533,9 @@ impl Store {
             key,
             account,
             kdf,
-        })
+        };
+        store.sweep_on_open();
+        Ok(store)
     }
 
     /// A store on a plain, unencrypted SQLite file, logged in as an
@@ -530,6 +566,12 @@ impl Store {
             account,
             kdf: KdfParams::DEFAULT,
         })
+    }
+
+    /// Removes media files left by an interrupted write. A failure here
+    /// must not keep anyone out: the next open tries again.
+    fn sweep_on_open(&mut self) {
+        let _ = self.sweep_media(SWEEP_GRACE);
     }
 
     /// The logged-in account.

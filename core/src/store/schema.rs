@@ -69,7 +69,34 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
-    // 3 (after media's 2): the link — this device's keys, paired devices,
+    // 2: photos and video. The file is encrypted under `key`; the row is the
+    // only copy of the key. `poster` is a small sanitized JPEG.
+    r#"
+    CREATE TABLE media (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('photo', 'video')),
+        file TEXT NOT NULL UNIQUE,
+        key BLOB NOT NULL CHECK (length(key) = 32),
+        sha256 BLOB NOT NULL CHECK (length(sha256) = 32),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        mime TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        duration_ms INTEGER,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        taken_at TEXT,
+        caption TEXT NOT NULL DEFAULT '',
+        illustrates TEXT NOT NULL DEFAULT '',
+        approved INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1)),
+        approved_at TEXT,
+        approved_by TEXT,
+        poster BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX media_case ON media (case_id, created_at);
+    "#,
+    // 3: the link — this device's keys, paired devices,
     // pairing codes, outgoing and incoming sealed bundles, case origins.
     r#"
     CREATE TABLE device_identity (

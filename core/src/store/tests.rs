@@ -407,3 +407,13 @@ fn a_wrong_key_cannot_read_the_database() {
     let result = open_db(&fx.dir.path().join(DB_FILE), Some(&wrong), false);
     assert!(matches!(result, Err(StoreError::Damaged)), "{result:?}");
 }
+
+#[test]
+fn the_logged_in_password_is_confirmed_and_a_wrong_one_refused() {
+    let (_fx, store, _) = Fixture::new();
+    assert!(store.confirm_password(PW).is_ok());
+    assert!(matches!(
+        store.confirm_password("not the password"),
+        Err(StoreError::WrongPassword)
+    ));
+}

@@ -1,17 +1,22 @@
 //! Opens the app on a throw-away store with the demo cases, logged in, at
-//! the disease screen of the first demo case (`disease`), or at the
-//! reference browser (`reference`, `occupations`), for screenshots
-//! (docs/screenshots/README.md):
+//! the disease screen of the first demo case (`disease`), at the reference
+//! browser (`reference`, `occupations`, `page`), or at tab N of the first
+//! demo case (`case-N`, N from 0), at page N of its presentation
+//! (`present-N`), in English with `en` after the folder,
+//! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
 //! DISPLAY=:99 SLINT_BACKEND=winit-software \
-//!   cargo run -p tsunagi --example disease_screens -- disease /tmp/shots
+//!   cargo run -p tsunagi --example screens -- case-2 /tmp/shots en
 //! ```
 
 use std::sync::Arc;
 
 use slint::ComponentHandle;
-use tsunagi_app::window::ui::{LoginAdapter, ReferenceAdapter, ReferenceTab};
+use tsunagi_app::window::ui::{
+    CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter, ReferenceAdapter,
+    ReferenceTab, SettingsAdapter,
+};
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::store::{CaseQuery, KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
@@ -56,10 +61,25 @@ fn main() -> anyhow::Result<()> {
     let w = app.window();
     w.global::<LoginAdapter<'_>>()
         .invoke_log_in("admin".into(), PASSWORD.into());
+    if args.get(3).is_some_and(|a| a == "en") {
+        w.global::<SettingsAdapter<'_>>().invoke_language_chosen(1);
+    }
     match what {
+        tab if tab.starts_with("case-") => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            let index = tab["case-".len()..].parse().unwrap_or(0);
+            w.global::<CaseAdapter<'_>>().invoke_select_tab(index);
+        }
+        page if page.starts_with("present-") => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_open_presentation();
+            let index = page["present-".len()..].parse().unwrap_or(0);
+            w.global::<PresentationAdapter<'_>>().set_page(index);
+        }
         "reference" | "occupations" | "page" => {
-            w.global::<tsunagi_app::window::ui::CaseListAdapter<'_>>()
-                .invoke_open_reference();
+            w.global::<CaseListAdapter<'_>>().invoke_open_reference();
             let reference = w.global::<ReferenceAdapter<'_>>();
             if what == "occupations" {
                 reference.set_tab(ReferenceTab::Occupations);

@@ -1,0 +1,139 @@
+//! Translation of the texts the Rust side puts on screen (the case form's
+//! labels, the choices' names, the reference's levels): the same catalogue
+//! as the `.slint` files' `@tr`, `ui/i18n/<lang>/LC_MESSAGES/tsunagi.po`,
+//! whose message ids are the Japanese texts. `ui/i18n/extract.py` collects
+//! them from the Rust sources named there.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tsunagi_core::reference::LocalizedText;
+
+use super::settings::Language;
+
+static ENGLISH: AtomicBool = AtomicBool::new(false);
+
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| parse_po(include_str!("../../../ui/i18n/en/LC_MESSAGES/tsunagi.po")));
+
+/// Chooses the language of [`tr`]'s answers.
+pub fn set_language(language: Language) {
+    ENGLISH.store(language == Language::English, Ordering::Relaxed);
+}
+
+/// The language chosen with [`set_language`].
+pub fn current() -> Language {
+    if ENGLISH.load(Ordering::Relaxed) {
+        Language::English
+    } else {
+        Language::Japanese
+    }
+}
+
+/// `ja` in the chosen language (see [`tr_in`]).
+pub fn tr(ja: &str) -> &str {
+    tr_in(current(), ja)
+}
+
+/// A reference text in the chosen language (the English translation when
+/// there is one).
+pub fn text(text: &LocalizedText) -> &str {
+    match current() {
+        Language::Japanese => &text.ja,
+        Language::English => text.en_or_ja(),
+    }
+}
+
+/// `ja` in `language`: itself in Japanese, else its translation, else
+/// itself (an untranslated text shows in Japanese, as in Slint).
+pub fn tr_in(language: Language, ja: &str) -> &str {
+    if language == Language::Japanese {
+        return ja;
+    }
+    match EN.get(ja) {
+        Some(en) if !en.is_empty() => en,
+        _ => ja,
+    }
+}
+
+/// The `msgid` → `msgstr` pairs of a `.po` file (no plural forms or contexts:
+/// the catalogue uses neither).
+fn parse_po(text: &str) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let mut id: Option<String> = None;
+    let mut current: Option<(bool, String)> = None; // (is msgstr, text)
+    let mut finish =
+        |current: &mut Option<(bool, String)>, id: &mut Option<String>| match current.take() {
+            Some((false, text)) => *id = Some(text),
+            Some((true, text)) => {
+                if let Some(key) = id.take().filter(|k| !k.is_empty()) {
+                    map.insert(key, text);
+                }
+            }
+            None => {}
+        };
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("msgid ") {
+            finish(&mut current, &mut id);
+            current = Some((false, unquote(rest)));
+        } else if let Some(rest) = line.strip_prefix("msgstr ") {
+            finish(&mut current, &mut id);
+            current = Some((true, unquote(rest)));
+        } else if line.starts_with('"') {
+            if let Some((_, text)) = current.as_mut() {
+                text.push_str(&unquote(line));
+            }
+        } else {
+            finish(&mut current, &mut id);
+        }
+    }
+    finish(&mut current, &mut id);
+    map
+}
+
+fn unquote(quoted: &str) -> String {
+    let inner = quoted
+        .trim()
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or("");
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_po_file_reads_into_pairs_with_escapes_and_continuations() {
+        let map = parse_po(
+            "msgid \"\"\nmsgstr \"\"\n\"Language: en\\n\"\n\n#: a.slint:1\nmsgid \"氏名\"\nmsgstr \"Name\"\n\nmsgid \"改行\\n\"\nmsgstr \"\"\n\"line \\\"one\\\"\\n\"\n",
+        );
+        assert_eq!(map.get("氏名").map(String::as_str), Some("Name"));
+        assert_eq!(
+            map.get("改行\n").map(String::as_str),
+            Some("line \"one\"\n")
+        );
+        assert!(!map.contains_key(""), "the header is not a message");
+    }
+
+    #[test]
+    fn the_bundled_catalogue_translates_the_form_labels() {
+        assert_eq!(EN.get("氏名").map(String::as_str), Some("Name"));
+    }
+}
