@@ -3,3 +3,5 @@
 //! documents and sends de-identified progress data to the research centre.
 
 pub mod cli;
+pub mod documents;
+pub mod print;
