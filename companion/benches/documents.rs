@@ -36,7 +36,8 @@ fn main() {
     let mut sizes = Vec::new();
     for i in 0..runs {
         let start = Instant::now();
-        documents::render(&empty, &meta, &Request::new(DocumentKind::Profile), &db).expect("renders");
+        documents::render(&empty, &meta, &Request::new(DocumentKind::Profile), &db)
+            .expect("renders");
         base.push(start.elapsed());
         let start = Instant::now();
         for kind in DocumentKind::ALL {
@@ -48,8 +49,14 @@ fn main() {
         all.push(start.elapsed());
     }
     let (all, base) = (median(all), median(base));
-    println!("five documents, full demo case: {:.1} ms (median of {runs})", all.as_secs_f64() * 1e3);
-    println!("baseline, empty one-page profile: {:.1} ms", base.as_secs_f64() * 1e3);
+    println!(
+        "five documents, full demo case: {:.1} ms (median of {runs})",
+        all.as_secs_f64() * 1e3
+    );
+    println!(
+        "baseline, empty one-page profile: {:.1} ms",
+        base.as_secs_f64() * 1e3
+    );
     println!("ratio: {:.1}×", all.as_secs_f64() / base.as_secs_f64());
     for (kind, size) in sizes {
         println!("{:<14} {:>7.1} KB", kind.slug(), size as f64 / 1024.0);

@@ -160,7 +160,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
     use anyhow::Context;
     let id: CaseId = args.case_id.parse().map_err(|_| {
-        anyhow::anyhow!("「{}」はケース番号ではありません (not a case id)", args.case_id)
+        anyhow::anyhow!(
+            "「{}」はケース番号ではありません (not a case id)",
+            args.case_id
+        )
     })?;
     let mut store = login::unlock(PROGRAM, dir)?;
     let case = store.load_case(id)?;
@@ -187,7 +190,9 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
             println!("{printer}\tjob {}\t{}", job.0, status.state.label_ja());
         }
         (None, None) => {
-            anyhow::bail!("--printer NAME か --out FILE.pdf を指定してください (give --printer or --out)")
+            anyhow::bail!(
+                "--printer NAME か --out FILE.pdf を指定してください (give --printer or --out)"
+            )
         }
     }
     Ok(())
@@ -239,7 +244,10 @@ pub fn save_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
                 "{} は既にあります。上書きしません (already exists; not overwritten)",
                 path.display()
             ),
-            _ => anyhow::anyhow!("{} に保存できません (cannot create it): {e}", path.display()),
+            _ => anyhow::anyhow!(
+                "{} に保存できません (cannot create it): {e}",
+                path.display()
+            ),
         })?;
     if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
         drop(file);

@@ -94,9 +94,7 @@ impl CupsServer {
             .build();
         client.send(op).map_err(|e| match e {
             IppError::StatusError(StatusCode::ClientErrorNotFound) => PrintError::Status(0x0406),
-            IppError::ClientError(e) if e.to_string().contains("404") => {
-                PrintError::Status(0x0406)
-            }
+            IppError::ClientError(e) if e.to_string().contains("404") => PrintError::Status(0x0406),
             IppError::ClientError(_) | IppError::IoError(_) | IppError::HttpError(_) => {
                 PrintError::CupsNotRunning(self.to_string())
             }
@@ -175,7 +173,9 @@ impl Printer {
             _ => PrinterState::Unknown(0),
         };
         let accepting = !matches!(
-            group.get("printer-is-accepting-jobs").map(IppAttribute::value),
+            group
+                .get("printer-is-accepting-jobs")
+                .map(IppAttribute::value),
             Some(IppValue::Boolean(false))
         );
         Some(Self {
@@ -305,22 +305,30 @@ pub enum PrintError {
     #[error("印刷サービスの指定が正しくありません (bad CUPS server address {0})")]
     BadServer(String),
     /// No such printer.
-    #[error("プリンター「{0}」が見つかりません (printer {0} not found): `tsunagi-companion printers` で一覧を確認してください")]
+    #[error(
+        "プリンター「{0}」が見つかりません (printer {0} not found): `tsunagi-companion printers` で一覧を確認してください"
+    )]
     PrinterNotFound(String),
     /// The printer is stopped (disabled or halted).
-    #[error("プリンター「{0}」は停止しています。再開してから印刷してください (printer {0} is stopped)")]
+    #[error(
+        "プリンター「{0}」は停止しています。再開してから印刷してください (printer {0} is stopped)"
+    )]
     PrinterStopped(String),
     /// The printer refuses new jobs.
     #[error("プリンター「{0}」は現在印刷を受け付けていません (printer {0} is not accepting jobs)")]
     NotAccepting(String),
     /// Out of paper.
-    #[error("プリンター「{0}」の用紙がありません。用紙を補給してください (printer {0} is out of paper)")]
+    #[error(
+        "プリンター「{0}」の用紙がありません。用紙を補給してください (printer {0} is out of paper)"
+    )]
     OutOfPaper(String),
     /// Paper jam.
     #[error("プリンター「{0}」で紙詰まりが起きています (paper jam in printer {0})")]
     PaperJam(String),
     /// The device cannot be reached.
-    #[error("プリンター「{0}」に接続できません。電源とケーブルを確認してください (printer {0} is offline)")]
+    #[error(
+        "プリンター「{0}」に接続できません。電源とケーブルを確認してください (printer {0} is offline)"
+    )]
     Offline(String),
     /// The job stopped or was aborted.
     #[error("印刷が{state}になりました (the print job ended as {state}): {reasons}")]
@@ -334,7 +342,9 @@ pub enum PrintError {
     #[error("部数は1〜99で指定してください (copies must be 1 to 99)")]
     BadCopies,
     /// CUPS refused with an IPP status.
-    #[error("印刷サービスが要求を受け付けませんでした (CUPS refused the request: IPP status 0x{0:04x})")]
+    #[error(
+        "印刷サービスが要求を受け付けませんでした (CUPS refused the request: IPP status 0x{0:04x})"
+    )]
     Status(u16),
     /// An answer that does not make sense.
     #[error("印刷サービスからの応答を読み取れません (unexpected answer from CUPS: {0})")]
@@ -525,12 +535,27 @@ mod tests {
         let ok = printer_with(PrinterState::Idle, &[], true);
         assert_eq!(ok.check_ready(), Ok(()));
         let paper = printer_with(PrinterState::Stopped, &["media-empty-error"], true);
-        assert_eq!(paper.check_ready(), Err(PrintError::OutOfPaper("PDF".into())));
-        assert!(paper.check_ready().expect_err("paper").to_string().contains("用紙"));
+        assert_eq!(
+            paper.check_ready(),
+            Err(PrintError::OutOfPaper("PDF".into()))
+        );
+        assert!(
+            paper
+                .check_ready()
+                .expect_err("paper")
+                .to_string()
+                .contains("用紙")
+        );
         let paused = printer_with(PrinterState::Stopped, &["paused"], true);
-        assert_eq!(paused.check_ready(), Err(PrintError::PrinterStopped("PDF".into())));
+        assert_eq!(
+            paused.check_ready(),
+            Err(PrintError::PrinterStopped("PDF".into()))
+        );
         let rejecting = printer_with(PrinterState::Idle, &[], false);
-        assert_eq!(rejecting.check_ready(), Err(PrintError::NotAccepting("PDF".into())));
+        assert_eq!(
+            rejecting.check_ready(),
+            Err(PrintError::NotAccepting("PDF".into()))
+        );
         let jam = printer_with(PrinterState::Stopped, &["media-jam-error"], true);
         assert_eq!(jam.check_ready(), Err(PrintError::PaperJam("PDF".into())));
     }

@@ -45,12 +45,20 @@ fn issue_name(db: &ReferenceDb, code: &str) -> String {
 
 /// Every filled value the document must show, in the order it shows them,
 /// taken from the model field by field.
-fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &ReferenceDb) -> Vec<String> {
+fn expected(
+    case: &Case,
+    kind: DocumentKind,
+    employer: Option<&Employer>,
+    db: &ReferenceDb,
+) -> Vec<String> {
     let b = &case.basic;
     let d = &case.career_plan.discovery;
     let c = &d.conditions;
     let health = documents::HealthShown::for_disclosure(case.disclosure);
-    let hours = |h: Option<f32>| h.map(|h| format!("{}時間", format_number(h))).unwrap_or_default();
+    let hours = |h: Option<f32>| {
+        h.map(|h| format!("{}時間", format_number(h)))
+            .unwrap_or_default()
+    };
     let mut v: Vec<String> = Vec::new();
     match kind {
         DocumentKind::Profile => {
@@ -58,15 +66,24 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
             v.extend(b.birth_year.map(|y| format!("{y}年")));
             v.push(b.sex.label_ja().to_owned());
             v.push(d.narrative.expose().clone());
-            for list in [&d.strengths, &d.interests, &d.achievements, &d.preferred_work] {
+            for list in [
+                &d.strengths,
+                &d.interests,
+                &d.achievements,
+                &d.preferred_work,
+            ] {
                 v.extend(texts(list));
             }
             v.extend([
                 hours(c.hours_per_week),
                 hours(c.hours_per_day),
-                c.days_per_week.map(|n| format!("{n}日")).unwrap_or_default(),
+                c.days_per_week
+                    .map(|n| format!("{n}日"))
+                    .unwrap_or_default(),
                 c.time_of_day.clone(),
-                c.max_commute_minutes.map(|m| format!("{m}分以内")).unwrap_or_default(),
+                c.max_commute_minutes
+                    .map(|m| format!("{m}分以内"))
+                    .unwrap_or_default(),
                 c.commute_means.clone(),
             ]);
             if health.needs() {
@@ -85,7 +102,11 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
                 ]);
             }
             for w in &b.work_history {
-                v.extend([w.employer.expose().clone(), w.industry.clone(), w.job.clone()]);
+                v.extend([
+                    w.employer.expose().clone(),
+                    w.industry.clone(),
+                    w.job.clone(),
+                ]);
                 v.extend(w.employment_type.map(|t| t.label_ja().to_owned()));
                 v.extend([format_opt_date(w.from), format_opt_date(w.to)]);
             }
@@ -102,22 +123,35 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
                 format_opt_date(*b.birth_date.expose()),
                 case.stage.label_ja().to_owned(),
             ]);
-            for list in [&d.strengths, &d.interests, &d.preferred_work, &d.achievements] {
+            for list in [
+                &d.strengths,
+                &d.interests,
+                &d.preferred_work,
+                &d.achievements,
+            ] {
                 v.extend(texts(list));
             }
             v.push(d.narrative.expose().clone());
             v.extend([
                 hours(c.hours_per_week),
                 hours(c.hours_per_day),
-                c.days_per_week.map(|n| format!("{n}日")).unwrap_or_default(),
+                c.days_per_week
+                    .map(|n| format!("{n}日"))
+                    .unwrap_or_default(),
                 c.time_of_day.clone(),
-                c.max_commute_minutes.map(|m| format!("{m}分以内")).unwrap_or_default(),
+                c.max_commute_minutes
+                    .map(|m| format!("{m}分以内"))
+                    .unwrap_or_default(),
                 c.commute_means.clone(),
                 c.environment.expose().clone(),
                 c.other.expose().clone(),
             ]);
             for a in &d.activities {
-                v.extend([format_opt_date(a.date), a.kind.label_ja().to_owned(), a.content.expose().clone()]);
+                v.extend([
+                    format_opt_date(a.date),
+                    a.kind.label_ja().to_owned(),
+                    a.content.expose().clone(),
+                ]);
             }
             for m in &case.career_plan.meetings {
                 v.push(format_opt_date(m.date));
@@ -128,7 +162,11 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
             }
             v.push(case.career_plan.direction.summary.expose().clone());
             v.extend(case.career_plan.direction.job_areas.iter().cloned());
-            v.extend(case.career_plan.agreeing_meeting().map(|m| format_opt_date(m.date)));
+            v.extend(
+                case.career_plan
+                    .agreeing_meeting()
+                    .map(|m| format_opt_date(m.date)),
+            );
         }
         DocumentKind::Proposal => {
             let e = employer.expect("an employer for the proposal");
@@ -147,7 +185,12 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
                 v.extend([t.name.clone(), t.frequency.clone()]);
                 v.extend(t.minutes.map(|m| format!("{m}分")));
                 for id in &t.strength_ids {
-                    v.extend(d.strengths.iter().filter(|s| &s.id == id).map(|s| s.text.expose().clone()));
+                    v.extend(
+                        d.strengths
+                            .iter()
+                            .filter(|s| &s.id == id)
+                            .map(|s| s.text.expose().clone()),
+                    );
                 }
                 if health.needs() {
                     v.push(t.note.expose().clone());
@@ -165,7 +208,11 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
                 v.push(hours(cond.hours_per_week));
                 v.extend(cond.days_per_week.map(|n| format!("{n}日")));
                 v.push(cond.schedule.clone());
-                v.extend(cond.wage.as_ref().map(|w| format!("{}{}円", w.unit.label_ja(), w.amount_yen)));
+                v.extend(
+                    cond.wage
+                        .as_ref()
+                        .map(|w| format!("{}{}円", w.unit.label_ja(), w.amount_yen)),
+                );
                 for id in &cond.duties {
                     v.extend(e.task(id).map(|t| t.name.clone()));
                 }
@@ -210,24 +257,46 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
             for x in &b.diseases {
                 v.extend([x.name.clone(), x.subtype.clone()]);
                 for s in &x.status_history {
-                    v.extend([format_opt_date(s.date), s.status.label_ja().to_owned(), s.note.expose().clone()]);
+                    v.extend([
+                        format_opt_date(s.date),
+                        s.status.label_ja().to_owned(),
+                        s.note.expose().clone(),
+                    ]);
                 }
                 v.push(x.note.expose().clone());
             }
             for c in &b.disability_certificates {
-                v.extend([c.kind.full_name_ja().to_owned(), c.grade.clone(), format_opt_date(c.issued_on), format_opt_date(c.renewal_on)]);
+                v.extend([
+                    c.kind.full_name_ja().to_owned(),
+                    c.grade.clone(),
+                    format_opt_date(c.issued_on),
+                    format_opt_date(c.renewal_on),
+                ]);
             }
             if let Some(p) = &b.disability_pension {
-                v.extend([p.kind.label_ja().to_owned(), format_opt_date(p.since), format_opt_date(p.renewal_on)]);
+                v.extend([
+                    p.kind.label_ja().to_owned(),
+                    format_opt_date(p.since),
+                    format_opt_date(p.renewal_on),
+                ]);
             }
             for m in &b.medical_certificates {
                 v.extend([m.kind.label_ja().to_owned(), format_opt_date(m.valid_until)]);
             }
             for f in &b.family {
-                v.extend([f.relation.clone(), f.name.expose().clone(), f.note.expose().clone()]);
+                v.extend([
+                    f.relation.clone(),
+                    f.name.expose().clone(),
+                    f.note.expose().clone(),
+                ]);
             }
             for s in &b.supporters {
-                v.extend([s.relation.clone(), s.name.expose().clone(), s.role.expose().clone(), s.contact.expose().clone()]);
+                v.extend([
+                    s.relation.clone(),
+                    s.name.expose().clone(),
+                    s.role.expose().clone(),
+                    s.contact.expose().clone(),
+                ]);
             }
             for i in &cm.vocational_issues {
                 v.extend(i.code.as_deref().map(|c| issue_name(db, c)));
@@ -238,30 +307,71 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
                 v.push(i.note.expose().clone());
             }
             for p in &plan.items {
-                v.extend([p.action.expose().clone(), p.who.expose().clone(), p.agency.clone(), format_opt_date(p.due), p.status.label_ja().to_owned()]);
+                v.extend([
+                    p.action.expose().clone(),
+                    p.who.expose().clone(),
+                    p.agency.clone(),
+                    format_opt_date(p.due),
+                    p.status.label_ja().to_owned(),
+                ]);
             }
             for c in &case.consultations {
                 v.extend([format_opt_date(c.date), c.kind.label_ja().to_owned()]);
                 v.extend(c.duration_minutes.map(|m| format!("{m}分")));
-                v.extend(c.employer_id.as_deref().and_then(|id| case.job_match.employer(id)).map(|e| e.name.expose().clone()));
-                v.extend([c.content.expose().clone(), c.next_step.expose().clone(), c.author.expose().clone()]);
+                v.extend(
+                    c.employer_id
+                        .as_deref()
+                        .and_then(|id| case.job_match.employer(id))
+                        .map(|e| e.name.expose().clone()),
+                );
+                v.extend([
+                    c.content.expose().clone(),
+                    c.next_step.expose().clone(),
+                    c.author.expose().clone(),
+                ]);
             }
             for p in &case.programmes {
-                v.extend([p.programme.clone(), p.agency.clone(), format_opt_date(p.selected_on), p.selection_criterion.clone(), format_opt_date(p.consent_on), format_opt_date(p.plan_agreed_on)]);
+                v.extend([
+                    p.programme.clone(),
+                    p.agency.clone(),
+                    format_opt_date(p.selected_on),
+                    p.selection_criterion.clone(),
+                    format_opt_date(p.consent_on),
+                    format_opt_date(p.plan_agreed_on),
+                ]);
                 v.extend(p.review_interval_months.map(|m| format!("{m}か月")));
                 v.extend([p.selection_reason.expose().clone(), p.note.expose().clone()]);
                 for g in &p.goals {
-                    v.extend([g.goal.expose().clone(), format_opt_date(g.target_date), format_opt_date(g.achieved_on)]);
+                    v.extend([
+                        g.goal.expose().clone(),
+                        format_opt_date(g.target_date),
+                        format_opt_date(g.achieved_on),
+                    ]);
                 }
                 for r in &p.reviews {
-                    v.extend([format_opt_date(r.date), r.outcome.label_ja().to_owned(), r.reason.expose().clone()]);
+                    v.extend([
+                        format_opt_date(r.date),
+                        r.outcome.label_ja().to_owned(),
+                        r.reason.expose().clone(),
+                    ]);
                 }
                 for w in &p.barriers {
-                    v.extend([w.kind.label_ja().to_owned(), w.description.expose().clone(), w.resolution.expose().clone(), format_opt_date(w.resolved_on)]);
+                    v.extend([
+                        w.kind.label_ja().to_owned(),
+                        w.description.expose().clone(),
+                        w.resolution.expose().clone(),
+                        format_opt_date(w.resolved_on),
+                    ]);
                 }
             }
             for c in &case.consents {
-                v.extend([c.scope.label_ja().to_owned(), c.content.expose().clone(), c.recipient.expose().clone(), format_opt_date(c.given_on), format_opt_date(c.withdrawn_on)]);
+                v.extend([
+                    c.scope.label_ja().to_owned(),
+                    c.content.expose().clone(),
+                    c.recipient.expose().clone(),
+                    format_opt_date(c.given_on),
+                    format_opt_date(c.withdrawn_on),
+                ]);
             }
         }
         DocumentKind::Summary => {
@@ -276,33 +386,78 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
                 s.text.expose().clone(),
             ]);
             let mut course: Vec<(Option<time::Date>, String)> = Vec::new();
-            course.extend(d.activities.iter().map(|a| (a.date, a.content.expose().clone())));
-            course.extend(case.career_plan.meetings.iter().map(|x| (x.date, x.minutes.expose().clone())));
-            course.extend(case.consultations.iter().map(|x| (x.date, x.content.expose().clone())));
+            course.extend(
+                d.activities
+                    .iter()
+                    .map(|a| (a.date, a.content.expose().clone())),
+            );
+            course.extend(
+                case.career_plan
+                    .meetings
+                    .iter()
+                    .map(|x| (x.date, x.minutes.expose().clone())),
+            );
+            course.extend(
+                case.consultations
+                    .iter()
+                    .map(|x| (x.date, x.content.expose().clone())),
+            );
             course.sort_by_key(|(date, _)| *date);
             for (date, text) in course {
                 v.extend([format_opt_date(date), text]);
             }
             v.push(case.career_plan.direction.summary.expose().clone());
             for e in &case.job_match.employers {
-                v.extend([e.name.expose().clone(), e.industry.clone(), e.status.label_ja().to_owned(), format_opt_date(e.proposed.date), format_opt_date(e.negotiated.date)]);
+                v.extend([
+                    e.name.expose().clone(),
+                    e.industry.clone(),
+                    e.status.label_ja().to_owned(),
+                    format_opt_date(e.proposed.date),
+                    format_opt_date(e.negotiated.date),
+                ]);
             }
             if let Some(h) = &m.hire {
-                v.extend(case.job_match.employer(&h.employer_id).map(|e| e.name.expose().clone()));
-                v.extend([format_opt_date(h.hired_on), h.job_title.clone(), hours(h.hours_per_week)]);
+                v.extend(
+                    case.job_match
+                        .employer(&h.employer_id)
+                        .map(|e| e.name.expose().clone()),
+                );
+                v.extend([
+                    format_opt_date(h.hired_on),
+                    h.job_title.clone(),
+                    hours(h.hours_per_week),
+                ]);
                 v.extend(h.employment_type.map(|t| t.label_ja().to_owned()));
                 v.extend(h.job_category.map(|t| t.label_ja().to_owned()));
-                v.extend([format_opt_date(h.left_on), h.leaving_reason.expose().clone(), h.note.expose().clone()]);
+                v.extend([
+                    format_opt_date(h.left_on),
+                    h.leaving_reason.expose().clone(),
+                    h.note.expose().clone(),
+                ]);
             }
             for f in &m.follow_ups {
-                v.extend([format_opt_date(f.date), f.kind.label_ja().to_owned(), f.health_changes.expose().clone(), f.work_changes.expose().clone(), f.notes.expose().clone()]);
+                v.extend([
+                    format_opt_date(f.date),
+                    f.kind.label_ja().to_owned(),
+                    f.health_changes.expose().clone(),
+                    f.work_changes.expose().clone(),
+                    f.notes.expose().clone(),
+                ]);
             }
             for r in &m.reviews {
-                v.extend([format_opt_date(r.date), r.evaluation.expose().clone(), r.changes.expose().clone()]);
+                v.extend([
+                    format_opt_date(r.date),
+                    r.evaluation.expose().clone(),
+                    r.changes.expose().clone(),
+                ]);
             }
             for c in &s.confirmations {
                 v.extend([c.supporter.expose().clone(), c.agency.clone()]);
-                v.push(c.confirmed_on.map(format_date).unwrap_or_else(|| "確認待ち".to_owned()));
+                v.push(
+                    c.confirmed_on
+                        .map(format_date)
+                        .unwrap_or_else(|| "確認待ち".to_owned()),
+                );
             }
         }
     }
@@ -311,7 +466,13 @@ fn expected(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &R
 }
 
 /// Renders, checks the file as a whole, and checks every expected value.
-fn check_document(case: &Case, kind: DocumentKind, employer: Option<&Employer>, db: &ReferenceDb, meta: &documents::DocumentMeta) -> Pdf {
+fn check_document(
+    case: &Case,
+    kind: DocumentKind,
+    employer: Option<&Employer>,
+    db: &ReferenceDb,
+    meta: &documents::DocumentMeta,
+) -> Pdf {
     let request = Request {
         employer_id: employer.map(|e| e.id.as_str()),
         ..Request::new(kind)
@@ -342,8 +503,14 @@ fn every_document_of_every_demo_case_gives_back_its_values_in_order() {
                 let pdf = check_document(&case, kind, None, &db, &meta);
                 let text = normalise(&pdf.raw_text());
                 assert!(text.contains(&normalise(kind.title_ja())), "{kind}: title");
-                assert!(text.contains(&normalise(&format!("第{}版", meta.revision))), "{kind}: revision");
-                assert!(text.contains(&normalise(&id.to_string())), "{kind}: case number");
+                assert!(
+                    text.contains(&normalise(&format!("第{}版", meta.revision))),
+                    "{kind}: revision"
+                );
+                assert!(
+                    text.contains(&normalise(&id.to_string())),
+                    "{kind}: case number"
+                );
             }
         }
     }
@@ -379,13 +546,18 @@ fn with_the_disease_not_disclosed_no_disease_name_reaches_an_employer_document()
     cases.push(long_case());
     for mut case in cases {
         let own: Vec<String> = case.basic.diseases.iter().map(|d| d.name.clone()).collect();
-        for disclosure in [Disclosure::NotDisclosed, Disclosure::Partial, Disclosure::Disclosed] {
+        for disclosure in [
+            Disclosure::NotDisclosed,
+            Disclosure::Partial,
+            Disclosure::Disclosed,
+        ] {
             case.disclosure = disclosure;
             for kind in [DocumentKind::Profile, DocumentKind::Proposal] {
                 if kind == DocumentKind::Proposal && case.job_match.employers.is_empty() {
                     continue;
                 }
-                let bytes = documents::render(&case, &meta, &Request::new(kind), &db).expect("renders");
+                let bytes =
+                    documents::render(&case, &meta, &Request::new(kind), &db).expect("renders");
                 let text = normalise(&Pdf::new(bytes).raw_text()).to_lowercase();
                 let found: Vec<&String> = names
                     .iter()
@@ -394,7 +566,8 @@ fn with_the_disease_not_disclosed_no_disease_name_reaches_an_employer_document()
                     .collect();
                 if disclosure == Disclosure::Disclosed {
                     assert!(
-                        own.iter().all(|n| text.contains(&normalise(n).to_lowercase())),
+                        own.iter()
+                            .all(|n| text.contains(&normalise(n).to_lowercase())),
                         "{kind}: a disclosed disease is named"
                     );
                 } else {
@@ -413,8 +586,13 @@ fn partial_disclosure_shows_the_accommodations_but_not_the_problems() {
         .find(|c| c.disclosure == Disclosure::Partial)
         .expect("a partly disclosed demo case");
     let employer = &case.job_match.employers[0];
-    let bytes = documents::render(&case, &fixed_meta(), &Request::new(DocumentKind::Proposal), &db)
-        .expect("renders");
+    let bytes = documents::render(
+        &case,
+        &fixed_meta(),
+        &Request::new(DocumentKind::Proposal),
+        &db,
+    )
+    .expect("renders");
     let text = normalise(&Pdf::new(bytes).raw_text());
     for a in &employer.adjustments {
         assert!(text.contains(&normalise(a.adjustment.expose())));
@@ -433,25 +611,45 @@ fn approved_photos_are_placed_in_the_profile_and_a_bad_one_is_refused_plainly() 
     let case = tsunagi_core::model::demo_cases().remove(0);
     let jpeg = |blue: u8| {
         let mut bytes = Vec::new();
-        let image = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, blue]));
+        let image = image::RgbImage::from_fn(320, 240, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, blue])
+        });
         image::DynamicImage::ImageRgb8(image)
-            .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Jpeg,
+            )
             .expect("encodes a JPEG");
         bytes
     };
     let photos = vec![
-        ApprovedPhoto { jpeg: jpeg(40), caption: "職場体験で書類を整理しているところ".into() },
-        ApprovedPhoto { jpeg: jpeg(200), caption: "育てているハーブ".into() },
+        ApprovedPhoto {
+            jpeg: jpeg(40),
+            caption: "職場体験で書類を整理しているところ".into(),
+        },
+        ApprovedPhoto {
+            jpeg: jpeg(200),
+            caption: "育てているハーブ".into(),
+        },
     ];
-    let request = Request { photos: &photos, ..Request::new(DocumentKind::Profile) };
+    let request = Request {
+        photos: &photos,
+        ..Request::new(DocumentKind::Profile)
+    };
     let pdf = Pdf::new(documents::render(&case, &fixed_meta(), &request, &db).expect("renders"));
     pdf.check_sound();
     assert_eq!(pdf.image_count(), 2, "both photos are in the PDF");
     let text = normalise(&pdf.raw_text());
     assert!(text.contains(&normalise("職場体験で書類を整理しているところ")));
 
-    let bad = vec![ApprovedPhoto { jpeg: b"not a jpeg".to_vec(), caption: "秘密のキャプション".into() }];
-    let request = Request { photos: &bad, ..Request::new(DocumentKind::Profile) };
+    let bad = vec![ApprovedPhoto {
+        jpeg: b"not a jpeg".to_vec(),
+        caption: "秘密のキャプション".into(),
+    }];
+    let request = Request {
+        photos: &bad,
+        ..Request::new(DocumentKind::Profile)
+    };
     let err = documents::render(&case, &fixed_meta(), &request, &db).expect_err("refused");
     assert!(matches!(err, DocumentError::PhotoUnreadable { index: 1 }));
     assert!(!err.to_string().contains("秘密"), "{err}");
@@ -461,20 +659,34 @@ fn approved_photos_are_placed_in_the_profile_and_a_bad_one_is_refused_plainly() 
 fn a_proposal_for_an_unknown_employer_is_refused() {
     let db = reference();
     let case = tsunagi_core::model::demo_cases().remove(0);
-    let request = Request { employer_id: Some("no-such-employer"), ..Request::new(DocumentKind::Proposal) };
+    let request = Request {
+        employer_id: Some("no-such-employer"),
+        ..Request::new(DocumentKind::Proposal)
+    };
     let err = documents::render(&case, &fixed_meta(), &request, &db).expect_err("refused");
     assert!(matches!(err, DocumentError::EmployerNotFound(_)), "{err:?}");
     let empty = Case::new();
-    let err = documents::render(&empty, &fixed_meta(), &Request::new(DocumentKind::Proposal), &db)
-        .expect_err("refused");
+    let err = documents::render(
+        &empty,
+        &fixed_meta(),
+        &Request::new(DocumentKind::Proposal),
+        &db,
+    )
+    .expect_err("refused");
     assert!(matches!(err, DocumentError::NoEmployer), "{err:?}");
 }
 
 #[test]
 fn an_empty_case_renders_every_other_document() {
     let db = reference();
-    for kind in DocumentKind::ALL.into_iter().filter(|k| *k != DocumentKind::Proposal) {
-        let pdf = Pdf::new(documents::render(&Case::new(), &fixed_meta(), &Request::new(kind), &db).expect("renders"));
+    for kind in DocumentKind::ALL
+        .into_iter()
+        .filter(|k| *k != DocumentKind::Proposal)
+    {
+        let pdf = Pdf::new(
+            documents::render(&Case::new(), &fixed_meta(), &Request::new(kind), &db)
+                .expect("renders"),
+        );
         pdf.check_sound();
         assert_eq!(pdf.pages(), 1, "{kind}");
     }

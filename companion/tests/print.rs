@@ -54,7 +54,15 @@ impl Cups {
         }
         let root = tempfile::tempdir().expect("temp dir");
         let r = root.path();
-        for (dir, mode) in [("", 0o755), ("conf", 0o755), ("spool", 0o755), ("tmp", 0o1777), ("cache", 0o755), ("state", 0o755), ("log", 0o755)] {
+        for (dir, mode) in [
+            ("", 0o755),
+            ("conf", 0o755),
+            ("spool", 0o755),
+            ("tmp", 0o1777),
+            ("cache", 0o755),
+            ("state", 0o755),
+            ("log", 0o755),
+        ] {
             let p = r.join(dir);
             std::fs::create_dir_all(&p).expect("makes a folder");
             use std::os::unix::fs::PermissionsExt;
@@ -114,10 +122,24 @@ impl Cups {
             }
         }
         let out = Command::new("/usr/sbin/lpadmin")
-            .args(["-h", &cups.server.to_string(), "-p", &cups.queue, "-E", "-v", "cups-pdf:/", "-P", PPD])
+            .args([
+                "-h",
+                &cups.server.to_string(),
+                "-p",
+                &cups.queue,
+                "-E",
+                "-v",
+                "cups-pdf:/",
+                "-P",
+                PPD,
+            ])
             .output()
             .expect("runs lpadmin");
-        assert!(out.status.success(), "lpadmin failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "lpadmin failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         cups
     }
 
@@ -130,7 +152,11 @@ impl Cups {
             .args(["-h", &self.server.to_string(), &self.queue])
             .output()
             .expect("runs cupsdisable");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn enable(&self) {
@@ -138,7 +164,11 @@ impl Cups {
             .args(["-h", &self.server.to_string(), &self.queue])
             .output()
             .expect("runs cupsenable");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -242,7 +272,10 @@ fn wait_for_output(dir: &Path, job: i32, before: &[PathBuf]) -> PathBuf {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-    panic!("cups-pdf wrote no complete file for job {job} in {}", dir.display());
+    panic!(
+        "cups-pdf wrote no complete file for job {job} in {}",
+        dir.display()
+    );
 }
 
 fn job_id(stdout: &str) -> i32 {
@@ -265,7 +298,11 @@ fn a_document_prints_through_cups_and_printer_trouble_is_told_plainly() {
     let out = app.run(&cups.server, &["printers"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let list = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(list.lines().any(|l| l.starts_with(&format!("{}\t", cups.queue))), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(&format!("{}\t", cups.queue))),
+        "{list}"
+    );
 
     // Our own PDF, for the page count.
     let own = work.path().join("own.pdf");
@@ -277,20 +314,46 @@ fn a_document_prints_through_cups_and_printer_trouble_is_told_plainly() {
     let before = files(&outdir);
     let out = app.run(
         &cups.server,
-        &["print", &app.case, "--doc", "support-plan", "--printer", &cups.queue, "--copies", "1"],
+        &[
+            "print",
+            &app.case,
+            "--doc",
+            "support-plan",
+            "--printer",
+            &cups.queue,
+            "--copies",
+            "1",
+        ],
     );
-    assert!(out.status.success(), "print failed: {}\n{}", stderr(&out), cups.error_log());
+    assert!(
+        out.status.success(),
+        "print failed: {}\n{}",
+        stderr(&out),
+        cups.error_log()
+    );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let job = job_id(&stdout);
     let printed = wait_for_output(&outdir, job, &before);
     let printed_pages = page_count(&printed);
     let _ = std::fs::remove_file(&printed);
-    assert_eq!(printed_pages, pages, "cups-pdf's file has the document's pages");
+    assert_eq!(
+        printed_pages, pages,
+        "cups-pdf's file has the document's pages"
+    );
 
     // Two copies are accepted and reach the printer.
     let out = app.run(
         &cups.server,
-        &["print", &app.case, "--doc", "summary", "--printer", &cups.queue, "--copies", "2"],
+        &[
+            "print",
+            &app.case,
+            "--doc",
+            "summary",
+            "--printer",
+            &cups.queue,
+            "--copies",
+            "2",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let job2 = job_id(&String::from_utf8_lossy(&out.stdout));
@@ -299,11 +362,24 @@ fn a_document_prints_through_cups_and_printer_trouble_is_told_plainly() {
 
     // A stopped printer: a plain error, and the PDF can still be saved.
     cups.disable();
-    let out = app.run(&cups.server, &["print", &app.case, "--doc", "profile", "--printer", &cups.queue]);
+    let out = app.run(
+        &cups.server,
+        &[
+            "print",
+            &app.case,
+            "--doc",
+            "profile",
+            "--printer",
+            &cups.queue,
+        ],
+    );
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("停止") && err.contains("stopped"), "{err}");
-    assert!(err.contains("--out"), "the error says how to save instead: {err}");
+    assert!(
+        err.contains("--out"),
+        "the error says how to save instead: {err}"
+    );
     let saved = work.path().join("profile.pdf");
     let out = app.save(&cups.server, "profile", &saved);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -311,17 +387,40 @@ fn a_document_prints_through_cups_and_printer_trouble_is_told_plainly() {
     cups.enable();
 
     // A printer that does not exist.
-    let out = app.run(&cups.server, &["print", &app.case, "--doc", "profile", "--printer", "NoSuchPrinter"]);
+    let out = app.run(
+        &cups.server,
+        &[
+            "print",
+            &app.case,
+            "--doc",
+            "profile",
+            "--printer",
+            "NoSuchPrinter",
+        ],
+    );
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("見つかりません") && err.contains("not found"), "{err}");
+    assert!(
+        err.contains("見つかりません") && err.contains("not found"),
+        "{err}"
+    );
 
     // CUPS not running.
     let closed = CupsServer {
         host: "127.0.0.1".to_owned(),
         port: free_port(),
     };
-    let out = app.run(&closed, &["print", &app.case, "--doc", "profile", "--printer", &cups.queue]);
+    let out = app.run(
+        &closed,
+        &[
+            "print",
+            &app.case,
+            "--doc",
+            "profile",
+            "--printer",
+            &cups.queue,
+        ],
+    );
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("CUPS") && err.contains("not running"), "{err}");
@@ -351,16 +450,29 @@ fn programme_figures_come_from_the_enrolments() {
     let pdf = work.path().join("figures.pdf");
     let out = app.run(
         &CupsServer::default(),
-        &["programme", "figures", "--year", "2024", "--out", pdf.to_str().expect("utf-8")],
+        &[
+            "programme",
+            "figures",
+            "--year",
+            "2024",
+            "--out",
+            pdf.to_str().expect("utf-8"),
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     // The demo's welfare programme: selected 2024-04-15, consented, two
     // "continue" reviews in 2024年度, nobody employed yet.
-    assert!(text.contains("就労支援プログラム\t架空市福祉事務所\t1\t1\t0"), "{text}");
+    assert!(
+        text.contains("就労支援プログラム\t架空市福祉事務所\t1\t1\t0"),
+        "{text}"
+    );
     assert!(text.contains("継続\t1"), "{text}");
     assert!(page_count(&pdf) >= 1);
-    let out = app.run(&CupsServer::default(), &["programme", "figures", "--year", "2019"]);
+    let out = app.run(
+        &CupsServer::default(),
+        &["programme", "figures", "--year", "2019"],
+    );
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("該当するプログラムはありません"));
 }

@@ -44,7 +44,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     );
 
     let c = &d.conditions;
-    let hours = |h: Option<f32>| h.map(|h| format!("{}時間", format_number(h))).unwrap_or_default();
+    let hours = |h: Option<f32>| {
+        h.map(|h| format!("{}時間", format_number(h)))
+            .unwrap_or_default()
+    };
     doc.heading("希望する条件");
     doc.form(
         2,
@@ -53,7 +56,9 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
             ("1日の労働時間", hours(c.hours_per_day)),
             (
                 "週の勤務日数",
-                c.days_per_week.map(|n| format!("{n}日")).unwrap_or_default(),
+                c.days_per_week
+                    .map(|n| format!("{n}日"))
+                    .unwrap_or_default(),
             ),
             ("勤務時間帯", c.time_of_day.clone()),
             (
@@ -87,7 +92,11 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
             })
             .collect();
         doc.table(
-            &[col("実施日", 1.2), col("種別", 1.4), col("内容・わかったこと", 5.0)],
+            &[
+                col("実施日", 1.2),
+                col("種別", 1.4),
+                col("内容・わかったこと", 5.0),
+            ],
             &rows,
         );
     }
@@ -104,7 +113,11 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
                     .map(|a| format!("{}（{}）", a.name.expose(), a.role))
                     .collect::<Vec<_>>()
                     .join("\n");
-                vec![format_opt_date(m.date), attendees, m.minutes.expose().clone()]
+                vec![
+                    format_opt_date(m.date),
+                    attendees,
+                    m.minutes.expose().clone(),
+                ]
             })
             .collect();
         doc.table(

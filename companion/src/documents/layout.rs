@@ -158,9 +158,7 @@ impl Doc {
     fn rule(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32) {
         self.ops.extend([
             Op::SetOutlineThickness { pt: Pt(width) },
-            Op::SetOutlineColor {
-                col: grey(0.0),
-            },
+            Op::SetOutlineColor { col: grey(0.0) },
             Op::DrawLine {
                 line: Line {
                     points: vec![point(x1, y1), point(x2, y2)],
@@ -260,7 +258,13 @@ impl Doc {
         let lines = wrap(self.fonts, text, Weight::Regular, SMALL_SIZE, BODY_W);
         for line in lines {
             self.need(SMALL_SIZE + 4.0);
-            self.text(MARGIN_X, self.y + SMALL_SIZE, &line, Weight::Regular, SMALL_SIZE);
+            self.text(
+                MARGIN_X,
+                self.y + SMALL_SIZE,
+                &line,
+                Weight::Regular,
+                SMALL_SIZE,
+            );
             self.y += SMALL_SIZE + 4.0;
         }
         self.y += 2.0;
@@ -304,15 +308,20 @@ impl Doc {
     /// repeated on each new page.
     pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>]) {
         let total: f32 = columns.iter().map(|c| c.share).sum();
-        let widths: Vec<f32> = columns
-            .iter()
-            .map(|c| c.share / total * BODY_W)
-            .collect();
+        let widths: Vec<f32> = columns.iter().map(|c| c.share / total * BODY_W).collect();
         let has_header = columns.iter().any(|c| !c.header.is_empty());
         let header: Vec<Vec<String>> = columns
             .iter()
             .zip(&widths)
-            .map(|(c, w)| wrap(self.fonts, c.header, Weight::Bold, CELL_SIZE, w - 2.0 * CELL_PAD))
+            .map(|(c, w)| {
+                wrap(
+                    self.fonts,
+                    c.header,
+                    Weight::Bold,
+                    CELL_SIZE,
+                    w - 2.0 * CELL_PAD,
+                )
+            })
             .collect();
         let header_h = if has_header {
             row_height(header.iter().map(Vec::len).max().unwrap_or(1))
@@ -329,7 +338,11 @@ impl Doc {
                 .zip(&widths)
                 .enumerate()
                 .map(|(i, (c, w))| {
-                    let weight = if c.label { Weight::Bold } else { Weight::Regular };
+                    let weight = if c.label {
+                        Weight::Bold
+                    } else {
+                        Weight::Regular
+                    };
                     let text = row.get(i).map(String::as_str).unwrap_or("");
                     wrap(self.fonts, text, weight, CELL_SIZE, w - 2.0 * CELL_PAD)
                 })
@@ -337,7 +350,9 @@ impl Doc {
             let n = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
             let mut from = 0;
             loop {
-                let fit = ((self.room() - 2.0 * CELL_PAD) / CELL_LEADING).floor().max(0.0) as usize;
+                let fit = ((self.room() - 2.0 * CELL_PAD) / CELL_LEADING)
+                    .floor()
+                    .max(0.0) as usize;
                 let left = n - from;
                 if fit >= left {
                     self.draw_row(columns, &widths, &cells, from, n, false);
@@ -411,11 +426,23 @@ impl Doc {
     pub fn bullets(&mut self, items: &[String]) {
         let indent = 12.0;
         for item in items {
-            let lines = wrap(self.fonts, item, Weight::Regular, BODY_SIZE, BODY_W - indent);
+            let lines = wrap(
+                self.fonts,
+                item,
+                Weight::Regular,
+                BODY_SIZE,
+                BODY_W - indent,
+            );
             for (i, line) in lines.iter().enumerate() {
                 self.need(BODY_LEADING);
                 if i == 0 {
-                    self.text(MARGIN_X + 2.0, self.y + BODY_SIZE, "・", Weight::Regular, BODY_SIZE);
+                    self.text(
+                        MARGIN_X + 2.0,
+                        self.y + BODY_SIZE,
+                        "・",
+                        Weight::Regular,
+                        BODY_SIZE,
+                    );
                 }
                 self.text(
                     MARGIN_X + indent,
@@ -477,7 +504,13 @@ impl Doc {
         let date_h = CELL_LEADING + 2.0 * CELL_PAD;
         self.need(label_h + size + date_h + 24.0);
         self.y += 4.0;
-        self.text(MARGIN_X, self.y + CELL_SIZE, "確認印", Weight::Bold, CELL_SIZE);
+        self.text(
+            MARGIN_X,
+            self.y + CELL_SIZE,
+            "確認印",
+            Weight::Bold,
+            CELL_SIZE,
+        );
         self.y += CELL_LEADING;
         let per_row = ((BODY_W + 6.0) / (size + 6.0)).floor().max(1.0) as usize;
         for row in parties.chunks(per_row) {
@@ -486,9 +519,21 @@ impl Doc {
             for (i, party) in row.iter().enumerate() {
                 let x = PAGE_W - MARGIN_X - (row.len() - i) as f32 * (size + 6.0) + 6.0;
                 self.rect(x, top, size, label_h, Some(0.93));
-                let lines = wrap(self.fonts, party, Weight::Bold, SMALL_SIZE, size - 2.0 * CELL_PAD);
+                let lines = wrap(
+                    self.fonts,
+                    party,
+                    Weight::Bold,
+                    SMALL_SIZE,
+                    size - 2.0 * CELL_PAD,
+                );
                 if let Some(line) = lines.first() {
-                    self.text(x + CELL_PAD, top + CELL_PAD + SMALL_SIZE + 1.0, line, Weight::Bold, SMALL_SIZE);
+                    self.text(
+                        x + CELL_PAD,
+                        top + CELL_PAD + SMALL_SIZE + 1.0,
+                        line,
+                        Weight::Bold,
+                        SMALL_SIZE,
+                    );
                 }
                 self.rect(x, top + label_h, size, size, None);
                 self.rect(x, top + label_h + size, size, date_h, None);
@@ -517,22 +562,37 @@ impl Doc {
             // Frame first, so that text extraction reads it before the body.
             self.ops.clear();
             if i > 0 {
-                self.text(MARGIN_X, MARGIN_TOP + SMALL_SIZE, &header, Weight::Regular, SMALL_SIZE);
+                self.text(
+                    MARGIN_X,
+                    MARGIN_TOP + SMALL_SIZE,
+                    &header,
+                    Weight::Regular,
+                    SMALL_SIZE,
+                );
             }
-            self.rule(MARGIN_X, MARGIN_TOP + 12.0, PAGE_W - MARGIN_X, MARGIN_TOP + 12.0, 0.5);
+            self.rule(
+                MARGIN_X,
+                MARGIN_TOP + 12.0,
+                PAGE_W - MARGIN_X,
+                MARGIN_TOP + 12.0,
+                0.5,
+            );
             let number = format!("{} / {}", i + 1, total);
             let w = self.fonts.width(&number, Weight::Regular, SMALL_SIZE);
-            self.text((PAGE_W - w) / 2.0, PAGE_H - MARGIN_BOTTOM, &number, Weight::Regular, SMALL_SIZE);
+            self.text(
+                (PAGE_W - w) / 2.0,
+                PAGE_H - MARGIN_BOTTOM,
+                &number,
+                Weight::Regular,
+                SMALL_SIZE,
+            );
             let mut ops = std::mem::take(&mut self.ops);
             ops.extend(body);
-            pages.push(PdfPage::new(
-                printpdf::Mm(210.0),
-                printpdf::Mm(297.0),
-                ops,
-            ));
+            pages.push(PdfPage::new(printpdf::Mm(210.0), printpdf::Mm(297.0), ops));
         }
-        let stamp = printpdf::OffsetDateTime::from_unix_timestamp(self.meta.generated_at.unix_timestamp())
-            .map_err(|_| DocumentError::Date)?;
+        let stamp =
+            printpdf::OffsetDateTime::from_unix_timestamp(self.meta.generated_at.unix_timestamp())
+                .map_err(|_| DocumentError::Date)?;
         let info = &mut self.pdf.metadata.info;
         info.creation_date = stamp;
         info.modification_date = stamp;

@@ -181,7 +181,9 @@ pub enum DocumentError {
     )]
     UnknownKind(String),
     /// The proposal needs an employer and the case has none.
-    #[error("この支援ケースには事業所が登録されていません (the case has no employer for a proposal)")]
+    #[error(
+        "この支援ケースには事業所が登録されていません (the case has no employer for a proposal)"
+    )]
     NoEmployer,
     /// The employer id is not in the case.
     #[error("指定した事業所はこの支援ケースにありません (no employer with id {0} in this case)")]
@@ -341,7 +343,12 @@ impl Ctx<'_> {
 
 /// A date as printed: 2024年5月10日.
 pub fn format_date(date: Date) -> String {
-    format!("{}年{}月{}日", date.year(), u8::from(date.month()), date.day())
+    format!(
+        "{}年{}月{}日",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// An optional date as printed, or an empty string.

@@ -9,7 +9,10 @@ use super::layout::Doc;
 use super::{Ctx, DocumentError, DocumentKind, format_date, format_number, format_opt_date};
 
 /// Renders the profile.
-pub(crate) fn render(ctx: &Ctx<'_>, photos: &[(RawImage, String)]) -> Result<Vec<u8>, DocumentError> {
+pub(crate) fn render(
+    ctx: &Ctx<'_>,
+    photos: &[(RawImage, String)],
+) -> Result<Vec<u8>, DocumentError> {
     let case = ctx.case;
     let b = &case.basic;
     let d = &case.career_plan.discovery;
@@ -67,7 +70,9 @@ pub(crate) fn render(ctx: &Ctx<'_>, photos: &[(RawImage, String)]) -> Result<Vec
         ),
         (
             "週の勤務日数",
-            c.days_per_week.map(|n| format!("{n}日")).unwrap_or_default(),
+            c.days_per_week
+                .map(|n| format!("{n}日"))
+                .unwrap_or_default(),
         ),
         ("勤務時間帯", c.time_of_day.clone()),
         (
@@ -96,7 +101,10 @@ pub(crate) fn render(ctx: &Ctx<'_>, photos: &[(RawImage, String)]) -> Result<Vec
             .map(|q| vec![q.name.clone(), format_opt_date(q.acquired_on)])
             .collect();
         doc.table(
-            &[super::layout::col("資格・免許", 3.0), super::layout::col("取得日", 1.0)],
+            &[
+                super::layout::col("資格・免許", 3.0),
+                super::layout::col("取得日", 1.0),
+            ],
             &rows,
         );
     }
@@ -167,7 +175,10 @@ pub(crate) fn render(ctx: &Ctx<'_>, photos: &[(RawImage, String)]) -> Result<Vec
             .map(|d| vec![d.name.clone(), d.subtype.clone()])
             .collect();
         doc.table(
-            &[super::layout::col("疾患名・障害名", 2.0), super::layout::col("病型", 1.0)],
+            &[
+                super::layout::col("疾患名・障害名", 2.0),
+                super::layout::col("病型", 1.0),
+            ],
             &rows,
         );
     }
@@ -175,10 +186,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, photos: &[(RawImage, String)]) -> Result<Vec
         let sharing = ctx.employer_sharing();
         if !sharing.is_empty() {
             doc.heading("開示の範囲");
-            doc.form(
-                1,
-                &[("開示", ctx.case.disclosure.label_ja().to_owned())],
-            );
+            doc.form(1, &[("開示", ctx.case.disclosure.label_ja().to_owned())]);
             doc.bullets(&sharing);
         }
     }

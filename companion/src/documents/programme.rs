@@ -121,7 +121,9 @@ pub fn figures(cases: &[Case], year: i32, programme: Option<&str>) -> Vec<Progra
             }
             for r in e.reviews.iter().filter(|r| in_year(r.date)) {
                 let reason = r.reason.expose().trim().to_owned();
-                *reasons.entry((OutcomeKey::of(r.outcome), reason)).or_insert(0) += 1;
+                *reasons
+                    .entry((OutcomeKey::of(r.outcome), reason))
+                    .or_insert(0) += 1;
             }
         }
         out.push(ProgrammeFigures {
@@ -227,18 +229,28 @@ pub fn to_pdf(
             .map(|o| {
                 vec![
                     o.label_ja().to_owned(),
-                    f.outcomes.get(&OutcomeKey::of(*o)).copied().unwrap_or(0).to_string(),
+                    f.outcomes
+                        .get(&OutcomeKey::of(*o))
+                        .copied()
+                        .unwrap_or(0)
+                        .to_string(),
                 ]
             })
             .collect();
-        doc.table(&[col("評価結果（年度内の最新）", 3.0), col("人数", 1.0)], &counts);
+        doc.table(
+            &[col("評価結果（年度内の最新）", 3.0), col("人数", 1.0)],
+            &counts,
+        );
         let rows: Vec<Vec<String>> = f
             .reasons
             .iter()
             .map(|(o, reason, n)| vec![o.label_ja().to_owned(), reason.clone(), n.to_string()])
             .collect();
         if !rows.is_empty() {
-            doc.table(&[col("評価結果", 1.0), col("理由", 5.0), col("件数", 0.8)], &rows);
+            doc.table(
+                &[col("評価結果", 1.0), col("理由", 5.0), col("件数", 0.8)],
+                &rows,
+            );
         }
     }
     doc.finish()
@@ -251,7 +263,11 @@ mod tests {
 
     use super::*;
 
-    fn enrolment(selected: Date, consent: Option<Date>, reviews: &[(Date, ProgrammeOutcome, &str)]) -> Case {
+    fn enrolment(
+        selected: Date,
+        consent: Option<Date>,
+        reviews: &[(Date, ProgrammeOutcome, &str)],
+    ) -> Case {
         let mut e = ProgrammeEnrolment::new();
         e.programme = "就労支援プログラム".into();
         e.agency = "架空市福祉事務所".into();
@@ -274,7 +290,11 @@ mod tests {
             enrolment(
                 date!(2024 - 05 - 01),
                 Some(date!(2024 - 05 - 10)),
-                &[(date!(2025 - 02 - 20), ProgrammeOutcome::Employed, "事務補助に就職")],
+                &[(
+                    date!(2025 - 02 - 20),
+                    ProgrammeOutcome::Employed,
+                    "事務補助に就職",
+                )],
             ),
             // Selected, never consented.
             enrolment(date!(2024 - 09 - 01), None, &[]),
@@ -300,14 +320,29 @@ mod tests {
         assert_eq!(f.len(), 1);
         let f = &f[0];
         assert_eq!((f.targets, f.participants, f.achievers), (3, 2, 1));
-        assert_eq!(f.outcomes.get(&OutcomeKey::of(ProgrammeOutcome::Employed)), Some(&1));
-        assert_eq!(f.outcomes.get(&OutcomeKey::of(ProgrammeOutcome::Stop)), Some(&1));
-        assert_eq!(f.outcomes.get(&OutcomeKey::of(ProgrammeOutcome::Continue)), None);
+        assert_eq!(
+            f.outcomes.get(&OutcomeKey::of(ProgrammeOutcome::Employed)),
+            Some(&1)
+        );
+        assert_eq!(
+            f.outcomes.get(&OutcomeKey::of(ProgrammeOutcome::Stop)),
+            Some(&1)
+        );
+        assert_eq!(
+            f.outcomes.get(&OutcomeKey::of(ProgrammeOutcome::Continue)),
+            None
+        );
         assert_eq!(f.reasons.len(), 3);
-        assert!(f.reasons.contains(&(ProgrammeOutcome::Stop, "体調の悪化".into(), 1)));
+        assert!(
+            f.reasons
+                .contains(&(ProgrammeOutcome::Stop, "体調の悪化".into(), 1))
+        );
         assert!(figures(&cases, 2024, Some("ほかのプログラム")).is_empty());
         let text = to_text(2024, &figures(&cases, 2024, None));
-        assert!(text.contains("就労支援プログラム\t架空市福祉事務所\t3\t2\t1"), "{text}");
+        assert!(
+            text.contains("就労支援プログラム\t架空市福祉事務所\t3\t2\t1"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -59,8 +59,11 @@ pub(crate) fn render(ctx: &Ctx<'_>, employer: &Employer) -> Result<Vec<u8>, Docu
             .tasks
             .iter()
             .map(|t| {
-                let strengths: Vec<String> =
-                    t.strength_ids.iter().filter_map(|id| strength(id)).collect();
+                let strengths: Vec<String> = t
+                    .strength_ids
+                    .iter()
+                    .filter_map(|id| strength(id))
+                    .collect();
                 let mut row = vec![
                     if t.selected { "○" } else { "" }.to_owned(),
                     t.name.clone(),
@@ -108,7 +111,13 @@ pub(crate) fn render(ctx: &Ctx<'_>, employer: &Employer) -> Result<Vec<u8>, Docu
 
     conditions(ctx, &mut doc, "提案する条件", &employer.proposed, employer);
     if !employer.negotiated.is_empty() {
-        conditions(ctx, &mut doc, "合意した条件", &employer.negotiated, employer);
+        conditions(
+            ctx,
+            &mut doc,
+            "合意した条件",
+            &employer.negotiated,
+            employer,
+        );
     }
 
     if health.needs() && !employer.adjustments.is_empty() {
@@ -154,13 +163,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, employer: &Employer) -> Result<Vec<u8>, Docu
     doc.finish()
 }
 
-fn conditions(
-    ctx: &Ctx<'_>,
-    doc: &mut Doc,
-    title: &str,
-    c: &JobConditions,
-    employer: &Employer,
-) {
+fn conditions(ctx: &Ctx<'_>, doc: &mut Doc, title: &str, c: &JobConditions, employer: &Employer) {
     let health = ctx.health();
     doc.heading(title);
     let duties: Vec<String> = c
@@ -184,7 +187,9 @@ fn conditions(
         ),
         (
             "週の勤務日数",
-            c.days_per_week.map(|n| format!("{n}日")).unwrap_or_default(),
+            c.days_per_week
+                .map(|n| format!("{n}日"))
+                .unwrap_or_default(),
         ),
         ("勤務日・時間帯", c.schedule.clone()),
         ("賃金", wage),

@@ -29,13 +29,25 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     doc.heading("支援の経過");
     let mut course: Vec<(Option<time::Date>, String, String)> = Vec::new();
     for a in &case.career_plan.discovery.activities {
-        course.push((a.date, format!("ディスカバリー（{}）", a.kind.label_ja()), a.content.expose().clone()));
+        course.push((
+            a.date,
+            format!("ディスカバリー（{}）", a.kind.label_ja()),
+            a.content.expose().clone(),
+        ));
     }
     for meeting in &case.career_plan.meetings {
-        course.push((meeting.date, "計画ミーティング".to_owned(), meeting.minutes.expose().clone()));
+        course.push((
+            meeting.date,
+            "計画ミーティング".to_owned(),
+            meeting.minutes.expose().clone(),
+        ));
     }
     for c in &case.consultations {
-        course.push((c.date, format!("相談（{}）", c.kind.label_ja()), c.content.expose().clone()));
+        course.push((
+            c.date,
+            format!("相談（{}）", c.kind.label_ja()),
+            c.content.expose().clone(),
+        ));
     }
     course.sort_by_key(|(date, _, _)| *date);
     let rows: Vec<Vec<String>> = course
@@ -43,11 +55,27 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
         .map(|(date, what, text)| vec![format_opt_date(date), what, text])
         .collect();
     if !rows.is_empty() {
-        doc.table(&[col("日付", 1.2), col("段階・種別", 2.0), col("内容", 5.0)], &rows);
+        doc.table(
+            &[col("日付", 1.2), col("段階・種別", 2.0), col("内容", 5.0)],
+            &rows,
+        );
     }
 
-    if !case.career_plan.direction.summary.expose().trim().is_empty() {
-        doc.form(1, &[("キャリアの方向性", case.career_plan.direction.summary.expose().clone())]);
+    if !case
+        .career_plan
+        .direction
+        .summary
+        .expose()
+        .trim()
+        .is_empty()
+    {
+        doc.form(
+            1,
+            &[(
+                "キャリアの方向性",
+                case.career_plan.direction.summary.expose().clone(),
+            )],
+        );
     }
 
     if !case.job_match.employers.is_empty() {
@@ -99,15 +127,24 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
                 ),
                 (
                     "雇用形態",
-                    h.employment_type.map(|t| t.label_ja().to_owned()).unwrap_or_default(),
+                    h.employment_type
+                        .map(|t| t.label_ja().to_owned())
+                        .unwrap_or_default(),
                 ),
                 (
                     "職業分類",
-                    h.job_category.map(|c| c.label_ja().to_owned()).unwrap_or_default(),
+                    h.job_category
+                        .map(|c| c.label_ja().to_owned())
+                        .unwrap_or_default(),
                 ),
                 (
                     "障害者雇用",
-                    if h.disability_employment { "あり" } else { "なし" }.to_owned(),
+                    if h.disability_employment {
+                        "あり"
+                    } else {
+                        "なし"
+                    }
+                    .to_owned(),
                 ),
                 ("離職日", format_opt_date(h.left_on)),
             ],

@@ -134,7 +134,12 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
                 vec![
                     format!("家族（{}）", f.relation),
                     f.name.expose().clone(),
-                    if f.lives_with_client { "同居" } else { "別居" }.to_owned(),
+                    if f.lives_with_client {
+                        "同居"
+                    } else {
+                        "別居"
+                    }
+                    .to_owned(),
                     f.note.expose().clone(),
                 ]
             })
@@ -164,7 +169,11 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
             .vocational_issues
             .iter()
             .map(|i| {
-                let name = i.code.as_deref().map(|c| ctx.issue_name(c)).unwrap_or_default();
+                let name = i
+                    .code
+                    .as_deref()
+                    .map(|c| ctx.issue_name(c))
+                    .unwrap_or_default();
                 let accommodations = i
                     .accommodations
                     .iter()
@@ -304,7 +313,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
                     ]
                 })
                 .collect();
-            doc.table(&[col("目標", 4.0), col("目標期日", 1.3), col("達成日", 1.3)], &rows);
+            doc.table(
+                &[col("目標", 4.0), col("目標期日", 1.3), col("達成日", 1.3)],
+                &rows,
+            );
         }
         if !p.reviews.is_empty() {
             let rows: Vec<Vec<String>> = p
@@ -318,7 +330,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
                     ]
                 })
                 .collect();
-            doc.table(&[col("評価日", 1.3), col("評価結果", 1.1), col("理由", 4.2)], &rows);
+            doc.table(
+                &[col("評価日", 1.3), col("評価結果", 1.1), col("理由", 4.2)],
+                &rows,
+            );
         }
         if !p.barriers.is_empty() {
             let rows: Vec<Vec<String>> = p

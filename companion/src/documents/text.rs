@@ -86,13 +86,90 @@ impl Fonts {
 pub(crate) fn no_line_start(c: char) -> bool {
     matches!(
         c,
-        '、' | '。' | '，' | '．' | ',' | '.' | '）' | ')' | '」' | '』' | '】' | '〕' | '〉' | '》'
-            | '］' | ']' | '｝' | '}' | '”' | '’' | '・' | 'ー' | '―' | '～' | '〜' | '…' | '‥'
-            | '！' | '!' | '？' | '?' | '：' | ':' | '；' | ';' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ'
-            | 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ' | 'ゕ' | 'ゖ'
-            | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ' | 'ヵ' | 'ヶ'
-            | 'ㇰ' | 'ㇱ' | 'ㇲ' | 'ㇳ' | 'ㇴ' | 'ㇵ' | 'ㇶ' | 'ㇷ' | 'ㇸ' | 'ㇹ' | 'ㇺ' | 'ㇻ'
-            | 'ㇼ' | 'ㇽ' | 'ㇾ' | 'ㇿ' | '％' | '%' | '℃' | '゛' | '゜'
+        '、' | '。'
+            | '，'
+            | '．'
+            | ','
+            | '.'
+            | '）'
+            | ')'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | '］'
+            | ']'
+            | '｝'
+            | '}'
+            | '”'
+            | '’'
+            | '・'
+            | 'ー'
+            | '―'
+            | '～'
+            | '〜'
+            | '…'
+            | '‥'
+            | '！'
+            | '!'
+            | '？'
+            | '?'
+            | '：'
+            | ':'
+            | '；'
+            | ';'
+            | '々'
+            | 'ゝ'
+            | 'ゞ'
+            | 'ヽ'
+            | 'ヾ'
+            | 'ぁ'
+            | 'ぃ'
+            | 'ぅ'
+            | 'ぇ'
+            | 'ぉ'
+            | 'っ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'ゎ'
+            | 'ゕ'
+            | 'ゖ'
+            | 'ァ'
+            | 'ィ'
+            | 'ゥ'
+            | 'ェ'
+            | 'ォ'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | 'ヮ'
+            | 'ヵ'
+            | 'ヶ'
+            | 'ㇰ'
+            | 'ㇱ'
+            | 'ㇲ'
+            | 'ㇳ'
+            | 'ㇴ'
+            | 'ㇵ'
+            | 'ㇶ'
+            | 'ㇷ'
+            | 'ㇸ'
+            | 'ㇹ'
+            | 'ㇺ'
+            | 'ㇻ'
+            | 'ㇼ'
+            | 'ㇽ'
+            | 'ㇾ'
+            | 'ㇿ'
+            | '％'
+            | '%'
+            | '℃'
+            | '゛'
+            | '゜'
     )
 }
 
@@ -100,8 +177,22 @@ pub(crate) fn no_line_start(c: char) -> bool {
 pub(crate) fn no_line_end(c: char) -> bool {
     matches!(
         c,
-        '（' | '(' | '「' | '『' | '【' | '〔' | '〈' | '《' | '［' | '[' | '｛' | '{' | '“' | '‘'
-            | '￥' | '＄' | '＃'
+        '（' | '('
+            | '「'
+            | '『'
+            | '【'
+            | '〔'
+            | '〈'
+            | '《'
+            | '［'
+            | '['
+            | '｛'
+            | '{'
+            | '“'
+            | '‘'
+            | '￥'
+            | '＄'
+            | '＃'
     )
 }
 
@@ -118,7 +209,13 @@ fn kinsoku_allows(s: &str, at: usize) -> bool {
 /// kinsoku allows, and inside a run too long for a line at the last
 /// character boundary that kinsoku allows (any boundary as a last resort).
 /// An empty text gives no lines; an empty paragraph gives an empty line.
-pub(crate) fn wrap(fonts: &Fonts, text: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
+pub(crate) fn wrap(
+    fonts: &Fonts,
+    text: &str,
+    weight: Weight,
+    size: f32,
+    width: f32,
+) -> Vec<String> {
     let text = fonts.printable(text);
     let text = text.trim_end_matches(['\n', ' ', '\u{3000}']);
     if text.is_empty() {
@@ -220,7 +317,10 @@ mod tests {
             assert_eq!(lines.concat(), text, "nothing is lost at width {width}");
             for line in &lines[1..] {
                 let first = line.chars().next().expect("no empty lines");
-                assert!(!no_line_start(first), "{line:?} starts with {first} at width {width}");
+                assert!(
+                    !no_line_start(first),
+                    "{line:?} starts with {first} at width {width}"
+                );
             }
         }
     }
@@ -240,10 +340,14 @@ mod tests {
 
     #[test]
     fn lines_fit_the_width_and_latin_words_stay_whole() {
-        let text = "Customized employment starts from the person's strengths 強みと興味から始める。";
+        let text =
+            "Customized employment starts from the person's strengths 強みと興味から始める。";
         let lines = wrap(fonts(), text, Weight::Regular, 10.0, 120.0);
         for line in &lines {
-            assert!(fonts().width(line, Weight::Regular, 10.0) <= 120.0, "{line:?}");
+            assert!(
+                fonts().width(line, Weight::Regular, 10.0) <= 120.0,
+                "{line:?}"
+            );
         }
         assert!(lines.iter().any(|l| l.contains("strengths")), "{lines:?}");
         assert!(lines.len() > 2);
@@ -252,7 +356,13 @@ mod tests {
     #[test]
     fn a_run_longer_than_a_line_is_cut_and_line_feeds_are_kept() {
         let long = "x".repeat(200);
-        let lines = wrap(fonts(), &format!("{long}\n\n次の段落"), Weight::Regular, 10.0, 100.0);
+        let lines = wrap(
+            fonts(),
+            &format!("{long}\n\n次の段落"),
+            Weight::Regular,
+            10.0,
+            100.0,
+        );
         assert!(lines.len() > 3);
         assert_eq!(lines.concat(), format!("{long}次の段落"));
         assert!(lines.contains(&String::new()), "the blank line stays");

@@ -62,22 +62,34 @@ pub fn long_case() -> Case {
     };
     case.career_plan.discovery.narrative = idf(long(30, "人物像"));
     for i in 0..25 {
-        case.career_plan.discovery.strengths.push(TextItem::new(format!("強み{i}：{}", long(1, "丁寧"))));
-        case.career_plan.discovery.interests.push(TextItem::new(format!("興味{i}")));
+        case.career_plan
+            .discovery
+            .strengths
+            .push(TextItem::new(format!("強み{i}：{}", long(1, "丁寧"))));
+        case.career_plan
+            .discovery
+            .interests
+            .push(TextItem::new(format!("興味{i}")));
     }
     for i in 0..12 {
-        case.career_plan.discovery.activities.push(DiscoveryActivity::new(
-            date!(2024 - 06 - 01),
-            DiscoveryActivityKind::Observation,
-            format!("活動{i}：{}", long(3, "観察")),
-        ));
+        case.career_plan
+            .discovery
+            .activities
+            .push(DiscoveryActivity::new(
+                date!(2024 - 06 - 01),
+                DiscoveryActivityKind::Observation,
+                format!("活動{i}：{}", long(3, "観察")),
+            ));
     }
     for i in 0..60 {
         let mut c = ConsultationRecord::new();
         c.date = Some(date!(2024 - 07 - 01));
         c.kind = ConsultationKind::Phone;
         c.duration_minutes = Some(30);
-        c.content = idf(format!("相談{i}：{}", long(if i % 10 == 0 { 40 } else { 2 }, "相談内容")));
+        c.content = idf(format!(
+            "相談{i}：{}",
+            long(if i % 10 == 0 { 40 } else { 2 }, "相談内容")
+        ));
         c.next_step = idf(format!("方針{i}"));
         c.author = idf("試作 真理");
         case.consultations.push(c);
@@ -90,7 +102,9 @@ pub fn long_case() -> Case {
         case.case_management.support_plan.items.push(item);
     }
     let employer = &mut case.job_match.employers[0];
-    employer.business_needs.push(TextItem::new(long(12, "ニーズ")));
+    employer
+        .business_needs
+        .push(TextItem::new(long(12, "ニーズ")));
     for i in 0..50 {
         let mut t = Task::new(format!("課業{i}"), "毎日");
         t.minutes = Some(15);
@@ -105,7 +119,10 @@ pub fn long_case() -> Case {
     }
     case.monitoring.summary.text = idf(long(40, "総括"));
     for i in 0..15 {
-        case.monitoring.summary.confirmations.push(SupporterConfirmation::new(format!("支援者{i}"), "架空機関"));
+        case.monitoring
+            .summary
+            .confirmations
+            .push(SupporterConfirmation::new(format!("支援者{i}"), "架空機関"));
     }
     case
 }
@@ -152,12 +169,18 @@ impl Pdf {
 
     /// `pdftotext -raw`: content-stream order, pages split by form feeds.
     pub fn raw_text(&self) -> String {
-        run(tool("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(self.path()).arg("-"))
+        run(tool("pdftotext")
+            .args(["-raw", "-enc", "UTF-8"])
+            .arg(self.path())
+            .arg("-"))
     }
 
     /// `pdftotext -layout`.
     pub fn layout_text(&self) -> String {
-        run(tool("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(self.path()).arg("-"))
+        run(tool("pdftotext")
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(self.path())
+            .arg("-"))
     }
 
     /// The page count from `pdfinfo`.
@@ -179,23 +202,38 @@ impl Pdf {
     pub fn check_sound(&self) {
         run(tool("qpdf").arg("--check").arg(self.path()));
         let fonts = run(tool("pdffonts").arg(self.path()));
-        let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+        let rows: Vec<&str> = fonts
+            .lines()
+            .skip(2)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         assert!(!rows.is_empty(), "no fonts: {fonts}");
         for row in rows {
             let cols: Vec<&str> = row.split_whitespace().collect();
             let n = cols.len();
             assert!(n >= 7, "{row}");
             // … emb sub uni object ID
-            assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "not an embedded subset: {row}");
+            assert_eq!(
+                &cols[n - 5..n - 2],
+                ["yes", "yes", "yes"],
+                "not an embedded subset: {row}"
+            );
             assert!(cols[0].contains('+'), "subset fonts carry a tag: {row}");
         }
         let pages = self.pages();
         let text = self.layout_text();
-        let page_texts: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        let page_texts: Vec<&str> = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
         assert_eq!(page_texts.len(), pages, "one text block per page");
         for (i, page) in page_texts.iter().enumerate() {
             let number = format!("{} / {}", i + 1, pages);
-            assert!(page.lines().any(|l| l.trim() == number), "page {} lacks {number:?}", i + 1);
+            assert!(
+                page.lines().any(|l| l.trim() == number),
+                "page {} lacks {number:?}",
+                i + 1
+            );
         }
         for raw in [self.raw_text(), text] {
             for line in raw.lines() {
@@ -282,14 +320,23 @@ pub fn assert_in_order(raw: &str, values: &[String], what: &str) {
             let at = text[pos..].find(head)? + pos;
             let after = at + head.len();
             let page = text[after..].find(PAGE)? + after;
-            let next_end = text[page + 1..].find(PAGE).map_or(text.len(), |e| e + page + 1);
+            let next_end = text[page + 1..]
+                .find(PAGE)
+                .map_or(text.len(), |e| e + page + 1);
             text[page + 1..next_end].contains(tail).then_some(after)
         });
         match split {
             Some(after) => pos = after,
             None => panic!(
                 "{what}: {value:?} is missing or out of order after …{}",
-                text[..pos].chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect::<String>()
+                text[..pos]
+                    .chars()
+                    .rev()
+                    .take(80)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<String>()
             ),
         }
     }
