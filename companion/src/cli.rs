@@ -2,17 +2,21 @@
 //! non-zero exit; a command either completes or changes nothing.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::login;
-use tsunagi_core::store::sync::Imported;
+use tsunagi_core::model::CaseId;
+use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::CaseQuery;
+use tsunagi_core::store::sync::Imported;
 
-use crate::link;
+use crate::documents::{self, DocumentKind, DocumentMeta, Request, programme};
+use crate::{link, print};
 
 /// The name in messages and the default data folder.
 pub const PROGRAM: &str = "tsunagi-companion";
@@ -71,6 +75,54 @@ pub enum Command {
     Unpair {
         /// The fingerprint (64 hex digits).
         fingerprint: String,
+    },
+    /// Prints one of the five documents of a case (資料の印刷), or saves it
+    /// as a PDF with --out.
+    Print(PrintArgs),
+    /// The printers CUPS offers (CUPS_SERVER=host:port to ask another server).
+    Printers,
+    /// Self-reliance programme figures (自立支援プログラム, seed 002).
+    #[command(subcommand)]
+    Programme(ProgrammeCommand),
+}
+
+/// `tsunagi-companion print …`.
+#[derive(Debug, clap::Args)]
+pub struct PrintArgs {
+    /// The case id (from `case list`).
+    pub case_id: String,
+    /// The document: profile, career-plan, proposal, support-plan, summary.
+    #[arg(long)]
+    pub doc: DocumentKind,
+    /// For the proposal: the employer's id (default: the first employer).
+    #[arg(long)]
+    pub employer: Option<String>,
+    /// The printer's name (from `printers`).
+    #[arg(long, required_unless_present = "out", conflicts_with = "out")]
+    pub printer: Option<String>,
+    /// How many copies (1–99).
+    #[arg(long, default_value_t = 1, requires = "printer")]
+    pub copies: u16,
+    /// Save the PDF here instead of printing; an existing file is never overwritten.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
+}
+
+/// `tsunagi-companion programme …`.
+#[derive(Debug, Subcommand)]
+pub enum ProgrammeCommand {
+    /// Targets, participants and achievers, and outcomes by reason, for a
+    /// fiscal year (年度: April to March).
+    Figures {
+        /// The fiscal year, e.g. 2024 for 2024年度 (2024-04-01 to 2025-03-31).
+        #[arg(long)]
+        year: i32,
+        /// Only this programme (プログラム名).
+        #[arg(long)]
+        programme: Option<String>,
+        /// Also save the table as a PDF here (never overwrites).
+        #[arg(long, value_name = "FILE.pdf")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -173,6 +225,113 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("unpaired");
         }
+        Command::Print(args) => print_document(&args, &dir)?,
+        Command::Printers => list_printers()?,
+        Command::Programme(ProgrammeCommand::Figures {
+            year,
+            programme,
+            out,
+        }) => programme_figures(&dir, year, programme.as_deref(), out.as_deref())?,
+    }
+    Ok(())
+}
+
+/// `print`: renders the document, then saves or prints it.
+fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
+    let id: CaseId = args.case_id.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "「{}」はケース番号ではありません (not a case id)",
+            args.case_id
+        )
+    })?;
+    let mut store = login::unlock(PROGRAM, dir)?;
+    let case = store.load_case(id)?;
+    let meta = DocumentMeta::from_store(&mut store, id)?;
+    let reference = ReferenceDb::load(None)?;
+    let request = Request {
+        employer_id: args.employer.as_deref(),
+        ..Request::new(args.doc)
+    };
+    let pdf = documents::render(&case, &meta, &request, &reference)?;
+    match (&args.out, &args.printer) {
+        (Some(path), _) => {
+            save_new(path, &pdf)?;
+            println!("{}", path.display());
+        }
+        (None, Some(printer)) => {
+            let server = print::CupsServer::from_env();
+            let title = format!("Tsunagi {}", args.doc.title_ja());
+            let job = print::print_pdf(&server, printer, &pdf, args.copies, &title).context(
+                "印刷できませんでした。--out FILE.pdf で保存できます (not printed; --out FILE.pdf saves it)",
+            )?;
+            let status = print::wait_for_job(&server, printer, job, Duration::from_secs(20))
+                .context("印刷の状況 (print job)")?;
+            println!("{printer}\tjob {}\t{}", job.0, status.state.label_ja());
+        }
+        (None, None) => {
+            anyhow::bail!(
+                "--printer NAME か --out FILE.pdf を指定してください (give --printer or --out)"
+            )
+        }
+    }
+    Ok(())
+}
+
+/// `printers`: one line per printer: name, description, location, state.
+fn list_printers() -> anyhow::Result<()> {
+    for p in print::list_printers(&print::CupsServer::from_env())? {
+        let state = match p.check_ready() {
+            Ok(()) => p.state.label_ja().to_owned(),
+            Err(e) => e.to_string(),
+        };
+        println!("{}\t{}\t{}\t{}", p.name, p.info, p.location, state);
+    }
+    Ok(())
+}
+
+/// `programme figures`: the table as text, and as a PDF with `out`.
+fn programme_figures(
+    dir: &Path,
+    year: i32,
+    name: Option<&str>,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut store = login::unlock(PROGRAM, dir)?;
+    let mut cases = Vec::new();
+    for row in store.list_cases(&CaseQuery::default())? {
+        cases.push(store.load_case(row.id)?);
+    }
+    let figures = programme::figures(&cases, year, name);
+    print!("{}", programme::to_text(year, &figures));
+    if let Some(path) = out {
+        let pdf = programme::to_pdf(year, &figures, time::OffsetDateTime::now_utc())?;
+        save_new(path, &pdf)?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// Writes a new file, refusing to overwrite one; a half-written file is removed.
+pub fn save_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "{} は既にあります。上書きしません (already exists; not overwritten)",
+                path.display()
+            ),
+            _ => anyhow::anyhow!(
+                "{} に保存できません (cannot create it): {e}",
+                path.display()
+            ),
+        })?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        anyhow::bail!("{} に保存できません (write failed): {e}", path.display());
     }
     Ok(())
 }

@@ -3,4 +3,6 @@
 //! documents and sends de-identified progress data to the research centre.
 
 pub mod cli;
+pub mod documents;
 pub mod link;
+pub mod print;

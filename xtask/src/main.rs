@@ -26,7 +26,18 @@ const APP_PACKAGES: &[&str] = &[
 ];
 
 /// Debian packages that the tests need on top of the app's.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "imagemagick", "python3-pip"];
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "imagemagick",
+    "python3-pip",
+    "cups",
+    "cups-client",
+    "printer-driver-cups-pdf",
+    "poppler-utils",
+    "qpdf",
+    "ghostscript",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
