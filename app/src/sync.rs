@@ -26,6 +26,12 @@ use tsunagi_core::store::sync::{Peer, PeerKind};
 
 /// How many times a cut link is retried in one sync.
 pub const RETRIES: u32 = 6;
+/// How many times an unanswered connection is retried in one sync: the
+/// companion may be starting, but a worker should not wait long to hear
+/// that it is off.
+pub const RETRIES_TO_CONNECT: u32 = 2;
+/// How long a connection may take to be answered.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 /// The first wait before a retry; it doubles each time.
 pub const FIRST_WAIT: Duration = Duration::from_millis(500);
 
@@ -38,9 +44,42 @@ pub struct SyncReport {
     pub refused: Vec<String>,
 }
 
+/// How far a sync has come: bytes of sealed data the companion has of all
+/// that this sync sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes the companion has (sent now, or kept from a cut transfer).
+    pub sent: u64,
+    /// Bytes of every bundle this sync sends.
+    pub total: u64,
+}
+
+/// What a sync has done so far, and whom to tell.
+struct Tally<'a> {
+    report: SyncReport,
+    /// Per bundle: its size and how far the companion has it.
+    bundles: HashMap<BundleId, (u64, u64)>,
+    on_progress: &'a mut dyn FnMut(Progress),
+}
+
+impl Tally<'_> {
+    fn reached(&mut self, bundle: BundleId, offset: u64) {
+        if let Some((size, high)) = self.bundles.get_mut(&bundle) {
+            *high = (*high).max(offset).min(*size);
+        }
+        let progress = Progress {
+            sent: self.bundles.values().map(|(_, high)| high).sum(),
+            total: self.bundles.values().map(|(size, _)| size).sum(),
+        };
+        (self.on_progress)(progress);
+    }
+}
+
 enum Failure {
-    /// Worth retrying: the link was cut or could not be reached.
+    /// Worth retrying: the link was cut.
     Cut(anyhow::Error),
+    /// Worth a retry or two: the companion did not answer at all.
+    Unreachable(anyhow::Error),
     /// Not worth retrying: refused, wrong certificate, bad protocol.
     Fatal(anyhow::Error),
 }
@@ -87,14 +126,20 @@ async fn connect(endpoint: &quinn::Endpoint, to: SocketAddr) -> Result<quinn::Co
     let connecting = endpoint
         .connect(to, tls::SERVER_NAME)
         .map_err(|e| Failure::Fatal(anyhow!("cannot connect to {to}: {e}")))?;
-    match connecting.await {
+    let unreachable = |e: &dyn std::fmt::Display| {
+        Failure::Unreachable(anyhow!(
+            "事務所PC（{to}）に接続できません。同じネットワークにつながっていて、事務所PCが受信中か確かめてください (could not reach the companion at {to}: {e})"
+        ))
+    };
+    let Ok(answered) = tokio::time::timeout(CONNECT_TIMEOUT, connecting).await else {
+        return Err(unreachable(&"timed out"));
+    };
+    match answered {
         Ok(c) => Ok(c),
         Err(quinn::ConnectionError::TransportError(e)) => Err(Failure::Fatal(anyhow!(
-            "the companion at {to} is not the paired one, or refused this tablet's certificate ({e})"
+            "接続先（{to}）はペアリングした事務所PCではないか、この端末を受け付けませんでした。もう一度ペアリングしてください (the companion at {to} is not the paired one, or refused this tablet's certificate: {e})"
         ))),
-        Err(e) => Err(Failure::Cut(anyhow!(
-            "could not reach the companion at {to} ({e})"
-        ))),
+        Err(e) => Err(unreachable(&e)),
     }
 }
 
@@ -103,20 +148,20 @@ async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame
     match recv.read_exact(&mut prefix).await {
         Ok(()) => {}
         Err(quinn::ReadExactError::FinishedEarly(0)) => return Ok(None),
-        Err(e) => return Err(e).context("the link was cut"),
+        Err(e) => return Err(e).context("通信が切れました (the link was cut)"),
     }
     let len = wire::body_len(prefix)?;
     let mut body = vec![0u8; len];
     recv.read_exact(&mut body)
         .await
-        .context("the link was cut")?;
+        .context("通信が切れました (the link was cut)")?;
     Ok(Some(Frame::decode(&body)?))
 }
 
 async fn write(send: &mut quinn::SendStream, bytes: &[u8]) -> Result<(), Failure> {
     send.write_all(bytes)
         .await
-        .map_err(|e| Failure::Cut(anyhow!("the link was cut ({e})")))
+        .map_err(|e| Failure::Cut(anyhow!("通信が切れました (the link was cut: {e})")))
 }
 
 fn companion(store: &Store) -> anyhow::Result<(Peer, SocketAddr)> {
@@ -124,7 +169,7 @@ fn companion(store: &Store) -> anyhow::Result<(Peer, SocketAddr)> {
         .peers()?
         .into_iter()
         .find(|p| p.kind == PeerKind::Companion)
-        .context("this tablet is not paired with a companion: run `tsunagi pair CODE` first (ペアリングされていません)")?;
+        .context("この端末は事務所PCとペアリングされていません (this tablet is not paired with a companion: pair first)")?;
     let addr = peer
         .address
         .as_deref()
@@ -143,13 +188,13 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
     let (peer, verification) = rt.block_on(async {
         let endpoint = endpoint(&identity.tls, code.fingerprint, code.addr)?;
         let conn = connect(&endpoint, code.addr).await.map_err(|f| match f {
-            Failure::Cut(e) | Failure::Fatal(e) => e,
+            Failure::Cut(e) | Failure::Unreachable(e) | Failure::Fatal(e) => e,
         })?;
         let mut exporter = [0u8; EXPORTER_LEN];
         conn.export_keying_material(&mut exporter, EXPORTER_LABEL, b"")
             .map_err(|_| anyhow!("could not bind the pairing to the session"))?;
         let proof = pairing::proof(&code.secret, &exporter, &signer, &recipient);
-        let (mut send, mut recv) = conn.open_bi().await.context("the link was cut")?;
+        let (mut send, mut recv) = conn.open_bi().await.context("通信が切れました (the link was cut)")?;
         let hello = Frame::Message(Message::Pair {
             proof: hex::encode(proof),
             signer: signer.to_hex(),
@@ -157,7 +202,7 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
         });
         send.write_all(&hello.encode())
             .await
-            .context("the link was cut")?;
+            .context("通信が切れました (the link was cut)")?;
         let answer = read_frame(&mut recv).await?;
         conn.close(0u32.into(), b"bye");
         endpoint.wait_idle().await;
@@ -180,9 +225,9 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
                 Ok((peer, pairing::verification_code(&exporter)))
             }
             Some(Frame::Message(Message::Refused { reason })) => {
-                Err(anyhow!("the companion refused the pairing: {reason}"))
+                Err(anyhow!("事務所PCがペアリングを受け付けませんでした (the companion refused the pairing): {reason}"))
             }
-            _ => Err(anyhow!("the companion did not answer the pairing")),
+            _ => Err(anyhow!("事務所PCからペアリングの返事がありません (the companion did not answer the pairing)")),
         }
     })?;
     // A tablet sends to one companion: a new pairing replaces the old.
@@ -229,27 +274,55 @@ pub fn unpair(store: &mut Store) -> anyhow::Result<()> {
 /// Seals what changed and sends every undelivered bundle to the paired
 /// companion, retrying a cut link [`RETRIES`] times with doubling waits.
 pub fn sync(store: &mut Store) -> anyhow::Result<SyncReport> {
+    sync_with(store, &mut |_| {})
+}
+
+/// [`sync`], telling `on_progress` after every chunk and acknowledgement.
+pub fn sync_with(
+    store: &mut Store,
+    on_progress: &mut dyn FnMut(Progress),
+) -> anyhow::Result<SyncReport> {
     let (peer, addr) = companion(store)?;
     store.seal_changes_for(&peer)?;
     let identity = store.device_identity()?;
+    let bundles = store
+        .pending_bundles(&peer.fingerprint)?
+        .iter()
+        .map(|p| (p.outgoing.id, (p.outgoing.size, 0)))
+        .collect();
+    let mut tally = Tally {
+        report: SyncReport::default(),
+        bundles,
+        on_progress,
+    };
     let rt = runtime()?;
     rt.block_on(async {
         let mut wait = FIRST_WAIT;
-        let mut report = SyncReport::default();
-        for attempt in 0..=RETRIES {
+        let (mut cuts, mut unanswered) = (0, 0);
+        loop {
             let pending = store.pending_bundles(&peer.fingerprint)?;
-            match session(store, &identity.tls, &peer, addr, pending, &mut report).await {
-                Ok(()) => return Ok(report),
+            let e = match session(store, &identity.tls, &peer, addr, pending, &mut tally).await {
+                Ok(()) => return Ok(tally.report),
                 Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::Cut(e)) if attempt == RETRIES => return Err(e),
                 Err(Failure::Cut(e)) => {
-                    eprintln!("tsunagi: {e:#}; retrying in {} ms", wait.as_millis());
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(30));
+                    cuts += 1;
+                    if cuts > RETRIES {
+                        return Err(e);
+                    }
+                    e
                 }
-            }
+                Err(Failure::Unreachable(e)) => {
+                    unanswered += 1;
+                    if unanswered > RETRIES_TO_CONNECT {
+                        return Err(e);
+                    }
+                    e
+                }
+            };
+            eprintln!("tsunagi: {e:#}; retrying in {} ms", wait.as_millis());
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(30));
         }
-        unreachable!("the loop returns on its last attempt")
     })
 }
 
@@ -259,11 +332,11 @@ async fn session(
     peer: &Peer,
     addr: SocketAddr,
     pending: Vec<tsunagi_core::store::sync::PendingBundle>,
-    report: &mut SyncReport,
+    tally: &mut Tally<'_>,
 ) -> Result<(), Failure> {
     let endpoint = endpoint(identity, peer.fingerprint, addr).map_err(Failure::Fatal)?;
     let conn = connect(&endpoint, addr).await?;
-    let result = transfer(store, &conn, pending, report).await;
+    let result = transfer(store, &conn, pending, tally).await;
     conn.close(0u32.into(), b"bye");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
     result
@@ -273,19 +346,19 @@ async fn transfer(
     store: &mut Store,
     conn: &quinn::Connection,
     pending: Vec<tsunagi_core::store::sync::PendingBundle>,
-    report: &mut SyncReport,
+    tally: &mut Tally<'_>,
 ) -> Result<(), Failure> {
     let cut = |e: anyhow::Error| Failure::Cut(e);
     let (mut send, mut recv) = conn
         .open_bi()
         .await
-        .map_err(|e| cut(anyhow!("the link was cut ({e})")))?;
+        .map_err(|e| cut(anyhow!("通信が切れました (the link was cut: {e})")))?;
     write(&mut send, &Frame::Message(Message::Hello).encode()).await?;
     match read_frame(&mut recv).await.map_err(cut)? {
         Some(Frame::Message(Message::Welcome { .. })) => {}
         Some(Frame::Message(Message::Refused { reason })) => {
             return Err(Failure::Fatal(anyhow!(
-                "the companion refused this tablet: {reason}"
+                "事務所PCがこの端末を受け付けませんでした (the companion refused this tablet): {reason}"
             )));
         }
         None => return Err(cut(anyhow!("the companion closed the link"))),
@@ -320,11 +393,12 @@ async fn transfer(
                         .mark_delivered(id)
                         .map_err(|e| Failure::Fatal(e.into()))?;
                     open.remove(&id);
-                    report.delivered += 1;
+                    tally.report.delivered += 1;
+                    tally.reached(id, u64::MAX);
                 }
                 SenderEvent::Rejected(id, reason) => {
                     eprintln!("tsunagi: the companion refused bundle {id}: {reason}");
-                    report.refused.push(reason);
+                    tally.report.refused.push(reason);
                 }
                 SenderEvent::Finished => {}
             }
@@ -347,18 +421,19 @@ async fn transfer(
                     offset,
                     len,
                 } => {
-                    if !open.contains_key(&bundle) {
-                        let path = files
-                            .get(&bundle)
-                            .expect("the sender names pending bundles");
-                        let f = File::open(path).map_err(|e| {
-                            Failure::Fatal(anyhow!(
-                                "a sealed bundle is missing from the outbox ({e})"
-                            ))
-                        })?;
-                        open.insert(bundle, f);
-                    }
-                    let file = open.get_mut(&bundle).expect("opened above");
+                    let file = match open.entry(bundle) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            let path = files
+                                .get(&bundle)
+                                .expect("the sender names pending bundles");
+                            e.insert(File::open(path).map_err(|e| {
+                                Failure::Fatal(anyhow!(
+                                    "a sealed bundle is missing from the outbox ({e})"
+                                ))
+                            })?)
+                        }
+                    };
                     buf.resize(len as usize, 0);
                     file.seek(SeekFrom::Start(offset))
                         .and_then(|_| file.read_exact(&mut buf))
@@ -367,6 +442,7 @@ async fn transfer(
                         })?;
                     write(&mut send, &wire::chunk_header(bundle, offset, buf.len())).await?;
                     write(&mut send, &buf).await?;
+                    tally.reached(bundle, offset + len);
                 }
             }
             continue;
@@ -378,7 +454,7 @@ async fn transfer(
         tokio::select! {
             item = rx.recv() => match item {
                 Some(item) => handle(&mut sender, item)?,
-                None => break Err(cut(anyhow!("the link was cut"))),
+                None => break Err(cut(anyhow!("通信が切れました (the link was cut)"))),
             },
             () = sleep_until(deadline) => {
                 sender

@@ -15,7 +15,7 @@ use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::CaseQuery;
 use tsunagi_core::store::sync::Imported;
 
-use crate::documents::{self, DocumentKind, DocumentMeta, Request, programme};
+use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request, programme};
 use crate::{link, print};
 
 /// The name in messages and the default data folder.
@@ -34,9 +34,9 @@ pub struct Cli {
         value_name = "DIR"
     )]
     pub data_dir: Option<PathBuf>,
-    /// What to do.
+    /// What to do; without a command the window opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -53,6 +53,13 @@ pub enum Command {
     /// Cases received from the tablets.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Opens the window (the default): received cases and their documents,
+    /// pairing, programme figures; receives from paired tablets meanwhile.
+    Window {
+        /// Where to receive from the tablets.
+        #[arg(long, value_name = "IP:PORT", default_value_t = SocketAddr::from(([0, 0, 0, 0], link::DEFAULT_PORT)))]
+        listen: SocketAddr,
+    },
     /// Issues a one-time pairing code (valid 10 minutes, single use) for a
     /// tablet to type in with `tsunagi pair CODE`. `serve` must be running.
     Pair {
@@ -156,7 +163,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli
         .data_dir
         .unwrap_or_else(|| login::default_data_dir(PROGRAM));
-    match cli.command {
+    let command = cli.command.unwrap_or(Command::Window {
+        listen: SocketAddr::from(([0, 0, 0, 0], link::DEFAULT_PORT)),
+    });
+    match command {
+        Command::Window { listen } => {
+            crate::window::run(crate::window::Options {
+                dir,
+                keychain: login::keychain(PROGRAM),
+                background: crate::window::Background::Threads,
+                listen: Some(listen),
+                cups: print::CupsServer::from_env(),
+            })?;
+        }
         Command::Init { user } => {
             login::init(PROGRAM, &dir, &user)?;
         }
@@ -248,8 +267,14 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
     let case = store.load_case(id)?;
     let meta = DocumentMeta::from_store(&mut store, id)?;
     let reference = ReferenceDb::load(None)?;
+    let photos = if args.doc == DocumentKind::Profile {
+        ApprovedPhoto::from_store(&mut store, id)?
+    } else {
+        Vec::new()
+    };
     let request = Request {
         employer_id: args.employer.as_deref(),
+        photos: &photos,
         ..Request::new(args.doc)
     };
     let pdf = documents::render(&case, &meta, &request, &reference)?;

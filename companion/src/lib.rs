@@ -6,3 +6,4 @@ pub mod cli;
 pub mod documents;
 pub mod link;
 pub mod print;
+pub mod window;

@@ -80,6 +80,8 @@ pub struct Session {
     pub refused: usize,
     /// Bundle bytes received (chunk data, repeats included).
     pub bytes_received: u64,
+    /// A tablet paired: the verification code both sides show.
+    pub paired: Option<String>,
     /// From the first offer to the last byte of the last bundle.
     pub transfer_time: Duration,
     /// Spent checking and importing.
@@ -242,10 +244,13 @@ async fn handle(
                     write_message(&mut send, welcome).await?;
                     let _ = send.finish();
                     let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
-                    Ok(said(format!(
-                        "paired tablet {fingerprint}; verification code (確認コード) {}",
-                        pairing::verification_code(&exporter)
-                    )))
+                    let code = pairing::verification_code(&exporter);
+                    Ok(Session {
+                        paired: Some(code.clone()),
+                        ..said(format!(
+                            "paired tablet {fingerprint}; verification code (確認コード) {code}"
+                        ))
+                    })
                 }
                 Redeem::Unknown => {
                     refuse(

@@ -24,6 +24,35 @@ use ipp::prelude::*;
 /// The default CUPS port.
 pub const DEFAULT_PORT: u16 = 631;
 
+/// Who CUPS is told a job is from (queues such as cups-pdf file it under
+/// that account): `$USER` or `$LOGNAME`, else the account of this
+/// process's user id in `/etc/passwd`, else `tsunagi`.
+pub fn requesting_user() -> String {
+    let from_env = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|u| !u.trim().is_empty());
+    from_env
+        .or_else(account_of_this_process)
+        .unwrap_or_else(|| "tsunagi".to_owned())
+}
+
+#[cfg(unix)]
+fn account_of_this_process() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
+    })
+}
+
+#[cfg(not(unix))]
+fn account_of_this_process() -> Option<String> {
+    None
+}
+
 /// Where CUPS listens (an IPP server over HTTP).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CupsServer {
@@ -426,7 +455,7 @@ pub fn print_pdf(
     printer(server, printer_name)?.check_ready()?;
     let uri = server.printer_uri(printer_name)?;
     let payload = IppPayload::new(Cursor::new(pdf.to_vec()));
-    let user = std::env::var("USER").unwrap_or_else(|_| "tsunagi".to_owned());
+    let user = requesting_user();
     let copies = IppAttribute::with_name("copies", IppValue::Integer(i32::from(copies)))
         .map_err(|e| PrintError::Protocol(e.to_string()))?;
     let op = IppOperationBuilder::print_job(uri.clone(), payload)

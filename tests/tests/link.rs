@@ -91,11 +91,16 @@ impl Env {
     }
 
     fn serve(&self) -> Server {
+        self.serve_on("127.0.0.1:0")
+    }
+
+    /// `serve` listening on `listen` (a restart keeps the paired address).
+    fn serve_on(&self, listen: &str) -> Server {
         let mut child = self
             .command(
                 env!("CARGO_BIN_EXE_companion"),
                 "companion",
-                &["serve", "--listen", "127.0.0.1:0"],
+                &["serve", "--listen", listen],
             )
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -265,6 +270,7 @@ fn a_tampered_bundle_in_transit_is_refused_and_stays_undelivered() {
     let server = env.serve();
     env.pair(&server);
     // Seal without a companion to reach: stop it first.
+    let addr = server.addr.clone();
     drop(server);
     let line = Env::fails(env.tablet(&["sync"]));
     assert!(line.contains("could not reach"), "{line}");
@@ -274,7 +280,7 @@ fn a_tampered_bundle_in_transit_is_refused_and_stays_undelivered() {
     let i = bytes.len() / 2;
     bytes[i] ^= 0x20;
     std::fs::write(&files[0], &bytes).expect("writes");
-    let server = env.serve();
+    let server = env.serve_on(&addr);
     let line = Env::fails(env.tablet(&["sync"]));
     assert!(line.contains("refused 1 bundle"), "{line}");
     server.wait_for("refused bundle");

@@ -25,6 +25,7 @@ RUST = [
     "app/src/window/disease.rs",
     "app/src/window/reference.rs",
     "app/src/window/presentation.rs",
+    "app/src/window/sync.rs",
     "core/src/model/profile.rs",
     "core/src/model/basic.rs",
     "core/src/model/career.rs",

@@ -238,6 +238,7 @@ pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
     session.cases().reset(Vec::new());
     super::admin::clear(window);
     super::presentation::clear(window);
+    super::sync::clear(window);
     window
         .global::<super::ui::DiseaseAdapter<'_>>()
         .invoke_reset();

@@ -27,6 +27,7 @@ mod reference;
 mod session;
 mod settings;
 mod setup;
+mod sync;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -164,6 +165,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     let watch = settings::wire(&window, &session);
     case::wire(&window, &session);
     reference::wire(&window, &session);
+    sync::wire(&window, &session);
 
     window.set_screen(if has_store {
         Screen::Login

@@ -212,11 +212,6 @@ impl Doc {
         }
     }
 
-    /// Vertical space.
-    pub fn gap(&mut self, points: f32) {
-        self.y += points;
-    }
-
     /// A section heading, kept with at least three lines of what follows.
     pub fn heading(&mut self, text: &str) {
         self.need(HEADING_SIZE + 8.0 + 3.0 * CELL_LEADING + 2.0 * CELL_PAD);

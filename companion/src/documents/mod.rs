@@ -21,10 +21,12 @@ mod support_plan;
 mod text;
 
 use std::fmt;
+use std::io::Read;
 use std::str::FromStr;
 
 use printpdf::RawImage;
 use time::{Date, OffsetDateTime};
+use tsunagi_core::media::MediaKind;
 use tsunagi_core::model::{Case, CaseId, ConsentScope, Disclosure};
 use tsunagi_core::reference::{AccommodationId, IssueCode, ReferenceDb};
 use tsunagi_core::store::{Store, StoreError};
@@ -140,6 +142,31 @@ pub struct ApprovedPhoto {
     pub jpeg: Vec<u8>,
     /// キャプション. Identifying (free text).
     pub caption: String,
+}
+
+impl ApprovedPhoto {
+    /// The photos of `case` the client approved (videos are not printed),
+    /// oldest first, each read from the encrypted media store.
+    pub fn from_store(store: &mut Store, case: CaseId) -> Result<Vec<Self>, DocumentError> {
+        let mut photos = Vec::new();
+        for item in store.approved_media(case)? {
+            if item.kind != MediaKind::Photo {
+                continue;
+            }
+            let mut jpeg = Vec::new();
+            store
+                .open_media(case, item.id)?
+                .read_to_end(&mut jpeg)
+                .map_err(|_| DocumentError::PhotoUnreadable {
+                    index: photos.len() + 1,
+                })?;
+            photos.push(Self {
+                jpeg,
+                caption: item.caption.expose().clone(),
+            });
+        }
+        Ok(photos)
+    }
 }
 
 impl fmt::Debug for ApprovedPhoto {
@@ -363,14 +390,4 @@ pub fn format_number(n: f32) -> String {
     } else {
         format!("{n}")
     }
-}
-
-/// "label value" items joined, skipping empty values.
-pub(crate) fn joined(parts: &[String], separator: &str) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.trim().is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(separator)
 }

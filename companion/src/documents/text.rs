@@ -263,7 +263,6 @@ fn wrap_paragraph(
         if !line.is_empty() {
             lines.push(line.trim_end().to_owned());
             line.clear();
-            line_w = 0.0;
         }
         if seg_w <= width {
             line.push_str(seg);

@@ -2,6 +2,8 @@
 //! with the demo cases, a long case, and a PDF checked with poppler and qpdf.
 #![allow(dead_code)]
 
+pub mod cups;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -314,17 +316,40 @@ pub fn assert_in_order(raw: &str, values: &[String], what: &str) {
                 continue;
             }
         }
-        // A table row split over two pages.
-        let split = v.char_indices().skip(1).find_map(|(cut, _)| {
-            let (head, tail) = v.split_at(cut);
-            let at = text[pos..].find(head)? + pos;
-            let after = at + head.len();
-            let page = text[after..].find(PAGE)? + after;
-            let next_end = text[page + 1..]
-                .find(PAGE)
-                .map_or(text.len(), |e| e + page + 1);
-            text[page + 1..next_end].contains(tail).then_some(after)
-        });
+        // A table row split over pages: a piece of the value ends each
+        // page's part of the row (the header row repeats on the next page),
+        // the rest continues on the following pages. The row's other cells
+        // are on its first page, so the search goes on after the first piece.
+        let split = {
+            let mut rest = v.as_str();
+            let mut p = pos;
+            let mut first_piece_end = None;
+            loop {
+                let end = text[p..].find(PAGE).map_or(text.len(), |e| p + e);
+                let page = &text[p..end];
+                if let Some(at) = page.find(rest) {
+                    break Some(first_piece_end.unwrap_or(p + at + rest.len()));
+                }
+                let shortest = rest.chars().count().min(4);
+                let head = rest
+                    .char_indices()
+                    .map(|(i, c)| i + c.len_utf8())
+                    .rev()
+                    .take_while(|&cut| rest[..cut].chars().count() >= shortest)
+                    .find(|&cut| page.contains(&rest[..cut]));
+                match head {
+                    Some(cut) if end < text.len() => {
+                        if first_piece_end.is_none() {
+                            let at = page.find(&rest[..cut]).unwrap_or(0);
+                            first_piece_end = Some(p + at + cut);
+                        }
+                        rest = &rest[cut..];
+                        p = end + PAGE.len_utf8();
+                    }
+                    _ => break None,
+                }
+            }
+        };
         match split {
             Some(after) => pos = after,
             None => panic!(

@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 pub use manifest::{FORMAT_VERSION, Manifest, PartInfo, PartKind};
-pub use payload::{CaseRecord, RevisionRecord};
+pub use payload::{CaseRecord, MediaRecord, RevisionRecord};
 
 /// The magic bytes at the start of a bundle's plaintext.
 const MAGIC: &[u8; 8] = b"TSNGBNDL";
@@ -496,24 +496,33 @@ impl<R: Read> BundleReader<R> {
         }
     }
 
+    /// Reads the next part, which must be a case record, into memory.
+    pub fn next_case_record(&mut self) -> Result<CaseRecord, SealError> {
+        let info = self
+            .manifest
+            .parts
+            .get(self.next)
+            .ok_or(SealError::Damaged("no part is left"))?;
+        if info.kind != PartKind::Case {
+            return Err(SealError::Unsupported(format!("{:?} parts", info.kind)));
+        }
+        if info.length > MAX_CASE_PART {
+            return Err(SealError::Damaged("a case part is too large"));
+        }
+        let mut bytes = Vec::with_capacity(info.length as usize);
+        self.next_part(&mut bytes)?;
+        serde_json::from_slice(&bytes)
+            .map_err(|_| SealError::Damaged("a case record does not fit the case format"))
+    }
+
     /// Reads a bundle that holds only case records (the case JSON and its
     /// revisions), each part held in memory, and checks the whole file.
     pub fn read_case_records(
         mut self,
     ) -> Result<(BundleId, SignerKey, Vec<CaseRecord>), SealError> {
         let mut records = Vec::new();
-        while let Some(info) = self.manifest.parts.get(self.next).cloned() {
-            if info.kind != PartKind::Case {
-                return Err(SealError::Unsupported(format!("{:?} parts", info.kind)));
-            }
-            if info.length > MAX_CASE_PART {
-                return Err(SealError::Damaged("a case part is too large"));
-            }
-            let mut bytes = Vec::with_capacity(info.length as usize);
-            self.next_part(&mut bytes)?;
-            let record: CaseRecord = serde_json::from_slice(&bytes)
-                .map_err(|_| SealError::Damaged("a case record does not fit the case format"))?;
-            records.push(record);
+        while self.next < self.manifest.parts.len() {
+            records.push(self.next_case_record()?);
         }
         let (id, signer) = (self.id, self.signer);
         self.finish()?;
@@ -521,12 +530,14 @@ impl<R: Read> BundleReader<R> {
     }
 }
 
-/// Seals case records (one part each) to `recipient`.
+/// Seals case records (one part each), then `media` (each item's bytes,
+/// streamed), to `recipient`.
 pub fn seal_case_records<W: Write>(
     out: W,
     keys: &DeviceKeys,
     recipient: &Recipient,
     records: &[CaseRecord],
+    media: Vec<PartSource<'_>>,
 ) -> Result<(BundleId, W), SealError> {
     let bodies: Vec<Vec<u8>> = records
         .iter()
@@ -538,6 +549,7 @@ pub fn seal_case_records<W: Write>(
         .map(|(r, body)| {
             PartSource::from_bytes(&format!("case/{}", r.case.id), PartKind::Case, body)
         })
+        .chain(media)
         .collect();
     seal(out, keys, recipient, parts)
 }

@@ -18,6 +18,62 @@ pub struct CaseRecord {
     pub revision: i64,
     /// The revisions after the last acknowledged one, oldest first.
     pub revisions: Vec<RevisionRecord>,
+    /// Every photo and video of the case as it stands: the receiver keeps
+    /// these and removes the ones no longer listed. The bytes of an item
+    /// travel once, as the part `media/ID`.
+    #[serde(default)]
+    pub media: Vec<MediaRecord>,
+}
+
+/// A photo or video as sent (写真・動画): what the media table holds of it,
+/// without the file key (the receiver encrypts under its own).
+///
+/// Identifying: the caption and what it illustrates are the client's own
+/// words; the poster is a picture of the client.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaRecord {
+    /// The item's id (the same on every device).
+    pub id: String,
+    /// `photo` or `video`.
+    pub kind: String,
+    /// Its MIME type.
+    pub mime: String,
+    /// The plaintext length in bytes.
+    pub size: u64,
+    /// The SHA-256 of the plaintext, 64 hex digits.
+    pub sha256: String,
+    /// Pixels (photos).
+    pub width: Option<u32>,
+    /// Pixels (photos).
+    pub height: Option<u32>,
+    /// Milliseconds (videos).
+    pub duration_ms: Option<u64>,
+    /// When it was added, and by whom (an account on the sending device).
+    pub created_at: String,
+    /// Who added it.
+    pub created_by: String,
+    /// When it was taken, if known.
+    pub taken_at: Option<String>,
+    /// キャプション.
+    pub caption: String,
+    /// What it illustrates (e.g. a strength).
+    pub illustrates: String,
+    /// The client's approval: when, and who recorded it.
+    pub approved_at: Option<String>,
+    /// Who recorded the approval.
+    pub approved_by: Option<String>,
+    /// The poster, a small JPEG with no metadata, base64.
+    pub poster: String,
+}
+
+impl std::fmt::Debug for MediaRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaRecord")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for CaseRecord {
@@ -26,6 +82,7 @@ impl std::fmt::Debug for CaseRecord {
             .field("case", &self.case.id)
             .field("revision", &self.revision)
             .field("revisions", &self.revisions.len())
+            .field("media", &self.media.len())
             .finish()
     }
 }

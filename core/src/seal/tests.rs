@@ -10,13 +10,14 @@ fn records() -> Vec<CaseRecord> {
             case,
             revision: 3,
             revisions: vec![],
+            media: vec![],
         })
         .collect()
 }
 
 fn sealed(tablet: &DeviceKeys, to: &DeviceKeys) -> Vec<u8> {
-    let (_, out) =
-        seal_case_records(Vec::new(), tablet, &to.recipient(), &records()).expect("seals");
+    let (_, out) = seal_case_records(Vec::new(), tablet, &to.recipient(), &records(), Vec::new())
+        .expect("seals");
     out
 }
 
@@ -33,8 +34,14 @@ fn open(
 fn a_sealed_bundle_opens_for_its_recipient_with_every_case_intact() {
     let (tablet, companion) = (DeviceKeys::generate(), DeviceKeys::generate());
     let sent = records();
-    let (id, out) =
-        seal_case_records(Vec::new(), &tablet, &companion.recipient(), &sent).expect("seals");
+    let (id, out) = seal_case_records(
+        Vec::new(),
+        &tablet,
+        &companion.recipient(),
+        &sent,
+        Vec::new(),
+    )
+    .expect("seals");
     let (opened_id, signer, got) = open(&out, &companion, &tablet).expect("opens");
     assert_eq!(opened_id, id);
     assert_eq!(signer, tablet.signer());
@@ -238,10 +245,22 @@ fn a_part_that_does_not_match_its_declared_hash_is_not_sealed() {
 #[test]
 fn two_bundles_of_the_same_cases_have_different_ids() {
     let (tablet, companion) = (DeviceKeys::generate(), DeviceKeys::generate());
-    let (a, _) =
-        seal_case_records(Vec::new(), &tablet, &companion.recipient(), &records()).expect("seals");
-    let (b, _) =
-        seal_case_records(Vec::new(), &tablet, &companion.recipient(), &records()).expect("seals");
+    let (a, _) = seal_case_records(
+        Vec::new(),
+        &tablet,
+        &companion.recipient(),
+        &records(),
+        Vec::new(),
+    )
+    .expect("seals");
+    let (b, _) = seal_case_records(
+        Vec::new(),
+        &tablet,
+        &companion.recipient(),
+        &records(),
+        Vec::new(),
+    )
+    .expect("seals");
     assert_ne!(a, b);
 }
 

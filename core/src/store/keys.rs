@@ -43,6 +43,11 @@ impl DbKey {
         Self(key)
     }
 
+    /// A second copy, for a second connection to the same store.
+    pub(crate) fn duplicate(&self) -> Self {
+        Self(self.0.clone())
+    }
+
     /// The key as SQLCipher's raw-key literal: `x'…'` (64 hex digits).
     pub fn sqlcipher_literal(&self) -> Zeroizing<String> {
         let mut s = Zeroizing::new(String::with_capacity(67));

@@ -469,6 +469,23 @@ impl Store {
         Ok(store)
     }
 
+    /// A second handle on this store, logged in as the same account, with a
+    /// connection of its own: for work on another thread (the companion's
+    /// link server) while this handle stays with the window.
+    pub fn open_another(&self) -> Result<Store, StoreError> {
+        let key = self.key.duplicate();
+        let conn = open_db(&self.dir.join(DB_FILE), Some(&key), false)?;
+        Ok(Store {
+            conn,
+            dir: self.dir.clone(),
+            keychain: Arc::clone(&self.keychain),
+            slots: self.slots.clone(),
+            key,
+            account: self.account.clone(),
+            kdf: self.kdf,
+        })
+    }
+
     /// Checks `password` against the logged-in account without opening
     /// anything (leaving the presentation shown to an employer). Takes as
     /// long as a login: the password goes through Argon2.

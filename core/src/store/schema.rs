@@ -144,6 +144,14 @@ const MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL,
         cases INTEGER NOT NULL
     ) STRICT;
+    CREATE TABLE outgoing_media (
+        peer TEXT NOT NULL,
+        media_id TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        bundle_id TEXT NOT NULL REFERENCES outgoing_bundles (id) ON DELETE CASCADE,
+        PRIMARY KEY (peer, media_id)
+    ) STRICT, WITHOUT ROWID;
     CREATE TABLE case_origins (
         case_id TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
         signer TEXT NOT NULL,

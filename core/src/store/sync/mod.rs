@@ -21,9 +21,11 @@ use crate::link::pairing::{CODE_LIFETIME, PairingSecret};
 use crate::link::{Fingerprint, Outgoing, TlsIdentity};
 use crate::model::{Case, CaseId, Section};
 use crate::seal::{
-    self, BundleId, BundleReader, CaseRecord, DeviceKeys, Recipient, RevisionRecord, SealError,
-    SignerKey,
+    self, BundleId, BundleReader, CaseRecord, DeviceKeys, PartKind, Recipient, RevisionRecord,
+    SealError, SignerKey,
 };
+
+mod media;
 
 /// The folder of sealed bundles waiting to be delivered.
 pub const OUTBOX: &str = "outbox";
@@ -352,18 +354,23 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?
         };
+        let media_changed = self.media_changed_cases(&peer_key)?;
         let mut records = Vec::new();
+        let mut media_parts = Vec::new();
         for (id, revision, sent, acked) in rows {
-            if sent.is_some_and(|s| s >= revision) {
+            if sent.is_some_and(|s| s >= revision) && !media_changed.contains(&id) {
                 continue;
             }
             let case_id: CaseId = id.parse().map_err(|_| StoreError::Damaged)?;
             let case = read_case(&self.conn, case_id)?;
             let revisions = revisions_after(&self.conn, &id, acked.unwrap_or(0))?;
+            let media = self.media_records(&id)?;
+            media_parts.extend(self.media_parts(Some(&peer_key), case_id, &media)?);
             records.push(CaseRecord {
                 case,
                 revision,
                 revisions,
+                media,
             });
         }
         if records.is_empty() {
@@ -379,8 +386,13 @@ impl Store {
                 hasher: Sha256::new(),
                 len: 0,
             };
-            let (id, mut w) =
-                seal::seal_case_records(writer, &identity.keys, &peer.recipient, &records)?;
+            let (id, mut w) = seal::seal_case_records(
+                writer,
+                &identity.keys,
+                &peer.recipient,
+                &records,
+                media_parts,
+            )?;
             w.flush()?;
             let file = w.inner.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
@@ -405,6 +417,7 @@ impl Store {
                 "INSERT INTO outgoing_cases (bundle_id, case_id, revision) VALUES (?1, ?2, ?3)",
                 params![id.to_string(), r.case.id.to_string(), r.revision],
             )?;
+            Self::remember_media_sent(&tx, &peer_key, id, &r.case.id.to_string(), &r.media)?;
             self.audit(
                 &tx,
                 AuditAction::ReadCase,
@@ -451,6 +464,31 @@ impl Store {
         Ok(out)
     }
 
+    /// How many cases this account may see have changed since they were
+    /// last sealed for `peer`: what the next sync will seal.
+    pub fn unsent_cases(&self, peer: &Fingerprint) -> Result<usize, StoreError> {
+        let mine = (self.account.role != Role::Administrator).then(|| self.account.name.clone());
+        let peer_key = peer.to_hex();
+        let media_changed = self.media_changed_cases(&peer_key)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id, c.revision > coalesce(
+                 (SELECT max(oc.revision) FROM outgoing_cases oc JOIN outgoing_bundles ob ON ob.id = oc.bundle_id
+                   WHERE oc.case_id = c.id AND ob.peer = ?1), 0)
+             FROM cases c
+             WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?2)",
+        )?;
+        let mut n = 0;
+        for row in stmt.query_map(params![peer_key, mine], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+        })? {
+            let (id, changed) = row?;
+            if changed || media_changed.contains(&id) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Marks a bundle delivered (on the companion's acknowledgement only)
     /// and deletes its sealed file.
     pub fn mark_delivered(&mut self, id: BundleId) -> Result<(), StoreError> {
@@ -482,6 +520,9 @@ impl Store {
         out: W,
     ) -> Result<(BundleId, W), SyncError> {
         let identity = self.device_identity()?;
+        // Opening each item checks access and is audited as a read.
+        let media = self.media_records(&case.to_string())?;
+        let parts = self.media_parts(None, case, &media)?;
         let tx = self.conn.unchecked_transaction()?;
         self.require_access(&tx, case)?;
         let loaded = read_case(&tx, case)?;
@@ -495,8 +536,9 @@ impl Store {
             case: loaded,
             revision,
             revisions,
+            media,
         };
-        let (id, out) = seal::seal_case_records(out, &identity.keys, to, &[record])?;
+        let (id, out) = seal::seal_case_records(out, &identity.keys, to, &[record], parts)?;
         self.audit(
             &tx,
             AuditAction::ReadCase,
@@ -535,8 +577,26 @@ impl Store {
             .filter(|p| p.kind == PeerKind::Tablet)
             .map(|p| p.signer)
             .collect();
-        let reader = BundleReader::open(input, &identity.keys, &|s| tablets.contains(s))?;
-        let (id, signer, records) = reader.read_case_records()?;
+        let mut reader = BundleReader::open(input, &identity.keys, &|s| tablets.contains(s))?;
+        let (id, signer) = (reader.id(), reader.signer());
+        if self.bundle_imported(id)? {
+            return Ok(Imported::Before);
+        }
+        let parts = reader.manifest().parts.clone();
+        let mut records = Vec::new();
+        let mut received = media::ReceivedMedia::new(self.media_dir());
+        for info in &parts {
+            match info.kind {
+                PartKind::Case => records.push(reader.next_case_record()?),
+                PartKind::Media => {
+                    received.receive(info, |writer| reader.next_part(writer).map(|_| ()))?;
+                }
+                PartKind::Unknown => {
+                    return Err(SealError::Unsupported(format!("the part {}", info.name)).into());
+                }
+            }
+        }
+        reader.finish()?;
         for r in &records {
             r.case
                 .validate()
@@ -557,6 +617,7 @@ impl Store {
         let at = now();
         for r in &records {
             upsert_case(&tx, r, &self.account.name, &at)?;
+            media::apply_media(&tx, &r.case.id.to_string(), &r.media, &mut received)?;
             tx.execute(
                 "INSERT INTO case_origins (case_id, signer, bundle_id, revision, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -583,6 +644,7 @@ impl Store {
             params![id.to_string(), signer.to_hex(), at, records.len() as i64],
         )?;
         tx.commit()?;
+        received.keep();
         Ok(Imported::Now(records.len()))
     }
 

@@ -72,6 +72,10 @@ fn changed_cases_are_sealed_once_and_imported_once_with_the_tablet_ids() {
     for case in demo_cases() {
         ids.push(tablet.create_case(&case).expect("creates"));
     }
+    assert_eq!(
+        tablet.unsent_cases(&to.fingerprint).expect("counts"),
+        ids.len()
+    );
     let bundle = tablet
         .seal_changes_for(&to)
         .expect("seals")
@@ -80,6 +84,7 @@ fn changed_cases_are_sealed_once_and_imported_once_with_the_tablet_ids() {
         tablet.seal_changes_for(&to).expect("seals").is_none(),
         "a pending bundle's cases were sealed again"
     );
+    assert_eq!(tablet.unsent_cases(&to.fingerprint).expect("counts"), 0);
     let file = std::fs::File::open(&bundle.file).expect("opens");
     assert_eq!(
         companion.import_bundle(file).expect("imports"),
@@ -134,6 +139,7 @@ fn a_later_change_sends_only_that_case_and_its_new_revisions() {
     tablet
         .save_section(a, &Section::Basic(case.basic.clone()))
         .expect("saves");
+    assert_eq!(tablet.unsent_cases(&to.fingerprint).expect("counts"), 1);
     let second = tablet
         .seal_changes_for(&to)
         .expect("seals")
@@ -237,4 +243,133 @@ fn a_pairing_code_is_single_use_and_expires() {
         Redeem::Expired
     );
     assert_eq!(companion.peers().expect("peers").len(), 1);
+}
+
+fn media_files(store: &Store) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(store.media_dir()) {
+        Ok(entries) => entries.map(|e| e.expect("entry").path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Seals what changed, imports it on the companion, marks it delivered;
+/// returns the kinds of the bundle's parts.
+fn deliver(tablet: &mut Store, companion: &mut Store, to: &Peer) -> Vec<crate::seal::PartKind> {
+    let bundle = tablet
+        .seal_changes_for(to)
+        .expect("seals")
+        .expect("changes");
+    let keys = companion.device_identity().expect("identity").keys;
+    let reader = BundleReader::open(
+        std::fs::File::open(&bundle.file).expect("opens"),
+        &keys,
+        &|_| true,
+    )
+    .expect("a bundle for the companion");
+    let kinds = reader.manifest().parts.iter().map(|p| p.kind).collect();
+    companion
+        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
+        .expect("imports");
+    tablet.mark_delivered(bundle.outgoing.id).expect("marks");
+    kinds
+}
+
+#[test]
+fn photos_travel_once_and_their_details_approval_and_deletion_follow() {
+    use crate::media::fixtures;
+    use crate::pii::Identifying;
+    use crate::store::MediaDetails;
+
+    let ((_td, mut tablet), (_cd, mut companion), to) = paired();
+    let case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    let details = MediaDetails {
+        caption: Identifying::new("作業中の様子".to_owned()),
+        illustrates: Identifying::new("丁寧な作業".to_owned()),
+        taken_at: None,
+    };
+    let photo = tablet
+        .import_photo(case, &fixtures::gps_tagged_jpeg(), &details)
+        .expect("imports the photo");
+    tablet
+        .set_media_approval(case, photo, true)
+        .expect("approves");
+    use crate::seal::PartKind;
+    assert_eq!(
+        deliver(&mut tablet, &mut companion, &to),
+        [PartKind::Case, PartKind::Media]
+    );
+
+    let theirs = companion.list_media(case).expect("lists");
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].id, photo);
+    assert_eq!(theirs[0].caption.expose(), "作業中の様子");
+    assert!(theirs[0].approval.is_some(), "the approval did not travel");
+    let read = |store: &mut Store| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut store.open_media(case, photo).expect("opens"),
+            &mut bytes,
+        )
+        .expect("reads");
+        bytes
+    };
+    assert_eq!(read(&mut companion), read(&mut tablet));
+    assert!(
+        companion
+            .media_poster(case, photo)
+            .expect("poster")
+            .starts_with(&[0xFF, 0xD8]),
+        "the poster is a JPEG"
+    );
+    assert_eq!(media_files(&companion).len(), 1);
+    assert_eq!(tablet.unsent_cases(&to.fingerprint).expect("counts"), 0);
+    assert!(tablet.seal_changes_for(&to).expect("seals").is_none());
+
+    // A withdrawn approval sends the case again, without the bytes.
+    tablet
+        .set_media_approval(case, photo, false)
+        .expect("withdraws");
+    assert_eq!(tablet.unsent_cases(&to.fingerprint).expect("counts"), 1);
+    assert_eq!(
+        deliver(&mut tablet, &mut companion, &to),
+        [PartKind::Case],
+        "the photo's bytes were sent again"
+    );
+    assert!(
+        companion.list_media(case).expect("lists")[0]
+            .approval
+            .is_none()
+    );
+
+    // A deletion on the tablet removes the item and its file there too.
+    tablet.delete_media(case, photo).expect("deletes");
+    assert_eq!(tablet.unsent_cases(&to.fingerprint).expect("counts"), 1);
+    assert_eq!(deliver(&mut tablet, &mut companion, &to), [PartKind::Case]);
+    assert!(companion.list_media(case).expect("lists").is_empty());
+    assert!(media_files(&companion).is_empty(), "the file was kept");
+}
+
+#[test]
+fn a_bundle_that_fails_while_its_photo_arrives_leaves_no_file_behind() {
+    use crate::media::fixtures;
+    use crate::store::MediaDetails;
+
+    let ((_td, mut tablet), (_cd, mut companion), to) = paired();
+    let case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    tablet
+        .import_photo(case, &fixtures::gps_tagged_jpeg(), &MediaDetails::default())
+        .expect("imports the photo");
+    let bundle = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
+    let mut bytes = std::fs::read(&bundle.file).expect("reads");
+    // Cut inside the photo's part: the age stream no longer authenticates.
+    bytes.truncate(bytes.len() - 100);
+    let err = companion
+        .import_bundle(std::io::Cursor::new(bytes))
+        .expect_err("a cut bundle is refused");
+    assert!(matches!(err, SyncError::Seal(_)), "{err:?}");
+    assert!(companion.load_case(case).is_err(), "a case was imported");
+    assert!(media_files(&companion).is_empty(), "a media file was left");
 }

@@ -1,0 +1,372 @@
+//! 事務所PCへの送信 (docking): the screen's controller. Pairing, sending and
+//! unpairing run as store jobs on the worker thread (they hold the store
+//! while the link is up); progress comes back through the event loop.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use slint::{ComponentHandle, SharedString};
+use tsunagi_core::link::PairingCode;
+use tsunagi_core::store::sync::PeerKind;
+use tsunagi_core::store::{Store, StoreError};
+
+use super::i18n::tr;
+use super::session::Session;
+use super::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
+use crate::sync::Progress;
+
+/// What waits to be sent, and to whom.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Waiting {
+    /// The paired companion, in words; `None` when not paired.
+    pub companion: Option<String>,
+    /// Cases changed since they were last sealed.
+    pub cases: usize,
+    /// Sealed bundles not yet acknowledged.
+    pub bundles: usize,
+    /// Their size in bytes.
+    pub bytes: u64,
+}
+
+/// Reads what waits to be sent from `store`.
+pub fn waiting(store: &Store) -> Result<Waiting, StoreError> {
+    let Some(peer) = store
+        .peers()?
+        .into_iter()
+        .find(|p| p.kind == PeerKind::Companion)
+    else {
+        return Ok(Waiting::default());
+    };
+    let pending = store.pending_bundles(&peer.fingerprint)?;
+    let hex = peer.fingerprint.to_hex();
+    let address = peer.address.as_deref().unwrap_or("?");
+    Ok(Waiting {
+        companion: Some(format!("{address}（{}…）", &hex[..16])),
+        cases: store.unsent_cases(&peer.fingerprint)?,
+        bundles: pending.len(),
+        bytes: pending.iter().map(|p| p.outgoing.size).sum(),
+    })
+}
+
+/// A size in words: "512 B", "3.4 KB", "12.0 MB", "1.20 GB" (powers of 1000,
+/// as a tablet's storage settings show them).
+pub fn size_text(bytes: u64) -> String {
+    const K: f64 = 1000.0;
+    let b = bytes as f64;
+    if b < K {
+        format!("{bytes} B")
+    } else if b < K * K {
+        format!("{:.1} KB", b / K)
+    } else if b < K * K * K {
+        format!("{:.1} MB", b / (K * K))
+    } else {
+        format!("{:.2} GB", b / (K * K * K))
+    }
+}
+
+/// "12.0 MB / 40.0 MB・残り約 10 秒": what is sent of all and, once the rate is
+/// known, the time left at the rate so far.
+pub fn progress_text(progress: Progress, elapsed: Duration) -> String {
+    let done = format!(
+        "{} / {}",
+        size_text(progress.sent),
+        size_text(progress.total)
+    );
+    let secs = elapsed.as_secs_f64();
+    if progress.sent == 0 || progress.sent >= progress.total || secs < 0.5 {
+        return done;
+    }
+    let rate = progress.sent as f64 / secs;
+    let left = ((progress.total - progress.sent) as f64 / rate).ceil() as u64;
+    if left < 60 {
+        tr_format(&done, "残り約 {} 秒", left)
+    } else {
+        tr_format(&done, "残り約 {} 分", left.div_ceil(60))
+    }
+}
+
+fn tr_format(done: &str, template: &str, n: u64) -> String {
+    format!("{done}・{}", tr(template).replacen("{}", &n.to_string(), 1))
+}
+
+fn fraction(p: Progress) -> f32 {
+    if p.total == 0 {
+        1.0
+    } else {
+        (p.sent as f64 / p.total as f64) as f32
+    }
+}
+
+/// Opens the screen and reads what waits.
+pub(super) fn open(session: &Arc<Session>, window: &AppWindow) {
+    clear(window);
+    window.set_screen(Screen::Sync);
+    refresh(session, window);
+}
+
+/// Empties the screen (on lock and on opening).
+pub(super) fn clear(window: &AppWindow) {
+    let adapter = window.global::<SyncAdapter<'_>>();
+    adapter.set_paired(false);
+    adapter.set_companion(SharedString::new());
+    adapter.set_waiting_cases(0);
+    adapter.set_waiting_bundles(0);
+    adapter.set_waiting_size(SharedString::new());
+    adapter.set_state(SyncState::Idle);
+    adapter.set_progress(0.0);
+    adapter.set_progress_text(SharedString::new());
+    adapter.set_verification_code(SharedString::new());
+    adapter.set_result(SharedString::new());
+    adapter.set_error(SharedString::new());
+    adapter.set_code(SharedString::new());
+}
+
+fn refresh(session: &Arc<Session>, window: &AppWindow) {
+    let epoch = session.epoch();
+    session.run(
+        window,
+        |session| session.with_store(|store| waiting(store)),
+        move |session, window, read| {
+            if session.epoch() != epoch {
+                return;
+            }
+            let adapter = window.global::<SyncAdapter<'_>>();
+            match read {
+                Some(Ok(w)) => show_waiting(&adapter, &w),
+                Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                None => {}
+            }
+        },
+    );
+}
+
+fn show_waiting(adapter: &SyncAdapter<'_>, w: &Waiting) {
+    adapter.set_paired(w.companion.is_some());
+    adapter.set_companion(w.companion.clone().unwrap_or_default().into());
+    adapter.set_waiting_cases(w.cases.try_into().unwrap_or(i32::MAX));
+    adapter.set_waiting_bundles(w.bundles.try_into().unwrap_or(i32::MAX));
+    adapter.set_waiting_size(size_text(w.bytes).into());
+}
+
+/// Starts `state`'s job unless one runs; clears the last result.
+fn begin(window: &AppWindow, state: SyncState) -> bool {
+    let adapter = window.global::<SyncAdapter<'_>>();
+    if adapter.get_state() != SyncState::Idle {
+        return false;
+    }
+    adapter.set_state(state);
+    adapter.set_result(SharedString::new());
+    adapter.set_error(SharedString::new());
+    true
+}
+
+/// Connects the screen to `session`.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    window
+        .global::<CaseListAdapter<'_>>()
+        .on_open_sync(move || {
+            if let Some(window) = weak.upgrade() {
+                open(&s, &window);
+            }
+        });
+
+    let adapter = window.global::<SyncAdapter<'_>>();
+    let weak = window.as_weak();
+    adapter.on_back(move || {
+        if let Some(window) = weak.upgrade() {
+            clear(&window);
+            window.set_screen(Screen::CaseList);
+        }
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_pair(move |code| {
+        let Some(window) = weak.upgrade() else { return };
+        let code: PairingCode = match code.parse() {
+            Ok(code) => code,
+            Err(_) => {
+                window.global::<SyncAdapter<'_>>().set_error(
+                    tr("ペアリングコードが正しくありません。事務所PCに表示されたコードを、TSUNAGI1- から最後まで入力してください。").into(),
+                );
+                return;
+            }
+        };
+        if !begin(&window, SyncState::Pairing) {
+            return;
+        }
+        let epoch = s.epoch();
+        s.run(
+            &window,
+            move |session| session.with_store(|store| Ok(crate::sync::pair(store, &code))),
+            move |session, window, paired| {
+                if session.epoch() != epoch {
+                    return;
+                }
+                let adapter = window.global::<SyncAdapter<'_>>();
+                adapter.set_state(SyncState::Idle);
+                match paired {
+                    Some(Ok(Ok(verification))) => {
+                        adapter.set_code(SharedString::new());
+                        adapter.set_verification_code(verification.into());
+                        adapter.set_result(tr("ペアリングしました。").into());
+                    }
+                    Some(Ok(Err(e))) => adapter.set_error(format!("{e:#}").into()),
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => return,
+                }
+                refresh(session, window);
+            },
+        );
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_unpair(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if !begin(&window, SyncState::Unpairing) {
+            return;
+        }
+        let epoch = s.epoch();
+        s.run(
+            &window,
+            move |session| session.with_store(|store| Ok(crate::sync::unpair(store))),
+            move |session, window, unpaired| {
+                if session.epoch() != epoch {
+                    return;
+                }
+                let adapter = window.global::<SyncAdapter<'_>>();
+                adapter.set_state(SyncState::Idle);
+                adapter.set_verification_code(SharedString::new());
+                match unpaired {
+                    Some(Ok(Ok(()))) => {
+                        adapter.set_result(tr("ペアリングを解除しました。").into());
+                    }
+                    Some(Ok(Err(e))) => adapter.set_error(format!("{e:#}").into()),
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => return,
+                }
+                refresh(session, window);
+            },
+        );
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_send(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if !begin(&window, SyncState::Sending) {
+            return;
+        }
+        let adapter = window.global::<SyncAdapter<'_>>();
+        adapter.set_progress(0.0);
+        adapter.set_progress_text(SharedString::new());
+        let epoch = s.epoch();
+        let reporter = window.as_weak();
+        s.run(
+            &window,
+            move |session| {
+                let started = Instant::now();
+                let mut shown: Option<Instant> = None;
+                let mut on_progress = move |p: Progress| {
+                    let now = Instant::now();
+                    // A few updates a second are enough for a progress bar.
+                    if p.sent < p.total && shown.is_some_and(|t| now - t < Duration::from_millis(100))
+                    {
+                        return;
+                    }
+                    shown = Some(now);
+                    let (value, text) = (fraction(p), progress_text(p, now - started));
+                    let show = move |window: AppWindow| {
+                        let adapter = window.global::<SyncAdapter<'_>>();
+                        adapter.set_progress(value);
+                        adapter.set_progress_text(text.into());
+                    };
+                    // On the worker thread `upgrade` gives nothing: the update
+                    // goes through the event loop. Run inline (UI tests), it
+                    // is applied at once.
+                    match reporter.upgrade() {
+                        Some(window) => show(window),
+                        None => {
+                            let _ = reporter.upgrade_in_event_loop(show);
+                        }
+                    }
+                };
+                session.with_store(|store| Ok(crate::sync::sync_with(store, &mut on_progress)))
+            },
+            move |session, window, sent| {
+                if session.epoch() != epoch {
+                    return;
+                }
+                let adapter = window.global::<SyncAdapter<'_>>();
+                adapter.set_state(SyncState::Idle);
+                match sent {
+                    Some(Ok(Ok(report))) if report.refused.is_empty() => {
+                        let text = if report.delivered == 0 {
+                            tr("送信するものはありませんでした。").to_owned()
+                        } else {
+                            tr("{} 件の送信データを事務所PCに届けました。")
+                                .replacen("{}", &report.delivered.to_string(), 1)
+                        };
+                        adapter.set_result(text.into());
+                    }
+                    Some(Ok(Ok(report))) => adapter.set_error(
+                        format!(
+                            "{}（{}）",
+                            tr("事務所PCが受け付けなかった送信データがあります。この端末に残っています。"),
+                            report.refused.join("、")
+                        )
+                        .into(),
+                    ),
+                    Some(Ok(Err(e))) => adapter.set_error(format!("{e:#}").into()),
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => return,
+                }
+                refresh(session, window);
+            },
+        );
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_a_tablet_shows_them() {
+        assert_eq!(size_text(0), "0 B");
+        assert_eq!(size_text(999), "999 B");
+        assert_eq!(size_text(3_400), "3.4 KB");
+        assert_eq!(size_text(12_049_000), "12.0 MB");
+        assert_eq!(size_text(1_200_000_000), "1.20 GB");
+    }
+
+    #[test]
+    fn the_time_left_follows_the_rate_so_far() {
+        let p = Progress {
+            sent: 10_000_000,
+            total: 40_000_000,
+        };
+        // 10 MB in 5 s: 30 MB more takes 15 s.
+        assert_eq!(
+            progress_text(p, Duration::from_secs(5)),
+            "10.0 MB / 40.0 MB・残り約 15 秒"
+        );
+        // 10 MB in 60 s: 30 MB more takes 180 s = 3 minutes.
+        assert_eq!(
+            progress_text(p, Duration::from_secs(60)),
+            "10.0 MB / 40.0 MB・残り約 3 分"
+        );
+        // Nothing sent yet, or all of it: no estimate.
+        let start = Progress { sent: 0, ..p };
+        assert_eq!(
+            progress_text(start, Duration::from_secs(3)),
+            "0 B / 40.0 MB"
+        );
+        let end = Progress { sent: p.total, ..p };
+        assert_eq!(
+            progress_text(end, Duration::from_secs(3)),
+            "40.0 MB / 40.0 MB"
+        );
+        assert!((fraction(end) - 1.0).abs() < f32::EPSILON);
+        assert!((fraction(Progress { sent: 0, total: 0 }) - 1.0).abs() < f32::EPSILON);
+    }
+}

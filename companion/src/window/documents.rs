@@ -1,0 +1,404 @@
+//! 受信したケース: the received cases and, for the chosen one, its five
+//! documents. A document is rendered on the store's worker (it reads the
+//! case, its history and its approved photos), previewed by Poppler on a
+//! thread of its own, and printed through CUPS on another, the window
+//! showing the job's state. The PDF stays in memory; it reaches the disk
+//! only when the user saves it.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use slint::{
+    ComponentHandle, Image, Model, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
+};
+use tsunagi_core::model::CaseId;
+use tsunagi_core::reference::ReferenceDb;
+use tsunagi_core::store::{CaseQuery, Store};
+
+use super::preview::{self, Picture};
+use super::ui::{CaseItem, DeskWindow, DocumentsAdapter};
+use super::{Desk, programme};
+use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request};
+use crate::print;
+
+/// Dots per inch of the preview: an A4 page about 660 pixels tall.
+const PREVIEW_DPI: u32 = 80;
+
+/// What the panel holds between callbacks (UI thread only).
+#[derive(Default)]
+struct State {
+    /// The listed cases' ids, in list order.
+    cases: Vec<CaseId>,
+    /// The chosen case's employers' ids, in choice order.
+    employers: Vec<String>,
+    /// The document shown, as PDF.
+    pdf: Option<Arc<Vec<u8>>>,
+    /// CUPS's printer names, in choice order.
+    printers: Vec<String>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn kind(index: i32) -> DocumentKind {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| DocumentKind::ALL.get(i).copied())
+        .unwrap_or(DocumentKind::Profile)
+}
+
+/// Where a document is saved unless the user says otherwise.
+fn default_path(kind: DocumentKind, case: CaseId) -> PathBuf {
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let short: String = case.to_string().chars().take(8).collect();
+    home.join(format!("{}_{short}.pdf", kind.title_ja()))
+}
+
+/// Reads the received cases into the list, keeping the chosen one.
+pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
+    desk.with_store(
+        window,
+        |store| store.list_cases(&CaseQuery::default()),
+        |_, window, listed| {
+            let adapter = window.global::<DocumentsAdapter<'_>>();
+            let rows = match listed {
+                Some(Ok(rows)) => rows,
+                Some(Err(e)) => {
+                    adapter.set_error(e.to_string().into());
+                    return;
+                }
+                None => return,
+            };
+            let chosen = STATE.with(|s| {
+                let s = s.borrow();
+                usize::try_from(adapter.get_selected())
+                    .ok()
+                    .and_then(|i| s.cases.get(i).copied())
+            });
+            let items: Vec<CaseItem> = rows
+                .iter()
+                .map(|r| CaseItem {
+                    id: r.id.to_string().into(),
+                    name: r.name.expose().as_str().into(),
+                    stage: r.stage.label_ja().into(),
+                    received: r.updated_at.get(..10).unwrap_or(&r.updated_at).into(),
+                })
+                .collect();
+            let ids: Vec<CaseId> = rows.iter().map(|r| r.id).collect();
+            let selected = chosen
+                .and_then(|c| ids.iter().position(|id| *id == c))
+                .map_or(-1, |i| i32::try_from(i).unwrap_or(-1));
+            STATE.with(|s| s.borrow_mut().cases = ids);
+            adapter.set_cases(ModelRc::new(VecModel::from(items)));
+            adapter.set_selected(selected);
+        },
+    );
+}
+
+/// Empties the panel (on lock).
+pub(super) fn clear(window: &DeskWindow) {
+    STATE.with(|s| *s.borrow_mut() = State::default());
+    let adapter = window.global::<DocumentsAdapter<'_>>();
+    adapter.set_cases(ModelRc::default());
+    adapter.set_selected(-1);
+    adapter.set_document(0);
+    adapter.set_employers(ModelRc::default());
+    adapter.set_employer(0);
+    adapter.set_preview(Image::default());
+    adapter.set_page(0);
+    adapter.set_pages(0);
+    adapter.set_rendering(false);
+    adapter.set_printing(false);
+    adapter.set_status(SharedString::new());
+    adapter.set_error(SharedString::new());
+    adapter.set_save_path(SharedString::new());
+}
+
+fn chosen_case(window: &DeskWindow) -> Option<CaseId> {
+    let index = usize::try_from(window.global::<DocumentsAdapter<'_>>().get_selected()).ok()?;
+    STATE.with(|s| s.borrow().cases.get(index).copied())
+}
+
+/// A rendered document and the case's employers as (id, name).
+type Rendered = (Vec<u8>, Vec<(String, String)>);
+
+/// The chosen document of `case`, rendered from the store.
+fn render_from(
+    store: &mut Store,
+    case: CaseId,
+    kind: DocumentKind,
+    employer: Option<String>,
+) -> Result<Rendered, String> {
+    let loaded = store.load_case(case).map_err(|e| e.to_string())?;
+    let employers = loaded
+        .job_match
+        .employers
+        .iter()
+        .map(|e| (e.id.clone(), e.name.expose().clone()))
+        .collect();
+    let meta = DocumentMeta::from_store(store, case).map_err(|e| e.to_string())?;
+    let photos = if kind == DocumentKind::Profile {
+        ApprovedPhoto::from_store(store, case).map_err(|e| e.to_string())?
+    } else {
+        Vec::new()
+    };
+    let reference = ReferenceDb::load(None).map_err(|e| e.to_string())?;
+    let request = Request {
+        employer_id: employer.as_deref(),
+        photos: &photos,
+        ..Request::new(kind)
+    };
+    let pdf = documents::render(&loaded, &meta, &request, &reference).map_err(|e| e.to_string())?;
+    Ok((pdf, employers))
+}
+
+/// Renders the chosen document of the chosen case and previews page 1.
+fn render(desk: &Arc<Desk>, window: &DeskWindow) {
+    let Some(case) = chosen_case(window) else {
+        return;
+    };
+    let adapter = window.global::<DocumentsAdapter<'_>>();
+    let kind = kind(adapter.get_document());
+    let employer = STATE.with(|s| {
+        let s = s.borrow();
+        usize::try_from(adapter.get_employer())
+            .ok()
+            .and_then(|i| s.employers.get(i).cloned())
+    });
+    adapter.set_rendering(true);
+    adapter.set_error(SharedString::new());
+    adapter.set_status(SharedString::new());
+    adapter.set_save_path(default_path(kind, case).display().to_string().into());
+    desk.with_store(
+        window,
+        move |store| render_from(store, case, kind, employer),
+        move |desk, window, rendered| {
+            let adapter = window.global::<DocumentsAdapter<'_>>();
+            adapter.set_rendering(false);
+            match rendered {
+                Some(Ok((pdf, employers))) => {
+                    let names: Vec<SharedString> =
+                        employers.iter().map(|(_, n)| n.as_str().into()).collect();
+                    adapter.set_employers(ModelRc::new(VecModel::from(names)));
+                    let pdf = Arc::new(pdf);
+                    STATE.with(|s| {
+                        let mut s = s.borrow_mut();
+                        s.employers = employers.into_iter().map(|(id, _)| id).collect();
+                        s.pdf = Some(Arc::clone(&pdf));
+                    });
+                    show_page(desk, window, &pdf, 1, true);
+                }
+                Some(Err(e)) => {
+                    STATE.with(|s| s.borrow_mut().pdf = None);
+                    adapter.set_preview(Image::default());
+                    adapter.set_pages(0);
+                    adapter.set_page(0);
+                    adapter.set_error(e.into());
+                }
+                None => {}
+            }
+        },
+    );
+}
+
+fn to_image(picture: Picture) -> Image {
+    let buffer = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(
+        &picture.rgb,
+        picture.width,
+        picture.height,
+    );
+    Image::from_rgb8(buffer)
+}
+
+/// Draws page `page` of `pdf` (and counts its pages when `count`).
+fn show_page(desk: &Arc<Desk>, window: &DeskWindow, pdf: &Arc<Vec<u8>>, page: usize, count: bool) {
+    let pdf = Arc::clone(pdf);
+    desk.spawn(
+        window,
+        move || {
+            let pages = if count {
+                Some(preview::page_count(&pdf)?)
+            } else {
+                None
+            };
+            Ok::<_, preview::PreviewError>((pages, preview::render_page(&pdf, page, PREVIEW_DPI)?))
+        },
+        move |_, window, drawn| {
+            let adapter = window.global::<DocumentsAdapter<'_>>();
+            match drawn {
+                Ok((pages, picture)) => {
+                    if let Some(n) = pages {
+                        adapter.set_pages(i32::try_from(n).unwrap_or(i32::MAX));
+                    }
+                    adapter.set_page(i32::try_from(page).unwrap_or(1));
+                    adapter.set_preview(to_image(picture));
+                }
+                Err(e) => adapter.set_error(e.to_string().into()),
+            }
+        },
+    );
+}
+
+/// Asks CUPS for its printers.
+pub(super) fn refresh_printers(desk: &Arc<Desk>, window: &DeskWindow) {
+    let server = desk.cups.clone();
+    desk.spawn(
+        window,
+        move || print::list_printers(&server),
+        |_, window, listed| {
+            let adapter = window.global::<DocumentsAdapter<'_>>();
+            match listed {
+                Ok(printers) => {
+                    let labels: Vec<SharedString> = printers
+                        .iter()
+                        .map(|p| {
+                            let state = match p.check_ready() {
+                                Ok(()) => p.state.label_ja().to_owned(),
+                                Err(e) => e.to_string(),
+                            };
+                            format!("{}（{state}）", p.name).into()
+                        })
+                        .collect();
+                    let names: Vec<String> = printers.into_iter().map(|p| p.name).collect();
+                    let keep = adapter.get_printer();
+                    if usize::try_from(keep).map_or(true, |k| k >= names.len()) {
+                        adapter.set_printer(if names.len() == 1 { 0 } else { -1 });
+                    }
+                    programme::set_printers(window, &labels);
+                    STATE.with(|s| s.borrow_mut().printers = names);
+                    adapter.set_printers(ModelRc::new(VecModel::from(labels)));
+                }
+                Err(e) => adapter.set_error(e.to_string().into()),
+            }
+        },
+    );
+}
+
+/// The name of printer `index` of the last listing.
+pub(super) fn printer_name(index: i32) -> Option<String> {
+    let index = usize::try_from(index).ok()?;
+    STATE.with(|s| s.borrow().printers.get(index).cloned())
+}
+
+/// Prints `pdf` on `printer` and waits for the job's state; `done` shows
+/// the outcome in words.
+pub(super) fn print_pdf(
+    desk: &Arc<Desk>,
+    window: &DeskWindow,
+    pdf: Arc<Vec<u8>>,
+    printer: String,
+    copies: u16,
+    title: String,
+    done: impl FnOnce(&DeskWindow, Result<String, String>) + Send + 'static,
+) {
+    let server = desk.cups.clone();
+    desk.spawn(
+        window,
+        move || {
+            let job = print::print_pdf(&server, &printer, &pdf, copies, &title)
+                .map_err(|e| e.to_string())?;
+            let status =
+                print::wait_for_job(&server, &printer, job, std::time::Duration::from_secs(20))
+                    .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "{printer}：{copies}部 {}（ジョブ {}）",
+                status.state.label_ja(),
+                job.0
+            ))
+        },
+        move |_, window, printed| done(window, printed),
+    );
+}
+
+/// Saves `pdf` at `path` (never over an existing file).
+pub(super) fn save_pdf(path: &str, pdf: &[u8]) -> Result<String, String> {
+    let path = PathBuf::from(path.trim());
+    crate::cli::save_new(&path, pdf).map_err(|e| format!("{e:#}"))?;
+    Ok(format!("保存しました (saved)：{}", path.display()))
+}
+
+pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+    let adapter = window.global::<DocumentsAdapter<'_>>();
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_select_case(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DocumentsAdapter<'_>>();
+        adapter.set_selected(index);
+        adapter.set_employer(0);
+        STATE.with(|s| s.borrow_mut().employers.clear());
+        if adapter.get_printers().row_count() == 0 {
+            refresh_printers(&d, &window);
+        }
+        render(&d, &window);
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_choose_document(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        window.global::<DocumentsAdapter<'_>>().set_document(index);
+        render(&d, &window);
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_choose_employer(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        window.global::<DocumentsAdapter<'_>>().set_employer(index);
+        render(&d, &window);
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_page_to(move |page| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DocumentsAdapter<'_>>();
+        if page < 1 || page > adapter.get_pages() {
+            return;
+        }
+        if let Some(pdf) = STATE.with(|s| s.borrow().pdf.clone()) {
+            show_page(&d, &window, &pdf, usize::try_from(page).unwrap_or(1), false);
+        }
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_refresh_printers(move || {
+        if let Some(window) = weak.upgrade() {
+            refresh_printers(&d, &window);
+        }
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_print(move |printer, copies| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DocumentsAdapter<'_>>();
+        let (Some(pdf), Some(name)) = (
+            STATE.with(|s| s.borrow().pdf.clone()),
+            printer_name(printer),
+        ) else {
+            adapter.set_error("プリンターを選んでください (choose a printer)".into());
+            return;
+        };
+        adapter.set_printing(true);
+        adapter.set_status(SharedString::new());
+        adapter.set_error(SharedString::new());
+        let title = format!("Tsunagi {}", kind(adapter.get_document()).title_ja());
+        let copies = u16::try_from(copies.clamp(1, 99)).unwrap_or(1);
+        print_pdf(&d, &window, pdf, name, copies, title, |window, printed| {
+            let adapter = window.global::<DocumentsAdapter<'_>>();
+            adapter.set_printing(false);
+            match printed {
+                Ok(status) => adapter.set_status(status.into()),
+                Err(e) => adapter.set_error(e.into()),
+            }
+        });
+    });
+    let weak = window.as_weak();
+    adapter.on_save(move |path| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DocumentsAdapter<'_>>();
+        let Some(pdf) = STATE.with(|s| s.borrow().pdf.clone()) else {
+            return;
+        };
+        adapter.set_status(SharedString::new());
+        adapter.set_error(SharedString::new());
+        match save_pdf(&path, &pdf) {
+            Ok(done) => adapter.set_status(done.into()),
+            Err(e) => adapter.set_error(e.into()),
+        }
+    });
+}

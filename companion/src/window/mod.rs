@@ -1,0 +1,292 @@
+//! The companion's window (Slint, `ui/companion/`): login; the received
+//! cases with their five documents (preview, print, save as PDF); pairing
+//! tablets; the programme figures. While logged in it receives from paired
+//! tablets: the link server runs on its own thread with its own connection
+//! to the store and tells the window what arrived.
+//!
+//! Threads: the window and its models live on the UI thread. Store work runs
+//! as jobs on one worker thread, in order; printing and page previews run on
+//! threads of their own; results come back through the event loop
+//! ([`Background`]). Locking drops every case value from the window, stops
+//! the link server and closes the store.
+
+mod documents;
+mod pairing;
+pub mod preview;
+mod programme;
+mod qr;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use slint::{ComponentHandle, SharedString};
+use tsunagi_core::store::{self, Keychain, Store, StoreError};
+
+use crate::print::CupsServer;
+use ui::{DeskAdapter, DeskLoginAdapter, DeskScreen, DeskWindow};
+
+/// The code generated from `ui/companion/main.slint`.
+#[allow(
+    missing_docs,
+    clippy::all,
+    clippy::pedantic,
+    clippy::todo,
+    clippy::unwrap_used,
+    unused_qualifications
+)]
+pub mod ui {
+    slint::include_modules!();
+}
+
+/// Where slow work runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Background {
+    /// On worker threads, results delivered through the event loop.
+    #[default]
+    Threads,
+    /// On the calling (UI) thread before the call returns: for UI tests on
+    /// the headless backend, which has no event loop.
+    Inline,
+}
+
+/// How to build the window.
+pub struct Options {
+    /// The companion's data folder.
+    pub dir: PathBuf,
+    /// Where the device secret is kept.
+    pub keychain: Arc<dyn Keychain>,
+    /// Where slow work runs.
+    pub background: Background,
+    /// Where the link server listens; `None` runs no server (tests of the
+    /// documents alone).
+    pub listen: Option<SocketAddr>,
+    /// The CUPS server that prints ([`CupsServer::from_env`] in the app).
+    pub cups: CupsServer,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// What the panels share. Lives as long as the window.
+pub(crate) struct Desk {
+    dir: PathBuf,
+    keychain: Arc<dyn Keychain>,
+    background: Background,
+    listen: Option<SocketAddr>,
+    cups: CupsServer,
+    store: Mutex<Option<Store>>,
+    /// Bumped on every lock: results asked for before it are dropped.
+    epoch: AtomicU64,
+    jobs: Option<Sender<Job>>,
+    /// The running link server's endpoint, to close on lock.
+    server: Mutex<Option<quinn::Endpoint>>,
+}
+
+impl Desk {
+    fn new(options: Options) -> std::io::Result<Self> {
+        let jobs = match options.background {
+            Background::Inline => None,
+            Background::Threads => {
+                let (tx, rx) = mpsc::channel::<Job>();
+                std::thread::Builder::new()
+                    .name("tsunagi-store".into())
+                    .spawn(move || {
+                        for job in rx {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                    })?;
+                Some(tx)
+            }
+        };
+        Ok(Self {
+            dir: options.dir,
+            keychain: options.keychain,
+            background: options.background,
+            listen: options.listen,
+            cups: options.cups,
+            store: Mutex::new(None),
+            epoch: AtomicU64::new(0),
+            jobs,
+            server: Mutex::new(None),
+        })
+    }
+
+    /// The current lock epoch.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Runs `job` on the open store in the background (in order with every
+    /// other store job), then `done` with its result on the UI thread; the
+    /// result is `None` when the window is locked. Dropped if the window
+    /// was locked meanwhile.
+    pub(crate) fn with_store<R: Send + 'static>(
+        self: &Arc<Self>,
+        window: &DeskWindow,
+        job: impl FnOnce(&mut Store) -> R + Send + 'static,
+        done: impl FnOnce(&Arc<Desk>, &DeskWindow, Option<R>) + Send + 'static,
+    ) {
+        let epoch = self.epoch();
+        let run = move |desk: &Arc<Desk>| {
+            let mut slot = desk.store.lock().unwrap_or_else(PoisonError::into_inner);
+            slot.as_mut().map(job)
+        };
+        let Some(jobs) = &self.jobs else {
+            let result = run(self);
+            if self.epoch() == epoch {
+                done(self, window, result);
+            }
+            return;
+        };
+        let desk = Arc::clone(self);
+        let weak = window.as_weak();
+        let _ = jobs.send(Box::new(move || {
+            let result = run(&desk);
+            let _ = weak.upgrade_in_event_loop(move |window| {
+                if desk.epoch() == epoch {
+                    done(&desk, &window, result);
+                }
+            });
+        }));
+    }
+
+    /// Runs `work` on a thread of its own (printing, previews), then `done`
+    /// on the UI thread.
+    pub(crate) fn spawn<R: Send + 'static>(
+        self: &Arc<Self>,
+        window: &DeskWindow,
+        work: impl FnOnce() -> R + Send + 'static,
+        done: impl FnOnce(&Arc<Desk>, &DeskWindow, R) + Send + 'static,
+    ) {
+        let epoch = self.epoch();
+        if self.background == Background::Inline {
+            let result = work();
+            done(self, window, result);
+            return;
+        }
+        let desk = Arc::clone(self);
+        let weak = window.as_weak();
+        std::thread::spawn(move || {
+            let result = work();
+            let _ = weak.upgrade_in_event_loop(move |window| {
+                if desk.epoch() == epoch {
+                    done(&desk, &window, result);
+                }
+            });
+        });
+    }
+}
+
+/// Builds the window on `options`, wired and showing the login. For the
+/// app's `main` ([`run`]) and for UI tests.
+pub fn build(options: Options) -> anyhow::Result<DeskWindow> {
+    let window = DeskWindow::new()?;
+    let exists = store::exists(&options.dir);
+    let desk = Arc::new(Desk::new(options)?);
+    window
+        .global::<DeskLoginAdapter<'_>>()
+        .set_no_store(!exists);
+    wire(&window, &desk);
+    documents::wire(&window, &desk);
+    pairing::wire(&window, &desk);
+    programme::wire(&window, &desk);
+    Ok(window)
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    let window = build(options)?;
+    window.run()?;
+    // Closing the window locks: the link server stops, the store closes.
+    window.global::<DeskAdapter<'_>>().invoke_lock();
+    Ok(())
+}
+
+fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+    let login = window.global::<DeskLoginAdapter<'_>>();
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    login.on_log_in(move |user, password| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DeskLoginAdapter<'_>>();
+        if adapter.get_busy() {
+            return;
+        }
+        adapter.set_busy(true);
+        adapter.set_error(SharedString::new());
+        let (dir, keychain) = (d.dir.clone(), Arc::clone(&d.keychain));
+        let (user, password) = (
+            user.to_string(),
+            zeroize::Zeroizing::new(password.to_string()),
+        );
+        d.spawn(
+            &window,
+            move || Store::unlock(&dir, keychain, &user, &password).map(|s| (s, user)),
+            move |desk, window, opened| {
+                let adapter = window.global::<DeskLoginAdapter<'_>>();
+                adapter.set_busy(false);
+                match opened {
+                    Ok((store, user)) => {
+                        adapter.set_password(SharedString::new());
+                        *desk.store.lock().unwrap_or_else(PoisonError::into_inner) = Some(store);
+                        window.global::<DeskAdapter<'_>>().set_account(user.into());
+                        window.set_screen(DeskScreen::Cases);
+                        pairing::start_server(desk, window);
+                        documents::refresh(desk, window);
+                    }
+                    Err(e) => adapter.set_error(login_error(&e).into()),
+                }
+            },
+        );
+    });
+
+    let desk_adapter = window.global::<DeskAdapter<'_>>();
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    desk_adapter.on_lock(move || {
+        if let Some(window) = weak.upgrade() {
+            lock(&d, &window);
+        }
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    desk_adapter.on_show(move |screen| {
+        let Some(window) = weak.upgrade() else { return };
+        window.set_screen(screen);
+        match screen {
+            DeskScreen::Cases => documents::refresh(&d, &window),
+            DeskScreen::Pairing => pairing::refresh(&d, &window),
+            DeskScreen::Programme => programme::refresh(&d, &window),
+            DeskScreen::Login => {}
+        }
+    });
+}
+
+/// A login failure in words.
+fn login_error(e: &StoreError) -> String {
+    match e {
+        StoreError::WrongPassword => {
+            "ユーザー名またはパスワードが違います (wrong user name or password)".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Locks: every case value leaves the window, the link server stops and
+/// the store closes.
+fn lock(desk: &Arc<Desk>, window: &DeskWindow) {
+    desk.epoch.fetch_add(1, Ordering::SeqCst);
+    pairing::stop_server(desk);
+    documents::clear(window);
+    pairing::clear(window);
+    programme::clear(window);
+    window
+        .global::<DeskAdapter<'_>>()
+        .set_account(SharedString::new());
+    window.set_screen(DeskScreen::Login);
+    let store = desk
+        .store
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    drop(store);
+}

@@ -1,0 +1,248 @@
+//! タブレットのペアリング and the link server behind it. The server runs on a
+//! thread of its own with its own store handle ([`Store::open_another`]):
+//! one tokio runtime, one QUIC endpoint, one connection at a time, exactly
+//! as `tsunagi-companion serve`. What each connection did comes back to the
+//! window: a pairing shows its verification code, an import refreshes the
+//! cases.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError};
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use time::OffsetDateTime;
+use tsunagi_core::link::PairingCode;
+use tsunagi_core::link::pairing::CODE_LIFETIME;
+use tsunagi_core::store::Store;
+use tsunagi_core::store::sync::PeerKind;
+
+use super::ui::{DeskAdapter, DeskWindow, PairingAdapter, TabletItem};
+use super::{Desk, documents, qr};
+use crate::link;
+
+/// Starts receiving from paired tablets, if the window was given an address.
+pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
+    let status = window.global::<DeskAdapter<'_>>();
+    let Some(listen) = desk.listen else {
+        status.set_link_status("タブレットからの受信は止まっています (not receiving)".into());
+        return;
+    };
+    let opened = desk
+        .store
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map(Store::open_another);
+    let mut store = match opened {
+        Some(Ok(store)) => store,
+        Some(Err(e)) => {
+            status.set_link_status(format!("受信を始められません (cannot receive): {e}").into());
+            return;
+        }
+        None => return,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            status.set_link_status(format!("受信を始められません (cannot receive): {e}").into());
+            return;
+        }
+    };
+    let endpoint = match runtime.block_on(async { link::endpoint(&mut store, listen) }) {
+        Ok(endpoint) => endpoint,
+        Err(e) => {
+            status.set_link_status(format!("受信を始められません (cannot receive): {e:#}").into());
+            return;
+        }
+    };
+    let local = endpoint.local_addr().unwrap_or(listen);
+    status.set_link_status(
+        format!(
+            "タブレットから受信中：{} (receiving)",
+            link::advertised_address(local)
+        )
+        .into(),
+    );
+    *desk.server.lock().unwrap_or_else(PoisonError::into_inner) = Some(endpoint.clone());
+    let weak = window.as_weak();
+    let epoch = desk.epoch();
+    let d = Arc::clone(desk);
+    let spawned = std::thread::Builder::new()
+        .name("tsunagi-link".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                while let Some(result) =
+                    link::accept_one(&mut store, &endpoint, link::Options::default()).await
+                {
+                    let d = Arc::clone(&d);
+                    let _ = weak.upgrade_in_event_loop(move |window| {
+                        if d.epoch() != epoch {
+                            return;
+                        }
+                        match result {
+                            Ok(session) => received(&d, &window, &session),
+                            Err(e) => window
+                                .global::<PairingAdapter<'_>>()
+                                .set_error(format!("{e:#}").into()),
+                        }
+                    });
+                }
+            });
+        });
+    if let Err(e) = spawned {
+        status.set_link_status(format!("受信を始められません (cannot receive): {e}").into());
+    }
+}
+
+/// What one connection did, shown.
+fn received(desk: &Arc<Desk>, window: &DeskWindow, session: &link::Session) {
+    if let Some(code) = &session.paired {
+        let adapter = window.global::<PairingAdapter<'_>>();
+        adapter.set_verification(code.as_str().into());
+        adapter.set_code(SharedString::new());
+        adapter.set_qr(slint::Image::default());
+        refresh(desk, window);
+    }
+    if session.imported > 0 {
+        documents::refresh(desk, window);
+    }
+}
+
+/// Stops the link server (on lock and on closing).
+pub(super) fn stop_server(desk: &Desk) {
+    if let Some(endpoint) = desk
+        .server
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    {
+        endpoint.close(0u32.into(), b"locked");
+    }
+}
+
+/// Reads the paired tablets.
+pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
+    desk.with_store(
+        window,
+        |store| store.peers(),
+        |_, window, peers| {
+            let adapter = window.global::<PairingAdapter<'_>>();
+            match peers {
+                Some(Ok(peers)) => {
+                    let items: Vec<TabletItem> = peers
+                        .iter()
+                        .filter(|p| p.kind == PeerKind::Tablet)
+                        .map(|p| TabletItem {
+                            fingerprint: p.fingerprint.to_hex()[..16].into(),
+                            paired: p.paired_at.get(..10).unwrap_or(&p.paired_at).into(),
+                        })
+                        .collect();
+                    adapter.set_tablets(ModelRc::new(VecModel::from(items)));
+                }
+                Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                None => {}
+            }
+        },
+    );
+}
+
+/// Empties the panel.
+pub(super) fn clear(window: &DeskWindow) {
+    let adapter = window.global::<PairingAdapter<'_>>();
+    adapter.set_tablets(ModelRc::default());
+    adapter.set_code(SharedString::new());
+    adapter.set_qr(slint::Image::default());
+    adapter.set_valid_until(SharedString::new());
+    adapter.set_verification(SharedString::new());
+    adapter.set_error(SharedString::new());
+    window
+        .global::<DeskAdapter<'_>>()
+        .set_link_status(SharedString::new());
+}
+
+/// The address a tablet should dial: where the server listens, as others
+/// on the network see it.
+fn dial_address(desk: &Desk) -> Option<SocketAddr> {
+    let endpoint = desk
+        .server
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()?;
+    endpoint.local_addr().ok().map(link::advertised_address)
+}
+
+pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+    let adapter = window.global::<PairingAdapter<'_>>();
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_issue_code(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let Some(addr) = dial_address(&d) else {
+            window.global::<PairingAdapter<'_>>().set_error(
+                "受信が止まっているため、ペアリングできません (not receiving: cannot pair)".into(),
+            );
+            return;
+        };
+        d.with_store(
+            &window,
+            move |store| -> Result<PairingCode, tsunagi_core::store::StoreError> {
+                let identity = store.device_identity()?;
+                let secret = store.issue_pairing_secret(OffsetDateTime::now_utc())?;
+                Ok(PairingCode {
+                    addr,
+                    fingerprint: identity.tls.fingerprint(),
+                    secret,
+                })
+            },
+            |_, window, issued| {
+                let adapter = window.global::<PairingAdapter<'_>>();
+                adapter.set_error(SharedString::new());
+                adapter.set_verification(SharedString::new());
+                match issued {
+                    Some(Ok(code)) => {
+                        let text = code.to_string();
+                        adapter.set_qr(qr::image(&text));
+                        adapter.set_code(text.into());
+                        let until = OffsetDateTime::now_local()
+                            .unwrap_or_else(|_| OffsetDateTime::now_utc())
+                            + CODE_LIFETIME;
+                        adapter.set_valid_until(
+                            format!("{:02}:{:02}", until.hour(), until.minute()).into(),
+                        );
+                    }
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => {}
+                }
+            },
+        );
+    });
+
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_unpair(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        d.with_store(
+            &window,
+            move |store| {
+                let tablets: Vec<_> = store
+                    .peers()?
+                    .into_iter()
+                    .filter(|p| p.kind == PeerKind::Tablet)
+                    .collect();
+                match usize::try_from(index).ok().and_then(|i| tablets.get(i)) {
+                    Some(peer) => store.remove_peer(&peer.fingerprint).map(|_| ()),
+                    None => Ok(()),
+                }
+            },
+            |desk, window, removed| {
+                if let Some(Err(e)) = removed {
+                    window
+                        .global::<PairingAdapter<'_>>()
+                        .set_error(e.to_string().into());
+                }
+                refresh(desk, window);
+            },
+        );
+    });
+}
