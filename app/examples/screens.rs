@@ -1,6 +1,7 @@
 //! Opens the app on a throw-away store with the demo cases, logged in, at
 //! the disease screen of the first demo case (`disease`), at the reference
-//! browser (`reference`, `occupations`, `page`), or at tab N of the first
+//! browser (`reference`, `occupations`, `page`), at the sending screen
+//! (`sync`), or at tab N of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
 //! (`present-N`), in English with `en` after the folder,
 //! for screenshots (docs/screenshots/README.md):
@@ -88,6 +89,7 @@ fn main() -> anyhow::Result<()> {
                 reference.invoke_open_disease("ulcerative-colitis".into());
             }
         }
+        "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
         _ => app.open_disease(first),
     }
     app.run()

@@ -1,0 +1,76 @@
+//! Opens the companion's window on a throw-away store with the demo cases,
+//! logged in, at the received cases with document N of the first case
+//! (`doc-N`, N from 0), at pairing with a code issued (`pairing`) or at the
+//! programme figures (`programme`), in English with `en` after the folder,
+//! for screenshots (docs/screenshots/README.md):
+//!
+//! ```sh
+//! DISPLAY=:99 SLINT_BACKEND=winit-software \
+//!   cargo run -p tsunagi-companion --example desk_screens -- doc-3 /tmp/desk
+//! ```
+
+use std::sync::Arc;
+
+use slint::ComponentHandle;
+use tsunagi_companion::print::CupsServer;
+use tsunagi_companion::window::ui::{
+    DeskAdapter, DeskLoginAdapter, DeskScreen, DocumentsAdapter, PairingAdapter, ProgrammeAdapter,
+};
+use tsunagi_companion::window::{self, Background, Options};
+use tsunagi_core::model::demo_cases;
+use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
+
+const PASSWORD: &str = "ながい合言葉 2026";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let what = args.get(1).map_or("doc-0", String::as_str);
+    let dir = std::path::PathBuf::from(args.get(2).map_or("/tmp/tsunagi-desk", String::as_str));
+    let _ = std::fs::remove_dir_all(&dir);
+    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+    {
+        let (mut store, _) = Store::create(
+            &dir,
+            Arc::clone(&keychain),
+            "admin",
+            PASSWORD,
+            StoreOptions {
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+            },
+        )?;
+        for case in demo_cases() {
+            store.create_case(&case)?;
+        }
+    }
+    if args.get(3).is_some_and(|a| a == "en") {
+        slint::select_bundled_translation("en")?;
+    }
+    let w = window::build(Options {
+        dir,
+        keychain,
+        background: Background::Inline,
+        listen: Some(([127, 0, 0, 1], 0).into()),
+        cups: CupsServer::from_env(),
+    })?;
+    w.global::<DeskLoginAdapter<'_>>()
+        .invoke_log_in("admin".into(), PASSWORD.into());
+    match what {
+        doc if doc.starts_with("doc-") => {
+            let documents = w.global::<DocumentsAdapter<'_>>();
+            documents.invoke_select_case(0);
+            documents.invoke_choose_document(doc["doc-".len()..].parse().unwrap_or(0));
+        }
+        "pairing" => {
+            w.global::<DeskAdapter<'_>>().invoke_show(DeskScreen::Pairing);
+            w.global::<PairingAdapter<'_>>().invoke_issue_code();
+        }
+        _ => {
+            w.global::<DeskAdapter<'_>>().invoke_show(DeskScreen::Programme);
+            let programme = w.global::<ProgrammeAdapter<'_>>();
+            programme.set_year(2024);
+            programme.invoke_compute(2024, -1);
+        }
+    }
+    w.run()?;
+    Ok(())
+}
