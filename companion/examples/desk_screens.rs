@@ -42,9 +42,6 @@ fn main() -> anyhow::Result<()> {
             store.create_case(&case)?;
         }
     }
-    if args.get(3).is_some_and(|a| a == "en") {
-        slint::select_bundled_translation("en")?;
-    }
     let w = window::build(Options {
         dir,
         keychain,
@@ -52,6 +49,9 @@ fn main() -> anyhow::Result<()> {
         listen: Some(([127, 0, 0, 1], 0).into()),
         cups: CupsServer::from_env(),
     })?;
+    if args.get(3).is_some_and(|a| a == "en") {
+        slint::select_bundled_translation("en")?;
+    }
     w.global::<DeskLoginAdapter<'_>>()
         .invoke_log_in("admin".into(), PASSWORD.into());
     match what {
@@ -61,11 +61,13 @@ fn main() -> anyhow::Result<()> {
             documents.invoke_choose_document(doc["doc-".len()..].parse().unwrap_or(0));
         }
         "pairing" => {
-            w.global::<DeskAdapter<'_>>().invoke_show(DeskScreen::Pairing);
+            w.global::<DeskAdapter<'_>>()
+                .invoke_show(DeskScreen::Pairing);
             w.global::<PairingAdapter<'_>>().invoke_issue_code();
         }
         _ => {
-            w.global::<DeskAdapter<'_>>().invoke_show(DeskScreen::Programme);
+            w.global::<DeskAdapter<'_>>()
+                .invoke_show(DeskScreen::Programme);
             let programme = w.global::<ProgrammeAdapter<'_>>();
             programme.set_year(2024);
             programme.invoke_compute(2024, -1);

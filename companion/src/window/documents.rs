@@ -22,8 +22,9 @@ use super::{Desk, programme};
 use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request};
 use crate::print;
 
-/// Dots per inch of the preview: an A4 page about 660 pixels tall.
-const PREVIEW_DPI: u32 = 80;
+/// Dots per inch of the preview: an A4 page about 910 pixels tall, sharp
+/// when shrunk to the panel.
+const PREVIEW_DPI: u32 = 110;
 
 /// What the panel holds between callbacks (UI thread only).
 #[derive(Default)]

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use tsunagi_core::model::{Case, ProgrammeOutcome};
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
@@ -91,6 +91,9 @@ fn all_cases(store: &mut Store) -> Result<Vec<Case>, StoreError> {
 /// Reads the programme names and shows the figures of the chosen year.
 pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
     let adapter = window.global::<ProgrammeAdapter<'_>>();
+    if adapter.get_printers().row_count() == 0 {
+        super::documents::refresh_printers(desk, window);
+    }
     compute(desk, window, adapter.get_year(), adapter.get_programme());
 }
 
