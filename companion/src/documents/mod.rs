@@ -290,12 +290,16 @@ pub enum HealthShown {
 }
 
 impl HealthShown {
-    /// The level for a disclosure choice.
+    /// The level for a disclosure choice, by the rule the tablet's
+    /// presentation follows too ([`Disclosure::shows_disease`],
+    /// [`Disclosure::shows_workplace_needs`]).
     pub fn for_disclosure(disclosure: Disclosure) -> Self {
-        match disclosure {
-            Disclosure::NotDisclosed => Self::Nothing,
-            Disclosure::Partial => Self::NeedsOnly,
-            Disclosure::Disclosed => Self::Everything,
+        if disclosure.shows_disease() {
+            Self::Everything
+        } else if disclosure.shows_workplace_needs() {
+            Self::NeedsOnly
+        } else {
+            Self::Nothing
         }
     }
 

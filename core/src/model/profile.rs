@@ -13,7 +13,7 @@
 
 use crate::reference::{AccommodationId, ReferenceDb};
 
-use super::{Case, Disclosure};
+use super::Case;
 
 /// The employer-facing profile of one case. Every text is the client's own
 /// (identifying); show it only where the client agreed to be presented.
@@ -74,8 +74,8 @@ impl EmployerProfile {
         );
         add("通勤手段", Some(c.commute_means.clone()));
         add("職場環境の希望", Some(c.environment.expose().clone()));
-        let disclosed = case.disclosure == Disclosure::Disclosed;
-        let some = disclosed || case.disclosure == Disclosure::Partial;
+        let disclosed = case.disclosure.shows_disease();
+        let some = case.disclosure.shows_workplace_needs();
         let diseases = if disclosed {
             case.basic
                 .diseases
@@ -132,7 +132,7 @@ impl EmployerProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::demo_cases;
+    use crate::model::{Disclosure, demo_cases};
 
     fn disease_words(case: &Case, db: &ReferenceDb) -> Vec<String> {
         let mut words: Vec<String> = case.basic.diseases.iter().map(|d| d.name.clone()).collect();

@@ -457,6 +457,19 @@ impl Disclosure {
             Self::Disclosed => "開示",
         }
     }
+
+    /// Whether what goes to an employer (the profile, the proposal, the
+    /// presentation) may name the disease: only with 開示.
+    pub fn shows_disease(self) -> bool {
+        self == Self::Disclosed
+    }
+
+    /// Whether what goes to an employer may state the workplace needs (the
+    /// accommodations and adjustments asked for, in words that name no
+    /// disease): with 開示 and 一部開示.
+    pub fn shows_workplace_needs(self) -> bool {
+        self != Self::NotDisclosed
+    }
 }
 
 #[cfg(test)]
