@@ -1,7 +1,8 @@
-//! Link benchmark: a sealed bundle sent by the tablet's sync driver to the
-//! companion's server over QUIC on loopback, against raw quinn moving the
-//! same number of bytes on one stream in the same run; then the bytes sent
-//! again after the companion cuts the link half-way.
+//! Link benchmark: a sealed bundle (a case with a 200 MB video) sent by the
+//! tablet's sync driver to the companion's server over QUIC on loopback,
+//! against raw quinn moving the same number of bytes on one stream in the
+//! same run; then the bytes sent again after the companion cuts the link
+//! half-way through the next bundle (another such video).
 //!
 //! `cargo bench -p tsunagi-companion --bench link`
 
@@ -12,11 +13,12 @@ use std::time::{Duration, Instant};
 
 use tsunagi_companion::link::{self, Options, Session};
 use tsunagi_core::link::tls;
-use tsunagi_core::model::{ConsultationRecord, demo_cases};
+use tsunagi_core::media::{MediaLimits, VideoInfo, fixtures};
+use tsunagi_core::model::{CaseId, demo_cases};
 use tsunagi_core::store::sync::{Peer, PeerKind};
-use tsunagi_core::store::{KdfParams, MemoryKeychain, Store, StoreOptions};
+use tsunagi_core::store::{KdfParams, MediaDetails, MemoryKeychain, Store, StoreOptions};
 
-const NOTE_BYTES: usize = 48 * 1024 * 1024;
+const VIDEO_BYTES: usize = 200 * 1000 * 1000;
 const PW: &str = "correct horse battery";
 
 fn store(dir: &std::path::Path) -> Store {
@@ -45,15 +47,21 @@ fn peer(store: &mut Store, kind: PeerKind, address: Option<String>) -> Peer {
     }
 }
 
-fn big_case(seed: u8) -> tsunagi_core::model::Case {
-    let mut case = demo_cases().remove(0);
-    let mut record = ConsultationRecord::new();
-    let note: String = (0..NOTE_BYTES)
-        .map(|i| char::from(b'a' + ((i * 7 + seed as usize) % 26) as u8))
-        .collect();
-    record.content = note.into();
-    case.consultations.push(record);
-    case
+/// Adds a video of about [`VIDEO_BYTES`] to `case`.
+fn add_video(store: &mut Store, case: CaseId) {
+    let mp4 = fixtures::minimal_mp4(60_000, VIDEO_BYTES);
+    store
+        .add_video(
+            case,
+            &mut std::io::Cursor::new(mp4),
+            &fixtures::gps_tagged_jpeg(),
+            &VideoInfo {
+                mime: "video/mp4".into(),
+                duration_ms: 60_000,
+            },
+            &MediaDetails::default(),
+        )
+        .expect("stores the video");
 }
 
 /// Runs the companion on its own thread; each session's result comes back.
@@ -160,9 +168,16 @@ fn main() {
     companion_store.add_peer(&tablet_peer).expect("pairs");
     let mut to = peer(&mut companion_store, PeerKind::Companion, None);
 
-    let first_case = tablet.create_case(&big_case(0)).expect("creates");
+    tablet
+        .set_media_limits(MediaLimits {
+            max_video_bytes: 2 * VIDEO_BYTES as u64,
+            ..MediaLimits::default()
+        })
+        .expect("limits");
+    let first_case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    add_video(&mut tablet, first_case);
     let half = Options {
-        cut_after_bytes: Some((NOTE_BYTES as u64 * 2) / 2),
+        cut_after_bytes: Some(VIDEO_BYTES as u64 / 2),
     };
     let (addr, sessions) = companion(
         companion_store,
@@ -199,11 +214,7 @@ fn main() {
     );
 
     // 2. A cut half-way: what is sent again.
-    let mut case = tablet.load_case(first_case).expect("loads");
-    case.consultations[0].content = big_case(1).consultations.remove(0).content;
-    for section in case.sections() {
-        tablet.save_section(first_case, &section).expect("saves");
-    }
+    add_video(&mut tablet, first_case);
     let bundle = tablet
         .seal_changes_for(&to)
         .expect("seals")
