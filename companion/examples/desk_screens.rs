@@ -48,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         background: Background::Inline,
         listen: Some(([127, 0, 0, 1], 0).into()),
         cups: CupsServer::from_env(),
+        utc_offset: window::local_offset(),
     })?;
     if args.get(3).is_some_and(|a| a == "en") {
         slint::select_bundled_translation("en")?;

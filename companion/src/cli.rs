@@ -174,6 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 background: crate::window::Background::Threads,
                 listen: Some(listen),
                 cups: print::CupsServer::from_env(),
+                utc_offset: crate::window::local_offset(),
             })?;
         }
         Command::Init { user } => {

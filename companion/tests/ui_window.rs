@@ -71,6 +71,7 @@ fn logged_in(
         background: Background::Inline,
         listen,
         cups,
+        utc_offset: time::UtcOffset::UTC,
     })
     .expect("the window builds");
     w.window().set_size(slint::LogicalSize::new(1280.0, 1600.0));

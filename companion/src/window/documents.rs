@@ -14,7 +14,7 @@ use slint::{
 };
 use tsunagi_core::model::CaseId;
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::{CaseQuery, Store};
+use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
 use super::preview::{self, Picture};
 use super::ui::{CaseItem, DeskWindow, DocumentsAdapter};
@@ -57,15 +57,38 @@ fn default_path(kind: DocumentKind, case: CaseId) -> PathBuf {
     home.join(format!("{}_{short}.pdf", kind.title_ja()))
 }
 
+/// An RFC 3339 time in `offset`, to the minute.
+fn local_time(at: &str, offset: time::UtcOffset) -> String {
+    let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+    else {
+        return at.to_owned();
+    };
+    let t = t.to_offset(offset);
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// Reads the received cases into the list, keeping the chosen one.
 pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
+    let offset = desk.utc_offset;
     desk.with_store(
         window,
-        |store| store.list_cases(&CaseQuery::default()),
-        |_, window, listed| {
+        |store| {
+            Ok::<_, StoreError>((
+                store.list_cases(&CaseQuery::default())?,
+                store.received_at()?,
+            ))
+        },
+        move |_, window, listed| {
             let adapter = window.global::<DocumentsAdapter<'_>>();
-            let rows = match listed {
-                Some(Ok(rows)) => rows,
+            let (rows, received) = match listed {
+                Some(Ok(listed)) => listed,
                 Some(Err(e)) => {
                     adapter.set_error(e.to_string().into());
                     return;
@@ -84,7 +107,10 @@ pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
                     id: r.id.to_string().into(),
                     name: r.name.expose().as_str().into(),
                     stage: r.stage.label_ja().into(),
-                    received: r.updated_at.get(..10).unwrap_or(&r.updated_at).into(),
+                    received: match received.get(&r.id) {
+                        Some(at) => format!("受信 {}", local_time(at, offset)).into(),
+                        None => r.updated_at.get(..10).unwrap_or(&r.updated_at).into(),
+                    },
                 })
                 .collect();
             let ids: Vec<CaseId> = rows.iter().map(|r| r.id).collect();
@@ -402,4 +428,17 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             Err(e) => adapter.set_error(e.into()),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrival_times_show_in_the_office_offset_to_the_minute() {
+        let jst = time::macros::offset!(+9);
+        assert_eq!(local_time("2026-11-25T10:42:31Z", jst), "2026-11-25 19:42");
+        assert_eq!(local_time("2026-11-25T20:05:00Z", jst), "2026-11-26 05:05");
+        assert_eq!(local_time("not a time", jst), "not a time");
+    }
 }

@@ -65,6 +65,14 @@ pub struct Options {
     pub listen: Option<SocketAddr>,
     /// The CUPS server that prints ([`CupsServer::from_env`] in the app).
     pub cups: CupsServer,
+    /// The offset in which times are shown ([`local_offset`] in the app).
+    pub utc_offset: time::UtcOffset,
+}
+
+/// This machine's offset from UTC, else Japan's. Read it before any thread
+/// starts: afterwards the `time` crate refuses to read it.
+pub fn local_offset() -> time::UtcOffset {
+    time::UtcOffset::current_local_offset().unwrap_or(time::macros::offset!(+9))
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -76,6 +84,7 @@ pub(crate) struct Desk {
     background: Background,
     listen: Option<SocketAddr>,
     cups: CupsServer,
+    utc_offset: time::UtcOffset,
     store: Mutex<Option<Store>>,
     /// Bumped on every lock: results asked for before it are dropped.
     epoch: AtomicU64,
@@ -106,6 +115,7 @@ impl Desk {
             background: options.background,
             listen: options.listen,
             cups: options.cups,
+            utc_offset: options.utc_offset,
             store: Mutex::new(None),
             epoch: AtomicU64::new(0),
             jobs,

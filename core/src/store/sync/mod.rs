@@ -551,6 +551,21 @@ impl Store {
 
     // ───────────────────────────── incoming ──────────────────────────────
 
+    /// When each case received from a tablet last arrived (RFC 3339, UTC),
+    /// by case id. Cases made on this device are not listed.
+    pub fn received_at(&self) -> Result<std::collections::HashMap<CaseId, String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT case_id, received_at FROM case_origins")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (id, at) = row?;
+            out.insert(id.parse().map_err(|_| StoreError::Damaged)?, at);
+        }
+        Ok(out)
+    }
+
     /// Whether a bundle was imported here.
     pub fn bundle_imported(&self, id: BundleId) -> Result<bool, StoreError> {
         Ok(self

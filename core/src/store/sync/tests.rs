@@ -111,6 +111,10 @@ fn changed_cases_are_sealed_once_and_imported_once_with_the_tablet_ids() {
             tablet.history(*id, None).expect("history").len()
         );
     }
+    let received = companion.received_at().expect("reads");
+    assert_eq!(received.len(), ids.len(), "every case has its arrival time");
+    assert!(ids.iter().all(|id| received.contains_key(id)));
+    assert!(tablet.received_at().expect("reads").is_empty());
     tablet.mark_delivered(bundle.outgoing.id).expect("marks");
     assert!(!bundle.file.exists(), "a delivered bundle's file was kept");
     assert!(
