@@ -475,7 +475,11 @@ impl Store {
         result
     }
 
-    fn query_items(&self, case: CaseId, approved_only: bool) -> Result<Vec<MediaItem>, StoreError> {
+    pub(super) fn query_items(
+        &self,
+        case: CaseId,
+        approved_only: bool,
+    ) -> Result<Vec<MediaItem>, StoreError> {
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM media WHERE case_id = ?1 AND (?2 = 0 OR approved = 1)
              ORDER BY coalesce(taken_at, created_at), created_at, id"

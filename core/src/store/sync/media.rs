@@ -46,38 +46,40 @@ fn digest(r: &MediaRecord) -> String {
 }
 
 impl Store {
-    /// Every photo and video of `case` as a bundle lists them.
-    pub(super) fn media_records(&self, case: &str) -> Result<Vec<MediaRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, mime, size, sha256, width, height, duration_ms, created_at,
-                    created_by, taken_at, caption, illustrates, approved, approved_at,
-                    approved_by, poster
-             FROM media WHERE case_id = ?1 ORDER BY created_at, id",
-        )?;
-        let rows = stmt.query_map([case], |r| {
-            let approved: bool = r.get(13)?;
-            Ok(MediaRecord {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                mime: r.get(2)?,
-                size: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-                sha256: hex::encode(r.get::<_, Vec<u8>>(4)?),
-                width: r.get(5)?,
-                height: r.get(6)?,
-                duration_ms: r
-                    .get::<_, Option<i64>>(7)?
-                    .and_then(|d| u64::try_from(d).ok()),
-                created_at: r.get(8)?,
-                created_by: r.get(9)?,
-                taken_at: r.get(10)?,
-                caption: r.get(11)?,
-                illustrates: r.get(12)?,
-                approved_at: if approved { r.get(14)? } else { None },
-                approved_by: if approved { r.get(15)? } else { None },
-                poster: STANDARD.encode(r.get::<_, Vec<u8>>(16)?),
+    /// Every photo and video of `case` as a bundle lists them: the media
+    /// table's items ([`Store::query_items`]) with their posters.
+    pub(super) fn media_records(&self, case: CaseId) -> Result<Vec<MediaRecord>, StoreError> {
+        let mut poster = self
+            .conn
+            .prepare_cached("SELECT poster FROM media WHERE id = ?1")?;
+        self.query_items(case, false)?
+            .into_iter()
+            .map(|item| {
+                let jpeg: Vec<u8> = poster.query_row([item.id.to_string()], |r| r.get(0))?;
+                let (approved_at, approved_by) = match item.approval {
+                    Some(a) => (Some(a.at), Some(a.recorded_by)),
+                    None => (None, None),
+                };
+                Ok(MediaRecord {
+                    id: item.id.to_string(),
+                    kind: item.kind.as_str().to_owned(),
+                    mime: item.mime,
+                    size: item.size,
+                    sha256: item.sha256,
+                    width: item.width,
+                    height: item.height,
+                    duration_ms: item.duration_ms,
+                    created_at: item.created_at,
+                    created_by: item.created_by,
+                    taken_at: item.taken_at,
+                    caption: item.caption.into_inner(),
+                    illustrates: item.illustrates.into_inner(),
+                    approved_at,
+                    approved_by,
+                    poster: STANDARD.encode(jpeg),
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// The cases (by id) whose photos and videos changed since they were
@@ -102,7 +104,8 @@ impl Store {
                 .collect::<Result<_, _>>()?
         };
         for case in cases {
-            for record in self.media_records(&case)? {
+            let id: CaseId = case.parse().map_err(|_| StoreError::Damaged)?;
+            for record in self.media_records(id)? {
                 match sent.remove(&record.id) {
                     Some((_, d)) if d == digest(&record) => {}
                     _ => {

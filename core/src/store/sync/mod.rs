@@ -364,7 +364,7 @@ impl Store {
             let case_id: CaseId = id.parse().map_err(|_| StoreError::Damaged)?;
             let case = read_case(&self.conn, case_id)?;
             let revisions = revisions_after(&self.conn, &id, acked.unwrap_or(0))?;
-            let media = self.media_records(&id)?;
+            let media = self.media_records(case_id)?;
             media_parts.extend(self.media_parts(Some(&peer_key), case_id, &media)?);
             records.push(CaseRecord {
                 case,
@@ -521,7 +521,7 @@ impl Store {
     ) -> Result<(BundleId, W), SyncError> {
         let identity = self.device_identity()?;
         // Opening each item checks access and is audited as a read.
-        let media = self.media_records(&case.to_string())?;
+        let media = self.media_records(case)?;
         let parts = self.media_parts(None, case, &media)?;
         let tx = self.conn.unchecked_transaction()?;
         self.require_access(&tx, case)?;
