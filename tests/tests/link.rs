@@ -2,13 +2,10 @@
 //! store with the demo cases, a companion store, `serve`, `pair`, `sync`,
 //! `case list` — and the ways a pairing or a device is refused.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Output};
 
-use tsunagi_tests::PASSWORD;
+use tsunagi_tests::{PASSWORD, Serve};
 
 struct Env {
     root: tempfile::TempDir,
@@ -90,44 +87,17 @@ impl Env {
             .to_owned()
     }
 
-    fn serve(&self) -> Server {
+    fn serve(&self) -> Serve {
         self.serve_on("127.0.0.1:0")
     }
 
     /// `serve` listening on `listen` (a restart keeps the paired address).
-    fn serve_on(&self, listen: &str) -> Server {
-        let mut child = self
-            .command(
-                env!("CARGO_BIN_EXE_companion"),
-                "companion",
-                &["serve", "--listen", listen],
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starts serve");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("serve prints where it listens");
-        let addr = first
-            .strip_prefix("listening on ")
-            .and_then(|r| r.split(' ').next())
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        Server {
-            child,
-            lines: rx,
-            addr,
-        }
+    fn serve_on(&self, listen: &str) -> Serve {
+        Serve::start(self.command(
+            env!("CARGO_BIN_EXE_companion"),
+            "companion",
+            &["serve", "--listen", listen],
+        ))
     }
 
     fn case_list(&self, tablet: bool) -> Vec<String> {
@@ -141,7 +111,7 @@ impl Env {
         lines
     }
 
-    fn pair(&self, server: &Server) -> String {
+    fn pair(&self, server: &Serve) -> String {
         let code = self.companion_ok(&["pair", "--address", &server.addr]);
         let code = code.trim().to_owned();
         let out = self.tablet_ok(&["pair", &code]);
@@ -157,33 +127,6 @@ impl Env {
             "the two sides show different codes: {line:?} vs {verification:?}"
         );
         code
-    }
-}
-
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    addr: String,
-}
-
-impl Server {
-    fn wait_for(&self, what: &str) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("serve never said {what:?}"));
-            if line.contains(what) {
-                return line;
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

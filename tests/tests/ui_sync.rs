@@ -8,11 +8,9 @@
 //! Store work runs inline (`Background::Inline`): the headless backend has
 //! no event loop.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
@@ -21,7 +19,7 @@ use tsunagi_app::window::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter};
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
-use tsunagi_tests::PASSWORD;
+use tsunagi_tests::{PASSWORD, Serve};
 
 const FAST: StoreOptions = StoreOptions {
     kdf: KdfParams::INSECURE_FOR_TESTS,
@@ -79,59 +77,6 @@ fn companion_ok(data: &Path, keys: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-struct Serve {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    addr: String,
-}
-
-impl Serve {
-    fn start(data: &Path, keys: &Path) -> Self {
-        let mut child = companion(data, keys, &["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = lines
-            .recv_timeout(Duration::from_secs(60))
-            .expect("serve says where it listens");
-        let addr = first
-            .strip_prefix("listening on ")
-            .and_then(|r| r.split(' ').next())
-            .expect("an address")
-            .to_owned();
-        Self { child, lines, addr }
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("serve never said {what:?}"));
-            if line.contains(what) {
-                return line;
-            }
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() {
     i_slint_backend_testing::init_no_event_loop();
@@ -153,7 +98,11 @@ fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() 
     };
     ids.sort();
     companion_ok(&companion_dir, &keys, &["init", "--user", "admin"]);
-    let serve = Serve::start(&companion_dir, &keys);
+    let serve = Serve::start(companion(
+        &companion_dir,
+        &keys,
+        &["serve", "--listen", "127.0.0.1:0"],
+    ));
 
     let app = window::build(
         tablet_dir,
