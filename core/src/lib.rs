@@ -8,6 +8,7 @@
 //! - [`store`]: the encrypted store, accounts, keyslots and the audit log;
 //! - [`revision`]: field-level change lists kept for every save;
 //! - [`reference`]: the disease and occupation reference (共有データベース);
+//! - [`research`]: de-identified progress records and batches for the research centre;
 //! - [`seal`]: sealed bundles (送付用データ): `age` encryption, signed manifests;
 //! - [`link`]: the link protocol to the companion as a state machine without I/O.
 
@@ -17,6 +18,7 @@ pub mod media;
 pub mod model;
 pub mod pii;
 pub mod reference;
+pub mod research;
 pub mod revision;
 pub mod seal;
 pub mod store;

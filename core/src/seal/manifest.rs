@@ -49,6 +49,9 @@ pub enum PartKind {
     Case,
     /// A media item's bytes (photo, video), streamed.
     Media,
+    /// A batch of de-identified progress records for the research centre
+    /// ([`crate::research::Batch`]) as JSON.
+    Research,
     /// A kind written by a newer version; refused on import.
     #[serde(other)]
     Unknown,

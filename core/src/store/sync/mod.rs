@@ -606,7 +606,7 @@ impl Store {
                 PartKind::Media => {
                     received.receive(info, |writer| reader.next_part(writer).map(|_| ()))?;
                 }
-                PartKind::Unknown => {
+                PartKind::Research | PartKind::Unknown => {
                     return Err(SealError::Unsupported(format!("the part {}", info.name)).into());
                 }
             }
