@@ -53,7 +53,11 @@ pub fn client_config(
     let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned { pinned, provider }))
+        .with_custom_certificate_verifier(Arc::new(Pinned {
+            pinned,
+            provider,
+            refusal: COMPANION_REFUSAL,
+        }))
         .with_client_auth_cert(certs, key)?;
     config.alpn_protocols = vec![ALPN.to_vec()];
     Ok(config)
@@ -69,9 +73,32 @@ pub fn client_config_with_resolver(
     let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned { pinned, provider }))
+        .with_custom_certificate_verifier(Arc::new(Pinned {
+            pinned,
+            provider,
+            refusal: COMPANION_REFUSAL,
+        }))
         .with_client_cert_resolver(resolver);
     config.alpn_protocols = vec![ALPN.to_vec()];
+    Ok(config)
+}
+
+/// A client configuration for HTTPS to the research centre: TLS 1.3, no
+/// client certificate, and only the server certificate whose fingerprint is
+/// `pinned` accepted (the centre's self-signed certificate, printed by
+/// `tsunagi-centre init`). The host name is not checked: the pin is.
+pub fn pinned_https_config(pinned: Fingerprint) -> Result<rustls::ClientConfig, rustls::Error> {
+    let provider = provider();
+    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Pinned {
+            pinned,
+            provider,
+            refusal: "the research centre's certificate is not the one configured",
+        }))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 
@@ -84,7 +111,11 @@ pub fn peer_fingerprint(certs: &[CertificateDer<'_>]) -> Option<Fingerprint> {
 struct Pinned {
     pinned: Fingerprint,
     provider: Arc<CryptoProvider>,
+    /// The refusal's text when the certificate is another one.
+    refusal: &'static str,
 }
+
+const COMPANION_REFUSAL: &str = "the companion's certificate is not the paired one";
 
 impl ServerCertVerifier for Pinned {
     fn verify_server_cert(
@@ -98,9 +129,7 @@ impl ServerCertVerifier for Pinned {
         if Fingerprint::of(end_entity.as_ref()) == self.pinned {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General(
-                "the companion's certificate is not the paired one".into(),
-            ))
+            Err(rustls::Error::General(self.refusal.into()))
         }
     }
 

@@ -13,6 +13,7 @@ mod audit;
 pub mod keychain;
 pub mod keys;
 mod media;
+pub mod research;
 mod schema;
 pub mod sync;
 
@@ -139,6 +140,9 @@ pub enum StoreError {
     /// The database file is damaged, truncated or not a store at all.
     #[error("the case database is damaged or is not a Tsunagi store; restore it from a backup")]
     Damaged,
+    /// Research batches were asked for before a centre was configured.
+    #[error("no research centre is configured: run `research configure` first")]
+    NoResearchCentre,
     /// A newer version of Tsunagi wrote this store.
     #[error("this store was written by a newer version of Tsunagi (schema {0}); update the app")]
     TooNew(u32),

@@ -160,6 +160,36 @@ const MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 4: research upload: the agency's signing key and pseudonym secret, the
+    // centre it sends to, and the sealed batches (ciphertext) with their
+    // delivery state.
+    r#"
+    CREATE TABLE research_identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        signing_key BLOB NOT NULL,
+        age_identity TEXT NOT NULL,
+        pseudonym_secret BLOB NOT NULL CHECK (length(pseudonym_secret) = 32),
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE research_centre (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        agency TEXT NOT NULL,
+        url TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        configured_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE research_batches (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        ack TEXT
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

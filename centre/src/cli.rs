@@ -1,0 +1,143 @@
+//! The centre's command line: `init`, `agency add`, `agency list`, `serve`.
+//! Every failure is one line on stderr and a non-zero exit.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tsunagi_core::reference::ReferenceDb;
+use tsunagi_core::seal::SignerKey;
+
+use crate::identity::CentreIdentity;
+use crate::server::{self, Centre};
+use crate::storage::{Agency, Database, SqliteDatabase};
+
+/// Tsunagi research centre (つなぎ 研究センター): takes sealed progress data
+/// from registered agencies and shows the research figures.
+#[derive(Debug, Parser)]
+#[command(name = "tsunagi-centre", version, about)]
+pub struct Cli {
+    /// The data folder: identity, database.
+    #[arg(
+        long,
+        global = true,
+        env = "TSUNAGI_CENTRE_DATA_DIR",
+        value_name = "DIR"
+    )]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Creates the centre's keys and TLS certificate; prints the `age` public
+    /// key and the certificate fingerprint for the agencies.
+    Init,
+    /// Registered agencies.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Serves intake and figures over HTTPS.
+    Serve {
+        /// Where to listen.
+        #[arg(long, value_name = "IP:PORT", default_value = "0.0.0.0:8443")]
+        listen: SocketAddr,
+    },
+}
+
+/// `agency …`.
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Registers an agency by its public key (the file `tsunagi-companion
+    /// research key` writes: 64 hex digits).
+    Add {
+        /// The agency's name (機関名).
+        name: String,
+        /// The file with its key.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+    },
+    /// Lists the registered agencies.
+    List,
+}
+
+/// Runs the command line and turns any error into one line on stderr.
+pub fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tsunagi-centre: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let dir = cli
+        .data_dir
+        .unwrap_or_else(|| PathBuf::from("tsunagi-centre-data"));
+    match cli.command {
+        Command::Init => {
+            let identity = CentreIdentity::create(&dir)?;
+            SqliteDatabase::open(&dir)?;
+            println!("age public key: {}", identity.keys.recipient());
+            println!(
+                "certificate fingerprint: {}",
+                identity.fingerprint().to_hex()
+            );
+        }
+        Command::Agency(AgencyCommand::Add { name, key }) => {
+            let text = std::fs::read_to_string(&key)
+                .with_context(|| format!("could not read {}", key.display()))?;
+            let signer: SignerKey = text.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{} does not hold an agency key (64 hex digits)",
+                    key.display()
+                )
+            })?;
+            let name = name.trim().to_owned();
+            anyhow::ensure!(!name.is_empty(), "the agency needs a name");
+            CentreIdentity::load(&dir)?;
+            SqliteDatabase::open(&dir)?.add_agency(&Agency {
+                name: name.clone(),
+                signer,
+            })?;
+            println!("registered {name} ({signer})");
+        }
+        Command::Agency(AgencyCommand::List) => {
+            for a in SqliteDatabase::open(&dir)?.agencies()? {
+                println!("{}\t{}", a.name, a.signer.to_hex());
+            }
+        }
+        Command::Serve { listen } => {
+            let identity = CentreIdentity::load(&dir)?;
+            let db = SqliteDatabase::open(&dir)?;
+            let reference =
+                ReferenceDb::bundled().context("the disease reference does not load")?;
+            let listener = std::net::TcpListener::bind(listen)
+                .with_context(|| format!("could not listen on {listen}"))?;
+            let centre = Arc::new(Centre {
+                keys: CentreIdentity::load(&dir)?.keys,
+                db: Mutex::new(Box::new(db)),
+                reference,
+            });
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("could not start the network runtime")?;
+            println!(
+                "listening on {} (certificate {})",
+                listener.local_addr()?,
+                identity.fingerprint().to_hex()
+            );
+            runtime.block_on(server::serve(listener, &identity, centre))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! The research figures (集計表) from the stored records, as HTML and CSV.
+//!
+//! Every count from 1 to 4 is shown as `<5` (秘匿), in both forms, so that no
+//! person can be singled out from a small cell. Tables have no totals row,
+//! which would let a suppressed cell be worked out by subtraction.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use tsunagi_core::model::{ProgrammeOutcome, SupportStage};
+use tsunagi_core::reference::{GroupId, ReferenceDb};
+use tsunagi_core::research::{Month, ProgressRecord, UNLISTED_GROUP};
+
+/// Counts below this (and above zero) are suppressed.
+pub const SUPPRESS_BELOW: usize = 5;
+
+/// A count as shown: `0`, `<5`, or the number.
+pub fn cell(n: usize) -> String {
+    if n > 0 && n < SUPPRESS_BELOW {
+        format!("<{SUPPRESS_BELOW}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// One figures table: row labels and counts per column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// The file name stem (`stages`, `outcomes`, `programmes`).
+    pub slug: &'static str,
+    /// The title, Japanese first.
+    pub title: &'static str,
+    /// A line on how the counts are made.
+    pub note: &'static str,
+    /// The headings of the label columns.
+    pub label_headings: Vec<String>,
+    /// The headings of the count columns.
+    pub count_headings: Vec<String>,
+    /// Each row: its labels and its counts.
+    pub rows: Vec<(Vec<String>, Vec<usize>)>,
+}
+
+/// Every table, in page order.
+pub fn tables(records: &[ProgressRecord], reference: &ReferenceDb) -> Vec<Table> {
+    vec![
+        stages(records),
+        outcomes(records, reference),
+        programmes(records),
+    ]
+}
+
+/// 支援段階の到達 (cases reaching each stage, by month).
+pub fn stages(records: &[ProgressRecord]) -> Table {
+    let mut by_month: BTreeMap<Month, [usize; 6]> = BTreeMap::new();
+    for r in records {
+        for s in &r.stages {
+            if let Some(m) = s.month {
+                let i = SupportStage::ALL
+                    .iter()
+                    .position(|x| *x == s.stage)
+                    .expect("every stage is in ALL");
+                by_month.entry(m).or_default()[i] += 1;
+            }
+        }
+    }
+    Table {
+        slug: "stages",
+        title: "支援段階の到達（月別） Cases reaching each stage, by month",
+        note: "各段階に初めて到達した月で数えています。 Counted in the month a stage was first reached.",
+        label_headings: vec!["年月 Month".into()],
+        count_headings: SupportStage::ALL
+            .iter()
+            .map(|s| s.label_ja().to_owned())
+            .collect(),
+        rows: by_month
+            .into_iter()
+            .map(|(m, counts)| (vec![m.to_string()], counts.to_vec()))
+            .collect(),
+    }
+}
+
+/// 疾患群別の就労結果 (employment outcomes by disease group).
+pub fn outcomes(records: &[ProgressRecord], reference: &ReferenceDb) -> Table {
+    let mut by_group: BTreeMap<String, [usize; 5]> = BTreeMap::new();
+    for r in records {
+        let groups: Vec<&str> = if r.disease_groups.is_empty() {
+            vec![UNLISTED_GROUP]
+        } else {
+            r.disease_groups.iter().map(String::as_str).collect()
+        };
+        for g in groups {
+            let row = by_group.entry(g.to_owned()).or_default();
+            row[0] += 1;
+            if let Some(e) = &r.employment {
+                row[1] += usize::from(e.hired.is_some());
+                row[2] += usize::from(e.retained_3_months == Some(true));
+                row[3] += usize::from(e.retained_6_months == Some(true));
+                row[4] += usize::from(e.retained_12_months == Some(true));
+            }
+        }
+    }
+    let name = |id: &str| -> String {
+        GroupId::new(id)
+            .ok()
+            .and_then(|g| reference.group(&g).map(|g| g.name.ja.clone()))
+            .unwrap_or_else(|| "参考データにない疾患".to_owned())
+    };
+    Table {
+        slug: "outcomes",
+        title: "疾患群別の就労結果 Employment outcomes by disease group",
+        note: "複数の疾患群にあたる人はそれぞれに数えています。 A person in several groups is counted in each.",
+        label_headings: vec!["疾患群 Disease group".into(), "ID".into()],
+        count_headings: vec![
+            "件数 Cases".into(),
+            "就職 Hired".into(),
+            "3か月定着 3 months".into(),
+            "6か月定着 6 months".into(),
+            "12か月定着 12 months".into(),
+        ],
+        rows: by_group
+            .into_iter()
+            .map(|(g, counts)| (vec![name(&g), g], counts.to_vec()))
+            .collect(),
+    }
+}
+
+/// プログラム別・年度別 (seed 002): targets, participants and achievers by
+/// programme and fiscal year, with the latest review outcome in the year.
+pub fn programmes(records: &[ProgressRecord]) -> Table {
+    // (programme, fiscal year) → targets, participants, achievers, employed, continue, stop
+    let mut rows: BTreeMap<(String, i32), [usize; 6]> = BTreeMap::new();
+    for p in records.iter().flat_map(|r| &r.programmes) {
+        let Some(selected) = p.selected else { continue };
+        let last = p
+            .reviews
+            .iter()
+            .filter_map(|r| r.month)
+            .chain(std::iter::once(selected))
+            .max()
+            .unwrap_or(selected);
+        for fy in selected.fiscal_year()..=last.fiscal_year() {
+            let start = Month::new(fy, 4).expect("April is a month");
+            let end = start.plus(11);
+            let ended_before = p.reviews.iter().any(|r| {
+                r.outcome != ProgrammeOutcome::Continue && r.month.is_some_and(|m| m < start)
+            });
+            if ended_before {
+                continue;
+            }
+            let in_year = |m: Option<Month>| m.is_some_and(|m| start <= m && m <= end);
+            let row = rows.entry((p.programme.clone(), fy)).or_default();
+            row[0] += 1;
+            row[1] += usize::from(p.consented.is_some_and(|m| m <= end));
+            row[2] += usize::from(
+                p.reviews
+                    .iter()
+                    .any(|r| r.outcome == ProgrammeOutcome::Employed && in_year(r.month)),
+            );
+            if let Some(latest) = p.reviews.iter().rev().find(|r| in_year(r.month)) {
+                let i = match latest.outcome {
+                    ProgrammeOutcome::Employed => 3,
+                    ProgrammeOutcome::Continue => 4,
+                    ProgrammeOutcome::Stop => 5,
+                };
+                row[i] += 1;
+            }
+        }
+    }
+    Table {
+        slug: "programmes",
+        title: "自立支援プログラム（年度別） Programmes by fiscal year",
+        note: "年度は4月から翌年3月。評価結果は年度内の最新の評価です。 Fiscal year April to March; outcome = latest review in the year.",
+        label_headings: vec!["プログラム Programme".into(), "年度 Fiscal year".into()],
+        count_headings: vec![
+            "支援対象者数 Targets".into(),
+            "参加者数 Participants".into(),
+            "達成者数 Achievers".into(),
+            "就労 Employed".into(),
+            "継続 Continue".into(),
+            "打ち切り Stopped".into(),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|((name, fy), counts)| (vec![name, format!("{fy}年度")], counts.to_vec()))
+            .collect(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The table as CSV (UTF-8 with a byte-order mark, so that spreadsheet
+/// programs read the Japanese right), suppressed like the page.
+pub fn to_csv(table: &Table) -> String {
+    let mut out = String::from("\u{feff}");
+    let headings: Vec<String> = table
+        .label_headings
+        .iter()
+        .chain(&table.count_headings)
+        .map(|h| csv_field(h))
+        .collect();
+    out.push_str(&headings.join(","));
+    out.push_str("\r\n");
+    for (labels, counts) in &table.rows {
+        let fields: Vec<String> = labels
+            .iter()
+            .map(|l| csv_field(l))
+            .chain(counts.iter().map(|n| cell(*n)))
+            .collect();
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:'BIZ UDPGothic','BIZ UDGothic','Noto Sans CJK JP',sans-serif;margin:2rem auto;max-width:70rem;color:#1d2733;padding:0 1rem;line-height:1.6}\
+h1{font-size:1.6rem;border-bottom:3px solid #2a6f97;padding-bottom:.3rem}\
+h2{font-size:1.2rem;margin-top:2.2rem;color:#1f4e6b}\
+table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}\
+th,td{border:1px solid #c9d3dd;padding:.35rem .7rem}th{background:#eef3f7;text-align:left;font-weight:600}\
+td.n{text-align:right;font-variant-numeric:tabular-nums}td.s{color:#8a5a00;background:#fff7e6}\
+p.note{color:#4a5866;font-size:.9rem;margin:.2rem 0}a{color:#2a6f97}.meta{color:#4a5866}";
+
+/// The figures page: every table, with links to their CSV.
+pub fn to_html(tables: &[Table], cases: usize, batches: usize, agencies: usize) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>研究集計 — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <h1>研究集計 <small>Research figures</small></h1>\
+         <p class=\"meta\">登録機関 {agencies} ・ 受領バッチ {batches} ・ ケース {cases}<br>\
+         1〜4件のセルは「&lt;5」と表示しています（秘匿）。 Cells with 1–4 are shown as “&lt;5”.</p>",
+        cases = cell(cases),
+    );
+    for t in tables {
+        let _ = write!(
+            out,
+            "<h2 id=\"{slug}\">{title}</h2><p class=\"note\">{note} \
+             <a href=\"/figures/{slug}.csv\">CSV</a></p><table><thead><tr>",
+            slug = t.slug,
+            title = html_escape(t.title),
+            note = html_escape(t.note),
+        );
+        for h in t.label_headings.iter().chain(&t.count_headings) {
+            let _ = write!(out, "<th>{}</th>", html_escape(h));
+        }
+        out.push_str("</tr></thead><tbody>");
+        if t.rows.is_empty() {
+            let _ = write!(
+                out,
+                "<tr><td colspan=\"{}\">まだデータがありません。 No data yet.</td></tr>",
+                t.label_headings.len() + t.count_headings.len()
+            );
+        }
+        for (labels, counts) in &t.rows {
+            out.push_str("<tr>");
+            for l in labels {
+                let _ = write!(out, "<td>{}</td>", html_escape(l));
+            }
+            for n in counts {
+                let class = if *n > 0 && *n < SUPPRESS_BELOW {
+                    "n s"
+                } else {
+                    "n"
+                };
+                let _ = write!(out, "<td class=\"{class}\">{}</td>", html_escape(&cell(*n)));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_from_one_to_four_are_suppressed_and_others_shown() {
+        assert_eq!(cell(0), "0");
+        for n in 1..5 {
+            assert_eq!(cell(n), "<5");
+        }
+        assert_eq!(cell(5), "5");
+        let table = Table {
+            slug: "t",
+            title: "t",
+            note: "",
+            label_headings: vec!["a".into()],
+            count_headings: vec!["b".into(), "c".into()],
+            rows: vec![(vec!["x,y".into()], vec![3, 12])],
+        };
+        let csv = to_csv(&table);
+        assert!(csv.contains("\"x,y\",<5,12"), "{csv}");
+        let html = to_html(&[table], 15, 1, 1);
+        assert!(
+            html.contains("&lt;5</td>") && html.contains(">12</td>"),
+            "{html}"
+        );
+    }
+}

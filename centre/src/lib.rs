@@ -1,0 +1,22 @@
+//! The research centre's service (研究センター): intake of sealed progress
+//! data from registered agencies, storage, and the research figures as web
+//! pages and CSV with small cells suppressed.
+//!
+//! - [`identity`]: the centre's `age` key and TLS certificate;
+//! - [`storage`]: the [`storage::Database`] trait and its SQLite store;
+//! - [`figures`]: the tables, HTML and CSV;
+//! - [`server`]: the HTTPS routes;
+//! - [`cli`]: `init`, `agency add`, `serve`.
+
+pub mod cli;
+pub mod figures;
+pub mod identity;
+pub mod server;
+pub mod storage;
+
+/// Now, RFC 3339 in UTC.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("the current time formats as RFC 3339")
+}

@@ -1,0 +1,222 @@
+//! Where the centre keeps agencies and batches: a small [`Database`] trait,
+//! with SQLite ([`SqliteDatabase`]) as the default.
+//!
+//! The SQLite file is not encrypted (no SQLCipher key): it holds only
+//! de-identified records, auditors must be able to inspect every stored
+//! byte, and the service starts unattended. Records are kept per agency and
+//! pseudonym, the latest batch winning, so a case sent in many batches is
+//! counted once.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use tsunagi_core::research::{Batch, ProgressRecord};
+use tsunagi_core::seal::SignerKey;
+
+/// The database file in the data folder.
+pub const DATABASE_FILE: &str = "centre.sqlite";
+
+/// Why the database failed. Never holds a record's content.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SQLite failed.
+    #[error("the centre's database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// An agency with that name or key is registered already.
+    #[error("an agency with that name or key is registered already")]
+    AgencyExists,
+    /// A stored row does not read back.
+    #[error("the centre's database holds a row it cannot read")]
+    Damaged,
+}
+
+/// A registered agency (登録機関).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agency {
+    /// Its name as registered at the centre.
+    pub name: String,
+    /// The Ed25519 key its batches are signed with.
+    pub signer: SignerKey,
+}
+
+/// What the centre answers when a batch is stored: the same every time the
+/// same batch arrives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ack {
+    /// The batch's id.
+    pub batch_id: String,
+    /// The agency, as registered.
+    pub agency: String,
+    /// How many records the batch held.
+    pub records: usize,
+    /// When the centre first stored it (RFC 3339).
+    pub received_at: String,
+}
+
+/// The centre's storage. Implementations keep `store_batch` atomic: a batch
+/// is stored whole or not at all.
+pub trait Database: Send {
+    /// Registers an agency.
+    fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError>;
+    /// Every registered agency.
+    fn agencies(&self) -> Result<Vec<Agency>, StorageError>;
+    /// Stores `batch` from `agency` unless a batch with its id is stored
+    /// already; either way returns the batch's acknowledgement.
+    fn store_batch(
+        &mut self,
+        agency: &Agency,
+        batch: &Batch,
+        received_at: &str,
+    ) -> Result<Ack, StorageError>;
+    /// The current record of every case (the latest per agency and
+    /// pseudonym).
+    fn records(&self) -> Result<Vec<ProgressRecord>, StorageError>;
+    /// How many batches are stored.
+    fn batch_count(&self) -> Result<usize, StorageError>;
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS agencies (
+    signer TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    added_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    signer TEXT NOT NULL REFERENCES agencies (signer),
+    created_at TEXT NOT NULL,
+    ack TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS records (
+    signer TEXT NOT NULL REFERENCES agencies (signer),
+    pseudonym TEXT NOT NULL,
+    batch_id TEXT NOT NULL REFERENCES batches (id),
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (signer, pseudonym)
+) STRICT, WITHOUT ROWID;
+"#;
+
+/// The SQLite database in the data folder.
+pub struct SqliteDatabase {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for SqliteDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteDatabase")
+    }
+}
+
+impl SqliteDatabase {
+    /// Opens (or creates) `centre.sqlite` in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        let conn = Connection::open(dir.join(DATABASE_FILE))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn })
+    }
+}
+
+impl Database for SqliteDatabase {
+    fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError> {
+        let now = crate::now();
+        match self.conn.execute(
+            "INSERT INTO agencies (signer, name, added_at) VALUES (?1, ?2, ?3)",
+            params![agency.signer.to_hex(), agency.name, now],
+        ) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StorageError::AgencyExists)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn agencies(&self) -> Result<Vec<Agency>, StorageError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, signer FROM agencies ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, signer) = row?;
+            out.push(Agency {
+                name,
+                signer: signer.parse().map_err(|_| StorageError::Damaged)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn store_batch(
+        &mut self,
+        agency: &Agency,
+        batch: &Batch,
+        received_at: &str,
+    ) -> Result<Ack, StorageError> {
+        let id = batch.batch_id.to_string();
+        let tx = self.conn.transaction()?;
+        let existing: Option<String> = tx
+            .query_row("SELECT ack FROM batches WHERE id = ?1", [&id], |r| r.get(0))
+            .optional()?;
+        if let Some(ack) = existing {
+            return serde_json::from_str(&ack).map_err(|_| StorageError::Damaged);
+        }
+        let ack = Ack {
+            batch_id: id.clone(),
+            agency: agency.name.clone(),
+            records: batch.records.len(),
+            received_at: received_at.to_owned(),
+        };
+        let signer = agency.signer.to_hex();
+        tx.execute(
+            "INSERT INTO batches (id, signer, created_at, ack) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id,
+                signer,
+                batch.created_at,
+                serde_json::to_string(&ack).expect("serialises")
+            ],
+        )?;
+        for record in &batch.records {
+            let body = serde_json::to_string(record).expect("a record serialises");
+            tx.execute(
+                "INSERT INTO records (signer, pseudonym, batch_id, created_at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (signer, pseudonym) DO UPDATE
+                 SET batch_id = excluded.batch_id, created_at = excluded.created_at, body = excluded.body
+                 WHERE excluded.created_at >= records.created_at",
+                params![signer, record.pseudonym.as_str(), id, batch.created_at, body],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ack)
+    }
+
+    fn records(&self) -> Result<Vec<ProgressRecord>, StorageError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT body FROM records ORDER BY signer, pseudonym")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?).map_err(|_| StorageError::Damaged)?);
+        }
+        Ok(out)
+    }
+
+    fn batch_count(&self) -> Result<usize, StorageError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
