@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use tsunagi_core::media::{self, AsIsVideo, VideoImport, video};
+use tsunagi_core::media::{self, AsIsVideo, VideoImport};
 use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Store};
@@ -126,7 +126,8 @@ pub enum ReferenceCommand {
 #[derive(Debug, Subcommand)]
 pub enum MediaCommand {
     /// Stores a photo (JPEG, PNG, WebP, GIF, TIFF: location and all other
-    /// metadata removed, turned upright, shrunk) or an MP4/MOV video, and
+    /// metadata removed, turned upright, shrunk) or a video (anything
+    /// GStreamer decodes, transcoded to H.264 Main + AAC in MP4), and
     /// prints its id. What the file is comes from its content.
     Import {
         /// The case id.
@@ -142,6 +143,10 @@ pub enum MediaCommand {
         /// For a video: a JPEG or PNG frame to show before it plays.
         #[arg(long, value_name = "FILE")]
         poster: Option<PathBuf>,
+        /// For an MP4/MOV video already in a format tablets play: keep it
+        /// byte for byte instead of transcoding it.
+        #[arg(long)]
+        as_is: bool,
     },
     /// One line per item: id, kind, size in bytes, approved (yes/no), date,
     /// what it illustrates, caption — tab-separated.
@@ -298,7 +303,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Reference(command) => reference(&dir, command)?,
-        Command::Media(command) => media(&dir, command, &AsIsVideo)?,
+        Command::Media(command) => media(&dir, command)?,
         Command::Recover { user } => {
             let code = login::from_env_or_prompt(
                 "TSUNAGI_RECOVERY_CODE",
@@ -356,6 +361,15 @@ fn parse_case(id: &str) -> anyhow::Result<CaseId> {
     CaseId::from_str(id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))
 }
 
+/// The store's video limits, as the transcoder takes them.
+fn av_limits(store: &Store) -> anyhow::Result<crate::av::Limits> {
+    let limits = store.media_limits()?;
+    Ok(crate::av::Limits {
+        max_duration: std::time::Duration::from_millis(limits.max_video_ms),
+        max_bytes: limits.max_video_bytes,
+    })
+}
+
 fn parse_media(id: &str) -> anyhow::Result<MediaId> {
     MediaId::from_str(id).map_err(|_| anyhow::anyhow!("{id:?} is not a photo or video id"))
 }
@@ -367,14 +381,8 @@ fn field(text: &str) -> String {
         .collect()
 }
 
-/// `tsunagi media …`. Videos go through `videos` (as they are, until a
-/// transcoder is plugged in).
-fn media(
-    dir: &std::path::Path,
-    command: MediaCommand,
-    videos: &dyn VideoImport,
-) -> anyhow::Result<()> {
-    use std::io::Read as _;
+/// `tsunagi media …`.
+fn media(dir: &std::path::Path, command: MediaCommand) -> anyhow::Result<()> {
     match command {
         MediaCommand::Import {
             case,
@@ -382,41 +390,30 @@ fn media(
             caption,
             illustrates,
             poster,
+            as_is,
         } => {
             let case = parse_case(&case)?;
-            let mut head = Vec::with_capacity(64);
-            std::fs::File::open(&file)
-                .and_then(|f| f.take(64).read_to_end(&mut head))
-                .with_context(|| format!("could not read {}", file.display()))?;
             let details = MediaDetails {
                 caption: caption.into(),
                 illustrates: illustrates.into(),
                 taken_at: None,
             };
-            let mut store = login::unlock(PROGRAM, dir)?;
-            let id = match media::sniff(&head) {
-                Some(media::Sniffed::Photo) => {
-                    let bytes = std::fs::read(&file)
-                        .with_context(|| format!("could not read {}", file.display()))?;
-                    store.import_photo(case, &bytes, &details)?
-                }
-                Some(media::Sniffed::Video(_)) => {
-                    let mut writer = store.begin_video(case)?;
-                    let imported = videos
-                        .import(&file, &mut writer)
-                        .map_err(tsunagi_core::store::StoreError::from)?;
-                    let written = writer
-                        .finish()
-                        .map_err(tsunagi_core::store::StoreError::from)?;
-                    let poster = match poster {
-                        Some(path) => std::fs::read(&path)
-                            .with_context(|| format!("could not read {}", path.display()))?,
-                        None => imported.poster.unwrap_or_else(video::placeholder_poster),
-                    };
-                    store.commit_video(case, written, &poster, &imported.info, &details)?
-                }
-                None => bail!("{}: {}", file.display(), media::MediaError::UnknownKind),
+            let poster = match poster {
+                Some(path) => Some(
+                    std::fs::read(&path)
+                        .with_context(|| format!("could not read {}", path.display()))?,
+                ),
+                None => None,
             };
+            std::fs::metadata(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let mut store = login::unlock(PROGRAM, dir)?;
+            let transcoder = crate::av::TranscodingImport {
+                limits: av_limits(&store)?,
+            };
+            let videos: &dyn VideoImport = if as_is { &AsIsVideo } else { &transcoder };
+            let id = crate::av::store_file(&mut store, case, &file, &details, videos, poster)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!("{id}");
         }
         MediaCommand::List { case } => {

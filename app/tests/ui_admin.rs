@@ -77,6 +77,7 @@ fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
         store_options: fast,
         background: Background::Inline,
         utc_offset: time::macros::offset!(+9),
+        camera: tsunagi_app::av::Source::Test,
     };
     let app = window::build(data.clone(), options).expect("the window builds");
     let w = app.window();

@@ -57,6 +57,7 @@ fn options(keychain: &Arc<dyn Keychain>) -> Options {
         },
         background: Background::Inline,
         utc_offset: time::macros::offset!(+9),
+        camera: tsunagi_app::av::Source::Test,
     }
 }
 

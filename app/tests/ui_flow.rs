@@ -96,6 +96,7 @@ fn set_up_log_in_search_and_lock_through_the_screens() {
         },
         background: Background::Inline,
         utc_offset: time::macros::offset!(+9),
+        camera: tsunagi_app::av::Source::Test,
     };
     let app = window::build(data.clone(), options).expect("the window builds");
     let w = app.window();

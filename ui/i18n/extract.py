@@ -26,6 +26,7 @@ RUST = [
     "app/src/window/reference.rs",
     "app/src/window/presentation.rs",
     "app/src/window/sync.rs",
+    "app/src/window/media.rs",
     "core/src/model/profile.rs",
     "core/src/model/basic.rs",
     "core/src/model/career.rs",

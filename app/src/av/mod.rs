@@ -18,7 +18,7 @@
 //! [`RecordingHandle::stop`], [`RecordingHandle::wait`], [`Player::new`]) and
 //! must run on a worker thread, never on the UI thread. [`record_clip`]
 //! returns as soon as the camera runs; [`Player::play`], [`Player::pause`],
-//! [`Player::seek`] return at once. Callbacks (preview frames, player
+//! [`Player::seek`] return at once; [`preview`] returns once the camera runs. Callbacks (preview frames, player
 //! frames, player events) are called on GStreamer's streaming threads: hand
 //! their data to the UI with `slint::invoke_from_event_loop` or
 //! `upgrade_in_event_loop`. Everything here is `Send` and may be called from
@@ -26,8 +26,10 @@
 
 mod capture;
 mod encode;
+mod import;
 mod pipeline;
 mod playback;
+mod preview;
 mod probe;
 mod source;
 
@@ -35,7 +37,9 @@ use std::time::Duration;
 
 pub use capture::{RecordingHandle, capture_photo, record_clip};
 pub use encode::transcode;
+pub use import::{TranscodingImport, store_file};
 pub use playback::{Player, PlayerEvent};
+pub use preview::{Preview, preview};
 pub use probe::{POSTER_LONG_EDGE, poster, probe};
 pub use source::{CAMERA_ENV, Source};
 

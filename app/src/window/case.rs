@@ -269,6 +269,17 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         }
     });
     let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_open_media(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some((id, name, can_edit)) = with_open(|o| {
+            let case = o.form.case();
+            (case.id, case.basic.name.expose().clone(), o.can_edit)
+        }) {
+            flush(&s, &window);
+            super::media::open(&s, &window, id, &name, can_edit);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_open_presentation(move || {
         let Some(window) = weak.upgrade() else { return };
         if let Some(case) = with_open(|o| o.form.case()) {

@@ -234,6 +234,8 @@ fn new_case(session: &Arc<Session>, window: &AppWindow) {
 pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
     // Edits still waiting for their pause are saved before the store closes.
     super::case::leave(session, window);
+    // A recording is stopped and kept, before the store closes.
+    super::media::leave(session, window);
     session.invalidate();
     session.cases().reset(Vec::new());
     super::admin::clear(window);

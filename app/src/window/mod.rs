@@ -21,6 +21,7 @@ mod case_list;
 mod disease;
 mod i18n;
 mod login;
+mod media;
 mod presentation;
 mod problem;
 mod reference;
@@ -76,6 +77,9 @@ pub struct Options {
     pub background: Background,
     /// The offset in which times are shown.
     pub utc_offset: UtcOffset,
+    /// Where photos and clips come from: the camera, or the test pattern
+    /// (`TSUNAGI_CAMERA=test`, and the UI tests).
+    pub camera: crate::av::Source,
 }
 
 impl Options {
@@ -89,6 +93,7 @@ impl Options {
             store_options: StoreOptions::default(),
             background: Background::WorkerThread,
             utc_offset: local_offset(),
+            camera: crate::av::Source::from_setting(""),
         }
     }
 }
@@ -166,6 +171,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     case::wire(&window, &session);
     reference::wire(&window, &session);
     sync::wire(&window, &session);
+    media::wire(&window, &session, options.camera);
 
     window.set_screen(if has_store {
         Screen::Login

@@ -3,13 +3,20 @@
 //! [`EmployerProfile`], which applies the client's disclosure choice; the
 //! screen gives no way into the case: leaving asks for the worker's
 //! password (checked through Argon2 on the store's worker thread).
+//! Photos and clips the client approved follow as pages of their own; a
+//! clip plays inline, decrypted as GStreamer reads it.
 
 use std::sync::Arc;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use std::io::Read as _;
+
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use tsunagi_core::media::MediaKind;
 use tsunagi_core::model::{Case, CaseId, EmployerProfile};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::StoreError;
+use tsunagi_core::store::{MediaId, Store, StoreError};
+
+use crate::av::{Frame, Player, PlayerEvent};
 
 use super::i18n::tr;
 use super::reference::Library;
@@ -66,6 +73,97 @@ pub fn pages(case: &Case, reference: &ReferenceDb) -> Vec<Page> {
     pages
 }
 
+/// An approved photo or clip, as a page of its own after the profile's
+/// topics: headed by what it illustrates, its caption under the picture.
+pub struct MediaPage {
+    /// The item.
+    pub id: MediaId,
+    /// What it illustrates (the page's heading), or empty.
+    pub illustrates: String,
+    /// キャプション.
+    pub caption: String,
+    /// A clip (the picture is its poster) rather than a photo.
+    pub video: bool,
+    /// The photo, or the clip's poster, decoded.
+    pub picture: Option<Frame>,
+}
+
+/// The long edge a photo is shown at: sharp on a tablet, light to decode.
+const SHOWN_EDGE: u32 = 1600;
+
+/// Reads the items the client approved, pictures decoded. Items that fail
+/// to read (damaged) are left out: a presentation never shows a broken or
+/// unapproved picture.
+pub fn media_pages(store: &mut Store, case: CaseId) -> Result<Vec<MediaPage>, StoreError> {
+    let mut pages = Vec::new();
+    for item in store.approved_media(case)? {
+        let video = item.kind == MediaKind::Video;
+        let picture = if video {
+            store.media_poster(case, item.id).ok()
+        } else {
+            let mut bytes = Vec::new();
+            let read = store
+                .open_media(case, item.id)
+                .ok()
+                .and_then(|mut s| s.read_to_end(&mut bytes).ok());
+            read.map(|_| bytes)
+        };
+        let Some(picture) = picture.and_then(|p| shown(&p)) else {
+            continue;
+        };
+        pages.push(MediaPage {
+            id: item.id,
+            illustrates: item.illustrates.expose().clone(),
+            caption: item.caption.expose().clone(),
+            video,
+            picture: Some(picture),
+        });
+    }
+    Ok(pages)
+}
+
+fn shown(jpeg: &[u8]) -> Option<Frame> {
+    let img = tsunagi_core::media::photo::decode_upright(jpeg).ok()?;
+    let img = if img.width() > SHOWN_EDGE || img.height() > SHOWN_EDGE {
+        img.resize(
+            SHOWN_EDGE,
+            SHOWN_EDGE,
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        img
+    };
+    let rgba = img.to_rgba8();
+    Some(Frame::clone_from_slice(
+        rgba.as_raw(),
+        rgba.width(),
+        rgba.height(),
+    ))
+}
+
+fn ui_media_page(page: &MediaPage) -> PresentationPage {
+    let title = if !page.illustrates.is_empty() {
+        page.illustrates.as_str()
+    } else if page.video {
+        tr("動画")
+    } else {
+        tr("写真")
+    };
+    PresentationPage {
+        title: title.into(),
+        photo: page
+            .picture
+            .clone()
+            .map(Image::from_rgba8)
+            .unwrap_or_default(),
+        has_photo: page.picture.is_some(),
+        caption: page.caption.as_str().into(),
+        video: page.video,
+        media_id: page.id.to_string().into(),
+        ..PresentationPage::default()
+    }
+}
+
 fn ui_page(page: &Page) -> PresentationPage {
     let lines: Vec<SharedString> = page.lines.iter().map(|l| l.as_str().into()).collect();
     PresentationPage {
@@ -83,10 +181,20 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, case: Case) {
         return;
     };
     let epoch = session.epoch();
+    let id = case.id;
     session.run(
         window,
-        move |session| library.get_or_load(session.dir()),
-        move |session, window, db| {
+        move |session| {
+            let db = library.get_or_load(session.dir());
+            // Without its media the profile still shows: the pictures are
+            // a part of it, never a reason to refuse it.
+            let media = session
+                .with_store(|store| media_pages(store, id))
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            (db, media)
+        },
+        move |session, window, (db, media)| {
             if session.epoch() != epoch {
                 return;
             }
@@ -96,13 +204,17 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, case: Case) {
                 return;
             };
             let pages = pages(&case, &db);
-            show(window, &pages, case.id);
+            show(window, &pages, &media, case.id);
         },
     );
 }
 
-fn show(window: &AppWindow, pages: &[Page], return_to: CaseId) {
-    let pages: Vec<PresentationPage> = pages.iter().map(ui_page).collect();
+fn show(window: &AppWindow, pages: &[Page], media: &[MediaPage], return_to: CaseId) {
+    let pages: Vec<PresentationPage> = pages
+        .iter()
+        .map(ui_page)
+        .chain(media.iter().map(ui_media_page))
+        .collect();
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_pages(ModelRc::new(VecModel::from(pages)));
     adapter.set_page(0);
@@ -114,6 +226,8 @@ fn show(window: &AppWindow, pages: &[Page], return_to: CaseId) {
 }
 
 thread_local! {
+    /// The clip playing, if any (dropping it stops it).
+    static PLAYER: std::cell::RefCell<Option<Player>> = const { std::cell::RefCell::new(None) };
     /// The case to go back to when the presentation is left.
     static RETURN_TO: std::cell::Cell<Option<CaseId>> = const { std::cell::Cell::new(None) };
     /// The reference, for the words of chosen accommodations.
@@ -122,16 +236,81 @@ thread_local! {
 
 /// Empties the screen (on lock and on leaving).
 pub(super) fn clear(window: &AppWindow) {
+    stop_video(window);
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_pages(ModelRc::default());
     adapter.set_asking(false);
     RETURN_TO.with(|r| r.set(None));
 }
 
+fn stop_video(window: &AppWindow) {
+    PLAYER.with(|p| p.borrow_mut().take());
+    let adapter = window.global::<PresentationAdapter<'_>>();
+    adapter.set_playing(false);
+    adapter.set_video_frame(Image::default());
+}
+
+/// Plays clip `id` of the case shown: the store's decrypting stream feeds
+/// GStreamer, frames come back through the event loop.
+fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
+    let Some(case) = RETURN_TO.with(std::cell::Cell::get) else {
+        return;
+    };
+    stop_video(window);
+    let weak = window.as_weak();
+    let epoch = session.epoch();
+    session.run(
+        window,
+        move |session| {
+            let stream = session
+                .with_store(|store| store.open_media(case, id))?
+                .ok()?;
+            let frames = weak.clone();
+            let on_frame = move |frame: Frame| {
+                let _ = frames.upgrade_in_event_loop(move |window| {
+                    let adapter = window.global::<PresentationAdapter<'_>>();
+                    if adapter.get_playing() {
+                        adapter.set_video_frame(Image::from_rgba8(frame));
+                    }
+                });
+            };
+            // At the end, and on an error, the poster comes back.
+            let on_event = move |_: PlayerEvent| {
+                let _ = weak.upgrade_in_event_loop(|window| stop_video(&window));
+            };
+            let player = Player::new(stream, on_frame, on_event).ok()?;
+            player.play().ok()?;
+            Some(player)
+        },
+        move |session, window, player| {
+            if session.epoch() != epoch || window.get_screen() != Screen::Presentation {
+                return;
+            }
+            if let Some(player) = player {
+                window.global::<PresentationAdapter<'_>>().set_playing(true);
+                PLAYER.with(|p| *p.borrow_mut() = Some(player));
+            }
+        },
+    );
+}
+
 /// Connects the screen to `session`, reading the reference through `library`.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Library>) {
     LIBRARY.with(|l| *l.borrow_mut() = Some(Arc::clone(library)));
     let adapter = window.global::<PresentationAdapter<'_>>();
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_play(move |id| {
+        let Some(window) = weak.upgrade() else { return };
+        if let Ok(id) = id.parse::<MediaId>() {
+            play(&s, &window, id);
+        }
+    });
+    let weak = window.as_weak();
+    adapter.on_stop_video(move || {
+        if let Some(window) = weak.upgrade() {
+            stop_video(&window);
+        }
+    });
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_leave(move |password| {
         let Some(window) = weak.upgrade() else { return };

@@ -45,8 +45,8 @@ pub enum MediaError {
     /// The picture is cut off or its data is broken.
     #[error("写真のデータが途中で切れているか壊れています (the photo is cut off or broken)")]
     BrokenImage,
-    /// The bytes are neither a photo nor an MP4/MOV video.
-    #[error("写真・動画として認識できません (not a photo or an MP4/MOV video Tsunagi can store)")]
+    /// The bytes are neither a photo nor a video Tsunagi can read.
+    #[error("写真・動画として認識できません (not a photo or a video Tsunagi can read)")]
     UnknownKind,
     /// Over the configured size or length limit.
     #[error("写真・動画が上限を超えています (the item is over the size or length limit)")]

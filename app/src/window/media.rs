@@ -1,0 +1,873 @@
+//! 写真・動画: the controller of the case's photos and clips
+//! (ui/app/media_screen.slint).
+//!
+//! The camera runs in GStreamer (`crate::av`): its frames arrive on a
+//! streaming thread, are kept as the latest frame (a photo is that frame,
+//! so taking one never opens the camera a second time) and are handed to
+//! the window through the event loop. A recording writes straight into the
+//! store's encrypting [`MediaWriter`]; stopping it (or the lock, or its
+//! limit) commits the clip with a poster taken from its own frames. Store
+//! work and opening the camera run as session jobs, off the UI thread.
+//!
+//! What is identifying here: every caption, every picture. None of it is
+//! logged; errors name what failed, never the item.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::str::FromStr as _;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use slint::{ComponentHandle, Image, ModelRc, SharedString, Timer, VecModel};
+use tsunagi_core::media::{self as core_media, MediaKind, MediaWriter, VideoInfo, photo};
+use tsunagi_core::model::CaseId;
+use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
+
+use super::i18n::tr;
+use super::session::Session;
+use super::sync::size_text;
+use super::ui::{AppWindow, CameraState, MediaAdapter, MediaRow, Screen};
+use crate::av::{self, AvError, Frame, Limits, Preview, RecordingHandle, Source};
+
+/// The frame of a recording kept as its poster: one second in, past the
+/// camera's first dark frames.
+const POSTER_FRAME: u64 = 30;
+
+/// How often the recording time on screen is brought up to date.
+const RECORDING_TICK: Duration = Duration::from_millis(500);
+
+/// What went wrong on this screen, in words for the worker.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaScreenError {
+    /// The store refused or failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// The camera or GStreamer failed.
+    #[error("{0}")]
+    Av(#[from] AvError),
+    /// The camera has not given a picture yet.
+    #[error(
+        "カメラの映像がまだ届いていません。少し待ってからもう一度押してください (the camera has not sent a picture yet)"
+    )]
+    NoFrame,
+    /// The app was locked meanwhile.
+    #[error("ロックされました (the app was locked)")]
+    Locked,
+}
+
+/// The camera: the live picture, the recording, the frames they give.
+#[derive(Default)]
+struct Camera {
+    preview: Option<Preview>,
+    recording: Option<Recording>,
+}
+
+struct Recording {
+    handle: RecordingHandle<MediaWriter>,
+    started: Instant,
+    limit: Duration,
+}
+
+/// Frames from GStreamer's threads.
+#[derive(Default)]
+struct Frames {
+    /// The newest camera frame (a photo is taken from it).
+    latest: Option<Frame>,
+    /// Frames of the recording so far, and its poster frame once reached.
+    recorded: u64,
+    poster: Option<Frame>,
+}
+
+/// What the screen shares with its jobs and GStreamer's threads.
+#[derive(Default)]
+struct Shared {
+    camera: Mutex<Camera>,
+    frames: Arc<Mutex<Frames>>,
+}
+
+impl Shared {
+    fn camera(&self) -> std::sync::MutexGuard<'_, Camera> {
+        self.camera.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn frames(frames: &Mutex<Frames>) -> std::sync::MutexGuard<'_, Frames> {
+    frames.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The open case on this screen (UI thread only).
+struct Open {
+    case: CaseId,
+    /// Each item's details as last shown or edited.
+    details: HashMap<MediaId, MediaDetails>,
+    /// Items whose edited details wait for the typing pause.
+    pending: Vec<MediaId>,
+}
+
+thread_local! {
+    static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
+    static SHARED: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    static PAUSE: Timer = Timer::default();
+    static TICK: Timer = Timer::default();
+    static CAMERA: RefCell<Source> = const { RefCell::new(Source::Test) };
+}
+
+fn shared() -> Arc<Shared> {
+    SHARED.with(|s| Arc::clone(s.borrow_mut().get_or_insert_with(Default::default)))
+}
+
+fn open_case() -> Option<CaseId> {
+    OPEN.with(|o| o.borrow().as_ref().map(|o| o.case))
+}
+
+/// One item as the screen shows it; the poster decoded off the UI thread.
+struct ItemView {
+    item: MediaItem,
+    poster: Option<Frame>,
+}
+
+/// Everything the screen shows, read in one job.
+struct Listing {
+    items: Vec<ItemView>,
+    space: Option<u64>,
+}
+
+fn read_listing(store: &mut Store, case: CaseId) -> Result<Listing, StoreError> {
+    let mut items = Vec::new();
+    for item in store.list_media(case)? {
+        // A damaged poster costs only its thumbnail, not the list.
+        let poster = store
+            .media_poster(case, item.id)
+            .ok()
+            .and_then(|jpeg| decode(&jpeg));
+        items.push(ItemView { item, poster });
+    }
+    let space = store.media_space().ok().map(|s| s.available_bytes);
+    Ok(Listing { items, space })
+}
+
+/// Decodes a stored JPEG (a poster, a photo) for a Slint `Image`.
+pub(super) fn decode(jpeg: &[u8]) -> Option<Frame> {
+    let rgba = photo::decode_upright(jpeg).ok()?.to_rgba8();
+    Some(Frame::clone_from_slice(
+        rgba.as_raw(),
+        rgba.width(),
+        rgba.height(),
+    ))
+}
+
+/// A camera frame as a JPEG, for the store to sanitize like any photo.
+fn jpeg_of(frame: &Frame) -> Option<Vec<u8>> {
+    let rgba =
+        image::RgbaImage::from_raw(frame.width(), frame.height(), frame.as_bytes().to_vec())?;
+    photo::encode_clean(
+        &image::DynamicImage::ImageRgba8(rgba),
+        u32::MAX,
+        image::imageops::FilterType::Triangle,
+    )
+    .ok()
+    .map(|p| p.jpeg)
+}
+
+/// "動画・0:42・12.0 MB・2026-10-01": the kind and what matters of it.
+pub fn item_details(item: &MediaItem) -> String {
+    let mut parts = vec![match item.kind {
+        MediaKind::Photo => tr("写真").to_owned(),
+        MediaKind::Video => tr("動画").to_owned(),
+    }];
+    if let Some(ms) = item.duration_ms {
+        parts.push(clock(Duration::from_millis(ms)));
+    }
+    if let (Some(w), Some(h)) = (item.width, item.height) {
+        parts.push(format!("{w}×{h}"));
+    }
+    parts.push(size_text(item.size));
+    let when = item.taken_at.as_deref().unwrap_or(&item.created_at);
+    parts.push(when.get(..10).unwrap_or(when).to_owned());
+    parts.join("・")
+}
+
+/// "1:05": minutes and seconds.
+pub fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn ui_row(view: &ItemView) -> MediaRow {
+    let item = &view.item;
+    MediaRow {
+        id: item.id.to_string().into(),
+        video: item.kind == MediaKind::Video,
+        poster: view
+            .poster
+            .clone()
+            .map(Image::from_rgba8)
+            .unwrap_or_default(),
+        caption: item.caption.expose().as_str().into(),
+        illustrates: item.illustrates.expose().as_str().into(),
+        details: item_details(item).into(),
+        approved: item.approval.is_some(),
+        approval: item
+            .approval
+            .as_ref()
+            .map(|a| {
+                tr("本人の承認あり（{}、記録：{}）")
+                    .replacen("{}", a.at.get(..10).unwrap_or(&a.at), 1)
+                    .replacen("{}", &a.recorded_by, 1)
+            })
+            .unwrap_or_default()
+            .into(),
+    }
+}
+
+/// Opens the screen for `case` (whose name heads it).
+pub(super) fn open(
+    session: &Arc<Session>,
+    window: &AppWindow,
+    case: CaseId,
+    name: &str,
+    can_edit: bool,
+) {
+    reset(window);
+    OPEN.with(|o| {
+        *o.borrow_mut() = Some(Open {
+            case,
+            details: HashMap::new(),
+            pending: Vec::new(),
+        });
+    });
+    let adapter = window.global::<MediaAdapter<'_>>();
+    adapter.set_client_name(name.into());
+    adapter.set_can_edit(can_edit);
+    window.set_screen(Screen::Media);
+    refresh(session, window);
+}
+
+fn reset(window: &AppWindow) {
+    let adapter = window.global::<MediaAdapter<'_>>();
+    adapter.set_client_name(SharedString::new());
+    adapter.set_items(ModelRc::default());
+    adapter.set_space(SharedString::new());
+    adapter.set_camera(CameraState::Off);
+    adapter.set_frame(Image::default());
+    adapter.set_recording_text(SharedString::new());
+    adapter.set_result(SharedString::new());
+    adapter.set_error(SharedString::new());
+    adapter.set_busy(false);
+    adapter.set_import_path(SharedString::new());
+    adapter.set_confirm_delete(SharedString::new());
+}
+
+/// Leaves the screen, on lock or when going back: edited details are saved,
+/// the camera closes, a recording is stopped and kept (as a job, before any
+/// later job closes the store), and nothing of the case stays on screen.
+pub(super) fn leave(session: &Arc<Session>, window: &AppWindow) {
+    flush_details(session, window);
+    TICK.with(Timer::stop);
+    let case = open_case();
+    let shared = shared();
+    session.run(
+        window,
+        move |session| {
+            let recording = {
+                let mut camera = shared.camera();
+                camera.preview = None;
+                camera.recording.take()
+            };
+            if let (Some(recording), Some(case)) = (recording, case) {
+                // Nothing to show it to: the clip is kept all the same.
+                let _ = finish_recording(session, &shared, case, recording);
+            }
+            frames(&shared.frames).latest = None;
+        },
+        |_, _, ()| {},
+    );
+    OPEN.with(|o| *o.borrow_mut() = None);
+    reset(window);
+}
+
+fn refresh(session: &Arc<Session>, window: &AppWindow) {
+    let Some(case) = open_case() else { return };
+    let epoch = session.epoch();
+    session.run(
+        window,
+        move |session| session.with_store(|store| read_listing(store, case)),
+        move |session, window, read| {
+            if session.epoch() != epoch || open_case() != Some(case) {
+                return;
+            }
+            let adapter = window.global::<MediaAdapter<'_>>();
+            match read {
+                Some(Ok(listing)) => show(&adapter, &listing),
+                Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                None => {}
+            }
+        },
+    );
+}
+
+fn show(adapter: &MediaAdapter<'_>, listing: &Listing) {
+    OPEN.with(|o| {
+        if let Some(open) = o.borrow_mut().as_mut() {
+            for view in &listing.items {
+                let item = &view.item;
+                if !open.pending.contains(&item.id) {
+                    open.details.insert(
+                        item.id,
+                        MediaDetails {
+                            caption: item.caption.clone(),
+                            illustrates: item.illustrates.clone(),
+                            taken_at: item.taken_at.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    });
+    let rows: Vec<MediaRow> = listing.items.iter().map(ui_row).collect();
+    adapter.set_items(ModelRc::new(VecModel::from(rows)));
+    adapter.set_space(match listing.space {
+        Some(bytes) => tr("残り {}").replacen("{}", &size_text(bytes), 1).into(),
+        None => SharedString::new(),
+    });
+}
+
+/// Runs `job` on the store for the open case, then shows `done`'s words
+/// (or the error) and the list again.
+fn act(
+    session: &Arc<Session>,
+    window: &AppWindow,
+    done: &'static str,
+    job: impl FnOnce(&Session, &Shared, CaseId) -> Result<(), MediaScreenError> + Send + 'static,
+) {
+    let Some(case) = open_case() else { return };
+    let adapter = window.global::<MediaAdapter<'_>>();
+    adapter.set_busy(true);
+    adapter.set_error(SharedString::new());
+    adapter.set_result(SharedString::new());
+    let epoch = session.epoch();
+    let shared = shared();
+    session.run(
+        window,
+        move |session| job(session, &shared, case),
+        move |session, window, result| {
+            if session.epoch() != epoch || open_case() != Some(case) {
+                return;
+            }
+            let adapter = window.global::<MediaAdapter<'_>>();
+            adapter.set_busy(false);
+            match result {
+                Ok(()) => adapter.set_result(tr(done).into()),
+                Err(e) => adapter.set_error(e.to_string().into()),
+            }
+            refresh(session, window);
+        },
+    );
+}
+
+fn on_store<R>(
+    session: &Session,
+    f: impl FnOnce(&mut Store) -> Result<R, StoreError>,
+) -> Result<R, MediaScreenError> {
+    Ok(session.with_store(f).ok_or(MediaScreenError::Locked)??)
+}
+
+fn av_limits(store: &Store) -> Result<Limits, StoreError> {
+    let limits = store.media_limits()?;
+    Ok(Limits {
+        max_duration: Duration::from_millis(limits.max_video_ms),
+        max_bytes: limits.max_video_bytes,
+    })
+}
+
+fn now_rfc3339() -> Option<String> {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+fn fresh_details() -> MediaDetails {
+    MediaDetails {
+        taken_at: now_rfc3339(),
+        ..MediaDetails::default()
+    }
+}
+
+/// Starts the live picture: frames to the window and to the latest frame.
+fn start_preview(session: &Arc<Session>, window: &AppWindow) {
+    let source = camera_source();
+    let weak = window.as_weak();
+    let shared = shared();
+    let epoch = session.epoch();
+    window
+        .global::<MediaAdapter<'_>>()
+        .set_camera(CameraState::Starting);
+    session.run(
+        window,
+        move |_| -> Result<(), MediaScreenError> {
+            let frames = Arc::clone(&shared.frames);
+            let deliver = frame_to_window(weak, move |frame| {
+                self::frames(&frames).latest = Some(frame.clone());
+            });
+            let preview = av::preview(&source, deliver)?;
+            shared.camera().preview = Some(preview);
+            Ok(())
+        },
+        move |session, window, started| {
+            if session.epoch() != epoch || open_case().is_none() {
+                return;
+            }
+            camera_started(window, started);
+        },
+    );
+}
+
+fn camera_started(window: &AppWindow, started: Result<(), MediaScreenError>) {
+    let adapter = window.global::<MediaAdapter<'_>>();
+    match started {
+        Ok(()) => adapter.set_camera(CameraState::On),
+        Err(e) => {
+            adapter.set_camera(CameraState::Off);
+            adapter.set_error(e.to_string().into());
+        }
+    }
+}
+
+/// The camera chosen when the window was built (UI thread only: jobs are
+/// handed the source).
+fn camera_source() -> Source {
+    CAMERA.with(|c| c.borrow().clone())
+}
+
+/// A frame callback that first calls `keep`, then shows the frame in the
+/// window (dropped when the window is gone or no longer on this screen).
+fn frame_to_window(
+    weak: slint::Weak<AppWindow>,
+    mut keep: impl FnMut(&Frame) + Send + 'static,
+) -> av::FrameCallback {
+    Box::new(move |frame: Frame| {
+        keep(&frame);
+        let _ = weak.upgrade_in_event_loop(move |window| {
+            if window.get_screen() == Screen::Media {
+                window
+                    .global::<MediaAdapter<'_>>()
+                    .set_frame(Image::from_rgba8(frame));
+            }
+        });
+    })
+}
+
+fn take_photo(session: &Arc<Session>, window: &AppWindow) {
+    let latest = frames(&shared().frames).latest.clone();
+    act(
+        session,
+        window,
+        "写真を保存しました。",
+        move |session, _, case| {
+            let frame = latest.ok_or(MediaScreenError::NoFrame)?;
+            let jpeg = jpeg_of(&frame).ok_or(MediaScreenError::NoFrame)?;
+            on_store(session, |store| {
+                store.import_photo(case, &jpeg, &fresh_details()).map(drop)
+            })
+        },
+    );
+}
+
+fn start_recording(session: &Arc<Session>, window: &AppWindow) {
+    let Some(case) = open_case() else { return };
+    let source = camera_source();
+    let weak = window.as_weak();
+    let shared = shared();
+    let epoch = session.epoch();
+    let adapter = window.global::<MediaAdapter<'_>>();
+    adapter.set_error(SharedString::new());
+    adapter.set_result(SharedString::new());
+    adapter.set_camera(CameraState::Starting);
+    session.run(
+        window,
+        move |session| -> Result<(), MediaScreenError> {
+            // The recording opens the camera itself.
+            shared.camera().preview = None;
+            let (writer, limits) = on_store(session, |store| {
+                Ok((store.begin_video(case)?, av_limits(store)?))
+            })?;
+            {
+                let mut f = frames(&shared.frames);
+                f.recorded = 0;
+                f.poster = None;
+            }
+            let frames = Arc::clone(&shared.frames);
+            let deliver = frame_to_window(weak, move |frame| {
+                let mut f = self::frames(&frames);
+                f.recorded += 1;
+                if f.poster.is_none() || f.recorded == POSTER_FRAME {
+                    f.poster = Some(frame.clone());
+                }
+                f.latest = Some(frame.clone());
+            });
+            let handle = av::record_clip(&source, limits, writer, Some(deliver))?;
+            shared.camera().recording = Some(Recording {
+                handle,
+                started: Instant::now(),
+                limit: limits.max_duration,
+            });
+            Ok(())
+        },
+        move |session, window, started| {
+            if session.epoch() != epoch || open_case() != Some(case) {
+                return;
+            }
+            let adapter = window.global::<MediaAdapter<'_>>();
+            match started {
+                Ok(()) => {
+                    adapter.set_camera(CameraState::Recording);
+                    adapter.set_recording_text(clock(Duration::ZERO).into());
+                    start_tick(session, window);
+                }
+                Err(e) => {
+                    adapter.set_camera(CameraState::Off);
+                    adapter.set_error(e.to_string().into());
+                }
+            }
+        },
+    );
+}
+
+/// Keeps the recording time up to date and stops at the limit.
+fn start_tick(session: &Arc<Session>, window: &AppWindow) {
+    let (weak, session) = (window.as_weak(), Arc::clone(session));
+    TICK.with(|t| {
+        t.start(slint::TimerMode::Repeated, RECORDING_TICK, move || {
+            let Some(window) = weak.upgrade() else { return };
+            let state = shared()
+                .camera()
+                .recording
+                .as_ref()
+                .map(|r| (r.started.elapsed(), r.limit, r.handle.is_finished()));
+            let Some((elapsed, limit, finished)) = state else {
+                TICK.with(Timer::stop);
+                return;
+            };
+            window.global::<MediaAdapter<'_>>().set_recording_text(
+                format!("{} / {}", clock(elapsed.min(limit)), clock(limit)).into(),
+            );
+            if finished {
+                stop_recording(&session, &window);
+            }
+        });
+    });
+}
+
+fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
+    TICK.with(Timer::stop);
+    window
+        .global::<MediaAdapter<'_>>()
+        .set_camera(CameraState::Saving);
+    let weak = window.as_weak();
+    let source = camera_source();
+    act(
+        session,
+        window,
+        "動画を保存しました。",
+        move |session, shared, case| {
+            let recording = shared.camera().recording.take();
+            let saved = match recording {
+                Some(recording) => finish_recording(session, shared, case, recording),
+                None => Ok(()),
+            };
+            // The live picture comes back for the next photo or clip.
+            let frames = Arc::clone(&shared.frames);
+            let deliver = frame_to_window(weak.clone(), move |frame| {
+                self::frames(&frames).latest = Some(frame.clone());
+            });
+            let restarted = av::preview(&source, deliver).map(|p| {
+                shared.camera().preview = Some(p);
+            });
+            let _ = weak.upgrade_in_event_loop(move |window| {
+                let adapter = window.global::<MediaAdapter<'_>>();
+                adapter.set_camera(if restarted.is_ok() {
+                    CameraState::On
+                } else {
+                    CameraState::Off
+                });
+                adapter.set_recording_text(SharedString::new());
+            });
+            saved
+        },
+    );
+}
+
+/// Ends `recording` and commits the clip with a poster from its frames.
+fn finish_recording(
+    session: &Session,
+    shared: &Shared,
+    case: CaseId,
+    recording: Recording,
+) -> Result<(), MediaScreenError> {
+    let encoded = recording.handle.stop()?;
+    let written = encoded.writer.finish().map_err(StoreError::from)?;
+    let poster = frames(&shared.frames)
+        .poster
+        .take()
+        .and_then(|f| jpeg_of(&f))
+        .unwrap_or_else(core_media::video::placeholder_poster);
+    let info = VideoInfo {
+        mime: "video/mp4".into(),
+        duration_ms: u64::try_from(encoded.duration.as_millis()).unwrap_or(u64::MAX),
+    };
+    on_store(session, |store| {
+        store
+            .commit_video(case, written, &poster, &info, &fresh_details())
+            .map(drop)
+    })
+}
+
+fn stop_camera(session: &Arc<Session>, window: &AppWindow) {
+    let shared = shared();
+    session.run(
+        window,
+        move |_| {
+            shared.camera().preview = None;
+            frames(&shared.frames).latest = None;
+        },
+        |_, window, ()| {
+            let adapter = window.global::<MediaAdapter<'_>>();
+            adapter.set_camera(CameraState::Off);
+            adapter.set_frame(Image::default());
+        },
+    );
+}
+
+/// Imports a photo (any format the `image` crate reads) or a video (any
+/// GStreamer can decode: transcoded to H.264 Main 4:2:0 + AAC in MP4).
+pub fn import_file(
+    store: &mut Store,
+    case: CaseId,
+    path: &std::path::Path,
+) -> Result<MediaId, MediaScreenError> {
+    let videos = av::TranscodingImport {
+        limits: av_limits(store)?,
+    };
+    Ok(av::store_file(
+        store,
+        case,
+        path,
+        &fresh_details(),
+        &videos,
+        None,
+    )?)
+}
+
+/// Saves the details edited since the last pause.
+fn flush_details(session: &Arc<Session>, window: &AppWindow) {
+    PAUSE.with(Timer::stop);
+    let Some((case, edits)) = OPEN.with(|o| {
+        let mut o = o.borrow_mut();
+        let open = o.as_mut()?;
+        let ids = std::mem::take(&mut open.pending);
+        let edits: Vec<(MediaId, MediaDetails)> = ids
+            .into_iter()
+            .filter_map(|id| open.details.get(&id).map(|d| (id, d.clone())))
+            .collect();
+        Some((open.case, edits))
+    }) else {
+        return;
+    };
+    if edits.is_empty() {
+        return;
+    }
+    let epoch = session.epoch();
+    session.run(
+        window,
+        move |session| {
+            session.with_store(|store| {
+                for (id, details) in &edits {
+                    store.set_media_details(case, *id, details)?;
+                }
+                Ok(())
+            })
+        },
+        move |session, window, saved| {
+            if session.epoch() != epoch {
+                return;
+            }
+            if let Some(Err(e)) = saved {
+                window
+                    .global::<MediaAdapter<'_>>()
+                    .set_error(e.to_string().into());
+            }
+        },
+    );
+}
+
+/// Keeps an edit of `id`'s details and saves it after the typing pause.
+fn edit(
+    session: &Arc<Session>,
+    window: &AppWindow,
+    id: &str,
+    change: impl FnOnce(&mut MediaDetails),
+) {
+    let Ok(id) = MediaId::from_str(id) else {
+        return;
+    };
+    let kept = OPEN.with(|o| {
+        let mut o = o.borrow_mut();
+        let open = o.as_mut()?;
+        change(open.details.get_mut(&id)?);
+        if !open.pending.contains(&id) {
+            open.pending.push(id);
+        }
+        Some(())
+    });
+    if kept.is_none() {
+        return;
+    }
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    PAUSE.with(|t| {
+        t.start(
+            slint::TimerMode::SingleShot,
+            super::case::SAVE_PAUSE,
+            move || {
+                if let Some(window) = weak.upgrade() {
+                    flush_details(&s, &window);
+                }
+            },
+        );
+    });
+}
+
+/// Connects the screen to `session`, taking pictures from `camera`.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, camera: Source) {
+    CAMERA.with(|c| *c.borrow_mut() = camera);
+    let adapter = window.global::<MediaAdapter<'_>>();
+    reset(window);
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_start_camera(move || {
+        if let Some(window) = weak.upgrade() {
+            start_preview(&s, &window);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_stop_camera(move || {
+        if let Some(window) = weak.upgrade() {
+            stop_camera(&s, &window);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_take_photo(move || {
+        if let Some(window) = weak.upgrade() {
+            take_photo(&s, &window);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_start_recording(move || {
+        if let Some(window) = weak.upgrade() {
+            start_recording(&s, &window);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_stop_recording(move || {
+        if let Some(window) = weak.upgrade() {
+            stop_recording(&s, &window);
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_import_file(move |path| {
+        let Some(window) = weak.upgrade() else { return };
+        let path = PathBuf::from(path.trim());
+        act(
+            &s,
+            &window,
+            "取り込みました。",
+            move |session, _, case| {
+                let imported = session
+                    .with_store(|store| Ok(import_file(store, case, &path)))
+                    .ok_or(MediaScreenError::Locked)??;
+                imported.map(drop)
+            },
+        );
+        window
+            .global::<MediaAdapter<'_>>()
+            .set_import_path(SharedString::new());
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_set_approved(move |id, approved| {
+        let Some(window) = weak.upgrade() else { return };
+        let Ok(id) = MediaId::from_str(&id) else {
+            return;
+        };
+        let done = if approved {
+            "本人の承認を記録しました。"
+        } else {
+            "承認を取り消しました。プレゼンテーションと印刷には出ません。"
+        };
+        act(&s, &window, done, move |session, _, case| {
+            on_store(session, |store| {
+                store.set_media_approval(case, id, approved)
+            })
+        });
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_edit_caption(move |id, text| {
+        if let Some(window) = weak.upgrade() {
+            edit(&s, &window, &id, |d| d.caption = text.to_string().into());
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_edit_illustrates(move |id, text| {
+        if let Some(window) = weak.upgrade() {
+            edit(&s, &window, &id, |d| {
+                d.illustrates = text.to_string().into()
+            });
+        }
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_delete(move |id| {
+        let Some(window) = weak.upgrade() else { return };
+        let Ok(id) = MediaId::from_str(&id) else {
+            return;
+        };
+        flush_details(&s, &window);
+        act(
+            &s,
+            &window,
+            "削除しました。",
+            move |session, _, case| on_store(session, |store| store.delete_media(case, id)),
+        );
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let case = open_case();
+        leave(&s, &window);
+        match case {
+            Some(id) => super::case::open(&s, &window, id),
+            None => window.set_screen(Screen::CaseList),
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_read_as_minutes_and_seconds() {
+        assert_eq!(clock(Duration::from_millis(0)), "0:00");
+        assert_eq!(clock(Duration::from_millis(65_400)), "1:05");
+        assert_eq!(clock(Duration::from_secs(600)), "10:00");
+    }
+
+    #[test]
+    fn a_frame_becomes_a_photo_the_store_can_read() {
+        let mut frame = Frame::new(8, 6);
+        for (i, px) in frame.make_mut_slice().iter_mut().enumerate() {
+            *px = slint::Rgba8Pixel::new((i * 5) as u8, 40, 200, 255);
+        }
+        let jpeg = jpeg_of(&frame).expect("encodes");
+        let back = photo::decode_upright(&jpeg).expect("decodes");
+        assert_eq!((back.width(), back.height()), (8, 6));
+    }
+}
