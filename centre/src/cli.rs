@@ -13,7 +13,7 @@ use tsunagi_core::seal::SignerKey;
 
 use crate::identity::CentreIdentity;
 use crate::server::{self, Centre};
-use crate::storage::{Agency, Database, SqliteDatabase};
+use crate::storage::{self, Agency};
 
 /// Tsunagi research centre (つなぎ 研究センター): takes sealed progress data
 /// from registered agencies and shows the research figures.
@@ -28,6 +28,17 @@ pub struct Cli {
         value_name = "DIR"
     )]
     pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL connection string (`postgres://user@host/db`) to keep
+    /// agencies and batches in PostgreSQL instead of SQLite in the data
+    /// folder. Never printed.
+    #[arg(
+        long,
+        global = true,
+        env = "TSUNAGI_CENTRE_DATABASE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -82,10 +93,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli
         .data_dir
         .unwrap_or_else(|| PathBuf::from("tsunagi-centre-data"));
+    let database = cli.database.as_deref();
     match cli.command {
         Command::Init => {
+            // The database first: a wrong connection string leaves no
+            // half-made identity behind.
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("could not create {}", dir.display()))?;
+            storage::open(&dir, database)?;
             let identity = CentreIdentity::create(&dir)?;
-            SqliteDatabase::open(&dir)?;
             println!("age public key: {}", identity.keys.recipient());
             println!(
                 "certificate fingerprint: {}",
@@ -104,27 +120,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let name = name.trim().to_owned();
             anyhow::ensure!(!name.is_empty(), "the agency needs a name");
             CentreIdentity::load(&dir)?;
-            SqliteDatabase::open(&dir)?.add_agency(&Agency {
+            storage::open(&dir, database)?.add_agency(&Agency {
                 name: name.clone(),
                 signer,
             })?;
             println!("registered {name} ({signer})");
         }
         Command::Agency(AgencyCommand::List) => {
-            for a in SqliteDatabase::open(&dir)?.agencies()? {
+            for a in storage::open(&dir, database)?.agencies()? {
                 println!("{}\t{}", a.name, a.signer.to_hex());
             }
         }
         Command::Serve { listen } => {
             let identity = CentreIdentity::load(&dir)?;
-            let db = SqliteDatabase::open(&dir)?;
+            let db = storage::open(&dir, database)?;
             let reference =
                 ReferenceDb::bundled().context("the disease reference does not load")?;
             let listener = std::net::TcpListener::bind(listen)
                 .with_context(|| format!("could not listen on {listen}"))?;
             let centre = Arc::new(Centre {
                 keys: CentreIdentity::load(&dir)?.keys,
-                db: Mutex::new(Box::new(db)),
+                db: Mutex::new(db),
                 reference,
             });
             let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -21,7 +21,7 @@ use tsunagi_core::seal::{DeviceKeys, SealError};
 
 use crate::figures;
 use crate::identity::CentreIdentity;
-use crate::storage::{Database, StorageError};
+use crate::storage::{Ack, Database, StorageError};
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -63,45 +63,50 @@ fn plain(status: StatusCode, text: &str) -> Response {
         .into_response()
 }
 
-fn storage_failed(e: &StorageError) -> Response {
-    eprintln!("tsunagi-centre: storage failed: {e}");
-    plain(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the centre could not store the batch just now; send it again later",
-    )
+/// Why a request could not be answered with what it asked for.
+#[derive(Debug)]
+enum Failure {
+    /// The storage failed; the sender should try again later.
+    Storage(StorageError),
+    /// A storage task panicked or the lock was poisoned.
+    Internal,
+    /// The batch was refused, with the status and the one line to send back.
+    Refused(StatusCode, String),
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Storage(e) => {
+                eprintln!("tsunagi-centre: storage failed: {e}");
+                plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the centre could not store the batch just now; send it again later",
+                )
+            }
+            Self::Internal => plain(StatusCode::INTERNAL_SERVER_ERROR, "the centre failed"),
+            Self::Refused(status, text) => plain(status, &text),
+        }
+    }
+}
+
+/// Runs `work` on the database on a blocking thread: SQLite and the
+/// synchronous PostgreSQL client must not block the runtime's workers.
+async fn with_db<T: Send + 'static>(
+    centre: &Shared,
+    work: impl FnOnce(&mut dyn Database) -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, Failure> {
+    let centre = Arc::clone(centre);
+    tokio::task::spawn_blocking(move || {
+        let mut db = centre.db.lock().map_err(|_| Failure::Internal)?;
+        work(db.as_mut()).map_err(Failure::Storage)
+    })
+    .await
+    .map_err(|_| Failure::Internal)?
 }
 
 async fn intake(State(centre): State<Shared>, body: Bytes) -> Response {
-    let agencies = match centre.db.lock().map(|db| db.agencies()) {
-        Ok(Ok(a)) => a,
-        Ok(Err(e)) => return storage_failed(&e),
-        Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "the centre failed"),
-    };
-    let opened = match open_batch(&body, &centre.keys, &|k| {
-        agencies.iter().any(|a| a.signer == *k)
-    }) {
-        Ok(o) => o,
-        Err(e) => {
-            let status = match &e {
-                ResearchError::UnknownAgency(_)
-                | ResearchError::Seal(SealError::BadSignature | SealError::WrongRecipient) => {
-                    StatusCode::FORBIDDEN
-                }
-                ResearchError::Seal(SealError::NotForUs) => StatusCode::MISDIRECTED_REQUEST,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            eprintln!("tsunagi-centre: refused a batch: {e}");
-            return plain(status, &format!("refused: {e}"));
-        }
-    };
-    let Some(agency) = agencies.into_iter().find(|a| a.signer == opened.signer) else {
-        return plain(StatusCode::FORBIDDEN, "refused: unknown agency");
-    };
-    let stored = match centre.db.lock() {
-        Ok(mut db) => db.store_batch(&agency, &opened.batch, &crate::now()),
-        Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "the centre failed"),
-    };
-    match stored {
+    match take_batch(&centre, &body).await {
         Ok(ack) => {
             eprintln!(
                 "tsunagi-centre: batch {} from {}: {} record(s)",
@@ -114,41 +119,74 @@ async fn intake(State(centre): State<Shared>, body: Bytes) -> Response {
             )
                 .into_response()
         }
-        Err(e) => storage_failed(&e),
+        Err(failure) => failure.into_response(),
     }
 }
 
-fn load(centre: &Centre) -> Result<(Vec<figures::Table>, usize, usize, usize), Response> {
-    let db = centre
-        .db
-        .lock()
-        .map_err(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "the centre failed"))?;
-    let records = db.records().map_err(|e| storage_failed(&e))?;
-    let batches = db.batch_count().map_err(|e| storage_failed(&e))?;
-    let agencies = db.agencies().map_err(|e| storage_failed(&e))?.len();
-    Ok((
-        figures::tables(&records, &centre.reference),
-        records.len(),
+async fn take_batch(centre: &Shared, body: &[u8]) -> Result<Ack, Failure> {
+    let agencies = with_db(centre, |db| db.agencies()).await?;
+    let opened = open_batch(body, &centre.keys, &|k| {
+        agencies.iter().any(|a| a.signer == *k)
+    })
+    .map_err(|e| {
+        let status = match &e {
+            ResearchError::UnknownAgency(_)
+            | ResearchError::Seal(SealError::BadSignature | SealError::WrongRecipient) => {
+                StatusCode::FORBIDDEN
+            }
+            ResearchError::Seal(SealError::NotForUs) => StatusCode::MISDIRECTED_REQUEST,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        eprintln!("tsunagi-centre: refused a batch: {e}");
+        Failure::Refused(status, format!("refused: {e}"))
+    })?;
+    let agency = agencies
+        .into_iter()
+        .find(|a| a.signer == opened.signer)
+        .ok_or_else(|| Failure::Refused(StatusCode::FORBIDDEN, "refused: unknown agency".into()))?;
+    let received_at = crate::now();
+    with_db(centre, move |db| {
+        db.store_batch(&agency, &opened.batch, &received_at)
+    })
+    .await
+}
+
+/// What the figures pages show.
+struct Figures {
+    tables: Vec<figures::Table>,
+    cases: usize,
+    batches: usize,
+    agencies: usize,
+}
+
+async fn load(centre: &Shared) -> Result<Figures, Failure> {
+    let (records, batches, agencies) = with_db(centre, |db| {
+        Ok((db.records()?, db.batch_count()?, db.agencies()?.len()))
+    })
+    .await?;
+    Ok(Figures {
+        tables: figures::tables(&records, &centre.reference),
+        cases: records.len(),
         batches,
         agencies,
-    ))
+    })
 }
 
 async fn index(State(centre): State<Shared>) -> Response {
-    match load(&centre) {
-        Ok((tables, cases, batches, agencies)) => (
+    match load(&centre).await {
+        Ok(f) => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            figures::to_html(&tables, cases, batches, agencies),
+            figures::to_html(&f.tables, f.cases, f.batches, f.agencies),
         )
             .into_response(),
-        Err(r) => r,
+        Err(failure) => failure.into_response(),
     }
 }
 
 async fn csv(State(centre): State<Shared>, Path(file): Path<String>) -> Response {
-    let (tables, ..) = match load(&centre) {
-        Ok(t) => t,
-        Err(r) => return r,
+    let tables = match load(&centre).await {
+        Ok(f) => f.tables,
+        Err(failure) => return failure.into_response(),
     };
     let slug = file.strip_suffix(".csv").unwrap_or("");
     match tables.iter().find(|t| t.slug == slug) {

@@ -1,5 +1,6 @@
 //! Where the centre keeps agencies and batches: a small [`Database`] trait,
-//! with SQLite ([`SqliteDatabase`]) as the default.
+//! with SQLite ([`SqliteDatabase`]) as the default and PostgreSQL
+//! ([`PostgresDatabase`]) for a national deployment; [`open`] picks one.
 //!
 //! The SQLite file is not encrypted (no SQLCipher key): it holds only
 //! de-identified records, auditors must be able to inspect every stored
@@ -26,9 +27,24 @@ pub enum StorageError {
     /// An agency with that name or key is registered already.
     #[error("an agency with that name or key is registered already")]
     AgencyExists,
+    /// PostgreSQL failed (or could not be reached).
+    #[error("the centre's PostgreSQL database failed: {0}")]
+    Postgres(#[from] postgres::Error),
     /// A stored row does not read back.
     #[error("the centre's database holds a row it cannot read")]
     Damaged,
+}
+
+mod postgres_db;
+pub use postgres_db::PostgresDatabase;
+
+/// Opens the database: PostgreSQL when `url` is a `postgres://` or
+/// `postgresql://` connection string, else SQLite in `dir`.
+pub fn open(dir: &Path, url: Option<&str>) -> Result<Box<dyn Database>, StorageError> {
+    match url {
+        Some(url) if !url.trim().is_empty() => Ok(Box::new(PostgresDatabase::connect(url)?)),
+        _ => Ok(Box::new(SqliteDatabase::open(dir)?)),
+    }
 }
 
 /// A registered agency (登録機関).
@@ -56,12 +72,13 @@ pub struct Ack {
 }
 
 /// The centre's storage. Implementations keep `store_batch` atomic: a batch
-/// is stored whole or not at all.
+/// is stored whole or not at all. Calls block: the server makes them on a
+/// blocking thread.
 pub trait Database: Send {
     /// Registers an agency.
     fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError>;
     /// Every registered agency.
-    fn agencies(&self) -> Result<Vec<Agency>, StorageError>;
+    fn agencies(&mut self) -> Result<Vec<Agency>, StorageError>;
     /// Stores `batch` from `agency` unless a batch with its id is stored
     /// already; either way returns the batch's acknowledgement.
     fn store_batch(
@@ -72,9 +89,9 @@ pub trait Database: Send {
     ) -> Result<Ack, StorageError>;
     /// The current record of every case (the latest per agency and
     /// pseudonym).
-    fn records(&self) -> Result<Vec<ProgressRecord>, StorageError>;
+    fn records(&mut self) -> Result<Vec<ProgressRecord>, StorageError>;
     /// How many batches are stored.
-    fn batch_count(&self) -> Result<usize, StorageError>;
+    fn batch_count(&mut self) -> Result<usize, StorageError>;
 }
 
 const SCHEMA: &str = r#"
@@ -140,7 +157,7 @@ impl Database for SqliteDatabase {
         }
     }
 
-    fn agencies(&self) -> Result<Vec<Agency>, StorageError> {
+    fn agencies(&mut self) -> Result<Vec<Agency>, StorageError> {
         let mut stmt = self
             .conn
             .prepare("SELECT name, signer FROM agencies ORDER BY name")?;
@@ -201,7 +218,7 @@ impl Database for SqliteDatabase {
         Ok(ack)
     }
 
-    fn records(&self) -> Result<Vec<ProgressRecord>, StorageError> {
+    fn records(&mut self) -> Result<Vec<ProgressRecord>, StorageError> {
         let mut stmt = self
             .conn
             .prepare("SELECT body FROM records ORDER BY signer, pseudonym")?;
@@ -213,7 +230,7 @@ impl Database for SqliteDatabase {
         Ok(out)
     }
 
-    fn batch_count(&self) -> Result<usize, StorageError> {
+    fn batch_count(&mut self) -> Result<usize, StorageError> {
         let n: i64 = self
             .conn
             .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))?;

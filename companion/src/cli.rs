@@ -91,6 +91,9 @@ pub enum Command {
     /// Self-reliance programme figures (自立支援プログラム, seed 002).
     #[command(subcommand)]
     Programme(ProgrammeCommand),
+    /// Progress data for the research centre (研究センター).
+    #[command(subcommand)]
+    Research(ResearchCommand),
 }
 
 /// `tsunagi-companion print …`.
@@ -131,6 +134,50 @@ pub enum ProgrammeCommand {
         #[arg(long, value_name = "FILE.pdf")]
         out: Option<PathBuf>,
     },
+}
+
+/// `tsunagi-companion research …`: de-identified progress data for the
+/// research centre (研究センター).
+#[derive(Debug, Subcommand)]
+pub enum ResearchCommand {
+    /// Prints this agency's signing key (64 hex digits), which the centre
+    /// registers with `tsunagi-centre agency add NAME --key FILE`.
+    Key {
+        /// Also write the key to this file (never overwrites).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Sets the centre to send to, from what `tsunagi-centre init` printed.
+    Configure {
+        /// This agency's name, as the centre registered it (機関名).
+        #[arg(long)]
+        agency: String,
+        /// The centre's address, `https://host:port`.
+        #[arg(long, value_name = "URL")]
+        centre: String,
+        /// The centre's `age` public key (`age1…`).
+        #[arg(long, value_name = "AGE_KEY")]
+        centre_key: String,
+        /// The centre's certificate fingerprint (64 hex digits).
+        #[arg(long, value_name = "HEX")]
+        centre_cert_fingerprint: String,
+    },
+    /// Prints, as JSON, exactly the records `send` would send now.
+    Preview,
+    /// Seals a batch of every case's record (unless batches are waiting
+    /// already) and sends the outbox, retrying with back-off until the
+    /// centre acknowledges or the attempts run out; what is not
+    /// acknowledged stays queued for the next `send`.
+    Send {
+        /// Attempts per batch before giving up for now.
+        #[arg(long, default_value_t = 5)]
+        attempts: u32,
+        /// The first wait between attempts, doubled after each failure.
+        #[arg(long, default_value_t = 2000, value_name = "MS")]
+        retry_delay_ms: u64,
+    },
+    /// The outbox and history: one line per batch with its state.
+    Outbox,
 }
 
 /// `tsunagi-companion case …`.
@@ -252,6 +299,90 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             programme,
             out,
         }) => programme_figures(&dir, year, programme.as_deref(), out.as_deref())?,
+        Command::Research(command) => research(&dir, command)?,
+    }
+    Ok(())
+}
+
+/// `research …`.
+fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
+    use crate::research as upload;
+    let mut store = login::unlock(PROGRAM, dir)?;
+    match command {
+        ResearchCommand::Key { out } => {
+            let key = store.research_keys()?.keys.signer().to_hex();
+            println!("{key}");
+            if let Some(path) = out {
+                save_new(&path, format!("{key}\n").as_bytes())?;
+            }
+        }
+        ResearchCommand::Configure {
+            agency,
+            centre,
+            centre_key,
+            centre_cert_fingerprint,
+        } => {
+            let url = centre.trim().trim_end_matches('/').to_owned();
+            anyhow::ensure!(
+                url.starts_with("https://"),
+                "the centre's address must start with https://"
+            );
+            let agency = agency.trim().to_owned();
+            anyhow::ensure!(!agency.is_empty(), "the agency needs a name");
+            let config = tsunagi_core::store::research::CentreConfig {
+                agency,
+                url,
+                recipient: centre_key.parse().map_err(|_| {
+                    anyhow::anyhow!("the centre key must be an age public key (age1…)")
+                })?,
+                fingerprint: centre_cert_fingerprint.trim().parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "the fingerprint must be the 64 hex digits `tsunagi-centre init` printed"
+                    )
+                })?,
+            };
+            store.set_research_centre(&config)?;
+            println!("research centre set: {}", config.url);
+        }
+        ResearchCommand::Preview => {
+            let records = upload::records(&mut store)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&records).expect("records serialise")
+            );
+        }
+        ResearchCommand::Send {
+            attempts,
+            retry_delay_ms,
+        } => {
+            let queued = store
+                .research_batches()?
+                .iter()
+                .filter(|b| b.sent_at.is_none())
+                .count();
+            if queued == 0 {
+                let batch = upload::queue_batch(&mut store)?;
+                println!("sealed batch {} ({} records)", batch.id, batch.records);
+            } else {
+                println!("{queued} batch(es) already queued: sending those first");
+            }
+            let retry = upload::Retry {
+                attempts,
+                first_delay: Duration::from_millis(retry_delay_ms),
+            };
+            let sent = upload::deliver(&mut store, retry)?;
+            println!("delivered {sent} batch(es)");
+        }
+        ResearchCommand::Outbox => {
+            for b in store.research_batches()? {
+                let state = match (&b.sent_at, &b.last_error) {
+                    (Some(at), _) => format!("sent {at}"),
+                    (None, Some(e)) => format!("queued, {} attempt(s), last: {e}", b.attempts),
+                    (None, None) => "queued".to_owned(),
+                };
+                println!("{}\t{}\t{} records\t{state}", b.id, b.created_at, b.records);
+            }
+        }
     }
     Ok(())
 }

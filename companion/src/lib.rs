@@ -6,4 +6,5 @@ pub mod cli;
 pub mod documents;
 pub mod link;
 pub mod print;
+pub mod research;
 pub mod window;

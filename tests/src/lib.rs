@@ -67,3 +67,145 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+pub mod postgres {
+    //! A private PostgreSQL server for a test: its own cluster in a temporary
+    //! folder, on its own port, stopped on drop. As root, the server runs as
+    //! the `postgres` account (PostgreSQL refuses to run as root).
+
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// A running PostgreSQL server with a `tsunagi` superuser (trust
+    /// authentication on loopback only).
+    pub struct Postgres {
+        dir: tempfile::TempDir,
+        bin: PathBuf,
+        port: u16,
+    }
+
+    fn is_root() -> bool {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false)
+    }
+
+    /// The newest installed server's programs (`/usr/lib/postgresql/N/bin`).
+    fn bin_dir() -> PathBuf {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL is installed (cargo xtask test installs it)")
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|p| p.join("initdb").exists())
+            .collect();
+        versions.sort();
+        versions.pop().expect("a PostgreSQL server is installed")
+    }
+
+    impl Postgres {
+        /// Makes a cluster and starts the server; waits until it accepts
+        /// connections.
+        pub fn start() -> Self {
+            let dir = tempfile::tempdir().expect("temp dir");
+            if is_root() {
+                let status = Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(dir.path())
+                    .status()
+                    .expect("runs chown");
+                assert!(status.success(), "chown to postgres failed");
+            }
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let pg = Self {
+                bin: bin_dir(),
+                dir,
+                port,
+            };
+            let data = pg.data();
+            pg.run(
+                "initdb",
+                &[
+                    "-D",
+                    &data,
+                    "-U",
+                    "tsunagi",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ],
+            );
+            let options = format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+                pg.dir.path().display()
+            );
+            let log = pg.dir.path().join("server.log").display().to_string();
+            pg.run(
+                "pg_ctl",
+                &[
+                    "start", "-D", &data, "-w", "-t", "60", "-l", &log, "-o", &options,
+                ],
+            );
+            pg
+        }
+
+        fn data(&self) -> String {
+            self.dir.path().join("data").display().to_string()
+        }
+
+        fn command(&self, program: &str) -> Command {
+            let program = self.bin.join(program);
+            if is_root() {
+                let mut cmd = Command::new("runuser");
+                cmd.args(["-u", "postgres", "--"]).arg(program);
+                cmd
+            } else {
+                Command::new(program)
+            }
+        }
+
+        fn run(&self, program: &str, args: &[&str]) -> String {
+            let out = self
+                .command(program)
+                .args(args)
+                .current_dir(Path::new("/"))
+                .output()
+                .unwrap_or_else(|e| panic!("could not run {program}: {e}"));
+            assert!(
+                out.status.success(),
+                "{program} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        /// The connection string for the `postgres` database.
+        pub fn url(&self) -> String {
+            format!("postgres://tsunagi@127.0.0.1:{}/postgres", self.port)
+        }
+
+        /// Everything the server holds, as `pg_dump` writes it.
+        pub fn dump(&self) -> String {
+            let port = self.port.to_string();
+            self.run(
+                "pg_dump",
+                &["-h", "127.0.0.1", "-p", &port, "-U", "tsunagi", "postgres"],
+            )
+        }
+    }
+
+    impl Drop for Postgres {
+        fn drop(&mut self) {
+            let _ = self
+                .command("pg_ctl")
+                .args(["stop", "-D", &self.data(), "-m", "immediate", "-w"])
+                .output();
+        }
+    }
+}

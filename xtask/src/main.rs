@@ -37,6 +37,12 @@ const TEST_PACKAGES: &[&str] = &[
     "poppler-utils",
     "qpdf",
     "ghostscript",
+    // gst-launch-1.0 makes test videos in formats the app must transcode.
+    "gstreamer1.0-tools",
+    // The research centre's tests: a real PostgreSQL server, and its
+    // figures pages checked in a real browser.
+    "postgresql",
+    "chromium",
 ];
 
 fn main() -> ExitCode {

@@ -1,6 +1,7 @@
 //! The companion's window (Slint, `ui/companion/`): login; the received
 //! cases with their five documents (preview, print, save as PDF); pairing
-//! tablets; the programme figures. While logged in it receives from paired
+//! tablets; the programme figures; progress data for the research centre
+//! (preview, send, outbox). While logged in it receives from paired
 //! tablets: the link server runs on its own thread with its own connection
 //! to the store and tells the window what arrived.
 //!
@@ -15,6 +16,7 @@ mod pairing;
 pub mod preview;
 mod programme;
 mod qr;
+mod research;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -202,6 +204,7 @@ pub fn build(options: Options) -> anyhow::Result<DeskWindow> {
     documents::wire(&window, &desk);
     pairing::wire(&window, &desk);
     programme::wire(&window, &desk);
+    research::wire(&window, &desk);
     Ok(window)
 }
 
@@ -266,6 +269,7 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             DeskScreen::Cases => documents::refresh(&d, &window),
             DeskScreen::Pairing => pairing::refresh(&d, &window),
             DeskScreen::Programme => programme::refresh(&d, &window),
+            DeskScreen::Research => research::refresh(&d, &window),
             DeskScreen::Login => {}
         }
     });
@@ -289,6 +293,7 @@ fn lock(desk: &Arc<Desk>, window: &DeskWindow) {
     documents::clear(window);
     pairing::clear(window);
     programme::clear(window);
+    research::clear(window);
     window
         .global::<DeskAdapter<'_>>()
         .set_account(SharedString::new());

@@ -1,0 +1,192 @@
+//! Research upload (研究センターへの送付): the records that would be sent,
+//! sealing a batch into the store's outbox, and delivering the outbox over
+//! HTTPS to the centre, pinning its certificate, with retries and back-off.
+//!
+//! A batch leaves the outbox only when the centre's acknowledgement names
+//! it. Until then every attempt sends the same sealed bytes, which the
+//! centre recognises by batch id, so a retry is never counted twice.
+
+use std::time::Duration;
+
+use tsunagi_core::link::tls::pinned_https_config;
+use tsunagi_core::reference::ReferenceDb;
+use tsunagi_core::research::{Batch, BatchId, ProgressRecord};
+use tsunagi_core::store::research::{CentreConfig, QueuedBatch};
+use tsunagi_core::store::{CaseQuery, Store, StoreError};
+
+/// Age bands are this many years wide.
+pub const BAND_WIDTH: u8 = 5;
+
+/// Why research upload failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResearchSendError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The reference database does not load.
+    #[error("the disease reference does not load: {0}")]
+    Reference(String),
+    /// No centre is configured.
+    #[error("no research centre is configured: run `research configure` first")]
+    NotConfigured,
+    /// The centre could not be reached or did not answer; the batch stays
+    /// queued.
+    #[error("the research centre could not be reached ({0}); the batch stays queued")]
+    Unreachable(String),
+    /// The centre refused the batch; it stays queued.
+    #[error("the research centre refused the batch: {0}")]
+    Refused(String),
+}
+
+/// The record of every case in the store, as `research send` would send it
+/// today.
+pub fn records(store: &mut Store) -> Result<Vec<ProgressRecord>, ResearchSendError> {
+    let reference =
+        ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))?;
+    let keys = store.research_keys()?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut out = Vec::new();
+    for row in store.list_cases(&CaseQuery::default())? {
+        let case = store.load_case(row.id)?;
+        out.push(ProgressRecord::from_case(
+            &case,
+            &keys.secret,
+            today,
+            &reference,
+            BAND_WIDTH,
+        ));
+    }
+    Ok(out)
+}
+
+/// Seals a batch of every case's record into the outbox.
+pub fn queue_batch(store: &mut Store) -> Result<QueuedBatch, ResearchSendError> {
+    let centre = store
+        .research_centre()?
+        .ok_or(ResearchSendError::NotConfigured)?;
+    let batch = Batch::new(&centre.agency, records(store)?);
+    Ok(store.queue_research_batch(&batch)?)
+}
+
+/// How to retry.
+#[derive(Clone, Copy, Debug)]
+pub struct Retry {
+    /// Attempts per batch, at least one.
+    pub attempts: u32,
+    /// The first wait; doubled after each failure, up to a minute.
+    pub first_delay: Duration,
+}
+
+/// What a delivery attempt ended in.
+enum Attempt {
+    Acked(String),
+    Retry(String),
+    Refused(String),
+}
+
+async fn post(client: &reqwest::Client, centre: &CentreConfig, batch: &QueuedBatch) -> Attempt {
+    let url = format!("{}/batches", centre.url.trim_end_matches('/'));
+    let response = match client
+        .post(&url)
+        .header("content-type", "application/octet-stream")
+        .body(batch.sealed.clone())
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return Attempt::Retry(describe(&e)),
+    };
+    let status = response.status();
+    let text = match response.text().await {
+        Ok(t) => t,
+        Err(e) => return Attempt::Retry(describe(&e)),
+    };
+    let line = text.lines().next().unwrap_or("").trim().to_owned();
+    if status.is_success() {
+        let acked = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("batch_id")?.as_str()?.parse::<BatchId>().ok());
+        if acked == Some(batch.id) {
+            Attempt::Acked(text)
+        } else {
+            Attempt::Retry("the centre's answer does not acknowledge this batch".into())
+        }
+    } else if status.is_client_error() {
+        Attempt::Refused(format!("{status}: {line}"))
+    } else {
+        Attempt::Retry(format!("{status}: {line}"))
+    }
+}
+
+/// A network error in words, with its causes (no personal data: the
+/// request carries only ciphertext).
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Delivers every unsent batch, oldest first, retrying each as `retry`
+/// says. Returns how many were delivered; stops at the first batch that
+/// cannot be delivered, leaving it and the later ones queued.
+pub fn deliver(store: &mut Store, retry: Retry) -> Result<usize, ResearchSendError> {
+    let centre = store
+        .research_centre()?
+        .ok_or(ResearchSendError::NotConfigured)?;
+    let tls = pinned_https_config(centre.fingerprint)
+        .map_err(|e| ResearchSendError::Unreachable(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ResearchSendError::Unreachable(e.to_string()))?;
+    let client = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .timeout(Duration::from_secs(120))
+        .connect_timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| ResearchSendError::Unreachable(describe(&e)))?;
+    let pending: Vec<QueuedBatch> = store
+        .research_batches()?
+        .into_iter()
+        .filter(|b| b.sent_at.is_none())
+        .collect();
+    let mut delivered = 0;
+    for batch in pending {
+        let mut delay = retry.first_delay;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match runtime.block_on(post(&client, &centre, &batch)) {
+                Attempt::Acked(ack) => {
+                    store.research_batch_sent(batch.id, &ack)?;
+                    eprintln!("sent batch {} ({} records)", batch.id, batch.records);
+                    delivered += 1;
+                    break;
+                }
+                Attempt::Refused(why) => {
+                    store.research_attempt_failed(batch.id, &why)?;
+                    return Err(ResearchSendError::Refused(why));
+                }
+                Attempt::Retry(why) => {
+                    store.research_attempt_failed(batch.id, &why)?;
+                    if attempt >= retry.attempts.max(1) {
+                        return Err(ResearchSendError::Unreachable(why));
+                    }
+                    eprintln!(
+                        "could not send batch {} ({why}); trying again in {} s",
+                        batch.id,
+                        delay.as_secs_f32()
+                    );
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(60));
+                }
+            }
+        }
+    }
+    Ok(delivered)
+}

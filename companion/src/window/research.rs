@@ -1,0 +1,266 @@
+//! 研究データ: what would go to the research centre, shown before it goes
+//! (one de-identified line per case), the send button, and the outbox with
+//! each batch's state. Sealing and delivery are `crate::research`'s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use tsunagi_core::research::ProgressRecord;
+use tsunagi_core::store::research::QueuedBatch;
+
+use super::Desk;
+use super::ui::{DeskWindow, ResearchAdapter, ResearchRow};
+use crate::research::{self, ResearchSendError, Retry};
+
+/// Attempts from the window: a few, so the window answers within seconds;
+/// what is not delivered stays queued for the next press.
+const WINDOW_RETRY: Retry = Retry {
+    attempts: 3,
+    first_delay: Duration::from_secs(2),
+};
+
+fn row(cells: Vec<String>, heading: bool) -> ResearchRow {
+    let cells: Vec<SharedString> = cells.into_iter().map(SharedString::from).collect();
+    ResearchRow {
+        cells: ModelRc::new(VecModel::from(cells)),
+        heading,
+    }
+}
+
+/// The records as table lines: a heading, then one line per case with
+/// exactly the values a record carries in summary (the full record is
+/// what `research preview` prints).
+pub fn preview_lines(records: &[ProgressRecord]) -> Vec<(Vec<String>, bool)> {
+    let mut out = vec![(
+        ["仮名ID", "年齢層", "性別", "疾患群", "到達した段階", "就職"]
+            .map(str::to_owned)
+            .to_vec(),
+        true,
+    )];
+    for r in records {
+        let stages: Vec<String> = r
+            .stages
+            .iter()
+            .map(|s| match s.month {
+                Some(m) => format!("{} {m}", s.stage.label_ja()),
+                None => s.stage.label_ja().to_owned(),
+            })
+            .collect();
+        let employment = match &r.employment {
+            Some(e) => {
+                let mut parts = Vec::new();
+                if let Some(m) = e.hired {
+                    parts.push(format!("就職 {m}"));
+                }
+                if let Some(h) = e.hours_per_week {
+                    parts.push(format!("週{h}時間"));
+                }
+                for (months, kept) in [
+                    (3, e.retained_3_months),
+                    (6, e.retained_6_months),
+                    (12, e.retained_12_months),
+                ] {
+                    if let Some(kept) = kept {
+                        parts.push(format!(
+                            "{months}か月{}",
+                            if kept { "定着" } else { "離職" }
+                        ));
+                    }
+                }
+                parts.join("・")
+            }
+            None => "—".to_owned(),
+        };
+        out.push((
+            vec![
+                r.pseudonym.as_str().chars().take(12).collect(),
+                r.age_band.map_or_else(|| "—".to_owned(), |b| b.to_string()),
+                r.sex.label_ja().to_owned(),
+                r.disease_groups.join("、"),
+                stages.join("、"),
+                employment,
+            ],
+            false,
+        ));
+    }
+    out
+}
+
+/// The outbox as table lines, newest last.
+pub fn outbox_lines(batches: &[QueuedBatch]) -> Vec<(Vec<String>, bool)> {
+    let mut out = vec![(
+        ["バッチ", "作成", "件数", "状態"]
+            .map(str::to_owned)
+            .to_vec(),
+        true,
+    )];
+    for b in batches {
+        let state = match (&b.sent_at, &b.last_error) {
+            (Some(at), _) => format!("送付済み {at}"),
+            (None, Some(e)) => format!("未送付（{}回試行、最後の理由: {e}）", b.attempts),
+            (None, None) => "未送付".to_owned(),
+        };
+        out.push((
+            vec![
+                b.id.to_string().chars().take(8).collect(),
+                b.created_at.clone(),
+                b.records.to_string(),
+                state,
+            ],
+            false,
+        ));
+    }
+    out
+}
+
+fn set_rows(lines: Vec<(Vec<String>, bool)>) -> ModelRc<ResearchRow> {
+    let rows: Vec<ResearchRow> = lines.into_iter().map(|(c, h)| row(c, h)).collect();
+    ModelRc::new(VecModel::from(rows))
+}
+
+type Shown = (Option<String>, Vec<ProgressRecord>, Vec<QueuedBatch>);
+
+fn read(store: &mut tsunagi_core::store::Store) -> Result<Shown, ResearchSendError> {
+    let centre = store.research_centre()?.map(|c| c.url);
+    let records = research::records(store)?;
+    let batches = store.research_batches()?;
+    Ok((centre, records, batches))
+}
+
+fn show(window: &DeskWindow, shown: Shown) {
+    let adapter = window.global::<ResearchAdapter<'_>>();
+    let (centre, records, batches) = shown;
+    adapter.set_centre(
+        match centre {
+            Some(url) => format!("送付先 (centre): {url}"),
+            None => "研究センターが設定されていません。`tsunagi-companion research configure` で設定してください (no research centre is set)".to_owned(),
+        }
+        .into(),
+    );
+    adapter.set_preview(set_rows(preview_lines(&records)));
+    adapter.set_outbox(set_rows(outbox_lines(&batches)));
+}
+
+/// Reads what would be sent and the outbox.
+pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
+    desk.with_store(window, read, |_, window, shown| {
+        let adapter = window.global::<ResearchAdapter<'_>>();
+        adapter.set_error(SharedString::new());
+        match shown {
+            Some(Ok(shown)) => show(window, shown),
+            Some(Err(e)) => adapter.set_error(e.to_string().into()),
+            None => {}
+        }
+    });
+}
+
+/// Seals a batch (unless one is waiting) and sends the outbox.
+fn send(desk: &Arc<Desk>, window: &DeskWindow) {
+    let adapter = window.global::<ResearchAdapter<'_>>();
+    adapter.set_sending(true);
+    adapter.set_status(SharedString::new());
+    adapter.set_error(SharedString::new());
+    desk.with_store(
+        window,
+        |store| {
+            let waiting = store
+                .research_batches()?
+                .iter()
+                .any(|b| b.sent_at.is_none());
+            if !waiting {
+                research::queue_batch(store)?;
+            }
+            let sent = research::deliver(store, WINDOW_RETRY);
+            Ok::<_, ResearchSendError>((sent, read(store)?))
+        },
+        |_, window, result| {
+            let adapter = window.global::<ResearchAdapter<'_>>();
+            adapter.set_sending(false);
+            match result {
+                Some(Ok((sent, shown))) => {
+                    show(window, shown);
+                    match sent {
+                        Ok(n) => adapter.set_status(
+                            format!("{n}件のバッチを送付しました (delivered {n} batch(es))").into(),
+                        ),
+                        Err(e) => adapter.set_error(e.to_string().into()),
+                    }
+                }
+                Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                None => {}
+            }
+        },
+    );
+}
+
+/// Empties the panel (on lock).
+pub(super) fn clear(window: &DeskWindow) {
+    let adapter = window.global::<ResearchAdapter<'_>>();
+    adapter.set_preview(ModelRc::default());
+    adapter.set_outbox(ModelRc::default());
+    adapter.set_centre(SharedString::new());
+    adapter.set_status(SharedString::new());
+    adapter.set_error(SharedString::new());
+}
+
+pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+    let adapter = window.global::<ResearchAdapter<'_>>();
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_refresh(move || {
+        if let Some(window) = weak.upgrade() {
+            refresh(&d, &window);
+        }
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_send(move || {
+        if let Some(window) = weak.upgrade() {
+            send(&d, &window);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tsunagi_core::model::demo_cases;
+    use tsunagi_core::reference::ReferenceDb;
+    use tsunagi_core::research::AgencySecret;
+
+    #[test]
+    fn the_preview_shows_one_line_per_case_and_no_identifying_value() {
+        let reference = ReferenceDb::bundled().expect("loads");
+        let secret = AgencySecret::generate();
+        let cases = demo_cases();
+        let records: Vec<ProgressRecord> = cases
+            .iter()
+            .map(|c| {
+                ProgressRecord::from_case(
+                    c,
+                    &secret,
+                    time::macros::date!(2026 - 12 - 01),
+                    &reference,
+                    5,
+                )
+            })
+            .collect();
+        let lines = preview_lines(&records);
+        assert_eq!(lines.len(), cases.len() + 1);
+        assert!(lines[0].1, "a heading first");
+        let text: String = lines.iter().flat_map(|(c, _)| c.clone()).collect();
+        assert!(
+            text.contains("ディスカバリー") || text.contains("就職"),
+            "{text}"
+        );
+        for case in &cases {
+            for value in [&case.basic.name, &case.basic.kana, &case.basic.address] {
+                if !value.expose().is_empty() {
+                    assert!(
+                        !text.contains(value.expose().as_str()),
+                        "identifying value shown"
+                    );
+                }
+            }
+        }
+    }
+}

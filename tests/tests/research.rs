@@ -1,0 +1,495 @@
+//! Progress data from the companion to the research centre, as processes
+//! over real HTTPS on loopback: the companion's `research` commands against
+//! `tsunagi-centre serve`, on SQLite and on a real PostgreSQL server.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use tsunagi_core::link::Fingerprint;
+use tsunagi_core::model::{Case, ConsultationRecord, demo_cases};
+use tsunagi_core::research::{Batch, seal_batch};
+use tsunagi_core::seal::{DeviceKeys, PartKind, PartSource, Recipient};
+use tsunagi_core::store::{FileKeychain, Store, StoreOptions};
+use tsunagi_tests::{PASSWORD, Serve, postgres::Postgres};
+
+/// The agency's name as the centre registers it.
+const AGENCY: &str = "架空市難病相談支援センター";
+
+struct Env {
+    root: tempfile::TempDir,
+    /// A PostgreSQL connection string for the centre, or SQLite.
+    database: Option<String>,
+    /// Every identifying value put into the companion's cases.
+    secrets: Vec<String>,
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A demo case made unmistakable: every identifying field gets a value found
+/// nowhere else, and a consultation record a note.
+fn distinctive(mut case: Case, n: usize) -> (Case, Vec<String>) {
+    let b = &mut case.basic;
+    let values = [
+        format!("識別太郎{n}号"),
+        format!("シキベツタロウ{n}ゴウ"),
+        format!("東京都架空区秘匿町{n}丁目9番9号"),
+        format!("090-7777-{n:04}"),
+        format!("shikibetsu{n}@example.jp"),
+        format!("家族の事情メモ{n}番"),
+        format!("相談内容の秘密{n}件目"),
+    ];
+    *b.name.expose_mut() = values[0].clone();
+    *b.kana.expose_mut() = values[1].clone();
+    *b.address.expose_mut() = values[2].clone();
+    *b.phone.expose_mut() = values[3].clone();
+    *b.email.expose_mut() = values[4].clone();
+    *b.note.expose_mut() = values[5].clone();
+    let mut record = ConsultationRecord::new();
+    *record.content.expose_mut() = values[6].clone();
+    case.consultations.push(record);
+    let mut secrets = values.to_vec();
+    if let Some(birth) = case.basic.birth_date.expose() {
+        secrets.push(birth.to_string());
+    }
+    (case, secrets)
+}
+
+impl Env {
+    /// A companion store holding the demo cases with distinctive
+    /// identifying values, and a centre set up with `database`.
+    fn new(database: Option<String>) -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        let (mut store, _) = Store::create(
+            &root.path().join("companion"),
+            Arc::new(FileKeychain::new(root.path().join("keys"))),
+            "admin",
+            PASSWORD,
+            StoreOptions::default(),
+        )
+        .expect("creates the companion store");
+        let mut secrets = Vec::new();
+        for (n, case) in demo_cases().into_iter().enumerate() {
+            let (case, values) = distinctive(case, n);
+            let id = store.create_case(&case).expect("adds the case");
+            secrets.extend(values);
+            secrets.push(id.to_string());
+        }
+        drop(store);
+        let env = Self {
+            root,
+            database,
+            secrets,
+        };
+        env.centre_ok(&["init"]);
+        env.companion_ok(&["research", "key", "--out", &env.path("agency.key")]);
+        env.centre_ok(&["agency", "add", AGENCY, "--key", &env.path("agency.key")]);
+        env
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir(name).display().to_string()
+    }
+
+    fn companion_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_companion"));
+        cmd.arg("--data-dir")
+            .arg(self.dir("companion"))
+            .args(args)
+            .env("TSUNAGI_KEYSTORE", "file")
+            .env("TSUNAGI_KEYSTORE_DIR", self.dir("keys"))
+            .env("TSUNAGI_USER", "admin")
+            .env("TSUNAGI_PASSWORD", PASSWORD)
+            .env_remove("TSUNAGI_COMPANION_DATA_DIR");
+        cmd
+    }
+
+    fn companion(&self, args: &[&str]) -> Output {
+        self.companion_command(args)
+            .output()
+            .expect("runs the companion")
+    }
+
+    fn centre_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_centre"));
+        cmd.arg("--data-dir").arg(self.dir("centre")).args(args);
+        match &self.database {
+            Some(url) => cmd.env("TSUNAGI_CENTRE_DATABASE", url),
+            None => cmd.env_remove("TSUNAGI_CENTRE_DATABASE"),
+        };
+        cmd
+    }
+
+    fn companion_ok(&self, args: &[&str]) -> String {
+        let out = self.companion(args);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "companion {args:?} failed: {stderr}");
+        stdout
+    }
+
+    fn centre_ok(&self, args: &[&str]) -> String {
+        let out = self.centre_command(args).output().expect("runs the centre");
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "centre {args:?} failed: {stderr}");
+        stdout
+    }
+
+    /// The centre's `age` key and certificate fingerprint, as `init` wrote
+    /// them (read back from its identity).
+    fn centre_keys(&self) -> (Recipient, Fingerprint) {
+        let identity =
+            tsunagi_centre::identity::CentreIdentity::load(&self.dir("centre")).expect("loads");
+        (identity.keys.recipient(), identity.fingerprint())
+    }
+
+    fn serve(&self, listen: &str) -> Serve {
+        Serve::start(self.centre_command(&["serve", "--listen", listen]))
+    }
+
+    fn configure(&self, addr: &str) {
+        let (recipient, fingerprint) = self.centre_keys();
+        self.companion_ok(&[
+            "research",
+            "configure",
+            "--agency",
+            AGENCY,
+            "--centre",
+            &format!("https://{addr}"),
+            "--centre-key",
+            &recipient.as_string(),
+            "--centre-cert-fingerprint",
+            &fingerprint.to_hex(),
+        ]);
+    }
+
+    /// The centre's stored records and batches, read through its storage.
+    fn stored(&self) -> (usize, usize) {
+        let mut db = tsunagi_centre::storage::open(&self.dir("centre"), self.database.as_deref())
+            .expect("opens the centre's database");
+        (
+            db.records().expect("records").len(),
+            db.batch_count().expect("batches"),
+        )
+    }
+
+    /// The agency's keys, from the companion's encrypted store.
+    fn agency_keys(&self) -> DeviceKeys {
+        let mut store = Store::unlock(
+            &self.dir("companion"),
+            Arc::new(FileKeychain::new(self.dir("keys"))),
+            "admin",
+            PASSWORD,
+        )
+        .expect("opens the companion store");
+        store.research_keys().expect("keys").keys
+    }
+
+    /// Asserts that none of the seeded identifying values is in `bytes`.
+    fn assert_no_secret(&self, what: &str, bytes: &[u8]) {
+        for secret in &self.secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{what} holds an identifying value of a case"
+            );
+        }
+    }
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("reads the folder") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// GET or POST over HTTPS, pinning the centre's certificate as the
+/// companion does. Returns the status and the body.
+fn https(fingerprint: Fingerprint, url: &str, body: Option<Vec<u8>>) -> (u16, Vec<u8>) {
+    let tls = tsunagi_core::link::tls::pinned_https_config(fingerprint).expect("tls config");
+    let client = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .build()
+        .expect("client");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let request = match body {
+            Some(b) => client.post(url).body(b),
+            None => client.get(url),
+        };
+        let response = request.send().await.expect("the centre answers");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.expect("a body").to_vec())
+    })
+}
+
+/// A free loopback port, to start the centre on later.
+fn free_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    listener.local_addr().expect("address").to_string()
+}
+
+/// Sends, then checks the centre holds one record per case and not one
+/// identifying value anywhere: its files, its pages, its CSV.
+fn progress_reaches_the_centre_without_identifying_data(env: &Env) {
+    let centre = env.serve("127.0.0.1:0");
+    env.configure(&centre.addr);
+    let preview = env.companion_ok(&["research", "preview"]);
+    env.assert_no_secret("the preview", preview.as_bytes());
+    assert!(preview.contains("pseudonym"), "{preview}");
+    let out = env.companion_ok(&["research", "send"]);
+    assert!(out.contains("delivered 1 batch"), "{out}");
+    assert_eq!(env.stored(), (demo_cases().len(), 1));
+    let outbox = env.companion_ok(&["research", "outbox"]);
+    assert!(outbox.contains("sent"), "{outbox}");
+
+    let (_, fingerprint) = env.centre_keys();
+    let (status, page) = https(fingerprint, &format!("https://{}/", centre.addr), None);
+    assert_eq!(status, 200);
+    let page = String::from_utf8(page).expect("utf-8");
+    assert!(
+        page.contains("支援段階"),
+        "the figures page shows the tables"
+    );
+    env.assert_no_secret("the figures page", page.as_bytes());
+    for table in ["stages", "outcomes", "programmes"] {
+        let (status, csv) = https(
+            fingerprint,
+            &format!("https://{}/figures/{table}.csv", centre.addr),
+            None,
+        );
+        assert_eq!(status, 200, "{table}.csv");
+        env.assert_no_secret("a CSV", &csv);
+    }
+    drop(centre);
+    let stored = files(&env.dir("centre"));
+    assert!(!stored.is_empty());
+    for file in stored {
+        let bytes = std::fs::read(&file).expect("reads");
+        env.assert_no_secret(&file.display().to_string(), &bytes);
+    }
+}
+
+#[test]
+fn progress_reaches_a_sqlite_centre_without_any_identifying_value() {
+    let env = Env::new(None);
+    progress_reaches_the_centre_without_identifying_data(&env);
+}
+
+#[test]
+fn progress_reaches_a_postgresql_centre_without_any_identifying_value() {
+    let postgres = Postgres::start();
+    let env = Env::new(Some(postgres.url()));
+    progress_reaches_the_centre_without_identifying_data(&env);
+    // The rows are in PostgreSQL, not in a SQLite file beside the identity.
+    assert!(!env.dir("centre").join("centre.sqlite").exists());
+    let dump = postgres.dump();
+    assert!(dump.contains("pseudonym"), "the records are in PostgreSQL");
+    env.assert_no_secret("the PostgreSQL dump", dump.as_bytes());
+}
+
+#[test]
+fn the_centre_refuses_strangers_tampering_and_malformed_batches_and_counts_a_replay_once() {
+    let env = Env::new(None);
+    let centre = env.serve("127.0.0.1:0");
+    env.configure(&centre.addr);
+    env.companion_ok(&["research", "send"]);
+    assert_eq!(env.stored(), (demo_cases().len(), 1));
+    let (recipient, fingerprint) = env.centre_keys();
+    let url = format!("https://{}/batches", centre.addr);
+    let batch = || Batch::new(AGENCY, Vec::new());
+
+    // An agency the centre never registered.
+    let stranger = seal_batch(&batch(), &DeviceKeys::generate(), &recipient).expect("seals");
+    let (status, body) = https(fingerprint, &url, Some(stranger));
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("未登録"));
+
+    // A registered agency's batch, changed on the way.
+    let agency = env.agency_keys();
+    let mut tampered = seal_batch(&batch(), &agency, &recipient).expect("seals");
+    let at = tampered.len() - 20;
+    tampered[at] ^= 0x01;
+    let (status, _) = https(fingerprint, &url, Some(tampered));
+    assert_eq!(status, 400);
+
+    // A registered agency's batch for another centre.
+    let elsewhere =
+        seal_batch(&batch(), &agency, &DeviceKeys::generate().recipient()).expect("seals");
+    let (status, _) = https(fingerprint, &url, Some(elsewhere));
+    assert!(status == 421 || status == 403, "status {status}");
+
+    // Signed and sealed properly, but a record carries a name.
+    let mut value = serde_json::to_value(batch()).expect("json");
+    value["records"] = serde_json::json!([{ "name": "識別太郎0号" }]);
+    let body = serde_json::to_vec(&value).expect("json");
+    let part = PartSource::from_bytes("research/batch", PartKind::Research, &body);
+    let (_, malformed) =
+        tsunagi_core::seal::seal(Vec::new(), &agency, &recipient, vec![part]).expect("seals");
+    let (status, answer) = https(fingerprint, &url, Some(malformed));
+    assert_eq!(status, 400);
+    assert!(!String::from_utf8_lossy(&answer).contains("識別"));
+
+    assert_eq!(
+        env.stored(),
+        (demo_cases().len(), 1),
+        "nothing refused was stored"
+    );
+
+    // The batch the companion sent, sent again: acknowledged, counted once.
+    let store = Store::unlock(
+        &env.dir("companion"),
+        Arc::new(FileKeychain::new(env.dir("keys"))),
+        "admin",
+        PASSWORD,
+    )
+    .expect("opens");
+    let sent = store.research_batches().expect("outbox").remove(0);
+    drop(store);
+    let (status, ack) = https(fingerprint, &url, Some(sent.sealed.clone()));
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&ack).contains(&sent.id.to_string()));
+    assert_eq!(
+        env.stored(),
+        (demo_cases().len(), 1),
+        "a replay is counted once"
+    );
+
+    // A later send of the same cases replaces their records.
+    env.companion_ok(&["research", "send"]);
+    assert_eq!(env.stored(), (demo_cases().len(), 2));
+}
+
+#[test]
+fn a_batch_waits_while_the_centre_is_down_and_arrives_once_when_it_is_back() {
+    let env = Env::new(None);
+    let addr = free_port();
+    env.configure(&addr);
+
+    // Down: the send fails in words, and the sealed batch stays queued.
+    let out = env.companion(&[
+        "research",
+        "send",
+        "--attempts",
+        "2",
+        "--retry-delay-ms",
+        "100",
+    ]);
+    assert!(!out.status.success());
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("could not be reached"), "{stderr}");
+    assert!(stderr.contains("stays queued"), "{stderr}");
+    let outbox = env.companion_ok(&["research", "outbox"]);
+    assert!(outbox.contains("queued, 2 attempt(s)"), "{outbox}");
+
+    // Back while a send is retrying: that same batch is delivered, once.
+    let sending = env
+        .companion_command(&[
+            "research",
+            "send",
+            "--attempts",
+            "30",
+            "--retry-delay-ms",
+            "200",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts sending");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let centre = env.serve(&addr);
+    let out = sending.wait_with_output().expect("send ends");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("already queued"), "{stdout}");
+    assert!(stdout.contains("delivered 1 batch"), "{stdout}");
+    assert_eq!(env.stored(), (demo_cases().len(), 1));
+    let outbox = env.companion_ok(&["research", "outbox"]);
+    assert_eq!(outbox.lines().count(), 1, "{outbox}");
+    assert!(outbox.contains("sent"), "{outbox}");
+    drop(centre);
+}
+
+/// Runs Debian's Chromium headless on `url` with `extra` flags; returns
+/// what it printed.
+fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            // The centre's certificate is self-signed; the companion pins
+            // it, the browser is told to take it.
+            "--ignore-certificate-errors",
+            "--window-size=1280,1000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("runs chromium (cargo xtask test installs it)");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
+    let env = Env::new(None);
+    let centre = env.serve("127.0.0.1:0");
+    env.configure(&centre.addr);
+    env.companion_ok(&["research", "send"]);
+    let url = format!("https://{}/", centre.addr);
+    let dom = chromium(&env.dir("browser"), &url, &["--dump-dom"]);
+    assert!(dom.contains("<table"), "the tables are drawn: {dom}");
+    assert!(dom.contains("支援段階"), "{dom}");
+    // Four cases: every count that is not zero is below the threshold, so
+    // each is drawn as a suppressed cell and no cell shows 1 to 4.
+    assert!(
+        dom.contains("<td class=\"n s\">&lt;5</td>"),
+        "small counts are hidden: {dom}"
+    );
+    for n in 1..5 {
+        assert!(
+            !dom.contains(&format!(">{n}</td>")),
+            "a count of {n} is shown"
+        );
+    }
+    env.assert_no_secret("the page in the browser", dom.as_bytes());
+    let shot = env.dir("figures.png");
+    chromium(
+        &env.dir("browser"),
+        &url,
+        &[&format!("--screenshot={}", shot.display())],
+    );
+    let png = std::fs::read(&shot).expect("a screenshot was written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real picture"
+    );
+}
