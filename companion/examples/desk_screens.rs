@@ -1,7 +1,9 @@
 //! Opens the companion's window on a throw-away store with the demo cases,
 //! logged in, at the received cases with document N of the first case
 //! (`doc-N`, N from 0), at pairing with a code issued (`pairing`) or at the
-//! programme figures (`programme`), in English with `en` after the folder,
+//! programme figures (`programme`) or at the research data (`research`:
+//! what would be sent, and an outbox with one batch that could not be
+//! delivered), in English with `en` after the folder,
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -17,7 +19,10 @@ use tsunagi_companion::window::ui::{
     DeskAdapter, DeskLoginAdapter, DeskScreen, DocumentsAdapter, PairingAdapter, ProgrammeAdapter,
 };
 use tsunagi_companion::window::{self, Background, Options};
+use tsunagi_core::link::TlsIdentity;
 use tsunagi_core::model::demo_cases;
+use tsunagi_core::seal::DeviceKeys;
+use tsunagi_core::store::research::CentreConfig;
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
 const PASSWORD: &str = "ながい合言葉 2026";
@@ -40,6 +45,21 @@ fn main() -> anyhow::Result<()> {
         )?;
         for case in demo_cases() {
             store.create_case(&case)?;
+        }
+        if what == "research" {
+            // A centre nobody listens at, and a batch waiting for it.
+            let centre = DeviceKeys::generate();
+            store.set_research_centre(&CentreConfig {
+                agency: "架空市難病相談支援センター".into(),
+                url: "https://127.0.0.1:9".into(),
+                recipient: centre.recipient(),
+                fingerprint: TlsIdentity::generate("centre").fingerprint(),
+            })?;
+            let batch = tsunagi_companion::research::queue_batch(&mut store)?;
+            store.research_attempt_failed(
+                batch.id,
+                "the research centre could not be reached (connection refused)",
+            )?;
         }
     }
     let w = window::build(Options {
@@ -65,6 +85,10 @@ fn main() -> anyhow::Result<()> {
             w.global::<DeskAdapter<'_>>()
                 .invoke_show(DeskScreen::Pairing);
             w.global::<PairingAdapter<'_>>().invoke_issue_code();
+        }
+        "research" => {
+            w.global::<DeskAdapter<'_>>()
+                .invoke_show(DeskScreen::Research);
         }
         _ => {
             w.global::<DeskAdapter<'_>>()

@@ -1,8 +1,11 @@
 //! Renders the five documents of the demo case 見本 花子 (fictional) as PDFs
-//! into a folder, for looking at them and for the PNGs in docs/documents/:
+//! into a folder, for looking at them and for the PNGs in docs/documents/;
+//! with `--long`, those of the tests' long case (very long texts, many rows)
+//! instead:
 //!
 //! ```sh
 //! cargo run -p tsunagi-companion --example render_documents -- /tmp/docs
+//! cargo run -p tsunagi-companion --example render_documents -- /tmp/long --long
 //! pdftoppm -r 80 -f 1 -l 1 -png -singlefile /tmp/docs/profile.pdf docs/documents/profile
 //! ```
 
@@ -13,6 +16,11 @@ use tsunagi_companion::documents::{self, DocumentKind, DocumentMeta, Request};
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{KdfParams, MemoryKeychain, Store, StoreOptions};
+
+/// The tests' fixtures, for their long case.
+#[allow(dead_code, unused_imports, missing_docs)]
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 fn main() -> anyhow::Result<()> {
     let out = PathBuf::from(
@@ -31,10 +39,14 @@ fn main() -> anyhow::Result<()> {
             kdf: KdfParams::INSECURE_FOR_TESTS,
         },
     )?;
-    let case = demo_cases()
-        .into_iter()
-        .find(|c| c.basic.name.expose() == "見本 花子")
-        .ok_or_else(|| anyhow::anyhow!("the demo case is missing"))?;
+    let case = if std::env::args().any(|a| a == "--long") {
+        common::long_case()
+    } else {
+        demo_cases()
+            .into_iter()
+            .find(|c| c.basic.name.expose() == "見本 花子")
+            .ok_or_else(|| anyhow::anyhow!("the demo case is missing"))?
+    };
     let id = store.create_case(&case)?;
     let meta = DocumentMeta::from_store(&mut store, id)?;
     let reference = ReferenceDb::bundled()?;

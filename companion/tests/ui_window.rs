@@ -3,7 +3,8 @@
 //! are previewed page by page (Poppler), saved as PDF (never over a file)
 //! and printed through a private cupsd with the job's state shown, a
 //! stopped printer told plainly; a pairing code is issued with its QR
-//! code; locking empties the window.
+//! code; the research data shows no name and says when no centre is set;
+//! locking empties the window.
 //!
 //! Slow work runs inline (`Background::Inline`): the headless backend has
 //! no event loop.
@@ -19,7 +20,7 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::{ComponentHandle, Model};
 use tsunagi_companion::print::CupsServer;
 use tsunagi_companion::window::ui::{
-    DeskAdapter, DeskScreen, DeskWindow, DocumentsAdapter, PairingAdapter,
+    DeskAdapter, DeskScreen, DeskWindow, DocumentsAdapter, PairingAdapter, ResearchAdapter,
 };
 use tsunagi_companion::window::{self, Background, Options};
 use tsunagi_core::store::FileKeychain;
@@ -175,9 +176,45 @@ fn the_window_lists_cases_previews_saves_pairs_and_locks() {
     assert!(pairing.get_qr().size().width > 100, "a QR code is shown");
     assert_eq!(pairing.get_tablets().row_count(), 0);
 
+    // The research data: one line per case as it would be sent, with no
+    // name in it; with no centre set, sending says so and queues nothing.
+    w.global::<DeskAdapter<'_>>()
+        .invoke_show(DeskScreen::Research);
+    settle();
+    let research = w.global::<ResearchAdapter<'_>>();
+    let preview = research.get_preview();
+    assert_eq!(
+        preview.row_count(),
+        ids.len() + 1,
+        "a heading and the cases"
+    );
+    let shown: String = preview
+        .iter()
+        .flat_map(|row| row.cells.iter().collect::<Vec<_>>())
+        .map(|cell| cell.to_string())
+        .collect();
+    assert!(shown.contains("仮名ID"), "{shown}");
+    for case in tsunagi_core::model::demo_cases() {
+        assert!(
+            !shown.contains(case.basic.name.expose().as_str()),
+            "{shown}"
+        );
+    }
+    assert!(research.get_centre().contains("設定されていません"));
+    press(&w, "研究センターへ送付");
+    assert!(
+        research
+            .get_error()
+            .contains("no research centre is configured"),
+        "{}",
+        research.get_error()
+    );
+    assert_eq!(research.get_outbox().row_count(), 1, "only the heading");
+
     // Locking empties the window.
     press(&w, "ロック");
     assert_eq!(w.get_screen(), DeskScreen::Login);
+    assert_eq!(research.get_preview().row_count(), 0);
     assert_eq!(docs.get_cases().row_count(), 0);
     assert_eq!(pairing.get_code(), "");
     assert_eq!(docs.get_preview().size().width, 0);
