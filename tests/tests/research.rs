@@ -64,6 +64,11 @@ impl Env {
     /// A companion store holding the demo cases with distinctive
     /// identifying values, and a centre set up with `database`.
     fn new(database: Option<String>) -> Self {
+        Self::with_copies(database, 1)
+    }
+
+    /// As [`Env::new`], with `copies` cases made from each demo case.
+    fn with_copies(database: Option<String>, copies: usize) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         let (mut store, _) = Store::create(
             &root.path().join("companion"),
@@ -74,7 +79,9 @@ impl Env {
         )
         .expect("creates the companion store");
         let mut secrets = Vec::new();
-        for (n, case) in demo_cases().into_iter().enumerate() {
+        let cases = demo_cases();
+        let all = (0..copies).flat_map(|_| cases.iter().cloned());
+        for (n, case) in all.enumerate() {
             let (case, values) = distinctive(case, n);
             let id = store.create_case(&case).expect("adds the case");
             secrets.extend(values);
@@ -460,7 +467,9 @@ fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
 
 #[test]
 fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
-    let env = Env::new(None);
+    // Five cases from each demo case: the counts of a demo case's own
+    // stage months reach 5 and show, the rest stay hidden.
+    let env = Env::with_copies(None, 5);
     let centre = env.serve("127.0.0.1:0");
     env.configure(&centre.addr);
     env.companion_ok(&["research", "send"]);
@@ -468,8 +477,12 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
     let dom = chromium(&env.dir("browser"), &url, &["--dump-dom"]);
     assert!(dom.contains("<table"), "the tables are drawn: {dom}");
     assert!(dom.contains("支援段階"), "{dom}");
-    // Four cases: every count that is not zero is below the threshold, so
-    // each is drawn as a suppressed cell and no cell shows 1 to 4.
+    // Counts of 5 and more show; 1 to 4 are drawn as suppressed cells,
+    // and no cell shows 1 to 4.
+    assert!(
+        dom.contains("<td class=\"n\">5</td>") || dom.contains("<td class=\"n\">10</td>"),
+        "counts of 5 and more show: {dom}"
+    );
     assert!(
         dom.contains("<td class=\"n s\">&lt;5</td>"),
         "small counts are hidden: {dom}"

@@ -20,14 +20,25 @@ pub struct TranscodingImport {
     pub limits: Limits,
 }
 
+/// What the transcoding thread tells the importing thread.
+enum Message {
+    /// The next bytes of the MP4.
+    Bytes(Vec<u8>),
+    /// The transcoder has ended, with this result. Sent explicitly: a
+    /// failed pipeline may keep a copy of the writer (and so of the
+    /// channel's sender) alive, so the channel's closing cannot be waited
+    /// for.
+    Done(Result<std::time::Duration, AvError>),
+}
+
 /// Hands the transcoder's output, chunk by chunk, to the importing thread,
 /// which owns the store's writer (a `&mut dyn Write`, not `'static`).
-struct ChannelWriter(SyncSender<Vec<u8>>);
+struct ChannelWriter(SyncSender<Message>);
 
 impl Write for ChannelWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0
-            .send(buf.to_vec())
+            .send(Message::Bytes(buf.to_vec()))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the import was stopped"))?;
         Ok(buf.len())
     }
@@ -49,32 +60,38 @@ impl VideoImport for TranscodingImport {
     fn import(&self, source: &Path, out: &mut dyn Write) -> Result<ImportedVideo, MediaError> {
         let poster = poster(File::open(source)?).map_err(media_error)?;
         let input = File::open(source)?;
-        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(16);
+        let (tx, rx) = mpsc::sync_channel::<Message>(16);
         let limits = self.limits;
-        let worker = std::thread::Builder::new()
+        let done = tx.clone();
+        std::thread::Builder::new()
             .name("tsunagi-import".into())
-            .spawn(move || transcode(input, limits, ChannelWriter(tx)))
+            .spawn(move || {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    transcode(input, limits, ChannelWriter(tx)).map(|e| e.duration)
+                }))
+                .unwrap_or_else(|_| Err(AvError::Pipeline("the import thread failed".into())));
+                let _ = done.send(Message::Done(result));
+            })
             .map_err(MediaError::Io)?;
-        let mut refused = None;
-        for chunk in rx {
-            if let Err(e) = out.write_all(&chunk) {
-                // Dropping the receiver makes the transcoder's next write
-                // fail, which ends it.
-                refused = Some(e);
-                break;
+        let duration = loop {
+            match rx.recv() {
+                Ok(Message::Bytes(chunk)) => {
+                    // Returning drops the receiver: the transcoder's next
+                    // write fails, which ends it.
+                    out.write_all(&chunk)?;
+                }
+                Ok(Message::Done(result)) => break result.map_err(media_error)?,
+                Err(_) => {
+                    return Err(media_error(AvError::Pipeline(
+                        "the import thread failed".into(),
+                    )));
+                }
             }
-        }
-        let encoded = worker
-            .join()
-            .unwrap_or_else(|_| Err(AvError::Pipeline("the import thread failed".into())));
-        if let Some(e) = refused {
-            return Err(MediaError::from(e));
-        }
-        let encoded = encoded.map_err(media_error)?;
+        };
         Ok(ImportedVideo {
             info: VideoInfo {
                 mime: "video/mp4".into(),
-                duration_ms: u64::try_from(encoded.duration.as_millis()).unwrap_or(u64::MAX),
+                duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
             },
             poster: Some(poster),
         })
