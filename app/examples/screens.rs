@@ -3,7 +3,11 @@
 //! browser (`reference`, `occupations`, `page`), at the sending screen
 //! (`sync`), or at tab N of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
-//! (`present-N`), in English with `en` after the folder,
+//! (`present-N`), at its photos and videos (`media`), in English with `en`
+//! after the folder. The first demo case gets two photos of the test
+//! pattern (one approved, shown in the presentation) and a 2-second clip of
+//! it (approved). For 例田 さくら, whose disclosure is 非開示, use
+//! `hidden-N` for page N of her presentation.
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -14,13 +18,17 @@
 use std::sync::Arc;
 
 use slint::ComponentHandle;
+use tsunagi_app::av::{self, Source};
 use tsunagi_app::window::ui::{
     CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter, ReferenceAdapter,
     ReferenceTab, SettingsAdapter,
 };
 use tsunagi_app::window::{self, Background, Options};
-use tsunagi_core::model::demo_cases;
-use tsunagi_core::store::{CaseQuery, KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
+use tsunagi_core::media::VideoInfo;
+use tsunagi_core::model::{CaseId, demo_cases};
+use tsunagi_core::store::{
+    CaseQuery, KdfParams, Keychain, MediaDetails, MemoryKeychain, Store, StoreOptions,
+};
 
 const PASSWORD: &str = "ながい合言葉 2026";
 
@@ -45,12 +53,18 @@ fn main() -> anyhow::Result<()> {
             store.create_case(&case)?;
         }
         let cases = store.list_cases(&CaseQuery::default())?;
-        cases
-            .into_iter()
-            .find(|c| c.name.expose() == "見本 花子")
-            .map(|c| c.id)
-            .ok_or_else(|| anyhow::anyhow!("the demo case is missing"))?
+        let find = |name: &str| {
+            cases
+                .iter()
+                .find(|c| c.name.expose() == name)
+                .map(|c| c.id)
+                .ok_or_else(|| anyhow::anyhow!("the demo case {name} is missing"))
+        };
+        let (first, hidden) = (find("見本 花子")?, find("例田 さくら")?);
+        add_media(&mut store, first)?;
+        (first, hidden)
     };
+    let (first, hidden) = first;
     let app = window::build(
         dir,
         Options {
@@ -72,12 +86,22 @@ fn main() -> anyhow::Result<()> {
             let index = tab["case-".len()..].parse().unwrap_or(0);
             w.global::<CaseAdapter<'_>>().invoke_select_tab(index);
         }
-        page if page.starts_with("present-") => {
+        page if page.starts_with("present-") || page.starts_with("hidden-") => {
+            let (case, index) = match page.split_once('-') {
+                Some(("hidden", n)) => (hidden, n),
+                Some((_, n)) => (first, n),
+                None => (first, "0"),
+            };
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(case.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_open_presentation();
+            w.global::<PresentationAdapter<'_>>()
+                .set_page(index.parse().unwrap_or(0));
+        }
+        "media" => {
             w.global::<CaseListAdapter<'_>>()
                 .invoke_open_case(first.to_string().into());
-            w.global::<CaseAdapter<'_>>().invoke_open_presentation();
-            let index = page["present-".len()..].parse().unwrap_or(0);
-            w.global::<PresentationAdapter<'_>>().set_page(index);
+            w.global::<CaseAdapter<'_>>().invoke_open_media();
         }
         "reference" | "occupations" | "page" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_reference();
@@ -93,4 +117,50 @@ fn main() -> anyhow::Result<()> {
         _ => app.open_disease(first),
     }
     app.run()
+}
+
+/// Two photos and a clip of the test pattern for `case`: the first photo
+/// and the clip approved by the client, the second photo not.
+fn add_media(store: &mut Store, case: CaseId) -> anyhow::Result<()> {
+    let photo = av::capture_photo(&Source::Test)?;
+    let details = |illustrates: &str, caption: &str| MediaDetails {
+        caption: caption.into(),
+        illustrates: illustrates.into(),
+        taken_at: Some("2026-11-20T10:00:00+09:00".into()),
+    };
+    let shown = store.import_photo(
+        case,
+        &photo,
+        &details("丁寧な作業", "職場体験で部品の検品をしているところ"),
+    )?;
+    store.set_media_approval(case, shown, true)?;
+    store.import_photo(case, &photo, &details("", "まだ本人の承認を得ていない写真"))?;
+    let limits = av::Limits {
+        max_duration: std::time::Duration::from_secs(2),
+        max_bytes: 50 * 1024 * 1024,
+    };
+    let recording = av::record_clip(
+        &Source::Test,
+        limits,
+        std::io::Cursor::new(Vec::new()),
+        None,
+    )?;
+    let encoded = recording.wait()?;
+    let bytes = encoded.writer.into_inner();
+    let poster = av::poster(std::io::Cursor::new(bytes.clone()))?;
+    let mut writer = store.begin_video(case)?;
+    std::io::Write::write_all(&mut writer, &bytes)?;
+    let written = writer.finish()?;
+    let clip = store.commit_video(
+        case,
+        written,
+        &poster,
+        &VideoInfo {
+            mime: "video/mp4".into(),
+            duration_ms: u64::try_from(encoded.duration.as_millis()).unwrap_or(0),
+        },
+        &details("作業の手順を守る", "検品の手順を説明する動画"),
+    )?;
+    store.set_media_approval(case, clip, true)?;
+    Ok(())
 }

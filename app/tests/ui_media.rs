@@ -124,11 +124,12 @@ fn a_photo_and_a_clip_from_the_camera_are_kept_and_only_approved_ones_are_presen
     let app = env.app();
     let w = app.window();
     env.log_in_to_media(w);
-    assert!(shows(
-        w,
-        "写真・動画はまだありません。",
-        AccessibleRole::Text
-    ));
+    let count = || {
+        one(w, "写真・動画の件数", AccessibleRole::Text)
+            .accessible_value()
+            .map(|v| v.to_string())
+    };
+    assert_eq!(count().as_deref(), Some("写真・動画はまだありません。"));
 
     press(w, "カメラを起動");
     assert_eq!(camera(w), CameraState::On);

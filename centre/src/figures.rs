@@ -226,7 +226,9 @@ pub fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:'BIZ UDPGothic','BIZ UDGothic','Noto Sans CJK JP',sans-serif;margin:2rem auto;max-width:70rem;color:#1d2733;padding:0 1rem;line-height:1.6}\
+const STYLE: &str = "@font-face{font-family:'Tsunagi BIZ UDGothic';font-weight:400;src:url(/fonts/BIZUDGothic-Regular.ttf) format('truetype')}\
+@font-face{font-family:'Tsunagi BIZ UDGothic';font-weight:700;src:url(/fonts/BIZUDGothic-Bold.ttf) format('truetype')}\
+body{font-family:'Tsunagi BIZ UDGothic','BIZ UDGothic','Noto Sans CJK JP',sans-serif;margin:2rem auto;max-width:70rem;color:#1d2733;padding:0 1rem;line-height:1.6}\
 h1{font-size:1.6rem;border-bottom:3px solid #2a6f97;padding-bottom:.3rem}\
 h2{font-size:1.2rem;margin-top:2.2rem;color:#1f4e6b}\
 table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}\

@@ -1,6 +1,6 @@
 //! The centre's HTTPS service (axum over rustls): `POST /batches` takes a
 //! sealed batch, `/` shows the figures, `/figures/NAME.csv` gives each table
-//! as CSV.
+//! as CSV, `/fonts/…` the Japanese font the pages use.
 //!
 //! Refusals are one plain line with a 4xx status; nothing of a refused batch
 //! is stored. The log (stderr) says what was refused and why, never a
@@ -50,6 +50,7 @@ pub fn router(centre: Shared) -> Router {
         .route("/", get(index))
         .route("/batches", post(intake))
         .route("/figures/{file}", get(csv))
+        .route("/fonts/{file}", get(font))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(centre)
 }
@@ -205,6 +206,34 @@ async fn csv(State(centre): State<Shared>, Path(file): Path<String>) -> Response
             StatusCode::NOT_FOUND,
             "no such table: try stages.csv, outcomes.csv or programmes.csv",
         ),
+    }
+}
+
+/// The Japanese font the pages use (BIZ UDGothic, SIL OFL, from
+/// `assets/fonts/`): served by the centre itself, so that the figures read
+/// the same in a browser on a machine with no Japanese font.
+const FONTS: [(&str, &[u8]); 2] = [
+    (
+        "BIZUDGothic-Regular.ttf",
+        include_bytes!("../../assets/fonts/BIZUDGothic-Regular.ttf"),
+    ),
+    (
+        "BIZUDGothic-Bold.ttf",
+        include_bytes!("../../assets/fonts/BIZUDGothic-Bold.ttf"),
+    ),
+];
+
+async fn font(Path(file): Path<String>) -> Response {
+    match FONTS.iter().find(|(name, _)| *name == file) {
+        Some((_, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "font/ttf"),
+                (header::CACHE_CONTROL, "public, max-age=604800"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => plain(StatusCode::NOT_FOUND, "no such font"),
     }
 }
 

@@ -18,7 +18,7 @@ use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{KdfParams, MemoryKeychain, Store, StoreOptions};
 
 /// The tests' fixtures, for their long case.
-#[allow(dead_code, unused_imports, missing_docs)]
+#[allow(unused_imports, missing_docs)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -64,11 +64,11 @@ impl Env {
     /// A companion store holding the demo cases with distinctive
     /// identifying values, and a centre set up with `database`.
     fn new(database: Option<String>) -> Self {
-        Self::with_copies(database, 1)
+        Self::with_copies(database, &[1; 4])
     }
 
-    /// As [`Env::new`], with `copies` cases made from each demo case.
-    fn with_copies(database: Option<String>, copies: usize) -> Self {
+    /// As [`Env::new`], with `copies[i]` cases made from demo case `i`.
+    fn with_copies(database: Option<String>, copies: &[usize]) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         let (mut store, _) = Store::create(
             &root.path().join("companion"),
@@ -80,7 +80,10 @@ impl Env {
         .expect("creates the companion store");
         let mut secrets = Vec::new();
         let cases = demo_cases();
-        let all = (0..copies).flat_map(|_| cases.iter().cloned());
+        let all = cases
+            .iter()
+            .zip(copies)
+            .flat_map(|(case, n)| std::iter::repeat_n(case.clone(), *n));
         for (n, case) in all.enumerate() {
             let (case, values) = distinctive(case, n);
             let id = store.create_case(&case).expect("adds the case");
@@ -285,6 +288,14 @@ fn progress_reaches_the_centre_without_identifying_data(env: &Env) {
         assert_eq!(status, 200, "{table}.csv");
         env.assert_no_secret("a CSV", &csv);
     }
+    // The pages carry their own Japanese font.
+    let (status, font) = https(
+        fingerprint,
+        &format!("https://{}/fonts/BIZUDGothic-Regular.ttf", centre.addr),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(font.starts_with(&[0, 1, 0, 0]), "a TrueType font");
     drop(centre);
     let stored = files(&env.dir("centre"));
     assert!(!stored.is_empty());
@@ -467,9 +478,10 @@ fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
 
 #[test]
 fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
-    // Five cases from each demo case: the counts of a demo case's own
-    // stage months reach 5 and show, the rest stay hidden.
-    let env = Env::with_copies(None, 5);
+    // Five cases like the first demo case and one like each other: the
+    // counts of the first's stage months reach 5 and show, the rest stay
+    // hidden.
+    let env = Env::with_copies(None, &[5, 1, 1, 1]);
     let centre = env.serve("127.0.0.1:0");
     env.configure(&centre.addr);
     env.companion_ok(&["research", "send"]);
@@ -480,7 +492,7 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
     // Counts of 5 and more show; 1 to 4 are drawn as suppressed cells,
     // and no cell shows 1 to 4.
     assert!(
-        dom.contains("<td class=\"n\">5</td>") || dom.contains("<td class=\"n\">10</td>"),
+        dom.contains("<td class=\"n\">5</td>") || dom.contains("<td class=\"n\">6</td>"),
         "counts of 5 and more show: {dom}"
     );
     assert!(
@@ -505,4 +517,8 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
         png.starts_with(b"\x89PNG") && png.len() > 10_000,
         "a real picture"
     );
+    // `TSUNAGI_KEEP_SCREENSHOT=docs/screenshots/centre-figures.png` keeps it.
+    if let Some(keep) = std::env::var_os("TSUNAGI_KEEP_SCREENSHOT") {
+        std::fs::write(keep, &png).expect("keeps the screenshot");
+    }
 }

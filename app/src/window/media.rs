@@ -357,6 +357,17 @@ fn act(
             }
             let adapter = window.global::<MediaAdapter<'_>>();
             adapter.set_busy(false);
+            if adapter.get_camera() == CameraState::Saving {
+                // A clip was saved: the live picture is back, or the camera
+                // is off if it could not restart.
+                let live = self::shared().camera().preview.is_some();
+                adapter.set_camera(if live {
+                    CameraState::On
+                } else {
+                    CameraState::Off
+                });
+                adapter.set_recording_text(SharedString::new());
+            }
             match result {
                 Ok(()) => adapter.set_result(tr(done).into()),
                 Err(e) => adapter.set_error(e.to_string().into()),
@@ -581,18 +592,11 @@ fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
             let deliver = frame_to_window(weak.clone(), move |frame| {
                 self::frames(&frames).latest = Some(frame.clone());
             });
-            let restarted = av::preview(&source, deliver).map(|p| {
+            // Whether it came back decides the camera's state when the
+            // job is done (`act`).
+            if let Ok(p) = av::preview(&source, deliver) {
                 shared.camera().preview = Some(p);
-            });
-            let _ = weak.upgrade_in_event_loop(move |window| {
-                let adapter = window.global::<MediaAdapter<'_>>();
-                adapter.set_camera(if restarted.is_ok() {
-                    CameraState::On
-                } else {
-                    CameraState::Off
-                });
-                adapter.set_recording_text(SharedString::new());
-            });
+            }
             saved
         },
     );
