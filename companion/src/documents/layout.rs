@@ -46,6 +46,9 @@ pub(crate) struct Column {
     pub share: f32,
     /// A label column: shaded, bold.
     pub label: bool,
+    /// The fewest lines a cell of this column takes: room for a seal (印)
+    /// in a confirmation column.
+    pub min_lines: usize,
 }
 
 /// A column with a header and a share of the width.
@@ -54,6 +57,15 @@ pub(crate) fn col(header: &'static str, share: f32) -> Column {
         header,
         share,
         label: false,
+        min_lines: 1,
+    }
+}
+
+/// An empty column tall enough for a seal (確認印) in every row.
+pub(crate) fn seal_col(header: &'static str, share: f32) -> Column {
+    Column {
+        min_lines: 3,
+        ..col(header, share)
     }
 }
 
@@ -273,15 +285,10 @@ impl Doc {
         let mut columns = Vec::new();
         for _ in 0..pairs {
             columns.push(Column {
-                header: "",
-                share: label_share,
                 label: true,
+                ..col("", label_share)
             });
-            columns.push(Column {
-                header: "",
-                share: value_share,
-                label: false,
-            });
+            columns.push(col("", value_share));
         }
         let rows: Vec<Vec<String>> = fields
             .chunks(pairs)
@@ -339,7 +346,11 @@ impl Doc {
                         Weight::Regular
                     };
                     let text = row.get(i).map(String::as_str).unwrap_or("");
-                    wrap(self.fonts, text, weight, CELL_SIZE, w - 2.0 * CELL_PAD)
+                    let mut lines = wrap(self.fonts, text, weight, CELL_SIZE, w - 2.0 * CELL_PAD);
+                    if lines.len() < c.min_lines {
+                        lines.resize(c.min_lines, String::new());
+                    }
+                    lines
                 })
                 .collect();
             let n = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);

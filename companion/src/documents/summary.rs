@@ -2,7 +2,7 @@
 //! planning meetings, the employers approached, the hire, follow-ups,
 //! reviews and the closing text, with each supporter's confirmation.
 
-use super::layout::{Doc, col};
+use super::layout::{Doc, col, seal_col};
 use super::{Ctx, DocumentError, DocumentKind, format_number, format_opt_date};
 
 /// Renders the summary.
@@ -221,7 +221,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
                 c.confirmed_on
                     .map(super::format_date)
                     .unwrap_or_else(|| "確認待ち".to_owned()),
-                "\u{2003}\n\u{2003}\n\u{2003}".to_owned(),
+                String::new(),
             ]
         })
         .collect();
@@ -230,7 +230,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
             col("支援者", 1.6),
             col("所属機関", 2.4),
             col("確認日", 1.4),
-            col("確認印", 1.0),
+            seal_col("確認印", 1.0),
         ],
         &rows,
     );
