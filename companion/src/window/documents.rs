@@ -58,7 +58,7 @@ fn default_path(kind: DocumentKind, case: CaseId) -> PathBuf {
 }
 
 /// An RFC 3339 time in `offset`, to the minute.
-fn local_time(at: &str, offset: time::UtcOffset) -> String {
+pub(super) fn local_time(at: &str, offset: time::UtcOffset) -> String {
     let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
     else {
         return at.to_owned();

@@ -6,10 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use time::UtcOffset;
+use tsunagi_core::reference::{GroupId, ReferenceDb};
 use tsunagi_core::research::ProgressRecord;
+use tsunagi_core::store::Store;
 use tsunagi_core::store::research::QueuedBatch;
 
 use super::Desk;
+use super::documents::local_time;
 use super::ui::{DeskWindow, ResearchAdapter, ResearchRow};
 use crate::research::{self, ResearchSendError, Retry};
 
@@ -30,8 +34,18 @@ fn row(cells: Vec<String>, heading: bool) -> ResearchRow {
 
 /// The records as table lines: a heading, then one line per case with
 /// exactly the values a record carries in summary (the full record is
-/// what `research preview` prints).
-pub fn preview_lines(records: &[ProgressRecord]) -> Vec<(Vec<String>, bool)> {
+/// what `research preview` prints); disease groups by their names in
+/// `reference`.
+pub fn preview_lines(
+    records: &[ProgressRecord],
+    reference: &ReferenceDb,
+) -> Vec<(Vec<String>, bool)> {
+    let group = |id: &String| {
+        GroupId::new(id.as_str())
+            .ok()
+            .and_then(|g| reference.group(&g).map(|g| g.name.ja.clone()))
+            .unwrap_or_else(|| id.clone())
+    };
     let mut out = vec![(
         ["仮名ID", "年齢層", "性別", "疾患群", "到達した段階", "就職"]
             .map(str::to_owned)
@@ -77,7 +91,11 @@ pub fn preview_lines(records: &[ProgressRecord]) -> Vec<(Vec<String>, bool)> {
                 r.pseudonym.as_str().chars().take(12).collect(),
                 r.age_band.map_or_else(|| "—".to_owned(), |b| b.to_string()),
                 r.sex.label_ja().to_owned(),
-                r.disease_groups.join("、"),
+                r.disease_groups
+                    .iter()
+                    .map(group)
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 stages.join("、"),
                 employment,
             ],
@@ -87,8 +105,8 @@ pub fn preview_lines(records: &[ProgressRecord]) -> Vec<(Vec<String>, bool)> {
     out
 }
 
-/// The outbox as table lines, newest last.
-pub fn outbox_lines(batches: &[QueuedBatch]) -> Vec<(Vec<String>, bool)> {
+/// The outbox as table lines, newest last, times in `offset`.
+pub fn outbox_lines(batches: &[QueuedBatch], offset: UtcOffset) -> Vec<(Vec<String>, bool)> {
     let mut out = vec![(
         ["バッチ", "作成", "件数", "状態"]
             .map(str::to_owned)
@@ -97,14 +115,14 @@ pub fn outbox_lines(batches: &[QueuedBatch]) -> Vec<(Vec<String>, bool)> {
     )];
     for b in batches {
         let state = match (&b.sent_at, &b.last_error) {
-            (Some(at), _) => format!("送付済み {at}"),
+            (Some(at), _) => format!("送付済み {}", local_time(at, offset)),
             (None, Some(e)) => format!("未送付（{}回試行、最後の理由: {e}）", b.attempts),
             (None, None) => "未送付".to_owned(),
         };
         out.push((
             vec![
                 b.id.to_string().chars().take(8).collect(),
-                b.created_at.clone(),
+                local_time(&b.created_at, offset),
                 b.records.to_string(),
                 state,
             ],
@@ -119,18 +137,26 @@ fn set_rows(lines: Vec<(Vec<String>, bool)>) -> ModelRc<ResearchRow> {
     ModelRc::new(VecModel::from(rows))
 }
 
-type Shown = (Option<String>, Vec<ProgressRecord>, Vec<QueuedBatch>);
+/// The centre's address, the preview lines and the outbox lines.
+type Shown = (Option<String>, Lines, Lines);
+type Lines = Vec<(Vec<String>, bool)>;
 
-fn read(store: &mut tsunagi_core::store::Store) -> Result<Shown, ResearchSendError> {
+fn read(store: &mut Store, offset: UtcOffset) -> Result<Shown, ResearchSendError> {
+    let reference =
+        ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))?;
     let centre = store.research_centre()?.map(|c| c.url);
     let records = research::records(store)?;
     let batches = store.research_batches()?;
-    Ok((centre, records, batches))
+    Ok((
+        centre,
+        preview_lines(&records, &reference),
+        outbox_lines(&batches, offset),
+    ))
 }
 
 fn show(window: &DeskWindow, shown: Shown) {
     let adapter = window.global::<ResearchAdapter<'_>>();
-    let (centre, records, batches) = shown;
+    let (centre, preview, outbox) = shown;
     adapter.set_centre(
         match centre {
             Some(url) => format!("送付先 (centre): {url}"),
@@ -138,32 +164,38 @@ fn show(window: &DeskWindow, shown: Shown) {
         }
         .into(),
     );
-    adapter.set_preview(set_rows(preview_lines(&records)));
-    adapter.set_outbox(set_rows(outbox_lines(&batches)));
+    adapter.set_preview(set_rows(preview));
+    adapter.set_outbox(set_rows(outbox));
 }
 
 /// Reads what would be sent and the outbox.
 pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
-    desk.with_store(window, read, |_, window, shown| {
-        let adapter = window.global::<ResearchAdapter<'_>>();
-        adapter.set_error(SharedString::new());
-        match shown {
-            Some(Ok(shown)) => show(window, shown),
-            Some(Err(e)) => adapter.set_error(e.to_string().into()),
-            None => {}
-        }
-    });
+    let offset = desk.utc_offset;
+    desk.with_store(
+        window,
+        move |store| read(store, offset),
+        |_, window, shown| {
+            let adapter = window.global::<ResearchAdapter<'_>>();
+            adapter.set_error(SharedString::new());
+            match shown {
+                Some(Ok(shown)) => show(window, shown),
+                Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                None => {}
+            }
+        },
+    );
 }
 
 /// Seals a batch (unless one is waiting) and sends the outbox.
 fn send(desk: &Arc<Desk>, window: &DeskWindow) {
+    let offset = desk.utc_offset;
     let adapter = window.global::<ResearchAdapter<'_>>();
     adapter.set_sending(true);
     adapter.set_status(SharedString::new());
     adapter.set_error(SharedString::new());
     desk.with_store(
         window,
-        |store| {
+        move |store| {
             let waiting = store
                 .research_batches()?
                 .iter()
@@ -172,7 +204,7 @@ fn send(desk: &Arc<Desk>, window: &DeskWindow) {
                 research::queue_batch(store)?;
             }
             let sent = research::deliver(store, WINDOW_RETRY);
-            Ok::<_, ResearchSendError>((sent, read(store)?))
+            Ok::<_, ResearchSendError>((sent, read(store, offset)?))
         },
         |_, window, result| {
             let adapter = window.global::<ResearchAdapter<'_>>();
@@ -224,7 +256,6 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
 mod tests {
     use super::*;
     use tsunagi_core::model::demo_cases;
-    use tsunagi_core::reference::ReferenceDb;
     use tsunagi_core::research::AgencySecret;
 
     #[test]
@@ -244,7 +275,7 @@ mod tests {
                 )
             })
             .collect();
-        let lines = preview_lines(&records);
+        let lines = preview_lines(&records, &reference);
         assert_eq!(lines.len(), cases.len() + 1);
         assert!(lines[0].1, "a heading first");
         let text: String = lines.iter().flat_map(|(c, _)| c.clone()).collect();

@@ -73,9 +73,14 @@ impl EmployerProfile {
             c.max_commute_minutes.map(|m| format!("{m} 分")),
         );
         add("通勤手段", Some(c.commute_means.clone()));
-        add("職場環境の希望", Some(c.environment.expose().clone()));
         let disclosed = case.disclosure.shows_disease();
         let some = case.disclosure.shows_workplace_needs();
+        // The workplace the client asks for often names a symptom (no
+        // sunlight, a seat near the toilet): a workplace need, shown only
+        // where needs are, as the printed profile does.
+        if some {
+            add("職場環境の希望", Some(c.environment.expose().clone()));
+        }
         let diseases = if disclosed {
             case.basic
                 .diseases
@@ -174,6 +179,13 @@ mod tests {
                 assert!(!text.contains(&word), "{word} appears");
             }
             assert!(!p.strengths.is_empty(), "the positive profile is there");
+            let environment = case.career_plan.discovery.conditions.environment.expose();
+            if !environment.trim().is_empty() {
+                assert!(
+                    !text.contains(environment.as_str()),
+                    "the workplace asked for can describe a symptom"
+                );
+            }
         }
     }
 
