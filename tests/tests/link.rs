@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use std::sync::Arc;
+
+use tsunagi_core::store::{FileKeychain, Store};
 use tsunagi_tests::{PASSWORD, Serve};
 
 struct Env {
@@ -157,7 +160,7 @@ fn demo_pair_sync_puts_the_same_cases_on_the_companion() {
 }
 
 #[test]
-fn a_used_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
+fn a_used_expired_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
     let env = Env::new();
     let server = env.serve();
     let code = env.pair(&server);
@@ -169,6 +172,25 @@ fn a_used_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
     wrong.secret = tsunagi_core::link::PairingSecret::generate();
     let refused = Env::fails(env.tablet(&["pair", &wrong.to_string()]));
     assert!(refused.contains("code is wrong"), "{refused}");
+
+    // A code issued more than ten minutes ago (issued here in the
+    // companion's store, as `pair` would have then).
+    let old_secret = {
+        let mut store = Store::unlock(
+            &env.dir("companion"),
+            Arc::new(FileKeychain::new(env.dir("keys"))),
+            "admin",
+            PASSWORD,
+        )
+        .expect("opens the companion's store");
+        store
+            .issue_pairing_secret(time::OffsetDateTime::now_utc() - time::Duration::minutes(11))
+            .expect("issues")
+    };
+    let mut expired: tsunagi_core::link::PairingCode = fresh.trim().parse().expect("a code");
+    expired.secret = old_secret;
+    let refused = Env::fails(env.tablet(&["pair", &expired.to_string()]));
+    assert!(refused.contains("expired"), "{refused}");
 
     let typo = format!("{}x", fresh.trim());
     let bad = Env::fails(env.tablet(&["pair", &typo]));

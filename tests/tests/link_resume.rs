@@ -1,6 +1,7 @@
-//! Killing the companion in the middle of a large transfer and starting it
+//! Killing the companion in the middle of a 1 GB transfer and starting it
 //! again on the same address: the tablet's sync reconnects, the transfer
-//! resumes from what the companion had written, and the case arrives once.
+//! resumes from what the companion had written, and the case and its video
+//! arrive once.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -8,8 +9,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use rand::RngCore;
+use std::io::Read as _;
+use std::sync::Arc;
+
+use tsunagi_core::media::{VideoInfo, fixtures};
+use tsunagi_core::model::CaseId;
+use tsunagi_core::store::{FileKeychain, MediaDetails, Store};
 use tsunagi_tests::PASSWORD;
+
+/// The video's size: 1 GB.
+const VIDEO: u64 = 1_000_000_000;
 
 struct Env {
     root: tempfile::TempDir,
@@ -32,6 +41,17 @@ impl Env {
             .env_remove("TSUNAGI_DATA_DIR")
             .env_remove("TSUNAGI_COMPANION_DATA_DIR");
         cmd
+    }
+
+    /// The store in `data`, opened in this process.
+    fn store(&self, data: &str) -> Store {
+        Store::unlock(
+            &self.dir(data),
+            Arc::new(FileKeychain::new(self.dir("keys"))),
+            "admin",
+            PASSWORD,
+        )
+        .expect("opens the store")
     }
 
     fn tablet(&self, args: &[&str]) -> String {
@@ -109,19 +129,38 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
     env.tablet(&["init", "--user", "admin"]);
     env.companion(&["init", "--user", "admin"]);
 
-    // One case with a large consultation note (random, so nothing compresses).
+    // One case with a 1 GB video, streamed into the tablet's store (never
+    // held in memory). The video is encrypted there and in the bundle, so
+    // its content does not matter to the transfer.
     env.tablet(&["demo"]);
     let id = env.tablet(&["case", "list"]);
-    let id = id.split('\t').next().expect("an id").to_owned();
-    let mut case: serde_json::Value =
-        serde_json::from_str(&env.tablet(&["case", "show", &id])).expect("case JSON");
-    let mut noise = vec![0u8; 24 * 1024 * 1024];
-    rand::thread_rng().fill_bytes(&mut noise);
-    let note: String = noise.iter().map(|b| char::from(b'a' + b % 26)).collect();
-    case["consultations"][0]["content"] = serde_json::Value::String(note);
-    let file = env.dir("big.json");
-    std::fs::write(&file, case.to_string()).expect("writes");
-    env.tablet(&["case", "import", file.to_str().expect("utf-8")]);
+    let id: CaseId = id
+        .split('\t')
+        .next()
+        .and_then(|i| i.parse().ok())
+        .expect("an id");
+    let video_id = {
+        let mut store = env.store("tablet");
+        // `ftyp` and `moov` as the fixture writes them, then an `mdat` box
+        // whose size counts the streamed bytes.
+        let mut header = fixtures::minimal_mp4(600_000, 0);
+        header.truncate(header.len() - 8);
+        header.extend_from_slice(&u32::try_from(8 + VIDEO).expect("fits").to_be_bytes());
+        header.extend_from_slice(b"mdat");
+        let mut video = std::io::Cursor::new(header).chain(std::io::repeat(0x5a).take(VIDEO));
+        store
+            .add_video(
+                id,
+                &mut video,
+                &tsunagi_core::media::video::placeholder_poster(),
+                &VideoInfo {
+                    mime: "video/mp4".into(),
+                    duration_ms: 600_000,
+                },
+                &MediaDetails::default(),
+            )
+            .expect("the tablet stores the video")
+    };
 
     let (mut server, lines, addr) = env.serve("127.0.0.1:0");
     let code = env.companion(&["pair", "--address", &addr]);
@@ -147,7 +186,7 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
                     .sum()
             })
             .unwrap_or(0);
-        if held > 4 * 1024 * 1024 {
+        if held > VIDEO / 3 {
             server.kill().expect("kills the companion");
             server.wait().expect("reaps it");
             break held;
@@ -194,4 +233,13 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
     assert_eq!(theirs, ours, "cases missing or duplicated");
     let _ = server.kill();
     let _ = server.wait();
+
+    // The video arrived once, whole, and reads back to its last byte.
+    let mut companion = env.store("companion");
+    let items = companion.list_media(id).expect("lists");
+    assert_eq!(items.len(), 1, "the video once");
+    assert_eq!(items[0].id, video_id);
+    let mut stream = companion.open_media(id, video_id).expect("opens");
+    let read = std::io::copy(&mut stream, &mut std::io::sink()).expect("decrypts to the end");
+    assert!(read > VIDEO, "{read} bytes");
 }
