@@ -175,6 +175,21 @@ pub enum MediaCommand {
         /// The item id.
         media: String,
     },
+    /// Shows the limits for new photos and videos, or sets them
+    /// (administrators): the longest side of a photo, the longest video and
+    /// the largest video. A longer recording stops at the limit; a longer
+    /// imported video is cut there.
+    Limits {
+        /// Photos are shrunk to this many pixels on their longer side.
+        #[arg(long, value_name = "PIXELS", value_parser = clap::value_parser!(u32).range(320..=8000))]
+        photo_edge: Option<u32>,
+        /// The longest video, in seconds.
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=7200))]
+        video_seconds: Option<u64>,
+        /// The largest video, in megabytes (1 MB = 1,000,000 bytes).
+        #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        video_mb: Option<u64>,
+    },
     /// Writes an item, decrypted, to a new file (never over an existing one).
     Export {
         /// The case id.
@@ -443,6 +458,29 @@ fn media(dir: &std::path::Path, command: MediaCommand) -> anyhow::Result<()> {
         MediaCommand::Delete { case, media } => {
             let (case, media) = (parse_case(&case)?, parse_media(&media)?);
             login::unlock(PROGRAM, dir)?.delete_media(case, media)?;
+        }
+        MediaCommand::Limits {
+            photo_edge,
+            video_seconds,
+            video_mb,
+        } => {
+            let mut store = login::unlock(PROGRAM, dir)?;
+            let mut limits = store.media_limits()?;
+            if photo_edge.is_some() || video_seconds.is_some() || video_mb.is_some() {
+                if let Some(edge) = photo_edge {
+                    limits.max_photo_edge = edge;
+                }
+                if let Some(seconds) = video_seconds {
+                    limits.max_video_ms = seconds * 1000;
+                }
+                if let Some(mb) = video_mb {
+                    limits.max_video_bytes = mb * 1_000_000;
+                }
+                store.set_media_limits(limits)?;
+            }
+            println!("photo_edge\t{}", limits.max_photo_edge);
+            println!("video_seconds\t{}", limits.max_video_ms / 1000);
+            println!("video_mb\t{}", limits.max_video_bytes / 1_000_000);
         }
         MediaCommand::Export { case, media, out } => {
             let (case, media) = (parse_case(&case)?, parse_media(&media)?);

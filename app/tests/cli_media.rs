@@ -350,27 +350,7 @@ fn a_file_that_is_neither_photo_nor_video_is_refused_plainly() {
 fn an_imported_video_is_transcoded_to_h264_main_with_its_length_and_a_poster() {
     let env = Env::new();
     let case = env.case();
-    // A real 2-second clip from the test pattern, in Matroska with VP8: not
-    // a format the store keeps, so it must be transcoded.
-    let clip = env.path("clip.mkv");
-    let made = Command::new("gst-launch-1.0")
-        .args([
-            "-q",
-            "videotestsrc",
-            "num-buffers=60",
-            "!",
-            "video/x-raw,width=320,height=240,framerate=30/1",
-            "!",
-            "vp8enc",
-            "!",
-            "matroskamux",
-            "!",
-            "filesink",
-        ])
-        .arg(format!("location={}", clip.display()))
-        .status()
-        .expect("runs gst-launch-1.0");
-    assert!(made.success());
+    let clip = vp8_clip(&env);
     let id = env
         .ok(&[
             "media",
@@ -399,4 +379,72 @@ fn an_imported_video_is_transcoded_to_h264_main_with_its_length_and_a_poster() {
     assert_eq!(info.h264_profile.as_deref(), Some("main"), "{info:?}");
     assert_eq!(info.chroma_format.as_deref(), Some("4:2:0"), "{info:?}");
     assert_eq!(info.frames, 60, "{info:?}");
+}
+
+/// A real 2-second clip from the test pattern (60 frames), in Matroska with
+/// VP8: not a format the store keeps, so it must be transcoded.
+fn vp8_clip(env: &Env) -> PathBuf {
+    let clip = env.path("clip.mkv");
+    let made = Command::new("gst-launch-1.0")
+        .args([
+            "-q",
+            "videotestsrc",
+            "num-buffers=60",
+            "!",
+            "video/x-raw,width=320,height=240,framerate=30/1",
+            "!",
+            "vp8enc",
+            "!",
+            "matroskamux",
+            "!",
+            "filesink",
+        ])
+        .arg(format!("location={}", clip.display()))
+        .status()
+        .expect("runs gst-launch-1.0");
+    assert!(made.success());
+    clip
+}
+
+#[test]
+fn the_limits_are_set_by_an_administrator_and_cut_a_longer_video() {
+    let env = Env::new();
+    let case = env.case();
+    let shown = env.ok(&["media", "limits"]);
+    assert!(shown.contains("video_seconds\t600"), "{shown}");
+    let set = env.ok(&[
+        "media",
+        "limits",
+        "--video-seconds",
+        "1",
+        "--photo-edge",
+        "400",
+    ]);
+    assert!(set.contains("video_seconds\t1"), "{set}");
+    assert!(set.contains("photo_edge\t400"), "{set}");
+    // Kept in the store: a later command sees them.
+    assert!(env.ok(&["media", "limits"]).contains("photo_edge\t400"));
+
+    // The 2-second clip is cut at the 1-second limit.
+    let clip = vp8_clip(&env);
+    let id = env
+        .ok(&["media", "import", &case, clip.to_str().expect("utf-8")])
+        .trim()
+        .to_owned();
+    let out = env.path("cut.mp4");
+    env.ok(&[
+        "media",
+        "export",
+        &case,
+        &id,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    let info = tsunagi_app::av::probe(std::fs::File::open(&out).expect("opens")).expect("decodes");
+    assert!(info.frames.abs_diff(30) <= 2, "{info:?}");
+
+    // A value out of range is refused in words and changes nothing.
+    let out = env.tsunagi(&["media", "limits", "--video-seconds", "0"]);
+    assert!(!out.status.success());
+    assert!(env.ok(&["media", "limits"]).contains("video_seconds\t1"));
 }

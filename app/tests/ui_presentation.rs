@@ -108,6 +108,10 @@ fn the_presentation_hides_the_disease_when_not_disclosed_and_needs_the_password_
 
     press(w, "プレゼンテーション");
     assert_eq!(w.get_screen(), Screen::Presentation);
+    assert!(
+        w.window().is_fullscreen(),
+        "the presentation fills the screen"
+    );
     let seen = read_every_page(w);
     assert_eq!(seen[0], "見本 花子", "the cover names the client");
     let strengths = &case.career_plan.discovery.strengths[0];
@@ -128,6 +132,7 @@ fn the_presentation_hides_the_disease_when_not_disclosed_and_needs_the_password_
     type_into(w, "パスワード", PASSWORD);
     press(w, "終了する");
     assert_eq!(w.get_screen(), Screen::Case, "back at the case");
+    assert!(!w.window().is_fullscreen());
     assert_eq!(
         w.global::<PresentationAdapter<'_>>()
             .get_pages()

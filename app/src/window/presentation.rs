@@ -223,6 +223,9 @@ fn show(window: &AppWindow, pages: &[Page], media: &[MediaPage], return_to: Case
     adapter.set_checking(false);
     RETURN_TO.with(|r| r.set(Some(return_to)));
     window.set_screen(Screen::Presentation);
+    // The whole screen: nothing of the system or the app around it while
+    // the tablet is in an employer's hands.
+    window.window().set_fullscreen(true);
 }
 
 thread_local! {
@@ -241,6 +244,7 @@ pub(super) fn clear(window: &AppWindow) {
     adapter.set_pages(ModelRc::default());
     adapter.set_asking(false);
     RETURN_TO.with(|r| r.set(None));
+    window.window().set_fullscreen(false);
 }
 
 fn stop_video(window: &AppWindow) {
