@@ -22,17 +22,6 @@ use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptio
 const PASSWORD: &str = "ながい合言葉 2026";
 const WORKER_PASSWORD: &str = "さとうの合言葉 2026";
 
-fn press(window: &AppWindow, label: &str) {
-    let button = one(window, label, AccessibleRole::Button);
-    assert_eq!(
-        button.accessible_enabled(),
-        Some(true),
-        "{label:?} is disabled"
-    );
-    button.invoke_accessible_default_action();
-    settle();
-}
-
 fn activate(window: &AppWindow, label: &str, role: AccessibleRole) {
     one(window, label, role).invoke_accessible_default_action();
     settle();

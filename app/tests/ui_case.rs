@@ -34,17 +34,6 @@ fn value_of(window: &AppWindow, label: &str) -> String {
         .unwrap_or_default()
 }
 
-fn press(window: &AppWindow, label: &str) {
-    let button = one(window, label, AccessibleRole::Button);
-    assert_eq!(
-        button.accessible_enabled(),
-        Some(true),
-        "{label:?} is disabled"
-    );
-    button.invoke_accessible_default_action();
-    settle();
-}
-
 fn tab(window: &AppWindow, label: &str) {
     one(window, label, AccessibleRole::Tab).invoke_accessible_default_action();
     settle();

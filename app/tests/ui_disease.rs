@@ -21,17 +21,6 @@ use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptio
 
 const PASSWORD: &str = "ながい合言葉 2026";
 
-fn press(window: &AppWindow, label: &str, role: AccessibleRole) {
-    let element = one(window, label, role);
-    assert_ne!(
-        element.accessible_enabled(),
-        Some(false),
-        "{label:?} is disabled"
-    );
-    element.invoke_accessible_default_action();
-    settle();
-}
-
 fn tick(window: &AppWindow, label: &str) {
     let check = one(window, label, AccessibleRole::Checkbox);
     assert_eq!(
@@ -70,7 +59,7 @@ fn log_in(app: &AppHandle) {
     assert_eq!(w.get_screen(), Screen::Login);
     type_into(w, "ユーザー名", "admin");
     type_into(w, "パスワード", PASSWORD);
-    press(w, "ログイン", AccessibleRole::Button);
+    press_as(w, "ログイン", AccessibleRole::Button);
     assert_eq!(w.get_screen(), Screen::CaseList);
 }
 
@@ -106,7 +95,7 @@ fn disease_checklist_is_saved_and_the_reference_is_browsable_without_a_case() {
 
     // Search by kana, choose the hit.
     type_into(w, "疾患を検索", "かいようせいだい");
-    press(w, "潰瘍性大腸炎", AccessibleRole::ListItem);
+    press_as(w, "潰瘍性大腸炎", AccessibleRole::ListItem);
     assert_eq!(
         one(w, "潰瘍性大腸炎", AccessibleRole::Tab)
             .accessible_label()
@@ -131,7 +120,7 @@ fn disease_checklist_is_saved_and_the_reference_is_browsable_without_a_case() {
 
     // The job: a truck driver's demands move toilet access to the top.
     type_into(w, "職業を検索", "トラック");
-    press(w, "トラック運転手", AccessibleRole::ListItem);
+    press_as(w, "トラック運転手", AccessibleRole::ListItem);
     let first = w
         .global::<DiseaseAdapter<'_>>()
         .get_issues()
@@ -143,16 +132,16 @@ fn disease_checklist_is_saved_and_the_reference_is_browsable_without_a_case() {
     // A relapse with its date: the status shows and the checklist asks for a review.
     let review = "状態が変わりました — 課題を見直してください（現在: 再燃）";
     assert!(all(w, review, AccessibleRole::Text).is_empty());
-    press(w, "再燃", AccessibleRole::RadioButton);
+    press_as(w, "再燃", AccessibleRole::RadioButton);
     type_into(w, "状態の変化の日付", "2026/11/20");
     type_into(w, "状態の変化のメモ", "下痢が増えた");
-    press(w, "状態を記録", AccessibleRole::Button);
+    press_as(w, "状態を記録", AccessibleRole::Button);
     assert!(!w.global::<DiseaseAdapter<'_>>().get_date_invalid());
     one(w, "現在の状態: 再燃", AccessibleRole::Text);
     one(w, review, AccessibleRole::Text);
     one(w, "2026/11/20 再燃", AccessibleRole::ListItem);
 
-    press(w, "戻る", AccessibleRole::Button);
+    press_as(w, "戻る", AccessibleRole::Button);
     assert_eq!(w.get_screen(), Screen::CaseList);
     assert!(
         w.global::<DiseaseAdapter<'_>>()
@@ -195,19 +184,19 @@ fn disease_checklist_is_saved_and_the_reference_is_browsable_without_a_case() {
         one(w, &option, AccessibleRole::Checkbox).accessible_checked(),
         Some(true)
     );
-    press(w, "戻る", AccessibleRole::Button);
+    press_as(w, "戻る", AccessibleRole::Button);
 
     // ── the reference without a case ────────────────────────────────────
-    press(w, "疾患・職業の参照", AccessibleRole::Button);
+    press_as(w, "疾患・職業の参照", AccessibleRole::Button);
     assert_eq!(w.get_screen(), Screen::Reference);
     type_into(w, "疾患を検索", "SLE");
-    press(w, "全身性エリテマトーデス", AccessibleRole::ListItem);
+    press_as(w, "全身性エリテマトーデス", AccessibleRole::ListItem);
     assert!(w.global::<ReferenceAdapter<'_>>().get_page_open());
     let page = w.global::<ReferenceAdapter<'_>>().get_page();
     assert_eq!(page.name, "全身性エリテマトーデス");
     assert!(page.issues.row_count() > 0 && page.sources.row_count() > 0);
-    press(w, "疾患の一覧へ", AccessibleRole::Button);
-    press(w, "職業検索", AccessibleRole::Tab);
+    press_as(w, "疾患の一覧へ", AccessibleRole::Button);
+    press_as(w, "職業検索", AccessibleRole::Tab);
     type_into(w, "職業を検索", "データ");
     let found = one(w, "データ入力", AccessibleRole::ListItem);
     assert!(
@@ -218,6 +207,6 @@ fn disease_checklist_is_saved_and_the_reference_is_browsable_without_a_case() {
     let listed = w.global::<ReferenceAdapter<'_>>().get_occupations();
     assert_eq!(listed.row_data(0).expect("a hit").name, "データ入力");
     assert!(listed.row_count() < 52, "the search narrows the list");
-    press(w, "戻る", AccessibleRole::Button);
+    press_as(w, "戻る", AccessibleRole::Button);
     assert_eq!(w.get_screen(), Screen::CaseList);
 }

@@ -25,17 +25,6 @@ use tsunagi_core::store::{
 
 const PASSWORD: &str = "ながい合言葉 2026";
 
-fn press(window: &AppWindow, label: &str) {
-    let button = one(window, label, AccessibleRole::Button);
-    assert_eq!(
-        button.accessible_enabled(),
-        Some(true),
-        "{label:?} is disabled"
-    );
-    button.invoke_accessible_default_action();
-    settle();
-}
-
 fn tick(window: &AppWindow, label: &str) {
     let check = one(window, label, AccessibleRole::Checkbox);
     assert_eq!(

@@ -29,17 +29,6 @@ const FAST: StoreOptions = StoreOptions {
     kdf: KdfParams::INSECURE_FOR_TESTS,
 };
 
-fn press(window: &AppWindow, label: &str) {
-    let element = one(window, label, AccessibleRole::Button);
-    assert_ne!(
-        element.accessible_enabled(),
-        Some(false),
-        "{label:?} is disabled"
-    );
-    element.invoke_accessible_default_action();
-    settle();
-}
-
 struct Env {
     _temp: tempfile::TempDir,
     data: std::path::PathBuf,

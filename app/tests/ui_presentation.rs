@@ -21,17 +21,6 @@ use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptio
 
 const PASSWORD: &str = "ながい合言葉 2026";
 
-fn press(window: &AppWindow, label: &str) {
-    let element = one(window, label, AccessibleRole::Button);
-    assert_ne!(
-        element.accessible_enabled(),
-        Some(false),
-        "{label:?} is disabled"
-    );
-    element.invoke_accessible_default_action();
-    settle();
-}
-
 /// Every text the presentation shows, page by page, read from the screen.
 fn read_every_page(w: &AppWindow) -> Vec<String> {
     let mut seen = Vec::new();

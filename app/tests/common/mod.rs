@@ -45,6 +45,24 @@ pub fn shows(window: &AppWindow, label: &str, role: AccessibleRole) -> bool {
     !all(window, label, role).is_empty()
 }
 
+/// Presses the element labelled `label` with `role` (its default action),
+/// which must not be disabled.
+pub fn press_as(window: &AppWindow, label: &str, role: AccessibleRole) {
+    let element = one(window, label, role);
+    assert_ne!(
+        element.accessible_enabled(),
+        Some(false),
+        "{label:?} is disabled"
+    );
+    element.invoke_accessible_default_action();
+    settle();
+}
+
+/// Presses the button labelled `label`.
+pub fn press(window: &AppWindow, label: &str) {
+    press_as(window, label, AccessibleRole::Button);
+}
+
 pub fn type_into(window: &AppWindow, label: &str, text: &str) {
     one(window, label, AccessibleRole::TextInput).set_accessible_value(text);
     settle();
