@@ -56,6 +56,21 @@ impl Env {
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
+    /// Exports item `id` of `case`, decrypted, to a new file `name` in the
+    /// temporary folder; returns its path.
+    fn export(&self, case: &str, id: &str, name: &str) -> PathBuf {
+        let out = self.path(name);
+        self.ok(&[
+            "media",
+            "export",
+            case,
+            id,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        out
+    }
+
     fn case(&self) -> String {
         let list = self.ok(&["case", "list"]);
         list.lines()
@@ -127,15 +142,7 @@ fn an_imported_gps_photo_exports_upright_with_no_metadata() {
     assert!(contains(&original, b"Exif"), "the test photo carries EXIF");
     let id = env.import(&case, "holiday.jpg", &original);
     assert_eq!(id.len(), 36, "{id}");
-    let out = env.path("exported.jpg");
-    env.ok(&[
-        "media",
-        "export",
-        &case,
-        &id,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
+    let out = env.export(&case, &id, "exported.jpg");
     let exported = std::fs::read(&out).expect("exported");
     assert!(exported.starts_with(&[0xFF, 0xD8]));
     assert!(!contains(&exported, b"Exif"));
@@ -170,15 +177,7 @@ fn nothing_under_the_data_folder_shows_a_photo_a_video_or_a_caption() {
     // chance.
     let mut needles = vec![CAPTION.as_bytes().to_vec(), b"Exif\0\0".to_vec()];
     for (id, name) in [(photo, "photo-out.jpg"), (video, "clip-out.mp4")] {
-        let out = env.path(name);
-        env.ok(&[
-            "media",
-            "export",
-            &case,
-            &id,
-            "--out",
-            out.to_str().expect("utf-8"),
-        ]);
+        let out = env.export(&case, &id, name);
         let plain = std::fs::read(&out).expect("reads the export");
         std::fs::remove_file(&out).expect("removes the export");
         for at in [0, plain.len() / 2, plain.len() - 16] {
@@ -214,15 +213,7 @@ fn a_video_is_stored_as_it_is_and_listed_with_its_details() {
     assert_eq!(cols[2], clip.len().to_string());
     assert_eq!(cols[3], "no");
     assert_eq!(cols[6], CAPTION);
-    let out = env.path("clip-out.mp4");
-    env.ok(&[
-        "media",
-        "export",
-        &case,
-        &id,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
+    let out = env.export(&case, &id, "clip-out.mp4");
     assert_eq!(std::fs::read(&out).expect("exported"), clip);
 }
 
@@ -366,15 +357,7 @@ fn an_imported_video_is_transcoded_to_h264_main_with_its_length_and_a_poster() {
     let cols: Vec<&str> = list.lines().next().expect("one item").split('\t').collect();
     assert_eq!(cols[0], id);
     assert_eq!(cols[1], "video");
-    let out = env.path("clip-out.mp4");
-    env.ok(&[
-        "media",
-        "export",
-        &case,
-        &id,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
+    let out = env.export(&case, &id, "clip-out.mp4");
     let info = tsunagi_app::av::probe(std::fs::File::open(&out).expect("opens")).expect("decodes");
     assert_eq!(info.h264_profile.as_deref(), Some("main"), "{info:?}");
     assert_eq!(info.chroma_format.as_deref(), Some("4:2:0"), "{info:?}");
@@ -431,15 +414,7 @@ fn the_limits_are_set_by_an_administrator_and_cut_a_longer_video() {
         .ok(&["media", "import", &case, clip.to_str().expect("utf-8")])
         .trim()
         .to_owned();
-    let out = env.path("cut.mp4");
-    env.ok(&[
-        "media",
-        "export",
-        &case,
-        &id,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
+    let out = env.export(&case, &id, "cut.mp4");
     let info = tsunagi_app::av::probe(std::fs::File::open(&out).expect("opens")).expect("decodes");
     assert!(info.frames.abs_diff(30) <= 2, "{info:?}");
 
