@@ -336,3 +336,21 @@ fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
     assert!(line.contains("unknown device"), "{line}");
     assert!(env.case_list(false).is_empty());
 }
+
+#[test]
+fn unpairing_on_the_tablet_tells_the_companion_and_stops_sending() {
+    let env = Env::new();
+    let server = env.serve();
+    env.pair(&server);
+    assert_eq!(env.companion_ok(&["peers"]).lines().count(), 1);
+    let out = env.tablet_ok(&["unpair"]);
+    assert!(out.contains("unpaired"), "{out}");
+    server.wait_for("unpaired");
+    assert!(
+        env.companion_ok(&["peers"]).is_empty(),
+        "the companion forgot the tablet too"
+    );
+    let line = Env::fails(env.tablet(&["sync"]));
+    assert!(line.contains("pair"), "{line}");
+    assert!(env.case_list(false).is_empty());
+}
