@@ -224,9 +224,10 @@ impl Doc {
         }
     }
 
-    /// A section heading, kept with at least three lines of what follows.
+    /// A section heading, kept with what follows: a table's header row and
+    /// a first row of up to three lines (a seal row), or four lines of text.
     pub fn heading(&mut self, text: &str) {
-        self.need(HEADING_SIZE + 8.0 + 3.0 * CELL_LEADING + 2.0 * CELL_PAD);
+        self.need(HEADING_SIZE + 8.0 + 4.0 * CELL_LEADING + 4.0 * CELL_PAD);
         if self.y > BODY_TOP + 0.5 {
             self.y += 6.0;
         }
@@ -330,7 +331,10 @@ impl Doc {
         } else {
             0.0
         };
-        self.need(header_h + row_height(1));
+        // The header row never ends a page alone: it goes with the first
+        // row's fewest lines (three in a seal column).
+        let first = columns.iter().map(|c| c.min_lines).max().unwrap_or(1);
+        self.need(header_h + row_height(first));
         if has_header {
             self.draw_row(columns, &widths, &header, 0, usize::MAX, true);
         }

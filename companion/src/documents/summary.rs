@@ -211,7 +211,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     }
 
     doc.heading("支援者の確認");
-    let rows: Vec<Vec<String>> = s
+    let mut rows: Vec<Vec<String>> = s
         .confirmations
         .iter()
         .map(|c| {
@@ -225,6 +225,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
             ]
         })
         .collect();
+    if rows.is_empty() {
+        // Nobody recorded yet: lines to fill in and seal by hand.
+        rows = vec![vec![String::new(); 4]; 3];
+    }
     doc.table(
         &[
             col("支援者", 1.6),
