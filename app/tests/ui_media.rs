@@ -204,6 +204,35 @@ fn a_photo_and_a_clip_from_the_camera_are_kept_and_only_approved_ones_are_presen
     type_into(w, "パスワード", PASSWORD);
     press(w, "終了する");
 
+    // An approved clip whose file has gone cannot play, and its page says
+    // so instead of showing anything of it.
+    press(w, "写真・動画");
+    press(w, "本人が承認：受付の練習");
+    press(w, "ケースに戻る");
+    press(w, "プレゼンテーション");
+    let presentation = w.global::<PresentationAdapter<'_>>();
+    let clip_page = presentation
+        .get_pages()
+        .iter()
+        .position(|p| p.video)
+        .expect("the approved clip has a page");
+    let media = env.data.join("media");
+    let aside = env.data.join("media-aside");
+    std::fs::rename(&media, &aside).expect("moves the files away");
+    presentation.set_page(i32::try_from(clip_page).expect("a page number"));
+    settle();
+    press(w, "再生");
+    assert!(!presentation.get_playing());
+    assert!(shows(
+        w,
+        "この動画は破損しているか見つからないため、再生できません。",
+        AccessibleRole::Text
+    ));
+    std::fs::rename(&aside, &media).expect("puts the files back");
+    press(w, "終了");
+    type_into(w, "パスワード", PASSWORD);
+    press(w, "終了する");
+
     // Deleting asks first; then the file and its key are gone.
     press(w, "写真・動画");
     let files = || {

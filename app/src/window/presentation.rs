@@ -247,10 +247,21 @@ pub(super) fn clear(window: &AppWindow) {
     window.window().set_fullscreen(false);
 }
 
+/// What the screen says when a clip cannot be played.
+const CANNOT_PLAY: &str = "この動画は破損しているか見つからないため、再生できません。";
+
+/// Says on the page of clip `id` that it cannot be played.
+fn cannot_play(window: &AppWindow, id: MediaId) {
+    let adapter = window.global::<PresentationAdapter<'_>>();
+    adapter.set_video_error(tr(CANNOT_PLAY).into());
+    adapter.set_video_error_for(id.to_string().into());
+}
+
 fn stop_video(window: &AppWindow) {
     PLAYER.with(|p| p.borrow_mut().take());
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_playing(false);
+    adapter.set_video_error(SharedString::new());
     adapter.set_video_frame(Image::default());
 }
 
@@ -278,9 +289,15 @@ fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
                     }
                 });
             };
-            // At the end, and on an error, the poster comes back.
-            let on_event = move |_: PlayerEvent| {
-                let _ = weak.upgrade_in_event_loop(|window| stop_video(&window));
+            // At the end, and on an error, the poster comes back; an error
+            // (a damaged file fails its check as it is read) is said.
+            let on_event = move |event: PlayerEvent| {
+                let _ = weak.upgrade_in_event_loop(move |window| {
+                    stop_video(&window);
+                    if matches!(event, PlayerEvent::Error(_)) {
+                        cannot_play(&window, id);
+                    }
+                });
             };
             let player = Player::new(stream, on_frame, on_event).ok()?;
             player.play().ok()?;
@@ -290,9 +307,13 @@ fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
             if session.epoch() != epoch || window.get_screen() != Screen::Presentation {
                 return;
             }
-            if let Some(player) = player {
-                window.global::<PresentationAdapter<'_>>().set_playing(true);
-                PLAYER.with(|p| *p.borrow_mut() = Some(player));
+            let adapter = window.global::<PresentationAdapter<'_>>();
+            match player {
+                Some(player) => {
+                    adapter.set_playing(true);
+                    PLAYER.with(|p| *p.borrow_mut() = Some(player));
+                }
+                None => cannot_play(window, id),
             }
         },
     );
