@@ -310,3 +310,55 @@ fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
     press(w, "一覧へ戻る");
     drop(app);
 }
+
+#[test]
+fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
+    init_backend();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data = temp.path().join("data");
+    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+    let (mut store, _code) = Store::create(
+        &data,
+        Arc::clone(&keychain),
+        "admin",
+        PASSWORD,
+        StoreOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+        },
+    )
+    .expect("store");
+    let case = demo_cases().remove(0);
+    let given = case.consents[0]
+        .given_on
+        .expect("the demo consent has a date");
+    let id = store.create_case(&case).expect("demo case");
+    drop(store);
+
+    let app = window::build(data.clone(), options(&keychain)).expect("the window builds");
+    let w = app.window();
+    w.show().expect("the window shows");
+    log_in(w, "admin", PASSWORD);
+    open_case(w, case.basic.name.expose());
+    tab(w, "同意・開示");
+    let adapter = w.global::<CaseAdapter<'_>>();
+
+    // Withdrawn before it was given: the store refuses the section, and the
+    // screen says the save failed and why.
+    let before = given - time::Duration::days(30);
+    type_into(w, "同意 1：撤回日", &before.to_string());
+    pause();
+    assert_eq!(adapter.get_save_state(), SaveState::Failed);
+    let detail = adapter.get_problem_detail();
+    assert!(detail.contains("ends before it starts"), "{detail}");
+    let store = || Store::unlock(&data, Arc::clone(&keychain), "admin", PASSWORD).expect("unlocks");
+    let stored = store().load_case(id).expect("loads");
+    assert_eq!(stored.consents[0].withdrawn_on, None, "nothing was saved");
+
+    // Put right, it saves.
+    let after = given + time::Duration::days(30);
+    type_into(w, "同意 1：撤回日", &after.to_string());
+    pause();
+    assert_eq!(adapter.get_save_state(), SaveState::Saved);
+    let stored = store().load_case(id).expect("loads");
+    assert_eq!(stored.consents[0].withdrawn_on, Some(after));
+}

@@ -44,7 +44,9 @@ struct Open {
     pending: Option<String>,
     /// Saves asked for and not yet answered.
     in_flight: u32,
-    failed: bool,
+    /// The sections whose last save failed: the screen says so until a
+    /// later save of each succeeds.
+    failed: std::collections::BTreeSet<tsunagi_core::model::SectionName>,
 }
 
 thread_local! {
@@ -328,7 +330,7 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, id: CaseId) {
                             can_edit: account.role != Role::ReadOnly,
                             pending: None,
                             in_flight: 0,
-                            failed: false,
+                            failed: Default::default(),
                         });
                     });
                     let adapter = window.global::<CaseAdapter<'_>>();
@@ -404,6 +406,7 @@ pub(super) fn flush(session: &Arc<Session>, window: &AppWindow) {
 }
 
 fn save(session: &Arc<Session>, window: &AppWindow, id: CaseId, section: Section) {
+    let name = section.name();
     session.run(
         window,
         move |session| session.with_store(|store| store.save_section(id, &section)),
@@ -415,18 +418,22 @@ fn save(session: &Arc<Session>, window: &AppWindow, id: CaseId, section: Section
                 }
                 o.in_flight = o.in_flight.saturating_sub(1);
                 match &saved {
-                    Some(Ok(_)) => {}
+                    Some(Ok(_)) => {
+                        o.failed.remove(&name);
+                    }
                     Some(Err(error)) => {
-                        o.failed = true;
+                        o.failed.insert(name);
                         let report = Report::from(error);
                         adapter.set_problem(report.problem);
                         adapter.set_problem_detail(report.detail.into());
                     }
-                    None => o.failed = true,
+                    None => {
+                        o.failed.insert(name);
+                    }
                 }
                 Some(if o.in_flight > 0 {
                     SaveState::Saving
-                } else if o.failed {
+                } else if !o.failed.is_empty() {
                     SaveState::Failed
                 } else {
                     SaveState::Saved

@@ -864,12 +864,23 @@ impl Store {
     }
 
     /// Saves one section of a case and returns the case's revision number.
-    /// Saving what is already stored writes nothing.
+    /// Saving what is already stored writes nothing. A section that would
+    /// leave the case invalid (dates reversed, a reference to a missing
+    /// employer, duplicate ids) is refused with [`StoreError::InvalidCase`]
+    /// and nothing is written.
     pub fn save_section(&mut self, case: CaseId, section: &Section) -> Result<i64, StoreError> {
         self.require_editor()?;
         let at = now();
         let tx = self.conn.unchecked_transaction()?;
         self.require_access(&tx, case)?;
+        // The case as it would be after this save must still be a valid
+        // case: what the import, the send-data file and the companion
+        // accept, so that nothing saved here is refused there later.
+        let mut after = read_case(&tx, case)?;
+        after.apply(section.clone());
+        after
+            .validate()
+            .map_err(|e| StoreError::InvalidCase(e.to_string()))?;
         let revision = write_section(&tx, case, section, &self.account.name, &at)?;
         self.audit(
             &tx,

@@ -417,3 +417,26 @@ fn the_logged_in_password_is_confirmed_and_a_wrong_one_refused() {
         Err(StoreError::WrongPassword)
     ));
 }
+
+#[test]
+fn a_section_that_would_make_the_case_invalid_is_refused_and_nothing_is_written() {
+    let (_fx, mut store, _) = Fixture::new();
+    let case = demo_cases().remove(0);
+    let id = store.create_case(&case).expect("creates");
+    let before = store.load_case(id).expect("loads");
+    let revisions = store.history(id, None).expect("history").len();
+    // A consultation naming an employer the case does not have.
+    let mut consultations = before.consultations.clone();
+    consultations[0].employer_id = Some("no-such-employer".into());
+    let refused = store.save_section(id, &Section::Consultations(consultations));
+    assert!(
+        matches!(refused, Err(StoreError::InvalidCase(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.load_case(id).expect("loads"), before);
+    assert_eq!(
+        store.history(id, None).expect("history").len(),
+        revisions,
+        "no revision was written"
+    );
+}
