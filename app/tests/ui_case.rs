@@ -88,13 +88,19 @@ fn options(keychain: &Arc<dyn Keychain>) -> Options {
     }
 }
 
-#[test]
-fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
-    i_slint_backend_testing::init_no_event_loop();
+/// A new store in a temporary folder (the fast KDF, an in-memory keychain)
+/// with `admin` as its administrator: the folder guard, the data folder,
+/// the keychain and the open store.
+fn new_store() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Arc<dyn Keychain>,
+    Store,
+) {
     let temp = tempfile::tempdir().expect("temp dir");
     let data = temp.path().join("data");
     let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-    let (mut store, _code) = Store::create(
+    let (store, _code) = Store::create(
         &data,
         Arc::clone(&keychain),
         "admin",
@@ -104,6 +110,13 @@ fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
         },
     )
     .expect("store");
+    (temp, data, keychain, store)
+}
+
+#[test]
+fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
+    i_slint_backend_testing::init_no_event_loop();
+    let (_temp, data, keychain, mut store) = new_store();
     let mut hanako = None;
     for case in demo_cases() {
         let id = store.create_case(&case).expect("demo case");
@@ -314,19 +327,7 @@ fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
 #[test]
 fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
     init_backend();
-    let temp = tempfile::tempdir().expect("temp dir");
-    let data = temp.path().join("data");
-    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-    let (mut store, _code) = Store::create(
-        &data,
-        Arc::clone(&keychain),
-        "admin",
-        PASSWORD,
-        StoreOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-        },
-    )
-    .expect("store");
+    let (_temp, data, keychain, mut store) = new_store();
     let case = demo_cases().remove(0);
     let given = case.consents[0]
         .given_on
