@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use tsunagi_core::model::{ProgrammeOutcome, SupportStage};
-use tsunagi_core::reference::{GroupId, ReferenceDb};
+use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::research::{Month, ProgressRecord, UNLISTED_GROUP};
 
 /// Counts below this (and above zero) are suppressed.
@@ -100,10 +100,10 @@ pub fn outcomes(records: &[ProgressRecord], reference: &ReferenceDb) -> Table {
         }
     }
     let name = |id: &str| -> String {
-        GroupId::new(id)
-            .ok()
-            .and_then(|g| reference.group(&g).map(|g| g.name.ja.clone()))
-            .unwrap_or_else(|| "参考データにない疾患".to_owned())
+        reference
+            .group_name_ja(id)
+            .unwrap_or("参考データにない疾患")
+            .to_owned()
     };
     Table {
         slug: "outcomes",

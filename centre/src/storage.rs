@@ -38,8 +38,8 @@ pub enum StorageError {
 mod postgres_db;
 pub use postgres_db::PostgresDatabase;
 
-/// Opens the database: PostgreSQL when `url` is a `postgres://` or
-/// `postgresql://` connection string, else SQLite in `dir`.
+/// Opens the database: PostgreSQL when a connection string `url`
+/// (`postgres://…`) is given, else SQLite in `dir`.
 pub fn open(dir: &Path, url: Option<&str>) -> Result<Box<dyn Database>, StorageError> {
     match url {
         Some(url) if !url.trim().is_empty() => Ok(Box::new(PostgresDatabase::connect(url)?)),
@@ -69,6 +69,19 @@ pub struct Ack {
     pub records: usize,
     /// When the centre first stored it (RFC 3339).
     pub received_at: String,
+}
+
+impl Ack {
+    /// The acknowledgement of `batch` from `agency`, first stored at
+    /// `received_at`.
+    pub fn of(agency: &Agency, batch: &Batch, received_at: &str) -> Self {
+        Self {
+            batch_id: batch.batch_id.to_string(),
+            agency: agency.name.clone(),
+            records: batch.records.len(),
+            received_at: received_at.to_owned(),
+        }
+    }
 }
 
 /// The centre's storage. Implementations keep `store_batch` atomic: a batch
@@ -187,12 +200,7 @@ impl Database for SqliteDatabase {
         if let Some(ack) = existing {
             return serde_json::from_str(&ack).map_err(|_| StorageError::Damaged);
         }
-        let ack = Ack {
-            batch_id: id.clone(),
-            agency: agency.name.clone(),
-            records: batch.records.len(),
-            received_at: received_at.to_owned(),
-        };
+        let ack = Ack::of(agency, batch, received_at);
         let signer = agency.signer.to_hex();
         tx.execute(
             "INSERT INTO batches (id, signer, created_at, ack) VALUES (?1, ?2, ?3, ?4)",

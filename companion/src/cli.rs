@@ -345,7 +345,7 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
             println!("research centre set: {}", config.url);
         }
         ResearchCommand::Preview => {
-            let records = upload::records(&mut store)?;
+            let records = upload::records(&mut store, &upload::reference()?)?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&records).expect("records serialise")
@@ -355,16 +355,13 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
             attempts,
             retry_delay_ms,
         } => {
-            let queued = store
-                .research_batches()?
-                .iter()
-                .filter(|b| b.sent_at.is_none())
-                .count();
-            if queued == 0 {
-                let batch = upload::queue_batch(&mut store)?;
-                println!("sealed batch {} ({} records)", batch.id, batch.records);
-            } else {
-                println!("{queued} batch(es) already queued: sending those first");
+            match upload::queue_unless_waiting(&mut store)? {
+                upload::Queued::Sealed(batch) => {
+                    println!("sealed batch {} ({} records)", batch.id, batch.records);
+                }
+                upload::Queued::Waiting(n) => {
+                    println!("{n} batch(es) already queued: sending those first");
+                }
             }
             let retry = upload::Retry {
                 attempts,

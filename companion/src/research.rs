@@ -38,11 +38,17 @@ pub enum ResearchSendError {
     Refused(String),
 }
 
+/// The disease reference the records name groups from.
+pub fn reference() -> Result<ReferenceDb, ResearchSendError> {
+    ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))
+}
+
 /// The record of every case in the store, as `research send` would send it
-/// today.
-pub fn records(store: &mut Store) -> Result<Vec<ProgressRecord>, ResearchSendError> {
-    let reference =
-        ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))?;
+/// today, with disease groups from `reference`.
+pub fn records(
+    store: &mut Store,
+    reference: &ReferenceDb,
+) -> Result<Vec<ProgressRecord>, ResearchSendError> {
     let keys = store.research_keys()?;
     let today = time::OffsetDateTime::now_utc().date();
     let mut out = Vec::new();
@@ -52,7 +58,7 @@ pub fn records(store: &mut Store) -> Result<Vec<ProgressRecord>, ResearchSendErr
             &case,
             &keys.secret,
             today,
-            &reference,
+            reference,
             BAND_WIDTH,
         ));
     }
@@ -64,8 +70,31 @@ pub fn queue_batch(store: &mut Store) -> Result<QueuedBatch, ResearchSendError> 
     let centre = store
         .research_centre()?
         .ok_or(ResearchSendError::NotConfigured)?;
-    let batch = Batch::new(&centre.agency, records(store)?);
+    let batch = Batch::new(&centre.agency, records(store, &reference()?)?);
     Ok(store.queue_research_batch(&batch)?)
+}
+
+/// What [`queue_unless_waiting`] did.
+#[derive(Debug)]
+pub enum Queued {
+    /// A new batch was sealed into the outbox.
+    Sealed(QueuedBatch),
+    /// This many batches wait in the outbox already; nothing was sealed.
+    Waiting(usize),
+}
+
+/// Seals a new batch only when no batch waits in the outbox: waiting
+/// batches go first, and a new one would carry the same cases again.
+pub fn queue_unless_waiting(store: &mut Store) -> Result<Queued, ResearchSendError> {
+    let waiting = store
+        .research_batches()?
+        .iter()
+        .filter(|b| b.sent_at.is_none())
+        .count();
+    if waiting > 0 {
+        return Ok(Queued::Waiting(waiting));
+    }
+    Ok(Queued::Sealed(queue_batch(store)?))
 }
 
 /// How to retry.

@@ -191,16 +191,20 @@ impl Env {
         )
     }
 
-    /// The agency's keys, from the companion's encrypted store.
-    fn agency_keys(&self) -> DeviceKeys {
-        let mut store = Store::unlock(
+    /// The companion's encrypted store, opened in this process.
+    fn companion_store(&self) -> Store {
+        Store::unlock(
             &self.dir("companion"),
             Arc::new(FileKeychain::new(self.dir("keys"))),
             "admin",
             PASSWORD,
         )
-        .expect("opens the companion store");
-        store.research_keys().expect("keys").keys
+        .expect("opens the companion store")
+    }
+
+    /// The agency's keys, from the companion's encrypted store.
+    fn agency_keys(&self) -> DeviceKeys {
+        self.companion_store().research_keys().expect("keys").keys
     }
 
     /// Asserts that none of the seeded identifying values is in `bytes`.
@@ -372,13 +376,7 @@ fn the_centre_refuses_strangers_tampering_and_malformed_batches_and_counts_a_rep
     );
 
     // The batch the companion sent, sent again: acknowledged, counted once.
-    let store = Store::unlock(
-        &env.dir("companion"),
-        Arc::new(FileKeychain::new(env.dir("keys"))),
-        "admin",
-        PASSWORD,
-    )
-    .expect("opens");
+    let store = env.companion_store();
     let sent = store.research_batches().expect("outbox").remove(0);
     drop(store);
     let (status, ack) = https(fingerprint, &url, Some(sent.sealed.clone()));

@@ -341,6 +341,18 @@ fn act(
     done: &'static str,
     job: impl FnOnce(&Session, &Shared, CaseId) -> Result<(), MediaScreenError> + Send + 'static,
 ) {
+    act_then(session, window, done, job, |_| {});
+}
+
+/// As [`act`], then `after` on the UI thread once the job is done, before
+/// its result is shown.
+fn act_then(
+    session: &Arc<Session>,
+    window: &AppWindow,
+    done: &'static str,
+    job: impl FnOnce(&Session, &Shared, CaseId) -> Result<(), MediaScreenError> + Send + 'static,
+    after: impl FnOnce(&AppWindow) + Send + 'static,
+) {
     let Some(case) = open_case() else { return };
     let adapter = window.global::<MediaAdapter<'_>>();
     adapter.set_busy(true);
@@ -357,17 +369,7 @@ fn act(
             }
             let adapter = window.global::<MediaAdapter<'_>>();
             adapter.set_busy(false);
-            if adapter.get_camera() == CameraState::Saving {
-                // A clip was saved: the live picture is back, or the camera
-                // is off if it could not restart.
-                let live = self::shared().camera().preview.is_some();
-                adapter.set_camera(if live {
-                    CameraState::On
-                } else {
-                    CameraState::Off
-                });
-                adapter.set_recording_text(SharedString::new());
-            }
+            after(window);
             match result {
                 Ok(()) => adapter.set_result(tr(done).into()),
                 Err(e) => adapter.set_error(e.to_string().into()),
@@ -577,7 +579,7 @@ fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
         .set_camera(CameraState::Saving);
     let weak = window.as_weak();
     let source = camera_source();
-    act(
+    act_then(
         session,
         window,
         "動画を保存しました。",
@@ -589,15 +591,25 @@ fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
             };
             // The live picture comes back for the next photo or clip.
             let frames = Arc::clone(&shared.frames);
-            let deliver = frame_to_window(weak.clone(), move |frame| {
+            let deliver = frame_to_window(weak, move |frame| {
                 self::frames(&frames).latest = Some(frame.clone());
             });
-            // Whether it came back decides the camera's state when the
-            // job is done (`act`).
             if let Ok(p) = av::preview(&source, deliver) {
                 shared.camera().preview = Some(p);
             }
             saved
+        },
+        // The live picture is back, or the camera is off if it could not
+        // restart.
+        |window| {
+            let live = shared().camera().preview.is_some();
+            let adapter = window.global::<MediaAdapter<'_>>();
+            adapter.set_camera(if live {
+                CameraState::On
+            } else {
+                CameraState::Off
+            });
+            adapter.set_recording_text(SharedString::new());
         },
     );
 }

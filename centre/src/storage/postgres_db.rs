@@ -90,12 +90,7 @@ impl Database for PostgresDatabase {
     ) -> Result<Ack, StorageError> {
         let id = batch.batch_id.to_string();
         let signer = agency.signer.to_hex();
-        let ack = Ack {
-            batch_id: id.clone(),
-            agency: agency.name.clone(),
-            records: batch.records.len(),
-            received_at: received_at.to_owned(),
-        };
+        let ack = Ack::of(agency, batch, received_at);
         let mut tx = self.client.transaction()?;
         // The batch row first: a second sender of the same batch waits on
         // its key until the first commits, then finds it and stores nothing.

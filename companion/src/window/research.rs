@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use time::UtcOffset;
-use tsunagi_core::reference::{GroupId, ReferenceDb};
+use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::research::ProgressRecord;
 use tsunagi_core::store::Store;
 use tsunagi_core::store::research::QueuedBatch;
@@ -40,12 +40,7 @@ pub fn preview_lines(
     records: &[ProgressRecord],
     reference: &ReferenceDb,
 ) -> Vec<(Vec<String>, bool)> {
-    let group = |id: &String| {
-        GroupId::new(id.as_str())
-            .ok()
-            .and_then(|g| reference.group(&g).map(|g| g.name.ja.clone()))
-            .unwrap_or_else(|| id.clone())
-    };
+    let group = |id: &String| reference.group_name_ja(id).unwrap_or(id).to_owned();
     let mut out = vec![(
         ["仮名ID", "年齢層", "性別", "疾患群", "到達した段階", "就職"]
             .map(str::to_owned)
@@ -142,10 +137,9 @@ type Shown = (Option<String>, Lines, Lines);
 type Lines = Vec<(Vec<String>, bool)>;
 
 fn read(store: &mut Store, offset: UtcOffset) -> Result<Shown, ResearchSendError> {
-    let reference =
-        ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))?;
+    let reference = research::reference()?;
     let centre = store.research_centre()?.map(|c| c.url);
-    let records = research::records(store)?;
+    let records = research::records(store, &reference)?;
     let batches = store.research_batches()?;
     Ok((
         centre,
@@ -196,13 +190,7 @@ fn send(desk: &Arc<Desk>, window: &DeskWindow) {
     desk.with_store(
         window,
         move |store| {
-            let waiting = store
-                .research_batches()?
-                .iter()
-                .any(|b| b.sent_at.is_none());
-            if !waiting {
-                research::queue_batch(store)?;
-            }
+            research::queue_unless_waiting(store)?;
             let sent = research::deliver(store, WINDOW_RETRY);
             Ok::<_, ResearchSendError>((sent, read(store, offset)?))
         },

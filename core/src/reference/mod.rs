@@ -156,6 +156,13 @@ impl ReferenceDb {
         self.index.groups.get(id).map(|&i| &self.groups[i])
     }
 
+    /// The Japanese name of the disease group with the id written `id`
+    /// (as a progress record carries it), if this reference has it.
+    pub fn group_name_ja(&self, id: &str) -> Option<&str> {
+        let id = GroupId::new(id).ok()?;
+        self.group(&id).map(|g| g.name.ja.as_str())
+    }
+
     /// The vocational-issue catalogue (職業的課題), in file order.
     pub fn issues(&self) -> &[VocationalIssue] {
         &self.issues
