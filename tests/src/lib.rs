@@ -68,6 +68,8 @@ impl Drop for Serve {
     }
 }
 
+pub mod devices;
+
 pub mod postgres {
     //! A private PostgreSQL server for a test: its own cluster in a temporary
     //! folder, on its own port, stopped on drop. As root, the server runs as

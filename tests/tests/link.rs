@@ -3,134 +3,14 @@
 //! `case list` — and the ways a pairing or a device is refused.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use std::sync::Arc;
+use tsunagi_tests::devices::Devices as Env;
 
-use tsunagi_core::store::{FileKeychain, Store};
-use tsunagi_tests::{PASSWORD, Serve};
-
-struct Env {
-    root: tempfile::TempDir,
-}
-
-fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+fn new_env() -> Env {
+    Env::with_demo(
+        env!("CARGO_BIN_EXE_tablet"),
+        env!("CARGO_BIN_EXE_companion"),
     )
-}
-
-impl Env {
-    fn new() -> Self {
-        let env = Self {
-            root: tempfile::tempdir().expect("temp dir"),
-        };
-        env.tablet_ok(&["init", "--user", "admin"]);
-        env.tablet_ok(&["demo"]);
-        env.companion_ok(&["init", "--user", "admin"]);
-        env
-    }
-
-    fn dir(&self, name: &str) -> PathBuf {
-        self.root.path().join(name)
-    }
-
-    fn command(&self, exe: &str, data: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new(exe);
-        cmd.arg("--data-dir")
-            .arg(self.dir(data))
-            .args(args)
-            .env("TSUNAGI_KEYSTORE", "file")
-            .env("TSUNAGI_KEYSTORE_DIR", self.dir("keys"))
-            .env("TSUNAGI_USER", "admin")
-            .env("TSUNAGI_PASSWORD", PASSWORD)
-            .env_remove("TSUNAGI_DATA_DIR")
-            .env_remove("TSUNAGI_COMPANION_DATA_DIR");
-        cmd
-    }
-
-    fn tablet(&self, args: &[&str]) -> Output {
-        self.command(env!("CARGO_BIN_EXE_tablet"), "tablet", args)
-            .output()
-            .expect("runs the tablet")
-    }
-
-    fn companion(&self, args: &[&str]) -> Output {
-        self.command(env!("CARGO_BIN_EXE_companion"), "companion", args)
-            .output()
-            .expect("runs the companion")
-    }
-
-    fn tablet_ok(&self, args: &[&str]) -> String {
-        let out = self.tablet(args);
-        let (stdout, stderr) = text(&out);
-        assert!(out.status.success(), "tsunagi {args:?} failed: {stderr}");
-        stdout
-    }
-
-    fn companion_ok(&self, args: &[&str]) -> String {
-        let out = self.companion(args);
-        let (stdout, stderr) = text(&out);
-        assert!(
-            out.status.success(),
-            "tsunagi-companion {args:?} failed: {stderr}"
-        );
-        stdout
-    }
-
-    /// A failing command's one line of error.
-    fn fails(out: Output) -> String {
-        let (_, stderr) = text(&out);
-        assert!(!out.status.success(), "succeeded but should not have");
-        stderr
-            .lines()
-            .find(|l| l.contains("error:"))
-            .unwrap_or_else(|| panic!("no error line in {stderr:?}"))
-            .to_owned()
-    }
-
-    fn serve(&self) -> Serve {
-        self.serve_on("127.0.0.1:0")
-    }
-
-    /// `serve` listening on `listen` (a restart keeps the paired address).
-    fn serve_on(&self, listen: &str) -> Serve {
-        Serve::start(self.command(
-            env!("CARGO_BIN_EXE_companion"),
-            "companion",
-            &["serve", "--listen", listen],
-        ))
-    }
-
-    fn case_list(&self, tablet: bool) -> Vec<String> {
-        let out = if tablet {
-            self.tablet_ok(&["case", "list"])
-        } else {
-            self.companion_ok(&["case", "list"])
-        };
-        let mut lines: Vec<String> = out.lines().map(str::to_owned).collect();
-        lines.sort();
-        lines
-    }
-
-    fn pair(&self, server: &Serve) -> String {
-        let code = self.companion_ok(&["pair", "--address", &server.addr]);
-        let code = code.trim().to_owned();
-        let out = self.tablet_ok(&["pair", &code]);
-        let verification = out
-            .trim()
-            .rsplit(": ")
-            .next()
-            .expect("a verification code")
-            .to_owned();
-        let line = server.wait_for("paired tablet");
-        assert!(
-            line.ends_with(&verification),
-            "the two sides show different codes: {line:?} vs {verification:?}"
-        );
-        code
-    }
 }
 
 fn outbox(env: &Env) -> Vec<PathBuf> {
@@ -141,7 +21,7 @@ fn outbox(env: &Env) -> Vec<PathBuf> {
 
 #[test]
 fn demo_pair_sync_puts_the_same_cases_on_the_companion() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     env.pair(&server);
     let out = env.tablet_ok(&["sync"]);
@@ -161,7 +41,7 @@ fn demo_pair_sync_puts_the_same_cases_on_the_companion() {
 
 #[test]
 fn a_used_expired_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     let code = env.pair(&server);
     let replay = Env::fails(env.tablet(&["pair", &code]));
@@ -176,13 +56,7 @@ fn a_used_expired_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
     // A code issued more than ten minutes ago (issued here in the
     // companion's store, as `pair` would have then).
     let old_secret = {
-        let mut store = Store::unlock(
-            &env.dir("companion"),
-            Arc::new(FileKeychain::new(env.dir("keys"))),
-            "admin",
-            PASSWORD,
-        )
-        .expect("opens the companion's store");
+        let mut store = env.store("companion");
         store
             .issue_pairing_secret(time::OffsetDateTime::now_utc() - time::Duration::minutes(11))
             .expect("issues")
@@ -201,7 +75,7 @@ fn a_used_expired_or_wrong_pairing_code_is_refused_and_pairs_nothing() {
 
 #[test]
 fn a_code_for_another_companion_fails_the_pinned_handshake() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     let code = env.companion_ok(&["pair", "--address", &server.addr]);
     let mut other: tsunagi_core::link::PairingCode = code.trim().parse().expect("a code");
@@ -213,7 +87,7 @@ fn a_code_for_another_companion_fails_the_pinned_handshake() {
 
 #[test]
 fn an_unpaired_tablet_is_refused_before_anything_is_sent() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     env.pair(&server);
     let peers = env.companion_ok(&["peers"]);
@@ -231,7 +105,7 @@ fn an_unpaired_tablet_is_refused_before_anything_is_sent() {
 
 #[test]
 fn a_tampered_bundle_in_transit_is_refused_and_stays_undelivered() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     env.pair(&server);
     // Seal without a companion to reach: stop it first.
@@ -270,7 +144,7 @@ fn export(env: &Env, to: &str, file: &Path) -> String {
 
 #[test]
 fn send_data_files_import_once_and_only_from_a_paired_tablet() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     env.pair(&server);
     drop(server);
@@ -308,7 +182,7 @@ fn send_data_files_import_once_and_only_from_a_paired_tablet() {
 
 #[test]
 fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
-    let env = Env::new();
+    let env = new_env();
     // Addressed to an unrelated age key.
     let other = tsunagi_core::seal::DeviceKeys::generate()
         .recipient()
@@ -339,7 +213,7 @@ fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
 
 #[test]
 fn unpairing_on_the_tablet_tells_the_companion_and_stops_sending() {
-    let env = Env::new();
+    let env = new_env();
     let server = env.serve();
     env.pair(&server);
     assert_eq!(env.companion_ok(&["peers"]).lines().count(), 1);

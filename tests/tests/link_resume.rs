@@ -3,137 +3,32 @@
 //! resumes from what the companion had written, and the case and its video
 //! arrive once.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
 use std::io::Read as _;
-use std::sync::Arc;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use tsunagi_core::media::{VideoInfo, fixtures};
 use tsunagi_core::model::CaseId;
-use tsunagi_core::store::{FileKeychain, MediaDetails, Store};
-use tsunagi_tests::PASSWORD;
+use tsunagi_core::store::MediaDetails;
+use tsunagi_tests::devices::Devices;
 
 /// The video's size: 1 GB.
 const VIDEO: u64 = 1_000_000_000;
 
-struct Env {
-    root: tempfile::TempDir,
-}
-
-impl Env {
-    fn dir(&self, name: &str) -> PathBuf {
-        self.root.path().join(name)
-    }
-
-    fn command(&self, exe: &str, data: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new(exe);
-        cmd.arg("--data-dir")
-            .arg(self.dir(data))
-            .args(args)
-            .env("TSUNAGI_KEYSTORE", "file")
-            .env("TSUNAGI_KEYSTORE_DIR", self.dir("keys"))
-            .env("TSUNAGI_USER", "admin")
-            .env("TSUNAGI_PASSWORD", PASSWORD)
-            .env_remove("TSUNAGI_DATA_DIR")
-            .env_remove("TSUNAGI_COMPANION_DATA_DIR");
-        cmd
-    }
-
-    /// The store in `data`, opened in this process.
-    fn store(&self, data: &str) -> Store {
-        Store::unlock(
-            &self.dir(data),
-            Arc::new(FileKeychain::new(self.dir("keys"))),
-            "admin",
-            PASSWORD,
-        )
-        .expect("opens the store")
-    }
-
-    fn tablet(&self, args: &[&str]) -> String {
-        let out = self
-            .command(env!("CARGO_BIN_EXE_tablet"), "tablet", args)
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "tsunagi {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    fn companion(&self, args: &[&str]) -> String {
-        let out = self
-            .command(env!("CARGO_BIN_EXE_companion"), "companion", args)
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "tsunagi-companion {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    fn serve(&self, listen: &str) -> (Child, mpsc::Receiver<String>, String) {
-        let mut child = self
-            .command(
-                env!("CARGO_BIN_EXE_companion"),
-                "companion",
-                &["serve", "--listen", listen],
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starts serve");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = rx.recv_timeout(Duration::from_secs(60)).expect("listening");
-        let addr = first
-            .strip_prefix("listening on ")
-            .and_then(|r| r.split(' ').next())
-            .expect("an address")
-            .to_owned();
-        (child, rx, addr)
-    }
-}
-
-fn wait_for(rx: &mpsc::Receiver<String>, what: &str) -> String {
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap_or_else(|_| panic!("serve never said {what:?}"));
-        if line.contains(what) {
-            return line;
-        }
-    }
-}
-
 #[test]
 fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
-    let env = Env {
-        root: tempfile::tempdir().expect("temp dir"),
-    };
-    env.tablet(&["init", "--user", "admin"]);
-    env.companion(&["init", "--user", "admin"]);
+    let env = Devices::empty(
+        env!("CARGO_BIN_EXE_tablet"),
+        env!("CARGO_BIN_EXE_companion"),
+    );
+    env.tablet_ok(&["init", "--user", "admin"]);
+    env.companion_ok(&["init", "--user", "admin"]);
 
     // One case with a 1 GB video, streamed into the tablet's store (never
     // held in memory). The video is encrypted there and in the bundle, so
     // its content does not matter to the transfer.
-    env.tablet(&["demo"]);
-    let id = env.tablet(&["case", "list"]);
+    env.tablet_ok(&["demo"]);
+    let id = env.tablet_ok(&["case", "list"]);
     let id: CaseId = id
         .split('\t')
         .next()
@@ -162,13 +57,12 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
             .expect("the tablet stores the video")
     };
 
-    let (mut server, lines, addr) = env.serve("127.0.0.1:0");
-    let code = env.companion(&["pair", "--address", &addr]);
-    env.tablet(&["pair", code.trim()]);
-    wait_for(&lines, "paired tablet");
+    let server = env.serve();
+    env.pair(&server);
+    let addr = server.addr.clone();
 
     let sync = env
-        .command(env!("CARGO_BIN_EXE_tablet"), "tablet", &["sync"])
+        .tablet_command(&["sync"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -187,8 +81,7 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
             })
             .unwrap_or(0);
         if held > VIDEO / 3 {
-            server.kill().expect("kills the companion");
-            server.wait().expect("reaps it");
+            drop(server);
             break held;
         }
         assert!(
@@ -198,8 +91,8 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
         std::thread::sleep(Duration::from_millis(5));
     };
 
-    let (mut server, lines, _) = env.serve(&addr);
-    let resumed = wait_for(&lines, "resuming bundle");
+    let server = env.serve_on(&addr);
+    let resumed = server.wait_for("resuming bundle");
     let from: u64 = resumed
         .rsplit(' ')
         .next()
@@ -209,7 +102,7 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
         from >= partial_at_kill.saturating_sub(256 * 1024),
         "resumed from {from} though {partial_at_kill} bytes had been written"
     );
-    wait_for(&lines, "imported bundle");
+    server.wait_for("imported bundle");
     let out = sync.wait_with_output().expect("sync ends");
     assert!(
         out.status.success(),
@@ -218,21 +111,12 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("delivered 1 bundle"));
 
-    let mut theirs: Vec<String> = env
-        .companion(&["case", "list"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let mut ours: Vec<String> = env
-        .tablet(&["case", "list"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    theirs.sort();
-    ours.sort();
-    assert_eq!(theirs, ours, "cases missing or duplicated");
-    let _ = server.kill();
-    let _ = server.wait();
+    assert_eq!(
+        env.case_list(false),
+        env.case_list(true),
+        "cases missing or duplicated"
+    );
+    drop(server);
 
     // The video arrived once, whole, and reads back to its last byte.
     let mut companion = env.store("companion");
