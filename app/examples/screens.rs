@@ -1,7 +1,8 @@
 //! Opens the app on a throw-away store with the demo cases, logged in, at
 //! the disease screen of the first demo case (`disease`), at the reference
 //! browser (`reference`, `occupations`, `page`), at the sending screen
-//! (`sync`), or at tab N of the first
+//! (`sync`), reading a pairing code with the camera (`scan`), or at tab N
+//! of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
 //! (`present-N`), at its photos and videos (`media`), in English with `en`
 //! after the folder. The first demo case gets two photos of the test
@@ -21,7 +22,7 @@ use slint::ComponentHandle;
 use tsunagi_app::av::{self, Source};
 use tsunagi_app::window::ui::{
     CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter, ReferenceAdapter,
-    ReferenceTab, SettingsAdapter,
+    ReferenceTab, SettingsAdapter, SyncAdapter, SyncState,
 };
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::media::VideoInfo;
@@ -114,6 +115,16 @@ fn main() -> anyhow::Result<()> {
             }
         }
         "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
+        "scan" => {
+            w.global::<CaseListAdapter<'_>>().invoke_open_sync();
+            // The camera's picture as the scan shows it, set directly: run
+            // for real, the scan would read the code and start pairing.
+            let sync = w.global::<SyncAdapter<'_>>();
+            sync.set_state(SyncState::Scanning);
+            sync.set_camera_frame(slint::Image::from_rgba8(qr_frame(
+                "TSUNAGI1-192.168.10.20:47800-EXAMPLE",
+            )));
+        }
         _ => app.open_disease(first),
     }
     app.run()
@@ -163,4 +174,43 @@ fn add_media(store: &mut Store, case: CaseId) -> anyhow::Result<()> {
     )?;
     store.set_media_approval(case, clip, true)?;
     Ok(())
+}
+
+/// A 640×480 camera frame of a screen showing `text` as a QR code.
+fn qr_frame(text: &str) -> av::Frame {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("fits a code");
+    let side = code.width();
+    let colors = code.to_colors();
+    let (scale, left, top) = (8usize, 200usize, 60usize);
+    let mut frame = av::Frame::new(640, 480);
+    for (i, p) in frame.make_mut_slice().iter_mut().enumerate() {
+        let (x, y) = (i % 640, i / 640);
+        let (mx, my) = (
+            (x.wrapping_sub(left)) / scale,
+            (y.wrapping_sub(top)) / scale,
+        );
+        let on = x >= left
+            && y >= top
+            && mx < side
+            && my < side
+            && colors[my * side + mx] == qrcode::Color::Dark;
+        let v = if on {
+            30
+        } else if x >= left - 32
+            && x < left + side * scale + 32
+            && y >= top - 32
+            && y < top + side * scale + 32
+        {
+            235
+        } else {
+            120
+        };
+        *p = slint::Rgba8Pixel {
+            r: v,
+            g: v,
+            b: v.saturating_add(6),
+            a: 255,
+        };
+    }
+    frame
 }

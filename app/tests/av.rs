@@ -312,6 +312,11 @@ fn the_setting_chooses_the_source() {
         Source::from_setting("/dev/video2"),
         Source::CameraDevice("/dev/video2".into())
     );
+    assert_eq!(
+        Source::from_setting("/tmp/code.PNG"),
+        Source::Picture("/tmp/code.PNG".into())
+    );
+    assert!(!Source::Picture("/tmp/code.png".into()).is_camera());
 }
 
 /// Marks the child process of the no-disk test.

@@ -8,14 +8,15 @@
 //! Store work runs inline (`Background::Inline`): the headless backend has
 //! no event loop.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::ComponentHandle;
-use tsunagi_app::window::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter};
+use tsunagi_app::av::Source;
+use tsunagi_app::window::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
@@ -77,53 +78,108 @@ fn companion_ok(data: &Path, keys: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A tablet store with the demo cases, a companion store serving on
+/// loopback, and the tablet's window, its camera `camera`, logged in and on
+/// the 事務所PCへの送信 screen.
+struct Setup {
+    _temp: tempfile::TempDir,
+    companion_dir: PathBuf,
+    keys: PathBuf,
+    ids: Vec<String>,
+    serve: Serve,
+    app: window::AppHandle,
+}
+
+impl Setup {
+    fn new(camera: Source) -> Self {
+        i_slint_backend_testing::init_no_event_loop();
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (tablet_dir, companion_dir, keys) = (
+            temp.path().join("tablet"),
+            temp.path().join("companion"),
+            temp.path().join("keys"),
+        );
+        let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+        let mut ids = {
+            let (mut store, _) =
+                Store::create(&tablet_dir, Arc::clone(&keychain), "admin", PASSWORD, FAST)
+                    .expect("a tablet store");
+            demo_cases()
+                .iter()
+                .map(|c| store.create_case(c).expect("a case").to_string())
+                .collect::<Vec<_>>()
+        };
+        ids.sort();
+        companion_ok(&companion_dir, &keys, &["init", "--user", "admin"]);
+        let serve = Serve::start(companion(
+            &companion_dir,
+            &keys,
+            &["serve", "--listen", "127.0.0.1:0"],
+        ));
+        let app = window::build(
+            tablet_dir,
+            Options {
+                keychain_warning: false,
+                store_options: FAST,
+                background: Background::Inline,
+                camera,
+                ..Options::new(keychain)
+            },
+        )
+        .expect("the window builds");
+        let w = app.window();
+        w.window().set_size(slint::LogicalSize::new(1280.0, 2000.0));
+        w.show().expect("the window shows");
+        type_into(w, "ユーザー名", "admin");
+        type_into(w, "パスワード", PASSWORD);
+        press(w, "ログイン");
+        assert_eq!(w.get_screen(), Screen::CaseList);
+        press(w, "事務所PCへ送信");
+        assert_eq!(w.get_screen(), Screen::Sync);
+        Self {
+            _temp: temp,
+            companion_dir,
+            keys,
+            ids,
+            serve,
+            app,
+        }
+    }
+
+    /// A fresh pairing code from the companion.
+    fn pairing_code(&self) -> String {
+        companion_ok(
+            &self.companion_dir,
+            &self.keys,
+            &["pair", "--address", &self.serve.addr],
+        )
+        .trim()
+        .to_owned()
+    }
+
+    /// Checks that pairing succeeded and both sides show the same code.
+    fn assert_paired(&self) {
+        let sync = self.app.window().global::<SyncAdapter<'_>>();
+        assert_eq!(sync.get_error(), "", "pairing failed");
+        assert!(sync.get_paired());
+        let shown = sync.get_verification_code().to_string();
+        let said = self.serve.wait_for("paired tablet");
+        assert!(
+            !shown.is_empty() && said.ends_with(&shown),
+            "the tablet shows {shown:?}, the companion said {said:?}"
+        );
+    }
+}
+
 #[test]
 fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() {
-    i_slint_backend_testing::init_no_event_loop();
-    let temp = tempfile::tempdir().expect("temp dir");
-    let (tablet_dir, companion_dir, keys) = (
-        temp.path().join("tablet"),
-        temp.path().join("companion"),
-        temp.path().join("keys"),
+    let setup = Setup::new(Source::Test);
+    let (w, ids, companion_dir, keys) = (
+        setup.app.window(),
+        &setup.ids,
+        &setup.companion_dir,
+        &setup.keys,
     );
-    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-    let mut ids = {
-        let (mut store, _) =
-            Store::create(&tablet_dir, Arc::clone(&keychain), "admin", PASSWORD, FAST)
-                .expect("a tablet store");
-        demo_cases()
-            .iter()
-            .map(|c| store.create_case(c).expect("a case").to_string())
-            .collect::<Vec<_>>()
-    };
-    ids.sort();
-    companion_ok(&companion_dir, &keys, &["init", "--user", "admin"]);
-    let serve = Serve::start(companion(
-        &companion_dir,
-        &keys,
-        &["serve", "--listen", "127.0.0.1:0"],
-    ));
-
-    let app = window::build(
-        tablet_dir,
-        Options {
-            keychain_warning: false,
-            store_options: FAST,
-            background: Background::Inline,
-            ..Options::new(keychain)
-        },
-    )
-    .expect("the window builds");
-    let w = app.window();
-    w.window().set_size(slint::LogicalSize::new(1280.0, 2000.0));
-    w.show().expect("the window shows");
-    type_into(w, "ユーザー名", "admin");
-    type_into(w, "パスワード", PASSWORD);
-    press(w, "ログイン");
-    assert_eq!(w.get_screen(), Screen::CaseList);
-
-    press(w, "事務所PCへ送信");
-    assert_eq!(w.get_screen(), Screen::Sync);
     let sync = w.global::<SyncAdapter<'_>>();
     assert!(!sync.get_paired());
 
@@ -137,17 +193,9 @@ fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() 
         sync.get_error()
     );
 
-    let code = companion_ok(&companion_dir, &keys, &["pair", "--address", &serve.addr]);
-    type_into(w, "ペアリングコード", code.trim());
+    type_into(w, "ペアリングコード", &setup.pairing_code());
     press(w, "ペアリング");
-    assert_eq!(sync.get_error(), "", "pairing failed");
-    assert!(sync.get_paired());
-    let shown = sync.get_verification_code().to_string();
-    let said = serve.wait_for("paired tablet");
-    assert!(
-        !shown.is_empty() && said.ends_with(&shown),
-        "the tablet shows {shown:?}, the companion said {said:?}"
-    );
+    setup.assert_paired();
     assert_eq!(
         usize::try_from(sync.get_waiting_cases()).expect("a count"),
         ids.len()
@@ -166,16 +214,16 @@ fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() 
     );
     assert_eq!(sync.get_waiting_cases(), 0);
     assert_eq!(sync.get_waiting_bundles(), 0);
-    serve.wait_for("imported bundle");
-    let mut listed: Vec<String> = companion_ok(&companion_dir, &keys, &["case", "list"])
+    setup.serve.wait_for("imported bundle");
+    let mut listed: Vec<String> = companion_ok(companion_dir, keys, &["case", "list"])
         .lines()
         .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
         .collect();
     listed.sort();
-    assert_eq!(listed, ids, "the companion lists the tablet's cases");
+    assert_eq!(&listed, ids, "the companion lists the tablet's cases");
 
     // The companion goes away; a new case waits and sending says why not.
-    drop(serve);
+    drop(setup.serve);
     press(w, "ケース一覧に戻る");
     w.global::<CaseListAdapter<'_>>().invoke_new_case();
     settle();
@@ -193,4 +241,46 @@ fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() 
         1,
         "the sealed data stays on the tablet"
     );
+}
+
+#[test]
+fn the_companions_qr_code_read_through_the_camera_pairs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let picture = dir.path().join("screen.png");
+    // The tablet's camera sees the companion's screen: the picture is made
+    // after the code exists, and the path is given before. The scan reads
+    // the file only when it starts.
+    let setup = Setup::new(Source::Picture(picture.clone()));
+    let w = setup.app.window();
+    let code = setup.pairing_code();
+    screen_with_qr(&code, &picture);
+
+    press(w, "QRコードを読み取る");
+    let sync = w.global::<SyncAdapter<'_>>();
+    setup.assert_paired();
+    assert_eq!(sync.get_state(), SyncState::Idle);
+
+    // A second scan is not offered once paired.
+    assert!(find(w, "QRコードを読み取る", AccessibleRole::Button).is_empty());
+}
+
+/// A 800×600 picture of a screen showing `code` as the companion's window
+/// draws it (its own QR modules), a little off-centre.
+fn screen_with_qr(code: &str, path: &Path) {
+    let (dark, side) = tsunagi_companion::window::qr::modules(code).expect("fits");
+    let (scale, quiet, left, top) = (4i64, 4i64, 220i64, 60i64);
+    let image = image::GrayImage::from_fn(800, 600, |x, y| {
+        let mx = (i64::from(x) - left) / scale - quiet;
+        let my = (i64::from(y) - top) / scale - quiet;
+        let inside = |m: i64| (0..side as i64).contains(&m);
+        let span = (side as i64 + 2 * quiet) * scale;
+        if !(left..left + span).contains(&i64::from(x))
+            || !(top..top + span).contains(&i64::from(y))
+        {
+            return image::Luma([90]);
+        }
+        let on = inside(mx) && inside(my) && dark[my as usize * side + mx as usize];
+        image::Luma([if on { 25 } else { 230 }])
+    });
+    image.save(path).expect("writes the picture");
 }

@@ -31,6 +31,7 @@ mod pipeline;
 mod playback;
 mod preview;
 mod probe;
+mod scan;
 mod source;
 
 use std::time::Duration;
@@ -41,6 +42,7 @@ pub use import::{TranscodingImport, store_file};
 pub use playback::{Player, PlayerEvent};
 pub use preview::{Preview, preview};
 pub use probe::{POSTER_LONG_EDGE, poster, probe};
+pub use scan::{Scan, decode as decode_qr, scan};
 pub use source::{CAMERA_ENV, Source};
 
 /// A decoded video frame, ready for a Slint `Image`

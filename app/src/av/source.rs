@@ -1,5 +1,5 @@
 //! Where pictures and sound come from: the device's camera and microphone,
-//! or GStreamer's test patterns standing in for them.
+//! or, standing in for them, GStreamer's test patterns or a still picture.
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -7,7 +7,8 @@ use gstreamer::prelude::*;
 use super::AvError;
 
 /// Environment variable that overrides the configured source: `test` uses
-/// the test patterns, anything else (or unset) leaves the setting alone.
+/// the test patterns, the path of a `.png` or `.jpg` file shows that
+/// picture, anything else (or unset) leaves the setting alone.
 pub const CAMERA_ENV: &str = "TSUNAGI_CAMERA";
 
 /// Frame rate asked of every source.
@@ -27,29 +28,35 @@ pub enum Source {
     /// A moving test pattern (640×480, 30 frames per second) and a quiet
     /// 440 Hz tone, both live: what tests and machines without a camera use.
     Test,
+    /// A still picture (PNG or JPEG) held in front of the camera, without
+    /// sound: what the tests of QR code scanning use.
+    Picture(std::path::PathBuf),
 }
 
 impl Source {
-    /// The source to use: [`Source::Test`] when `TSUNAGI_CAMERA=test`,
-    /// otherwise the configured `setting` (`"test"`, `"camera"`, empty, or a
-    /// device path such as `/dev/video2`).
+    /// The source to use: [`Source::Test`] when `TSUNAGI_CAMERA=test`, a
+    /// [`Source::Picture`] when it names a picture file, otherwise the
+    /// configured `setting` (`"test"`, `"camera"`, empty, a picture file, or
+    /// a device path such as `/dev/video2`).
     pub fn from_setting(setting: &str) -> Self {
         let env = std::env::var(CAMERA_ENV).unwrap_or_default();
-        let chosen = if env.trim().eq_ignore_ascii_case("test") {
-            "test"
+        let env = env.trim();
+        let chosen = if env.eq_ignore_ascii_case("test") || is_picture(env) {
+            env
         } else {
             setting.trim()
         };
         match chosen {
-            "test" => Self::Test,
+            test if test.eq_ignore_ascii_case("test") => Self::Test,
             "" | "camera" => Self::Camera,
+            picture if is_picture(picture) => Self::Picture(picture.into()),
             device => Self::CameraDevice(device.to_owned()),
         }
     }
 
     /// Whether this is a real camera (whose absence is an error to show).
     pub fn is_camera(&self) -> bool {
-        !matches!(self, Self::Test)
+        matches!(self, Self::Camera | Self::CameraDevice(_))
     }
 
     /// The video source as one element with a `src` pad giving raw video at
@@ -60,6 +67,23 @@ impl Source {
                 "videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! \
                  capsfilter caps=\"video/x-raw,width=640,height=480,framerate={FPS}/1\""
             ),
+            Self::Picture(path) => {
+                let path = path.to_str().filter(|p| is_plain_path(p)).ok_or_else(|| {
+                    AvError::Pipeline("the picture's path is not a plain path".into())
+                })?;
+                // Not decodebin: its pads appear later, and a description
+                // made into a bin would take videoconvert's input for its own.
+                let decoder = if path.to_ascii_lowercase().ends_with(".png") {
+                    "pngdec"
+                } else {
+                    "jpegdec"
+                };
+                format!(
+                    "filesrc location={path} ! {decoder} ! videoconvert ! \
+                     imagefreeze is-live=true ! videorate ! \
+                     capsfilter caps=\"video/x-raw,framerate={FPS}/1\""
+                )
+            }
             Self::Camera | Self::CameraDevice(_) => {
                 let camera = camera_element(self)?;
                 format!(
@@ -94,6 +118,7 @@ impl Source {
             Self::Test => "audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! \
                            capsfilter caps=\"audio/x-raw,rate=48000,channels=1\""
                 .to_owned(),
+            Self::Picture(_) => return Ok(None),
             Self::Camera | Self::CameraDevice(_) => {
                 let microphone = if cfg!(target_os = "linux") {
                     "pulsesrc"
@@ -133,16 +158,27 @@ fn camera_element(source: &Source) -> Result<String, AvError> {
         Source::CameraDevice(device) if factory == "v4l2src" => {
             // The device path goes into a pipeline description: only plain
             // paths are accepted.
-            if !device
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_-.".contains(c))
-            {
+            if !is_plain_path(device) {
                 return Err(AvError::NoCamera);
             }
             Ok(format!("v4l2src device={device}"))
         }
         _ => Ok(factory.to_owned()),
     }
+}
+
+/// Whether `setting` names a picture file (by its extension).
+fn is_picture(setting: &str) -> bool {
+    let lower = setting.to_ascii_lowercase();
+    [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e))
+}
+
+/// A path safe to put into a pipeline description unquoted.
+fn is_plain_path(path: &str) -> bool {
+    !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_-.".contains(c))
 }
 
 /// A bin from a pipeline description, its unlinked output as a ghost `src`

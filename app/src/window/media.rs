@@ -449,7 +449,7 @@ fn camera_started(window: &AppWindow, started: Result<(), MediaScreenError>) {
 
 /// The camera chosen when the window was built (UI thread only: jobs are
 /// handed the source).
-fn camera_source() -> Source {
+pub(super) fn camera_source() -> Source {
     CAMERA.with(|c| c.borrow().clone())
 }
 

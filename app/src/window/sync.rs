@@ -3,9 +3,10 @@
 //! while the link is up); progress comes back through the event loop.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, SharedString};
+use slint::{ComponentHandle, Image, SharedString};
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::store::sync::PeerKind;
 use tsunagi_core::store::{Store, StoreError};
@@ -13,7 +14,11 @@ use tsunagi_core::store::{Store, StoreError};
 use super::i18n::tr;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
+use crate::av::{self, AvError, Source};
 use crate::sync::Progress;
+
+/// How long the camera looks for a pairing code before giving up.
+const SCAN_LIMIT: Duration = Duration::from_secs(90);
 
 /// What waits to be sent, and to whom.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -119,6 +124,113 @@ pub(super) fn clear(window: &AppWindow) {
     adapter.set_result(SharedString::new());
     adapter.set_error(SharedString::new());
     adapter.set_code(SharedString::new());
+    adapter.set_camera_frame(Image::default());
+}
+
+/// What looking for a pairing code through the camera came to.
+#[derive(Debug)]
+pub enum Scanned {
+    /// A pairing code was read: its text.
+    Code(String),
+    /// The worker stopped it, left the screen, or the app locked.
+    Stopped,
+    /// Nothing readable in time; `other` when QR codes were read that are
+    /// not pairing codes.
+    NotFound {
+        /// A QR code that is not a pairing code was seen.
+        other: bool,
+    },
+    /// The camera could not be opened.
+    Failed(AvError),
+}
+
+/// Looks through `source` for a pairing code until one is read, `stop`
+/// turns true, or `limit` passes; every frame goes to `show`. Blocks: run
+/// it on a worker thread.
+pub fn look_for_code(
+    source: &Source,
+    show: av::FrameCallback,
+    stop: &dyn Fn() -> bool,
+    limit: Duration,
+) -> Scanned {
+    let scan = match av::scan(source, show) {
+        Ok(scan) => scan,
+        Err(e) => return Scanned::Failed(e),
+    };
+    let started = Instant::now();
+    let mut other = false;
+    loop {
+        if let Some(text) = scan.next_code(Duration::from_millis(100)) {
+            if text.trim().parse::<PairingCode>().is_ok() {
+                return Scanned::Code(text.trim().to_owned());
+            }
+            other = true;
+        }
+        if stop() {
+            return Scanned::Stopped;
+        }
+        if started.elapsed() >= limit {
+            return Scanned::NotFound { other };
+        }
+    }
+}
+
+/// What the screen says after a scan that read no pairing code.
+fn scan_problem(scanned: &Scanned) -> Option<String> {
+    match scanned {
+        Scanned::Code(_) | Scanned::Stopped => None,
+        Scanned::NotFound { other: true } => Some(
+            tr("読み取ったQRコードはペアリングコードではありません。事務所PCで「ペアリング」を押して表示されたQRコードを読み取ってください。")
+                .to_owned(),
+        ),
+        Scanned::NotFound { other: false } => Some(
+            tr("QRコードを読み取れませんでした。明るい所でもう一度試すか、コードを入力してください。")
+                .to_owned(),
+        ),
+        Scanned::Failed(e) => Some(e.to_string()),
+    }
+}
+
+/// Starts looking for the pairing code; a code read starts the pairing.
+fn start_scan(session: &Arc<Session>, window: &AppWindow, stop: &Arc<AtomicBool>) {
+    if !begin(window, SyncState::Scanning) {
+        return;
+    }
+    stop.store(false, Ordering::SeqCst);
+    let epoch = session.epoch();
+    let source = super::media::camera_source();
+    let weak = window.as_weak();
+    let show: av::FrameCallback = Box::new(move |frame| {
+        let _ = weak.upgrade_in_event_loop(move |window| {
+            let adapter = window.global::<SyncAdapter<'_>>();
+            if window.get_screen() == Screen::Sync && adapter.get_state() == SyncState::Scanning {
+                adapter.set_camera_frame(Image::from_rgba8(frame));
+            }
+        });
+    });
+    let stop = Arc::clone(stop);
+    session.run(
+        window,
+        move |session| {
+            let stopped = || stop.load(Ordering::SeqCst) || session.epoch() != epoch;
+            look_for_code(&source, show, &stopped, SCAN_LIMIT)
+        },
+        move |session, window, scanned| {
+            if session.epoch() != epoch {
+                return;
+            }
+            let adapter = window.global::<SyncAdapter<'_>>();
+            adapter.set_state(SyncState::Idle);
+            adapter.set_camera_frame(Image::default());
+            if let Some(problem) = scan_problem(&scanned) {
+                adapter.set_error(problem.into());
+            }
+            if let Scanned::Code(code) = scanned {
+                adapter.set_code(code.clone().into());
+                adapter.invoke_pair(code.into());
+            }
+        },
+    );
 }
 
 fn refresh(session: &Arc<Session>, window: &AppWindow) {
@@ -172,13 +284,29 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         });
 
     let adapter = window.global::<SyncAdapter<'_>>();
-    let weak = window.as_weak();
+    // Set to stop a running scan.
+    let stop_scan = Arc::new(AtomicBool::new(false));
+    let (weak, stop) = (window.as_weak(), Arc::clone(&stop_scan));
     adapter.on_back(move || {
+        stop.store(true, Ordering::SeqCst);
         if let Some(window) = weak.upgrade() {
             clear(&window);
             window.set_screen(Screen::CaseList);
         }
     });
+
+    let (weak, s, stop) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Arc::clone(&stop_scan),
+    );
+    adapter.on_scan(move || {
+        if let Some(window) = weak.upgrade() {
+            start_scan(&s, &window, &stop);
+        }
+    });
+    let stop = Arc::clone(&stop_scan);
+    adapter.on_stop_scan(move || stop.store(true, Ordering::SeqCst));
 
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_pair(move |code| {

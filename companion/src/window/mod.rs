@@ -15,7 +15,7 @@ mod documents;
 mod pairing;
 pub mod preview;
 mod programme;
-mod qr;
+pub mod qr;
 mod research;
 
 use std::net::SocketAddr;
