@@ -3,6 +3,7 @@
 
 pub mod av;
 pub mod cli;
+pub mod discovery;
 pub mod sync;
 pub mod window;
 

@@ -282,7 +282,8 @@ pub fn sync_with(
     store: &mut Store,
     on_progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<SyncReport> {
-    let (peer, addr) = companion(store)?;
+    let (peer, paired_addr) = companion(store)?;
+    let mut addr = paired_addr;
     store.seal_changes_for(&peer)?;
     let identity = store.device_identity()?;
     let bundles = store
@@ -299,10 +300,48 @@ pub fn sync_with(
     rt.block_on(async {
         let mut wait = FIRST_WAIT;
         let (mut cuts, mut unanswered) = (0, 0);
+        // Where LAN discovery says the companion is, once asked.
+        let mut found: Option<Vec<SocketAddr>> = None;
         loop {
             let pending = store.pending_bundles(&peer.fingerprint)?;
             let e = match session(store, &identity.tls, &peer, addr, pending, &mut tally).await {
-                Ok(()) => return Ok(tally.report),
+                Ok(()) => {
+                    if addr != paired_addr {
+                        store.set_peer_address(&peer.fingerprint, &addr.to_string())?;
+                        eprintln!("tsunagi: the companion's new address {addr} is kept for next time");
+                    }
+                    return Ok(tally.report);
+                }
+                Err(Failure::Unreachable(e)) if found.as_ref().is_none_or(|f| !f.is_empty()) => {
+                    let candidates = match &mut found {
+                        Some(candidates) => candidates,
+                        None => {
+                            let fingerprint = peer.fingerprint;
+                            let mut answered = tokio::task::spawn_blocking(move || {
+                                crate::discovery::find_companion(
+                                    &fingerprint,
+                                    crate::discovery::LOOK_FOR,
+                                )
+                            })
+                            .await
+                            .unwrap_or_default();
+                            answered.retain(|a| *a != addr);
+                            // Tried from the end: the preferred address last.
+                            answered.reverse();
+                            found.insert(answered)
+                        }
+                    };
+                    match candidates.pop() {
+                        Some(next) => {
+                            eprintln!(
+                                "tsunagi: {e:#}; the companion answered on the LAN at {next}: trying there"
+                            );
+                            addr = next;
+                            continue;
+                        }
+                        None => e,
+                    }
+                }
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Cut(e)) => {
                     cuts += 1;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tsunagi_core::link::PairingCode;
+use tsunagi_core::link::discovery::instance_name;
 use tsunagi_core::login;
 use tsunagi_core::model::CaseId;
 use tsunagi_core::reference::ReferenceDb;
@@ -16,7 +17,7 @@ use tsunagi_core::store::CaseQuery;
 use tsunagi_core::store::sync::Imported;
 
 use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request, programme};
-use crate::{link, print};
+use crate::{discovery, link, print};
 
 /// The name in messages and the default data folder.
 pub const PROGRAM: &str = "tsunagi-companion";
@@ -269,10 +270,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(async {
                 let endpoint = link::endpoint(&mut store, listen)?;
                 let fingerprint = store.device_identity()?.tls.fingerprint();
-                println!(
-                    "listening on {} (certificate {fingerprint})",
-                    endpoint.local_addr()?
-                );
+                let local = endpoint.local_addr()?;
+                println!("listening on {local} (certificate {fingerprint})");
+                // Kept while serving; withdrawn when `serve` ends.
+                let _advertised = match discovery::advertise(&fingerprint, local) {
+                    Ok(advertised) => {
+                        println!(
+                            "advertised on the LAN (mDNS) as {}",
+                            instance_name(&fingerprint)
+                        );
+                        Some(advertised)
+                    }
+                    Err(e) => {
+                        eprintln!("tsunagi-companion: {e:#}; tablets use the paired address");
+                        None
+                    }
+                };
                 link::serve(&mut store, endpoint).await
             })?;
         }

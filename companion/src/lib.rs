@@ -3,6 +3,7 @@
 //! documents and sends de-identified progress data to the research centre.
 
 pub mod cli;
+pub mod discovery;
 pub mod documents;
 pub mod link;
 pub mod print;

@@ -228,3 +228,34 @@ fn unpairing_on_the_tablet_tells_the_companion_and_stops_sending() {
     assert!(line.contains("pair"), "{line}");
     assert!(env.case_list(false).is_empty());
 }
+
+#[test]
+fn a_companion_whose_address_changed_is_found_on_the_lan() {
+    let env = new_env();
+    // Paired while the companion was at 127.0.0.2 …
+    let server = env.serve_on("127.0.0.2:0");
+    env.pair(&server);
+    let port = server.addr.rsplit(':').next().expect("a port").to_owned();
+    drop(server);
+    // … and now it is at 127.0.0.3, on the same port, advertised by mDNS.
+    let moved = format!("127.0.0.3:{port}");
+    let server = env.serve_on(&moved);
+    server.wait_for("advertised on the LAN");
+
+    let out = env.tablet(&["sync"]);
+    let (stdout, stderr) = tsunagi_tests::devices::text(&out);
+    assert!(out.status.success(), "sync failed: {stderr}");
+    assert!(
+        stderr.contains(&format!("answered on the LAN at {moved}")),
+        "{stderr}"
+    );
+    assert!(stdout.contains("delivered 1 bundle"), "{stdout}");
+    server.wait_for("imported bundle");
+    assert_eq!(env.case_list(false), env.case_list(true));
+
+    // The new address is kept: the next sync goes there at once.
+    let out = env.tablet(&["sync"]);
+    let (_, stderr) = tsunagi_tests::devices::text(&out);
+    assert!(out.status.success(), "sync failed: {stderr}");
+    assert!(!stderr.contains("on the LAN"), "{stderr}");
+}

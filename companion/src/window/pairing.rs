@@ -70,9 +70,16 @@ pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
     let weak = window.as_weak();
     let epoch = desk.epoch();
     let d = Arc::clone(desk);
+    // Advertised while the window receives; a failure leaves tablets with
+    // the address they paired with.
+    let advertised = store
+        .device_identity()
+        .ok()
+        .and_then(|id| crate::discovery::advertise(&id.tls.fingerprint(), local).ok());
     let spawned = std::thread::Builder::new()
         .name("tsunagi-link".into())
         .spawn(move || {
+            let _advertised = advertised;
             runtime.block_on(async move {
                 while let Some(result) =
                     link::accept_one(&mut store, &endpoint, link::Options::default()).await

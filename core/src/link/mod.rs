@@ -10,12 +10,14 @@
 //! - [`pairing`]: the one-time pairing code, the proof bound to the TLS
 //!   session, the short verification code;
 //! - [`identity`]: a device's TLS certificate and its fingerprint;
+//! - [`discovery`]: the names under which a companion is found on the LAN;
 //! - [`tls`]: rustls configurations that pin certificates by fingerprint;
 //! - [`transfer`]: offer → have → chunks → ack, for the sender and the
 //!   receiver.
 //!
 //! See `docs/link.md` for the protocol and its threat model.
 
+pub mod discovery;
 pub mod identity;
 pub mod pairing;
 pub mod tls;

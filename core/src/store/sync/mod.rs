@@ -237,6 +237,24 @@ impl Store {
             .find(|p| p.fingerprint == *fingerprint))
     }
 
+    /// Records where a paired device is now reached (found on the LAN after
+    /// its address changed). Returns whether it is paired. Any account: a
+    /// sync does this, and the certificate pin, not the address, decides
+    /// whom the tablet talks to.
+    pub fn set_peer_address(
+        &mut self,
+        fingerprint: &Fingerprint,
+        address: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let changed = tx.execute(
+            "UPDATE peers SET address = ?2 WHERE fingerprint = ?1",
+            params![fingerprint.to_hex(), address],
+        )?;
+        tx.commit()?;
+        Ok(changed == 1)
+    }
+
     /// Records a paired device (replacing one with the same certificate).
     /// Administrators only.
     pub fn add_peer(&mut self, peer: &Peer) -> Result<(), StoreError> {
