@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
-use tsunagi_app::window::ui::{AppWindow, CaseAdapter, CaseListAdapter, SaveState, Screen};
+use tsunagi_app::window::ui::{
+    AppWindow, CaseAdapter, CaseListAdapter, Problem, SaveState, Screen,
+};
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Role, Store, StoreOptions};
@@ -349,8 +351,12 @@ fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
     type_into(w, "同意 1：撤回日", &before.to_string());
     pause();
     assert_eq!(adapter.get_save_state(), SaveState::Failed);
+    assert_eq!(adapter.get_problem(), Problem::Inconsistent);
     let detail = adapter.get_problem_detail();
-    assert!(detail.contains("ends before it starts"), "{detail}");
+    assert!(
+        detail.contains("「同意日と撤回日」の日付の順序が逆です"),
+        "{detail}"
+    );
     let store = || Store::unlock(&data, Arc::clone(&keychain), "admin", PASSWORD).expect("unlocks");
     let stored = store().load_case(id).expect("loads");
     assert_eq!(stored.consents[0].withdrawn_on, None, "nothing was saved");
@@ -360,6 +366,7 @@ fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
     type_into(w, "同意 1：撤回日", &after.to_string());
     pause();
     assert_eq!(adapter.get_save_state(), SaveState::Saved);
+    assert_eq!(adapter.get_problem(), Problem::None, "the message went");
     let stored = store().load_case(id).expect("loads");
     assert_eq!(stored.consents[0].withdrawn_on, Some(after));
 }

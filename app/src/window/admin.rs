@@ -14,11 +14,12 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use time::UtcOffset;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use tsunagi_core::model::CaseId;
+use tsunagi_core::model::{CaseId, SectionName};
 use tsunagi_core::store::{
     Account, AuditAction, AuditEntry, CaseQuery, CaseSummary, Role, Store, StoreError,
 };
 
+use super::i18n::tr;
 use super::problem::Report;
 use super::session::Session;
 use super::ui::{
@@ -116,7 +117,82 @@ pub fn audit_row(entry: &AuditEntry, offset: UtcOffset) -> AuditItem {
             .map(|id| id.split('-').next().unwrap_or(id))
             .unwrap_or("")
             .into(),
-        detail: entry.detail.as_str().into(),
+        detail: audit_detail(entry.action, &entry.detail).into(),
+    }
+}
+
+/// An audit entry's detail in words of the chosen language. What is stored
+/// is terse and the same in every language (`assign sato`, `12 rows`,
+/// `media add photo ID`); a detail this does not know is shown as stored.
+pub fn audit_detail(action: AuditAction, detail: &str) -> String {
+    let fill = |template: &str, values: &[&str]| {
+        values
+            .iter()
+            .fold(tr(template).to_owned(), |t, v| t.replacen("{}", v, 1))
+    };
+    // Ids are long; their first block tells them apart on screen.
+    let short = |id: &str| {
+        id.split('-')
+            .next()
+            .unwrap_or(id)
+            .chars()
+            .take(12)
+            .collect::<String>()
+    };
+    let role = |r: &str| {
+        tr(match Role::parse(r) {
+            Some(Role::Administrator) => "管理者",
+            Some(Role::SupportWorker) => "支援員",
+            Some(Role::ReadOnly) => "閲覧のみ",
+            None => return r.to_owned(),
+        })
+        .to_owned()
+    };
+    let words: Vec<&str> = detail.split(' ').collect();
+    match words.as_slice() {
+        [""] => String::new(),
+        [n, "rows"] => fill("{} 件", &[n]),
+        ["media", "list", n, "rows"] => fill("写真・動画 {} 件の一覧", &[n]),
+        ["media", "approved", n, "rows"] => fill("承認済みの写真・動画 {} 件", &[n]),
+        ["media", "add", "photo", id] => fill("写真を追加 {}", &[&short(id)]),
+        ["media", "add", "video", id] => fill("動画を追加 {}", &[&short(id)]),
+        ["media", "read", id] => fill("写真・動画を表示 {}", &[&short(id)]),
+        ["media", "poster", id] => fill("動画の表紙を表示 {}", &[&short(id)]),
+        ["media", "approve", id] => fill("本人が公開を承認 {}", &[&short(id)]),
+        ["media", "withdraw", id] => fill("公開の承認を取り消し {}", &[&short(id)]),
+        ["media", "details", id] => fill("写真・動画の説明を変更 {}", &[&short(id)]),
+        ["media", "delete", id] => fill("写真・動画を削除 {}", &[&short(id)]),
+        ["assign", who] => fill("{} を担当に", &[who]),
+        ["unassign", who] => fill("{} を担当から外す", &[who]),
+        ["add", who, r] => fill("アカウント {} を追加（{}）", &[who, &role(r)]),
+        ["role", who, r] => fill("{} の役割を「{}」に変更", &[who, &role(r)]),
+        ["password", who] => fill("{} のパスワードを変更", &[who]),
+        ["paired", "a", "device"] => tr("端末とペアリング").to_owned(),
+        ["unpaired", "a", "device"] => tr("端末とのペアリングを解除").to_owned(),
+        ["sealed", "into", "bundle", id] => fill("送信データに封入 {}", &[&short(id)]),
+        ["exported", "in", "bundle", id] => fill("送付用データに書き出し {}", &[&short(id)]),
+        ["imported", "from", "bundle", id] => fill("送信データから取り込み {}", &[&short(id)]),
+        [key] if action == AuditAction::WriteCase => match SectionName::from_key(key) {
+            Some(section) => tr(section_label(section)).to_owned(),
+            None => detail.to_owned(),
+        },
+        _ => detail.to_owned(),
+    }
+}
+
+/// A section's name as the case screen's tabs say it.
+fn section_label(section: SectionName) -> &'static str {
+    match section {
+        SectionName::Stage => "支援段階",
+        SectionName::Basic => "基本情報",
+        SectionName::CareerPlan => "キャリア計画",
+        SectionName::JobMatch => "ジョブマッチ",
+        SectionName::CaseManagement => "ケースマネジメント",
+        SectionName::Monitoring => "モニタリング",
+        SectionName::Consultations => "相談経過",
+        SectionName::Programmes => "自立支援プログラム",
+        SectionName::Consents => "同意の記録",
+        SectionName::Disclosure => "開示・非開示の選択",
     }
 }
 
@@ -407,6 +483,35 @@ mod tests {
     use tsunagi_core::model::SupportStage;
 
     use super::*;
+
+    #[test]
+    fn audit_details_are_said_in_words_and_unknown_ones_shown_as_stored() {
+        let said = |action, detail| audit_detail(action, detail);
+        assert_eq!(said(AuditAction::ListCases, "12 rows"), "12 件");
+        assert_eq!(
+            said(AuditAction::Assignment, "assign sato"),
+            "sato を担当に"
+        );
+        assert_eq!(
+            said(AuditAction::Account, "add sato support_worker"),
+            "アカウント sato を追加（支援員）"
+        );
+        assert_eq!(
+            said(AuditAction::Account, "role sato read_only"),
+            "sato の役割を「閲覧のみ」に変更"
+        );
+        assert_eq!(said(AuditAction::WriteCase, "career_plan"), "キャリア計画");
+        assert_eq!(
+            said(
+                AuditAction::WriteCase,
+                "media add photo 3f2a9c1e-0000-4000-8000-000000000000"
+            ),
+            "写真を追加 3f2a9c1e"
+        );
+        assert_eq!(said(AuditAction::Login, ""), "");
+        assert_eq!(said(AuditAction::ReadHistory, "basic.name"), "basic.name");
+        assert_eq!(said(AuditAction::Account, "something new"), "something new");
+    }
 
     const JST: UtcOffset = time::macros::offset!(+9);
 

@@ -420,6 +420,10 @@ fn save(session: &Arc<Session>, window: &AppWindow, id: CaseId, section: Section
                 match &saved {
                     Some(Ok(_)) => {
                         o.failed.remove(&name);
+                        if o.failed.is_empty() {
+                            adapter.set_problem(Report::none().problem);
+                            adapter.set_problem_detail(SharedString::new());
+                        }
                     }
                     Some(Err(error)) => {
                         o.failed.insert(name);

@@ -2,8 +2,10 @@
 //! `ui/common/messages.slint` (through `@tr`, Japanese first); this module
 //! only decides which of them applies.
 
+use tsunagi_core::model::ValidationError;
 use tsunagi_core::store::{KeyError, KeychainError, MIN_PASSWORD_CHARS, StoreError};
 
+use super::i18n::tr;
 use super::ui::Problem;
 
 /// A problem for a screen: the kind, and the detail some kinds show (the
@@ -57,6 +59,12 @@ impl From<&StoreError> for Report {
             StoreError::NotPermitted { .. } | StoreError::NotAssigned => Problem::NotPermitted,
             StoreError::NoStore(_) => Problem::NoStore,
             StoreError::AlreadyExists(_) => Problem::AlreadyExists,
+            StoreError::Inconsistent(why) => {
+                return Self {
+                    problem: Problem::Inconsistent,
+                    detail: inconsistency(why),
+                };
+            }
             // The rest are rare and their English text is specific: show it.
             // Store errors never carry a client's personal data.
             _ => {
@@ -70,11 +78,70 @@ impl From<&StoreError> for Report {
     }
 }
 
+/// Why a case cannot be saved as it is, in words of the chosen language.
+pub fn inconsistency(error: &ValidationError) -> String {
+    let (template, path) = match error {
+        ValidationError::DatesReversed { field } => (
+            "「{}」の日付の順序が逆です（終わりが始まりより前になっています）。",
+            *field,
+        ),
+        ValidationError::DanglingReference { field, .. } => {
+            ("「{}」が、このケースにない項目を指しています。", *field)
+        }
+        ValidationError::MissingId { list } | ValidationError::DuplicateId { list, .. } => {
+            ("「{}」の項目の識別子が正しくありません。", *list)
+        }
+    };
+    tr(template).replacen("{}", &field_label(path), 1)
+}
+
+/// A field of the case, as its form calls it; its path when unknown.
+fn field_label(path: &str) -> String {
+    let label = match path {
+        "basic.education[].from/to" => "学歴の期間",
+        "basic.work_history[].from/to" => "職歴の期間",
+        "basic.medical_certificates[].disease_id" => "診断書の疾患",
+        "career_plan.direction.agreed_at_meeting" => "方向性を合意した会議",
+        "job_match.employers[].tasks[].strength_ids" => "職務に生かす強み",
+        "job_match.employers[].proposed/negotiated.duties" => "提案・交渉した職務",
+        "case_management.support_plan.items[].issue_id" => "支援計画の課題",
+        "monitoring.hire.employer_id" => "就職先の事業所",
+        "monitoring.hire.hired_on/left_on" => "就職日と離職日",
+        "consultations[].employer_id" => "相談経過の事業所",
+        "consents[].given_on/withdrawn_on" => "同意日と撤回日",
+        _ => return path.to_owned(),
+    };
+    tr(label).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
     use super::*;
+
+    #[test]
+    fn an_inconsistent_case_is_explained_with_the_forms_words() {
+        let report = Report::from(&StoreError::Inconsistent(ValidationError::DatesReversed {
+            field: "consents[].given_on/withdrawn_on",
+        }));
+        assert_eq!(report.problem, Problem::Inconsistent);
+        assert_eq!(
+            report.detail,
+            "「同意日と撤回日」の日付の順序が逆です（終わりが始まりより前になっています）。"
+        );
+        let dangling = inconsistency(&ValidationError::DanglingReference {
+            field: "consultations[].employer_id",
+            id: "e-1".into(),
+        });
+        assert_eq!(
+            dangling,
+            "「相談経過の事業所」が、このケースにない項目を指しています。"
+        );
+        // A field without a label is named by its path.
+        let unknown = inconsistency(&ValidationError::DatesReversed { field: "x.y" });
+        assert!(unknown.contains("「x.y」"), "{unknown}");
+    }
 
     #[test]
     fn wrong_password_and_unknown_user_read_the_same() {

@@ -175,6 +175,10 @@ pub enum StoreError {
     /// Case data that does not fit the case model.
     #[error("the case data does not fit the case format: {0}")]
     InvalidCase(String),
+    /// A case that would not be consistent (a reference to a missing item,
+    /// a period that ends before it starts): nothing was written.
+    #[error("the case data does not fit the case format: {0}")]
+    Inconsistent(#[from] crate::model::ValidationError),
     /// The audit log was altered outside Tsunagi.
     #[error("the audit log has been altered (entry {0})")]
     AuditTampered(i64),
@@ -840,8 +844,7 @@ impl Store {
     /// The case must pass [`Case::validate`].
     pub fn create_case(&mut self, case: &Case) -> Result<CaseId, StoreError> {
         self.require_editor()?;
-        case.validate()
-            .map_err(|e| StoreError::InvalidCase(e.to_string()))?;
+        case.validate()?;
         let id = CaseId::new();
         let at = now();
         let tx = self.conn.unchecked_transaction()?;
@@ -866,7 +869,7 @@ impl Store {
     /// Saves one section of a case and returns the case's revision number.
     /// Saving what is already stored writes nothing. A section that would
     /// leave the case invalid (dates reversed, a reference to a missing
-    /// employer, duplicate ids) is refused with [`StoreError::InvalidCase`]
+    /// employer, duplicate ids) is refused with [`StoreError::Inconsistent`]
     /// and nothing is written.
     pub fn save_section(&mut self, case: CaseId, section: &Section) -> Result<i64, StoreError> {
         self.require_editor()?;
@@ -878,9 +881,7 @@ impl Store {
         // accept, so that nothing saved here is refused there later.
         let mut after = read_case(&tx, case)?;
         after.apply(section.clone());
-        after
-            .validate()
-            .map_err(|e| StoreError::InvalidCase(e.to_string()))?;
+        after.validate()?;
         let revision = write_section(&tx, case, section, &self.account.name, &at)?;
         self.audit(
             &tx,

@@ -430,7 +430,7 @@ fn a_section_that_would_make_the_case_invalid_is_refused_and_nothing_is_written(
     consultations[0].employer_id = Some("no-such-employer".into());
     let refused = store.save_section(id, &Section::Consultations(consultations));
     assert!(
-        matches!(refused, Err(StoreError::InvalidCase(_))),
+        matches!(refused, Err(StoreError::Inconsistent(_))),
         "{refused:?}"
     );
     assert_eq!(store.load_case(id).expect("loads"), before);

@@ -631,9 +631,7 @@ impl Store {
         }
         reader.finish()?;
         for r in &records {
-            r.case
-                .validate()
-                .map_err(|e| StoreError::InvalidCase(e.to_string()))?;
+            r.case.validate().map_err(StoreError::from)?;
         }
         let tx = self.conn.unchecked_transaction()?;
         if tx

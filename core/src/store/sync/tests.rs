@@ -382,7 +382,11 @@ fn a_bundle_that_fails_while_its_photo_arrives_leaves_no_file_behind() {
 fn a_paired_companions_new_address_is_kept_and_an_unknown_device_changes_nothing() {
     let ((_td, mut tablet), _companion, companion_peer) = paired();
     let fp = companion_peer.fingerprint;
-    assert!(tablet.set_peer_address(&fp, "192.0.2.7:47800").expect("updates"));
+    assert!(
+        tablet
+            .set_peer_address(&fp, "192.0.2.7:47800")
+            .expect("updates")
+    );
     let kept = tablet.peer(&fp).expect("reads").expect("paired");
     assert_eq!(kept.address.as_deref(), Some("192.0.2.7:47800"));
     // Everything else about the pairing stays.
@@ -390,6 +394,10 @@ fn a_paired_companions_new_address_is_kept_and_an_unknown_device_changes_nothing
     assert_eq!(kept.kind, PeerKind::Companion);
 
     let stranger = crate::link::Fingerprint([7; 32]);
-    assert!(!tablet.set_peer_address(&stranger, "192.0.2.8:1").expect("runs"));
+    assert!(
+        !tablet
+            .set_peer_address(&stranger, "192.0.2.8:1")
+            .expect("runs")
+    );
     assert!(tablet.peer(&stranger).expect("reads").is_none());
 }
