@@ -264,7 +264,14 @@ pub struct Store {
     key: DbKey,
     account: Account,
     kdf: KdfParams,
+    /// When a list of cases was last audited by this handle.
+    lists_audited: Option<std::time::Instant>,
 }
+
+/// A list of cases (names) is audited at most this often per unlocked
+/// store: searching as one types shows a list per keystroke, and one entry
+/// says as much as a hundred.
+pub const LIST_AUDIT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -434,6 +441,7 @@ impl Store {
             key,
             account,
             kdf: options.kdf,
+            lists_audited: None,
         };
         Ok((store, code))
     }
@@ -472,6 +480,7 @@ impl Store {
             key,
             account,
             kdf,
+            lists_audited: None,
         };
         store.sweep_on_open();
         Ok(store)
@@ -491,6 +500,7 @@ impl Store {
             key,
             account: self.account.clone(),
             kdf: self.kdf,
+            lists_audited: None,
         })
     }
 
@@ -558,6 +568,7 @@ impl Store {
             key,
             account,
             kdf,
+            lists_audited: None,
         };
         store.sweep_on_open();
         Ok(store)
@@ -590,6 +601,7 @@ impl Store {
             key: DbKey::generate(),
             account,
             kdf: KdfParams::DEFAULT,
+            lists_audited: None,
         })
     }
 
@@ -904,7 +916,8 @@ impl Store {
     }
 
     /// The cases this account may see that match `query`, most recently
-    /// changed first.
+    /// changed first. Audited as [`AuditAction::ListCases`] at most once
+    /// every [`LIST_AUDIT_EVERY`].
     pub fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let mine = (self.account.role != Role::Administrator).then(|| self.account.name.clone());
@@ -945,13 +958,19 @@ impl Store {
             });
         }
         drop(stmt);
-        self.audit(
-            &tx,
-            AuditAction::ListCases,
-            None,
-            &format!("{} rows", out.len()),
-        )?;
-        tx.commit()?;
+        if self
+            .lists_audited
+            .is_none_or(|at| at.elapsed() >= LIST_AUDIT_EVERY)
+        {
+            self.audit(
+                &tx,
+                AuditAction::ListCases,
+                None,
+                &format!("{} rows", out.len()),
+            )?;
+            tx.commit()?;
+            self.lists_audited = Some(std::time::Instant::now());
+        }
         Ok(out)
     }
 

@@ -440,3 +440,32 @@ fn a_section_that_would_make_the_case_invalid_is_refused_and_nothing_is_written(
         "no revision was written"
     );
 }
+
+#[test]
+fn searching_as_one_types_is_audited_once_not_per_keystroke() {
+    let (fixture, mut store, _) = Fixture::new();
+    store.create_case(&named_case("監査 六郎")).expect("creates");
+    let lists = |store: &Store| {
+        store
+            .audit_log(100)
+            .expect("log")
+            .iter()
+            .filter(|e| e.action == AuditAction::ListCases)
+            .count()
+    };
+    for typed in ["監", "監査", "監査 六", "監査 六郎", ""] {
+        let found = store
+            .list_cases(&CaseQuery {
+                text: typed.into(),
+                ..CaseQuery::default()
+            })
+            .expect("lists");
+        assert_eq!(found.len(), 1, "{typed:?}");
+    }
+    assert_eq!(lists(&store), 1, "one entry for the whole search");
+    // A new unlock (a new session) audits its first list again.
+    drop(store);
+    let mut again = fixture.unlock("admin", PW).expect("unlocks");
+    again.list_cases(&CaseQuery::default()).expect("lists");
+    assert_eq!(lists(&again), 2);
+}
