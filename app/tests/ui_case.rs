@@ -10,7 +10,7 @@ mod common;
 use common::*;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
@@ -369,4 +369,30 @@ fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
     assert_eq!(adapter.get_problem(), Problem::None, "the message went");
     let stored = store().load_case(id).expect("loads");
     assert_eq!(stored.consents[0].withdrawn_on, Some(after));
+}
+
+#[test]
+fn text_that_arrives_without_key_events_counts_as_activity_for_the_auto_lock() {
+    init_backend();
+    let (_temp, data, keychain, mut store) = new_store();
+    let case = demo_cases().remove(0);
+    store.create_case(&case).expect("demo case");
+    drop(store);
+
+    let app = window::build(data, options(&keychain)).expect("the window builds");
+    let w = app.window();
+    w.show().expect("the window shows");
+    log_in(w, "admin", PASSWORD);
+    open_case(w, case.basic.name.expose());
+    // The last key or touch was before this instant.
+    let quiet_since = Instant::now();
+    std::thread::sleep(Duration::from_millis(1500));
+    // Text set on the field as an input method commits it: no key event.
+    type_into(w, "氏名", "見本 花子（改）");
+    // Five minutes and a second after the last key: without the text
+    // counting, the default five-minute lock would be due.
+    assert!(!app.lock_if_idle(quiet_since + Duration::from_secs(5 * 60 + 1)));
+    assert_eq!(w.get_screen(), Screen::Case);
+    assert!(app.lock_if_idle(quiet_since + Duration::from_secs(5 * 60 + 3)));
+    assert_eq!(w.get_screen(), Screen::Login);
 }

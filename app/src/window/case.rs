@@ -179,6 +179,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_edited(move |path, value| {
         let Some(window) = weak.upgrade() else { return };
+        super::settings::typed(&window);
         let other = with_open(|o| o.pending.as_deref().is_some_and(|p| p != path.as_str()));
         if other == Some(true) {
             flush(&s, &window);

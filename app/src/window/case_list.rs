@@ -131,6 +131,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_search_changed(move |text| {
         let Some(window) = weak.upgrade() else { return };
+        super::settings::typed(&window);
         s.cases().set_text(&text);
         refresh(&s, &window);
     });

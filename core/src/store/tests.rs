@@ -444,7 +444,9 @@ fn a_section_that_would_make_the_case_invalid_is_refused_and_nothing_is_written(
 #[test]
 fn searching_as_one_types_is_audited_once_not_per_keystroke() {
     let (fixture, mut store, _) = Fixture::new();
-    store.create_case(&named_case("監査 六郎")).expect("creates");
+    store
+        .create_case(&named_case("監査 六郎"))
+        .expect("creates");
     let lists = |store: &Store| {
         store
             .audit_log(100)
