@@ -423,7 +423,6 @@ async fn transfer(
         .collect();
     let mut open: HashMap<BundleId, File> = HashMap::new();
     let mut sender = Sender::new(pending.iter().map(|p| p.outgoing).collect(), Instant::now());
-    let mut buf = Vec::new();
     let result = loop {
         while let Some(event) = sender.poll_event() {
             match event {
@@ -473,14 +472,19 @@ async fn transfer(
                             })?)
                         }
                     };
-                    buf.resize(len as usize, 0);
+                    // A buffer per chunk, handed to quinn as it is: no copy.
+                    let mut data = vec![0u8; len as usize];
                     file.seek(SeekFrom::Start(offset))
-                        .and_then(|_| file.read_exact(&mut buf))
+                        .and_then(|_| file.read_exact(&mut data))
                         .map_err(|e| {
                             Failure::Fatal(anyhow!("could not read a sealed bundle ({e})"))
                         })?;
-                    write(&mut send, &wire::chunk_header(bundle, offset, buf.len())).await?;
-                    write(&mut send, &buf).await?;
+                    write(&mut send, &wire::chunk_header(bundle, offset, data.len())).await?;
+                    send.write_chunk(bytes::Bytes::from(data))
+                        .await
+                        .map_err(|e| {
+                            Failure::Cut(anyhow!("通信が切れました (the link was cut: {e})"))
+                        })?;
                     tally.reached(bundle, offset + len);
                 }
             }

@@ -35,8 +35,28 @@ pub async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<F
         Err(e) => return Err(e).context("the link was cut"),
     }
     let len = wire::body_len(prefix)?;
+    let mut start = [0u8; 2];
+    recv.read_exact(&mut start)
+        .await
+        .context("the link was cut")?;
+    if Frame::is_chunk(start)? {
+        // Straight into the chunk's own buffer: no copy of a whole body.
+        let Some(data_len) = len.checked_sub(2 + wire::CHUNK_HEADER) else {
+            bail!("the tablet sent a chunk that is too short");
+        };
+        let mut head = [0u8; wire::CHUNK_HEADER];
+        recv.read_exact(&mut head)
+            .await
+            .context("the link was cut")?;
+        let mut data = vec![0u8; data_len];
+        recv.read_exact(&mut data)
+            .await
+            .context("the link was cut")?;
+        return Ok(Some(Frame::Chunk(wire::Chunk::from_parts(&head, data))));
+    }
     let mut body = vec![0u8; len];
-    recv.read_exact(&mut body)
+    body[..2].copy_from_slice(&start);
+    recv.read_exact(&mut body[2..])
         .await
         .context("the link was cut")?;
     Ok(Some(Frame::decode(&body)?))

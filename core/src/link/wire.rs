@@ -20,7 +20,9 @@ pub const MAX_FRAME: u32 = 1024 * 1024;
 
 const KIND_MESSAGE: u8 = 1;
 const KIND_CHUNK: u8 = 2;
-const CHUNK_HEADER: usize = 32 + 8;
+/// The bytes of a chunk frame's header (bundle id and offset) after its
+/// version and kind.
+pub const CHUNK_HEADER: usize = 32 + 8;
 
 /// A control message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,17 +156,35 @@ impl Frame {
                     return Err(LinkError::Protocol("a chunk is too short"));
                 }
                 let (head, data) = rest.split_at(CHUNK_HEADER);
-                let mut id = [0u8; 32];
-                id.copy_from_slice(&head[..32]);
-                let mut offset = [0u8; 8];
-                offset.copy_from_slice(&head[32..]);
-                Ok(Frame::Chunk(Chunk {
-                    bundle: BundleId(id),
-                    offset: u64::from_be_bytes(offset),
-                    data: data.to_vec(),
-                }))
+                let head: [u8; CHUNK_HEADER] = head.try_into().expect("split at its length");
+                Ok(Frame::Chunk(Chunk::from_parts(&head, data.to_vec())))
             }
             _ => Err(LinkError::Protocol("unknown frame kind")),
+        }
+    }
+
+    /// Whether a body starting with `start` (its version and kind) is a
+    /// chunk, so that a driver can read the chunk's data straight into its
+    /// own buffer ([`Chunk::from_parts`]) rather than copy it out of a body.
+    pub fn is_chunk(start: [u8; 2]) -> Result<bool, LinkError> {
+        if start[0] != PROTOCOL_VERSION {
+            return Err(LinkError::Version(start[0]));
+        }
+        Ok(start[1] == KIND_CHUNK)
+    }
+}
+
+impl Chunk {
+    /// A chunk from its header (as on the wire) and its data.
+    pub fn from_parts(head: &[u8; CHUNK_HEADER], data: Vec<u8>) -> Self {
+        let mut id = [0u8; 32];
+        id.copy_from_slice(&head[..32]);
+        let mut offset = [0u8; 8];
+        offset.copy_from_slice(&head[32..]);
+        Self {
+            bundle: BundleId(id),
+            offset: u64::from_be_bytes(offset),
+            data,
         }
     }
 }
