@@ -96,25 +96,30 @@ fn companion(
 }
 
 /// Raw quinn: `bytes` on one stream, 256 KiB writes, same TLS set-up.
-/// Raw quinn moving `bytes` on one stream; with `to_file`, the receiver
-/// also writes what it reads to a file there (as the companion must, to
-/// resume a cut transfer).
+/// Raw quinn moving `bytes` on one stream, laid out as the sync is: the
+/// receiving end on a thread and runtime of its own (as the companion's
+/// server), the sending end on another runtime of two workers (as the
+/// tablet's sync). With `to_file`, the receiver also writes what it reads
+/// to a file there (as the companion must, to resume a cut transfer).
 fn raw_quinn(bytes: u64, to_file: Option<&std::path::Path>) -> Duration {
-    let file = to_file.map(|p| std::fs::File::create(p).expect("creates"));
+    let mut file = to_file.map(|p| std::fs::File::create(p).expect("creates"));
     let dir = tempfile::tempdir().expect("dir");
     let mut server_store = store(&dir.path().join("s"));
     let mut client_store = store(&dir.path().join("c"));
     let server_id = server_store.device_identity().expect("id");
     let client_id = client_store.device_identity().expect("id");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let server =
-            link::endpoint(&mut server_store, "127.0.0.1:0".parse().expect("addr")).expect("ok");
-        let addr = server.local_addr().expect("bound");
-        let reader = tokio::spawn(async move {
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let server = link::endpoint(&mut server_store, "127.0.0.1:0".parse().expect("addr"))
+                .expect("ok");
+            addr_tx
+                .send(server.local_addr().expect("bound"))
+                .expect("sends");
             let conn = server
                 .accept()
                 .await
@@ -124,7 +129,6 @@ fn raw_quinn(bytes: u64, to_file: Option<&std::path::Path>) -> Duration {
             let (_send, mut recv) = conn.accept_bi().await.expect("stream");
             let mut buf = vec![0u8; 256 * 1024];
             let mut got = 0u64;
-            let mut file = file;
             while let Some(n) = recv.read(&mut buf).await.expect("reads") {
                 if let Some(f) = &mut file {
                     std::io::Write::write_all(f, &buf[..n]).expect("writes");
@@ -132,7 +136,15 @@ fn raw_quinn(bytes: u64, to_file: Option<&std::path::Path>) -> Duration {
                 got += n as u64;
             }
             (got, Instant::now())
-        });
+        })
+    });
+    let addr = addr_rx.recv().expect("the server listens");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let start = rt.block_on(async {
         let crypto = tls::client_config(&client_id.tls, server_id.tls.fingerprint()).expect("tls");
         let quic = quinn::crypto::rustls::QuicClientConfig::try_from(crypto).expect("quic");
         let mut config = quinn::ClientConfig::new(Arc::new(quic));
@@ -158,10 +170,13 @@ fn raw_quinn(bytes: u64, to_file: Option<&std::path::Path>) -> Duration {
             left -= n as u64;
         }
         send.finish().expect("finishes");
-        let (got, end) = reader.await.expect("reader");
-        assert_eq!(got, bytes);
-        end - start
-    })
+        // Keep the connection until the reader has everything.
+        let _ = send.stopped().await;
+        start
+    });
+    let (got, end) = reader.join().expect("the reader ends");
+    assert_eq!(got, bytes);
+    end - start
 }
 
 fn mb_s(bytes: u64, d: Duration) -> f64 {
