@@ -99,7 +99,7 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
         .and_then(|n| n.parse().ok())
         .expect("an offset");
     assert!(
-        from >= partial_at_kill.saturating_sub(256 * 1024),
+        from >= partial_at_kill.saturating_sub(tsunagi_core::link::wire::CHUNK_SIZE),
         "resumed from {from} though {partial_at_kill} bytes had been written"
     );
     server.wait_for("imported bundle");
