@@ -1,7 +1,8 @@
 //! Opens the app on a throw-away store with the demo cases, logged in, at
 //! the disease screen of the first demo case (`disease`), at the reference
 //! browser (`reference`, `occupations`, `page`), at the sending screen
-//! (`sync`), reading a pairing code with the camera (`scan`), or at tab N
+//! (`sync`), reading a pairing code with the camera (`scan`), at the audit
+//! log after a support worker was added and given a case (`audit`), or at tab N
 //! of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
 //! (`present-N`), at its photos and videos (`media`), in English with `en`
@@ -21,14 +22,14 @@ use std::sync::Arc;
 use slint::ComponentHandle;
 use tsunagi_app::av::{self, Source};
 use tsunagi_app::window::ui::{
-    CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter, ReferenceAdapter,
-    ReferenceTab, SettingsAdapter, SyncAdapter, SyncState,
+    AdminAdapter, CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter,
+    ReferenceAdapter, ReferenceTab, SettingsAdapter, SyncAdapter, SyncState,
 };
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::media::VideoInfo;
 use tsunagi_core::model::{CaseId, demo_cases};
 use tsunagi_core::store::{
-    CaseQuery, KdfParams, Keychain, MediaDetails, MemoryKeychain, Store, StoreOptions,
+    CaseQuery, KdfParams, Keychain, MediaDetails, MemoryKeychain, Role, Store, StoreOptions,
 };
 
 const PASSWORD: &str = "ながい合言葉 2026";
@@ -63,6 +64,10 @@ fn main() -> anyhow::Result<()> {
         };
         let (first, hidden) = (find("見本 花子")?, find("例田 さくら")?);
         add_media(&mut store, first)?;
+        if what == "audit" {
+            store.add_account("sato", Role::SupportWorker, "さとうの合言葉 2026")?;
+            store.assign(first, "sato")?;
+        }
         (first, hidden)
     };
     let (first, hidden) = first;
@@ -115,6 +120,12 @@ fn main() -> anyhow::Result<()> {
             }
         }
         "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
+        "audit" => {
+            w.global::<CaseListAdapter<'_>>().invoke_open_admin();
+            let admin = w.global::<AdminAdapter<'_>>();
+            admin.set_tab(1);
+            admin.invoke_verify();
+        }
         "scan" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_sync();
             // The camera's picture as the scan shows it, set directly: run
