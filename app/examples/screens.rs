@@ -1,6 +1,8 @@
 //! Opens the app on a throw-away store with the demo cases, logged in, at
 //! the disease screen of the first demo case (`disease`), at the reference
-//! browser (`reference`, `occupations`, `page`), at the sending screen
+//! browser (`reference`, `occupations`, `page`), at the occupation search
+//! opened from the first demo case with one occupation added to its 職域
+//! (`job-areas`), at the sending screen
 //! (`sync`), reading a pairing code with the camera (`scan`), at the audit
 //! log after a support worker was added and given a case (`audit`), or at tab N
 //! of the first
@@ -117,6 +119,18 @@ fn main() -> anyhow::Result<()> {
             }
             if what == "page" {
                 reference.invoke_open_disease("ulcerative-colitis".into());
+            }
+        }
+        "job-areas" => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_select_tab(1);
+            w.global::<CaseAdapter<'_>>().invoke_open_occupations();
+            let reference = w.global::<ReferenceAdapter<'_>>();
+            reference.set_occupation_search("事務".into());
+            reference.invoke_occupation_search_changed("事務".into());
+            if let Some(row) = slint::Model::row_data(&reference.get_occupations(), 0) {
+                reference.invoke_add_job_area(row.name);
             }
         }
         "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),

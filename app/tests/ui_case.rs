@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
 use tsunagi_app::window::ui::{
-    AppWindow, CaseAdapter, CaseListAdapter, Problem, SaveState, Screen,
+    AppWindow, CaseAdapter, CaseListAdapter, Problem, ReferenceAdapter, ReferenceTab, SaveState,
+    Screen,
 };
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
@@ -395,4 +396,59 @@ fn text_that_arrives_without_key_events_counts_as_activity_for_the_auto_lock() {
     assert_eq!(w.get_screen(), Screen::Case);
     assert!(app.lock_if_idle(quiet_since + Duration::from_secs(5 * 60 + 3)));
     assert_eq!(w.get_screen(), Screen::Login);
+}
+
+#[test]
+fn an_occupation_found_in_the_search_is_added_to_the_cases_job_areas() {
+    init_backend();
+    let (_temp, data, keychain, mut store) = new_store();
+    let case = demo_cases().remove(0);
+    let id = store.create_case(&case).expect("demo case");
+    drop(store);
+
+    let app = window::build(data.clone(), options(&keychain)).expect("the window builds");
+    let w = app.window();
+    w.show().expect("the window shows");
+    log_in(w, "admin", PASSWORD);
+    open_case(w, case.basic.name.expose());
+    tab(w, "キャリア計画");
+    press(w, "職業を調べる");
+    assert_eq!(w.get_screen(), Screen::Reference);
+    let reference = w.global::<ReferenceAdapter<'_>>();
+    assert_eq!(reference.get_tab(), ReferenceTab::Occupations);
+    assert_eq!(reference.get_for_case().as_str(), case.basic.name.expose());
+
+    type_into(w, "職業を検索", "事務");
+    let found = reference.get_occupations();
+    assert!(found.row_count() > 0, "the search finds office work");
+    let name = found.row_data(0).expect("a row").name.to_string();
+    assert!(
+        !case.career_plan.direction.job_areas.contains(&name),
+        "the demo case has {name} already"
+    );
+    press(w, &format!("「{name}」を職域に加える"));
+    assert_eq!(
+        reference.get_added(),
+        format!("「{name}」を職域に加えました。")
+    );
+    press(w, &format!("「{name}」を職域に加える"));
+    assert_eq!(
+        reference.get_added(),
+        format!("「{name}」はすでに職域にあります。")
+    );
+
+    press(w, "戻る");
+    assert_eq!(w.get_screen(), Screen::Case);
+    pause();
+    let stored = Store::unlock(&data, Arc::clone(&keychain), "admin", PASSWORD)
+        .expect("unlocks")
+        .load_case(id)
+        .expect("loads");
+    let areas = &stored.career_plan.direction.job_areas;
+    assert_eq!(
+        areas.iter().filter(|a| **a == name).count(),
+        1,
+        "added once: {areas:?}"
+    );
+    assert_eq!(areas.len(), case.career_plan.direction.job_areas.len() + 1);
 }

@@ -369,8 +369,42 @@ fn show_header(window: &AppWindow) {
     adapter.set_stage(stage_index(case.stage));
 }
 
+/// The kinds of work to explore (職域) of the open case.
+pub const JOB_AREAS: &str = "career_plan.direction.job_areas";
+
+/// The open case's name, when the account may edit it.
+pub(super) fn editable_case_name() -> Option<String> {
+    with_open(|o| {
+        o.can_edit
+            .then(|| o.form.case().basic.name.expose().clone())
+    })
+    .flatten()
+}
+
+/// Adds `text` to the open case's list at `path` and saves it. `Some(true)`
+/// when added, `Some(false)` when the list held it already, `None` when no
+/// case is open for editing.
+pub(super) fn add_to_list(
+    session: &Arc<Session>,
+    window: &AppWindow,
+    path: &str,
+    text: &str,
+) -> Option<bool> {
+    let added = with_open(|o| {
+        if !o.can_edit {
+            return None;
+        }
+        o.form.add_text(path, text).ok().map(|name| name.is_some())
+    })
+    .flatten()?;
+    if added {
+        flush(session, window);
+    }
+    Some(added)
+}
+
 /// Puts the open case's current tab on the screen.
-fn show(window: &AppWindow) {
+pub(super) fn show(window: &AppWindow) {
     let Some((blocks, tab)) = with_open(|o| (o.form.blocks(o.tab), o.tab)) else {
         return;
     };

@@ -459,6 +459,29 @@ impl CaseForm {
         Ok(name)
     }
 
+    /// Adds `text` to the list of texts at `path` unless it holds it
+    /// already. `Ok(None)` when it was there.
+    pub fn add_text(&mut self, path: &str, text: &str) -> Result<Option<SectionName>, EditError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(EditError::Invalid);
+        }
+        let mut json = self.json.clone();
+        let Some(Value::Array(items)) = get_mut(&mut json, path) else {
+            return Err(EditError::NoSuchField);
+        };
+        if items.iter().any(|v| v.as_str() == Some(text)) {
+            return Ok(None);
+        }
+        items.push(Value::String(text.to_owned()));
+        let name = section_of(path).ok_or(EditError::NoSuchField)?;
+        let value = json.get(name.key()).cloned().unwrap_or(Value::Null);
+        let section = Section::from_json(name, value).map_err(|_| EditError::Invalid)?;
+        self.json = json;
+        self.replace(section);
+        Ok(Some(name))
+    }
+
     /// Removes the list row (or optional part) at `path`.
     pub fn remove_row(&mut self, path: &str) -> Result<SectionName, EditError> {
         let (up, last) = parent(path).ok_or(EditError::NoSuchField)?;

@@ -297,3 +297,30 @@ fn every_add_button_of_every_tab_adds_a_row_the_model_accepts() {
         assert!(!saved.programmes[0].barriers.is_empty());
     }
 }
+
+#[test]
+fn a_text_is_added_to_a_list_once_and_only_to_a_list() {
+    let case = demo_cases().remove(0);
+    let before = case.career_plan.direction.job_areas.len();
+    let mut form = CaseForm::new(&case);
+    let path = "career_plan.direction.job_areas";
+    assert_eq!(
+        form.add_text(path, " 一般事務 "),
+        Ok(Some(SectionName::CareerPlan))
+    );
+    assert_eq!(form.add_text(path, "一般事務"), Ok(None), "not twice");
+    let areas = form.case().career_plan.direction.job_areas;
+    assert_eq!(areas.len(), before + 1);
+    assert_eq!(areas.last().map(String::as_str), Some("一般事務"));
+    assert_eq!(form.add_text(path, "  "), Err(EditError::Invalid));
+    assert_eq!(
+        form.add_text("basic.name", "x"),
+        Err(EditError::NoSuchField),
+        "not a list"
+    );
+    assert_eq!(
+        form.take_unsaved().len(),
+        1,
+        "the career plan waits to be saved"
+    );
+}

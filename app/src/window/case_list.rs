@@ -245,6 +245,10 @@ pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
     window
         .global::<super::ui::DiseaseAdapter<'_>>()
         .invoke_reset();
+    // The occupation search names the case it was opened from.
+    let reference = window.global::<super::ui::ReferenceAdapter<'_>>();
+    reference.set_for_case(SharedString::new());
+    reference.set_added(SharedString::new());
     let adapter = window.global::<CaseListAdapter<'_>>();
     adapter.set_cases(ModelRc::default());
     adapter.set_workers(ModelRc::default());

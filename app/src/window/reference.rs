@@ -17,8 +17,8 @@ use super::i18n::{self, text, tr};
 use super::session::Session;
 use super::settings::Language;
 use super::ui::{
-    AppWindow, CaseListAdapter, Problem, RefDiseaseItem, RefDiseasePage, RefGroup, RefIssue,
-    RefLine, RefOccupation, ReferenceAdapter, ReferenceTab, Screen,
+    AppWindow, CaseAdapter, CaseListAdapter, Problem, RefDiseaseItem, RefDiseasePage, RefGroup,
+    RefIssue, RefLine, RefOccupation, ReferenceAdapter, ReferenceTab, Screen,
 };
 
 /// The reference database, read once (off the UI thread) and then shared.
@@ -257,12 +257,47 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             open(&s, &lib, &window);
         });
 
+    // From a case's キャリア計画: the occupation search, adding to its 職域.
+    let (weak, s, lib, back_to) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Arc::clone(&library),
+        Arc::clone(&came_from),
+    );
+    window
+        .global::<CaseAdapter<'_>>()
+        .on_open_occupations(move || {
+            let Some(window) = weak.upgrade() else { return };
+            *back_to.lock().unwrap_or_else(PoisonError::into_inner) = Screen::Case;
+            open(&s, &lib, &window);
+            let adapter = window.global::<ReferenceAdapter<'_>>();
+            adapter.set_tab(ReferenceTab::Occupations);
+            adapter.set_for_case(super::case::editable_case_name().unwrap_or_default().into());
+        });
+
     let adapter = window.global::<ReferenceAdapter<'_>>();
     let (weak, back_to) = (window.as_weak(), Arc::clone(&came_from));
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let screen = *back_to.lock().unwrap_or_else(PoisonError::into_inner);
+        if screen == Screen::Case {
+            // What was added shows on the case's tab.
+            super::case::show(&window);
+        }
         window.set_screen(screen);
+    });
+
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_add_job_area(move |name| {
+        let Some(window) = weak.upgrade() else { return };
+        let said = match super::case::add_to_list(&s, &window, super::case::JOB_AREAS, &name) {
+            Some(true) => tr("「{}」を職域に加えました。"),
+            Some(false) => tr("「{}」はすでに職域にあります。"),
+            None => tr("このケースは編集できません。"),
+        };
+        window
+            .global::<ReferenceAdapter<'_>>()
+            .set_added(said.replacen("{}", &name, 1).into());
     });
 
     let (weak, lib) = (window.as_weak(), Arc::clone(&library));
@@ -316,6 +351,8 @@ fn open(session: &Arc<Session>, library: &Arc<Library>, window: &AppWindow) {
     adapter.set_page_open(false);
     adapter.set_disease_search(SharedString::new());
     adapter.set_occupation_search(SharedString::new());
+    adapter.set_for_case(SharedString::new());
+    adapter.set_added(SharedString::new());
     window.set_screen(Screen::Reference);
     let library = Arc::clone(library);
     session.run(
