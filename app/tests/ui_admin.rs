@@ -122,11 +122,10 @@ fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
         "a login entry is listed: {rows:?}"
     );
     assert!(
-        rows.first()
-            .is_some_and(|r| r.ends_with("ケース一覧の表示")),
-        "newest first: the list read for this screen comes first: {rows:?}"
+        rows.first().is_some_and(|r| r.ends_with("担当の変更")),
+        "newest first: the assignment just made comes first: {rows:?}"
     );
-    assert!(rows.iter().any(|r| r.ends_with("担当の変更")));
+    assert!(rows.iter().any(|r| r.ends_with("ケース一覧の表示")));
     press(w, "改ざん検査");
     assert!(text_shown(
         w,
