@@ -2,7 +2,8 @@
 //! tablet's sync driver to the companion's server over QUIC on loopback,
 //! against raw quinn moving the same number of bytes on one stream in the
 //! same run; then the bytes sent again after the companion cuts the link
-//! half-way through the next bundle (another such video).
+//! half-way through the next bundle (another such video). The first part is
+//! run in rounds, alternating the two, and reported by its medians.
 //!
 //! `cargo bench -p tsunagi-companion --bench link`
 
@@ -184,6 +185,15 @@ fn mb_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / d.as_secs_f64() / 1e6
 }
 
+/// Rounds of the sealed transfer and raw quinn, alternated so that both see
+/// the same state of the machine; the figures are the rounds' medians.
+const ROUNDS: usize = 5;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let mut tablet = store(&dir.path().join("tablet"));
@@ -199,47 +209,61 @@ fn main() {
         })
         .expect("limits");
     let first_case = tablet.create_case(&demo_cases()[0]).expect("creates");
-    add_video(&mut tablet, first_case);
     let half = Options {
         cut_after_bytes: Some(VIDEO_BYTES as u64 / 2),
     };
-    let (addr, sessions) = companion(
-        companion_store,
-        vec![Options::default(), half, Options::default()],
-    );
+    let mut plan = vec![Options::default(); ROUNDS];
+    plan.extend([half, Options::default()]);
+    let (addr, sessions) = companion(companion_store, plan);
     to.address = Some(addr.to_string());
     tablet.add_peer(&to).expect("pairs");
 
-    // 1. A full sync of one large bundle, against raw quinn.
-    let bundle = tablet
-        .seal_changes_for(&to)
-        .expect("seals")
-        .expect("a bundle");
-    let size = bundle.outgoing.size;
-    let start = Instant::now();
-    let report = tsunagi_app::sync::sync(&mut tablet).expect("syncs");
-    let wall = start.elapsed();
-    assert_eq!(report.delivered, 1);
-    let session = sessions.recv().expect("a session").expect("served");
-    let raw = raw_quinn(size, None);
-    let raw_to_disk = raw_quinn(size, Some(&dir.path().join("raw.bin")));
-    let sealed_transfer = mb_s(size, session.transfer_time);
-    let raw_rate = mb_s(size, raw);
-    println!("bundle: {:.1} MB", size as f64 / 1e6);
-    println!("raw quinn, one stream:                       {raw_rate:8.1} MB/s");
+    // 1. Full syncs of one large bundle each, against raw quinn.
+    let (mut sealed, mut raw, mut raw_to_disk, mut ratios) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut import_ms, mut bundle_bytes) = (Vec::new(), 0);
+    println!("round   sealed MB/s   raw MB/s   raw→file MB/s   ratio");
+    for round in 1..=ROUNDS {
+        add_video(&mut tablet, first_case);
+        let bundle = tablet
+            .seal_changes_for(&to)
+            .expect("seals")
+            .expect("a bundle");
+        let size = bundle.outgoing.size;
+        bundle_bytes = size;
+        let report = tsunagi_app::sync::sync(&mut tablet).expect("syncs");
+        assert_eq!(report.delivered, 1);
+        let session = sessions.recv().expect("a session").expect("served");
+        let s = mb_s(size, session.transfer_time);
+        let r = mb_s(size, raw_quinn(size, None));
+        let f = mb_s(size, raw_quinn(size, Some(&dir.path().join("raw.bin"))));
+        println!("{round:5} {s:13.1} {r:10.1} {f:15.1} {:7.2}×", s / r);
+        sealed.push(s);
+        raw.push(r);
+        raw_to_disk.push(f);
+        ratios.push(s / r);
+        import_ms.push(session.import_time.as_secs_f64() * 1e3);
+    }
+    println!(
+        "bundle: {:.1} MB; medians of {ROUNDS} rounds:",
+        bundle_bytes as f64 / 1e6
+    );
+    println!(
+        "raw quinn, one stream:                       {:8.1} MB/s",
+        median(raw)
+    );
     println!(
         "raw quinn, the receiver writing to a file:   {:8.1} MB/s",
-        mb_s(size, raw_to_disk)
+        median(raw_to_disk)
     );
     println!(
-        "sealed transfer (offer → last byte on disk):  {sealed_transfer:8.1} MB/s  ratio {:.2}×",
-        sealed_transfer / raw_rate
+        "sealed transfer (offer → last byte on disk):  {:8.1} MB/s  ratio {:.2}×",
+        median(sealed),
+        median(ratios)
     );
     println!(
-        "whole sync incl. verify + import:            {:8.1} MB/s  (verify + import {} ms, wall {} ms)",
-        mb_s(size, wall),
-        session.import_time.as_millis(),
-        wall.as_millis()
+        "verify + import of a bundle:                 {:8.0} ms",
+        median(import_ms)
     );
 
     // 2. A cut half-way: what is sent again.
