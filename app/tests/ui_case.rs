@@ -116,6 +116,45 @@ fn new_store() -> (
     (temp, data, keychain, store)
 }
 
+/// The app on a new store holding the first demo case, with `admin` logged
+/// in and that case open.
+struct OneCase {
+    _temp: tempfile::TempDir,
+    data: std::path::PathBuf,
+    keychain: Arc<dyn Keychain>,
+    case: tsunagi_core::model::Case,
+    id: tsunagi_core::model::CaseId,
+    app: window::AppHandle,
+}
+
+impl OneCase {
+    fn open() -> Self {
+        init_backend();
+        let (_temp, data, keychain, mut store) = new_store();
+        let case = demo_cases().remove(0);
+        let id = store.create_case(&case).expect("demo case");
+        drop(store);
+        let app = window::build(data.clone(), options(&keychain)).expect("the window builds");
+        let w = app.window();
+        w.show().expect("the window shows");
+        log_in(w, "admin", PASSWORD);
+        open_case(w, case.basic.name.expose());
+        Self {
+            _temp,
+            data,
+            keychain,
+            case,
+            id,
+            app,
+        }
+    }
+
+    /// The store as saved, opened anew.
+    fn stored(&self) -> Store {
+        Store::unlock(&self.data, Arc::clone(&self.keychain), "admin", PASSWORD).expect("unlocks")
+    }
+}
+
 #[test]
 fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
     i_slint_backend_testing::init_no_event_loop();
@@ -329,20 +368,11 @@ fn every_section_is_saved_as_typed_survives_a_restart_and_shows_its_history() {
 
 #[test]
 fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
-    init_backend();
-    let (_temp, data, keychain, mut store) = new_store();
-    let case = demo_cases().remove(0);
+    let one = OneCase::open();
+    let (w, case, id) = (one.app.window(), &one.case, one.id);
     let given = case.consents[0]
         .given_on
         .expect("the demo consent has a date");
-    let id = store.create_case(&case).expect("demo case");
-    drop(store);
-
-    let app = window::build(data.clone(), options(&keychain)).expect("the window builds");
-    let w = app.window();
-    w.show().expect("the window shows");
-    log_in(w, "admin", PASSWORD);
-    open_case(w, case.basic.name.expose());
     tab(w, "同意・開示");
     let adapter = w.global::<CaseAdapter<'_>>();
 
@@ -358,8 +388,7 @@ fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
         detail.contains("「同意日と撤回日」の日付の順序が逆です"),
         "{detail}"
     );
-    let store = || Store::unlock(&data, Arc::clone(&keychain), "admin", PASSWORD).expect("unlocks");
-    let stored = store().load_case(id).expect("loads");
+    let stored = one.stored().load_case(id).expect("loads");
     assert_eq!(stored.consents[0].withdrawn_on, None, "nothing was saved");
 
     // Put right, it saves.
@@ -368,23 +397,14 @@ fn a_save_the_store_refuses_is_shown_and_changes_nothing() {
     pause();
     assert_eq!(adapter.get_save_state(), SaveState::Saved);
     assert_eq!(adapter.get_problem(), Problem::None, "the message went");
-    let stored = store().load_case(id).expect("loads");
+    let stored = one.stored().load_case(id).expect("loads");
     assert_eq!(stored.consents[0].withdrawn_on, Some(after));
 }
 
 #[test]
 fn text_that_arrives_without_key_events_counts_as_activity_for_the_auto_lock() {
-    init_backend();
-    let (_temp, data, keychain, mut store) = new_store();
-    let case = demo_cases().remove(0);
-    store.create_case(&case).expect("demo case");
-    drop(store);
-
-    let app = window::build(data, options(&keychain)).expect("the window builds");
-    let w = app.window();
-    w.show().expect("the window shows");
-    log_in(w, "admin", PASSWORD);
-    open_case(w, case.basic.name.expose());
+    let one = OneCase::open();
+    let (app, w) = (&one.app, one.app.window());
     // The last key or touch was before this instant.
     let quiet_since = Instant::now();
     std::thread::sleep(Duration::from_millis(1500));
@@ -400,17 +420,8 @@ fn text_that_arrives_without_key_events_counts_as_activity_for_the_auto_lock() {
 
 #[test]
 fn an_occupation_found_in_the_search_is_added_to_the_cases_job_areas() {
-    init_backend();
-    let (_temp, data, keychain, mut store) = new_store();
-    let case = demo_cases().remove(0);
-    let id = store.create_case(&case).expect("demo case");
-    drop(store);
-
-    let app = window::build(data.clone(), options(&keychain)).expect("the window builds");
-    let w = app.window();
-    w.show().expect("the window shows");
-    log_in(w, "admin", PASSWORD);
-    open_case(w, case.basic.name.expose());
+    let one = OneCase::open();
+    let (w, case, id) = (one.app.window(), &one.case, one.id);
     tab(w, "キャリア計画");
     press(w, "職業を調べる");
     assert_eq!(w.get_screen(), Screen::Reference);
@@ -440,10 +451,7 @@ fn an_occupation_found_in_the_search_is_added_to_the_cases_job_areas() {
     press(w, "戻る");
     assert_eq!(w.get_screen(), Screen::Case);
     pause();
-    let stored = Store::unlock(&data, Arc::clone(&keychain), "admin", PASSWORD)
-        .expect("unlocks")
-        .load_case(id)
-        .expect("loads");
+    let stored = one.stored().load_case(id).expect("loads");
     let areas = &stored.career_plan.direction.job_areas;
     assert_eq!(
         areas.iter().filter(|a| **a == name).count(),

@@ -65,6 +65,17 @@ fn add_video(store: &mut Store, case: CaseId) {
         .expect("stores the video");
 }
 
+/// Adds a video to `case` and seals the change for `to`: the bundle's size.
+fn add_and_seal(tablet: &mut Store, case: CaseId, to: &Peer) -> u64 {
+    add_video(tablet, case);
+    tablet
+        .seal_changes_for(to)
+        .expect("seals")
+        .expect("a bundle")
+        .outgoing
+        .size
+}
+
 /// Runs the companion on its own thread; each session's result comes back.
 fn companion(
     mut store: Store,
@@ -224,12 +235,7 @@ fn main() {
     let (mut import_ms, mut bundle_bytes) = (Vec::new(), 0);
     println!("round   sealed MB/s   raw MB/s   raw→file MB/s   ratio");
     for round in 1..=ROUNDS {
-        add_video(&mut tablet, first_case);
-        let bundle = tablet
-            .seal_changes_for(&to)
-            .expect("seals")
-            .expect("a bundle");
-        let size = bundle.outgoing.size;
+        let size = add_and_seal(&mut tablet, first_case, &to);
         bundle_bytes = size;
         let report = tsunagi_app::sync::sync(&mut tablet).expect("syncs");
         assert_eq!(report.delivered, 1);
@@ -267,12 +273,7 @@ fn main() {
     );
 
     // 2. A cut half-way: what is sent again.
-    add_video(&mut tablet, first_case);
-    let bundle = tablet
-        .seal_changes_for(&to)
-        .expect("seals")
-        .expect("a bundle");
-    let size = bundle.outgoing.size;
+    let size = add_and_seal(&mut tablet, first_case, &to);
     let report = tsunagi_app::sync::sync(&mut tablet).expect("syncs after the cut");
     assert_eq!(report.delivered, 1);
     let cut = sessions.recv().expect("a session");

@@ -237,39 +237,50 @@ pub fn schedule_text(s: &Schedule) -> String {
 
 /// Connects the reference screen and the disease screen (which share one
 /// [`Library`]) to `session`, and the case list's 「疾患・職業の参照」 button.
+/// A handler that opens the reference and remembers the screen it was
+/// opened from, where 戻る returns. It hands back the window for what the
+/// caller shows next.
+fn opener(
+    window: &AppWindow,
+    session: &Arc<Session>,
+    library: &Arc<Library>,
+    came_from: &Arc<Mutex<Screen>>,
+) -> impl Fn() -> Option<AppWindow> + 'static {
+    let (weak, s, lib, back_to) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Arc::clone(library),
+        Arc::clone(came_from),
+    );
+    move || {
+        let window = weak.upgrade()?;
+        *back_to.lock().unwrap_or_else(PoisonError::into_inner) = window.get_screen();
+        open(&s, &lib, &window);
+        Some(window)
+    }
+}
+
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let library = Arc::new(Library::default());
     super::disease::wire(window, session, &library);
     super::presentation::wire(window, session, &library);
     let came_from = Arc::new(Mutex::new(Screen::CaseList));
 
-    let (weak, s, lib, back_to) = (
-        window.as_weak(),
-        Arc::clone(session),
-        Arc::clone(&library),
-        Arc::clone(&came_from),
-    );
+    let open_reference = opener(window, session, &library, &came_from);
     window
         .global::<CaseListAdapter<'_>>()
         .on_open_reference(move || {
-            let Some(window) = weak.upgrade() else { return };
-            *back_to.lock().unwrap_or_else(PoisonError::into_inner) = window.get_screen();
-            open(&s, &lib, &window);
+            open_reference();
         });
 
     // From a case's キャリア計画: the occupation search, adding to its 職域.
-    let (weak, s, lib, back_to) = (
-        window.as_weak(),
-        Arc::clone(session),
-        Arc::clone(&library),
-        Arc::clone(&came_from),
-    );
+    let open_occupations = opener(window, session, &library, &came_from);
     window
         .global::<CaseAdapter<'_>>()
         .on_open_occupations(move || {
-            let Some(window) = weak.upgrade() else { return };
-            *back_to.lock().unwrap_or_else(PoisonError::into_inner) = Screen::Case;
-            open(&s, &lib, &window);
+            let Some(window) = open_occupations() else {
+                return;
+            };
             let adapter = window.global::<ReferenceAdapter<'_>>();
             adapter.set_tab(ReferenceTab::Occupations);
             adapter.set_for_case(super::case::editable_case_name().unwrap_or_default().into());
