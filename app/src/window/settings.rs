@@ -202,7 +202,6 @@ impl Watch {
     }
 }
 
-/// Loads the settings from the session's data folder, applies them to
 /// Text arrived in a field: activity for the auto-lock, like a key. Text
 /// typed through an input method (a Japanese IME, an on-screen keyboard)
 /// reaches the field without a key event the window would see.
@@ -210,6 +209,7 @@ pub(super) fn typed(window: &AppWindow) {
     window.global::<SettingsAdapter<'_>>().invoke_user_active();
 }
 
+/// Loads the settings from the session's data folder, applies them to
 /// `window`, wires the settings screen and starts the auto-lock timer.
 /// The returned handle keeps the timer running; drop it with the window.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) -> Rc<Watch> {
