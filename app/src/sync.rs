@@ -159,9 +159,12 @@ async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame
 }
 
 async fn write(send: &mut quinn::SendStream, bytes: &[u8]) -> Result<(), Failure> {
-    send.write_all(bytes)
-        .await
-        .map_err(|e| Failure::Cut(anyhow!("通信が切れました (the link was cut: {e})")))
+    send.write_all(bytes).await.map_err(link_cut)
+}
+
+/// The link failed under a write or a stream's opening: a cut, so retried.
+fn link_cut(e: impl std::fmt::Display) -> Failure {
+    Failure::Cut(anyhow!("通信が切れました (the link was cut: {e})"))
 }
 
 fn companion(store: &Store) -> anyhow::Result<(Peer, SocketAddr)> {
@@ -388,10 +391,7 @@ async fn transfer(
     tally: &mut Tally<'_>,
 ) -> Result<(), Failure> {
     let cut = |e: anyhow::Error| Failure::Cut(e);
-    let (mut send, mut recv) = conn
-        .open_bi()
-        .await
-        .map_err(|e| cut(anyhow!("通信が切れました (the link was cut: {e})")))?;
+    let (mut send, mut recv) = conn.open_bi().await.map_err(link_cut)?;
     write(&mut send, &Frame::Message(Message::Hello).encode()).await?;
     match read_frame(&mut recv).await.map_err(cut)? {
         Some(Frame::Message(Message::Welcome { .. })) => {}
@@ -482,9 +482,7 @@ async fn transfer(
                     write(&mut send, &wire::chunk_header(bundle, offset, data.len())).await?;
                     send.write_chunk(bytes::Bytes::from(data))
                         .await
-                        .map_err(|e| {
-                            Failure::Cut(anyhow!("通信が切れました (the link was cut: {e})"))
-                        })?;
+                        .map_err(link_cut)?;
                     tally.reached(bundle, offset + len);
                 }
             }

@@ -3,7 +3,7 @@
 //! work the tablet uses the address from the pairing code, so a failure
 //! here is reported and serving goes on.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use anyhow::Context;
 use mdns_sd::{ServiceDaemon, ServiceInfo};
@@ -33,26 +33,23 @@ pub fn advertise(fingerprint: &Fingerprint, listen: SocketAddr) -> anyhow::Resul
     let host = format!("{name}.local.");
     let hex = fingerprint.to_hex();
     let properties = [(FINGERPRINT_KEY, hex.as_str())];
-    let info = if listen.ip().is_unspecified() {
-        ServiceInfo::new(
-            SERVICE_TYPE,
-            &name,
-            &host,
-            "",
-            listen.port(),
-            &properties[..],
-        )
-        .map(ServiceInfo::enable_addr_auto)
+    let ip = listen.ip();
+    // Listening on every interface: every address they have, kept current.
+    let every = ip.is_unspecified();
+    let addresses: &[IpAddr] = if every {
+        &[]
     } else {
-        ServiceInfo::new(
-            SERVICE_TYPE,
-            &name,
-            &host,
-            listen.ip(),
-            listen.port(),
-            &properties[..],
-        )
-    }
+        std::slice::from_ref(&ip)
+    };
+    let info = ServiceInfo::new(
+        SERVICE_TYPE,
+        &name,
+        &host,
+        addresses,
+        listen.port(),
+        &properties[..],
+    )
+    .map(|info| if every { info.enable_addr_auto() } else { info })
     .context("could not describe the companion for LAN discovery")?;
     let fullname = info.get_fullname().to_owned();
     daemon

@@ -19,7 +19,7 @@ use tsunagi_core::store::{
     Account, AuditAction, AuditEntry, CaseQuery, CaseSummary, Role, Store, StoreError,
 };
 
-use super::i18n::tr;
+use super::i18n::{tr, tr_fill};
 use super::problem::Report;
 use super::session::Session;
 use super::ui::{
@@ -110,35 +110,30 @@ pub fn audit_row(entry: &AuditEntry, offset: UtcOffset) -> AuditItem {
         at: format_seconds(&entry.at, offset).into(),
         account: entry.account.as_str().into(),
         action: index_of(&AUDIT_ACTIONS, entry.action),
-        // The first block of the id is enough to tell cases apart on screen.
         case_id: entry
             .case_id
             .as_deref()
-            .map(|id| id.split('-').next().unwrap_or(id))
-            .unwrap_or("")
+            .map(short_id)
+            .unwrap_or_default()
             .into(),
         detail: audit_detail(entry.action, &entry.detail).into(),
     }
+}
+
+/// An id as the audit log shows it: ids are long, and their first block (at
+/// most 12 characters) tells them apart on screen.
+fn short_id(id: &str) -> &str {
+    let first = id.split('-').next().unwrap_or(id);
+    first
+        .char_indices()
+        .nth(12)
+        .map_or(first, |(end, _)| &first[..end])
 }
 
 /// An audit entry's detail in words of the chosen language. What is stored
 /// is terse and the same in every language (`assign sato`, `12 rows`,
 /// `media add photo ID`); a detail this does not know is shown as stored.
 pub fn audit_detail(action: AuditAction, detail: &str) -> String {
-    let fill = |template: &str, values: &[&str]| {
-        values
-            .iter()
-            .fold(tr(template).to_owned(), |t, v| t.replacen("{}", v, 1))
-    };
-    // Ids are long; their first block tells them apart on screen.
-    let short = |id: &str| {
-        id.split('-')
-            .next()
-            .unwrap_or(id)
-            .chars()
-            .take(12)
-            .collect::<String>()
-    };
     let role = |r: &str| {
         tr(match Role::parse(r) {
             Some(Role::Administrator) => "管理者",
@@ -151,27 +146,27 @@ pub fn audit_detail(action: AuditAction, detail: &str) -> String {
     let words: Vec<&str> = detail.split(' ').collect();
     match words.as_slice() {
         [""] => String::new(),
-        [n, "rows"] => fill("{} 件", &[n]),
-        ["media", "list", n, "rows"] => fill("写真・動画 {} 件の一覧", &[n]),
-        ["media", "approved", n, "rows"] => fill("承認済みの写真・動画 {} 件", &[n]),
-        ["media", "add", "photo", id] => fill("写真を追加 {}", &[&short(id)]),
-        ["media", "add", "video", id] => fill("動画を追加 {}", &[&short(id)]),
-        ["media", "read", id] => fill("写真・動画を表示 {}", &[&short(id)]),
-        ["media", "poster", id] => fill("動画の表紙を表示 {}", &[&short(id)]),
-        ["media", "approve", id] => fill("本人が公開を承認 {}", &[&short(id)]),
-        ["media", "withdraw", id] => fill("公開の承認を取り消し {}", &[&short(id)]),
-        ["media", "details", id] => fill("写真・動画の説明を変更 {}", &[&short(id)]),
-        ["media", "delete", id] => fill("写真・動画を削除 {}", &[&short(id)]),
-        ["assign", who] => fill("{} を担当に", &[who]),
-        ["unassign", who] => fill("{} を担当から外す", &[who]),
-        ["add", who, r] => fill("アカウント {} を追加（{}）", &[who, &role(r)]),
-        ["role", who, r] => fill("{} の役割を「{}」に変更", &[who, &role(r)]),
-        ["password", who] => fill("{} のパスワードを変更", &[who]),
+        [n, "rows"] => tr_fill("{} 件", &[n]),
+        ["media", "list", n, "rows"] => tr_fill("写真・動画 {} 件の一覧", &[n]),
+        ["media", "approved", n, "rows"] => tr_fill("承認済みの写真・動画 {} 件", &[n]),
+        ["media", "add", "photo", id] => tr_fill("写真を追加 {}", &[short_id(id)]),
+        ["media", "add", "video", id] => tr_fill("動画を追加 {}", &[short_id(id)]),
+        ["media", "read", id] => tr_fill("写真・動画を表示 {}", &[short_id(id)]),
+        ["media", "poster", id] => tr_fill("動画の表紙を表示 {}", &[short_id(id)]),
+        ["media", "approve", id] => tr_fill("本人が公開を承認 {}", &[short_id(id)]),
+        ["media", "withdraw", id] => tr_fill("公開の承認を取り消し {}", &[short_id(id)]),
+        ["media", "details", id] => tr_fill("写真・動画の説明を変更 {}", &[short_id(id)]),
+        ["media", "delete", id] => tr_fill("写真・動画を削除 {}", &[short_id(id)]),
+        ["assign", who] => tr_fill("{} を担当に", &[who]),
+        ["unassign", who] => tr_fill("{} を担当から外す", &[who]),
+        ["add", who, r] => tr_fill("アカウント {} を追加（{}）", &[who, &role(r)]),
+        ["role", who, r] => tr_fill("{} の役割を「{}」に変更", &[who, &role(r)]),
+        ["password", who] => tr_fill("{} のパスワードを変更", &[who]),
         ["paired", "a", "device"] => tr("端末とペアリング").to_owned(),
         ["unpaired", "a", "device"] => tr("端末とのペアリングを解除").to_owned(),
-        ["sealed", "into", "bundle", id] => fill("送信データに封入 {}", &[&short(id)]),
-        ["exported", "in", "bundle", id] => fill("送付用データに書き出し {}", &[&short(id)]),
-        ["imported", "from", "bundle", id] => fill("送信データから取り込み {}", &[&short(id)]),
+        ["sealed", "into", "bundle", id] => tr_fill("送信データに封入 {}", &[short_id(id)]),
+        ["exported", "in", "bundle", id] => tr_fill("送付用データに書き出し {}", &[short_id(id)]),
+        ["imported", "from", "bundle", id] => tr_fill("送信データから取り込み {}", &[short_id(id)]),
         [key] if action == AuditAction::WriteCase => match SectionName::from_key(key) {
             Some(section) => tr(section_label(section)).to_owned(),
             None => detail.to_owned(),

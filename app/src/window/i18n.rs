@@ -36,6 +36,19 @@ pub fn tr(ja: &str) -> &str {
     tr_in(current(), ja)
 }
 
+/// `ja` in the chosen language with each `{}` filled by the next of
+/// `values`; a `{}` without a value stays as it is.
+pub fn tr_fill(ja: &str, values: &[&str]) -> String {
+    let mut parts = tr(ja).split("{}");
+    let mut out = parts.next().unwrap_or_default().to_owned();
+    let mut values = values.iter();
+    for part in parts {
+        out.push_str(values.next().copied().unwrap_or("{}"));
+        out.push_str(part);
+    }
+    out
+}
+
 /// A reference text in the chosen language (the English translation when
 /// there is one).
 pub fn text(text: &LocalizedText) -> &str {
@@ -118,6 +131,15 @@ fn unquote(quoted: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_in_order_and_a_value_is_never_read_as_one() {
+        // Not in the catalogue: the same in either language.
+        assert_eq!(tr_fill("試し {} と {}", &["一", "二"]), "試し 一 と 二");
+        assert_eq!(tr_fill("試し {} と {}", &["{}", "二"]), "試し {} と 二");
+        assert_eq!(tr_fill("試し {} と {}", &["一"]), "試し 一 と {}");
+        assert_eq!(tr_fill("試し", &["一"]), "試し");
+    }
 
     #[test]
     fn a_po_file_reads_into_pairs_with_escapes_and_continuations() {

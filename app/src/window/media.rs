@@ -24,7 +24,7 @@ use tsunagi_core::media::{self as core_media, MediaKind, MediaWriter, VideoInfo,
 use tsunagi_core::model::CaseId;
 use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
 
-use super::i18n::tr;
+use super::i18n::{tr, tr_fill};
 use super::session::Session;
 use super::sync::size_text;
 use super::ui::{AppWindow, CameraState, MediaAdapter, MediaRow, Screen};
@@ -212,9 +212,10 @@ fn ui_row(view: &ItemView) -> MediaRow {
             .approval
             .as_ref()
             .map(|a| {
-                tr("本人の承認あり（{}、記録：{}）")
-                    .replacen("{}", a.at.get(..10).unwrap_or(&a.at), 1)
-                    .replacen("{}", &a.recorded_by, 1)
+                tr_fill(
+                    "本人の承認あり（{}、記録：{}）",
+                    &[a.at.get(..10).unwrap_or(&a.at), &a.recorded_by],
+                )
             })
             .unwrap_or_default()
             .into(),
@@ -328,7 +329,7 @@ fn show(adapter: &MediaAdapter<'_>, listing: &Listing) {
     let rows: Vec<MediaRow> = listing.items.iter().map(ui_row).collect();
     adapter.set_items(ModelRc::new(VecModel::from(rows)));
     adapter.set_space(match listing.space {
-        Some(bytes) => tr("残り {}").replacen("{}", &size_text(bytes), 1).into(),
+        Some(bytes) => tr_fill("残り {}", &[&size_text(bytes)]).into(),
         None => SharedString::new(),
     });
 }

@@ -5,7 +5,7 @@
 use tsunagi_core::model::ValidationError;
 use tsunagi_core::store::{KeyError, KeychainError, MIN_PASSWORD_CHARS, StoreError};
 
-use super::i18n::tr;
+use super::i18n::{tr, tr_fill};
 use super::ui::Problem;
 
 /// A problem for a screen: the kind, and the detail some kinds show (the
@@ -92,7 +92,7 @@ pub fn inconsistency(error: &ValidationError) -> String {
             ("「{}」の項目の識別子が正しくありません。", *list)
         }
     };
-    tr(template).replacen("{}", &field_label(path), 1)
+    tr_fill(template, &[&field_label(path)])
 }
 
 /// A field of the case, as its form calls it; its path when unknown.

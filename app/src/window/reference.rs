@@ -13,7 +13,7 @@ use tsunagi_core::reference::{
     Schedule,
 };
 
-use super::i18n::{self, text, tr};
+use super::i18n::{self, text, tr, tr_fill};
 use super::session::Session;
 use super::settings::Language;
 use super::ui::{
@@ -235,8 +235,6 @@ pub fn schedule_text(s: &Schedule) -> String {
 
 // ───────────────────────────── wiring ─────────────────────────────────────
 
-/// Connects the reference screen and the disease screen (which share one
-/// [`Library`]) to `session`, and the case list's 「疾患・職業の参照」 button.
 /// A handler that opens the reference and remembers the screen it was
 /// opened from, where 戻る returns. It hands back the window for what the
 /// caller shows next.
@@ -260,6 +258,9 @@ fn opener(
     }
 }
 
+/// Connects the reference screen and the disease screen (which share one
+/// [`Library`]) to `session`, and the case list's 「疾患・職業の参照」 button
+/// and the case's 「職業を調べる」.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let library = Arc::new(Library::default());
     super::disease::wire(window, session, &library);
@@ -302,13 +303,13 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     adapter.on_add_job_area(move |name| {
         let Some(window) = weak.upgrade() else { return };
         let said = match super::case::add_to_list(&s, &window, super::case::JOB_AREAS, &name) {
-            Some(true) => tr("「{}」を職域に加えました。"),
-            Some(false) => tr("「{}」はすでに職域にあります。"),
-            None => tr("このケースは編集できません。"),
+            Some(true) => "「{}」を職域に加えました。",
+            Some(false) => "「{}」はすでに職域にあります。",
+            None => "このケースは編集できません。",
         };
         window
             .global::<ReferenceAdapter<'_>>()
-            .set_added(said.replacen("{}", &name, 1).into());
+            .set_added(tr_fill(said, &[&name]).into());
     });
 
     let (weak, lib) = (window.as_weak(), Arc::clone(&library));

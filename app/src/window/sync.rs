@@ -11,7 +11,7 @@ use tsunagi_core::link::PairingCode;
 use tsunagi_core::store::sync::PeerKind;
 use tsunagi_core::store::{Store, StoreError};
 
-use super::i18n::tr;
+use super::i18n::{tr, tr_fill};
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
 use crate::av::{self, AvError, Source};
@@ -91,7 +91,7 @@ pub fn progress_text(progress: Progress, elapsed: Duration) -> String {
 }
 
 fn tr_format(done: &str, template: &str, n: u64) -> String {
-    format!("{done}・{}", tr(template).replacen("{}", &n.to_string(), 1))
+    format!("{done}・{}", tr_fill(template, &[&n.to_string()]))
 }
 
 fn fraction(p: Progress) -> f32 {
@@ -431,8 +431,10 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
                         let text = if report.delivered == 0 {
                             tr("送信するものはありませんでした。").to_owned()
                         } else {
-                            tr("{} 件の送信データを事務所PCに届けました。")
-                                .replacen("{}", &report.delivered.to_string(), 1)
+                            tr_fill(
+                                "{} 件の送信データを事務所PCに届けました。",
+                                &[&report.delivered.to_string()],
+                            )
                         };
                         adapter.set_result(text.into());
                     }

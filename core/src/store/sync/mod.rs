@@ -246,12 +246,10 @@ impl Store {
         fingerprint: &Fingerprint,
         address: &str,
     ) -> Result<bool, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let changed = tx.execute(
+        let changed = self.conn.execute(
             "UPDATE peers SET address = ?2 WHERE fingerprint = ?1",
             params![fingerprint.to_hex(), address],
         )?;
-        tx.commit()?;
         Ok(changed == 1)
     }
 
