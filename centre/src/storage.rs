@@ -7,6 +7,13 @@
 //! byte, and the service starts unattended. Records are kept per agency and
 //! pseudonym, the latest batch winning, so a case sent in many batches is
 //! counted once.
+//!
+//! A batch may also withdraw pseudonyms (consent withdrawn, case deleted):
+//! their records are deleted in the same transaction that stores the batch,
+//! and the withdrawal is remembered (the pseudonym and the batch's time, no
+//! content) so that an older batch arriving late cannot bring the record
+//! back. For each agency and pseudonym the latest batch wins, whether it
+//! sends a record or withdraws it.
 
 use std::path::Path;
 
@@ -67,6 +74,10 @@ pub struct Ack {
     pub agency: String,
     /// How many records the batch held.
     pub records: usize,
+    /// How many pseudonyms the batch withdrew (their records deleted).
+    /// Absent from acknowledgements stored before withdrawals existed.
+    #[serde(default)]
+    pub withdrawn: usize,
     /// When the centre first stored it (RFC 3339).
     pub received_at: String,
 }
@@ -79,6 +90,7 @@ impl Ack {
             batch_id: batch.batch_id.to_string(),
             agency: agency.name.clone(),
             records: batch.records.len(),
+            withdrawn: batch.withdrawn.len(),
             received_at: received_at.to_owned(),
         }
     }
@@ -93,7 +105,9 @@ pub trait Database: Send {
     /// Every registered agency.
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError>;
     /// Stores `batch` from `agency` unless a batch with its id is stored
-    /// already; either way returns the batch's acknowledgement.
+    /// already; either way returns the batch's acknowledgement. In the same
+    /// transaction, deletes the agency's records of every pseudonym the
+    /// batch withdraws (unless a later batch sent it again).
     fn store_batch(
         &mut self,
         agency: &Agency,
@@ -125,6 +139,12 @@ CREATE TABLE IF NOT EXISTS records (
     batch_id TEXT NOT NULL REFERENCES batches (id),
     created_at TEXT NOT NULL,
     body TEXT NOT NULL,
+    PRIMARY KEY (signer, pseudonym)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS withdrawals (
+    signer TEXT NOT NULL REFERENCES agencies (signer),
+    pseudonym TEXT NOT NULL,
+    created_at TEXT NOT NULL,
     PRIMARY KEY (signer, pseudonym)
 ) STRICT, WITHOUT ROWID;
 "#;
@@ -213,13 +233,28 @@ impl Database for SqliteDatabase {
         )?;
         for record in &batch.records {
             let body = serde_json::to_string(record).expect("a record serialises");
+            // Not over a withdrawal made at the same time or later.
             tx.execute(
                 "INSERT INTO records (signer, pseudonym, batch_id, created_at, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 SELECT ?1, ?2, ?3, ?4, ?5
+                 WHERE NOT EXISTS (SELECT 1 FROM withdrawals
+                     WHERE signer = ?1 AND pseudonym = ?2 AND created_at >= ?4)
                  ON CONFLICT (signer, pseudonym) DO UPDATE
                  SET batch_id = excluded.batch_id, created_at = excluded.created_at, body = excluded.body
                  WHERE excluded.created_at >= records.created_at",
                 params![signer, record.pseudonym.as_str(), id, batch.created_at, body],
+            )?;
+        }
+        for pseudonym in &batch.withdrawn {
+            tx.execute(
+                "DELETE FROM records WHERE signer = ?1 AND pseudonym = ?2 AND created_at <= ?3",
+                params![signer, pseudonym.as_str(), batch.created_at],
+            )?;
+            tx.execute(
+                "INSERT INTO withdrawals (signer, pseudonym, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (signer, pseudonym) DO UPDATE SET created_at = excluded.created_at
+                 WHERE excluded.created_at > withdrawals.created_at",
+                params![signer, pseudonym.as_str(), batch.created_at],
             )?;
         }
         tx.commit()?;

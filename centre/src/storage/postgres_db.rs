@@ -1,5 +1,5 @@
 //! The centre's storage on PostgreSQL, for a deployment that gathers many
-//! agencies: the same three tables and the same rules as SQLite.
+//! agencies: the same tables and the same rules as SQLite.
 //!
 //! The connection string comes from the operator (`--database` or
 //! `TSUNAGI_CENTRE_DATABASE`); it is never printed, since it may hold a
@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS records (
     batch_id TEXT NOT NULL REFERENCES batches (id),
     created_at TEXT NOT NULL,
     body TEXT NOT NULL,
+    PRIMARY KEY (signer, pseudonym)
+);
+CREATE TABLE IF NOT EXISTS withdrawals (
+    signer TEXT NOT NULL REFERENCES agencies (signer),
+    pseudonym TEXT NOT NULL,
+    created_at TEXT NOT NULL,
     PRIMARY KEY (signer, pseudonym)
 );
 "#;
@@ -111,13 +117,28 @@ impl Database for PostgresDatabase {
         }
         for record in &batch.records {
             let body = serde_json::to_string(record).expect("a record serialises");
+            // Not over a withdrawal made at the same time or later.
             tx.execute(
                 "INSERT INTO records (signer, pseudonym, batch_id, created_at, body)
-                 VALUES ($1, $2, $3, $4, $5)
+                 SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT
+                 WHERE NOT EXISTS (SELECT 1 FROM withdrawals
+                     WHERE signer = $1 AND pseudonym = $2 AND created_at >= $4)
                  ON CONFLICT (signer, pseudonym) DO UPDATE
                  SET batch_id = excluded.batch_id, created_at = excluded.created_at, body = excluded.body
                  WHERE excluded.created_at >= records.created_at",
                 &[&signer, &record.pseudonym.as_str(), &id, &batch.created_at, &body],
+            )?;
+        }
+        for pseudonym in &batch.withdrawn {
+            tx.execute(
+                "DELETE FROM records WHERE signer = $1 AND pseudonym = $2 AND created_at <= $3",
+                &[&signer, &pseudonym.as_str(), &batch.created_at],
+            )?;
+            tx.execute(
+                "INSERT INTO withdrawals (signer, pseudonym, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (signer, pseudonym) DO UPDATE SET created_at = excluded.created_at
+                 WHERE excluded.created_at > withdrawals.created_at",
+                &[&signer, &pseudonym.as_str(), &batch.created_at],
             )?;
         }
         tx.commit()?;

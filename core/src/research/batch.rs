@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ProgressRecord, ResearchError};
+use super::{ProgressRecord, Pseudonym, ResearchError};
 use crate::seal::{
     self, BundleReader, DeviceKeys, PartKind, PartSource, Recipient, SealError, SignerKey,
 };
@@ -69,6 +69,12 @@ pub struct Batch {
     pub created_at: String,
     /// One record per case.
     pub records: Vec<ProgressRecord>,
+    /// Pseudonyms whose records the centre must delete: the client's
+    /// research consent was withdrawn or the case deleted. Left out of the
+    /// JSON when empty, so a centre that predates withdrawals still reads a
+    /// batch without any, and a batch without the field reads as none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<Pseudonym>,
 }
 
 impl Batch {
@@ -82,7 +88,18 @@ impl Batch {
                 .format(&time::format_description::well_known::Rfc3339)
                 .expect("the current time formats as RFC 3339"),
             records,
+            withdrawn: Vec::new(),
         }
+    }
+
+    /// The same batch, also asking the centre to delete the records of
+    /// `withdrawn` (pseudonyms of cases whose consent was withdrawn or that
+    /// were deleted). None of them may also be among the batch's records:
+    /// [`open_batch`] refuses such a batch.
+    #[must_use]
+    pub fn with_withdrawn(mut self, withdrawn: Vec<Pseudonym>) -> Self {
+        self.withdrawn = withdrawn;
+        self
     }
 }
 
@@ -166,5 +183,15 @@ pub fn open_batch(
             head
         })
     })?;
+    let withdrawn: std::collections::HashSet<&Pseudonym> = batch.withdrawn.iter().collect();
+    if batch
+        .records
+        .iter()
+        .any(|r| withdrawn.contains(&r.pseudonym))
+    {
+        return Err(ResearchError::Malformed(
+            "a case is both sent and withdrawn in the same batch".into(),
+        ));
+    }
     Ok(OpenedBatch { batch, signer })
 }

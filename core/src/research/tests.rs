@@ -327,3 +327,47 @@ fn a_batch_with_a_malformed_record_is_refused() {
         Err(ResearchError::Malformed(_))
     ));
 }
+
+#[test]
+fn a_batch_that_sends_and_withdraws_the_same_case_is_refused() {
+    let (agency, centre) = (DeviceKeys::generate(), DeviceKeys::generate());
+    let full = batch(&reference());
+    let kept = full.records[0].pseudonym.clone();
+    let gone = full.records[1].pseudonym.clone();
+    let records: Vec<ProgressRecord> = full
+        .records
+        .iter()
+        .filter(|r| r.pseudonym != gone)
+        .cloned()
+        .collect();
+
+    let honest = Batch::new(&full.agency, records.clone()).with_withdrawn(vec![gone.clone()]);
+    let sealed = seal_batch(&honest, &agency, &centre.recipient()).expect("seals");
+    let opened = open_batch(&sealed, &centre, &|_| true).expect("a withdrawal opens");
+    assert_eq!(opened.batch.withdrawn, vec![gone]);
+
+    let both = Batch::new(&full.agency, records).with_withdrawn(vec![kept]);
+    let sealed = seal_batch(&both, &agency, &centre.recipient()).expect("seals");
+    let err = open_batch(&sealed, &centre, &|_| true).expect_err("refused");
+    assert!(matches!(err, ResearchError::Malformed(_)), "{err}");
+}
+
+#[test]
+fn a_batch_written_without_withdrawals_still_opens() {
+    let (agency, centre) = (DeviceKeys::generate(), DeviceKeys::generate());
+    let sent = batch(&reference());
+    let value = serde_json::to_value(&sent).expect("serialises");
+    assert!(
+        value.get("withdrawn").is_none(),
+        "an empty list is left out, so older centres read the batch"
+    );
+    let sealed = forged(
+        &centre,
+        agency.signer(),
+        &agency,
+        &serde_json::to_vec(&value).expect("json"),
+    );
+    let opened = open_batch(&sealed, &centre, &|_| true).expect("opens");
+    assert!(opened.batch.withdrawn.is_empty());
+    assert_eq!(opened.batch, sent);
+}
