@@ -1,11 +1,16 @@
 //! The research figures (集計表) from the stored records, as HTML and CSV.
 //!
-//! Every count from 1 to 4 is shown as `<5` (秘匿), in both forms, so that no
-//! person can be singled out from a small cell. Tables have no totals row,
-//! which would let a suppressed cell be worked out by subtraction.
+//! Every count from 1 to 4 is hidden (秘匿), in both forms, so that no
+//! person can be singled out from a small cell; and so are the cells
+//! chosen by [`suppression`] so that no hidden count can be worked out by
+//! subtracting the shown ones from a total. Every hidden cell shows the
+//! same mark, [`HIDDEN`]. Tables have no totals row.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+mod suppression;
+pub use suppression::{HIDDEN, hidden_cells};
 
 use tsunagi_core::model::{ProgrammeOutcome, SupportStage};
 use tsunagi_core::reference::ReferenceDb;
@@ -14,12 +19,30 @@ use tsunagi_core::research::{Month, ProgressRecord, UNLISTED_GROUP};
 /// Counts below this (and above zero) are suppressed.
 pub const SUPPRESS_BELOW: usize = 5;
 
-/// A count as shown: `0`, `<5`, or the number.
+/// A count standing alone (the case count at the top of the page): the
+/// number, or [`HIDDEN`] from 1 to 4.
 pub fn cell(n: usize) -> String {
-    if n > 0 && n < SUPPRESS_BELOW {
-        format!("<{SUPPRESS_BELOW}")
+    if suppression::is_small(n) {
+        HIDDEN.to_owned()
     } else {
         n.to_string()
+    }
+}
+
+/// A table cell as shown: the number, or [`HIDDEN`].
+fn shown(n: usize, hidden: bool) -> String {
+    if hidden {
+        HIDDEN.to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
+impl Table {
+    /// For each row and count column, whether the cell is hidden.
+    pub fn hidden(&self) -> Vec<Vec<bool>> {
+        let counts: Vec<Vec<usize>> = self.rows.iter().map(|(_, c)| c.clone()).collect();
+        hidden_cells(&counts)
     }
 }
 
@@ -226,11 +249,11 @@ pub fn to_csv(table: &Table) -> String {
         .collect();
     out.push_str(&headings.join(","));
     out.push_str("\r\n");
-    for (labels, counts) in &table.rows {
+    for ((labels, counts), hidden) in table.rows.iter().zip(table.hidden()) {
         let fields: Vec<String> = labels
             .iter()
             .map(|l| csv_field(l))
-            .chain(counts.iter().map(|n| cell(*n)))
+            .chain(counts.iter().zip(hidden).map(|(n, h)| shown(*n, h)))
             .collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
@@ -266,7 +289,8 @@ pub fn to_html(tables: &[Table], cases: usize, batches: usize, agencies: usize) 
          <title>研究集計 — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
          <h1>研究集計 <small>Research figures</small></h1>\
          <p class=\"meta\">登録機関 {agencies} ・ 受領バッチ {batches} ・ ケース {cases}<br>\
-         1〜4件のセルは「&lt;5」と表示しています（秘匿）。 Cells with 1–4 are shown as “&lt;5”.</p>",
+         「{HIDDEN}」は秘匿：1〜4件のセルと、それを合計からの引き算で割り出せないよう併せて隠したセルです。 \
+         “{HIDDEN}” is hidden: a count from 1 to 4, or a cell hidden with one so that it cannot be worked out by subtraction.</p>",
         cases = cell(cases),
     );
     for t in tables {
@@ -289,18 +313,18 @@ pub fn to_html(tables: &[Table], cases: usize, batches: usize, agencies: usize) 
                 t.label_headings.len() + t.count_headings.len()
             );
         }
-        for (labels, counts) in &t.rows {
+        for ((labels, counts), hidden) in t.rows.iter().zip(t.hidden()) {
             out.push_str("<tr>");
             for l in labels {
                 let _ = write!(out, "<td>{}</td>", html_escape(l));
             }
-            for n in counts {
-                let class = if *n > 0 && *n < SUPPRESS_BELOW {
-                    "n s"
-                } else {
-                    "n"
-                };
-                let _ = write!(out, "<td class=\"{class}\">{}</td>", html_escape(&cell(*n)));
+            for (n, h) in counts.iter().zip(hidden) {
+                let class = if h { "n s" } else { "n" };
+                let _ = write!(
+                    out,
+                    "<td class=\"{class}\">{}</td>",
+                    html_escape(&shown(*n, h))
+                );
             }
             out.push_str("</tr>");
         }
@@ -318,7 +342,7 @@ mod tests {
     fn counts_from_one_to_four_are_suppressed_and_others_shown() {
         assert_eq!(cell(0), "0");
         for n in 1..5 {
-            assert_eq!(cell(n), "<5");
+            assert_eq!(cell(n), HIDDEN);
         }
         assert_eq!(cell(5), "5");
         let table = Table {
@@ -327,13 +351,16 @@ mod tests {
             note: "",
             label_headings: vec!["a".into()],
             count_headings: vec!["b".into(), "c".into()],
-            rows: vec![(vec!["x,y".into()], vec![3, 12])],
+            rows: vec![
+                (vec!["x,y".into()], vec![3, 12]),
+                (vec!["z".into()], vec![4, 20]),
+            ],
         };
         let csv = to_csv(&table);
-        assert!(csv.contains("\"x,y\",<5,12"), "{csv}");
+        assert!(csv.contains("\"x,y\",x,12\r\nz,x,20"), "{csv}");
         let html = to_html(&[table], 15, 1, 1);
         assert!(
-            html.contains("&lt;5</td>") && html.contains(">12</td>"),
+            html.contains("<td class=\"n s\">x</td>") && html.contains(">12</td>"),
             "{html}"
         );
     }
