@@ -9,10 +9,15 @@
 //! - the recovery key-encryption key is HKDF-SHA256 over Argon2id(recovery
 //!   code) alone, so losing the keychain entry does not lose the data.
 //!
-//! The slots live in `keyslots.json` beside the database, written atomically.
+//! The slots live in `keyslots.json` beside the database, written
+//! atomically, with a second copy in `keyslots.backup.json`: a damaged or
+//! missing keyslot file does not lock anyone out while its copy is whole.
+//! `store.id` beside them holds the store's id in plain text, so that a key
+//! file from another store is named as such rather than taken for a damaged
+//! database.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -31,6 +36,14 @@ use super::keychain::DeviceSecret;
 
 /// The file holding the keyslots, beside the database.
 pub const KEYSLOTS_FILE: &str = "keyslots.json";
+
+/// The second copy of [`KEYSLOTS_FILE`], read when the first is missing,
+/// unreadable or damaged.
+pub const KEYSLOTS_BACKUP_FILE: &str = "keyslots.backup.json";
+
+/// The store's id (a UUID, not secret) in plain text, beside the database.
+/// A keyslot file whose `store_id` differs belongs to another store.
+pub const STORE_ID_FILE: &str = "store.id";
 
 /// The 32-byte database key. Zeroed on drop, never printed.
 pub struct DbKey(Zeroizing<[u8; 32]>);
@@ -89,7 +102,39 @@ impl KdfParams {
         parallelism: 1,
     };
 
+    /// The most memory a keyslot may ask for: 1 GiB (16 times
+    /// [`KdfParams::DEFAULT`]). The parameters come from a file anyone with
+    /// the data folder can edit; without a ceiling, a damaged or hostile
+    /// file would make an unlock allocate up to 4 TiB and abort the app.
+    pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+
+    /// The most passes a keyslot may ask for (the default is 3): more would
+    /// hold the login screen for minutes.
+    pub const MAX_ITERATIONS: u32 = 16;
+
+    /// The most lanes a keyslot may ask for; Argon2 allocates per lane.
+    pub const MAX_PARALLELISM: u32 = 16;
+
+    /// Refuses parameters outside the bounds above or below Argon2's own
+    /// minimums (1 pass, 1 lane, 8 KiB per lane).
+    pub fn check(&self) -> Result<(), KeyError> {
+        let lanes_ok = (1..=Self::MAX_PARALLELISM).contains(&self.parallelism);
+        let passes_ok = (1..=Self::MAX_ITERATIONS).contains(&self.iterations);
+        let memory_ok = self.memory_kib <= Self::MAX_MEMORY_KIB
+            && self.memory_kib >= self.parallelism.max(1).saturating_mul(8);
+        if lanes_ok && passes_ok && memory_ok {
+            Ok(())
+        } else {
+            Err(KeyError::KdfOutOfBounds {
+                memory_kib: self.memory_kib,
+                iterations: self.iterations,
+                parallelism: self.parallelism,
+            })
+        }
+    }
+
     fn derive(&self, secret: &[u8], salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, KeyError> {
+        self.check()?;
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
             .map_err(|_| KeyError::Malformed)?;
         let mut out = Zeroizing::new([0u8; 32]);
@@ -149,9 +194,36 @@ pub enum KeyError {
     /// There is no slot for this account.
     #[error("no such account")]
     NoSlot,
-    /// The keyslot file is not one this program wrote.
-    #[error("the key file of this store is damaged")]
+    /// Neither the keyslot file nor its backup is one this program wrote
+    /// (truncated, edited, another format).
+    #[error(
+        "the key file of this store (keyslots.json, and its backup if any) is damaged; \
+         restore the data folder from a backup"
+    )]
     Malformed,
+    /// A keyslot asks for Argon2 costs outside [`KdfParams::check`]'s
+    /// bounds; nothing was allocated.
+    #[error(
+        "the key file of this store asks for unlock settings Tsunagi does not allow \
+         ({memory_kib} KiB of memory, {iterations} passes, {parallelism} lanes): \
+         it is damaged or was not written by Tsunagi"
+    )]
+    KdfOutOfBounds {
+        /// The memory asked for, in KiB.
+        memory_kib: u32,
+        /// The passes asked for.
+        iterations: u32,
+        /// The lanes asked for.
+        parallelism: u32,
+    },
+    /// The keyslot file names another store than the `store.id` beside the
+    /// database: it was copied from another data folder.
+    #[error(
+        "the key file (keyslots.json) belongs to another store, not to the case database \
+         beside it: put back this store's own key file, or restore the whole data folder \
+         from one backup"
+    )]
+    BelongsToAnotherStore,
     /// The keyslot file could not be read or written.
     #[error("the key file of this store could not be read or written: {0}")]
     Io(#[from] std::io::Error),
@@ -213,31 +285,120 @@ impl KeyslotFile {
         }
     }
 
-    /// Reads `dir/keyslots.json`; `Ok(None)` when there is no store here.
+    /// Reads the keyslots of the store in `dir`; `Ok(None)` when there is
+    /// no store here.
+    ///
+    /// `keyslots.json` is read first. When it is missing, unreadable or
+    /// damaged (not JSON, another format, a slot that does not decode, Argon2
+    /// costs out of bounds), `keyslots.backup.json` is used instead if it is
+    /// whole and names the store in `store.id` (or there is no `store.id`,
+    /// as in stores set up before it existed). Which copy was used is not
+    /// said: [`KeyslotFile::repair`] rewrites the other once the key has
+    /// opened the database. When neither copy is usable, the error is the
+    /// first copy's, or the backup's when there is no first copy.
+    ///
+    /// A whole `keyslots.json` naming another store than `store.id` is
+    /// refused with [`KeyError::BelongsToAnotherStore`], before any password
+    /// is tried.
     pub fn read(dir: &Path) -> Result<Option<Self>, KeyError> {
-        match fs::read(dir.join(KEYSLOTS_FILE)) {
-            Ok(bytes) => {
-                let file: Self = serde_json::from_slice(&bytes).map_err(|_| KeyError::Malformed)?;
-                if file.format != 1 {
-                    return Err(KeyError::Malformed);
+        let expected = read_store_id(dir);
+        match Self::read_one(&dir.join(KEYSLOTS_FILE)) {
+            Ok(Some(file)) => {
+                if expected.as_ref().is_some_and(|id| *id != file.store_id) {
+                    return Err(KeyError::BelongsToAnotherStore);
                 }
                 Ok(Some(file))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+            first => match (first, Self::read_one(&dir.join(KEYSLOTS_BACKUP_FILE))) {
+                (_, Ok(Some(backup)))
+                    if expected.as_ref().is_none_or(|id| *id == backup.store_id) =>
+                {
+                    Ok(Some(backup))
+                }
+                // No keyslot file: what is wrong with the backup is the news.
+                (Ok(None), Ok(Some(_))) => Err(KeyError::BelongsToAnotherStore),
+                (Ok(None), Err(backup_error)) => Err(backup_error),
+                (first, _) => first,
+            },
         }
     }
 
-    /// Writes the file atomically: temp file, fsync, rename, fsync the folder.
-    pub fn write(&self, dir: &Path) -> Result<(), KeyError> {
-        let tmp = dir.join(format!("{KEYSLOTS_FILE}.tmp"));
-        let bytes = serde_json::to_vec_pretty(self).expect("keyslot file serialises");
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, dir.join(KEYSLOTS_FILE))?;
-        fs::File::open(dir)?.sync_all()?;
+    /// Reads and checks one copy; `Ok(None)` when it does not exist.
+    fn read_one(path: &Path) -> Result<Option<Self>, KeyError> {
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let file: Self = serde_json::from_slice(&bytes).map_err(|_| KeyError::Malformed)?;
+        file.check()?;
+        Ok(Some(file))
+    }
+
+    /// Checks what can be checked without a secret: the format, every slot's
+    /// Argon2 costs and the sizes of its salt, nonce and wrapped key.
+    fn check(&self) -> Result<(), KeyError> {
+        if self.format != 1 || self.store_id.is_empty() {
+            return Err(KeyError::Malformed);
+        }
+        for slot in &self.slots {
+            slot.kdf.check()?;
+            let decodes_to =
+                |field: &str, len: usize| B64.decode(field).is_ok_and(|bytes| bytes.len() == len);
+            if !(decodes_to(&slot.salt, 16)
+                && decodes_to(&slot.nonce, 24)
+                && decodes_to(&slot.wrapped, 32 + 16))
+            {
+                return Err(KeyError::Malformed);
+            }
+        }
         Ok(())
+    }
+
+    /// Writes `keyslots.backup.json`, then `keyslots.json`, each atomically
+    /// (temp file, fsync, rename, fsync the folder), so that at every moment
+    /// at least one whole copy is on disk.
+    ///
+    /// The backup goes first so that `keyslots.json` is still the last file
+    /// set-up writes: a set-up that fails before it leaves no store. If the
+    /// process stops between the two renames, `keyslots.json` is the older
+    /// copy and is the one read; the next unlock brings the backup back in
+    /// line with it.
+    pub fn write(&self, dir: &Path) -> Result<(), KeyError> {
+        let bytes = self.to_bytes();
+        write_atomically(dir, KEYSLOTS_BACKUP_FILE, &bytes)?;
+        write_atomically(dir, KEYSLOTS_FILE, &bytes)?;
+        Ok(())
+    }
+
+    /// After this file's key has opened the database (so it is this
+    /// store's, and whole): puts it back where `keyslots.json` or its backup
+    /// is missing or damaged, brings a backup that differs from an identical
+    /// `keyslots.json` in line, and writes `store.id` where it is missing.
+    /// This is how a damaged copy is replaced by the good one and how a
+    /// store set up before the backup existed gains one.
+    ///
+    /// A whole `keyslots.json` that differs from this one is left alone: it
+    /// may have been written since this one was read (another process adding
+    /// an account), and the newer file must not be overwritten by the older.
+    pub fn repair(&self, dir: &Path) -> Result<(), KeyError> {
+        let bytes = self.to_bytes();
+        let usable = |name: &str| matches!(Self::read_one(&dir.join(name)), Ok(Some(_)));
+        let same = |name: &str| fs::read(dir.join(name)).is_ok_and(|on_disk| on_disk == bytes);
+        if !usable(KEYSLOTS_BACKUP_FILE) || (!same(KEYSLOTS_BACKUP_FILE) && same(KEYSLOTS_FILE)) {
+            write_atomically(dir, KEYSLOTS_BACKUP_FILE, &bytes)?;
+        }
+        if !usable(KEYSLOTS_FILE) {
+            write_atomically(dir, KEYSLOTS_FILE, &bytes)?;
+        }
+        if read_store_id(dir).is_none() {
+            write_store_id(dir, &self.store_id)?;
+        }
+        Ok(())
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("keyslot file serialises")
     }
 
     /// The slot of account `name`.
@@ -384,6 +545,44 @@ impl KeyslotFile {
     }
 }
 
+/// Writes `dir/name` through a temp file: write, fsync, rename, fsync the
+/// folder. Afterwards the file holds either its old or its new bytes. The
+/// temp file's name is random, so two processes writing at once (the app and
+/// a command) never write into each other's.
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), KeyError> {
+    let tmp = dir.join(format!("{name}.{:016x}.tmp", OsRng.next_u64()));
+    let written = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, dir.join(name))
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Writes `store.id` atomically: the store's id and a newline.
+pub fn write_store_id(dir: &Path, store_id: &str) -> Result<(), KeyError> {
+    write_atomically(dir, STORE_ID_FILE, format!("{store_id}\n").as_bytes())
+}
+
+/// The id in `dir/store.id`; `None` when the file is missing, unreadable or
+/// does not hold a UUID (then nothing is checked against it).
+pub fn read_store_id(dir: &Path) -> Option<String> {
+    let mut text = String::new();
+    fs::File::open(dir.join(STORE_ID_FILE))
+        .ok()?
+        .take(64)
+        .read_to_string(&mut text)
+        .ok()?;
+    let id = text.trim();
+    uuid::Uuid::parse_str(id).ok().map(|_| id.to_owned())
+}
+
 fn kek(
     kdf: KdfParams,
     secret: &[u8],
@@ -468,6 +667,83 @@ mod tests {
             file.open_recovery(&wrong),
             Err(KeyError::WrongSecret)
         ));
+    }
+
+    #[test]
+    fn argon2_costs_outside_the_bounds_are_refused_before_anything_is_derived() {
+        let key = DbKey::generate();
+        let device = DeviceSecret::generate();
+        let bad = [
+            KdfParams {
+                memory_kib: u32::MAX - 1,
+                ..FAST
+            },
+            KdfParams {
+                memory_kib: KdfParams::MAX_MEMORY_KIB + 1,
+                ..FAST
+            },
+            KdfParams {
+                iterations: u32::MAX,
+                ..FAST
+            },
+            KdfParams {
+                iterations: 0,
+                ..FAST
+            },
+            KdfParams {
+                parallelism: 0,
+                ..FAST
+            },
+            KdfParams {
+                parallelism: u32::MAX,
+                ..FAST
+            },
+            KdfParams {
+                memory_kib: 17 * 8,
+                parallelism: 17,
+                ..FAST
+            },
+            // Less than Argon2's 8 KiB per lane.
+            KdfParams {
+                memory_kib: 8,
+                parallelism: 4,
+                ..FAST
+            },
+        ];
+        for kdf in bad {
+            let mut file = KeyslotFile::new("s".into());
+            assert!(
+                matches!(
+                    file.seal_for_account("admin", "pw", &device, &key, kdf),
+                    Err(KeyError::KdfOutOfBounds { .. })
+                ),
+                "{kdf:?} seals"
+            );
+            let mut slot = file
+                .seal_for_account("admin", "pw", &device, &key, FAST)
+                .expect("seal");
+            slot.kdf = kdf;
+            file.put(slot);
+            match file.open_account("admin", "pw", &device) {
+                Err(KeyError::KdfOutOfBounds {
+                    memory_kib,
+                    iterations,
+                    parallelism,
+                }) => assert_eq!(
+                    (memory_kib, iterations, parallelism),
+                    (kdf.memory_kib, kdf.iterations, kdf.parallelism)
+                ),
+                other => panic!("{kdf:?} gave {:?}", other.map(|_| "a key")),
+            }
+        }
+        let most = KdfParams {
+            memory_kib: KdfParams::MAX_MEMORY_KIB,
+            iterations: KdfParams::MAX_ITERATIONS,
+            parallelism: KdfParams::MAX_PARALLELISM,
+        };
+        for good in [KdfParams::DEFAULT, KdfParams::INSECURE_FOR_TESTS, most] {
+            good.check().expect("within bounds");
+        }
     }
 
     #[test]

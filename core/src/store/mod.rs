@@ -308,9 +308,11 @@ fn check_password(password: &str) -> Result<(), StoreError> {
     }
 }
 
-/// Is there a store in `dir`?
+/// Is there a store in `dir`? True when its keyslot file or the backup of
+/// it is there: a store whose `keyslots.json` was lost still unlocks from
+/// the backup.
 pub fn exists(dir: &Path) -> bool {
-    dir.join(keys::KEYSLOTS_FILE).exists()
+    dir.join(keys::KEYSLOTS_FILE).exists() || dir.join(keys::KEYSLOTS_BACKUP_FILE).exists()
 }
 
 fn open_db(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection, StoreError> {
@@ -390,10 +392,14 @@ impl Store {
         }
         fs::create_dir_all(dir)?;
         let result = Self::create_inner(dir, keychain, admin, password, options);
-        if result.is_err() && !exists(dir) {
+        // Until `keyslots.json` is written there is no store: clear what a
+        // failed set-up left.
+        if result.is_err() && !dir.join(keys::KEYSLOTS_FILE).exists() {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = fs::remove_file(dir.join(format!("{DB_FILE}{suffix}")));
             }
+            let _ = fs::remove_file(dir.join(keys::KEYSLOTS_BACKUP_FILE));
+            let _ = fs::remove_file(dir.join(keys::STORE_ID_FILE));
         }
         result
     }
@@ -427,6 +433,7 @@ impl Store {
         audit::append(&tx, &at, admin, AuditAction::StoreCreated, None, "")?;
         tx.commit()?;
         keychain.save(&slots.store_id, &device)?;
+        keys::write_store_id(dir, &slots.store_id)?;
         // The keyslot file is written last: until it exists, there is no store.
         slots.write(dir)?;
         let account = Account {
@@ -482,7 +489,7 @@ impl Store {
             kdf,
             lists_audited: None,
         };
-        store.sweep_on_open();
+        store.tidy_on_open();
         Ok(store)
     }
 
@@ -570,7 +577,7 @@ impl Store {
             kdf,
             lists_audited: None,
         };
-        store.sweep_on_open();
+        store.tidy_on_open();
         Ok(store)
     }
 
@@ -605,9 +612,13 @@ impl Store {
         })
     }
 
-    /// Removes media files left by an interrupted write. A failure here
-    /// must not keep anyone out: the next open tries again.
-    fn sweep_on_open(&mut self) {
+    /// Once the key has opened the database: puts back a missing or
+    /// damaged keyslot file or backup, and `store.id`, from the keyslots
+    /// just used ([`KeyslotFile::repair`]); removes media files left by an
+    /// interrupted write. A failure here must not keep anyone out: the next
+    /// open tries again.
+    fn tidy_on_open(&mut self) {
+        let _ = self.slots.repair(&self.dir);
         let _ = self.sweep_media(SWEEP_GRACE);
     }
 

@@ -471,3 +471,276 @@ fn searching_as_one_types_is_audited_once_not_per_keystroke() {
     again.list_cases(&CaseQuery::default()).expect("lists");
     assert_eq!(lists(&again), 2);
 }
+
+// ─────────────────────── the key file and its backup ───────────────────────
+
+fn truncate_to_half(path: &Path) {
+    let len = fs::metadata(path).expect("metadata").len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("opens")
+        .set_len(len / 2)
+        .expect("truncates");
+}
+
+fn key_file(fx: &Fixture) -> PathBuf {
+    fx.dir.path().join(keys::KEYSLOTS_FILE)
+}
+
+fn key_backup(fx: &Fixture) -> PathBuf {
+    fx.dir.path().join(keys::KEYSLOTS_BACKUP_FILE)
+}
+
+fn recover(fx: &Fixture, code: &RecoveryCode, new_password: &str) -> Result<Store, StoreError> {
+    Store::recover(
+        fx.dir.path(),
+        fx.keychain.clone(),
+        code,
+        "admin",
+        new_password,
+    )
+}
+
+#[test]
+fn a_key_file_cut_in_half_still_opens_with_the_password_and_the_recovery_code() {
+    let (fx, mut store, code) = Fixture::new();
+    let id = store.create_case(&named_case("鍵 八子")).expect("creates");
+    drop(store);
+
+    truncate_to_half(&key_file(&fx));
+    let mut store = fx
+        .unlock("admin", PW)
+        .expect("the password opens the store from the backup");
+    assert_eq!(
+        store.load_case(id).expect("loads").display_name(),
+        "鍵 八子"
+    );
+    drop(store);
+
+    truncate_to_half(&key_file(&fx));
+    let mut store = recover(&fx, &code, "new password 1")
+        .expect("the recovery code opens the store from the backup");
+    assert_eq!(
+        store.load_case(id).expect("loads").display_name(),
+        "鍵 八子"
+    );
+    drop(store);
+    fx.unlock("admin", "new password 1")
+        .expect("the new password opens");
+}
+
+#[test]
+fn a_damaged_key_file_or_backup_is_put_back_at_the_next_unlock() {
+    let (fx, store, _) = Fixture::new();
+    drop(store);
+    let whole = fs::read(key_file(&fx)).expect("reads");
+    assert_eq!(fs::read(key_backup(&fx)).expect("reads"), whole);
+
+    truncate_to_half(&key_file(&fx));
+    fx.unlock("admin", PW).expect("unlocks from the backup");
+    assert_eq!(fs::read(key_file(&fx)).expect("reads"), whole);
+
+    fs::write(key_backup(&fx), b"{\"format\": 1, \"sto").expect("damages");
+    fx.unlock("admin", PW).expect("unlocks");
+    assert_eq!(fs::read(key_backup(&fx)).expect("reads"), whole);
+}
+
+#[test]
+fn a_deleted_key_file_is_not_a_lost_store() {
+    let (fx, store, _) = Fixture::new();
+    drop(store);
+    fs::remove_file(key_file(&fx)).expect("deletes");
+    assert!(
+        exists(fx.dir.path()),
+        "the login screen, not set-up, is shown"
+    );
+    fx.unlock("admin", PW).expect("unlocks from the backup");
+    assert!(key_file(&fx).exists(), "the key file is written again");
+}
+
+#[test]
+fn a_store_set_up_before_the_backup_gains_one_at_its_next_unlock() {
+    let (fx, store, code) = Fixture::new();
+    drop(store);
+    fs::remove_file(key_backup(&fx)).expect("deletes");
+    fs::remove_file(fx.dir.path().join(keys::STORE_ID_FILE)).expect("deletes");
+    fx.unlock("admin", PW).expect("unlocks");
+    assert!(key_backup(&fx).exists());
+    assert_eq!(
+        keys::read_store_id(fx.dir.path()).as_deref(),
+        Some(fx.store_id().as_str())
+    );
+    truncate_to_half(&key_file(&fx));
+    recover(&fx, &code, "new password 1").expect("the recovery code opens from the new backup");
+}
+
+#[test]
+fn a_backup_from_another_store_is_not_used() {
+    let (a, store, _) = Fixture::new();
+    drop(store);
+    let b_dir = tempfile::tempdir().expect("temp dir");
+    let (b, _) = Store::create(b_dir.path(), a.keychain.clone(), "admin", PW, FAST)
+        .expect("creates a second store");
+    drop(b);
+    truncate_to_half(&key_file(&a));
+    fs::copy(
+        b_dir.path().join(keys::KEYSLOTS_BACKUP_FILE),
+        key_backup(&a),
+    )
+    .expect("copies");
+    let result = a.unlock("admin", PW);
+    assert!(
+        matches!(result, Err(StoreError::Keys(KeyError::Malformed))),
+        "{result:?}"
+    );
+    fs::remove_file(key_file(&a)).expect("deletes");
+    let result = a.unlock("admin", PW);
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Keys(KeyError::BelongsToAnotherStore))
+        ),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_password_changed_later_is_in_the_backup_too() {
+    let (fx, mut store, _) = Fixture::new();
+    store
+        .add_account("worker", Role::SupportWorker, PW)
+        .expect("adds");
+    store
+        .set_password("admin", "changed password")
+        .expect("changes");
+    drop(store);
+    truncate_to_half(&key_file(&fx));
+    fx.unlock("admin", "changed password")
+        .expect("the new password opens from the backup");
+    truncate_to_half(&key_file(&fx));
+    fx.unlock("worker", PW)
+        .expect("the added account opens from the backup");
+    assert!(matches!(
+        fx.unlock("admin", PW),
+        Err(StoreError::WrongPassword)
+    ));
+}
+
+#[test]
+fn a_key_file_from_another_store_is_named_as_such_not_as_a_damaged_database() {
+    let (a, store, a_code) = Fixture::new();
+    drop(store);
+    // Store B on the same device (one keychain), so that B's slot opens
+    // with B's password and only the database tells the files apart.
+    let b_dir = tempfile::tempdir().expect("temp dir");
+    let (b, b_code) = Store::create(b_dir.path(), a.keychain.clone(), "admin", PW, FAST)
+        .expect("creates a second store");
+    drop(b);
+    fs::copy(b_dir.path().join(keys::KEYSLOTS_FILE), key_file(&a)).expect("copies");
+
+    let result = a.unlock("admin", PW);
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Keys(KeyError::BelongsToAnotherStore))
+        ),
+        "{result:?}"
+    );
+    let message = result.expect_err("refused").to_string();
+    assert!(
+        message.contains("keyslots.json") && message.contains("belongs to another store"),
+        "{message}"
+    );
+    for code in [&a_code, &b_code] {
+        let result = recover(&a, code, "new password 1");
+        assert!(
+            matches!(
+                result,
+                Err(StoreError::Keys(KeyError::BelongsToAnotherStore))
+            ),
+            "{result:?}"
+        );
+    }
+    // On another device, where B's device secret is not in the keychain.
+    let result = Store::unlock(
+        a.dir.path(),
+        Arc::new(MemoryKeychain::default()),
+        "admin",
+        PW,
+    );
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Keys(KeyError::BelongsToAnotherStore))
+        ),
+        "{result:?}"
+    );
+}
+
+/// Sets every slot's Argon2 memory in the keyslot file at `path`.
+fn set_kdf_memory(path: &Path, memory_kib: u32) {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&fs::read(path).expect("reads")).expect("parses");
+    for slot in json["slots"].as_array_mut().expect("slots") {
+        slot["kdf"]["memory_kib"] = serde_json::json!(memory_kib);
+    }
+    fs::write(path, serde_json::to_vec(&json).expect("serialises")).expect("writes");
+}
+
+#[test]
+fn a_key_file_asking_for_4_tib_of_memory_is_refused_rather_than_aborting() {
+    let (fx, store, code) = Fixture::new();
+    drop(store);
+    let near_2_32 = u32::MAX - 1;
+    set_kdf_memory(&key_file(&fx), near_2_32);
+    set_kdf_memory(&key_backup(&fx), near_2_32);
+    let result = fx.unlock("admin", PW);
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Keys(KeyError::KdfOutOfBounds { memory_kib, .. })) if memory_kib == near_2_32
+        ),
+        "{result:?}"
+    );
+    assert!(
+        result
+            .expect_err("refused")
+            .to_string()
+            .contains("4294967294 KiB")
+    );
+    let result = recover(&fx, &code, "new password 1");
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Keys(KeyError::KdfOutOfBounds { .. }))
+        ),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_key_file_with_out_of_bounds_costs_falls_back_to_its_backup() {
+    let (fx, store, _) = Fixture::new();
+    drop(store);
+    set_kdf_memory(&key_file(&fx), u32::MAX - 1);
+    fx.unlock("admin", PW).expect("unlocks from the backup");
+    let repaired = fs::read(key_file(&fx)).expect("reads");
+    assert_eq!(repaired, fs::read(key_backup(&fx)).expect("reads"));
+}
+
+#[test]
+fn putting_back_the_key_file_never_overwrites_a_newer_one() {
+    let (fx, mut store, _) = Fixture::new();
+    let read_before = KeyslotFile::read(fx.dir.path())
+        .expect("reads")
+        .expect("exists");
+    store
+        .add_account("worker", Role::SupportWorker, PW)
+        .expect("adds");
+    // An unlock that read the keyslots before the account was added
+    // repairs with what it read.
+    read_before.repair(fx.dir.path()).expect("repairs");
+    fx.unlock("worker", PW)
+        .expect("the account added meanwhile still opens");
+}
