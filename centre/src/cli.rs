@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -138,11 +138,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ReferenceDb::bundled().context("the disease reference does not load")?;
             let listener = std::net::TcpListener::bind(listen)
                 .with_context(|| format!("could not listen on {listen}"))?;
-            let centre = Arc::new(Centre {
-                keys: CentreIdentity::load(&dir)?.keys,
-                db: Mutex::new(db),
-                reference,
-            });
+            let centre = Arc::new(Centre::new(CentreIdentity::load(&dir)?.keys, db, reference));
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

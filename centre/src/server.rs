@@ -5,16 +5,32 @@
 //! Refusals are one plain line with a 4xx status; nothing of a refused batch
 //! is stored. The log (stderr) says what was refused and why, never a
 //! record's content.
+//!
+//! Limits, so that one client cannot take the centre's memory or threads:
+//! a request body of at most [`MAX_BODY`] (413 beyond it, before anything is
+//! opened); at most [`INTAKE_AT_ONCE`] batches read, opened and stored at
+//! once, a turn being taken **before** the body is read, so that memory is
+//! bounded by `INTAKE_AT_ONCE × MAX_BODY` plus what opening needs; a batch
+//! that waits more than [`INTAKE_QUEUE_WAIT`] for its turn, or takes more
+//! than [`INTAKE_TIMEOUT`] to arrive and be stored, is answered 503 (the
+//! companion keeps it and tries again); pages take at most
+//! [`PAGE_TIMEOUT`]; headers must arrive within [`HEADER_TIMEOUT`] and the
+//! TLS handshake within 10 s. Opening a batch (decryption, signature,
+//! parsing) and every database call run on blocking threads, never on the
+//! runtime's workers.
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tokio::sync::Semaphore;
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::research::{ResearchError, open_batch};
 use tsunagi_core::seal::{DeviceKeys, SealError};
@@ -23,8 +39,38 @@ use crate::figures;
 use crate::identity::CentreIdentity;
 use crate::storage::{Ack, Database, StorageError};
 
-/// The largest request body accepted.
-pub const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The largest request body accepted (a sealed batch), 16 MiB.
+///
+/// A progress record is about 1 KB of JSON for a case with programmes,
+/// reviews and a hire (the fullest demo case: 1 000 bytes), and sealing
+/// adds under 0.1 %. An agency sends its whole caseload in one batch; a
+/// 難病相談支援センター follows hundreds of cases, a large one a few
+/// thousand, so 10 000 full records (about 10 MB; the test
+/// `a_batch_of_ten_thousand_full_records_fits_the_body_limit`) is well
+/// above any real batch and fits with room for longer records. A larger
+/// body is refused with 413 and never buffered past the limit; today's
+/// 64 MiB would let any client make the centre hold 64 MiB per request.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// How many batches are read, opened and stored at once. Agencies send
+/// rarely (a batch a month each), so two is plenty, and it bounds the
+/// memory intake can take.
+pub const INTAKE_AT_ONCE: usize = 2;
+
+/// How long a batch waits for its turn before the sender is told to try
+/// again later (503).
+pub const INTAKE_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// The longest a batch may take from its turn to its answer: reading a
+/// full [`MAX_BODY`] at about 1.2 Mbit/s, opening and storing it. The
+/// companion's own timeout is the same.
+pub const INTAKE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The longest a figures page, a CSV file or a font may take.
+pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest a request's headers may take to arrive.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the handlers share.
 pub struct Centre {
@@ -34,6 +80,20 @@ pub struct Centre {
     pub db: Mutex<Box<dyn Database>>,
     /// Disease group names for the figures.
     pub reference: ReferenceDb,
+    /// Turns for intake ([`INTAKE_AT_ONCE`]).
+    intake: Semaphore,
+}
+
+impl Centre {
+    /// The centre with its keys, its database and the disease reference.
+    pub fn new(keys: DeviceKeys, db: Box<dyn Database>, reference: ReferenceDb) -> Self {
+        Self {
+            keys,
+            db: Mutex::new(db),
+            reference,
+            intake: Semaphore::new(INTAKE_AT_ONCE),
+        }
+    }
 }
 
 impl std::fmt::Debug for Centre {
@@ -44,15 +104,56 @@ impl std::fmt::Debug for Centre {
 
 type Shared = Arc<Centre>;
 
-/// The routes.
+/// The routes, with the limits in the module docs.
 pub fn router(centre: Shared) -> Router {
+    let intake_route = Router::new()
+        .route("/batches", post(intake))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&centre),
+            intake_turn,
+        ));
     Router::new()
         .route("/", get(index))
-        .route("/batches", post(intake))
         .route("/figures/{file}", get(csv))
         .route("/fonts/{file}", get(font))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(page_time))
+        .merge(intake_route)
         .with_state(centre)
+}
+
+/// 503 with a hint to come back: the sender keeps the batch and retries.
+fn busy(text: &str) -> Response {
+    let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, text);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+    response
+}
+
+/// Takes one of the [`INTAKE_AT_ONCE`] turns before the body is read, and
+/// holds the request to [`INTAKE_TIMEOUT`].
+async fn intake_turn(State(centre): State<Shared>, request: Request, next: Next) -> Response {
+    let turn = tokio::time::timeout(INTAKE_QUEUE_WAIT, centre.intake.acquire()).await;
+    let Ok(Ok(_turn)) = turn else {
+        eprintln!("tsunagi-centre: a batch waited too long for its turn");
+        return busy("the centre is taking other batches just now; send it again later");
+    };
+    match tokio::time::timeout(INTAKE_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            eprintln!("tsunagi-centre: a batch took too long to arrive and be stored");
+            busy("the batch took too long to arrive and be stored; send it again later")
+        }
+    }
+}
+
+/// Holds a page request to [`PAGE_TIMEOUT`].
+async fn page_time(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(PAGE_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => busy("the figures took too long; try again later"),
+    }
 }
 
 fn plain(status: StatusCode, text: &str) -> Response {
@@ -107,11 +208,11 @@ async fn with_db<T: Send + 'static>(
 }
 
 async fn intake(State(centre): State<Shared>, body: Bytes) -> Response {
-    match take_batch(&centre, &body).await {
+    match take_batch(&centre, body).await {
         Ok(ack) => {
             eprintln!(
-                "tsunagi-centre: batch {} from {}: {} record(s)",
-                ack.batch_id, ack.agency, ack.records
+                "tsunagi-centre: batch {} from {}: {} record(s), {} withdrawn",
+                ack.batch_id, ack.agency, ack.records, ack.withdrawn
             );
             (
                 StatusCode::OK,
@@ -124,12 +225,18 @@ async fn intake(State(centre): State<Shared>, body: Bytes) -> Response {
     }
 }
 
-async fn take_batch(centre: &Shared, body: &[u8]) -> Result<Ack, Failure> {
+async fn take_batch(centre: &Shared, body: Bytes) -> Result<Ack, Failure> {
     let agencies = with_db(centre, |db| db.agencies()).await?;
-    let opened = open_batch(body, &centre.keys, &|k| {
-        agencies.iter().any(|a| a.signer == *k)
-    })
-    .map_err(|e| {
+    // Decryption, the signature and parsing take CPU time in proportion to
+    // the batch: on a blocking thread, not a runtime worker.
+    let opening = {
+        let centre = Arc::clone(centre);
+        let signers: Vec<_> = agencies.iter().map(|a| a.signer).collect();
+        tokio::task::spawn_blocking(move || {
+            open_batch(&body, &centre.keys, &|k| signers.contains(k))
+        })
+    };
+    let opened = opening.await.map_err(|_| Failure::Internal)?.map_err(|e| {
         let status = match &e {
             ResearchError::UnknownAgency(_)
             | ResearchError::Seal(SealError::BadSignature | SealError::WrongRecipient) => {
@@ -262,7 +369,11 @@ pub async fn serve(
     let config = tls_config(identity).map_err(std::io::Error::other)?;
     let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
     listener.set_nonblocking(true)?;
-    axum_server::from_tcp_rustls(listener, config)
-        .serve(router(centre).into_make_service())
-        .await
+    let mut server = axum_server::from_tcp_rustls(listener, config);
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    server.serve(router(centre).into_make_service()).await
 }
