@@ -1,4 +1,5 @@
-//! The centre's command line: `init`, `agency add`, `agency list`, `serve`.
+//! The centre's command line: `init`, `agency add`, `agency list`,
+//! `agency revoke`, `serve`.
 //! Every failure is one line on stderr and a non-zero exit.
 
 use std::net::SocketAddr;
@@ -73,8 +74,18 @@ pub enum AgencyCommand {
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
     },
-    /// Lists the registered agencies.
+    /// Lists the registered agencies (revoked ones marked, with the time).
     List,
+    /// Revokes an agency's registration (登録取消): its later batches are
+    /// refused with 403. What it sent before stays in the figures unless
+    /// `--delete-records` is given.
+    Revoke {
+        /// The agency's name, as registered.
+        name: String,
+        /// Also delete every record the agency sent.
+        #[arg(long)]
+        delete_records: bool,
+    },
 }
 
 /// Runs the command line and turns any error into one line on stderr.
@@ -120,15 +131,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let name = name.trim().to_owned();
             anyhow::ensure!(!name.is_empty(), "the agency needs a name");
             CentreIdentity::load(&dir)?;
-            storage::open(&dir, database)?.add_agency(&Agency {
-                name: name.clone(),
-                signer,
-            })?;
+            storage::open(&dir, database)?.add_agency(&Agency::new(name.clone(), signer))?;
             println!("registered {name} ({signer})");
         }
         Command::Agency(AgencyCommand::List) => {
             for a in storage::open(&dir, database)?.agencies()? {
-                println!("{}\t{}", a.name, a.signer.to_hex());
+                match &a.revoked_at {
+                    Some(at) => println!("{}\t{}\trevoked {at}", a.name, a.signer.to_hex()),
+                    None => println!("{}\t{}", a.name, a.signer.to_hex()),
+                }
+            }
+        }
+        Command::Agency(AgencyCommand::Revoke {
+            name,
+            delete_records,
+        }) => {
+            let name = name.trim();
+            let deleted = storage::open(&dir, database)?.revoke_agency(name, delete_records)?;
+            if delete_records {
+                println!("revoked {name}; deleted its {deleted} stored record(s)");
+            } else {
+                println!("revoked {name}; its stored records stay (--delete-records deletes them)");
             }
         }
         Command::Serve { listen } => {

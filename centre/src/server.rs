@@ -252,11 +252,25 @@ async fn take_batch(centre: &Shared, body: Bytes) -> Result<Ack, Failure> {
         .into_iter()
         .find(|a| a.signer == opened.signer)
         .ok_or_else(|| Failure::Refused(StatusCode::FORBIDDEN, "refused: unknown agency".into()))?;
+    let name = agency.name.clone();
     let received_at = crate::now();
+    // A revoked agency is refused by the store, in the transaction that
+    // would store the batch, so that a revocation made meanwhile counts; a
+    // batch it sent before the revocation is acknowledged again.
     with_db(centre, move |db| {
         db.store_batch(&agency, &opened.batch, &received_at)
     })
     .await
+    .map_err(|failure| match failure {
+        Failure::Storage(e @ StorageError::Revoked) => {
+            eprintln!("tsunagi-centre: refused a batch from {name}: {e}");
+            Failure::Refused(StatusCode::FORBIDDEN, format!("refused: {e}"))
+        }
+        Failure::Storage(StorageError::NoSuchAgency) => {
+            Failure::Refused(StatusCode::FORBIDDEN, "refused: unknown agency".into())
+        }
+        other => other,
+    })
 }
 
 /// What the figures pages show.

@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use tsunagi_core::research::{Batch, ProgressRecord};
 use tsunagi_core::seal::SignerKey;
@@ -40,6 +40,14 @@ pub enum StorageError {
     /// A stored row does not read back.
     #[error("the centre's database holds a row it cannot read")]
     Damaged,
+    /// No agency is registered under the name given.
+    #[error("no agency is registered under that name; `agency list` shows them")]
+    NoSuchAgency,
+    /// The agency's registration was revoked: its batches are refused.
+    #[error(
+        "this agency's registration at the centre was revoked (登録取消); the centre takes no more batches from it"
+    )]
+    Revoked,
 }
 
 mod postgres_db;
@@ -61,6 +69,21 @@ pub struct Agency {
     pub name: String,
     /// The Ed25519 key its batches are signed with.
     pub signer: SignerKey,
+    /// When its registration was revoked (RFC 3339), if it was: batches it
+    /// signs from then on are refused; what it sent before stays unless
+    /// deleted with the revocation.
+    pub revoked_at: Option<String>,
+}
+
+impl Agency {
+    /// A registered agency, not revoked.
+    pub fn new(name: impl Into<String>, signer: SignerKey) -> Self {
+        Self {
+            name: name.into(),
+            signer,
+            revoked_at: None,
+        }
+    }
 }
 
 /// What the centre answers when a batch is stored: the same every time the
@@ -102,12 +125,23 @@ impl Ack {
 pub trait Database: Send {
     /// Registers an agency.
     fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError>;
-    /// Every registered agency.
+    /// Every registered agency, revoked ones included.
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError>;
+    /// Revokes the registration of the agency called `name` (登録取消):
+    /// from then on [`Database::store_batch`] refuses its new batches with
+    /// [`StorageError::Revoked`]. Its stored records stay, unless
+    /// `delete_records`, when they are deleted in the same transaction
+    /// (its batches' acknowledgements stay: they hold no record). Revoking
+    /// again keeps the first time and may still delete. Returns how many
+    /// records were deleted.
+    fn revoke_agency(&mut self, name: &str, delete_records: bool) -> Result<usize, StorageError>;
     /// Stores `batch` from `agency` unless a batch with its id is stored
     /// already; either way returns the batch's acknowledgement. In the same
     /// transaction, deletes the agency's records of every pseudonym the
-    /// batch withdraws (unless a later batch sent it again).
+    /// batch withdraws (unless a later batch sent it again). A new batch
+    /// from a revoked agency is refused with [`StorageError::Revoked`],
+    /// checked in the same transaction; one stored before the revocation is
+    /// acknowledged again.
     fn store_batch(
         &mut self,
         agency: &Agency,
@@ -125,7 +159,8 @@ const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS agencies (
     signer TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    revoked_at TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
@@ -169,6 +204,15 @@ impl SqliteDatabase {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        // A database made before revocations existed.
+        let has_revoked: i64 = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('agencies') WHERE name = 'revoked_at'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_revoked == 0 {
+            conn.execute_batch("ALTER TABLE agencies ADD COLUMN revoked_at TEXT")?;
+        }
         Ok(Self { conn })
     }
 }
@@ -193,17 +237,47 @@ impl Database for SqliteDatabase {
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT name, signer FROM agencies ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            .prepare("SELECT name, signer, revoked_at FROM agencies ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, signer) = row?;
+            let (name, signer, revoked_at) = row?;
             out.push(Agency {
                 name,
                 signer: signer.parse().map_err(|_| StorageError::Damaged)?,
+                revoked_at,
             });
         }
         Ok(out)
+    }
+
+    fn revoke_agency(&mut self, name: &str, delete_records: bool) -> Result<usize, StorageError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let updated = tx.execute(
+            "UPDATE agencies SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1",
+            params![name, crate::now()],
+        )?;
+        if updated == 0 {
+            return Err(StorageError::NoSuchAgency);
+        }
+        let deleted = if delete_records {
+            tx.execute(
+                "DELETE FROM records WHERE signer = (SELECT signer FROM agencies WHERE name = ?1)",
+                [name],
+            )?
+        } else {
+            0
+        };
+        tx.commit()?;
+        Ok(deleted)
     }
 
     fn store_batch(
@@ -213,15 +287,31 @@ impl Database for SqliteDatabase {
         received_at: &str,
     ) -> Result<Ack, StorageError> {
         let id = batch.batch_id.to_string();
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock from the start, so that a revocation
+        // cannot come between the check below and the records.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<String> = tx
             .query_row("SELECT ack FROM batches WHERE id = ?1", [&id], |r| r.get(0))
             .optional()?;
         if let Some(ack) = existing {
             return serde_json::from_str(&ack).map_err(|_| StorageError::Damaged);
         }
-        let ack = Ack::of(agency, batch, received_at);
         let signer = agency.signer.to_hex();
+        let revoked: Option<Option<String>> = tx
+            .query_row(
+                "SELECT revoked_at FROM agencies WHERE signer = ?1",
+                [&signer],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match revoked {
+            None => return Err(StorageError::NoSuchAgency),
+            Some(Some(_)) => return Err(StorageError::Revoked),
+            Some(None) => {}
+        }
+        let ack = Ack::of(agency, batch, received_at);
         tx.execute(
             "INSERT INTO batches (id, signer, created_at, ack) VALUES (?1, ?2, ?3, ?4)",
             params![

@@ -65,10 +65,7 @@ fn a_withdrawn_case_is_deleted_and_the_figures_change() {
 fn a_withdrawal_deletes_only_that_agencys_record() {
     let mut f = Fixture::new();
     let other_keys = tsunagi_core::seal::DeviceKeys::generate();
-    let other = tsunagi_centre::storage::Agency {
-        name: "別の相談支援センター".into(),
-        signer: other_keys.signer(),
-    };
+    let other = tsunagi_centre::storage::Agency::new("別の相談支援センター", other_keys.signer());
     f.db.add_agency(&other).expect("registers");
     let all = records(1);
     let gone = all[0].pseudonym.clone();

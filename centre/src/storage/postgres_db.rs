@@ -15,8 +15,10 @@ const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS agencies (
     signer TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    revoked_at TEXT
 );
+ALTER TABLE agencies ADD COLUMN IF NOT EXISTS revoked_at TEXT;
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
     signer TEXT NOT NULL REFERENCES agencies (signer),
@@ -74,18 +76,43 @@ impl Database for PostgresDatabase {
     }
 
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError> {
-        let rows = self
-            .client
-            .query("SELECT name, signer FROM agencies ORDER BY name", &[])?;
+        let rows = self.client.query(
+            "SELECT name, signer, revoked_at FROM agencies ORDER BY name",
+            &[],
+        )?;
         rows.iter()
             .map(|row| {
                 let signer: String = row.get(1);
                 Ok(Agency {
                     name: row.get(0),
                     signer: signer.parse().map_err(|_| StorageError::Damaged)?,
+                    revoked_at: row.get(2),
                 })
             })
             .collect()
+    }
+
+    fn revoke_agency(&mut self, name: &str, delete_records: bool) -> Result<usize, StorageError> {
+        let mut tx = self.client.transaction()?;
+        // The row lock waits for any batch being stored for the agency
+        // (which holds it FOR SHARE) and makes later ones see the revocation.
+        let updated = tx.execute(
+            "UPDATE agencies SET revoked_at = coalesce(revoked_at, $2) WHERE name = $1",
+            &[&name, &crate::now()],
+        )?;
+        if updated == 0 {
+            return Err(StorageError::NoSuchAgency);
+        }
+        let deleted = if delete_records {
+            tx.execute(
+                "DELETE FROM records WHERE signer = (SELECT signer FROM agencies WHERE name = $1)",
+                &[&name],
+            )?
+        } else {
+            0
+        };
+        tx.commit()?;
+        Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
     }
 
     fn store_batch(
@@ -98,6 +125,13 @@ impl Database for PostgresDatabase {
         let signer = agency.signer.to_hex();
         let ack = Ack::of(agency, batch, received_at);
         let mut tx = self.client.transaction()?;
+        // The agency's row, locked against a revocation until this commits.
+        let revoked: Option<Option<String>> = tx
+            .query_opt(
+                "SELECT revoked_at FROM agencies WHERE signer = $1 FOR SHARE",
+                &[&signer],
+            )?
+            .map(|row| row.get(0));
         // The batch row first: a second sender of the same batch waits on
         // its key until the first commits, then finds it and stores nothing.
         let inserted = tx.execute(
@@ -114,6 +148,12 @@ impl Database for PostgresDatabase {
             let row = tx.query_one("SELECT ack FROM batches WHERE id = $1", &[&id])?;
             let stored: String = row.get(0);
             return serde_json::from_str(&stored).map_err(|_| StorageError::Damaged);
+        }
+        // A new batch: refused (and the row above rolled back) if revoked.
+        match revoked {
+            None => return Err(StorageError::NoSuchAgency),
+            Some(Some(_)) => return Err(StorageError::Revoked),
+            Some(None) => {}
         }
         for record in &batch.records {
             let body = serde_json::to_string(record).expect("a record serialises");

@@ -36,10 +36,7 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let mut db = SqliteDatabase::open(dir.path()).expect("the database opens");
         let keys = DeviceKeys::generate();
-        let agency = Agency {
-            name: AGENCY.into(),
-            signer: keys.signer(),
-        };
+        let agency = Agency::new(AGENCY, keys.signer());
         db.add_agency(&agency).expect("registers");
         Self {
             dir,
