@@ -84,10 +84,8 @@ fn protect_column(rows: &[Vec<usize>], hidden: &mut [Vec<bool>], c: usize) {
     }
     // Not pinned: at least two values fit each hidden cell.
     let pinned = n < 2 || k == n;
-    if !safe(n, k) && pinned {
-        if let Some(r) = (0..rows.len()).find(|r| c < rows[*r].len() && value(*r) == 0) {
-            hidden[r][c] = true;
-        }
+    if pinned && let Some(r) = (0..rows.len()).find(|r| c < rows[*r].len() && value(*r) == 0) {
+        hidden[r][c] = true;
     }
 }
 
