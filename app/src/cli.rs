@@ -312,8 +312,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("delivered {} bundle(s)", report.delivered);
             if !report.refused.is_empty() {
                 bail!(
-                    "the companion refused {} bundle(s); they stay on this tablet",
-                    report.refused.len()
+                    "the companion refused {} bundle(s) ({}); their cases stay on this tablet and go again at the next sync, each on its own",
+                    report.refused.len(),
+                    report.refused.join("; ")
                 );
             }
         }

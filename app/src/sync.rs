@@ -34,13 +34,19 @@ pub const RETRIES_TO_CONNECT: u32 = 2;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 /// The first wait before a retry; it doubles each time.
 pub const FIRST_WAIT: Duration = Duration::from_millis(500);
+/// The most bundles one sync seals (cases sent alone after a refusal each
+/// take one); the rest wait for the next sync.
+pub const MAX_BUNDLES_PER_SYNC: usize = 64;
 
 /// What a sync did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
     /// Bundles the companion acknowledged.
     pub delivered: usize,
-    /// Bundles the companion refused, with its reasons (they stay pending).
+    /// Bundles the companion refused, with its reasons. A refused bundle is
+    /// dropped; its cases go again at the next sync, each alone, and a case
+    /// refused alone is held back until it changes
+    /// ([`Store::bundle_refused`]).
     pub refused: Vec<String>,
 }
 
@@ -198,10 +204,14 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
             .map_err(|_| anyhow!("could not bind the pairing to the session"))?;
         let proof = pairing::proof(&code.secret, &exporter, &signer, &recipient);
         let (mut send, mut recv) = conn.open_bi().await.context("通信が切れました (the link was cut)")?;
+        let possession = identity
+            .keys
+            .sign(&pairing::possession_message(&exporter, &recipient));
         let hello = Frame::Message(Message::Pair {
             proof: hex::encode(proof),
             signer: signer.to_hex(),
             recipient: recipient.as_string(),
+            possession: hex::encode(possession),
         });
         send.write_all(&hello.encode())
             .await
@@ -287,7 +297,13 @@ pub fn sync_with(
 ) -> anyhow::Result<SyncReport> {
     let (peer, paired_addr) = companion(store)?;
     let mut addr = paired_addr;
-    store.seal_changes_for(&peer)?;
+    // Sealed until nothing is left: the cases of a refused bundle go one
+    // per bundle, the rest together.
+    for _ in 0..MAX_BUNDLES_PER_SYNC {
+        if store.seal_changes_for(&peer)?.is_none() {
+            break;
+        }
+    }
     let identity = store.device_identity()?;
     let bundles = store
         .pending_bundles(&peer.fingerprint)?
@@ -436,6 +452,10 @@ async fn transfer(
                 }
                 SenderEvent::Rejected(id, reason) => {
                     eprintln!("tsunagi: the companion refused bundle {id}: {reason}");
+                    store
+                        .bundle_refused(id, &reason)
+                        .map_err(|e| Failure::Fatal(e.into()))?;
+                    open.remove(&id);
                     tally.report.refused.push(reason);
                 }
                 SenderEvent::Finished => {}

@@ -75,8 +75,15 @@ pub enum Command {
         #[arg(long, value_name = "IP:PORT", default_value_t = SocketAddr::from(([0, 0, 0, 0], link::DEFAULT_PORT)))]
         listen: SocketAddr,
     },
-    /// Paired tablets: one line each, the certificate fingerprint and when
-    /// it was paired.
+    /// Confirms a tablet's pairing once the office has seen the same
+    /// verification code (確認コード) on the tablet as `serve` printed: only
+    /// then may the tablet send.
+    Confirm {
+        /// The six-digit verification code shown on the tablet.
+        code: String,
+    },
+    /// Paired tablets: one line each, the certificate fingerprint, when it
+    /// was paired, and whether it waits for its code to be confirmed.
     Peers,
     /// Forgets a paired tablet (by its full fingerprint from `peers`): it is
     /// refused from now on.
@@ -163,12 +170,15 @@ pub enum ResearchCommand {
         #[arg(long, value_name = "HEX")]
         centre_cert_fingerprint: String,
     },
-    /// Prints, as JSON, exactly the records `send` would send now.
+    /// Prints, as JSON, exactly what `send` would send now: the records of
+    /// the cases whose research consent is in force, and the pseudonyms
+    /// withdrawn (every other case), whose records the centre deletes.
     Preview,
-    /// Seals a batch of every case's record (unless batches are waiting
-    /// already) and sends the outbox, retrying with back-off until the
-    /// centre acknowledges or the attempts run out; what is not
-    /// acknowledged stays queued for the next `send`.
+    /// Seals a batch of the consenting cases' records and the withdrawals
+    /// (unless batches are waiting already) and sends the outbox, retrying
+    /// with back-off until the centre acknowledges or the attempts run out;
+    /// what is not acknowledged stays queued for the next `send`, and a
+    /// batch the centre refuses is set aside.
     Send {
         /// Attempts per batch before giving up for now.
         #[arg(long, default_value_t = 5)]
@@ -179,6 +189,11 @@ pub enum ResearchCommand {
     },
     /// The outbox and history: one line per batch with its state.
     Outbox,
+    /// Removes an undelivered batch (waiting or refused) from the outbox.
+    Discard {
+        /// The batch's id, as `outbox` lists it.
+        batch: String,
+    },
 }
 
 /// `tsunagi-companion case …`.
@@ -192,6 +207,15 @@ pub enum CaseCommand {
     ImportBundle {
         /// The `.age` file.
         file: PathBuf,
+    },
+    /// Hands a case over to another paired tablet (a replaced tablet, a new
+    /// worker): from now on only that tablet may send the case.
+    HandOver {
+        /// The case id.
+        id: String,
+        /// The receiving tablet's fingerprint, as `peers` prints it.
+        #[arg(long, value_name = "FINGERPRINT")]
+        to: String,
     },
 }
 
@@ -243,6 +267,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Imported::Before => println!("this bundle was imported before; nothing changed"),
             }
         }
+        Command::Case(CaseCommand::HandOver { id, to }) => {
+            let case: CaseId = id.parse().map_err(|_| {
+                anyhow::anyhow!("「{id}」はケース番号ではありません (not a case id)")
+            })?;
+            let to: tsunagi_core::link::Fingerprint = to.trim().parse().map_err(|_| {
+                anyhow::anyhow!("that is not a fingerprint: use the 64 hex digits `peers` prints")
+            })?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            store.hand_over_case(case, to)?;
+            println!("case {case} handed over to tablet {}", to.to_hex());
+        }
         Command::Pair { address } => {
             let mut store = login::unlock(PROGRAM, &dir)?;
             let identity = store.device_identity()?;
@@ -286,13 +321,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                         None
                     }
                 };
-                link::serve(&mut store, endpoint).await
+                link::serve(&store, endpoint, |result| match result {
+                    Ok(session) => println!("{}", session.summary),
+                    Err(e) => println!("{e:#}"),
+                })
+                .await
             })?;
         }
         Command::Peers => {
             let store = login::unlock(PROGRAM, &dir)?;
             for peer in store.peers()? {
-                println!("{}\t{}", peer.fingerprint.to_hex(), peer.paired_at);
+                let state = if store.awaits_confirmation(&peer.fingerprint)? {
+                    "unconfirmed (確認待ち)"
+                } else {
+                    "confirmed"
+                };
+                println!("{}\t{}\t{state}", peer.fingerprint.to_hex(), peer.paired_at);
+            }
+        }
+        Command::Confirm { code } => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            match store.confirm_pairing(&code)? {
+                Some(fp) => println!("confirmed tablet {}", fp.to_hex()),
+                None => anyhow::bail!(
+                    "確認コード {code} のペアリングはありません (no pairing waits with that verification code)"
+                ),
             }
         }
         Command::Unpair { fingerprint } => {
@@ -358,10 +411,21 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
             println!("research centre set: {}", config.url);
         }
         ResearchCommand::Preview => {
-            let records = upload::records(&mut store, &upload::reference()?)?;
+            let selection = upload::records(&mut store, &upload::reference()?)?;
+            for left in &selection.left_out {
+                eprintln!(
+                    "not sent, the centre deletes its record: {} ({})",
+                    left.pseudonym.as_str(),
+                    left.why.message_en()
+                );
+            }
+            let preview = serde_json::json!({
+                "records": selection.records,
+                "withdrawn": selection.withdrawn(),
+            });
             println!(
                 "{}",
-                serde_json::to_string_pretty(&records).expect("records serialise")
+                serde_json::to_string_pretty(&preview).expect("records serialise")
             );
         }
         ResearchCommand::Send {
@@ -383,12 +447,27 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
             let sent = upload::deliver(&mut store, retry)?;
             println!("delivered {sent} batch(es)");
         }
+        ResearchCommand::Discard { batch } => {
+            let id = batch.parse().map_err(|_| {
+                anyhow::anyhow!("「{batch}」はバッチ番号ではありません (not a batch id)")
+            })?;
+            anyhow::ensure!(
+                store.discard_research_batch(id)?,
+                "no undelivered batch {id} in the outbox"
+            );
+            println!("discarded batch {id}");
+        }
         ResearchCommand::Outbox => {
             for b in store.research_batches()? {
-                let state = match (&b.sent_at, &b.last_error) {
-                    (Some(at), _) => format!("sent {at}"),
-                    (None, Some(e)) => format!("queued, {} attempt(s), last: {e}", b.attempts),
-                    (None, None) => "queued".to_owned(),
+                let state = match (&b.sent_at, &b.refused_at, &b.last_error) {
+                    (Some(at), _, _) => format!("sent {at}"),
+                    (None, Some(at), e) => {
+                        format!("refused {at}: {}", e.as_deref().unwrap_or_default())
+                    }
+                    (None, None, Some(e)) => {
+                        format!("queued, {} attempt(s), last: {e}", b.attempts)
+                    }
+                    (None, None, None) => "queued".to_owned(),
                 };
                 println!("{}\t{}\t{} records\t{state}", b.id, b.created_at, b.records);
             }
@@ -410,7 +489,16 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
     let meta = DocumentMeta::from_store(&mut store, id)?;
     let reference = ReferenceDb::load(None)?;
     let photos = if args.doc == DocumentKind::Profile {
-        ApprovedPhoto::from_store(&mut store, id)?
+        let today = time::OffsetDateTime::now_utc().date();
+        let (photos, withheld) = ApprovedPhoto::from_store(&mut store, id, today)?;
+        if let Some(why) = withheld {
+            eprintln!(
+                "写真は載せません: {} (no photos: {})",
+                why.message_ja(),
+                why.message_en()
+            );
+        }
+        photos
     } else {
         Vec::new()
     };
@@ -481,24 +569,47 @@ fn programme_figures(
 /// Writes a new file, refusing to overwrite one; a half-written file is removed.
 pub fn save_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
-                "{} は既にあります。上書きしません (already exists; not overwritten)",
-                path.display()
-            ),
-            _ => anyhow::anyhow!(
-                "{} に保存できません (cannot create it): {e}",
-                path.display()
-            ),
-        })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Readable by its owner only: a document holds the client's data.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+            "{} は既にあります。上書きしません (already exists; not overwritten)",
+            path.display()
+        ),
+        _ => anyhow::anyhow!(
+            "{} に保存できません (cannot create it): {e}",
+            path.display()
+        ),
+    })?;
     if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
         drop(file);
         let _ = std::fs::remove_file(path);
         anyhow::bail!("{} に保存できません (write failed): {e}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_saved_document_is_readable_by_its_owner_only_and_never_overwritten() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("profile.pdf");
+        save_new(&path, b"%PDF-1.7").expect("saves");
+        let mode = std::fs::metadata(&path)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+        let err = save_new(&path, b"other").expect_err("refused");
+        assert!(err.to_string().contains("上書きしません"), "{err}");
+        assert_eq!(std::fs::read(&path).expect("reads"), b"%PDF-1.7");
+    }
 }

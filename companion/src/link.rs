@@ -2,9 +2,17 @@
 //! sans-IO [`Receiver`] from `tsunagi_core::link` and keeps received bundles
 //! in `inbox/` until they are imported.
 //!
-//! One connection is served at a time, on the thread that owns the store.
-//! A device that is not paired (or no longer) is refused right after the
-//! handshake, before any data moves.
+//! Connections are served at once, each on a store handle of its own (up to
+//! [`MAX_CONNECTIONS`]; more are refused at the door). A device has
+//! [`INTRODUCTION_DEADLINE`] from its handshake to open its stream and say
+//! who it is in a first frame of at most [`MAX_FIRST_FRAME`] bytes; a device
+//! that is not paired (or no longer) is refused right then, before any data
+//! moves. So a stranger on the LAN who connects and says nothing, or starts
+//! a huge frame, holds nothing for long and stops no tablet from docking.
+//!
+//! Partial bundles (a transfer cut part-way) wait in `inbox/` to be
+//! resumed; at most [`MAX_PARTIAL_BUNDLES`] are kept (the least recently
+//! written go first) and none older than [`PARTIAL_MAX_AGE`].
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -20,14 +28,38 @@ use tsunagi_core::link::tls;
 use tsunagi_core::link::wire::{self, Frame, Message};
 use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent};
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
-use tsunagi_core::store::Store;
 use tsunagi_core::store::sync::{Peer, PeerKind, Redeem, file_sha256};
+use tsunagi_core::store::{Store, StoreError};
 
 /// The default port the companion listens on.
 pub const DEFAULT_PORT: u16 = 47800;
 
+/// Connections served at once; a device beyond them is refused at once.
+pub const MAX_CONNECTIONS: usize = 16;
+/// How long a device has from its handshake to open its stream and send
+/// its first frame.
+pub const INTRODUCTION_DEADLINE: Duration = Duration::from_secs(5);
+/// The largest first frame read before the pairing check: a hello or a
+/// pairing request is well under a kilobyte.
+pub const MAX_FIRST_FRAME: usize = 4096;
+/// Partial bundles kept in the inbox.
+pub const MAX_PARTIAL_BUNDLES: usize = 8;
+/// A partial bundle not written to for this long is removed when serving
+/// starts.
+pub const PARTIAL_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// Reads one frame; `None` when the peer finished the stream.
 pub async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame>> {
+    read_frame_limited(recv, usize::MAX).await
+}
+
+/// Reads one frame whose body is at most `max` bytes, refusing a longer
+/// one from its length prefix alone, before reading it; `None` when the
+/// peer finished the stream.
+pub async fn read_frame_limited(
+    recv: &mut quinn::RecvStream,
+    max: usize,
+) -> anyhow::Result<Option<Frame>> {
     let mut prefix = [0u8; 4];
     match recv.read_exact(&mut prefix).await {
         Ok(()) => {}
@@ -35,6 +67,9 @@ pub async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<F
         Err(e) => return Err(e).context("the link was cut"),
     }
     let len = wire::body_len(prefix)?;
+    if len > max {
+        bail!("the device sent a first frame of {len} bytes, more than it may");
+    }
     let mut start = [0u8; 2];
     recv.read_exact(&mut start)
         .await
@@ -116,16 +151,69 @@ pub struct Options {
     pub cut_after_bytes: Option<u64>,
 }
 
-/// Serves connections until the process is stopped. Prints one line per
-/// event on stdout (no personal data).
-pub async fn serve(store: &mut Store, endpoint: quinn::Endpoint) -> anyhow::Result<()> {
-    while let Some(result) = accept_one(store, &endpoint, Options::default()).await {
-        match result {
-            Ok(session) => println!("{}", session.summary),
-            Err(e) => println!("{e:#}"),
-        }
+/// Serves connections until the endpoint is closed, many at once: each on
+/// a task with a store handle of its own (opened from `store`), at most
+/// [`MAX_CONNECTIONS`] together. `report` is called with what each
+/// connection did, from the task that served it. Old partial bundles are
+/// swept first.
+pub async fn serve<F>(store: &Store, endpoint: quinn::Endpoint, report: F) -> anyhow::Result<()>
+where
+    F: Fn(anyhow::Result<Session>) + Send + Sync + 'static,
+{
+    sweep_inbox(&store.inbox_dir(), PARTIAL_MAX_AGE);
+    let report = Arc::new(report);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let busy = Busy::default();
+    while let Some(incoming) = endpoint.accept().await {
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            incoming.refuse();
+            report(Err(anyhow::anyhow!(
+                "refused a connection: {MAX_CONNECTIONS} are being served already"
+            )));
+            continue;
+        };
+        let mut own = match store.open_another() {
+            Ok(own) => own,
+            Err(e) => {
+                report(Err(
+                    anyhow::Error::from(e).context("could not serve a connection")
+                ));
+                continue;
+            }
+        };
+        let report = Arc::clone(&report);
+        let busy = busy.clone();
+        tokio::spawn(async move {
+            let result = serve_incoming(&mut own, incoming, Options::default(), &busy).await;
+            drop(slot);
+            report(result);
+        });
     }
     Ok(())
+}
+
+/// Bundles being received on some connection: another connection offering
+/// one of them is told to come back later, so two never write one file.
+#[derive(Clone, Debug, Default)]
+struct Busy(Arc<std::sync::Mutex<std::collections::HashSet<BundleId>>>);
+
+impl Busy {
+    fn claim(&self, bundle: BundleId) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(bundle)
+    }
+
+    fn release(&self, bundles: &[BundleId]) {
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for b in bundles {
+            held.remove(b);
+        }
+    }
 }
 
 /// Accepts and serves one connection; `None` when the endpoint is closed.
@@ -135,25 +223,30 @@ pub async fn accept_one(
     options: Options,
 ) -> Option<anyhow::Result<Session>> {
     let incoming = endpoint.accept().await?;
+    Some(serve_incoming(store, incoming, options, &Busy::default()).await)
+}
+
+async fn serve_incoming(
+    store: &mut Store,
+    incoming: quinn::Incoming,
+    options: Options,
+    busy: &Busy,
+) -> anyhow::Result<Session> {
     let conn = match incoming.await {
         Ok(c) => c,
         Err(e) => {
-            return Some(Err(anyhow::anyhow!(
-                "refused a connection: the TLS handshake failed ({e})"
-            )));
+            bail!("refused a connection: the TLS handshake failed ({e})");
         }
     };
     let remote = conn.remote_address();
-    let result = handle(store, &conn, options).await;
+    let result = handle(store, &conn, options, busy).await;
     conn.close(0u32.into(), b"bye");
-    Some(
-        result
-            .map(|mut s| {
-                s.summary = format!("{remote}: {}", s.summary);
-                s
-            })
-            .map_err(|e| e.context(format!("{remote}"))),
-    )
+    result
+        .map(|mut s| {
+            s.summary = format!("{remote}: {}", s.summary);
+            s
+        })
+        .map_err(|e| e.context(format!("{remote}")))
 }
 
 fn peer_fingerprint(conn: &quinn::Connection) -> anyhow::Result<Fingerprint> {
@@ -196,10 +289,22 @@ async fn handle(
     store: &mut Store,
     conn: &quinn::Connection,
     options: Options,
+    busy: &Busy,
 ) -> anyhow::Result<Session> {
     let fingerprint = peer_fingerprint(conn)?;
-    let (mut send, mut recv) = conn.accept_bi().await.context("the link was cut")?;
-    let first = read_frame(&mut recv).await?;
+    let introduction = async {
+        let (send, mut recv) = conn.accept_bi().await.context("the link was cut")?;
+        let first = read_frame_limited(&mut recv, MAX_FIRST_FRAME).await?;
+        anyhow::Ok((send, recv, first))
+    };
+    let (mut send, mut recv, first) =
+        match tokio::time::timeout(INTRODUCTION_DEADLINE, introduction).await {
+            Ok(introduced) => introduced?,
+            Err(_) => bail!(
+                "refused a device that did not introduce itself within {} s",
+                INTRODUCTION_DEADLINE.as_secs()
+            ),
+        };
     let identity = store.device_identity()?;
     let welcome = Message::Welcome {
         signer: identity.keys.signer().to_hex(),
@@ -218,8 +323,19 @@ async fn handle(
                 )
                 .await;
             }
+            if store.awaits_confirmation(&fingerprint)? {
+                return refuse(
+                    conn,
+                    &mut send,
+                    "the office has not yet confirmed this tablet's verification code: check the code on the office PC (事務所PCで確認コードの確認が済んでいません)",
+                )
+                .await;
+            }
             write_message(&mut send, welcome).await?;
-            receive(store, &mut send, &mut recv, options).await
+            let mut claimed = Vec::new();
+            let received = receive(store, &mut send, &mut recv, options, busy, &mut claimed).await;
+            busy.release(&claimed);
+            received
         }
         Some(Frame::Message(Message::Unpair)) => {
             if paired.is_none() {
@@ -233,17 +349,27 @@ async fn handle(
             proof,
             signer,
             recipient,
+            possession,
         })) => {
             let mut exporter = [0u8; EXPORTER_LEN];
             conn.export_keying_material(&mut exporter, EXPORTER_LABEL, b"")
                 .map_err(|_| anyhow::anyhow!("could not bind the pairing to the session"))?;
-            let (Ok(signer), Ok(recipient), Ok(proof)) = (
+            let (Ok(signer), Ok(recipient), Ok(proof), Ok(possession)) = (
                 signer.parse::<SignerKey>(),
                 recipient.parse::<Recipient>(),
                 hex::decode(&proof),
+                hex::decode(&possession),
             ) else {
                 return refuse(conn, &mut send, "the pairing request is malformed").await;
             };
+            if !pairing::verify_possession(&exporter, &signer, &recipient, &possession) {
+                return refuse(
+                    conn,
+                    &mut send,
+                    "the device does not hold the signing key it names (鍵の証明が違います)",
+                )
+                .await;
+            }
             let peer = Peer {
                 fingerprint,
                 kind: PeerKind::Tablet,
@@ -254,21 +380,34 @@ async fn handle(
                     .format(&time::format_description::well_known::Rfc3339)
                     .expect("the current time formats"),
             };
-            let outcome = store.redeem_pairing_code(
+            let code = pairing::verification_code(&exporter);
+            let redeemed = store.redeem_pairing_code(
                 OffsetDateTime::now_utc(),
                 &|secret| pairing::verify_proof(secret, &exporter, &signer, &recipient, &proof),
                 &peer,
-            )?;
+                &code,
+            );
+            let outcome = match redeemed {
+                Ok(outcome) => outcome,
+                Err(StoreError::SignerTaken) => {
+                    return refuse(
+                        conn,
+                        &mut send,
+                        "another paired tablet holds the signing key this device names (別の端末の鍵です)",
+                    )
+                    .await;
+                }
+                Err(e) => return Err(e.into()),
+            };
             match outcome {
                 Redeem::Paired => {
                     write_message(&mut send, welcome).await?;
                     let _ = send.finish();
                     let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
-                    let code = pairing::verification_code(&exporter);
                     Ok(Session {
                         paired: Some(code.clone()),
                         ..said(format!(
-                            "paired tablet {fingerprint}; verification code (確認コード) {code}"
+                            "paired tablet {fingerprint}, to be confirmed; verification code (確認コード) {code}"
                         ))
                     })
                 }
@@ -331,6 +470,8 @@ async fn receive(
     send: &mut quinn::SendStream,
     recv: &mut quinn::RecvStream,
     options: Options,
+    busy: &Busy,
+    claimed: &mut Vec<BundleId>,
 ) -> anyhow::Result<Session> {
     let mut receiver = Receiver::new();
     let mut inbox = Inbox {
@@ -361,7 +502,13 @@ async fn receive(
                 ReceiverEvent::Offered { bundle } => {
                     let progress = if store.bundle_imported(bundle)? {
                         Progress::Imported
+                    } else if !claimed.contains(&bundle) && !busy.claim(bundle) {
+                        bail!("bundle {bundle} is being received on another connection");
                     } else {
+                        if !claimed.contains(&bundle) {
+                            claimed.push(bundle);
+                        }
+                        keep_partials(&store.inbox_dir(), bundle, MAX_PARTIAL_BUNDLES);
                         let held = fs::metadata(store.inbox_file(bundle)).map_or(0, |m| m.len());
                         if held > 0 {
                             println!("resuming bundle {bundle} from byte {held}");
@@ -435,6 +582,46 @@ async fn receive(
         session.imported, session.refused
     );
     Ok(session)
+}
+
+/// The partial files in `inbox`, with when each was last written.
+fn partials(inbox: &std::path::Path) -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+    let Ok(entries) = fs::read_dir(inbox) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "part"))
+        .filter_map(|p| {
+            let written = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+            Some((p, written))
+        })
+        .collect()
+}
+
+/// Removes partial bundles not written to for `max_age`.
+pub fn sweep_inbox(inbox: &std::path::Path, max_age: Duration) {
+    let now = std::time::SystemTime::now();
+    for (path, written) in partials(inbox) {
+        if now.duration_since(written).is_ok_and(|age| age > max_age) {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// Makes room for `bundle`'s partial file: of the others, only the `max - 1`
+/// most recently written stay.
+pub fn keep_partials(inbox: &std::path::Path, bundle: BundleId, max: usize) {
+    let own = format!("{bundle}.part");
+    let mut others: Vec<_> = partials(inbox)
+        .into_iter()
+        .filter(|(p, _)| p.file_name().is_none_or(|n| n != own.as_str()))
+        .collect();
+    others.sort_by_key(|(_, written)| std::cmp::Reverse(*written));
+    for (path, _) in others.into_iter().skip(max.saturating_sub(1)) {
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// The address to put in a pairing code: `listen` if it names one host,

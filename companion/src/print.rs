@@ -106,7 +106,20 @@ impl CupsServer {
         }
     }
 
+    /// Whether the server is on this machine (a loopback name or address),
+    /// the only place plain IPP may carry a document.
+    pub fn is_local(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
     fn uri(&self, path: &str) -> Result<Uri, PrintError> {
+        if !self.is_local() {
+            return Err(PrintError::RemoteServer(self.to_string()));
+        }
         format!("http://{}:{}{}", self.host, self.port, path)
             .parse()
             .map_err(|_| PrintError::BadServer(self.to_string()))
@@ -333,6 +346,12 @@ pub enum PrintError {
     /// The CUPS address does not parse.
     #[error("印刷サービスの指定が正しくありません (bad CUPS server address {0})")]
     BadServer(String),
+    /// The CUPS server is on another host: the document would cross the
+    /// network as plain IPP, readable by anyone on the way.
+    #[error(
+        "別のPCの印刷サービス（{0}）には送りません。書類が暗号化されずにネットワークを通るためです。このPCのCUPSにプリンターを設定してください (refused: a CUPS server on another host would receive the document over unencrypted IPP)"
+    )]
+    RemoteServer(String),
     /// No such printer.
     #[error(
         "プリンター「{0}」が見つかりません (printer {0} not found): `tsunagi-companion printers` で一覧を確認してください"
@@ -596,6 +615,22 @@ mod tests {
             assert!(server.printer_uri(bad).is_err(), "{bad:?}");
         }
         assert!(server.printer_uri("Office_PDF-2").is_ok());
+    }
+
+    #[test]
+    fn a_cups_server_on_another_host_is_refused_before_anything_is_sent() {
+        for local in ["localhost", "127.0.0.1:8631", "[::1]:631"] {
+            let server = CupsServer::parse(local).expect("parses");
+            assert!(server.is_local(), "{local}");
+            assert!(server.uri("/").is_ok(), "{local}");
+        }
+        for remote in ["printhost", "192.0.2.10:631", "[2001:db8::1]:631"] {
+            let server = CupsServer::parse(remote).expect("parses");
+            assert!(!server.is_local(), "{remote}");
+            let err = server.uri("/").expect_err("refused");
+            assert!(matches!(err, PrintError::RemoteServer(_)), "{err}");
+            assert!(err.to_string().contains("暗号化されず"), "{err}");
+        }
     }
 
     #[test]

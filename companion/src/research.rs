@@ -8,9 +8,11 @@
 
 use std::time::Duration;
 
+use tsunagi_core::consent::Refusal;
 use tsunagi_core::link::tls::pinned_https_config;
+use tsunagi_core::model::ConsentScope;
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::research::{Batch, BatchId, ProgressRecord};
+use tsunagi_core::research::{Batch, BatchId, ProgressRecord, Pseudonym};
 use tsunagi_core::store::research::{CentreConfig, QueuedBatch};
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
@@ -33,9 +35,20 @@ pub enum ResearchSendError {
     /// queued.
     #[error("the research centre could not be reached ({0}); the batch stays queued")]
     Unreachable(String),
-    /// The centre refused the batch; it stays queued.
-    #[error("the research centre refused the batch: {0}")]
-    Refused(String),
+    /// The centre refused a batch for good: it is set aside (listed by
+    /// `research outbox`, removed by `research discard`), the batches after
+    /// it were still sent, and the next send seals a new one.
+    #[error(
+        "the research centre refused batch {id} ({why}); it is set aside and no longer blocks the outbox: {delivered} other batch(es) delivered"
+    )]
+    Refused {
+        /// The batch refused.
+        id: BatchId,
+        /// The centre's answer.
+        why: String,
+        /// How many batches were delivered in the same send.
+        delivered: usize,
+    },
 }
 
 /// The disease reference the records name groups from.
@@ -43,34 +56,70 @@ pub fn reference() -> Result<ReferenceDb, ResearchSendError> {
     ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))
 }
 
-/// The record of every case in the store, as `research send` would send it
-/// today, with disease groups from `reference`.
-pub fn records(
-    store: &mut Store,
-    reference: &ReferenceDb,
-) -> Result<Vec<ProgressRecord>, ResearchSendError> {
+/// A case left out of research, and why (its record is withdrawn).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The case's pseudonym: the centre deletes the record it holds under it.
+    pub pseudonym: Pseudonym,
+    /// Why its record is not sent.
+    pub why: Refusal,
+}
+
+/// What a research send carries: the records of the cases whose research
+/// consent (研究部門への提供) is in force, and a withdrawal for every other
+/// case, so that a record the centre holds from before a withdrawal is
+/// deleted there. A pseudonym reveals nothing about a case, and a
+/// withdrawal for a case never sent deletes nothing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    /// One record per consenting case.
+    pub records: Vec<ProgressRecord>,
+    /// The cases left out.
+    pub left_out: Vec<LeftOut>,
+}
+
+impl Selection {
+    /// The pseudonyms whose records the centre must delete.
+    pub fn withdrawn(&self) -> Vec<Pseudonym> {
+        self.left_out.iter().map(|l| l.pseudonym.clone()).collect()
+    }
+}
+
+/// What `research send` would send today, with disease groups from
+/// `reference`. Asks [`Case::may_use`](tsunagi_core::model::Case) for the
+/// research scope of every case first.
+pub fn records(store: &mut Store, reference: &ReferenceDb) -> Result<Selection, ResearchSendError> {
     let keys = store.research_keys()?;
     let today = time::OffsetDateTime::now_utc().date();
-    let mut out = Vec::new();
+    let mut out = Selection::default();
     for row in store.list_cases(&CaseQuery::default())? {
         let case = store.load_case(row.id)?;
-        out.push(ProgressRecord::from_case(
-            &case,
-            &keys.secret,
-            today,
-            reference,
-            BAND_WIDTH,
-        ));
+        match case.may_use(ConsentScope::Research, today) {
+            Ok(()) => out.records.push(ProgressRecord::from_case(
+                &case,
+                &keys.secret,
+                today,
+                reference,
+                BAND_WIDTH,
+            )),
+            Err(why) => out.left_out.push(LeftOut {
+                pseudonym: Pseudonym::of(&keys.secret, case.id),
+                why,
+            }),
+        }
     }
     Ok(out)
 }
 
-/// Seals a batch of every case's record into the outbox.
+/// Seals a batch of the consenting cases' records, with the withdrawals,
+/// into the outbox.
 pub fn queue_batch(store: &mut Store) -> Result<QueuedBatch, ResearchSendError> {
     let centre = store
         .research_centre()?
         .ok_or(ResearchSendError::NotConfigured)?;
-    let batch = Batch::new(&centre.agency, records(store, &reference()?)?);
+    let selection = records(store, &reference()?)?;
+    let withdrawn = selection.withdrawn();
+    let batch = Batch::new(&centre.agency, selection.records).with_withdrawn(withdrawn);
     Ok(store.queue_research_batch(&batch)?)
 }
 
@@ -89,7 +138,7 @@ pub fn queue_unless_waiting(store: &mut Store) -> Result<Queued, ResearchSendErr
     let waiting = store
         .research_batches()?
         .iter()
-        .filter(|b| b.sent_at.is_none())
+        .filter(|b| b.waiting())
         .count();
     if waiting > 0 {
         return Ok(Queued::Waiting(waiting));
@@ -160,9 +209,12 @@ fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-/// Delivers every unsent batch, oldest first, retrying each as `retry`
-/// says. Returns how many were delivered; stops at the first batch that
-/// cannot be delivered, leaving it and the later ones queued.
+/// Delivers every waiting batch, oldest first, retrying each as `retry`
+/// says. Returns how many were delivered. A batch the centre refuses (a
+/// 4xx answer) is set aside and the next is sent; the first refusal is
+/// returned as the error once the rest went. A batch that cannot be
+/// delivered for now (no answer, 5xx) stops the send, leaving it and the
+/// later ones queued.
 pub fn deliver(store: &mut Store, retry: Retry) -> Result<usize, ResearchSendError> {
     let centre = store
         .research_centre()?
@@ -182,9 +234,10 @@ pub fn deliver(store: &mut Store, retry: Retry) -> Result<usize, ResearchSendErr
     let pending: Vec<QueuedBatch> = store
         .research_batches()?
         .into_iter()
-        .filter(|b| b.sent_at.is_none())
+        .filter(QueuedBatch::waiting)
         .collect();
     let mut delivered = 0;
+    let mut refused = None;
     for batch in pending {
         let mut delay = retry.first_delay;
         let mut attempt = 0;
@@ -198,8 +251,10 @@ pub fn deliver(store: &mut Store, retry: Retry) -> Result<usize, ResearchSendErr
                     break;
                 }
                 Attempt::Refused(why) => {
-                    store.research_attempt_failed(batch.id, &why)?;
-                    return Err(ResearchSendError::Refused(why));
+                    store.research_batch_refused(batch.id, &why)?;
+                    eprintln!("the centre refused batch {} ({why}); set aside", batch.id);
+                    refused.get_or_insert((batch.id, why));
+                    break;
                 }
                 Attempt::Retry(why) => {
                     store.research_attempt_failed(batch.id, &why)?;
@@ -217,5 +272,8 @@ pub fn deliver(store: &mut Store, retry: Retry) -> Result<usize, ResearchSendErr
             }
         }
     }
-    Ok(delivered)
+    match refused {
+        Some((id, why)) => Err(ResearchSendError::Refused { id, why, delivered }),
+        None => Ok(delivered),
+    }
 }

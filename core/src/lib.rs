@@ -1,6 +1,7 @@
 //! Tsunagi's shared core: everything the tablet app and the desktop companion
 //! share, and nothing that draws a pixel or opens a socket.
 //!
+//! - [`consent`]: the one rule that decides every use of a case beyond the worker's own support;
 //! - [`login`]: opening the store from a command line;
 //! - [`media`]: photos and video: the encrypted file format and photo sanitizing;
 //! - [`model`]: the case model (支援ケース) with its five sections;
@@ -12,6 +13,7 @@
 //! - [`seal`]: sealed bundles (送付用データ): `age` encryption, signed manifests;
 //! - [`link`]: the link protocol to the companion as a state machine without I/O.
 
+pub mod consent;
 pub mod link;
 pub mod login;
 pub mod media;

@@ -139,9 +139,21 @@ impl Devices {
         lines
     }
 
-    /// Pairs the tablet with `server` and checks that both sides show the
-    /// same verification code. Returns the pairing code used.
+    /// Pairs the tablet with `server`, checks that both sides show the
+    /// same verification code, and confirms it as the office would.
+    /// Returns the pairing code used.
     pub fn pair(&self, server: &Serve) -> String {
+        let (code, verification) = self.pair_unconfirmed(server);
+        // The office sees the same code on the tablet and confirms it.
+        let confirmed = self.companion_ok(&["confirm", &verification]);
+        assert!(confirmed.contains("confirmed tablet"), "{confirmed}");
+        code
+    }
+
+    /// Pairs the tablet with `server` and checks that both sides show the
+    /// same verification code, without the office's confirmation. Returns
+    /// the pairing code used and the verification code.
+    pub fn pair_unconfirmed(&self, server: &Serve) -> (String, String) {
         let code = self.companion_ok(&["pair", "--address", &server.addr]);
         let code = code.trim().to_owned();
         let out = self.tablet_ok(&["pair", &code]);
@@ -156,7 +168,7 @@ impl Devices {
             line.ends_with(&verification),
             "the two sides show different codes: {line:?} vs {verification:?}"
         );
-        code
+        (code, verification)
     }
 
     /// The store in the `data` folder, opened in this process (not while

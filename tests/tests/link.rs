@@ -104,7 +104,32 @@ fn an_unpaired_tablet_is_refused_before_anything_is_sent() {
 }
 
 #[test]
-fn a_tampered_bundle_in_transit_is_refused_and_stays_undelivered() {
+fn a_tablet_sends_only_after_the_office_confirms_its_verification_code() {
+    let env = new_env();
+    let server = env.serve();
+    let (_, verification) = env.pair_unconfirmed(&server);
+    let line = Env::fails(env.tablet(&["sync"]));
+    assert!(line.contains("確認コード"), "{line}");
+    assert!(env.case_list(false).is_empty());
+    let peers = env.companion_ok(&["peers"]);
+    assert!(peers.contains("unconfirmed"), "{peers}");
+
+    // A wrong code confirms nothing; the right one lets the tablet send.
+    let wrong = if verification.starts_with('9') {
+        "000 000"
+    } else {
+        "999 999"
+    };
+    let line = Env::fails(env.companion(&["confirm", wrong]));
+    assert!(line.contains("no pairing waits"), "{line}");
+    env.companion_ok(&["confirm", &verification]);
+    let out = env.tablet_ok(&["sync"]);
+    assert!(out.contains("delivered 1 bundle"), "{out}");
+    assert_eq!(env.case_list(false), env.case_list(true));
+}
+
+#[test]
+fn a_tampered_bundle_is_refused_and_its_cases_arrive_at_the_next_sync() {
     let env = new_env();
     let server = env.serve();
     env.pair(&server);
@@ -122,14 +147,46 @@ fn a_tampered_bundle_in_transit_is_refused_and_stays_undelivered() {
     let server = env.serve_on(&addr);
     let line = Env::fails(env.tablet(&["sync"]));
     assert!(line.contains("refused 1 bundle"), "{line}");
+    assert!(line.contains("go again at the next sync"), "{line}");
     server.wait_for("refused bundle");
     assert!(env.case_list(false).is_empty());
-    assert_eq!(outbox(&env).len(), 1, "a refused bundle was dropped");
+    assert!(outbox(&env).is_empty(), "the refused bundle was kept");
+
+    // The refusal does not stop docking: the cases go again, each alone,
+    // sealed afresh from the tablet's store.
+    let tablet = env.case_list(true);
+    let out = env.tablet_ok(&["sync"]);
+    assert!(
+        out.contains(&format!("delivered {} bundle", tablet.len())),
+        "{out}"
+    );
+    assert_eq!(env.case_list(false), tablet);
+}
+
+/// The id of a tablet case whose agency-sharing consent (関係機関への情報提供)
+/// is in force (`true`) or not (`false`).
+fn case_with_agency_consent(env: &Env, in_force: bool) -> String {
+    let list = env.tablet_ok(&["case", "list"]);
+    list.lines()
+        .filter_map(|l| l.split('\t').next())
+        .find(|id| {
+            let shown = env.tablet_ok(&["case", "show", id]);
+            let case: serde_json::Value = serde_json::from_str(&shown).expect("case JSON");
+            let given = case["consents"].as_array().is_some_and(|all| {
+                all.iter().any(|c| {
+                    c["scope"] == "agency_sharing"
+                        && !c["given_on"].is_null()
+                        && c["withdrawn_on"].is_null()
+                })
+            });
+            given == in_force
+        })
+        .expect("a demo case of that kind")
+        .to_owned()
 }
 
 fn export(env: &Env, to: &str, file: &Path) -> String {
-    let id = env.tablet_ok(&["case", "list"]);
-    let id = id.split('\t').next().expect("a case id").to_owned();
+    let id = case_with_agency_consent(env, true);
     env.tablet_ok(&[
         "case",
         "export",
@@ -188,6 +245,19 @@ fn a_send_data_file_for_someone_else_or_from_an_unknown_tablet_is_refused() {
         .recipient()
         .to_string();
     let file = env.dir("other.age");
+    // Not without the client's consent to sharing with another agency.
+    let without = case_with_agency_consent(&env, false);
+    let line = Env::fails(env.tablet(&[
+        "case",
+        "export",
+        &without,
+        "--to",
+        &other,
+        "--out",
+        file.to_str().expect("utf-8 path"),
+    ]));
+    assert!(line.contains("関係機関への情報提供"), "{line}");
+    assert!(!file.exists(), "a refused export left a file");
     export(&env, &other, &file);
     let line = Env::fails(env.companion(&["case", "import-bundle", file.to_str().expect("utf-8")]));
     assert!(line.contains("not addressed to this device"), "{line}");

@@ -18,12 +18,24 @@ use tsunagi_core::store::Store;
 use tsunagi_core::store::sync::{Peer, PeerKind};
 use tsunagi_tests::devices::Devices;
 
-/// A case of `store`'s, sealed by `store`'s device to `to`.
+/// A case of `store`'s that may go to another agency (its agency-sharing
+/// consent is in force), sealed by `store`'s device to `to`.
 fn sealed(store: &mut Store, to: &tsunagi_core::seal::Recipient) -> (BundleId, Vec<u8>) {
-    let case: CaseId = store
+    let today = time::OffsetDateTime::now_utc().date();
+    let cases = store
         .list_cases(&tsunagi_core::store::CaseQuery::default())
-        .expect("lists")[0]
-        .id;
+        .expect("lists");
+    let case: CaseId = cases
+        .iter()
+        .map(|c| c.id)
+        .find(|id| {
+            store
+                .load_case(*id)
+                .expect("loads")
+                .may_use(tsunagi_core::model::ConsentScope::AgencySharing, today)
+                .is_ok()
+        })
+        .expect("a demo case with the consent");
     store.export_case(case, to, Vec::new()).expect("seals")
 }
 

@@ -202,3 +202,115 @@ fn a_companion_with_another_certificate_is_not_trusted() {
     );
     drop(done);
 }
+
+/// A companion serving every connection at once (as `serve` and the window
+/// do) on its own thread; each connection's outcome comes back in words.
+fn serving(store: Store) -> (SocketAddr, mpsc::Receiver<String>) {
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut store = store;
+        rt.block_on(async {
+            let endpoint =
+                link::endpoint(&mut store, "127.0.0.1:0".parse().expect("addr")).expect("listens");
+            addr_tx
+                .send(endpoint.local_addr().expect("bound"))
+                .expect("sends");
+            let tx = std::sync::Mutex::new(tx);
+            link::serve(&store, endpoint, move |result| {
+                let line = match result {
+                    Ok(session) => session.summary,
+                    Err(e) => format!("{e:#}"),
+                };
+                let _ = tx.lock().expect("not poisoned").send(line);
+            })
+            .await
+            .expect("serves");
+        });
+    });
+    (addr_rx.recv().expect("address"), rx)
+}
+
+/// Strangers on the LAN holding connections to `addr` until `release`
+/// is dropped: one says nothing at all (kept alive by QUIC keep-alives),
+/// one opens its stream and announces a huge first frame it never sends.
+fn strangers(addr: SocketAddr, fp: Fingerprint, release: mpsc::Receiver<()>) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let mut transport = quinn::TransportConfig::default();
+            transport.keep_alive_interval(Some(Duration::from_millis(500)));
+            let transport = Arc::new(transport);
+            let mut held = Vec::new();
+            for announce in [false, true] {
+                let stranger = TlsIdentity::generate("tsunagi");
+                let config = tls::client_config(&stranger, fp).expect("tls");
+                let quic = quinn::crypto::rustls::QuicClientConfig::try_from(config).expect("quic");
+                let mut client_config = quinn::ClientConfig::new(Arc::new(quic));
+                client_config.transport_config(Arc::clone(&transport));
+                let mut client =
+                    quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("ok");
+                client.set_default_client_config(client_config);
+                let conn = client
+                    .connect(addr, tls::SERVER_NAME)
+                    .expect("connects")
+                    .await
+                    .expect("the handshake succeeds: any certificate gets that far");
+                if announce {
+                    let (mut send, recv) = conn.open_bi().await.expect("a stream");
+                    send.write_all(&(1u32 << 20).to_be_bytes())
+                        .await
+                        .expect("writes");
+                    held.push((client, conn, Some((send, recv))));
+                } else {
+                    held.push((client, conn, None));
+                }
+            }
+            let _ = tokio::task::spawn_blocking(move || release.recv()).await;
+            drop(held);
+        });
+    });
+}
+
+#[test]
+fn strangers_holding_connections_do_not_stop_a_paired_tablet_from_docking() {
+    let (_dir, companion_store, tablet_tls, fp) = paired_pair();
+    let (addr, reports) = serving(companion_store);
+    let (release, hold) = mpsc::channel::<()>();
+    strangers(addr, fp, hold);
+    std::thread::sleep(Duration::from_millis(500));
+
+    // While both strangers hold their connections, the tablet is welcomed.
+    let config = tls::client_config(&tablet_tls, fp).expect("tls");
+    let answer = hello(config, addr).expect("the paired tablet is answered");
+    assert!(
+        matches!(answer, Frame::Message(Message::Welcome { .. })),
+        "{answer:?}"
+    );
+
+    // Each stranger is turned away with a reason, while still connected.
+    let mut said = Vec::new();
+    while said.len() < 3 {
+        said.push(
+            reports
+                .recv_timeout(Duration::from_secs(60))
+                .expect("every connection ends"),
+        );
+    }
+    drop(release);
+    assert!(
+        said.iter().any(|s| s.contains("did not introduce itself")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|s| s.contains("more than it may")),
+        "{said:?}"
+    );
+}

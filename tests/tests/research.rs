@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use tsunagi_core::link::Fingerprint;
-use tsunagi_core::model::{Case, ConsultationRecord, demo_cases};
+use tsunagi_core::model::{
+    Case, ConsentRecord, ConsentScope, ConsultationRecord, Section, demo_cases,
+};
 use tsunagi_core::research::{Batch, seal_batch};
 use tsunagi_core::seal::{DeviceKeys, PartKind, PartSource, Recipient};
 use tsunagi_core::store::{FileKeychain, Store, StoreOptions};
@@ -29,6 +31,15 @@ fn text(out: &Output) -> (String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The client's consent to research (研究部門への提供), given long ago.
+fn research_consent() -> ConsentRecord {
+    ConsentRecord {
+        scope: ConsentScope::Research,
+        given_on: Some(time::macros::date!(2020 - 04 - 01)),
+        ..ConsentRecord::new()
+    }
 }
 
 /// A demo case made unmistakable: every identifying field gets a value found
@@ -62,13 +73,24 @@ fn distinctive(mut case: Case, n: usize) -> (Case, Vec<String>) {
 
 impl Env {
     /// A companion store holding the demo cases with distinctive
-    /// identifying values, and a centre set up with `database`.
+    /// identifying values, each with the client's research consent, and a
+    /// centre set up with `database`.
     fn new(database: Option<String>) -> Self {
         Self::with_copies(database, &[1; 4])
     }
 
     /// As [`Env::new`], with `copies[i]` cases made from demo case `i`.
     fn with_copies(database: Option<String>, copies: &[usize]) -> Self {
+        Self::made(database, copies, true)
+    }
+
+    /// As [`Env::new`], the research consents as the demo cases have them
+    /// (one in force, one withdrawn, two never given).
+    fn with_demo_consents(database: Option<String>) -> Self {
+        Self::made(database, &[1; 4], false)
+    }
+
+    fn made(database: Option<String>, copies: &[usize], consenting: bool) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         let (mut store, _) = Store::create(
             &root.path().join("companion"),
@@ -85,7 +107,11 @@ impl Env {
             .zip(copies)
             .flat_map(|(case, n)| std::iter::repeat_n(case.clone(), *n));
         for (n, case) in all.enumerate() {
-            let (case, values) = distinctive(case, n);
+            let (mut case, values) = distinctive(case, n);
+            if consenting {
+                case.consents.retain(|c| c.scope != ConsentScope::Research);
+                case.consents.push(research_consent());
+            }
             let id = store.create_case(&case).expect("adds the case");
             secrets.extend(values);
             secrets.push(id.to_string());
@@ -519,4 +545,62 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
     if let Some(keep) = std::env::var_os("TSUNAGI_KEEP_SCREENSHOT") {
         std::fs::write(keep, &png).expect("keeps the screenshot");
     }
+}
+
+#[test]
+fn research_goes_only_with_consent_and_a_withdrawal_deletes_the_centres_record() {
+    let env = Env::with_demo_consents(None);
+    let centre = env.serve("127.0.0.1:0");
+    env.configure(&centre.addr);
+    let today = time::OffsetDateTime::now_utc().date();
+    let consenting = demo_cases()
+        .iter()
+        .filter(|c| c.may_use(ConsentScope::Research, today).is_ok())
+        .count();
+    assert!(
+        consenting > 0 && consenting < demo_cases().len(),
+        "the demo has cases with and without the consent"
+    );
+
+    // The preview carries records only for the consenting cases, and a
+    // withdrawal for each of the others, saying why.
+    let out = env.companion(&["research", "preview"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let preview: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        preview["records"].as_array().expect("records").len(),
+        consenting
+    );
+    assert_eq!(
+        preview["withdrawn"].as_array().expect("withdrawn").len(),
+        demo_cases().len() - consenting
+    );
+    assert!(stderr.contains("There is no consent"), "{stderr}");
+    assert!(stderr.contains("was withdrawn on"), "{stderr}");
+
+    env.companion_ok(&["research", "send"]);
+    assert_eq!(
+        env.stored(),
+        (consenting, 1),
+        "only consenting cases reach the centre"
+    );
+
+    // The clients withdraw: the next send deletes their records there.
+    let mut store = env.companion_store();
+    for row in store.list_cases(&Default::default()).expect("lists") {
+        let mut consents = store.load_case(row.id).expect("loads").consents;
+        for c in &mut consents {
+            if c.scope == ConsentScope::Research && c.in_force_on(today) {
+                c.withdrawn_on = Some(today);
+            }
+        }
+        store
+            .save_section(row.id, &Section::Consents(consents))
+            .expect("saves");
+    }
+    drop(store);
+    env.companion_ok(&["research", "send"]);
+    assert_eq!(env.stored(), (0, 2), "the withdrawn records were deleted");
+    drop(centre);
 }

@@ -168,6 +168,8 @@ impl Setup {
             !shown.is_empty() && said.ends_with(&shown),
             "the tablet shows {shown:?}, the companion said {said:?}"
         );
+        // The office sees the same code on the tablet and confirms it.
+        companion_ok(&self.companion_dir, &self.keys, &["confirm", &shown]);
     }
 }
 

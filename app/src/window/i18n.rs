@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use tsunagi_core::consent::Refusal;
 use tsunagi_core::reference::LocalizedText;
 
 use super::settings::Language;
@@ -47,6 +48,15 @@ pub fn tr_fill(ja: &str, values: &[&str]) -> String {
         out.push_str(part);
     }
     out
+}
+
+/// Why a use of a case is refused by the client's consents, in the chosen
+/// language.
+pub fn refusal_words(why: Refusal) -> String {
+    match current() {
+        Language::Japanese => why.message_ja(),
+        Language::English => why.message_en(),
+    }
 }
 
 /// A reference text in the chosen language (the English translation when

@@ -20,11 +20,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, Timer, VecModel};
+use tsunagi_core::consent::Refusal;
 use tsunagi_core::media::{self as core_media, MediaKind, MediaWriter, VideoInfo, photo};
 use tsunagi_core::model::CaseId;
 use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
 
-use super::i18n::{tr, tr_fill};
+use super::i18n::{refusal_words, tr, tr_fill};
 use super::session::Session;
 use super::sync::size_text;
 use super::ui::{AppWindow, CameraState, MediaAdapter, MediaRow, Screen};
@@ -131,6 +132,9 @@ struct ItemView {
 struct Listing {
     items: Vec<ItemView>,
     space: Option<u64>,
+    /// Why none of the items reaches the presentation or the printed
+    /// profile today, if none does.
+    withheld: Option<Refusal>,
 }
 
 fn read_listing(store: &mut Store, case: CaseId) -> Result<Listing, StoreError> {
@@ -144,7 +148,13 @@ fn read_listing(store: &mut Store, case: CaseId) -> Result<Listing, StoreError> 
         items.push(ItemView { item, poster });
     }
     let space = store.media_space().ok().map(|s| s.available_bytes);
-    Ok(Listing { items, space })
+    let today = time::OffsetDateTime::now_utc().date();
+    let withheld = store.media_for_employers(case, today)?.withheld;
+    Ok(Listing {
+        items,
+        space,
+        withheld,
+    })
 }
 
 /// Decodes a stored JPEG (a poster, a photo) for a Slint `Image`.
@@ -250,6 +260,7 @@ fn reset(window: &AppWindow) {
     adapter.set_client_name(SharedString::new());
     adapter.set_items(ModelRc::default());
     adapter.set_space(SharedString::new());
+    adapter.set_consent_note(SharedString::new());
     adapter.set_camera(CameraState::Off);
     adapter.set_frame(Image::default());
     adapter.set_recording_text(SharedString::new());
@@ -330,6 +341,14 @@ fn show(adapter: &MediaAdapter<'_>, listing: &Listing) {
     adapter.set_items(ModelRc::new(VecModel::from(rows)));
     adapter.set_space(match listing.space {
         Some(bytes) => tr_fill("残り {}", &[&size_text(bytes)]).into(),
+        None => SharedString::new(),
+    });
+    adapter.set_consent_note(match listing.withheld {
+        Some(why) => tr_fill(
+            "{}。承認した写真・動画も、提示と印刷には使われません。",
+            &[&refusal_words(why)],
+        )
+        .into(),
         None => SharedString::new(),
     });
 }

@@ -91,12 +91,15 @@ pub struct MediaPage {
 /// The long edge a photo is shown at: sharp on a tablet, light to decode.
 const SHOWN_EDGE: u32 = 1600;
 
-/// Reads the items the client approved, pictures decoded. Items that fail
-/// to read (damaged) are left out: a presentation never shows a broken or
+/// Reads the items the client approved, pictures decoded, while the
+/// client's consent to the use of photos and video is in force today
+/// (without it, none: the media screen says why). Items that fail to read
+/// (damaged) are left out: a presentation never shows a broken or
 /// unapproved picture.
 pub fn media_pages(store: &mut Store, case: CaseId) -> Result<Vec<MediaPage>, StoreError> {
+    let today = time::OffsetDateTime::now_utc().date();
     let mut pages = Vec::new();
-    for item in store.approved_media(case)? {
+    for item in store.media_for_employers(case, today)?.items {
         let video = item.kind == MediaKind::Video;
         let picture = if video {
             store.media_poster(case, item.id).ok()

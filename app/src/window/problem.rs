@@ -2,7 +2,7 @@
 //! `ui/common/messages.slint` (through `@tr`, Japanese first); this module
 //! only decides which of them applies.
 
-use tsunagi_core::model::ValidationError;
+use tsunagi_core::model::{MAX_LIST_ITEMS, MAX_TEXT_CHARS, ValidationError};
 use tsunagi_core::store::{KeyError, KeychainError, MIN_PASSWORD_CHARS, StoreError};
 
 use super::i18n::{tr, tr_fill};
@@ -53,7 +53,16 @@ impl From<&StoreError> for Report {
                 Problem::Keychain
             }
             StoreError::Keychain(KeychainError::Malformed) => Problem::DeviceKeyMissing,
-            StoreError::Damaged | StoreError::Keys(KeyError::Malformed) => Problem::Damaged,
+            StoreError::Damaged
+            | StoreError::Keys(KeyError::Malformed | KeyError::KdfOutOfBounds { .. }) => {
+                Problem::Damaged
+            }
+            StoreError::Keys(KeyError::BelongsToAnotherStore) => {
+                return Self {
+                    problem: Problem::Other,
+                    detail: tr("鍵ファイル（keyslots.json）が、このデータフォルダーのものではありません。このデータの鍵ファイルを戻すか、データフォルダー全体を一つのバックアップから戻してください。").to_owned(),
+                };
+            }
             StoreError::TooNew(_) => Problem::TooNew,
             StoreError::DiskFull => Problem::DiskFull,
             StoreError::NotPermitted { .. } | StoreError::NotAssigned => Problem::NotPermitted,
@@ -80,7 +89,24 @@ impl From<&StoreError> for Report {
 
 /// Why a case cannot be saved as it is, in words of the chosen language.
 pub fn inconsistency(error: &ValidationError) -> String {
+    let max_text = MAX_TEXT_CHARS.to_string();
+    let max_list = MAX_LIST_ITEMS.to_string();
     let (template, path) = match error {
+        ValidationError::TextTooLong { field } => {
+            return tr_fill(
+                "「{}」が長すぎます（{}文字まで）。",
+                &[&field_label(field), &max_text],
+            );
+        }
+        ValidationError::ListTooLong { list } => {
+            return tr_fill(
+                "「{}」の項目が多すぎます（{}件まで）。",
+                &[&field_label(list), &max_list],
+            );
+        }
+        ValidationError::CaseTooLarge => {
+            return tr("ケースの記録が大きすぎるため保存できません。長い文章を分けるか、古い記録を整理してください。").to_owned();
+        }
         ValidationError::DatesReversed { field } => (
             "「{}」の日付の順序が逆です（終わりが始まりより前になっています）。",
             *field,
@@ -109,6 +135,11 @@ fn field_label(path: &str) -> String {
         "monitoring.hire.hired_on/left_on" => "就職日と離職日",
         "consultations[].employer_id" => "相談経過の事業所",
         "consents[].given_on/withdrawn_on" => "同意日と撤回日",
+        "basic.name" => "氏名",
+        "basic.kana" => "ふりがな",
+        "basic.address" => "住所",
+        "consultations" => "相談経過",
+        "consultations[].content" => "相談経過の内容",
         _ => return path.to_owned(),
     };
     tr(label).to_owned()
@@ -141,6 +172,27 @@ mod tests {
         // A field without a label is named by its path.
         let unknown = inconsistency(&ValidationError::DatesReversed { field: "x.y" });
         assert!(unknown.contains("「x.y」"), "{unknown}");
+    }
+
+    #[test]
+    fn a_field_past_its_limit_and_a_key_file_of_another_store_are_said_in_words() {
+        let long = inconsistency(&ValidationError::TextTooLong {
+            field: "basic.name".into(),
+        });
+        assert_eq!(long, "「氏名」が長すぎます（20000文字まで）。");
+        let report = Report::from(&StoreError::Keys(KeyError::BelongsToAnotherStore));
+        assert_eq!(report.problem, Problem::Other);
+        assert!(
+            report
+                .detail
+                .contains("このデータフォルダーのものではありません")
+        );
+        let costly = Report::from(&StoreError::Keys(KeyError::KdfOutOfBounds {
+            memory_kib: u32::MAX,
+            iterations: 1,
+            parallelism: 1,
+        }));
+        assert_eq!(costly.problem, Problem::Damaged);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use slint::{ComponentHandle, Image, SharedString};
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::store::sync::PeerKind;
-use tsunagi_core::store::{Store, StoreError};
+use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
 use super::i18n::{tr, tr_fill};
 use super::session::Session;
@@ -31,10 +31,13 @@ pub struct Waiting {
     pub bundles: usize,
     /// Their size in bytes.
     pub bytes: u64,
+    /// Cases the companion refused and that are held back until they
+    /// change: the case's name and the companion's reason.
+    pub refused: Vec<(String, String)>,
 }
 
 /// Reads what waits to be sent from `store`.
-pub fn waiting(store: &Store) -> Result<Waiting, StoreError> {
+pub fn waiting(store: &mut Store) -> Result<Waiting, StoreError> {
     let Some(peer) = store
         .peers()?
         .into_iter()
@@ -45,11 +48,28 @@ pub fn waiting(store: &Store) -> Result<Waiting, StoreError> {
     let pending = store.pending_bundles(&peer.fingerprint)?;
     let hex = peer.fingerprint.to_hex();
     let address = peer.address.as_deref().unwrap_or("?");
+    let held = store.refused_cases(&peer.fingerprint)?;
+    let refused = if held.is_empty() {
+        Vec::new()
+    } else {
+        let names: std::collections::HashMap<_, _> = store
+            .list_cases(&CaseQuery::default())?
+            .into_iter()
+            .map(|c| (c.id, c.name.expose().clone()))
+            .collect();
+        held.into_iter()
+            .map(|r| {
+                let name = names.get(&r.case).cloned().unwrap_or_default();
+                (name, r.reason)
+            })
+            .collect()
+    };
     Ok(Waiting {
         companion: Some(format!("{address}（{}…）", &hex[..16])),
         cases: store.unsent_cases(&peer.fingerprint)?,
         bundles: pending.len(),
         bytes: pending.iter().map(|p| p.outgoing.size).sum(),
+        refused,
     })
 }
 
@@ -117,6 +137,7 @@ pub(super) fn clear(window: &AppWindow) {
     adapter.set_waiting_cases(0);
     adapter.set_waiting_bundles(0);
     adapter.set_waiting_size(SharedString::new());
+    adapter.set_refused(SharedString::new());
     adapter.set_state(SyncState::Idle);
     adapter.set_progress(0.0);
     adapter.set_progress_text(SharedString::new());
@@ -258,6 +279,12 @@ fn show_waiting(adapter: &SyncAdapter<'_>, w: &Waiting) {
     adapter.set_waiting_cases(w.cases.try_into().unwrap_or(i32::MAX));
     adapter.set_waiting_bundles(w.bundles.try_into().unwrap_or(i32::MAX));
     adapter.set_waiting_size(size_text(w.bytes).into());
+    let refused: Vec<String> = w
+        .refused
+        .iter()
+        .map(|(name, reason)| tr_fill("{}（理由: {}）", &[name, reason]))
+        .collect();
+    adapter.set_refused(refused.join("\n").into());
 }
 
 /// Starts `state`'s job unless one runs; clears the last result.

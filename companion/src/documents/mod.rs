@@ -26,6 +26,7 @@ use std::str::FromStr;
 
 use printpdf::RawImage;
 use time::{Date, OffsetDateTime};
+use tsunagi_core::consent::Refusal;
 use tsunagi_core::media::MediaKind;
 use tsunagi_core::model::{Case, CaseId, ConsentScope, Disclosure};
 use tsunagi_core::reference::{AccommodationId, IssueCode, ReferenceDb};
@@ -147,9 +148,18 @@ pub struct ApprovedPhoto {
 impl ApprovedPhoto {
     /// The photos of `case` the client approved (videos are not printed),
     /// oldest first, each read from the encrypted media store.
-    pub fn from_store(store: &mut Store, case: CaseId) -> Result<Vec<Self>, DocumentError> {
+    ///
+    /// Only while the client's consent to the use of photos and video is in
+    /// force on `day`; otherwise no photo, and the refusal says why (for the
+    /// office, never printed on the employer's copy).
+    pub fn from_store(
+        store: &mut Store,
+        case: CaseId,
+        day: Date,
+    ) -> Result<(Vec<Self>, Option<Refusal>), DocumentError> {
+        let shown = store.media_for_employers(case, day)?;
         let mut photos = Vec::new();
-        for item in store.approved_media(case)? {
+        for item in shown.items {
             if item.kind != MediaKind::Photo {
                 continue;
             }
@@ -165,7 +175,7 @@ impl ApprovedPhoto {
                 caption: item.caption.expose().clone(),
             });
         }
-        Ok(photos)
+        Ok((photos, shown.withheld))
     }
 }
 

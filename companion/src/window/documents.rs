@@ -148,8 +148,9 @@ fn chosen_case(window: &DeskWindow) -> Option<CaseId> {
     STATE.with(|s| s.borrow().cases.get(index).copied())
 }
 
-/// A rendered document and the case's employers as (id, name).
-type Rendered = (Vec<u8>, Vec<(String, String)>);
+/// A rendered document, the case's employers as (id, name), and why photos
+/// were left out of a profile, if they were.
+type Rendered = (Vec<u8>, Vec<(String, String)>, Option<String>);
 
 /// The chosen document of `case`, rendered from the store.
 fn render_from(
@@ -166,11 +167,13 @@ fn render_from(
         .map(|e| (e.id.clone(), e.name.expose().clone()))
         .collect();
     let meta = DocumentMeta::from_store(store, case).map_err(|e| e.to_string())?;
-    let photos = if kind == DocumentKind::Profile {
-        ApprovedPhoto::from_store(store, case).map_err(|e| e.to_string())?
+    let (photos, withheld) = if kind == DocumentKind::Profile {
+        let today = time::OffsetDateTime::now_utc().date();
+        ApprovedPhoto::from_store(store, case, today).map_err(|e| e.to_string())?
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
+    let notice = withheld.map(|why| format!("写真は載せていません: {}", why.message_ja()));
     let reference = ReferenceDb::load(None).map_err(|e| e.to_string())?;
     let request = Request {
         employer_id: employer.as_deref(),
@@ -178,7 +181,7 @@ fn render_from(
         ..Request::new(kind)
     };
     let pdf = documents::render(&loaded, &meta, &request, &reference).map_err(|e| e.to_string())?;
-    Ok((pdf, employers))
+    Ok((pdf, employers, notice))
 }
 
 /// Renders the chosen document of the chosen case and previews page 1.
@@ -205,7 +208,8 @@ fn render(desk: &Arc<Desk>, window: &DeskWindow) {
             let adapter = window.global::<DocumentsAdapter<'_>>();
             adapter.set_rendering(false);
             match rendered {
-                Some(Ok((pdf, employers))) => {
+                Some(Ok((pdf, employers, notice))) => {
+                    adapter.set_status(notice.unwrap_or_default().into());
                     let names: Vec<SharedString> =
                         employers.iter().map(|(_, n)| n.as_str().into()).collect();
                     adapter.set_employers(ModelRc::new(VecModel::from(names)));

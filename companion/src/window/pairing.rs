@@ -80,23 +80,22 @@ pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
         .name("tsunagi-link".into())
         .spawn(move || {
             let _advertised = advertised;
+            let report = move |result: anyhow::Result<link::Session>| {
+                let d = Arc::clone(&d);
+                let _ = weak.upgrade_in_event_loop(move |window| {
+                    if d.epoch() != epoch {
+                        return;
+                    }
+                    match result {
+                        Ok(session) => received(&d, &window, &session),
+                        Err(e) => window
+                            .global::<PairingAdapter<'_>>()
+                            .set_error(format!("{e:#}").into()),
+                    }
+                });
+            };
             runtime.block_on(async move {
-                while let Some(result) =
-                    link::accept_one(&mut store, &endpoint, link::Options::default()).await
-                {
-                    let d = Arc::clone(&d);
-                    let _ = weak.upgrade_in_event_loop(move |window| {
-                        if d.epoch() != epoch {
-                            return;
-                        }
-                        match result {
-                            Ok(session) => received(&d, &window, &session),
-                            Err(e) => window
-                                .global::<PairingAdapter<'_>>()
-                                .set_error(format!("{e:#}").into()),
-                        }
-                    });
-                }
+                let _ = link::serve(&store, endpoint, report).await;
             });
         });
     if let Err(e) = spawned {
@@ -109,6 +108,7 @@ fn received(desk: &Arc<Desk>, window: &DeskWindow, session: &link::Session) {
     if let Some(code) = &session.paired {
         let adapter = window.global::<PairingAdapter<'_>>();
         adapter.set_verification(code.as_str().into());
+        adapter.set_confirmed(false);
         adapter.set_code(SharedString::new());
         adapter.set_qr(slint::Image::default());
         refresh(desk, window);
@@ -222,6 +222,32 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
                     Some(Err(e)) => adapter.set_error(e.to_string().into()),
                     None => {}
                 }
+            },
+        );
+    });
+
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_confirm(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let code = window
+            .global::<PairingAdapter<'_>>()
+            .get_verification()
+            .to_string();
+        d.with_store(
+            &window,
+            move |store| store.confirm_pairing(&code),
+            |desk, window, confirmed| {
+                let adapter = window.global::<PairingAdapter<'_>>();
+                match confirmed {
+                    Some(Ok(Some(_))) => adapter.set_confirmed(true),
+                    Some(Ok(None)) => adapter.set_error(
+                        "確認を待っているペアリングがありません (no pairing waits for that code)"
+                            .into(),
+                    ),
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => {}
+                }
+                refresh(desk, window);
             },
         );
     });

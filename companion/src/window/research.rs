@@ -15,7 +15,7 @@ use tsunagi_core::store::research::QueuedBatch;
 use super::Desk;
 use super::documents::local_time;
 use super::ui::{DeskWindow, ResearchAdapter, ResearchRow};
-use crate::research::{self, ResearchSendError, Retry};
+use crate::research::{self, LeftOut, ResearchSendError, Retry};
 
 /// Attempts from the window: a few, so the window answers within seconds;
 /// what is not delivered stays queued for the next press.
@@ -38,6 +38,7 @@ fn row(cells: Vec<String>, heading: bool) -> ResearchRow {
 /// `reference`.
 pub fn preview_lines(
     records: &[ProgressRecord],
+    left_out: &[LeftOut],
     reference: &ReferenceDb,
 ) -> Vec<(Vec<String>, bool)> {
     let group = |id: &String| reference.group_name_ja(id).unwrap_or(id).to_owned();
@@ -97,6 +98,19 @@ pub fn preview_lines(
             false,
         ));
     }
+    for l in left_out {
+        out.push((
+            vec![
+                l.pseudonym.as_str().chars().take(12).collect(),
+                "—".to_owned(),
+                "—".to_owned(),
+                "—".to_owned(),
+                format!("送りません（センターの記録は削除）: {}", l.why.message_ja()),
+                "—".to_owned(),
+            ],
+            false,
+        ));
+    }
     out
 }
 
@@ -109,10 +123,17 @@ pub fn outbox_lines(batches: &[QueuedBatch], offset: UtcOffset) -> Vec<(Vec<Stri
         true,
     )];
     for b in batches {
-        let state = match (&b.sent_at, &b.last_error) {
-            (Some(at), _) => format!("送付済み {}", local_time(at, offset)),
-            (None, Some(e)) => format!("未送付（{}回試行、最後の理由: {e}）", b.attempts),
-            (None, None) => "未送付".to_owned(),
+        let state = match (&b.sent_at, &b.refused_at, &b.last_error) {
+            (Some(at), _, _) => format!("送付済み {}", local_time(at, offset)),
+            (None, Some(at), e) => format!(
+                "センターが受け取りを拒否 {}（理由: {}）。次の送付には影響しません",
+                local_time(at, offset),
+                e.as_deref().unwrap_or_default()
+            ),
+            (None, None, Some(e)) => {
+                format!("未送付（{}回試行、最後の理由: {e}）", b.attempts)
+            }
+            (None, None, None) => "未送付".to_owned(),
         };
         out.push((
             vec![
@@ -139,11 +160,11 @@ type Lines = Vec<(Vec<String>, bool)>;
 fn read(store: &mut Store, offset: UtcOffset) -> Result<Shown, ResearchSendError> {
     let reference = research::reference()?;
     let centre = store.research_centre()?.map(|c| c.url);
-    let records = research::records(store, &reference)?;
+    let selection = research::records(store, &reference)?;
     let batches = store.research_batches()?;
     Ok((
         centre,
-        preview_lines(&records, &reference),
+        preview_lines(&selection.records, &selection.left_out, &reference),
         outbox_lines(&batches, offset),
     ))
 }
@@ -263,8 +284,19 @@ mod tests {
                 )
             })
             .collect();
-        let lines = preview_lines(&records, &reference);
-        assert_eq!(lines.len(), cases.len() + 1);
+        let left_out = [LeftOut {
+            pseudonym: tsunagi_core::research::Pseudonym::of(&secret, cases[0].id),
+            why: tsunagi_core::consent::Refusal::NotGiven(
+                tsunagi_core::model::ConsentScope::Research,
+            ),
+        }];
+        let lines = preview_lines(&records, &left_out, &reference);
+        assert_eq!(lines.len(), cases.len() + 2);
+        assert!(
+            lines[cases.len() + 1].0[4].contains("研究部門への提供」への同意がありません"),
+            "a case left out says why: {:?}",
+            lines[cases.len() + 1]
+        );
         assert!(lines[0].1, "a heading first");
         let text: String = lines.iter().flat_map(|(c, _)| c.clone()).collect();
         assert!(

@@ -171,6 +171,28 @@ pub fn proof(
     mac.finalize().into_bytes().into()
 }
 
+/// What a tablet signs with the signing key it asks to be trusted with,
+/// to show it holds that key: the TLS session (`exporter`) and its `age`
+/// key, so the signature cannot be replayed in another session.
+pub fn possession_message(exporter: &[u8], recipient: &Recipient) -> Vec<u8> {
+    let mut m = Vec::new();
+    m.extend_from_slice(b"tsunagi pairing possession v1\0");
+    m.extend_from_slice(exporter);
+    m.extend_from_slice(recipient.as_string().as_bytes());
+    m
+}
+
+/// Checks that `signature` is `signer`'s signature of
+/// [`possession_message`] for this session.
+pub fn verify_possession(
+    exporter: &[u8],
+    signer: &SignerKey,
+    recipient: &Recipient,
+    signature: &[u8],
+) -> bool {
+    signer.verifies(&possession_message(exporter, recipient), signature)
+}
+
 /// Checks a proof in constant time.
 pub fn verify_proof(
     secret: &PairingSecret,
@@ -273,6 +295,42 @@ mod tests {
             &other.signer(),
             &keys.recipient(),
             &p
+        ));
+    }
+
+    #[test]
+    fn only_the_holder_of_a_signing_key_can_show_possession_in_this_session() {
+        use crate::seal::DeviceKeys;
+        let tablet = DeviceKeys::generate();
+        let thief = DeviceKeys::generate();
+        let exporter = [7u8; 32];
+        let recipient = tablet.recipient();
+        let signed = tablet.sign(&possession_message(&exporter, &recipient));
+        assert!(verify_possession(
+            &exporter,
+            &tablet.signer(),
+            &recipient,
+            &signed
+        ));
+        // Another key's signature, another session, a cut signature: no.
+        let forged = thief.sign(&possession_message(&exporter, &recipient));
+        assert!(!verify_possession(
+            &exporter,
+            &tablet.signer(),
+            &recipient,
+            &forged
+        ));
+        assert!(!verify_possession(
+            &[8u8; 32],
+            &tablet.signer(),
+            &recipient,
+            &signed
+        ));
+        assert!(!verify_possession(
+            &exporter,
+            &tablet.signer(),
+            &recipient,
+            &signed[..63]
         ));
     }
 }

@@ -40,6 +40,9 @@ pub enum Message {
         signer: String,
         /// The tablet's `age1…` key.
         recipient: String,
+        /// The tablet's Ed25519 signature (hex) of
+        /// [`super::pairing::possession_message`]: it holds `signer`.
+        possession: String,
     },
     /// Companion → tablet: the connection is accepted.
     Welcome {

@@ -23,7 +23,7 @@ pub use job_match::*;
 pub use monitoring::*;
 pub use profile::EmployerProfile;
 pub use records::*;
-pub use validate::ValidationError;
+pub use validate::{MAX_CASE_BYTES, MAX_LIST_ITEMS, MAX_TEXT_CHARS, ValidationError};
 
 use std::fmt;
 use std::str::FromStr;

@@ -40,6 +40,68 @@ pub enum ValidationError {
         /// The period, as a JSON path.
         field: &'static str,
     },
+    /// A text is longer than [`MAX_TEXT_CHARS`].
+    #[error("{field} is longer than {MAX_TEXT_CHARS} characters")]
+    TextTooLong {
+        /// The field, as a JSON path (`[]` for any item of a list).
+        field: String,
+    },
+    /// A list has more than [`MAX_LIST_ITEMS`] items.
+    #[error("{list} has more than {MAX_LIST_ITEMS} items")]
+    ListTooLong {
+        /// The list, as a JSON path.
+        list: String,
+    },
+    /// The whole case is larger than [`MAX_CASE_BYTES`] as JSON.
+    #[error("the case is larger than {} MiB", MAX_CASE_BYTES / (1024 * 1024))]
+    CaseTooLarge,
+}
+
+/// The longest text a case field holds, in characters: a long consultation
+/// note fits many times over. The same limit holds on the tablet's form,
+/// at import, and on the companion, so nothing accepted on the tablet is
+/// refused later.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+/// The most items a list of a case holds.
+pub const MAX_LIST_ITEMS: usize = 2_000;
+/// The largest case, as JSON.
+pub const MAX_CASE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Checks every text and list of `value` (a case as JSON) against the
+/// limits; `path` is where `value` sits.
+fn check_sizes(value: &serde_json::Value, path: &mut String) -> Result<(), ValidationError> {
+    match value {
+        serde_json::Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => {
+            Err(ValidationError::TextTooLong {
+                field: path.clone(),
+            })
+        }
+        serde_json::Value::Array(items) => {
+            if items.len() > MAX_LIST_ITEMS {
+                return Err(ValidationError::ListTooLong { list: path.clone() });
+            }
+            let len = path.len();
+            path.push_str("[]");
+            for item in items {
+                check_sizes(item, path)?;
+            }
+            path.truncate(len);
+            Ok(())
+        }
+        serde_json::Value::Object(fields) => {
+            for (name, field) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                check_sizes(field, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Every list whose items carry an id, as (JSON path, the ids' fields).
@@ -214,7 +276,14 @@ impl Case {
             }
         }
         self.check_references()?;
-        self.check_periods()
+        self.check_periods()?;
+        let json = serde_json::to_vec(self).expect("a case serialises");
+        if json.len() > MAX_CASE_BYTES {
+            return Err(ValidationError::CaseTooLarge);
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(&json).expect("a case's JSON reads back");
+        check_sizes(&value, &mut String::new())
     }
 
     fn check_references(&self) -> Result<(), ValidationError> {
@@ -412,5 +481,45 @@ mod tests {
                 field: "consents[].given_on/withdrawn_on"
             })
         );
+    }
+
+    #[test]
+    fn a_text_list_or_case_past_the_limits_is_refused_by_its_field() {
+        let mut case = demo_cases()[0].clone();
+        assert_eq!(case.validate(), Ok(()));
+        case.basic.name = crate::pii::Identifying::new("名".repeat(MAX_TEXT_CHARS + 1));
+        assert_eq!(
+            case.validate(),
+            Err(ValidationError::TextTooLong {
+                field: "basic.name".into()
+            })
+        );
+        case.basic.name = crate::pii::Identifying::new("名".repeat(MAX_TEXT_CHARS));
+        assert_eq!(case.validate(), Ok(()), "the limit itself is allowed");
+
+        let mut long = demo_cases()[0].clone();
+        let note = ConsultationRecord::default();
+        long.consultations = (0..=MAX_LIST_ITEMS)
+            .map(|_| ConsultationRecord {
+                id: new_item_id(),
+                ..note.clone()
+            })
+            .collect();
+        assert_eq!(
+            long.validate(),
+            Err(ValidationError::ListTooLong {
+                list: "consultations".into()
+            })
+        );
+
+        let mut huge = demo_cases()[0].clone();
+        huge.consultations = (0..MAX_LIST_ITEMS)
+            .map(|_| ConsultationRecord {
+                id: new_item_id(),
+                content: crate::pii::Identifying::new("あ".repeat(MAX_TEXT_CHARS / 10)),
+                ..note.clone()
+            })
+            .collect();
+        assert_eq!(huge.validate(), Err(ValidationError::CaseTooLarge));
     }
 }

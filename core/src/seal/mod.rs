@@ -144,6 +144,17 @@ impl FromStr for SignerKey {
 }
 
 impl SignerKey {
+    /// Whether `signature` (64 bytes) is this key's signature of `message`
+    /// (strict Ed25519 verification). Bytes from a peer: never panics.
+    pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(bytes) = <[u8; 64]>::try_from(signature) else {
+            return false;
+        };
+        self.0
+            .verify_strict(message, &ed25519_dalek::Signature::from_bytes(&bytes))
+            .is_ok()
+    }
+
     /// The full 64 hex digits (for storing; [`Display`](fmt::Display) shortens).
     pub fn to_hex(&self) -> String {
         hex::encode(self.0.to_bytes())

@@ -285,3 +285,47 @@ impl Write for CountingSink {
         Ok(())
     }
 }
+
+mod hostile {
+    use std::sync::LazyLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One genuine bundle, its sender and its recipient, made once.
+    static GENUINE: LazyLock<(Vec<u8>, DeviceKeys, DeviceKeys)> = LazyLock::new(|| {
+        let (tablet, companion) = (DeviceKeys::generate(), DeviceKeys::generate());
+        (sealed(&tablet, &companion), tablet, companion)
+    });
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn a_changed_or_cut_bundle_is_refused_and_never_panics(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..6),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let (bytes, tablet, companion) = &*GENUINE;
+            let mut bad = bytes.clone();
+            for (at, xor) in &flips {
+                let i = at.index(bad.len());
+                bad[i] ^= xor;
+            }
+            if truncate {
+                bad.truncate(cut.index(bad.len()));
+            }
+            prop_assert!(open(&bad, companion, tablet).is_err());
+        }
+
+        #[test]
+        fn random_bytes_are_refused_as_a_bundle_without_a_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            let (_, tablet, companion) = &*GENUINE;
+            prop_assert!(open(&bytes, companion, tablet).is_err());
+        }
+    }
+}

@@ -36,12 +36,13 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::{AuditAction, Store, StoreError, now};
+use crate::consent::{Refusal, may_use};
 use crate::media::file::{TEMP_SUFFIX, hex};
 use crate::media::{
     MediaError, MediaKey, MediaKind, MediaLimits, MediaReader, MediaWriter, POSTER_EDGE, VideoInfo,
     WrittenMedia, photo,
 };
-use crate::model::CaseId;
+use crate::model::{CaseId, ConsentRecord, ConsentScope, SectionName};
 use crate::pii::Identifying;
 
 /// The folder of media files inside the data folder.
@@ -107,6 +108,58 @@ pub struct Approval {
     pub at: String,
     /// The account that recorded it.
     pub recorded_by: String,
+}
+
+/// The section key of a revision that records a change to a case's photos
+/// and videos (an item added, approved or withdrawn, described, deleted).
+pub const MEDIA_REVISION_SECTION: &str = "media";
+
+/// Makes a change to `case`'s media a revision of the case (who, when,
+/// which item, what), so that the case's revision, which only grows,
+/// orders media changes too: a companion takes an approval withdrawn on
+/// the tablet as newer than the file made before it. The values are not
+/// kept (a caption is the client's own words; the row holds it).
+fn record_media_change(
+    tx: &rusqlite::Transaction<'_>,
+    case: CaseId,
+    author: &str,
+    path: String,
+) -> Result<(), StoreError> {
+    let id = case.to_string();
+    let at = now();
+    let revision: i64 = tx.query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| {
+        r.get(0)
+    })?;
+    let change = crate::revision::FieldChange {
+        path,
+        old: serde_json::Value::Null,
+        new: serde_json::Value::Null,
+    };
+    tx.execute(
+        "INSERT INTO revisions (case_id, revision, author, at, section, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id,
+            revision + 1,
+            author,
+            at,
+            MEDIA_REVISION_SECTION,
+            serde_json::to_string(&[change]).expect("a change serialises")
+        ],
+    )?;
+    tx.execute(
+        "UPDATE cases SET revision = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, revision + 1, at],
+    )?;
+    Ok(())
+}
+
+/// What may be shown of a case's media to an employer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownMedia {
+    /// The approved items, when the media consent is in force.
+    pub items: Vec<MediaItem>,
+    /// Why nothing is shown, when the media consent is not in force.
+    pub withheld: Option<Refusal>,
 }
 
 /// One photo or video of a case, without its bytes.
@@ -460,6 +513,7 @@ impl Store {
                     row.poster,
                 ],
             )?;
+            record_media_change(&tx, case, &self.account.name, format!("media.{id}.add"))?;
             self.audit(
                 &tx,
                 AuditAction::WriteCase,
@@ -523,6 +577,48 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(items)
+    }
+
+    /// The photos and clips that may be shown to an employer on `day` (the
+    /// presentation, the printed profile): the approved items, and only
+    /// while the client's consent to their use (写真・動画の利用) is in force
+    /// ([`crate::consent::may_use`]). When it is not, no item is returned
+    /// and [`ShownMedia::withheld`] says why.
+    pub fn media_for_employers(
+        &mut self,
+        case: CaseId,
+        day: time::Date,
+    ) -> Result<ShownMedia, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        self.require_access(&tx, case)?;
+        let consents: Vec<ConsentRecord> = tx
+            .query_row(
+                "SELECT body FROM case_sections WHERE case_id = ?1 AND section = ?2",
+                params![case.to_string(), SectionName::Consents.key()],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|body| serde_json::from_str(&body).map_err(|_| StoreError::Damaged))
+            .transpose()?
+            .unwrap_or_default();
+        let shown = match may_use(&consents, ConsentScope::Media, day) {
+            Ok(()) => ShownMedia {
+                items: self.query_items(case, true)?,
+                withheld: None,
+            },
+            Err(refusal) => ShownMedia {
+                items: Vec::new(),
+                withheld: Some(refusal),
+            },
+        };
+        self.audit(
+            &tx,
+            AuditAction::ReadCase,
+            Some(case),
+            &format!("media approved {} rows", shown.items.len()),
+        )?;
+        tx.commit()?;
+        Ok(shown)
     }
 
     fn media_row(
@@ -614,6 +710,12 @@ impl Store {
         if update(&tx)? == 0 {
             return Err(StoreError::NoSuchMedia(id));
         }
+        record_media_change(
+            &tx,
+            case,
+            &self.account.name,
+            format!("media.{id}.{detail}"),
+        )?;
         self.audit(
             &tx,
             AuditAction::WriteCase,
@@ -684,6 +786,7 @@ impl Store {
             .optional()?
             .ok_or(StoreError::NoSuchMedia(id))?;
         tx.execute("DELETE FROM media WHERE id = ?1", [id.to_string()])?;
+        record_media_change(&tx, case, &self.account.name, format!("media.{id}.delete"))?;
         self.audit(
             &tx,
             AuditAction::WriteCase,

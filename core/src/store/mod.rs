@@ -36,7 +36,8 @@ pub use keychain::{
 use keys::{DbKey, KeyslotFile};
 pub use keys::{KdfParams, KeyError, RecoveryCode};
 pub use media::{
-    Approval, MEDIA_DIR, MediaDetails, MediaId, MediaItem, MediaSpace, MediaStream, SWEEP_GRACE,
+    Approval, MEDIA_DIR, MEDIA_REVISION_SECTION, MediaDetails, MediaId, MediaItem, MediaSpace,
+    MediaStream, SWEEP_GRACE, ShownMedia,
 };
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 
@@ -160,6 +161,14 @@ pub enum StoreError {
     /// There is no such case.
     #[error("there is no case {0}")]
     NoSuchCase(CaseId),
+    /// Another paired device holds the signing key a device names.
+    #[error(
+        "another paired device already holds that signing key; unpair it first if it was replaced"
+    )]
+    SignerTaken,
+    /// There is no paired tablet with that certificate fingerprint.
+    #[error("no paired tablet has that fingerprint (`peers` lists them)")]
+    NoSuchPeer,
     /// There is no such account.
     #[error("there is no account named {0}")]
     NoSuchAccount(String),
@@ -986,7 +995,8 @@ impl Store {
     }
 
     /// The change history of a case, oldest first; with `path_prefix`, only
-    /// changes to fields under that path (e.g. `basic.diseases`).
+    /// changes to fields under that path (e.g. `basic.diseases`). Revisions
+    /// that record a change to the photos and videos are not listed.
     pub fn history(
         &mut self,
         case: CaseId,
@@ -1002,6 +1012,11 @@ impl Store {
             let mut rows = stmt.query([case.to_string()])?;
             while let Some(r) = rows.next()? {
                 let section: String = r.get(3)?;
+                if section == MEDIA_REVISION_SECTION {
+                    // Photos and videos are not a section of the form;
+                    // their changes show in the media rows and the audit log.
+                    continue;
+                }
                 let changes: String = r.get(4)?;
                 let mut changes: Vec<FieldChange> =
                     serde_json::from_str(&changes).map_err(|_| StoreError::Damaged)?;

@@ -55,6 +55,17 @@ pub struct QueuedBatch {
     pub last_error: Option<String>,
     /// When the centre acknowledged it.
     pub sent_at: Option<String>,
+    /// When the centre refused it for good (its answer is in
+    /// [`last_error`](Self::last_error)); a refused batch no longer waits.
+    pub refused_at: Option<String>,
+}
+
+impl QueuedBatch {
+    /// Whether it still waits to be delivered: neither acknowledged nor
+    /// refused.
+    pub fn waiting(&self) -> bool {
+        self.sent_at.is_none() && self.refused_at.is_none()
+    }
 }
 
 impl Store {
@@ -90,10 +101,20 @@ impl Store {
         Ok(AgencyKeys { keys, secret })
     }
 
-    /// Sets the centre to send to. Administrators only.
+    /// Sets the centre to send to. Administrators only. Batches still
+    /// waiting were sealed for the centre as it was; when the centre's key,
+    /// address or agency name changes they are dropped, and the next send
+    /// seals the cases' current records for the new centre.
     pub fn set_research_centre(&mut self, config: &CentreConfig) -> Result<(), StoreError> {
         self.require_admin("configure the research centre")?;
-        self.conn.execute(
+        let tx = self.conn.unchecked_transaction()?;
+        if self.research_centre()?.is_some_and(|old| old != *config) {
+            tx.execute(
+                "DELETE FROM research_batches WHERE sent_at IS NULL AND refused_at IS NULL",
+                [],
+            )?;
+        }
+        tx.execute(
             "INSERT INTO research_centre (id, agency, url, recipient, fingerprint, configured_at)
              VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, url = excluded.url,
@@ -107,6 +128,7 @@ impl Store {
                 now()
             ],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -158,13 +180,14 @@ impl Store {
             attempts: 0,
             last_error: None,
             sent_at: None,
+            refused_at: None,
         })
     }
 
     /// Every batch in the outbox and history, oldest first.
     pub fn research_batches(&self) -> Result<Vec<QueuedBatch>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, created_at, records, sealed, attempts, last_error, sent_at
+            "SELECT id, created_at, records, sealed, attempts, last_error, sent_at, refused_at
              FROM research_batches ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -176,11 +199,12 @@ impl Store {
                 r.get::<_, i64>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, created_at, records, sealed, attempts, last_error, sent_at) = row?;
+            let (id, created_at, records, sealed, attempts, last_error, sent_at, refused_at) = row?;
             out.push(QueuedBatch {
                 id: id.parse().map_err(|_| StoreError::Damaged)?,
                 created_at,
@@ -189,6 +213,7 @@ impl Store {
                 attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                 last_error,
                 sent_at,
+                refused_at,
             });
         }
         Ok(out)
@@ -201,6 +226,29 @@ impl Store {
             params![id.to_string(), error],
         )?;
         Ok(())
+    }
+
+    /// Sets a batch aside that the centre refused for good (its answer in
+    /// words kept as the last error): it no longer blocks the batches after
+    /// it, stays listed, and can be discarded.
+    pub fn research_batch_refused(&mut self, id: BatchId, why: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE research_batches SET attempts = attempts + 1, last_error = ?2,
+               refused_at = ?3 WHERE id = ?1 AND sent_at IS NULL",
+            params![id.to_string(), why, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a batch that was not delivered (waiting or refused) from the
+    /// outbox. Administrators only. Returns whether there was one.
+    pub fn discard_research_batch(&mut self, id: BatchId) -> Result<bool, StoreError> {
+        self.require_admin("discard a research batch")?;
+        let n = self.conn.execute(
+            "DELETE FROM research_batches WHERE id = ?1 AND sent_at IS NULL",
+            params![id.to_string()],
+        )?;
+        Ok(n > 0)
     }
 
     /// Marks a batch delivered, keeping the centre's acknowledgement.
@@ -275,5 +323,65 @@ mod tests {
         let listed = store.research_batches().expect("lists");
         assert!(listed[0].sent_at.is_some());
         assert_eq!(listed[0].last_error, None);
+    }
+
+    fn configured() -> (tempfile::TempDir, Store, CentreConfig) {
+        let (dir, mut store) = store();
+        let config = CentreConfig {
+            agency: "架空市".into(),
+            url: "https://127.0.0.1:8443".into(),
+            recipient: DeviceKeys::generate().recipient(),
+            fingerprint: Fingerprint([7; 32]),
+        };
+        store.set_research_centre(&config).expect("configures");
+        (dir, store, config)
+    }
+
+    #[test]
+    fn a_refused_batch_is_set_aside_and_can_be_discarded() {
+        let (_dir, mut store, _) = configured();
+        let first = store
+            .queue_research_batch(&Batch::new("架空市", Vec::new()))
+            .expect("queues");
+        store
+            .research_batch_refused(first.id, "400: the batch does not fit")
+            .expect("records");
+        let listed = store.research_batches().expect("lists");
+        assert!(!listed[0].waiting(), "a refused batch no longer waits");
+        assert!(listed[0].refused_at.is_some());
+        assert_eq!(
+            listed[0].last_error.as_deref(),
+            Some("400: the batch does not fit")
+        );
+        assert!(store.discard_research_batch(first.id).expect("discards"));
+        assert!(store.research_batches().expect("lists").is_empty());
+    }
+
+    #[test]
+    fn waiting_batches_are_dropped_when_the_centre_changes() {
+        let (_dir, mut store, config) = configured();
+        let sent = store
+            .queue_research_batch(&Batch::new("架空市", Vec::new()))
+            .expect("queues");
+        store.research_batch_sent(sent.id, "{}").expect("marks");
+        store
+            .queue_research_batch(&Batch::new("架空市", Vec::new()))
+            .expect("queues");
+        store
+            .set_research_centre(&config)
+            .expect("same centre again");
+        assert_eq!(store.research_batches().expect("lists").len(), 2);
+        store
+            .set_research_centre(&CentreConfig {
+                recipient: DeviceKeys::generate().recipient(),
+                ..config
+            })
+            .expect("a new centre key");
+        let left = store.research_batches().expect("lists");
+        assert_eq!(
+            left.iter().map(|b| b.id).collect::<Vec<_>>(),
+            vec![sent.id],
+            "only the delivered batch stays, as history"
+        );
     }
 }

@@ -190,6 +190,31 @@ const MIGRATIONS: &[&str] = &[
         ack TEXT
     ) STRICT;
     "#,
+    // 6: a batch the centre refused for good is set aside, with when.
+    r#"
+    ALTER TABLE research_batches ADD COLUMN refused_at TEXT;
+    "#,
+    // 7: a tablet paired with a code waits for the office to confirm the
+    // verification code (確認コード) both screens show before it may send.
+    r#"
+    CREATE TABLE unconfirmed_peers (
+        fingerprint TEXT PRIMARY KEY REFERENCES peers (fingerprint) ON DELETE CASCADE,
+        verification TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
+    // 8: cases of a bundle the companion refused: sent again alone (to find
+    // which one it refuses), or held back at that revision with the reason.
+    r#"
+    CREATE TABLE refused_cases (
+        peer TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        alone INTEGER NOT NULL CHECK (alone IN (0, 1)),
+        reason TEXT NOT NULL,
+        refused_at TEXT NOT NULL,
+        PRIMARY KEY (peer, case_id)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

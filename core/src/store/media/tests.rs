@@ -323,6 +323,55 @@ fn approval_is_recorded_with_who_and_when_and_can_be_withdrawn() {
 }
 
 #[test]
+fn approved_media_reach_employers_only_while_the_media_consent_is_in_force() {
+    use crate::consent::Refusal;
+    use crate::model::{ConsentRecord, ConsentScope, Section};
+    use time::macros::date;
+
+    let (_fx, mut store, case) = Fixture::new();
+    let a = store
+        .import_photo(case, &photo(), &details())
+        .expect("imports");
+    store.set_media_approval(case, a, true).expect("approves");
+    let day = date!(2025 - 03 - 01);
+    let shown = store.media_for_employers(case, day).expect("reads");
+    assert!(shown.items.is_empty(), "shown without any media consent");
+    assert_eq!(shown.withheld, Some(Refusal::NotGiven(ConsentScope::Media)));
+
+    let mut consent = ConsentRecord {
+        scope: ConsentScope::Media,
+        given_on: Some(date!(2025 - 01 - 29)),
+        ..ConsentRecord::new()
+    };
+    store
+        .save_section(case, &Section::Consents(vec![consent.clone()]))
+        .expect("saves");
+    let shown = store.media_for_employers(case, day).expect("reads");
+    assert_eq!(
+        shown.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![a]
+    );
+    assert_eq!(shown.withheld, None);
+
+    consent.withdrawn_on = Some(date!(2025 - 02 - 20));
+    store
+        .save_section(case, &Section::Consents(vec![consent]))
+        .expect("saves");
+    let shown = store.media_for_employers(case, day).expect("reads");
+    assert!(
+        shown.items.is_empty(),
+        "shown after the consent was withdrawn"
+    );
+    assert_eq!(
+        shown.withheld,
+        Some(Refusal::Withdrawn(
+            ConsentScope::Media,
+            date!(2025 - 02 - 20)
+        ))
+    );
+}
+
+#[test]
 fn captions_and_what_an_item_illustrates_can_be_changed() {
     let (_fx, mut store, case) = Fixture::new();
     let id = store

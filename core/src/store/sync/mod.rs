@@ -7,7 +7,7 @@
 //! `inbox/`).
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -16,16 +16,20 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{AuditAction, Role, Store, StoreError, now, read_case, stage_key};
+use super::{AuditAction, Role, Store, StoreError, now, read_case};
 use crate::link::pairing::{CODE_LIFETIME, PairingSecret};
 use crate::link::{Fingerprint, Outgoing, TlsIdentity};
-use crate::model::{Case, CaseId, Section};
+use crate::model::{CaseId, ConsentScope};
 use crate::seal::{
-    self, BundleId, BundleReader, CaseRecord, DeviceKeys, PartKind, Recipient, RevisionRecord,
-    SealError, SignerKey,
+    self, BundleId, CaseRecord, DeviceKeys, Recipient, RevisionRecord, SealError, SignerKey,
 };
 
+mod incoming;
 mod media;
+mod refused;
+
+pub use incoming::MAX_CASE_BYTES_PER_BUNDLE;
+pub use refused::RefusedCase;
 
 /// The folder of sealed bundles waiting to be delivered.
 pub const OUTBOX: &str = "outbox";
@@ -41,6 +45,25 @@ pub enum SyncError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The client's consents do not allow this use of the case.
+    #[error("{} ({})", .0.message_ja(), .0.message_en())]
+    NoConsent(crate::consent::Refusal),
+    /// A case in the bundle belongs to another tablet (or was made on this
+    /// device); only its owner may send it, until the office hands it over.
+    #[error(
+        "case {0} is held by another device: only the tablet it was handed to may send it (ask the office to hand the case over)"
+    )]
+    NotOwner(String),
+    /// A case's revision list does not fit the case (numbers out of order or
+    /// beyond the case's revision, an unknown section, a time that does not
+    /// read); the whole bundle is refused.
+    #[error("case {case} carries a revision list that does not fit: {why}")]
+    BadRevisions {
+        /// The case, by its short id.
+        case: String,
+        /// What does not fit.
+        why: &'static str,
+    },
 }
 
 impl From<rusqlite::Error> for SyncError {
@@ -278,6 +301,51 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Confirms the pairing whose verification code (確認コード) is
+    /// `verification` (spaces ignored), as the office reads it off the
+    /// tablet: from now on that tablet may send. Returns the tablet, or
+    /// `None` when no pairing waits with that code. Administrators only.
+    pub fn confirm_pairing(
+        &mut self,
+        verification: &str,
+    ) -> Result<Option<Fingerprint>, StoreError> {
+        self.require_admin("pair devices")?;
+        let tx = self.conn.unchecked_transaction()?;
+        let found: Option<String> = tx
+            .query_row(
+                "SELECT fingerprint FROM unconfirmed_peers WHERE verification = ?1",
+                [digits(verification)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(fp) = found else {
+            return Ok(None);
+        };
+        tx.execute(
+            "DELETE FROM unconfirmed_peers WHERE fingerprint = ?1",
+            [&fp],
+        )?;
+        audit_as(&tx, self, "confirmed a pairing")?;
+        tx.commit()?;
+        Ok(Some(
+            Fingerprint::from_str(&fp).map_err(|_| StoreError::Damaged)?,
+        ))
+    }
+
+    /// Whether the paired device `fingerprint` waits for the office to
+    /// confirm its verification code.
+    pub fn awaits_confirmation(&self, fingerprint: &Fingerprint) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM unconfirmed_peers WHERE fingerprint = ?1",
+                [fingerprint.to_hex()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Issues a one-time pairing secret valid for ten minutes from `now`.
     /// Administrators only.
     pub fn issue_pairing_secret(
@@ -285,6 +353,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<PairingSecret, StoreError> {
         self.require_admin("pair devices")?;
+        purge_pairing_codes(&self.conn, now)?;
         let secret = PairingSecret::generate();
         self.conn.execute(
             "INSERT INTO pairing_codes (secret, issued_at, expires_at) VALUES (?1, ?2, ?3)",
@@ -299,14 +368,18 @@ impl Store {
 
     /// Finds the issued secret `matches` accepts (the proof checker) and, if
     /// it is unused and not expired at `now`, marks it used and pairs `peer`
-    /// in one transaction.
+    /// in one transaction. The peer stays unconfirmed (it may not send)
+    /// until the office confirms `verification`, the code both screens show
+    /// ([`Store::confirm_pairing`]).
     pub fn redeem_pairing_code(
         &mut self,
         now: OffsetDateTime,
         matches: &dyn Fn(&PairingSecret) -> bool,
         peer: &Peer,
+        verification: &str,
     ) -> Result<Redeem, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
+        purge_pairing_codes(&tx, now)?;
         let codes: Vec<(String, String, Option<String>)> = {
             let mut stmt =
                 tx.prepare_cached("SELECT secret, expires_at, used_at FROM pairing_codes")?;
@@ -332,7 +405,11 @@ impl Store {
                     params![secret.as_str(), format_time(now)],
                 )?;
                 insert_peer(&tx, peer)?;
-                audit_as(&tx, self, "paired a device")?;
+                tx.execute(
+                    "INSERT INTO unconfirmed_peers (fingerprint, verification) VALUES (?1, ?2)",
+                    params![peer.fingerprint.to_hex(), digits(verification)],
+                )?;
+                audit_as(&tx, self, "paired a device, to be confirmed")?;
                 Redeem::Paired
             };
             break;
@@ -371,12 +448,28 @@ impl Store {
             .collect::<Result<_, _>>()?
         };
         let media_changed = self.media_changed_cases(&peer_key)?;
-        let mut records = Vec::new();
-        let mut media_parts = Vec::new();
+        let held = self.held_cases(&peer_key)?;
+        let mut chosen = Vec::new();
+        let mut alone = None;
         for (id, revision, sent, acked) in rows {
             if sent.is_some_and(|s| s >= revision) && !media_changed.contains(&id) {
                 continue;
             }
+            match held.get(&id) {
+                Some(&(r, refused::Held::Back)) if r == revision => continue,
+                Some(&(r, refused::Held::Alone)) if r == revision => {
+                    alone.get_or_insert((id, revision, acked));
+                }
+                _ => chosen.push((id, revision, acked)),
+            }
+        }
+        // A case of a refused bundle goes first, in a bundle of its own.
+        if let Some(first) = alone {
+            chosen = vec![first];
+        }
+        let mut records = Vec::new();
+        let mut media_parts = Vec::new();
+        for (id, revision, acked) in chosen {
             let case_id: CaseId = id.parse().map_err(|_| StoreError::Damaged)?;
             let case = read_case(&self.conn, case_id)?;
             let revisions = revisions_after(&self.conn, &id, acked.unwrap_or(0))?;
@@ -493,12 +586,17 @@ impl Store {
              FROM cases c
              WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?2)",
         )?;
+        let held_back: std::collections::HashSet<String> = self
+            .refused_cases(peer)?
+            .into_iter()
+            .map(|r| r.case.to_string())
+            .collect();
         let mut n = 0;
         for row in stmt.query_map(params![peer_key, mine], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
         })? {
             let (id, changed) = row?;
-            if changed || media_changed.contains(&id) {
+            if (changed || media_changed.contains(&id)) && !held_back.contains(&id) {
                 n += 1;
             }
         }
@@ -516,10 +614,13 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        self.conn.execute(
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
             "UPDATE outgoing_bundles SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL",
             params![id.to_string(), now()],
         )?;
+        refused::forget_refusals(&tx, id)?;
+        tx.commit()?;
         if let Some(file) = file {
             let _ = fs::remove_file(self.dir.join(OUTBOX).join(file));
         }
@@ -528,7 +629,9 @@ impl Store {
 
     /// Seals one case (whole, with its full history) to `to`, writing the
     /// `age` file to `out`: the send-data file (送付用データ). Nothing is marked
-    /// as sent.
+    /// as sent. To anyone but the paired companion (this office), only while
+    /// the client's consent to sharing with a related agency is in force;
+    /// otherwise [`SyncError::NoConsent`] and nothing is written.
     pub fn export_case<W: Write>(
         &mut self,
         case: CaseId,
@@ -536,6 +639,22 @@ impl Store {
         out: W,
     ) -> Result<(BundleId, W), SyncError> {
         let identity = self.device_identity()?;
+        let to_office = self
+            .peers()?
+            .iter()
+            .any(|p| p.kind == PeerKind::Companion && p.recipient.as_string() == to.as_string());
+        if !to_office {
+            // Another agency (関係機関への情報提供): only with that consent
+            // in force today.
+            let consents = {
+                let tx = self.conn.unchecked_transaction()?;
+                self.require_access(&tx, case)?;
+                read_case(&tx, case)?.consents
+            };
+            let today = OffsetDateTime::now_utc().date();
+            crate::consent::may_use(&consents, ConsentScope::AgencySharing, today)
+                .map_err(SyncError::NoConsent)?;
+        }
         // Opening each item checks access and is audited as a read.
         let media = self.media_records(case)?;
         let parts = self.media_parts(None, case, &media)?;
@@ -565,118 +684,6 @@ impl Store {
         Ok((id, out))
     }
 
-    // ───────────────────────────── incoming ──────────────────────────────
-
-    /// When each case received from a tablet last arrived (RFC 3339, UTC),
-    /// by case id. Cases made on this device are not listed.
-    pub fn received_at(&self) -> Result<std::collections::HashMap<CaseId, String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT case_id, received_at FROM case_origins")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = std::collections::HashMap::new();
-        for row in rows {
-            let (id, at) = row?;
-            out.insert(id.parse().map_err(|_| StoreError::Damaged)?, at);
-        }
-        Ok(out)
-    }
-
-    /// Whether a bundle was imported here.
-    pub fn bundle_imported(&self, id: BundleId) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
-                [id.to_string()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    }
-
-    /// Opens a sealed bundle addressed to this device, signed by a paired
-    /// tablet, checks every part, and only then imports its cases in one
-    /// transaction with the bundle's id, so a bundle is imported at most
-    /// once. Nothing is imported on any error.
-    pub fn import_bundle<R: Read>(&mut self, input: R) -> Result<Imported, SyncError> {
-        self.require(&[Role::Administrator, Role::SupportWorker], "import cases")?;
-        let identity = self.device_identity()?;
-        let tablets: Vec<SignerKey> = self
-            .peers()?
-            .into_iter()
-            .filter(|p| p.kind == PeerKind::Tablet)
-            .map(|p| p.signer)
-            .collect();
-        let mut reader = BundleReader::open(input, &identity.keys, &|s| tablets.contains(s))?;
-        let (id, signer) = (reader.id(), reader.signer());
-        if self.bundle_imported(id)? {
-            return Ok(Imported::Before);
-        }
-        let parts = reader.manifest().parts.clone();
-        let mut records = Vec::new();
-        let mut received = media::ReceivedMedia::new(self.media_dir());
-        for info in &parts {
-            match info.kind {
-                PartKind::Case => records.push(reader.next_case_record()?),
-                PartKind::Media => {
-                    received.receive(info, |writer| reader.next_part(writer).map(|_| ()))?;
-                }
-                PartKind::Research | PartKind::Unknown => {
-                    return Err(SealError::Unsupported(format!("the part {}", info.name)).into());
-                }
-            }
-        }
-        reader.finish()?;
-        for r in &records {
-            r.case.validate().map_err(StoreError::from)?;
-        }
-        let tx = self.conn.unchecked_transaction()?;
-        if tx
-            .query_row(
-                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
-                [id.to_string()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some()
-        {
-            return Ok(Imported::Before);
-        }
-        let at = now();
-        for r in &records {
-            upsert_case(&tx, r, &self.account.name, &at)?;
-            media::apply_media(&tx, &r.case.id.to_string(), &r.media, &mut received)?;
-            tx.execute(
-                "INSERT INTO case_origins (case_id, signer, bundle_id, revision, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (case_id) DO UPDATE SET signer = excluded.signer,
-                   bundle_id = excluded.bundle_id, revision = excluded.revision,
-                   received_at = excluded.received_at",
-                params![
-                    r.case.id.to_string(),
-                    signer.to_hex(),
-                    id.to_string(),
-                    r.revision,
-                    at
-                ],
-            )?;
-            self.audit(
-                &tx,
-                AuditAction::CreateCase,
-                Some(r.case.id),
-                &format!("imported from bundle {id}"),
-            )?;
-        }
-        tx.execute(
-            "INSERT INTO incoming_bundles (id, signer, received_at, cases) VALUES (?1, ?2, ?3, ?4)",
-            params![id.to_string(), signer.to_hex(), at, records.len() as i64],
-        )?;
-        tx.commit()?;
-        received.keep();
-        Ok(Imported::Now(records.len()))
-    }
-
     /// The partial file of a bundle being received.
     pub fn inbox_file(&self, id: BundleId) -> PathBuf {
         self.dir.join(INBOX).join(format!("{id}.part"))
@@ -693,10 +700,24 @@ impl Store {
     }
 }
 
+/// Pairs `peer`, replacing only an earlier pairing of the same device (its
+/// certificate). A signing key another paired device holds is refused:
+/// naming it must never unpair that device.
 fn insert_peer(tx: &rusqlite::Connection, peer: &Peer) -> Result<(), StoreError> {
+    let taken = tx
+        .query_row(
+            "SELECT 1 FROM peers WHERE signer = ?1 AND fingerprint <> ?2",
+            params![peer.signer.to_hex(), peer.fingerprint.to_hex()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if taken {
+        return Err(StoreError::SignerTaken);
+    }
     tx.execute(
-        "DELETE FROM peers WHERE fingerprint = ?1 OR signer = ?2",
-        params![peer.fingerprint.to_hex(), peer.signer.to_hex()],
+        "DELETE FROM peers WHERE fingerprint = ?1",
+        params![peer.fingerprint.to_hex()],
     )?;
     tx.execute(
         "INSERT INTO peers (fingerprint, kind, signer, recipient, address, paired_at)
@@ -710,6 +731,41 @@ fn insert_peer(tx: &rusqlite::Connection, peer: &Peer) -> Result<(), StoreError>
             peer.paired_at
         ],
     )?;
+    Ok(())
+}
+
+/// The digits of a verification code, as stored and compared.
+fn digits(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// How long a used or expired pairing code is kept, so that a late try
+/// hears "used" or "expired" rather than "wrong"; then it is deleted.
+pub const SPENT_CODE_KEPT: time::Duration = time::Duration::days(1);
+
+/// Deletes the pairing codes that expired more than [`SPENT_CODE_KEPT`]
+/// before `now`, and those used that long ago.
+fn purge_pairing_codes(conn: &rusqlite::Connection, now: OffsetDateTime) -> Result<(), StoreError> {
+    let codes: Vec<(String, String, Option<String>)> = {
+        let mut stmt =
+            conn.prepare_cached("SELECT secret, expires_at, used_at FROM pairing_codes")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let cutoff = now - SPENT_CODE_KEPT;
+    for (secret, expires, used) in codes {
+        let secret = zeroize::Zeroizing::new(secret);
+        let spent = match used {
+            Some(used) => parse_time(&used)? < cutoff,
+            None => parse_time(&expires)? < cutoff,
+        };
+        if spent {
+            conn.execute(
+                "DELETE FROM pairing_codes WHERE secret = ?1",
+                params![secret.as_str()],
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -747,59 +803,6 @@ fn revisions_after(
         });
     }
     Ok(out)
-}
-
-/// Writes a received case under the sender's id: its sections replace the
-/// stored ones, and its revisions newer than the stored revision are
-/// appended with their original author and time.
-fn upsert_case(
-    tx: &rusqlite::Connection,
-    record: &CaseRecord,
-    account: &str,
-    at: &str,
-) -> Result<(), StoreError> {
-    let case: &Case = &record.case;
-    let id = case.id.to_string();
-    let stored: Option<i64> = tx
-        .query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if stored.is_none() {
-        tx.execute(
-            "INSERT INTO cases (id, created_at, created_by, updated_at, stage) VALUES (?1, ?2, ?3, ?2, ?4)",
-            params![id, at, account, stage_key(case.stage)],
-        )?;
-    }
-    let stored = stored.unwrap_or(0);
-    for section in case.sections() {
-        tx.execute(
-            "INSERT INTO case_sections (case_id, section, body) VALUES (?1, ?2, ?3)
-             ON CONFLICT (case_id, section) DO UPDATE SET body = excluded.body",
-            params![id, section.name().key(), section.to_json().to_string()],
-        )?;
-        if let Section::Basic(basic) = &section {
-            tx.execute(
-                "UPDATE cases SET name = ?2, kana = ?3 WHERE id = ?1",
-                params![id, basic.name.expose(), basic.kana.expose()],
-            )?;
-        }
-    }
-    for r in record.revisions.iter().filter(|r| r.revision > stored) {
-        tx.execute(
-            "INSERT INTO revisions (case_id, revision, author, at, section, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, r.revision, r.author, r.at, r.section, serde_json::to_string(&r.changes).expect("changes serialise")],
-        )?;
-    }
-    let updated = record
-        .revisions
-        .last()
-        .map_or(at.to_owned(), |r| r.at.clone());
-    tx.execute(
-        "UPDATE cases SET stage = ?2, revision = max(revision, ?3), updated_at = ?4 WHERE id = ?1",
-        params![id, stage_key(case.stage), record.revision, updated],
-    )?;
-    Ok(())
 }
 
 /// The SHA-256 and length of a file, read in pieces.

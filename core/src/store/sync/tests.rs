@@ -2,6 +2,8 @@ use std::sync::Arc;
 
 use super::*;
 use crate::model::demo_cases;
+use crate::model::{Case, Section};
+use crate::seal::{BundleReader, PartKind};
 use crate::store::{KdfParams, MemoryKeychain, StoreOptions};
 
 const FAST: StoreOptions = StoreOptions {
@@ -223,26 +225,26 @@ fn a_pairing_code_is_single_use_and_expires() {
     let other = PairingSecret::generate();
     assert_eq!(
         companion
-            .redeem_pairing_code(t0, &|s| *s == other, &peer)
+            .redeem_pairing_code(t0, &|s| *s == other, &peer, "123 456")
             .expect("redeems"),
         Redeem::Unknown
     );
     assert_eq!(
         companion
-            .redeem_pairing_code(t0, &is, &peer)
+            .redeem_pairing_code(t0, &is, &peer, "123 456")
             .expect("redeems"),
         Redeem::Paired
     );
     assert_eq!(
         companion
-            .redeem_pairing_code(t0, &is, &peer)
+            .redeem_pairing_code(t0, &is, &peer, "123 456")
             .expect("redeems"),
         Redeem::AlreadyUsed
     );
     let late = companion.issue_pairing_secret(t0).expect("issues");
     assert_eq!(
         companion
-            .redeem_pairing_code(t0 + CODE_LIFETIME, &|s| *s == late, &peer)
+            .redeem_pairing_code(t0 + CODE_LIFETIME, &|s| *s == late, &peer, "123 456")
             .expect("redeems"),
         Redeem::Expired
     );
@@ -400,4 +402,434 @@ fn a_paired_companions_new_address_is_kept_and_an_unknown_device_changes_nothing
             .expect("runs")
     );
     assert!(tablet.peer(&stranger).expect("reads").is_none());
+}
+
+#[test]
+fn an_old_send_data_file_imported_after_a_newer_sync_changes_nothing() {
+    use crate::media::fixtures;
+    use crate::store::MediaDetails;
+
+    let ((_td, mut tablet), (_cd, mut companion), to) = paired();
+    let case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    let photo = tablet
+        .import_photo(case, &fixtures::gps_tagged_jpeg(), &MediaDetails::default())
+        .expect("imports the photo");
+    tablet
+        .set_media_approval(case, photo, true)
+        .expect("approves");
+    let (_, old_file) = tablet
+        .export_case(case, &to.recipient, Vec::new())
+        .expect("exports the send-data file");
+    deliver(&mut tablet, &mut companion, &to);
+
+    // The client withdraws the photo and the name is corrected; synced.
+    tablet
+        .set_media_approval(case, photo, false)
+        .expect("withdraws");
+    let mut basic = tablet.load_case(case).expect("loads").basic;
+    basic.name = "訂正 後".into();
+    tablet
+        .save_section(case, &Section::Basic(basic))
+        .expect("saves");
+    deliver(&mut tablet, &mut companion, &to);
+    let synced = companion.load_case(case).expect("loads");
+    let history = companion.history(case, None).expect("history").len();
+
+    // The older file, offered later, is already had: nothing rolls back.
+    companion
+        .import_bundle(old_file.as_slice())
+        .expect("acknowledged as already had");
+    assert_eq!(companion.load_case(case).expect("loads"), synced);
+    assert_eq!(
+        companion.history(case, None).expect("history").len(),
+        history
+    );
+    assert!(
+        companion.list_media(case).expect("lists")[0]
+            .approval
+            .is_none(),
+        "the withdrawn photo came back approved"
+    );
+}
+
+#[test]
+fn another_tablet_cannot_overwrite_a_case_until_the_office_hands_it_over() {
+    let ((_td, mut tablet), (_cd, mut companion), to) = paired();
+    let case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    deliver(&mut tablet, &mut companion, &to);
+
+    // A second paired tablet sends a case with the same id (the id is
+    // printed on every document).
+    let (_od, mut other) = store();
+    let other_peer = peer_of(&mut other, PeerKind::Tablet);
+    companion
+        .add_peer(&other_peer)
+        .expect("pairs the second tablet");
+    other.add_peer(&to).expect("pairs");
+    let mut forged = tablet.load_case(case).expect("loads");
+    forged.basic.name = "なりすまし".into();
+    create_with_id(&mut other, &forged);
+    for _ in 0..3 {
+        let mut basic = other.load_case(case).expect("loads").basic;
+        basic.address = crate::pii::Identifying::new(format!("{}+", basic.address.expose()));
+        other
+            .save_section(case, &Section::Basic(basic))
+            .expect("saves");
+    }
+    let bundle = other
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
+    let err = companion
+        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
+        .expect_err("refused");
+    assert!(matches!(err, SyncError::NotOwner(_)), "{err}");
+    assert!(err.to_string().contains("hand"), "{err}");
+    assert_ne!(
+        companion
+            .load_case(case)
+            .expect("loads")
+            .basic
+            .name
+            .expose(),
+        "なりすまし"
+    );
+
+    // The office hands the case to the second tablet: now its newer
+    // revision is taken, and the first tablet's is not.
+    companion
+        .hand_over_case(case, other_peer.fingerprint)
+        .expect("hands over");
+    companion
+        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
+        .expect("imports from the new owner");
+    assert_eq!(
+        companion
+            .load_case(case)
+            .expect("loads")
+            .basic
+            .name
+            .expose(),
+        "なりすまし"
+    );
+    let mut basic = tablet.load_case(case).expect("loads").basic;
+    basic.name = "元の端末".into();
+    for _ in 0..5 {
+        basic.address = crate::pii::Identifying::new(format!("{}-", basic.address.expose()));
+        tablet
+            .save_section(case, &Section::Basic(basic.clone()))
+            .expect("saves");
+    }
+    let stale = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
+    let err = companion
+        .import_bundle(std::fs::File::open(&stale.file).expect("opens"))
+        .expect_err("the first tablet no longer owns the case");
+    assert!(matches!(err, SyncError::NotOwner(_)), "{err}");
+}
+
+#[test]
+fn a_revision_list_that_does_not_fit_its_case_is_refused() {
+    let (_, mut tablet) = store();
+    let case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    let good = CaseRecord {
+        case: tablet.load_case(case).expect("loads"),
+        revision: 2,
+        revisions: vec![RevisionRecord {
+            revision: 1,
+            author: "admin".into(),
+            at: "2025-01-01T00:00:00Z".into(),
+            section: "basic".into(),
+            changes: Vec::new(),
+        }],
+        media: Vec::new(),
+    };
+    assert!(incoming::check_revisions(&good).is_ok());
+    let cases: [(&str, fn(&mut CaseRecord)); 4] = [
+        ("beyond the case's revision", |r| {
+            r.revisions[0].revision = 3
+        }),
+        ("an unknown section", |r| {
+            r.revisions[0].section = "x".into()
+        }),
+        ("a time that does not read", |r| {
+            r.revisions[0].at = "yesterday".into();
+        }),
+        ("a negative revision", |r| r.revision = -1),
+    ];
+    for (what, spoil) in cases {
+        let mut bad = good.clone();
+        spoil(&mut bad);
+        assert!(
+            matches!(
+                incoming::check_revisions(&bad),
+                Err(SyncError::BadRevisions { .. })
+            ),
+            "{what} was accepted"
+        );
+    }
+}
+
+/// Stores `case` under its own id, as a misbehaving tablet could.
+fn create_with_id(store: &mut Store, case: &Case) {
+    let at = now();
+    let tx = store.conn.unchecked_transaction().expect("begins");
+    tx.execute(
+        "INSERT INTO cases (id, created_at, created_by, updated_at, stage) VALUES (?1, ?2, 'admin', ?2, ?3)",
+        params![case.id.to_string(), at, crate::store::stage_key(case.stage)],
+    )
+    .expect("inserts");
+    for section in case.sections() {
+        crate::store::write_section(&tx, case.id, &section, "admin", &at).expect("writes");
+    }
+    tx.commit().expect("commits");
+}
+
+#[test]
+fn a_send_data_file_for_another_agency_needs_the_agency_sharing_consent() {
+    use crate::consent::Refusal;
+    use crate::model::{ConsentRecord, ConsentScope};
+    use time::macros::date;
+
+    let ((_td, mut tablet), _companion, to) = paired();
+    let mut case = demo_cases()[0].clone();
+    case.consents
+        .retain(|c| c.scope != ConsentScope::AgencySharing);
+    let id = tablet.create_case(&case).expect("creates");
+    let agency = DeviceKeys::generate().recipient();
+    let err = tablet
+        .export_case(id, &agency, Vec::new())
+        .expect_err("refused without the consent");
+    assert!(
+        matches!(
+            err,
+            SyncError::NoConsent(Refusal::NotGiven(ConsentScope::AgencySharing))
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("関係機関への情報提供"), "{err}");
+    // To this office's own companion it is the worker's own support.
+    tablet
+        .export_case(id, &to.recipient, Vec::new())
+        .expect("the office may have it");
+
+    case.consents.push(ConsentRecord {
+        scope: ConsentScope::AgencySharing,
+        given_on: Some(date!(2025 - 01 - 01)),
+        ..ConsentRecord::new()
+    });
+    tablet
+        .save_section(id, &Section::Consents(case.consents.clone()))
+        .expect("saves");
+    let (_, sealed) = tablet
+        .export_case(id, &agency, Vec::new())
+        .expect("exports with the consent in force");
+    assert!(!sealed.is_empty());
+}
+
+#[test]
+fn spent_pairing_codes_are_purged_a_day_later() {
+    let (_d, mut companion) = store();
+    let (_t, mut tablet) = store();
+    let peer = peer_of(&mut tablet, PeerKind::Tablet);
+    let t0 = OffsetDateTime::now_utc();
+    let used = companion.issue_pairing_secret(t0).expect("issues");
+    companion
+        .redeem_pairing_code(t0, &|s| *s == used, &peer, "123 456")
+        .expect("pairs");
+    companion
+        .issue_pairing_secret(t0)
+        .expect("issues one left unused");
+    let count = |s: &Store| -> i64 {
+        s.conn
+            .query_row("SELECT count(*) FROM pairing_codes", [], |r| r.get(0))
+            .expect("counts")
+    };
+    assert_eq!(count(&companion), 2);
+    let later = t0 + CODE_LIFETIME + SPENT_CODE_KEPT + time::Duration::minutes(1);
+    companion.issue_pairing_secret(later).expect("issues");
+    assert_eq!(count(&companion), 1, "spent codes were kept");
+}
+
+#[test]
+fn a_device_naming_another_tablets_signing_key_does_not_unpair_it() {
+    let (_d, mut companion) = store();
+    let (_t, mut tablet) = store();
+    let (_o, mut other) = store();
+    let honest = peer_of(&mut tablet, PeerKind::Tablet);
+    companion.add_peer(&honest).expect("pairs");
+    let mut impostor = peer_of(&mut other, PeerKind::Tablet);
+    impostor.signer = honest.signer.clone();
+    let err = companion.add_peer(&impostor).expect_err("refused");
+    assert!(matches!(err, StoreError::SignerTaken), "{err}");
+    let peers = companion.peers().expect("peers");
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].fingerprint, honest.fingerprint);
+    // A second, honest tablet pairs beside the first.
+    let second = peer_of(&mut other, PeerKind::Tablet);
+    companion.add_peer(&second).expect("pairs");
+    assert_eq!(companion.peers().expect("peers").len(), 2);
+}
+
+#[test]
+fn a_tablet_paired_with_a_code_sends_only_once_the_office_confirms_its_verification_code() {
+    let (_d, mut companion) = store();
+    let (_t, mut tablet) = store();
+    let peer = peer_of(&mut tablet, PeerKind::Tablet);
+    let to = peer_of(&mut companion, PeerKind::Companion);
+    tablet.add_peer(&to).expect("pairs");
+    let t0 = OffsetDateTime::now_utc();
+    let secret = companion.issue_pairing_secret(t0).expect("issues");
+    assert_eq!(
+        companion
+            .redeem_pairing_code(t0, &|s| *s == secret, &peer, "482 913")
+            .expect("redeems"),
+        Redeem::Paired
+    );
+    assert!(
+        companion
+            .awaits_confirmation(&peer.fingerprint)
+            .expect("reads")
+    );
+    tablet.create_case(&demo_cases()[0]).expect("creates");
+    let bundle = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
+    let err = companion
+        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
+        .expect_err("not before the office confirms");
+    assert!(
+        matches!(err, SyncError::Seal(SealError::UnknownSigner(_))),
+        "{err}"
+    );
+
+    assert_eq!(companion.confirm_pairing("111 111").expect("reads"), None);
+    assert_eq!(
+        companion.confirm_pairing("482913").expect("confirms"),
+        Some(peer.fingerprint)
+    );
+    assert!(
+        !companion
+            .awaits_confirmation(&peer.fingerprint)
+            .expect("reads")
+    );
+    companion
+        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
+        .expect("imports once confirmed");
+}
+
+/// The cases a sealed bundle for `companion` carries, and how many media
+/// parts.
+fn contents(companion: &mut Store, bundle: &PendingBundle) -> (Vec<CaseId>, usize) {
+    let keys = companion.device_identity().expect("identity").keys;
+    let reader = BundleReader::open(
+        std::fs::File::open(&bundle.file).expect("opens"),
+        &keys,
+        &|_| true,
+    )
+    .expect("a bundle for the companion");
+    let parts = &reader.manifest().parts;
+    let media = parts.iter().filter(|p| p.kind == PartKind::Media).count();
+    let cases = parts
+        .iter()
+        .filter(|p| p.kind == PartKind::Case)
+        .map(|p| {
+            p.name
+                .strip_prefix("case/")
+                .and_then(|id| id.parse().ok())
+                .expect("a case part names its case")
+        })
+        .collect();
+    (cases, media)
+}
+
+#[test]
+fn a_refused_bundle_never_blocks_docking_and_the_case_it_cannot_take_is_held_back() {
+    use crate::media::fixtures;
+    use crate::store::MediaDetails;
+
+    let ((_td, mut tablet), (_cd, mut companion), to) = paired();
+    let a = tablet.create_case(&demo_cases()[0]).expect("creates");
+    let b = tablet.create_case(&demo_cases()[1]).expect("creates");
+    tablet
+        .import_photo(b, &fixtures::gps_tagged_jpeg(), &MediaDetails::default())
+        .expect("imports the photo");
+    let first = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("changes");
+    assert_eq!(contents(&mut companion, &first).0.len(), 2);
+    let held = tablet
+        .bundle_refused(first.outgoing.id, "a case part is too large")
+        .expect("records the refusal");
+    assert!(
+        held.is_empty(),
+        "nothing is held back before it is tried alone"
+    );
+    assert!(!first.file.exists(), "the refused bundle's file was kept");
+    assert!(
+        tablet
+            .pending_bundles(&to.fingerprint)
+            .expect("lists")
+            .is_empty()
+    );
+
+    // Each case goes again alone, the photo's bytes with its case.
+    let one = tablet.seal_changes_for(&to).expect("seals").expect("one");
+    let two = tablet.seal_changes_for(&to).expect("seals").expect("two");
+    assert!(tablet.seal_changes_for(&to).expect("seals").is_none());
+    let (in_one, media_one) = contents(&mut companion, &one);
+    let (in_two, media_two) = contents(&mut companion, &two);
+    assert_eq!((in_one.len(), in_two.len()), (1, 1));
+    let (bundle_a, bundle_b) = if in_one[0] == a {
+        (one, two)
+    } else {
+        (two, one)
+    };
+    assert_eq!(
+        if in_one[0] == b { media_one } else { media_two },
+        1,
+        "the photo's bytes were not sent again"
+    );
+
+    // The companion refuses a alone and takes b.
+    let held = tablet
+        .bundle_refused(bundle_a.outgoing.id, "a case part is too large")
+        .expect("records the refusal");
+    assert_eq!(held, vec![a]);
+    companion
+        .import_bundle(std::fs::File::open(&bundle_b.file).expect("opens"))
+        .expect("imports b");
+    tablet.mark_delivered(bundle_b.outgoing.id).expect("marks");
+    assert_eq!(companion.list_media(b).expect("lists").len(), 1);
+    let refused = tablet.refused_cases(&to.fingerprint).expect("lists");
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].case, a);
+    assert_eq!(refused[0].reason, "a case part is too large");
+    assert_eq!(tablet.unsent_cases(&to.fingerprint).expect("counts"), 0);
+    assert!(
+        tablet.seal_changes_for(&to).expect("seals").is_none(),
+        "the refused case was sent again unchanged"
+    );
+
+    // Corrected, it goes again.
+    let mut basic = tablet.load_case(a).expect("loads").basic;
+    basic.name = "訂正 後".into();
+    tablet
+        .save_section(a, &Section::Basic(basic))
+        .expect("saves");
+    assert!(
+        tablet
+            .refused_cases(&to.fingerprint)
+            .expect("lists")
+            .is_empty()
+    );
+    let again = tablet
+        .seal_changes_for(&to)
+        .expect("seals")
+        .expect("the corrected case");
+    assert_eq!(contents(&mut companion, &again).0, vec![a]);
 }

@@ -1,0 +1,314 @@
+//! Receiving cases (受信): importing a sealed bundle from a paired tablet,
+//! under the rule of who may change a case and in what order. A case has
+//! one owning tablet at a time (the one that first sent it, or the one the
+//! office handed it to) and a revision that only grows: a bundle's case is
+//! taken only from its owner and only when newer than what is held; an
+//! equal or older one is already had and changes nothing, so an old
+//! send-data file can never roll a case back.
+
+use std::io::Read;
+
+use rusqlite::{OptionalExtension, params};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::media;
+use super::{Imported, PeerKind, SyncError};
+use crate::link::Fingerprint;
+use crate::model::{Case, CaseId, Section, SectionName};
+use crate::seal::{BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
+use crate::store::{AuditAction, Role, Store, StoreError, now, stage_key};
+
+impl Store {
+    /// When each case received from a tablet last arrived (RFC 3339, UTC),
+    /// by case id. Cases made on this device are not listed.
+    pub fn received_at(&self) -> Result<std::collections::HashMap<CaseId, String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT case_id, received_at FROM case_origins")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (id, at) = row?;
+            out.insert(id.parse().map_err(|_| StoreError::Damaged)?, at);
+        }
+        Ok(out)
+    }
+
+    /// Whether a bundle was imported here.
+    pub fn bundle_imported(&self, id: BundleId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Opens a sealed bundle addressed to this device, signed by a paired
+    /// tablet, checks every part, and only then imports its cases in one
+    /// transaction with the bundle's id, so a bundle is imported at most
+    /// once. Nothing is imported on any error.
+    pub fn import_bundle<R: Read>(&mut self, input: R) -> Result<Imported, SyncError> {
+        self.require(&[Role::Administrator, Role::SupportWorker], "import cases")?;
+        let identity = self.device_identity()?;
+        let mut tablets: Vec<SignerKey> = Vec::new();
+        for p in self.peers()? {
+            if p.kind == PeerKind::Tablet && !self.awaits_confirmation(&p.fingerprint)? {
+                tablets.push(p.signer);
+            }
+        }
+        let mut reader = BundleReader::open(input, &identity.keys, &|s| tablets.contains(s))?;
+        let (id, signer) = (reader.id(), reader.signer());
+        if self.bundle_imported(id)? {
+            return Ok(Imported::Before);
+        }
+        let parts = reader.manifest().parts.clone();
+        let case_bytes: u64 = parts
+            .iter()
+            .filter(|p| p.kind == PartKind::Case)
+            .map(|p| p.length)
+            .fold(0, u64::saturating_add);
+        if case_bytes > MAX_CASE_BYTES_PER_BUNDLE {
+            return Err(SealError::Unsupported(format!(
+                "cases of {case_bytes} bytes in one bundle (at most {MAX_CASE_BYTES_PER_BUNDLE})"
+            ))
+            .into());
+        }
+        let mut records = Vec::new();
+        let mut received = media::ReceivedMedia::new(self.media_dir());
+        for info in &parts {
+            match info.kind {
+                PartKind::Case => records.push(reader.next_case_record()?),
+                PartKind::Media => {
+                    received.receive(info, |writer| reader.next_part(writer).map(|_| ()))?;
+                }
+                PartKind::Research | PartKind::Unknown => {
+                    return Err(SealError::Unsupported(format!("the part {}", info.name)).into());
+                }
+            }
+        }
+        reader.finish()?;
+        for r in &records {
+            r.case.validate().map_err(StoreError::from)?;
+            check_revisions(r)?;
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        if tx
+            .query_row(
+                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some()
+        {
+            return Ok(Imported::Before);
+        }
+        let at = now();
+        let mut newer = Vec::new();
+        for r in &records {
+            if is_newer(&tx, r, &signer)? {
+                newer.push(r);
+            }
+        }
+        for r in newer {
+            upsert_case(&tx, r, &self.account.name, &at)?;
+            media::apply_media(&tx, &r.case.id.to_string(), &r.media, &mut received)?;
+            tx.execute(
+                "INSERT INTO case_origins (case_id, signer, bundle_id, revision, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (case_id) DO UPDATE SET signer = excluded.signer,
+                   bundle_id = excluded.bundle_id, revision = excluded.revision,
+                   received_at = excluded.received_at",
+                params![
+                    r.case.id.to_string(),
+                    signer.to_hex(),
+                    id.to_string(),
+                    r.revision,
+                    at
+                ],
+            )?;
+            self.audit(
+                &tx,
+                AuditAction::CreateCase,
+                Some(r.case.id),
+                &format!("imported from bundle {id}"),
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO incoming_bundles (id, signer, received_at, cases) VALUES (?1, ?2, ?3, ?4)",
+            params![id.to_string(), signer.to_hex(), at, records.len() as i64],
+        )?;
+        tx.commit()?;
+        received.keep();
+        Ok(Imported::Now(records.len()))
+    }
+
+    /// Hands a received case over to the paired tablet `to`: from now on
+    /// only that tablet's bundles may change it, and the revision it held
+    /// stays the one to beat. Administrators only; audited.
+    pub fn hand_over_case(&mut self, case: CaseId, to: Fingerprint) -> Result<(), StoreError> {
+        self.require_admin("hand a case over to another tablet")?;
+        let tablet = self
+            .peers()?
+            .into_iter()
+            .find(|p| p.kind == PeerKind::Tablet && p.fingerprint == to)
+            .ok_or(StoreError::NoSuchPeer)?;
+        let tx = self.conn.unchecked_transaction()?;
+        let id = case.to_string();
+        let exists = tx
+            .query_row("SELECT 1 FROM cases WHERE id = ?1", [&id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(StoreError::NoSuchCase(case));
+        }
+        let revision: i64 =
+            tx.query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })?;
+        tx.execute(
+            "INSERT INTO case_origins (case_id, signer, bundle_id, revision, received_at)
+             VALUES (?1, ?2, '', ?3, ?4)
+             ON CONFLICT (case_id) DO UPDATE SET signer = excluded.signer",
+            params![id, tablet.signer.to_hex(), revision, now()],
+        )?;
+        self.audit(
+            &tx,
+            AuditAction::Account,
+            Some(case),
+            &format!("case handed over to tablet {}", &to.to_hex()[..16]),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The most bytes of case records one bundle may carry: each is read whole
+/// into memory before the import, so their sum is bounded, not just each
+/// one ([`crate::seal::MAX_CASE_PART`]).
+pub const MAX_CASE_BYTES_PER_BUNDLE: u64 = 256 * 1024 * 1024;
+
+/// Whether `record` from `signer` is newer than what this store holds of
+/// its case: yes for a case not here yet; no (already had, nothing
+/// changes) for an equal or older revision from its owner; an error for a
+/// case owned by another device (or made on this one).
+fn is_newer(
+    tx: &rusqlite::Connection,
+    record: &CaseRecord,
+    signer: &SignerKey,
+) -> Result<bool, SyncError> {
+    let id = record.case.id.to_string();
+    let exists = tx
+        .query_row("SELECT 1 FROM cases WHERE id = ?1", [&id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let origin: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT signer, revision FROM case_origins WHERE case_id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match origin {
+        None if exists => Err(SyncError::NotOwner(short(&id))),
+        None => Ok(true),
+        Some((owner, _)) if owner != signer.to_hex() => Err(SyncError::NotOwner(short(&id))),
+        Some((_, held)) => Ok(record.revision > held),
+    }
+}
+
+fn short(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+/// Checks a received case's revision list against the case: numbers that
+/// grow, none beyond the case's revision, known sections, readable times.
+pub(super) fn check_revisions(record: &CaseRecord) -> Result<(), SyncError> {
+    let bad = |why| SyncError::BadRevisions {
+        case: short(&record.case.id.to_string()),
+        why,
+    };
+    if record.revision < 0 {
+        return Err(bad("the case's revision is negative"));
+    }
+    let mut last = 0;
+    for r in &record.revisions {
+        if r.revision <= last || r.revision > record.revision {
+            return Err(bad("revision numbers out of order"));
+        }
+        last = r.revision;
+        if SectionName::from_key(&r.section).is_none()
+            && r.section != crate::store::MEDIA_REVISION_SECTION
+        {
+            return Err(bad("an unknown section"));
+        }
+        if OffsetDateTime::parse(&r.at, &Rfc3339).is_err() {
+            return Err(bad("a time that does not read"));
+        }
+        if r.author.chars().count() > MAX_AUTHOR {
+            return Err(bad("an author name too long"));
+        }
+    }
+    Ok(())
+}
+
+/// The longest account name accepted in a received revision.
+const MAX_AUTHOR: usize = 200;
+
+/// Writes a received case under the sender's id: its sections replace the
+/// stored ones, and its revisions newer than the stored revision are
+/// appended with their original author and time.
+fn upsert_case(
+    tx: &rusqlite::Connection,
+    record: &CaseRecord,
+    account: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    let case: &Case = &record.case;
+    let id = case.id.to_string();
+    let stored: Option<i64> = tx
+        .query_row("SELECT revision FROM cases WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if stored.is_none() {
+        tx.execute(
+            "INSERT INTO cases (id, created_at, created_by, updated_at, stage) VALUES (?1, ?2, ?3, ?2, ?4)",
+            params![id, at, account, stage_key(case.stage)],
+        )?;
+    }
+    let stored = stored.unwrap_or(0);
+    for section in case.sections() {
+        tx.execute(
+            "INSERT INTO case_sections (case_id, section, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (case_id, section) DO UPDATE SET body = excluded.body",
+            params![id, section.name().key(), section.to_json().to_string()],
+        )?;
+        if let Section::Basic(basic) = &section {
+            tx.execute(
+                "UPDATE cases SET name = ?2, kana = ?3 WHERE id = ?1",
+                params![id, basic.name.expose(), basic.kana.expose()],
+            )?;
+        }
+    }
+    for r in record.revisions.iter().filter(|r| r.revision > stored) {
+        tx.execute(
+            "INSERT INTO revisions (case_id, revision, author, at, section, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, r.revision, r.author, r.at, r.section, serde_json::to_string(&r.changes).expect("changes serialise")],
+        )?;
+    }
+    let updated = record
+        .revisions
+        .last()
+        .map_or(at.to_owned(), |r| r.at.clone());
+    tx.execute(
+        "UPDATE cases SET stage = ?2, revision = max(revision, ?3), updated_at = ?4 WHERE id = ?1",
+        params![id, stage_key(case.stage), record.revision, updated],
+    )?;
+    Ok(())
+}
