@@ -21,7 +21,7 @@ use tsunagi_app::window::ui::{
 };
 use tsunagi_app::window::{self, AppHandle, Background, Options};
 use tsunagi_core::media::MediaKind;
-use tsunagi_core::model::{CaseId, demo_cases};
+use tsunagi_core::model::{CaseId, ConsentRecord, ConsentScope, demo_cases};
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
 const PASSWORD: &str = "ながい合言葉 2026";
@@ -37,13 +37,29 @@ struct Env {
 }
 
 impl Env {
+    /// The first demo case, with the client's consent to the use of photos
+    /// and video (写真・動画の利用) in force.
     fn new() -> Self {
+        Self::with_media_consent(true)
+    }
+
+    /// The first demo case, with or without the media consent.
+    fn with_media_consent(consent: bool) -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
         let data = temp.path().join("data");
         let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
         let (mut store, _code) =
             Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, FAST).expect("a store");
-        let case = store.create_case(&demo_cases().remove(0)).expect("a case");
+        let mut case = demo_cases().remove(0);
+        case.consents.retain(|c| c.scope != ConsentScope::Media);
+        if consent {
+            case.consents.push(ConsentRecord {
+                scope: ConsentScope::Media,
+                given_on: Some(time::macros::date!(2025 - 01 - 01)),
+                ..ConsentRecord::new()
+            });
+        }
+        let case = store.create_case(&case).expect("a case");
         Self {
             _temp: temp,
             data,
@@ -310,4 +326,46 @@ fn a_read_only_account_sees_the_items_but_no_camera() {
     let approve = all(w, "本人が承認：", AccessibleRole::Button);
     assert_eq!(approve.len(), 1);
     assert_eq!(approve[0].accessible_enabled(), Some(false));
+}
+
+#[test]
+fn without_the_media_consent_approved_photos_stay_out_of_the_presentation_and_the_screen_says_why()
+{
+    init_backend();
+    let env = Env::with_media_consent(false);
+    {
+        let mut store = env.store();
+        let photo = store
+            .import_photo(
+                env.case,
+                &tsunagi_core::media::fixtures::gps_tagged_jpeg(),
+                &tsunagi_core::store::MediaDetails {
+                    caption: tsunagi_core::pii::Identifying::new("棚の組み立て".to_owned()),
+                    ..Default::default()
+                },
+            )
+            .expect("a photo");
+        store
+            .set_media_approval(env.case, photo, true)
+            .expect("approved");
+    }
+    let app = env.app();
+    let w = app.window();
+    env.log_in_to_media(w);
+    let note = one(w, "写真・動画の利用への同意", AccessibleRole::Text)
+        .accessible_value()
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    assert!(note.contains("への同意がありません"), "{note}");
+    assert!(note.contains("提示と印刷には使われません"), "{note}");
+
+    press(w, "ケースに戻る");
+    press(w, "プレゼンテーション");
+    assert_eq!(w.get_screen(), Screen::Presentation);
+    let pages = w.global::<PresentationAdapter<'_>>().get_pages();
+    assert!(pages.row_count() > 0, "the profile itself is shown");
+    assert!(
+        pages.iter().all(|p| !p.has_photo),
+        "an approved photo was shown without the media consent"
+    );
 }

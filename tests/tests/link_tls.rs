@@ -30,29 +30,42 @@ fn store(dir: &std::path::Path) -> Store {
     .0
 }
 
-/// A companion serving one connection on its own thread; its store comes
-/// back with the session's result.
-fn companion(mut store: Store) -> (SocketAddr, mpsc::Receiver<(anyhow::Result<Session>, Store)>) {
+/// Runs `serve` with the companion's endpoint (on loopback) on a runtime
+/// of a thread of its own; returns the address it listens on.
+fn on_its_own_thread<F, Fut>(mut store: Store, serve: F) -> SocketAddr
+where
+    F: FnOnce(Store, quinn::Endpoint) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
     let (addr_tx, addr_rx) = mpsc::channel();
-    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .expect("runtime");
-        let result = rt.block_on(async {
+        rt.block_on(async move {
             let endpoint =
                 link::endpoint(&mut store, "127.0.0.1:0".parse().expect("addr")).expect("listens");
             addr_tx
                 .send(endpoint.local_addr().expect("bound"))
                 .expect("sends");
-            link::accept_one(&mut store, &endpoint, Options::default())
-                .await
-                .expect("a connection")
+            serve(store, endpoint).await;
         });
+    });
+    addr_rx.recv().expect("address")
+}
+
+/// A companion serving one connection on its own thread; its store comes
+/// back with the session's result.
+fn companion(store: Store) -> (SocketAddr, mpsc::Receiver<(anyhow::Result<Session>, Store)>) {
+    let (tx, rx) = mpsc::channel();
+    let addr = on_its_own_thread(store, move |mut store, endpoint| async move {
+        let result = link::accept_one(&mut store, &endpoint, Options::default())
+            .await
+            .expect("a connection");
         let _ = tx.send((result, store));
     });
-    (addr_rx.recv().expect("address"), rx)
+    (addr, rx)
 }
 
 /// Connects with `config`, says hello, and returns the first answer (or the
@@ -206,33 +219,20 @@ fn a_companion_with_another_certificate_is_not_trusted() {
 /// A companion serving every connection at once (as `serve` and the window
 /// do) on its own thread; each connection's outcome comes back in words.
 fn serving(store: Store) -> (SocketAddr, mpsc::Receiver<String>) {
-    let (addr_tx, addr_rx) = mpsc::channel();
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let mut store = store;
-        rt.block_on(async {
-            let endpoint =
-                link::endpoint(&mut store, "127.0.0.1:0".parse().expect("addr")).expect("listens");
-            addr_tx
-                .send(endpoint.local_addr().expect("bound"))
-                .expect("sends");
-            let tx = std::sync::Mutex::new(tx);
-            link::serve(&store, endpoint, move |result| {
-                let line = match result {
-                    Ok(session) => session.summary,
-                    Err(e) => format!("{e:#}"),
-                };
-                let _ = tx.lock().expect("not poisoned").send(line);
-            })
-            .await
-            .expect("serves");
-        });
+    let tx = std::sync::Mutex::new(tx);
+    let addr = on_its_own_thread(store, move |store, endpoint| async move {
+        link::serve(&store, endpoint, move |result| {
+            let line = match result {
+                Ok(session) => session.summary,
+                Err(e) => format!("{e:#}"),
+            };
+            let _ = tx.lock().expect("not poisoned").send(line);
+        })
+        .await
+        .expect("serves");
     });
-    (addr_rx.recv().expect("address"), rx)
+    (addr, rx)
 }
 
 /// Strangers on the LAN holding connections to `addr` until `release`

@@ -407,6 +407,12 @@ pub(super) fn negotiating_uc() -> Case {
                 "株式会社ためし印刷 総務担当",
                 date!(2024 - 07 - 01),
             ),
+            consent(
+                ConsentScope::Media,
+                "作業の様子の写真と動画を個人プロフィールに使うこと",
+                "個人プロフィールの提示先（事業所）",
+                date!(2024 - 07 - 01),
+            ),
         ],
         disclosure: Disclosure::Disclosed,
     }

@@ -329,6 +329,9 @@ fn approved_media_reach_employers_only_while_the_media_consent_is_in_force() {
     use time::macros::date;
 
     let (_fx, mut store, case) = Fixture::new();
+    store
+        .save_section(case, &Section::Consents(Vec::new()))
+        .expect("no consent recorded yet");
     let a = store
         .import_photo(case, &photo(), &details())
         .expect("imports");

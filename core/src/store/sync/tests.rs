@@ -452,6 +452,38 @@ fn an_old_send_data_file_imported_after_a_newer_sync_changes_nothing() {
     );
 }
 
+/// Saves `times` changes to `case`'s basic information on `store`, with
+/// `name` as the name.
+fn edit(store: &mut Store, case: CaseId, name: &str, times: usize) {
+    let mut basic = store.load_case(case).expect("loads").basic;
+    basic.name = name.into();
+    for n in 0..times {
+        basic.address = crate::pii::Identifying::new(format!("番地{n}"));
+        store
+            .save_section(case, &Section::Basic(basic.clone()))
+            .expect("saves");
+    }
+}
+
+/// What `companion` makes of the changes `tablet` seals for it.
+fn offer(tablet: &mut Store, companion: &mut Store, to: &Peer) -> Result<Imported, SyncError> {
+    let bundle = tablet
+        .seal_changes_for(to)
+        .expect("seals")
+        .expect("changes");
+    companion.import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
+}
+
+fn name_on(store: &mut Store, case: CaseId) -> String {
+    store
+        .load_case(case)
+        .expect("loads")
+        .basic
+        .name
+        .expose()
+        .clone()
+}
+
 #[test]
 fn another_tablet_cannot_overwrite_a_case_until_the_office_hands_it_over() {
     let ((_td, mut tablet), (_cd, mut companion), to) = paired();
@@ -459,73 +491,30 @@ fn another_tablet_cannot_overwrite_a_case_until_the_office_hands_it_over() {
     deliver(&mut tablet, &mut companion, &to);
 
     // A second paired tablet sends a case with the same id (the id is
-    // printed on every document).
+    // printed on every document), at a higher revision.
     let (_od, mut other) = store();
     let other_peer = peer_of(&mut other, PeerKind::Tablet);
     companion
         .add_peer(&other_peer)
         .expect("pairs the second tablet");
     other.add_peer(&to).expect("pairs");
-    let mut forged = tablet.load_case(case).expect("loads");
-    forged.basic.name = "なりすまし".into();
-    create_with_id(&mut other, &forged);
-    for _ in 0..3 {
-        let mut basic = other.load_case(case).expect("loads").basic;
-        basic.address = crate::pii::Identifying::new(format!("{}+", basic.address.expose()));
-        other
-            .save_section(case, &Section::Basic(basic))
-            .expect("saves");
-    }
-    let bundle = other
-        .seal_changes_for(&to)
-        .expect("seals")
-        .expect("changes");
-    let err = companion
-        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
-        .expect_err("refused");
+    create_with_id(&mut other, &tablet.load_case(case).expect("loads"));
+    edit(&mut other, case, "なりすまし", 3);
+    let err = offer(&mut other, &mut companion, &to).expect_err("refused");
     assert!(matches!(err, SyncError::NotOwner(_)), "{err}");
     assert!(err.to_string().contains("hand"), "{err}");
-    assert_ne!(
-        companion
-            .load_case(case)
-            .expect("loads")
-            .basic
-            .name
-            .expose(),
-        "なりすまし"
-    );
+    assert_ne!(name_on(&mut companion, case), "なりすまし");
 
     // The office hands the case to the second tablet: now its newer
     // revision is taken, and the first tablet's is not.
     companion
         .hand_over_case(case, other_peer.fingerprint)
         .expect("hands over");
-    companion
-        .import_bundle(std::fs::File::open(&bundle.file).expect("opens"))
-        .expect("imports from the new owner");
-    assert_eq!(
-        companion
-            .load_case(case)
-            .expect("loads")
-            .basic
-            .name
-            .expose(),
-        "なりすまし"
-    );
-    let mut basic = tablet.load_case(case).expect("loads").basic;
-    basic.name = "元の端末".into();
-    for _ in 0..5 {
-        basic.address = crate::pii::Identifying::new(format!("{}-", basic.address.expose()));
-        tablet
-            .save_section(case, &Section::Basic(basic.clone()))
-            .expect("saves");
-    }
-    let stale = tablet
-        .seal_changes_for(&to)
-        .expect("seals")
-        .expect("changes");
-    let err = companion
-        .import_bundle(std::fs::File::open(&stale.file).expect("opens"))
+    edit(&mut other, case, "なりすまし", 1);
+    offer(&mut other, &mut companion, &to).expect("imports from the new owner");
+    assert_eq!(name_on(&mut companion, case), "なりすまし");
+    edit(&mut tablet, case, "元の端末", 5);
+    let err = offer(&mut tablet, &mut companion, &to)
         .expect_err("the first tablet no longer owns the case");
     assert!(matches!(err, SyncError::NotOwner(_)), "{err}");
 }
