@@ -7,7 +7,8 @@
 //! log after a support worker was added and given a case (`audit`), or at tab N
 //! of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
-//! (`present-N`), at its photos and videos (`media`), in English with `en`
+//! (`present-N`), at its photos and videos (`media`; `media-no-consent` for
+//! a client without the consent to their use), in English with `en`
 //! after the folder. The first demo case gets two photos of the test
 //! pattern (one approved, shown in the presentation) and a 2-second clip of
 //! it (approved). For 例田 さくら, whose disclosure is 非開示, use
@@ -66,6 +67,17 @@ fn main() -> anyhow::Result<()> {
         };
         let (first, hidden) = (find("見本 花子")?, find("例田 さくら")?);
         add_media(&mut store, first)?;
+        if what == "media-no-consent" {
+            // The same photos and clip for a client who has not consented
+            // to their use (so the first case is her).
+            let other = cases
+                .iter()
+                .map(|c| c.id)
+                .find(|id| *id != first && *id != hidden)
+                .ok_or_else(|| anyhow::anyhow!("a third demo case"))?;
+            add_media(&mut store, other)?;
+            return show_media_of(other, &dir, keychain, store_options);
+        }
         if what == "audit" {
             store.add_account("sato", Role::SupportWorker, "さとうの合言葉 2026")?;
             store.assign(first, "sato")?;
@@ -152,6 +164,30 @@ fn main() -> anyhow::Result<()> {
         }
         _ => app.open_disease(first),
     }
+    app.run()
+}
+
+/// The app at the photos and videos of `case`, logged in.
+fn show_media_of(
+    case: CaseId,
+    dir: &std::path::Path,
+    keychain: Arc<dyn Keychain>,
+    store_options: StoreOptions,
+) -> anyhow::Result<()> {
+    let app = window::build(
+        dir.to_owned(),
+        Options {
+            background: Background::Inline,
+            store_options,
+            ..Options::new(keychain)
+        },
+    )?;
+    let w = app.window();
+    w.global::<LoginAdapter<'_>>()
+        .invoke_log_in("admin".into(), PASSWORD.into());
+    w.global::<CaseListAdapter<'_>>()
+        .invoke_open_case(case.to_string().into());
+    w.global::<CaseAdapter<'_>>().invoke_open_media();
     app.run()
 }
 

@@ -1,6 +1,7 @@
 //! Opens the companion's window on a throw-away store with the demo cases,
 //! logged in, at the received cases with document N of the first case
-//! (`doc-N`, N from 0), at pairing with a code issued (`pairing`) or at the
+//! (`doc-N`, N from 0), at pairing with a code issued (`pairing`) or a
+//! tablet waiting for the office to confirm its code (`pairing-confirm`), at the
 //! programme figures (`programme`) or at the research data (`research`:
 //! what would be sent, and an outbox with one batch that could not be
 //! delivered), in English with `en` after the folder,
@@ -85,6 +86,14 @@ fn main() -> anyhow::Result<()> {
             w.global::<DeskAdapter<'_>>()
                 .invoke_show(DeskScreen::Pairing);
             w.global::<PairingAdapter<'_>>().invoke_issue_code();
+        }
+        "pairing-confirm" => {
+            // As the tab stands once a tablet paired with the code, before
+            // the office confirms the verification code.
+            w.global::<DeskAdapter<'_>>()
+                .invoke_show(DeskScreen::Pairing);
+            w.global::<PairingAdapter<'_>>()
+                .set_verification("482 913".into());
         }
         "research" => {
             w.global::<DeskAdapter<'_>>()

@@ -639,3 +639,53 @@ pub fn advertised_address(listen: SocketAddr) -> SocketAddr {
         .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into());
     SocketAddr::new(local, listen.port())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+
+    fn partial(inbox: &std::path::Path, n: u8, age: Duration) -> BundleId {
+        let id: BundleId = hex::encode([n; 32]).parse().expect("a bundle id");
+        let path = inbox.join(format!("{id}.part"));
+        fs::write(&path, [n; 16]).expect("writes");
+        File::options()
+            .write(true)
+            .open(&path)
+            .expect("opens")
+            .set_modified(SystemTime::now() - age)
+            .expect("dates");
+        id
+    }
+
+    fn left(inbox: &std::path::Path) -> usize {
+        fs::read_dir(inbox).expect("lists").count()
+    }
+
+    #[test]
+    fn at_most_the_newest_partial_bundles_are_kept_beside_the_one_arriving() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for n in 0..12 {
+            partial(dir.path(), n, Duration::from_secs(60 * u64::from(n)));
+        }
+        let arriving = partial(dir.path(), 99, Duration::from_secs(3600));
+        keep_partials(dir.path(), arriving, 4);
+        assert_eq!(left(dir.path()), 4, "the arriving one and the 3 newest");
+        assert!(dir.path().join(format!("{arriving}.part")).exists());
+        for n in 0..3 {
+            let id: BundleId = hex::encode([n; 32]).parse().expect("a bundle id");
+            assert!(dir.path().join(format!("{id}.part")).exists(), "{n}");
+        }
+    }
+
+    #[test]
+    fn partial_bundles_untouched_for_longer_than_the_limit_are_swept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        partial(dir.path(), 1, Duration::from_secs(60));
+        partial(dir.path(), 2, PARTIAL_MAX_AGE + Duration::from_secs(60));
+        fs::write(dir.path().join("notes.txt"), b"kept").expect("writes");
+        sweep_inbox(dir.path(), PARTIAL_MAX_AGE);
+        assert_eq!(left(dir.path()), 2, "the recent partial and the other file");
+    }
+}

@@ -258,7 +258,7 @@ fn refresh(session: &Arc<Session>, window: &AppWindow) {
     let epoch = session.epoch();
     session.run(
         window,
-        |session| session.with_store(|store| waiting(store)),
+        |session| session.with_store(waiting),
         move |session, window, read| {
             if session.epoch() != epoch {
                 return;

@@ -536,7 +536,8 @@ fn a_revision_list_that_does_not_fit_its_case_is_refused() {
         media: Vec::new(),
     };
     assert!(incoming::check_revisions(&good).is_ok());
-    let cases: [(&str, fn(&mut CaseRecord)); 4] = [
+    type Spoil = fn(&mut CaseRecord);
+    let cases: [(&str, Spoil); 4] = [
         ("beyond the case's revision", |r| {
             r.revisions[0].revision = 3
         }),
@@ -650,7 +651,7 @@ fn a_device_naming_another_tablets_signing_key_does_not_unpair_it() {
     let honest = peer_of(&mut tablet, PeerKind::Tablet);
     companion.add_peer(&honest).expect("pairs");
     let mut impostor = peer_of(&mut other, PeerKind::Tablet);
-    impostor.signer = honest.signer.clone();
+    impostor.signer = honest.signer;
     let err = companion.add_peer(&impostor).expect_err("refused");
     assert!(matches!(err, StoreError::SignerTaken), "{err}");
     let peers = companion.peers().expect("peers");
