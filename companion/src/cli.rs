@@ -263,6 +263,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("could not read {}", file.display()))?;
             match store.import_bundle(std::io::BufReader::new(input))? {
+                Imported::Now(0) => {
+                    println!(
+                        "the file holds nothing newer than this companion has; nothing changed"
+                    );
+                }
                 Imported::Now(n) => println!("imported {n} case(s)"),
                 Imported::Before => println!("this bundle was imported before; nothing changed"),
             }

@@ -3,7 +3,8 @@
 //! in `inbox/` until they are imported.
 //!
 //! Connections are served at once, each on a store handle of its own (up to
-//! [`MAX_CONNECTIONS`]; more are refused at the door). A device has
+//! [`MAX_CONNECTIONS`], and [`MAX_CONNECTIONS_PER_ADDRESS`] from one
+//! address; more are refused at the door). A device has
 //! [`INTRODUCTION_DEADLINE`] from its handshake to open its stream and say
 //! who it is in a first frame of at most [`MAX_FIRST_FRAME`] bytes; a device
 //! that is not paired (or no longer) is refused right then, before any data
@@ -36,6 +37,9 @@ pub const DEFAULT_PORT: u16 = 47800;
 
 /// Connections served at once; a device beyond them is refused at once.
 pub const MAX_CONNECTIONS: usize = 16;
+/// Connections served at once from one network address: one machine on
+/// the LAN cannot take every place.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 4;
 /// How long a device has from its handshake to open its stream and send
 /// its first frame.
 pub const INTRODUCTION_DEADLINE: Duration = Duration::from_secs(5);
@@ -164,7 +168,16 @@ where
     let report = Arc::new(report);
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let busy = Busy::default();
+    let per_address = PerAddress::default();
     while let Some(incoming) = endpoint.accept().await {
+        let from = incoming.remote_address().ip();
+        let Some(place) = per_address.take(from) else {
+            incoming.refuse();
+            report(Err(anyhow::anyhow!(
+                "refused a connection from {from}: {MAX_CONNECTIONS_PER_ADDRESS} from there are being served already"
+            )));
+            continue;
+        };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             incoming.refuse();
             report(Err(anyhow::anyhow!(
@@ -185,11 +198,57 @@ where
         let busy = busy.clone();
         tokio::spawn(async move {
             let result = serve_incoming(&mut own, incoming, Options::default(), &busy).await;
-            drop(slot);
+            drop((slot, place));
             report(result);
         });
     }
     Ok(())
+}
+
+/// Connections being served, by the address they come from.
+#[derive(Clone, Debug, Default)]
+struct PerAddress(Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>>);
+
+/// A place taken by a connection from one address; given back on drop.
+struct Place {
+    from: std::net::IpAddr,
+    counts: PerAddress,
+}
+
+impl PerAddress {
+    /// A place for one more connection from `from`, if it has fewer than
+    /// [`MAX_CONNECTIONS_PER_ADDRESS`].
+    fn take(&self, from: std::net::IpAddr) -> Option<Place> {
+        let mut counts = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = counts.entry(from).or_insert(0);
+        if *n >= MAX_CONNECTIONS_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(Place {
+            from,
+            counts: self.clone(),
+        })
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut counts = self
+            .counts
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = counts.get_mut(&self.from) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&self.from);
+            }
+        }
+    }
 }
 
 /// Bundles being received on some connection: another connection offering
@@ -677,6 +736,23 @@ mod tests {
             let id: BundleId = hex::encode([n; 32]).parse().expect("a bundle id");
             assert!(dir.path().join(format!("{id}.part")).exists(), "{n}");
         }
+    }
+
+    #[test]
+    fn one_address_gets_a_few_places_and_gives_them_back() {
+        let counts = PerAddress::default();
+        let stranger: std::net::IpAddr = [192, 0, 2, 7].into();
+        let tablet: std::net::IpAddr = [192, 0, 2, 8].into();
+        let held: Vec<Place> = (0..MAX_CONNECTIONS_PER_ADDRESS)
+            .map(|_| counts.take(stranger).expect("a place"))
+            .collect();
+        assert!(counts.take(stranger).is_none(), "one address took more");
+        assert!(counts.take(tablet).is_some(), "another address was refused");
+        drop(held);
+        assert!(
+            counts.take(stranger).is_some(),
+            "the places were not given back"
+        );
     }
 
     #[test]

@@ -115,6 +115,7 @@ impl Store {
                 newer.push(r);
             }
         }
+        let taken = newer.len();
         for r in newer {
             upsert_case(&tx, r, &self.account.name, &at)?;
             media::apply_media(&tx, &r.case.id.to_string(), &r.media, &mut received)?;
@@ -145,7 +146,7 @@ impl Store {
         )?;
         tx.commit()?;
         received.keep();
-        Ok(Imported::Now(records.len()))
+        Ok(Imported::Now(taken))
     }
 
     /// Hands a received case over to the paired tablet `to`: from now on

@@ -147,7 +147,8 @@ pub struct PendingBundle {
 /// What importing a bundle did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Imported {
-    /// The cases were imported now (how many).
+    /// The bundle was imported now: how many of its cases were new or
+    /// newer than held (the others were already had and changed nothing).
     Now(usize),
     /// The bundle had been imported before; nothing changed.
     Before,

@@ -436,9 +436,12 @@ fn an_old_send_data_file_imported_after_a_newer_sync_changes_nothing() {
     let history = companion.history(case, None).expect("history").len();
 
     // The older file, offered later, is already had: nothing rolls back.
-    companion
-        .import_bundle(old_file.as_slice())
-        .expect("acknowledged as already had");
+    assert_eq!(
+        companion
+            .import_bundle(old_file.as_slice())
+            .expect("acknowledged as already had"),
+        Imported::Now(0)
+    );
     assert_eq!(companion.load_case(case).expect("loads"), synced);
     assert_eq!(
         companion.history(case, None).expect("history").len(),
