@@ -343,6 +343,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 println!("{}\t{}\t{state}", peer.fingerprint.to_hex(), peer.paired_at);
             }
+            for (tablet, at, what) in store.audit_log_warnings()? {
+                eprintln!(
+                    "警告: タブレット {tablet} の監査ログが短くなっています（{at}）: {what} (warning: the tablet's audit log was cut short)"
+                );
+            }
         }
         Command::Confirm { code } => {
             let mut store = login::unlock(PROGRAM, &dir)?;

@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 pub use manifest::{FORMAT_VERSION, Manifest, PartInfo, PartKind};
-pub use payload::{CaseRecord, MediaRecord, RevisionRecord};
+pub use payload::{AuditHead, CaseRecord, MediaRecord, RevisionRecord};
 
 /// The magic bytes at the start of a bundle's plaintext.
 const MAGIC: &[u8; 8] = b"TSNGBNDL";

@@ -23,6 +23,21 @@ pub struct CaseRecord {
     /// travel once, as the part `media/ID`.
     #[serde(default)]
     pub media: Vec<MediaRecord>,
+    /// The sending device's audit log as it stood when the bundle was
+    /// sealed, so the receiver notices a log cut short later.
+    #[serde(default)]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// The newest entry of a device's audit log (監査ログ): its sequence number
+/// and chain hash. Not identifying.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    /// How many entries the log holds (the newest one's sequence number).
+    pub entries: i64,
+    /// The newest entry's chain hash (hex).
+    pub hash: String,
 }
 
 /// A photo or video as sent (写真・動画): what the media table holds of it,

@@ -11,6 +11,7 @@ fn records() -> Vec<CaseRecord> {
             revision: 3,
             revisions: vec![],
             media: vec![],
+            audit_head: None,
         })
         .collect()
 }

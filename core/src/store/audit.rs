@@ -146,6 +146,21 @@ pub(super) fn append(
     Ok(())
 }
 
+/// The newest entry's sequence number and hash; `None` for an empty log.
+pub(super) fn head(conn: &Connection) -> rusqlite::Result<Option<crate::seal::AuditHead>> {
+    conn.query_row(
+        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| {
+            Ok(crate::seal::AuditHead {
+                entries: r.get(0)?,
+                hash: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
 /// The newest `limit` entries, newest first.
 pub(super) fn entries(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare(

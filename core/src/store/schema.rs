@@ -215,6 +215,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (peer, case_id)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 9: the newest audit-log head each tablet's bundles carried, and when a
+    // later bundle showed a log shorter than before (cut short).
+    r#"
+    CREATE TABLE peer_audit_heads (
+        signer TEXT PRIMARY KEY,
+        entries INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        sealed_at TEXT NOT NULL,
+        cut_at TEXT,
+        cut_detail TEXT
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

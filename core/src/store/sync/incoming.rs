@@ -16,7 +16,7 @@ use super::media;
 use super::{Imported, PeerKind, SyncError};
 use crate::link::Fingerprint;
 use crate::model::{Case, CaseId, Section, SectionName};
-use crate::seal::{BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
+use crate::seal::{AuditHead, BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
 use crate::store::{AuditAction, Role, Store, StoreError, now, stage_key};
 
 impl Store {
@@ -67,6 +67,7 @@ impl Store {
             return Ok(Imported::Before);
         }
         let parts = reader.manifest().parts.clone();
+        let sealed_at = reader.manifest().created_at.clone();
         let case_bytes: u64 = parts
             .iter()
             .filter(|p| p.kind == PartKind::Case)
@@ -140,6 +141,13 @@ impl Store {
                 &format!("imported from bundle {id}"),
             )?;
         }
+        if let Some(head) = records
+            .iter()
+            .filter_map(|r| r.audit_head.as_ref())
+            .max_by_key(|h| h.entries)
+        {
+            check_audit_head(&tx, &signer, head, &sealed_at, &at)?;
+        }
         tx.execute(
             "INSERT INTO incoming_bundles (id, signer, received_at, cases) VALUES (?1, ?2, ?3, ?4)",
             params![id.to_string(), signer.to_hex(), at, records.len() as i64],
@@ -147,6 +155,33 @@ impl Store {
         tx.commit()?;
         received.keep();
         Ok(Imported::Now(taken))
+    }
+
+    /// The tablets whose audit log a later bundle showed cut short or
+    /// rewritten: (the tablet's fingerprint when it is still paired, else
+    /// its signing key; when it was noticed; what was seen).
+    pub fn audit_log_warnings(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let peers = self.peers()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT signer, cut_at, cut_detail FROM peer_audit_heads WHERE cut_at IS NOT NULL ORDER BY cut_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (signer, at, detail) = row?;
+            let who = peers
+                .iter()
+                .find(|p| p.signer.to_hex() == signer)
+                .map_or(signer, |p| p.fingerprint.to_hex());
+            out.push((who, at, detail));
+        }
+        Ok(out)
     }
 
     /// Hands a received case over to the paired tablet `to`: from now on
@@ -187,6 +222,68 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Compares the audit-log head a tablet's bundle carries with the newest
+/// one seen from that tablet. A bundle sealed later whose log is shorter
+/// (or as long with another hash) shows the tablet's log was cut short or
+/// rewritten: that is recorded, with when, for the office to see
+/// ([`Store::audit_log_warnings`]), and the bundle is still taken (its
+/// cases are the client's, whatever happened to the log). A bundle sealed
+/// earlier (an old send-data file) is not compared.
+fn check_audit_head(
+    tx: &rusqlite::Connection,
+    signer: &SignerKey,
+    head: &AuditHead,
+    sealed_at: &str,
+    noticed_at: &str,
+) -> Result<(), StoreError> {
+    let key = signer.to_hex();
+    let seen: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT entries, hash, sealed_at FROM peer_audit_heads WHERE signer = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let sealed = OffsetDateTime::parse(sealed_at, &Rfc3339).ok();
+    let cut = match &seen {
+        Some((entries, hash, seen_at)) => {
+            let later = match (sealed, OffsetDateTime::parse(seen_at, &Rfc3339).ok()) {
+                (Some(new), Some(old)) => new > old,
+                _ => false,
+            };
+            if !later {
+                return Ok(());
+            }
+            if head.entries < *entries {
+                Some(format!(
+                    "the tablet's audit log has {} entries, fewer than the {entries} an earlier bundle showed",
+                    head.entries
+                ))
+            } else if head.entries == *entries && head.hash != *hash {
+                Some(format!(
+                    "the tablet's audit log ends differently at entry {entries} than an earlier bundle showed"
+                ))
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO peer_audit_heads (signer, entries, hash, sealed_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (signer) DO UPDATE SET entries = excluded.entries, hash = excluded.hash,
+           sealed_at = excluded.sealed_at",
+        params![key, head.entries, head.hash, sealed_at],
+    )?;
+    if let Some(detail) = cut {
+        tx.execute(
+            "UPDATE peer_audit_heads SET cut_at = ?2, cut_detail = ?3 WHERE signer = ?1",
+            params![key, noticed_at, detail],
+        )?;
+    }
+    Ok(())
 }
 
 /// The most bytes of case records one bundle may carry: each is read whole

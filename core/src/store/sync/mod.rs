@@ -481,6 +481,7 @@ impl Store {
                 revision,
                 revisions,
                 media,
+                audit_head: super::audit::head(&self.conn)?,
             });
         }
         if records.is_empty() {
@@ -673,6 +674,7 @@ impl Store {
             revision,
             revisions,
             media,
+            audit_head: super::audit::head(&tx)?,
         };
         let (id, out) = seal::seal_case_records(out, &identity.keys, to, &[record], parts)?;
         self.audit(

@@ -537,6 +537,7 @@ fn a_revision_list_that_does_not_fit_its_case_is_refused() {
             changes: Vec::new(),
         }],
         media: Vec::new(),
+        audit_head: None,
     };
     assert!(incoming::check_revisions(&good).is_ok());
     type Spoil = fn(&mut CaseRecord);
@@ -825,4 +826,43 @@ fn a_refused_bundle_never_blocks_docking_and_the_case_it_cannot_take_is_held_bac
         .expect("seals")
         .expect("the corrected case");
     assert_eq!(contents(&mut companion, &again).0, vec![a]);
+}
+
+#[test]
+fn a_tablet_whose_audit_log_was_cut_short_is_noticed_by_the_companion() {
+    let ((_td, mut tablet), (_cd, mut companion), to) = paired();
+    let case = tablet.create_case(&demo_cases()[0]).expect("creates");
+    let (_, old_file) = tablet
+        .export_case(case, &to.recipient, Vec::new())
+        .expect("exports");
+    edit(&mut tablet, case, "一回目", 2);
+    deliver(&mut tablet, &mut companion, &to);
+    assert!(companion.audit_log_warnings().expect("reads").is_empty());
+
+    // Someone with the tablet's key cuts the newest entries off its log.
+    tablet
+        .conn
+        .execute_batch(
+            "DROP TRIGGER audit_append_only_delete;
+             DELETE FROM audit WHERE seq > (SELECT max(seq) - 10 FROM audit);",
+        )
+        .expect("cuts the log");
+    // The send-data file made before is older: it is not compared.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    companion
+        .import_bundle(old_file.as_slice())
+        .expect("already had");
+    assert!(companion.audit_log_warnings().expect("reads").is_empty());
+
+    edit(&mut tablet, case, "二回目", 1);
+    deliver(&mut tablet, &mut companion, &to);
+    let warnings = companion.audit_log_warnings().expect("reads");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let tablet_fp = tablet
+        .device_identity()
+        .expect("identity")
+        .tls
+        .fingerprint();
+    assert_eq!(warnings[0].0, tablet_fp.to_hex());
+    assert!(warnings[0].2.contains("fewer than"), "{}", warnings[0].2);
 }
