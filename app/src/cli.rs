@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use tsunagi_core::media::{self, AsIsVideo, VideoImport};
 use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Store};
+use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Role, Store};
 
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::login;
@@ -116,6 +116,7 @@ pub enum ReferenceCommand {
     },
     /// Installs a newer release (a folder holding diseases.json and
     /// occupations.json); it replaces the bundled one without rebuilding.
+    /// Administrators only.
     Install {
         /// The release folder or one of its files.
         source: PathBuf,
@@ -366,6 +367,15 @@ fn reference(dir: &std::path::Path, command: ReferenceCommand) -> anyhow::Result
             }
         }
         ReferenceCommand::Install { source } => {
+            // The reference decides what every worker reads about a
+            // disease: only an administrator replaces it.
+            let store = login::unlock(PROGRAM, dir)?;
+            if store.account().role != Role::Administrator {
+                bail!(
+                    "共有データベースの更新は管理者だけができます (only an administrator may install a reference release)"
+                );
+            }
+            drop(store);
             let db = ReferenceDb::install_update(&source, &update_dir)?;
             println!("installed reference version {}", db.version());
         }

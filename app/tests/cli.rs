@@ -275,6 +275,7 @@ fn plain_sqlite_cannot_read_the_database() {
 #[test]
 fn a_newer_reference_release_replaces_the_bundled_one_without_rebuilding() {
     let env = Env::new();
+    env.ok(&["init", "--user", "admin"]);
     let bundled = env.ok(&["reference", "info"]);
     let version = bundled
         .lines()
@@ -303,6 +304,34 @@ fn a_newer_reference_release_replaces_the_bundled_one_without_rebuilding() {
     assert!(
         env.ok(&["reference", "info"])
             .starts_with("version\t9999.1.1")
+    );
+    // Only an administrator installs a release.
+    {
+        let mut store = tsunagi_core::store::Store::unlock(
+            &env.data(),
+            std::sync::Arc::new(tsunagi_core::store::FileKeychain::new(env.keys())),
+            "admin",
+            PW,
+        )
+        .expect("unlocks");
+        store
+            .add_account(
+                "worker",
+                tsunagi_core::store::Role::SupportWorker,
+                "a worker's long password",
+            )
+            .expect("adds a worker");
+    }
+    let out = env
+        .command(&["reference", "install", release.to_str().expect("utf-8")])
+        .env("TSUNAGI_USER", "worker")
+        .env("TSUNAGI_PASSWORD", "a worker's long password")
+        .output()
+        .expect("runs tsunagi");
+    assert!(
+        one_error_line(&out).contains("管理者だけ"),
+        "{}",
+        stderr(&out)
     );
     // Installing the older bundled release again is refused; the newer stays.
     let out = env.tsunagi(
