@@ -67,24 +67,23 @@ fn main() -> anyhow::Result<()> {
         };
         let (first, hidden) = (find("見本 花子")?, find("例田 さくら")?);
         add_media(&mut store, first)?;
+        // The same photos and clip for a client who has not consented to
+        // their use (写真・動画の利用).
+        let without_consent = cases
+            .iter()
+            .map(|c| c.id)
+            .find(|id| *id != first && *id != hidden)
+            .ok_or_else(|| anyhow::anyhow!("a third demo case"))?;
         if what == "media-no-consent" {
-            // The same photos and clip for a client who has not consented
-            // to their use (so the first case is her).
-            let other = cases
-                .iter()
-                .map(|c| c.id)
-                .find(|id| *id != first && *id != hidden)
-                .ok_or_else(|| anyhow::anyhow!("a third demo case"))?;
-            add_media(&mut store, other)?;
-            return show_media_of(other, &dir, keychain, store_options);
+            add_media(&mut store, without_consent)?;
         }
         if what == "audit" {
             store.add_account("sato", Role::SupportWorker, "さとうの合言葉 2026")?;
             store.assign(first, "sato")?;
         }
-        (first, hidden)
+        (first, hidden, without_consent)
     };
-    let (first, hidden) = first;
+    let (first, hidden, without_consent) = first;
     let app = window::build(
         dir,
         Options {
@@ -118,9 +117,14 @@ fn main() -> anyhow::Result<()> {
             w.global::<PresentationAdapter<'_>>()
                 .set_page(index.parse().unwrap_or(0));
         }
-        "media" => {
+        "media" | "media-no-consent" => {
+            let case = if what == "media" {
+                first
+            } else {
+                without_consent
+            };
             w.global::<CaseListAdapter<'_>>()
-                .invoke_open_case(first.to_string().into());
+                .invoke_open_case(case.to_string().into());
             w.global::<CaseAdapter<'_>>().invoke_open_media();
         }
         "reference" | "occupations" | "page" => {
@@ -164,30 +168,6 @@ fn main() -> anyhow::Result<()> {
         }
         _ => app.open_disease(first),
     }
-    app.run()
-}
-
-/// The app at the photos and videos of `case`, logged in.
-fn show_media_of(
-    case: CaseId,
-    dir: &std::path::Path,
-    keychain: Arc<dyn Keychain>,
-    store_options: StoreOptions,
-) -> anyhow::Result<()> {
-    let app = window::build(
-        dir.to_owned(),
-        Options {
-            background: Background::Inline,
-            store_options,
-            ..Options::new(keychain)
-        },
-    )?;
-    let w = app.window();
-    w.global::<LoginAdapter<'_>>()
-        .invoke_log_in("admin".into(), PASSWORD.into());
-    w.global::<CaseListAdapter<'_>>()
-        .invoke_open_case(case.to_string().into());
-    w.global::<CaseAdapter<'_>>().invoke_open_media();
     app.run()
 }
 

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::media;
-use super::{Imported, PeerKind, SyncError};
+use super::{Imported, PeerKind, SyncError, exists};
 use crate::link::Fingerprint;
 use crate::model::{Case, CaseId, Section, SectionName};
 use crate::seal::{AuditHead, BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
@@ -37,15 +37,11 @@ impl Store {
 
     /// Whether a bundle was imported here.
     pub fn bundle_imported(&self, id: BundleId) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
-                [id.to_string()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+        Ok(exists(
+            &self.conn,
+            "SELECT 1 FROM incoming_bundles WHERE id = ?1",
+            [id.to_string()],
+        )?)
     }
 
     /// Opens a sealed bundle addressed to this device, signed by a paired
@@ -98,15 +94,11 @@ impl Store {
             check_revisions(r)?;
         }
         let tx = self.conn.unchecked_transaction()?;
-        if tx
-            .query_row(
-                "SELECT 1 FROM incoming_bundles WHERE id = ?1",
-                [id.to_string()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some()
-        {
+        if exists(
+            &tx,
+            "SELECT 1 FROM incoming_bundles WHERE id = ?1",
+            [id.to_string()],
+        )? {
             return Ok(Imported::Before);
         }
         let at = now();
@@ -196,11 +188,7 @@ impl Store {
             .ok_or(StoreError::NoSuchPeer)?;
         let tx = self.conn.unchecked_transaction()?;
         let id = case.to_string();
-        let exists = tx
-            .query_row("SELECT 1 FROM cases WHERE id = ?1", [&id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if !exists {
+        if !exists(&tx, "SELECT 1 FROM cases WHERE id = ?1", [&id])? {
             return Err(StoreError::NoSuchCase(case));
         }
         let revision: i64 =
@@ -301,10 +289,7 @@ fn is_newer(
     signer: &SignerKey,
 ) -> Result<bool, SyncError> {
     let id = record.case.id.to_string();
-    let exists = tx
-        .query_row("SELECT 1 FROM cases WHERE id = ?1", [&id], |_| Ok(()))
-        .optional()?
-        .is_some();
+    let held = exists(tx, "SELECT 1 FROM cases WHERE id = ?1", [&id])?;
     let origin: Option<(String, i64)> = tx
         .query_row(
             "SELECT signer, revision FROM case_origins WHERE case_id = ?1",
@@ -313,7 +298,7 @@ fn is_newer(
         )
         .optional()?;
     match origin {
-        None if exists => Err(SyncError::NotOwner(short(&id))),
+        None if held => Err(SyncError::NotOwner(short(&id))),
         None => Ok(true),
         Some((owner, _)) if owner != signer.to_hex() => Err(SyncError::NotOwner(short(&id))),
         Some((_, held)) => Ok(record.revision > held),

@@ -336,15 +336,11 @@ impl Store {
     /// Whether the paired device `fingerprint` waits for the office to
     /// confirm its verification code.
     pub fn awaits_confirmation(&self, fingerprint: &Fingerprint) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM unconfirmed_peers WHERE fingerprint = ?1",
-                [fingerprint.to_hex()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+        Ok(exists(
+            &self.conn,
+            "SELECT 1 FROM unconfirmed_peers WHERE fingerprint = ?1",
+            [fingerprint.to_hex()],
+        )?)
     }
 
     /// Issues a one-time pairing secret valid for ten minutes from `now`.
@@ -707,14 +703,11 @@ impl Store {
 /// certificate). A signing key another paired device holds is refused:
 /// naming it must never unpair that device.
 fn insert_peer(tx: &rusqlite::Connection, peer: &Peer) -> Result<(), StoreError> {
-    let taken = tx
-        .query_row(
-            "SELECT 1 FROM peers WHERE signer = ?1 AND fingerprint <> ?2",
-            params![peer.signer.to_hex(), peer.fingerprint.to_hex()],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
+    let taken = exists(
+        tx,
+        "SELECT 1 FROM peers WHERE signer = ?1 AND fingerprint <> ?2",
+        params![peer.signer.to_hex(), peer.fingerprint.to_hex()],
+    )?;
     if taken {
         return Err(StoreError::SignerTaken);
     }
@@ -735,6 +728,18 @@ fn insert_peer(tx: &rusqlite::Connection, peer: &Peer) -> Result<(), StoreError>
         ],
     )?;
     Ok(())
+}
+
+/// Whether `sql` (a `SELECT 1 …`) finds a row.
+pub(super) fn exists(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(sql, params, |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// The digits of a verification code, as stored and compared.
