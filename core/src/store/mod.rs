@@ -324,7 +324,29 @@ pub fn exists(dir: &Path) -> bool {
     dir.join(keys::KEYSLOTS_FILE).exists() || dir.join(keys::KEYSLOTS_BACKUP_FILE).exists()
 }
 
+/// SQLCipher sets its crypto provider up when the first keyed connection of
+/// the process opens and tears it down when the last one closes; a
+/// connection keyed on one thread while the last other one closes on
+/// another can then fail ("An error occurred with PRAGMA key or rekey").
+/// One keyed in-memory connection, kept for the life of the process, keeps
+/// the provider set up.
+fn keep_crypto_provider() {
+    static KEPT: std::sync::OnceLock<Option<std::sync::Mutex<Connection>>> =
+        std::sync::OnceLock::new();
+    KEPT.get_or_init(|| {
+        let conn = Connection::open_in_memory().ok()?;
+        conn.execute_batch("PRAGMA key = 'tsunagi: keeps the crypto provider';")
+            .ok()?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .ok()?;
+        Some(std::sync::Mutex::new(conn))
+    });
+}
+
 fn open_db(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection, StoreError> {
+    keep_crypto_provider();
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
