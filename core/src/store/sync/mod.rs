@@ -477,11 +477,17 @@ impl Store {
                 revision,
                 revisions,
                 media,
-                audit_head: super::audit::head(&self.conn)?,
+                audit_head: None,
             });
         }
         if records.is_empty() {
             return Ok(None);
+        }
+        // The log as it stands once every read above is in it, once for
+        // the bundle.
+        let head = super::audit::head(&self.conn)?;
+        for r in &mut records {
+            r.audit_head = head.clone();
         }
         let outbox = self.dir.join(OUTBOX);
         fs::create_dir_all(&outbox)?;
