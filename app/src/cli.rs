@@ -345,7 +345,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn reference(dir: &std::path::Path, command: ReferenceCommand) -> anyhow::Result<()> {
-    let update_dir = dir.join("reference");
+    let update_dir = dir.join(tsunagi_core::reference::UPDATE_FOLDER);
     match command {
         ReferenceCommand::Info => {
             let db = ReferenceDb::load(Some(&update_dir))?;

@@ -273,7 +273,7 @@ fn plain_sqlite_cannot_read_the_database() {
 }
 
 #[test]
-fn a_newer_reference_release_replaces_the_bundled_one_without_rebuilding() {
+fn only_a_release_signed_by_the_publisher_is_installed_and_only_by_an_administrator() {
     let env = Env::new();
     env.ok(&["init", "--user", "admin"]);
     let bundled = env.ok(&["reference", "info"]);
@@ -288,22 +288,59 @@ fn a_newer_reference_release_replaces_the_bundled_one_without_rebuilding() {
     let release = env.root.path().join("release");
     std::fs::create_dir_all(&release).expect("mkdir");
     let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/reference");
+    let mut texts = Vec::new();
     for file in ["diseases.json", "occupations.json"] {
         let text = std::fs::read_to_string(assets.join(file)).expect("reads asset");
         let text = text.replacen(
             &format!("\"version\": \"{version}\""),
-            "\"version\": \"9999.1.1\"",
+            "\"version\": \"2026.12.9\"",
             1,
         );
-        std::fs::write(release.join(file), text).expect("writes");
+        std::fs::write(release.join(file), &text).expect("writes");
+        texts.push(text);
     }
+    let install = |pw: &str| {
+        env.tsunagi(
+            &["reference", "install", release.to_str().expect("utf-8")],
+            pw,
+        )
+    };
+    // Unsigned: refused in words, nothing installed.
+    let out = install(PW);
     assert!(
-        env.ok(&["reference", "install", release.to_str().expect("utf-8")])
-            .contains("9999.1.1")
+        one_error_line(&out).contains("署名がありません"),
+        "{}",
+        stderr(&out)
+    );
+    // Signed, but by a key this build does not trust.
+    let stranger = tsunagi_core::reference::release::PublisherKey::generate();
+    let signature = tsunagi_core::reference::release::sign(&stranger, &texts[0], &texts[1])
+        .expect("a valid release signs");
+    std::fs::write(release.join("release.sig"), signature).expect("writes");
+    let out = install(PW);
+    assert!(
+        one_error_line(&out).contains("信頼できる発行元"),
+        "{}",
+        stderr(&out)
+    );
+    // Files put into the update folder by hand are not used either.
+    let update_dir = env.data().join("reference");
+    std::fs::create_dir_all(&update_dir).expect("mkdir");
+    for file in ["diseases.json", "occupations.json", "release.sig"] {
+        std::fs::copy(release.join(file), update_dir.join(file)).expect("copies");
+    }
+    let info = env
+        .command(&["reference", "info"])
+        .output()
+        .expect("runs tsunagi");
+    assert!(
+        String::from_utf8_lossy(&info.stdout).starts_with(&format!("version\t{version}\n")),
+        "the bundled release stays in use"
     );
     assert!(
-        env.ok(&["reference", "info"])
-            .starts_with("version\t9999.1.1")
+        stderr(&info).contains("信頼できる発行元"),
+        "{}",
+        stderr(&info)
     );
     // Only an administrator installs a release.
     {
@@ -332,16 +369,6 @@ fn a_newer_reference_release_replaces_the_bundled_one_without_rebuilding() {
         one_error_line(&out).contains("管理者だけ"),
         "{}",
         stderr(&out)
-    );
-    // Installing the older bundled release again is refused; the newer stays.
-    let out = env.tsunagi(
-        &["reference", "install", assets.to_str().expect("utf-8")],
-        PW,
-    );
-    one_error_line(&out);
-    assert!(
-        env.ok(&["reference", "info"])
-            .starts_with("version\t9999.1.1")
     );
 }
 

@@ -1,5 +1,5 @@
 //! The centre's command line: `init`, `agency add`, `agency list`,
-//! `agency revoke`, `serve`.
+//! `agency revoke`, `reference keygen`, `reference sign`, `serve`.
 //! Every failure is one line on stderr and a non-zero exit.
 
 use std::net::SocketAddr;
@@ -13,6 +13,7 @@ use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::seal::SignerKey;
 
 use crate::identity::CentreIdentity;
+use crate::publish;
 use crate::server::{self, Centre};
 use crate::storage::{self, Agency};
 
@@ -54,6 +55,9 @@ pub enum Command {
     /// Registered agencies.
     #[command(subcommand)]
     Agency(AgencyCommand),
+    /// Publishing reference releases: the publisher's key and signatures.
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
     /// Serves intake and figures over HTTPS.
     Serve {
         /// Where to listen.
@@ -85,6 +89,27 @@ pub enum AgencyCommand {
         /// Also delete every record the agency sent.
         #[arg(long)]
         delete_records: bool,
+    },
+}
+
+/// `reference …`.
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// Writes a new publisher key to FILE (readable by its owner only) and
+    /// prints its public half for `assets/reference/publishers.txt`.
+    Keygen {
+        /// Where to write the private key; must not exist.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Validates the release in DIR (`diseases.json`, `occupations.json`)
+    /// and writes its signature, `DIR/release.sig`.
+    Sign {
+        /// The release folder.
+        dir: PathBuf,
+        /// The publisher's private key file.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
     },
 }
 
@@ -153,6 +178,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("revoked {name}; its stored records stay (--delete-records deletes them)");
             }
+        }
+        Command::Reference(ReferenceCommand::Keygen { out }) => {
+            println!("{}", publish::keygen(&out)?);
+        }
+        Command::Reference(ReferenceCommand::Sign { dir, key }) => {
+            let version = publish::sign(&dir, &key)?;
+            println!("signed reference release {version}");
         }
         Command::Serve { listen } => {
             let identity = CentreIdentity::load(&dir)?;

@@ -6,11 +6,13 @@
 //! - [`storage`]: the [`storage::Database`] trait and its SQLite store;
 //! - [`figures`]: the tables, HTML and CSV;
 //! - [`server`]: the HTTPS routes;
-//! - [`cli`]: `init`, `agency add`, `serve`.
+//! - [`publish`]: the reference publisher's key and release signatures;
+//! - [`cli`]: `init`, `agency …`, `reference …`, `serve`.
 
 pub mod cli;
 pub mod figures;
 pub mod identity;
+pub mod publish;
 pub mod server;
 pub mod storage;
 

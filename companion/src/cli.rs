@@ -102,6 +102,9 @@ pub enum Command {
     /// Progress data for the research centre (研究センター).
     #[command(subcommand)]
     Research(ResearchCommand),
+    /// The disease reference (共有データベース): version, signed updates.
+    #[command(subcommand)]
+    Reference(crate::reference::ReferenceCommand),
 }
 
 /// `tsunagi-companion print …`.
@@ -376,6 +379,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             out,
         }) => programme_figures(&dir, year, programme.as_deref(), out.as_deref())?,
         Command::Research(command) => research(&dir, command)?,
+        Command::Reference(command) => crate::reference::run(&dir, command)?,
     }
     Ok(())
 }
@@ -421,7 +425,7 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
             println!("research centre set: {}", config.url);
         }
         ResearchCommand::Preview => {
-            let selection = upload::records(&mut store, &upload::reference()?)?;
+            let selection = upload::records(&mut store, &upload::reference(dir)?)?;
             for left in &selection.left_out {
                 eprintln!(
                     "not sent, the centre deletes its record: {} ({})",
@@ -497,7 +501,7 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
     let mut store = login::unlock(PROGRAM, dir)?;
     let case = store.load_case(id)?;
     let meta = DocumentMeta::from_store(&mut store, id)?;
-    let reference = ReferenceDb::load(None)?;
+    let reference = ReferenceDb::load_installed(dir)?;
     let photos = if args.doc == DocumentKind::Profile {
         let today = time::OffsetDateTime::now_utc().date();
         let (photos, withheld) = ApprovedPhoto::from_store(&mut store, id, today)?;

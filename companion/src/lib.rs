@@ -7,5 +7,6 @@ pub mod discovery;
 pub mod documents;
 pub mod link;
 pub mod print;
+pub mod reference;
 pub mod research;
 pub mod window;

@@ -6,6 +6,7 @@
 //! it. Until then every attempt sends the same sealed bytes, which the
 //! centre recognises by batch id, so a retry is never counted twice.
 
+use std::path::Path;
 use std::time::Duration;
 
 use tsunagi_core::consent::Refusal;
@@ -52,8 +53,8 @@ pub enum ResearchSendError {
 }
 
 /// The disease reference the records name groups from.
-pub fn reference() -> Result<ReferenceDb, ResearchSendError> {
-    ReferenceDb::load(None).map_err(|e| ResearchSendError::Reference(e.to_string()))
+pub fn reference(data_dir: &Path) -> Result<ReferenceDb, ResearchSendError> {
+    ReferenceDb::load_installed(data_dir).map_err(|e| ResearchSendError::Reference(e.to_string()))
 }
 
 /// A case left out of research, and why (its record is withdrawn).
@@ -117,7 +118,7 @@ pub fn queue_batch(store: &mut Store) -> Result<QueuedBatch, ResearchSendError> 
     let centre = store
         .research_centre()?
         .ok_or(ResearchSendError::NotConfigured)?;
-    let selection = records(store, &reference()?)?;
+    let selection = records(store, &reference(store.dir())?)?;
     let withdrawn = selection.withdrawn();
     let batch = Batch::new(&centre.agency, selection.records).with_withdrawn(withdrawn);
     Ok(store.queue_research_batch(&batch)?)

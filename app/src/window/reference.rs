@@ -36,7 +36,7 @@ impl Library {
         if let Some(db) = slot.as_ref() {
             return Ok(Arc::clone(db));
         }
-        let db = Arc::new(ReferenceDb::load(Some(&data_dir.join("reference")))?);
+        let db = Arc::new(ReferenceDb::load_installed(data_dir)?);
         *slot = Some(Arc::clone(&db));
         Ok(db)
     }

@@ -174,7 +174,7 @@ fn render_from(
         (Vec::new(), None)
     };
     let notice = withheld.map(|why| format!("写真は載せていません: {}", why.message_ja()));
-    let reference = ReferenceDb::load(None).map_err(|e| e.to_string())?;
+    let reference = ReferenceDb::load_installed(store.dir()).map_err(|e| e.to_string())?;
     let request = Request {
         employer_id: employer.as_deref(),
         photos: &photos,

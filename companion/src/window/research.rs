@@ -158,7 +158,7 @@ type Shown = (Option<String>, Lines, Lines);
 type Lines = Vec<(Vec<String>, bool)>;
 
 fn read(store: &mut Store, offset: UtcOffset) -> Result<Shown, ResearchSendError> {
-    let reference = research::reference()?;
+    let reference = research::reference(store.dir())?;
     let centre = store.research_centre()?.map(|c| c.url);
     let selection = research::records(store, &reference)?;
     let batches = store.research_batches()?;

@@ -200,6 +200,43 @@ pub enum ReferenceError {
         current: ReferenceVersion,
     },
 
+    /// A release to install or use carries no signature file.
+    #[error(
+        "この更新版には発行元の署名がありません (the reference release is not signed: release.sig is missing)"
+    )]
+    Unsigned,
+
+    /// A release's signature file is damaged or does not match its files.
+    #[error(
+        "この更新版の署名が正しくありません (the reference release's signature is not valid: {detail})"
+    )]
+    BadSignature {
+        /// What is wrong, in words.
+        detail: String,
+    },
+
+    /// A release is signed by a key that is not one of this build's
+    /// publisher keys.
+    #[error(
+        "この更新版は信頼できる発行元の署名ではありません (the reference release is signed by an unknown key {key})"
+    )]
+    UnknownPublisher {
+        /// The key that signed, in hex.
+        key: String,
+    },
+
+    /// A signed release that cannot be genuine: numbered or dated in the
+    /// future.
+    #[error(
+        "更新版 {version} は受け付けられません (the reference release {version} is implausible: {detail})"
+    )]
+    Implausible {
+        /// The release's version.
+        version: ReferenceVersion,
+        /// Why, in words.
+        detail: String,
+    },
+
     /// Writing an update into the update folder failed; the previous
     /// reference data is unchanged.
     #[error("could not install the reference update into {dir}: {source}")]

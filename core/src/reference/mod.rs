@@ -27,6 +27,7 @@ mod files;
 mod ids;
 mod issues;
 mod occupations;
+pub mod release;
 mod search;
 mod sources;
 mod text;
@@ -56,6 +57,7 @@ pub use occupations::{
 };
 pub use sources::{Basis, Source, SourceRef, SourcedNote};
 pub use text::LocalizedText;
+pub use update::{Trust, UPDATE_FOLDER};
 pub use version::ReferenceVersion;
 
 /// File name of the disease file inside a reference folder.

@@ -7,12 +7,18 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use time::{Date, OffsetDateTime};
+
 use super::files::{FileText, parse};
+use super::release::{self, Publishers, SIGNATURE_FILE};
 use super::{DISEASES_FILE, OCCUPATIONS_FILE, ReferenceDb, ReferenceError, ReferenceOrigin};
 
 pub(super) const BUNDLED_DISEASES: &str = include_str!("../../../assets/reference/diseases.json");
 pub(super) const BUNDLED_OCCUPATIONS: &str =
     include_str!("../../../assets/reference/occupations.json");
+
+/// The update folder's name inside an app's data folder.
+pub const UPDATE_FOLDER: &str = "reference";
 
 /// No genuine reference file comes near this; anything larger is refused
 /// before it is read.
@@ -38,8 +44,9 @@ impl ReferenceDb {
     }
 
     /// Reads and validates `diseases.json` and `occupations.json` from a
-    /// folder. Blocking file I/O: call it off the UI thread.
-    pub fn load_dir(dir: &Path) -> Result<ReferenceDb, ReferenceError> {
+    /// folder, without asking for a signature. Blocking file I/O.
+    #[cfg(test)]
+    pub(crate) fn load_dir(dir: &Path) -> Result<ReferenceDb, ReferenceError> {
         let diseases_path = dir.join(DISEASES_FILE);
         let occupations_path = dir.join(OCCUPATIONS_FILE);
         let diseases = read_limited(&diseases_path)?;
@@ -53,25 +60,42 @@ impl ReferenceDb {
         )
     }
 
-    /// The database to use: the bundled release, replaced by the one in
-    /// `update_dir` when that one is valid and newer.
+    /// The database to use: the bundled release, replaced by the signed
+    /// release in `update_dir` when that one is valid, signed by one of this
+    /// build's publisher keys and newer ([`Trust::built_in`]).
     ///
-    /// An update that is malformed, incomplete, or not newer is ignored and
-    /// the bundled release is returned with the reason in
-    /// [`ReferenceDb::update_warning`], for the caller to show. A missing or
-    /// empty update folder is not a problem and gives no warning; neither
-    /// does an update of exactly the bundled version.
+    /// An update that is malformed, incomplete, unsigned, wrongly signed,
+    /// implausible or not newer is ignored and the bundled release is
+    /// returned with the reason in [`ReferenceDb::update_warning`], for the
+    /// caller to show. A missing or empty update folder is not a problem
+    /// and gives no warning; neither does an update of exactly the bundled
+    /// version.
     ///
     /// Errors only when the bundled release itself is invalid. Blocking file
     /// I/O: call it off the UI thread.
     pub fn load(update_dir: Option<&Path>) -> Result<ReferenceDb, ReferenceError> {
+        Self::load_with(update_dir, &Trust::built_in())
+    }
+
+    /// [`ReferenceDb::load`] from the update folder of a data folder
+    /// ([`UPDATE_FOLDER`] inside it), where both apps install releases.
+    pub fn load_installed(data_dir: &Path) -> Result<ReferenceDb, ReferenceError> {
+        Self::load(Some(&data_dir.join(UPDATE_FOLDER)))
+    }
+
+    /// [`ReferenceDb::load`] trusting the given publisher keys on the given
+    /// day.
+    pub fn load_with(
+        update_dir: Option<&Path>,
+        trust: &Trust,
+    ) -> Result<ReferenceDb, ReferenceError> {
         let mut bundled = Self::bundled()?;
         let Some(dir) = update_dir else {
             return Ok(bundled);
         };
         let outcome = match installed_files(dir) {
             Ok(false) => return Ok(bundled),
-            Ok(true) => Self::load_dir(dir),
+            Ok(true) => read_release(dir, dir, trust).map(|(db, _)| db),
             Err(e) => Err(e),
         };
         match outcome {
@@ -91,39 +115,40 @@ impl ReferenceDb {
         }
     }
 
-    /// Installs a newer release into `update_dir` (更新版の取り込み) and
-    /// returns it, ready to use.
-    ///
-    /// `source` is a folder holding `diseases.json` and `occupations.json`,
-    /// or the path of either file (its folder is used), as a file picker
-    /// would give it. Both files are read once, validated, and refused unless
-    /// newer than the release [`ReferenceDb::load`] would currently give;
-    /// then exactly the validated bytes are written to temporary files,
-    /// flushed to disk, and renamed over the old ones. If the process dies
-    /// between the two renames, the folder holds two different versions,
-    /// which `load` refuses (falling back to the bundled release with a
-    /// warning) until the install is repeated. On any error the previous
-    /// update stays in place. Blocking file I/O: call it off the UI thread.
+    /// Installs a newer signed release into `update_dir` (更新版の取り込み)
+    /// and returns it, ready to use. Trusts this build's publisher keys;
+    /// see [`ReferenceDb::install_update_with`].
     pub fn install_update(source: &Path, update_dir: &Path) -> Result<ReferenceDb, ReferenceError> {
+        Self::install_update_with(source, update_dir, &Trust::built_in())
+    }
+
+    /// Installs a newer signed release into `update_dir`.
+    ///
+    /// `source` is a folder holding `diseases.json`, `occupations.json` and
+    /// `release.sig`, or the path of one of them (its folder is used), as a
+    /// file picker would give it. The files are read once, validated, their
+    /// signature checked against `trust`, and refused unless newer than the
+    /// release [`ReferenceDb::load_with`] would currently give; then exactly
+    /// the checked bytes are written to temporary files, flushed to disk,
+    /// and renamed over the old ones. If the process dies between the
+    /// renames, the folder holds files the signature does not cover, which
+    /// `load` refuses (falling back to the bundled release with a warning)
+    /// until the install is repeated. On any error the previous update stays
+    /// in place. Blocking file I/O: call it off the UI thread.
+    pub fn install_update_with(
+        source: &Path,
+        update_dir: &Path,
+        trust: &Trust,
+    ) -> Result<ReferenceDb, ReferenceError> {
         let source_dir = match source.file_name().and_then(|n| n.to_str()) {
-            Some(DISEASES_FILE | OCCUPATIONS_FILE) if source.is_file() => {
+            Some(DISEASES_FILE | OCCUPATIONS_FILE | SIGNATURE_FILE) if source.is_file() => {
                 source.parent().unwrap_or(Path::new("."))
             }
             _ => source,
         };
-        let diseases_path = source_dir.join(DISEASES_FILE);
-        let occupations_path = source_dir.join(OCCUPATIONS_FILE);
-        let diseases = read_limited(&diseases_path)?;
-        let occupations = read_limited(&occupations_path)?;
-        let mut candidate = parse_texts(
-            &diseases_path,
-            &diseases,
-            &occupations_path,
-            &occupations,
-            ReferenceOrigin::Folder(update_dir.to_owned()),
-        )?;
+        let (mut candidate, texts) = read_release(source_dir, update_dir, trust)?;
 
-        let current = Self::load(Some(update_dir))?;
+        let current = Self::load_with(Some(update_dir), trust)?;
         if candidate.version <= current.version {
             return Err(ReferenceError::NotNewer {
                 offered: candidate.version,
@@ -133,7 +158,11 @@ impl ReferenceDb {
 
         write_atomically(
             update_dir,
-            &[(OCCUPATIONS_FILE, &occupations), (DISEASES_FILE, &diseases)],
+            &[
+                (SIGNATURE_FILE, &texts.signature),
+                (OCCUPATIONS_FILE, &texts.occupations),
+                (DISEASES_FILE, &texts.diseases),
+            ],
         )
         .map_err(|source| ReferenceError::Install {
             dir: update_dir.to_owned(),
@@ -142,6 +171,77 @@ impl ReferenceDb {
         candidate.update_warning = None;
         Ok(candidate)
     }
+}
+
+/// The publisher keys to trust and the day to judge plausibility on.
+#[derive(Clone, Debug)]
+pub struct Trust {
+    /// Whose signatures are accepted.
+    pub publishers: Publishers,
+    /// Today, in UTC.
+    pub today: Date,
+}
+
+impl Trust {
+    /// This build's publisher keys, today.
+    pub fn built_in() -> Self {
+        Self {
+            publishers: Publishers::built_in(),
+            today: OffsetDateTime::now_utc().date(),
+        }
+    }
+}
+
+/// The three texts of a release, exactly as checked.
+struct ReleaseTexts {
+    diseases: String,
+    occupations: String,
+    signature: String,
+}
+
+/// Reads, validates and checks the signature of the release in `dir`; the
+/// database it gives says it came from `origin_dir`.
+fn read_release(
+    dir: &Path,
+    origin_dir: &Path,
+    trust: &Trust,
+) -> Result<(ReferenceDb, ReleaseTexts), ReferenceError> {
+    let diseases_path = dir.join(DISEASES_FILE);
+    let occupations_path = dir.join(OCCUPATIONS_FILE);
+    let signature_path = dir.join(SIGNATURE_FILE);
+    let diseases = read_limited(&diseases_path)?;
+    let occupations = read_limited(&occupations_path)?;
+    let signature = match signature_path.try_exists() {
+        Ok(true) => Some(read_limited(&signature_path)?),
+        Ok(false) => None,
+        Err(source) => {
+            return Err(ReferenceError::Read {
+                file: signature_path.display().to_string(),
+                source,
+            });
+        }
+    };
+    let db = parse_texts(
+        &diseases_path,
+        &diseases,
+        &occupations_path,
+        &occupations,
+        ReferenceOrigin::Folder(origin_dir.to_owned()),
+    )?;
+    release::verify(
+        signature.as_deref(),
+        &diseases,
+        &occupations,
+        &db,
+        &trust.publishers,
+        trust.today,
+    )?;
+    let texts = ReleaseTexts {
+        diseases,
+        occupations,
+        signature: signature.unwrap_or_default(),
+    };
+    Ok((db, texts))
 }
 
 fn parse_texts(
@@ -280,12 +380,73 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::test_support::{bundled, bundled_json, set_version, write_dir};
+    use crate::reference::test_support::{
+        bundled, bundled_json, set_version, test_trust, write_dir, write_unsigned_dir,
+    };
+
+    fn load(dir: &Path) -> ReferenceDb {
+        ReferenceDb::load_with(Some(dir), &test_trust()).expect("bundled is valid")
+    }
+
+    fn install(source: &Path, update_dir: &Path) -> Result<ReferenceDb, ReferenceError> {
+        ReferenceDb::install_update_with(source, update_dir, &test_trust())
+    }
+
+    #[test]
+    fn an_unsigned_or_foreign_release_is_neither_installed_nor_used() {
+        let src = tempfile::tempdir().expect("temp dir");
+        let updates = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        write_unsigned_dir(src.path(), &d, &o);
+        let err = install(src.path(), updates.path()).expect_err("unsigned");
+        assert!(matches!(err, ReferenceError::Unsigned), "{err:?}");
+        assert!(err.to_string().contains("署名がありません"), "{err}");
+        assert_eq!(fs::read_dir(updates.path()).expect("dir").count(), 0);
+
+        // Unsigned files put straight into the update folder are not used.
+        write_unsigned_dir(updates.path(), &d, &o);
+        let db = load(updates.path());
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert!(matches!(
+            db.update_warning(),
+            Some(ReferenceError::Unsigned)
+        ));
+
+        // Signed by the tests' key, which this build does not trust.
+        write_dir(src.path(), &d, &o);
+        let err = ReferenceDb::install_update(src.path(), updates.path()).expect_err("foreign");
+        assert!(
+            matches!(err, ReferenceError::UnknownPublisher { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_release_changed_after_installing_is_not_used() {
+        let src = tempfile::tempdir().expect("temp dir");
+        let updates = tempfile::tempdir().expect("temp dir");
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, "2099.1.1");
+        write_dir(src.path(), &d, &o);
+        install(src.path(), updates.path()).expect("signed and newer");
+        assert_eq!(load(updates.path()).version().as_str(), "2099.1.1");
+
+        let path = updates.path().join(DISEASES_FILE);
+        let text = fs::read_to_string(&path).expect("read");
+        fs::write(&path, text.replacen("潰瘍性大腸炎", "潰瘍性大腸災", 1)).expect("write");
+        let db = load(updates.path());
+        assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
+        assert!(matches!(
+            db.update_warning(),
+            Some(ReferenceError::BadSignature { .. })
+        ));
+    }
 
     #[test]
     fn no_update_folder_gives_the_bundled_release_without_warning() {
         let tmp = tempfile::tempdir().expect("temp dir");
-        let db = ReferenceDb::load(Some(&tmp.path().join("absent"))).expect("bundled is valid");
+        let db = load(&tmp.path().join("absent"));
         assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
         assert!(db.update_warning().is_none());
         let db = ReferenceDb::load(None).expect("bundled is valid");
@@ -300,7 +461,7 @@ mod tests {
         d["diseases"][0]["name"]["ja"] = "更新された名前".into();
         write_dir(tmp.path(), &d, &o);
 
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert_eq!(db.version().as_str(), "2099.1.1");
         assert_eq!(db.origin(), &ReferenceOrigin::Folder(tmp.path().to_owned()));
         assert_eq!(db.diseases()[0].name.ja, "更新された名前");
@@ -315,7 +476,7 @@ mod tests {
         d["diseases"][0]["name"]["ja"] = "古い名前".into();
         write_dir(tmp.path(), &d, &o);
 
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert_eq!(db.version(), bundled().version());
         assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
         assert_ne!(db.diseases()[0].name.ja, "古い名前");
@@ -332,7 +493,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("temp dir");
         let (d, o) = bundled_json();
         write_dir(tmp.path(), &d, &o);
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
         assert!(db.update_warning().is_none());
     }
@@ -349,7 +510,7 @@ mod tests {
         )
         .expect("write");
 
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
         assert_eq!(db.version(), bundled().version());
         let warning = db.update_warning().expect("the worker is told why");
@@ -366,7 +527,7 @@ mod tests {
         let (d, o) = bundled_json();
         write_dir(tmp.path(), &d, &o);
         fs::write(tmp.path().join(OCCUPATIONS_FILE), [0xff, 0xfe, 0x00, 0x7b]).expect("write");
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert!(matches!(
             db.update_warning(),
             Some(ReferenceError::Malformed { .. })
@@ -380,7 +541,7 @@ mod tests {
         set_version(&mut d, &mut o, "2099.1.1");
         write_dir(tmp.path(), &d, &o);
         fs::remove_file(tmp.path().join(OCCUPATIONS_FILE)).expect("remove");
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
         let warning = db.update_warning().expect("the worker is told why");
         assert!(warning.to_string().contains(OCCUPATIONS_FILE), "{warning}");
@@ -393,7 +554,7 @@ mod tests {
         set_version(&mut d, &mut o, "2099.1.1");
         o["version"] = "2098.1.1".into();
         write_dir(tmp.path(), &d, &o);
-        let db = ReferenceDb::load(Some(tmp.path())).expect("bundled is valid");
+        let db = load(tmp.path());
         assert_eq!(db.origin(), &ReferenceOrigin::Bundled);
         assert!(matches!(
             db.update_warning(),
@@ -410,10 +571,9 @@ mod tests {
         set_version(&mut d, &mut o, "2099.1.1");
         write_dir(src.path(), &d, &o);
 
-        let installed =
-            ReferenceDb::install_update(src.path(), &update_dir).expect("newer and valid");
+        let installed = install(src.path(), &update_dir).expect("newer and valid");
         assert_eq!(installed.version().as_str(), "2099.1.1");
-        let loaded = ReferenceDb::load(Some(&update_dir)).expect("bundled is valid");
+        let loaded = load(&update_dir);
         assert_eq!(loaded.version().as_str(), "2099.1.1");
         assert_eq!(
             loaded.origin(),
@@ -426,8 +586,8 @@ mod tests {
             .collect();
         assert_eq!(
             leftovers.len(),
-            2,
-            "only the two data files remain: {leftovers:?}"
+            3,
+            "only the two data files and their signature remain: {leftovers:?}"
         );
     }
 
@@ -438,8 +598,7 @@ mod tests {
         let (mut d, mut o) = bundled_json();
         set_version(&mut d, &mut o, "2099.2");
         write_dir(src.path(), &d, &o);
-        let db = ReferenceDb::install_update(&src.path().join(DISEASES_FILE), updates.path())
-            .expect("valid");
+        let db = install(&src.path().join(DISEASES_FILE), updates.path()).expect("valid");
         assert_eq!(db.version().as_str(), "2099.2");
     }
 
@@ -450,14 +609,14 @@ mod tests {
         let (mut d, mut o) = bundled_json();
         set_version(&mut d, &mut o, "2099.5.1");
         write_dir(newer.path(), &d, &o);
-        ReferenceDb::install_update(newer.path(), updates.path()).expect("newer and valid");
+        install(newer.path(), updates.path()).expect("newer and valid");
 
         for version in ["2099.4.9", "2099.5.1", "2099.5.1.0"] {
             let src = tempfile::tempdir().expect("temp dir");
             let (mut d, mut o) = bundled_json();
             set_version(&mut d, &mut o, version);
             write_dir(src.path(), &d, &o);
-            let err = ReferenceDb::install_update(src.path(), updates.path()).expect_err(version);
+            let err = install(src.path(), updates.path()).expect_err(version);
             assert!(
                 matches!(err, ReferenceError::NotNewer { .. }),
                 "{version}: {err:?}"
@@ -467,11 +626,11 @@ mod tests {
         let src = tempfile::tempdir().expect("temp dir");
         let (d, o) = bundled_json();
         write_dir(src.path(), &d, &o);
-        let err = ReferenceDb::install_update(src.path(), tempfile::tempdir().expect("dir").path())
+        let err = install(src.path(), tempfile::tempdir().expect("dir").path())
             .expect_err("same as bundled");
         assert!(err.to_string().contains(&bundled_version), "{err}");
 
-        let loaded = ReferenceDb::load(Some(updates.path())).expect("bundled is valid");
+        let loaded = load(updates.path());
         assert_eq!(
             loaded.version().as_str(),
             "2099.5.1",
@@ -487,7 +646,7 @@ mod tests {
         set_version(&mut d, &mut o, "2099.1.1");
         d["diseases"][0]["issues"][0]["code"] = "NOPE".into();
         write_dir(src.path(), &d, &o);
-        let err = ReferenceDb::install_update(src.path(), updates.path()).expect_err("invalid");
+        let err = install(src.path(), updates.path()).expect_err("invalid");
         assert!(
             matches!(err, ReferenceError::UnknownIssueCode { .. }),
             "{err:?}"

@@ -1,0 +1,387 @@
+//! Signed reference releases (署名付きの更新版).
+//!
+//! A release that replaces the bundled reference is a folder holding
+//! `diseases.json`, `occupations.json` and [`SIGNATURE_FILE`]: an Ed25519
+//! signature by the reference's publisher over the release's version and
+//! the SHA-256 of both files. The publisher's public keys are built into
+//! the apps (`assets/reference/publishers.txt`); the private key is kept by
+//! the publisher and is not in this repository.
+//!
+//! What is refused, in words, before anything is installed or used:
+//!
+//! - a release without a signature, or with a damaged signature file;
+//! - a signature by a key that is not a built-in publisher key;
+//! - a signature that does not match the files (one byte changed in either);
+//! - a signature for another version than the files carry;
+//! - an implausible release even if signed: a version whose leading number
+//!   is a year more than one year ahead, or a publication date in the future
+//!   (a version 9999 would otherwise block every genuine update for good).
+//!
+//! The signature is checked at install **and** every time the update folder
+//! is read, so a file changed in the data folder after installing is not
+//! used.
+//!
+//! The signed message is the fixed prefix [`MESSAGE_PREFIX`], then the
+//! version, the SHA-256 of `diseases.json` and of `occupations.json` in
+//! lowercase hex, each followed by a newline.
+
+use std::fmt;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::{Date, Duration};
+
+use super::{ReferenceDb, ReferenceError};
+
+/// The signature file inside a release folder.
+pub const SIGNATURE_FILE: &str = "release.sig";
+
+/// Domain separation for the signed message, so that a publisher's
+/// signature over a release can never be taken for anything else.
+const MESSAGE_PREFIX: &str = "tsunagi reference release, format 1\n";
+
+/// The public keys built into this build.
+const BUILT_IN: &str = include_str!("../../../assets/reference/publishers.txt");
+
+/// The publisher keys a build trusts.
+#[derive(Clone, Debug)]
+pub struct Publishers(Vec<VerifyingKey>);
+
+impl Publishers {
+    /// The keys built into this build.
+    ///
+    /// # Panics
+    ///
+    /// Never for a build whose `publishers.txt` parses, which the tests
+    /// check.
+    pub fn built_in() -> Self {
+        Self::parse(BUILT_IN).expect("assets/reference/publishers.txt holds valid keys")
+    }
+
+    /// Parses one hex-encoded Ed25519 public key per line; `#` starts a
+    /// comment, blank lines are ignored.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut keys = Vec::new();
+        for line in text.lines() {
+            let key = line.split('#').next().unwrap_or("").trim();
+            if key.is_empty() {
+                continue;
+            }
+            keys.push(parse_key(key).ok_or_else(|| format!("{key:?} is not a publisher key"))?);
+        }
+        Ok(Self(keys))
+    }
+
+    /// Exactly these keys.
+    pub fn from_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Self {
+        Self(keys.into_iter().collect())
+    }
+
+    fn trusts(&self, key: &VerifyingKey) -> bool {
+        self.0.iter().any(|k| k == key)
+    }
+}
+
+/// A publisher's private signing key, as `tsunagi-centre reference sign`
+/// keeps it in a file (64 hex digits). Never printed.
+pub struct PublisherKey(SigningKey);
+
+impl PublisherKey {
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        Self(SigningKey::generate(&mut rand::rngs::OsRng))
+    }
+
+    /// The key from its file text.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;
+        Some(Self(SigningKey::from_bytes(&bytes)))
+    }
+
+    /// The key as its file text. Secret.
+    pub fn to_hex(&self) -> zeroize::Zeroizing<String> {
+        zeroize::Zeroizing::new(hex::encode(self.0.to_bytes()))
+    }
+
+    /// The public half, as it goes into `publishers.txt`.
+    pub fn public(&self) -> VerifyingKey {
+        self.0.verifying_key()
+    }
+
+    /// The public half in hex.
+    pub fn public_hex(&self) -> String {
+        hex::encode(self.public().to_bytes())
+    }
+}
+
+impl fmt::Debug for PublisherKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublisherKey({})", self.public_hex())
+    }
+}
+
+/// The contents of [`SIGNATURE_FILE`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureFile {
+    format: u32,
+    version: String,
+    diseases_sha256: String,
+    occupations_sha256: String,
+    publisher: String,
+    signature: String,
+}
+
+/// The text of [`SIGNATURE_FILE`] for a release made of these two files.
+///
+/// The files are parsed and validated first: only a valid release is
+/// signed.
+pub fn sign(
+    key: &PublisherKey,
+    diseases: &str,
+    occupations: &str,
+) -> Result<String, ReferenceError> {
+    let db = super::files::parse(
+        super::files::FileText {
+            label: super::DISEASES_FILE,
+            text: diseases,
+        },
+        super::files::FileText {
+            label: super::OCCUPATIONS_FILE,
+            text: occupations,
+        },
+        super::ReferenceOrigin::Bundled,
+    )?;
+    let version = db.version().as_str().to_owned();
+    let (d, o) = (sha256_hex(diseases), sha256_hex(occupations));
+    let signature = key.0.sign(&message(&version, &d, &o));
+    let file = SignatureFile {
+        format: 1,
+        version,
+        diseases_sha256: d,
+        occupations_sha256: o,
+        publisher: key.public_hex(),
+        signature: hex::encode(signature.to_bytes()),
+    };
+    Ok(serde_json::to_string_pretty(&file).expect("a signature file serialises") + "\n")
+}
+
+/// Checks that `signature` (the text of [`SIGNATURE_FILE`], `None` when the
+/// file is absent) is a trusted publisher's signature over exactly these
+/// files, and that the release `db` read from them is plausible on `today`.
+pub(super) fn verify(
+    signature: Option<&str>,
+    diseases: &str,
+    occupations: &str,
+    db: &ReferenceDb,
+    publishers: &Publishers,
+    today: Date,
+) -> Result<(), ReferenceError> {
+    let Some(signature) = signature else {
+        return Err(ReferenceError::Unsigned);
+    };
+    let bad = |detail: &str| ReferenceError::BadSignature {
+        detail: detail.to_owned(),
+    };
+    let file: SignatureFile =
+        serde_json::from_str(signature).map_err(|_| bad("release.sig is not a signature file"))?;
+    if file.format != 1 {
+        return Err(bad("release.sig has a format this build does not read"));
+    }
+    let publisher =
+        parse_key(&file.publisher).ok_or_else(|| bad("the publisher key is damaged"))?;
+    if !publishers.trusts(&publisher) {
+        return Err(ReferenceError::UnknownPublisher {
+            key: file.publisher,
+        });
+    }
+    let signature: [u8; 64] = hex::decode(&file.signature)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad("the signature is damaged"))?;
+    let (d, o) = (sha256_hex(diseases), sha256_hex(occupations));
+    // The signature covers what the files hold now, whatever the signature
+    // file claims about them.
+    publisher
+        .verify_strict(
+            &message(db.version().as_str(), &d, &o),
+            &Signature::from_bytes(&signature),
+        )
+        .map_err(|_| {
+            if file.version != db.version().as_str() {
+                bad("the signature is for another version than the files carry")
+            } else if file.diseases_sha256 != d || file.occupations_sha256 != o {
+                bad("the files were changed after they were signed")
+            } else {
+                bad("the signature does not match")
+            }
+        })?;
+    check_plausible(db, today)
+}
+
+/// Refuses a release dated in the future or numbered as a later year.
+fn check_plausible(db: &ReferenceDb, today: Date) -> Result<(), ReferenceError> {
+    let implausible = |detail: String| ReferenceError::Implausible {
+        version: db.version().clone(),
+        detail,
+    };
+    if db.published() > today + Duration::days(1) {
+        return Err(implausible(format!(
+            "it says it was published on {}, after today",
+            db.published()
+        )));
+    }
+    let leading = db
+        .version()
+        .as_str()
+        .split('.')
+        .next()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(0);
+    if leading >= 1000 && leading > i64::from(today.year()) + 1 {
+        return Err(implausible(format!("its version names the year {leading}")));
+    }
+    Ok(())
+}
+
+fn message(version: &str, diseases_sha256: &str, occupations_sha256: &str) -> Vec<u8> {
+    format!("{MESSAGE_PREFIX}{version}\n{diseases_sha256}\n{occupations_sha256}\n").into_bytes()
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn parse_key(text: &str) -> Option<VerifyingKey> {
+    let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::test_support::{bundled_json, set_version};
+
+    fn today() -> Date {
+        Date::from_calendar_date(2026, time::Month::December, 6).expect("a date")
+    }
+
+    fn release(version: &str) -> (String, String) {
+        let (mut d, mut o) = bundled_json();
+        set_version(&mut d, &mut o, version);
+        (d.to_string(), o.to_string())
+    }
+
+    fn check(
+        sig: Option<&str>,
+        d: &str,
+        o: &str,
+        publishers: &Publishers,
+    ) -> Result<(), ReferenceError> {
+        let db = crate::reference::files::parse(
+            crate::reference::files::FileText {
+                label: "d",
+                text: d,
+            },
+            crate::reference::files::FileText {
+                label: "o",
+                text: o,
+            },
+            crate::reference::ReferenceOrigin::Bundled,
+        )
+        .expect("valid files");
+        verify(sig, d, o, &db, publishers, today())
+    }
+
+    #[test]
+    fn built_in_publisher_keys_parse() {
+        assert!(!Publishers::built_in().0.is_empty());
+    }
+
+    #[test]
+    fn a_trusted_signature_over_the_files_is_accepted() {
+        let key = PublisherKey::generate();
+        let (d, o) = release("2026.12.1");
+        let sig = sign(&key, &d, &o).expect("signs");
+        check(Some(&sig), &d, &o, &Publishers::from_keys([key.public()])).expect("accepted");
+    }
+
+    #[test]
+    fn unsigned_unknown_tampered_and_relabelled_releases_are_refused() {
+        let key = PublisherKey::generate();
+        let trusted = Publishers::from_keys([key.public()]);
+        let (d, o) = release("2026.12.1");
+        let sig = sign(&key, &d, &o).expect("signs");
+
+        assert!(matches!(
+            check(None, &d, &o, &trusted),
+            Err(ReferenceError::Unsigned)
+        ));
+
+        let stranger = PublisherKey::generate();
+        let foreign = sign(&stranger, &d, &o).expect("signs");
+        assert!(matches!(
+            check(Some(&foreign), &d, &o, &trusted),
+            Err(ReferenceError::UnknownPublisher { .. })
+        ));
+
+        // One changed word in the disease file.
+        let changed = d.replacen("潰瘍性大腸炎", "潰瘍性大腸災", 1);
+        assert_ne!(changed, d);
+        let err = check(Some(&sig), &changed, &o, &trusted).expect_err("refused");
+        assert!(err.to_string().contains("changed after"), "{err}");
+
+        // The same files relabelled as a later version.
+        let (d2, o2) = release("2026.12.2");
+        let err = check(Some(&sig), &d2, &o2, &trusted).expect_err("refused");
+        assert!(err.to_string().contains("another version"), "{err}");
+
+        // A signature from another release, carried over.
+        let mut forged: serde_json::Value = serde_json::from_str(&sig).expect("json");
+        forged["signature"] = hex::encode([7u8; 64]).into();
+        assert!(matches!(
+            check(Some(&forged.to_string()), &d, &o, &trusted),
+            Err(ReferenceError::BadSignature { .. })
+        ));
+        assert!(matches!(
+            check(Some("not json"), &d, &o, &trusted),
+            Err(ReferenceError::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn a_signed_release_numbered_far_ahead_or_dated_in_the_future_is_refused() {
+        let key = PublisherKey::generate();
+        let trusted = Publishers::from_keys([key.public()]);
+        let (d, o) = release("9999.1.1");
+        let sig = sign(&key, &d, &o).expect("signs");
+        assert!(matches!(
+            check(Some(&sig), &d, &o, &trusted),
+            Err(ReferenceError::Implausible { .. })
+        ));
+
+        let (mut dj, mut oj) = bundled_json();
+        set_version(&mut dj, &mut oj, "2026.12.1");
+        dj["published"] = "2027-03-01".into();
+        let (d, o) = (dj.to_string(), oj.to_string());
+        let sig = sign(&key, &d, &o).expect("signs");
+        assert!(matches!(
+            check(Some(&sig), &d, &o, &trusted),
+            Err(ReferenceError::Implausible { .. })
+        ));
+        // Next year's first release is plausible in December.
+        let (d, o) = release("2027.1.1");
+        let sig = sign(&key, &d, &o).expect("signs");
+        check(Some(&sig), &d, &o, &trusted).expect("accepted");
+    }
+
+    #[test]
+    fn a_publisher_key_round_trips_through_its_file_text() {
+        let key = PublisherKey::generate();
+        let again = PublisherKey::from_hex(&key.to_hex()).expect("parses");
+        assert_eq!(key.public(), again.public());
+        assert!(PublisherKey::from_hex("zz").is_none());
+        assert!(!format!("{key:?}").contains(key.to_hex().as_str()));
+    }
+}
