@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod discovery;
 pub mod documents;
+pub mod inbox;
 pub mod link;
 pub mod print;
 pub mod reference;

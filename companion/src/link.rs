@@ -12,8 +12,8 @@
 //! a huge frame, holds nothing for long and stops no tablet from docking.
 //!
 //! Partial bundles (a transfer cut part-way) wait in `inbox/` to be
-//! resumed; at most [`MAX_PARTIAL_BUNDLES`] are kept (the least recently
-//! written go first) and none older than [`PARTIAL_MAX_AGE`].
+//! resumed, within the bounds [`crate::inbox`] keeps: a bundle the disk has
+//! no room for is refused in words before any of it is written.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -28,6 +28,8 @@ use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN};
 use tsunagi_core::link::tls;
 use tsunagi_core::link::wire::{self, Frame, Message};
 use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent};
+
+use crate::inbox::{self, MAX_PARTIAL_BUNDLES, PARTIAL_MAX_AGE, keep_partials, sweep_inbox};
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
 use tsunagi_core::store::sync::{Peer, PeerKind, Redeem, file_sha256};
 use tsunagi_core::store::{Store, StoreError};
@@ -46,11 +48,6 @@ pub const INTRODUCTION_DEADLINE: Duration = Duration::from_secs(5);
 /// The largest first frame read before the pairing check: a hello or a
 /// pairing request is well under a kilobyte.
 pub const MAX_FIRST_FRAME: usize = 4096;
-/// Partial bundles kept in the inbox.
-pub const MAX_PARTIAL_BUNDLES: usize = 8;
-/// A partial bundle not written to for this long is removed when serving
-/// starts.
-pub const PARTIAL_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// Reads one frame; `None` when the peer finished the stream.
 pub async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame>> {
@@ -558,7 +555,7 @@ async fn receive(
         }
         while let Some(event) = receiver.poll_event() {
             match event {
-                ReceiverEvent::Offered { bundle } => {
+                ReceiverEvent::Offered { bundle, size } => {
                     let progress = if store.bundle_imported(bundle)? {
                         Progress::Imported
                     } else if !claimed.contains(&bundle) && !busy.claim(bundle) {
@@ -569,6 +566,25 @@ async fn receive(
                         }
                         keep_partials(&store.inbox_dir(), bundle, MAX_PARTIAL_BUNDLES);
                         let held = fs::metadata(store.inbox_file(bundle)).map_or(0, |m| m.len());
+                        let needed = if held > size { size } else { size - held };
+                        let data_dir = store.dir().to_owned();
+                        if let Err(no_room) =
+                            inbox::make_room(&store.inbox_dir(), bundle, needed, || {
+                                inbox::free_space(&data_dir)
+                            })
+                        {
+                            // Nothing is lost: the tablet keeps the bundle
+                            // and offers it again at the next dock.
+                            write_message(
+                                send,
+                                Message::Refused {
+                                    reason: no_room.to_string(),
+                                },
+                            )
+                            .await?;
+                            let _ = send.finish();
+                            bail!("{no_room}");
+                        }
                         if held > 0 {
                             println!("resuming bundle {bundle} from byte {held}");
                         }
@@ -643,46 +659,6 @@ async fn receive(
     Ok(session)
 }
 
-/// The partial files in `inbox`, with when each was last written.
-fn partials(inbox: &std::path::Path) -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
-    let Ok(entries) = fs::read_dir(inbox) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "part"))
-        .filter_map(|p| {
-            let written = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
-            Some((p, written))
-        })
-        .collect()
-}
-
-/// Removes partial bundles not written to for `max_age`.
-pub fn sweep_inbox(inbox: &std::path::Path, max_age: Duration) {
-    let now = std::time::SystemTime::now();
-    for (path, written) in partials(inbox) {
-        if now.duration_since(written).is_ok_and(|age| age > max_age) {
-            let _ = fs::remove_file(path);
-        }
-    }
-}
-
-/// Makes room for `bundle`'s partial file: of the others, only the `max - 1`
-/// most recently written stay.
-pub fn keep_partials(inbox: &std::path::Path, bundle: BundleId, max: usize) {
-    let own = format!("{bundle}.part");
-    let mut others: Vec<_> = partials(inbox)
-        .into_iter()
-        .filter(|(p, _)| p.file_name().is_none_or(|n| n != own.as_str()))
-        .collect();
-    others.sort_by_key(|(_, written)| std::cmp::Reverse(*written));
-    for (path, _) in others.into_iter().skip(max.saturating_sub(1)) {
-        let _ = fs::remove_file(path);
-    }
-}
-
 /// The address to put in a pairing code: `listen` if it names one host,
 /// else this machine's address on the local network.
 pub fn advertised_address(listen: SocketAddr) -> SocketAddr {
@@ -701,42 +677,7 @@ pub fn advertised_address(listen: SocketAddr) -> SocketAddr {
 
 #[cfg(test)]
 mod tests {
-    use std::time::SystemTime;
-
     use super::*;
-
-    fn partial(inbox: &std::path::Path, n: u8, age: Duration) -> BundleId {
-        let id: BundleId = hex::encode([n; 32]).parse().expect("a bundle id");
-        let path = inbox.join(format!("{id}.part"));
-        fs::write(&path, [n; 16]).expect("writes");
-        File::options()
-            .write(true)
-            .open(&path)
-            .expect("opens")
-            .set_modified(SystemTime::now() - age)
-            .expect("dates");
-        id
-    }
-
-    fn left(inbox: &std::path::Path) -> usize {
-        fs::read_dir(inbox).expect("lists").count()
-    }
-
-    #[test]
-    fn at_most_the_newest_partial_bundles_are_kept_beside_the_one_arriving() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for n in 0..12 {
-            partial(dir.path(), n, Duration::from_secs(60 * u64::from(n)));
-        }
-        let arriving = partial(dir.path(), 99, Duration::from_secs(3600));
-        keep_partials(dir.path(), arriving, 4);
-        assert_eq!(left(dir.path()), 4, "the arriving one and the 3 newest");
-        assert!(dir.path().join(format!("{arriving}.part")).exists());
-        for n in 0..3 {
-            let id: BundleId = hex::encode([n; 32]).parse().expect("a bundle id");
-            assert!(dir.path().join(format!("{id}.part")).exists(), "{n}");
-        }
-    }
 
     #[test]
     fn one_address_gets_a_few_places_and_gives_them_back() {
@@ -753,15 +694,5 @@ mod tests {
             counts.take(stranger).is_some(),
             "the places were not given back"
         );
-    }
-
-    #[test]
-    fn partial_bundles_untouched_for_longer_than_the_limit_are_swept() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        partial(dir.path(), 1, Duration::from_secs(60));
-        partial(dir.path(), 2, PARTIAL_MAX_AGE + Duration::from_secs(60));
-        fs::write(dir.path().join("notes.txt"), b"kept").expect("writes");
-        sweep_inbox(dir.path(), PARTIAL_MAX_AGE);
-        assert_eq!(left(dir.path()), 2, "the recent partial and the other file");
     }
 }

@@ -282,6 +282,8 @@ pub enum ReceiverEvent {
     Offered {
         /// The bundle.
         bundle: BundleId,
+        /// Its size in bytes, as offered (at most [`MAX_BUNDLE`]).
+        size: u64,
     },
     /// Append `chunk.data` to the bundle's partial file at `chunk.offset`
     /// (which equals the file's length).
@@ -401,7 +403,7 @@ impl Receiver {
                             size,
                             sha256,
                         };
-                        self.events.push_back(ReceiverEvent::Offered { bundle });
+                        self.events.push_back(ReceiverEvent::Offered { bundle, size });
                     }
                 }
             }
