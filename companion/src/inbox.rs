@@ -61,7 +61,6 @@ pub fn keep_partials(inbox: &Path, bundle: BundleId, max: usize) {
     }
 }
 
-
 /// The disk has no room for a bundle, even with every other partial file
 /// removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +179,10 @@ mod tests {
         let path = |id: BundleId| dir.path().join(format!("{id}.part"));
         // The disk gains 1 GiB for every partial file removed.
         let free = || {
-            let gone = [old, newer].iter().filter(|&&id| !path(id).exists()).count() as u64;
+            let gone = [old, newer]
+                .iter()
+                .filter(|&&id| !path(id).exists())
+                .count() as u64;
             DISK_RESERVE + (gone << 30)
         };
         make_room(dir.path(), arriving, 1 << 30, free).expect("one removal is enough");
@@ -188,7 +190,10 @@ mod tests {
         assert!(path(newer).exists() && path(arriving).exists());
 
         let err = make_room(dir.path(), arriving, 5 << 30, free).expect_err("no room");
-        assert!(path(arriving).exists(), "the arriving bundle's own file stays");
+        assert!(
+            path(arriving).exists(),
+            "the arriving bundle's own file stays"
+        );
         assert_eq!(err.needed, 5 << 30);
         let words = err.to_string();
         assert!(words.contains("空き容量が足りません"), "{words}");

@@ -142,17 +142,7 @@ pub fn sign(
     diseases: &str,
     occupations: &str,
 ) -> Result<String, ReferenceError> {
-    let db = super::files::parse(
-        super::files::FileText {
-            label: super::DISEASES_FILE,
-            text: diseases,
-        },
-        super::files::FileText {
-            label: super::OCCUPATIONS_FILE,
-            text: occupations,
-        },
-        super::ReferenceOrigin::Bundled,
-    )?;
+    let db = ReferenceDb::from_texts(diseases, occupations)?;
     let version = db.version().as_str().to_owned();
     let (d, o) = (sha256_hex(diseases), sha256_hex(occupations));
     let signature = key.0.sign(&message(&version, &d, &o));
@@ -279,18 +269,7 @@ mod tests {
         o: &str,
         publishers: &Publishers,
     ) -> Result<(), ReferenceError> {
-        let db = crate::reference::files::parse(
-            crate::reference::files::FileText {
-                label: "d",
-                text: d,
-            },
-            crate::reference::files::FileText {
-                label: "o",
-                text: o,
-            },
-            crate::reference::ReferenceOrigin::Bundled,
-        )
-        .expect("valid files");
+        let db = ReferenceDb::from_texts(d, o).expect("valid files");
         verify(sig, d, o, &db, publishers, today())
     }
 

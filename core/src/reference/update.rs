@@ -43,6 +43,22 @@ impl ReferenceDb {
         )
     }
 
+    /// Validates a release given as the texts of its two files, as a
+    /// publisher's tool reads them; no signature is asked for.
+    pub fn from_texts(diseases: &str, occupations: &str) -> Result<ReferenceDb, ReferenceError> {
+        parse(
+            FileText {
+                label: DISEASES_FILE,
+                text: diseases,
+            },
+            FileText {
+                label: OCCUPATIONS_FILE,
+                text: occupations,
+            },
+            ReferenceOrigin::Bundled,
+        )
+    }
+
     /// Reads and validates `diseases.json` and `occupations.json` from a
     /// folder, without asking for a signature. Blocking file I/O.
     #[cfg(test)]

@@ -403,7 +403,8 @@ impl Receiver {
                             size,
                             sha256,
                         };
-                        self.events.push_back(ReceiverEvent::Offered { bundle, size });
+                        self.events
+                            .push_back(ReceiverEvent::Offered { bundle, size });
                     }
                 }
             }

@@ -362,7 +362,9 @@ fn a_damaged_file_is_rejected_and_not_delivered() {
             }
             while let Some(e) = r.poll_event() {
                 match e {
-                    ReceiverEvent::Offered { bundle, .. } => r.progress(bundle, Progress::Partial(0)),
+                    ReceiverEvent::Offered { bundle, .. } => {
+                        r.progress(bundle, Progress::Partial(0))
+                    }
                     ReceiverEvent::Write(c) => file.extend_from_slice(&c.data),
                     ReceiverEvent::Complete { bundle, sha256, .. } => {
                         assert_ne!(<[u8; 32]>::from(Sha256::digest(&file)), sha256);
