@@ -10,4 +10,5 @@ pub mod link;
 pub mod print;
 pub mod reference;
 pub mod research;
+pub mod saving;
 pub mod window;

@@ -17,10 +17,10 @@ use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
 use super::preview::{self, Picture};
+use super::printers::{self, print_pdf, printer_name, save_pdf};
 use super::ui::{CaseItem, DeskWindow, DocumentsAdapter};
-use super::{Desk, programme};
+use super::{Desk, local_time};
 use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request};
-use crate::print;
 
 /// Dots per inch of the preview: an A4 page about 910 pixels tall, sharp
 /// when shrunk to the panel.
@@ -35,8 +35,6 @@ struct State {
     employers: Vec<String>,
     /// The document shown, as PDF.
     pdf: Option<Arc<Vec<u8>>>,
-    /// CUPS's printer names, in choice order.
-    printers: Vec<String>,
 }
 
 thread_local! {
@@ -55,23 +53,6 @@ fn default_path(kind: DocumentKind, case: CaseId) -> PathBuf {
     let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
     let short: String = case.to_string().chars().take(8).collect();
     home.join(format!("{}_{short}.pdf", kind.title_ja()))
-}
-
-/// An RFC 3339 time in `offset`, to the minute.
-pub(super) fn local_time(at: &str, offset: time::UtcOffset) -> String {
-    let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-    else {
-        return at.to_owned();
-    };
-    let t = t.to_offset(offset);
-    format!(
-        "{}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
 }
 
 /// Reads the received cases into the list, keeping the chosen one.
@@ -272,84 +253,6 @@ fn show_page(desk: &Arc<Desk>, window: &DeskWindow, pdf: &Arc<Vec<u8>>, page: us
     );
 }
 
-/// Asks CUPS for its printers.
-pub(super) fn refresh_printers(desk: &Arc<Desk>, window: &DeskWindow) {
-    let server = desk.cups.clone();
-    desk.spawn(
-        window,
-        move || print::list_printers(&server),
-        |_, window, listed| {
-            let adapter = window.global::<DocumentsAdapter<'_>>();
-            match listed {
-                Ok(printers) => {
-                    let labels: Vec<SharedString> = printers
-                        .iter()
-                        .map(|p| {
-                            let state = match p.check_ready() {
-                                Ok(()) => p.state.label_ja().to_owned(),
-                                Err(e) => e.to_string(),
-                            };
-                            format!("{}（{state}）", p.name).into()
-                        })
-                        .collect();
-                    let names: Vec<String> = printers.into_iter().map(|p| p.name).collect();
-                    let keep = adapter.get_printer();
-                    if usize::try_from(keep).map_or(true, |k| k >= names.len()) {
-                        adapter.set_printer(if names.len() == 1 { 0 } else { -1 });
-                    }
-                    programme::set_printers(window, &labels);
-                    STATE.with(|s| s.borrow_mut().printers = names);
-                    adapter.set_printers(ModelRc::new(VecModel::from(labels)));
-                }
-                Err(e) => adapter.set_error(e.to_string().into()),
-            }
-        },
-    );
-}
-
-/// The name of printer `index` of the last listing.
-pub(super) fn printer_name(index: i32) -> Option<String> {
-    let index = usize::try_from(index).ok()?;
-    STATE.with(|s| s.borrow().printers.get(index).cloned())
-}
-
-/// Prints `pdf` on `printer` and waits for the job's state; `done` shows
-/// the outcome in words.
-pub(super) fn print_pdf(
-    desk: &Arc<Desk>,
-    window: &DeskWindow,
-    pdf: Arc<Vec<u8>>,
-    printer: String,
-    copies: u16,
-    title: String,
-    done: impl FnOnce(&DeskWindow, Result<String, String>) + Send + 'static,
-) {
-    let server = desk.cups.clone();
-    desk.spawn(
-        window,
-        move || {
-            let job = print::print_pdf(&server, &printer, &pdf, copies, &title)
-                .map_err(|e| e.to_string())?;
-            let status =
-                print::wait_for_job(&server, &printer, job, std::time::Duration::from_secs(20))
-                    .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "{printer}：{copies}部 {}（ジョブ {}）",
-                status.state.label_ja(),
-                job.0
-            ))
-        },
-        move |_, window, printed| done(window, printed),
-    );
-}
-
-/// Saves `pdf` at `path` (never over an existing file).
-pub(super) fn save_pdf(path: &str, pdf: &[u8]) -> Result<String, String> {
-    let path = PathBuf::from(path.trim());
-    crate::cli::save_new(&path, pdf).map_err(|e| format!("{e:#}"))?;
-    Ok(format!("保存しました (saved)：{}", path.display()))
-}
-
 pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
     let adapter = window.global::<DocumentsAdapter<'_>>();
     let (weak, d) = (window.as_weak(), Arc::clone(desk));
@@ -360,7 +263,7 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
         adapter.set_employer(0);
         STATE.with(|s| s.borrow_mut().employers.clear());
         if adapter.get_printers().row_count() == 0 {
-            refresh_printers(&d, &window);
+            printers::refresh(&d, &window);
         }
         render(&d, &window);
     });
@@ -390,7 +293,7 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
     let (weak, d) = (window.as_weak(), Arc::clone(desk));
     adapter.on_refresh_printers(move || {
         if let Some(window) = weak.upgrade() {
-            refresh_printers(&d, &window);
+            printers::refresh(&d, &window);
         }
     });
     let (weak, d) = (window.as_weak(), Arc::clone(desk));
@@ -399,7 +302,7 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
         let adapter = window.global::<DocumentsAdapter<'_>>();
         let (Some(pdf), Some(name)) = (
             STATE.with(|s| s.borrow().pdf.clone()),
-            printer_name(printer),
+            printer_name(&d, printer),
         ) else {
             adapter.set_error("プリンターを選んでください (choose a printer)".into());
             return;
@@ -432,17 +335,4 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             Err(e) => adapter.set_error(e.into()),
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arrival_times_show_in_the_office_offset_to_the_minute() {
-        let jst = time::macros::offset!(+9);
-        assert_eq!(local_time("2026-11-25T10:42:31Z", jst), "2026-11-25 19:42");
-        assert_eq!(local_time("2026-11-25T20:05:00Z", jst), "2026-11-26 05:05");
-        assert_eq!(local_time("not a time", jst), "not a time");
-    }
 }

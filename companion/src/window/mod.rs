@@ -14,6 +14,7 @@
 mod documents;
 mod pairing;
 pub mod preview;
+mod printers;
 mod programme;
 pub mod qr;
 mod research;
@@ -93,6 +94,8 @@ pub(crate) struct Desk {
     jobs: Option<Sender<Job>>,
     /// The running link server's endpoint, to close on lock.
     server: Mutex<Option<quinn::Endpoint>>,
+    /// CUPS's printer names, in the order both panels list them.
+    printers: Mutex<Vec<String>>,
 }
 
 impl Desk {
@@ -122,6 +125,7 @@ impl Desk {
             epoch: AtomicU64::new(0),
             jobs,
             server: Mutex::new(None),
+            printers: Mutex::new(Vec::new()),
         })
     }
 
@@ -275,6 +279,23 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
     });
 }
 
+/// An RFC 3339 time in `offset`, to the minute.
+pub(super) fn local_time(at: &str, offset: time::UtcOffset) -> String {
+    let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+    else {
+        return at.to_owned();
+    };
+    let t = t.to_offset(offset);
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// A login failure in words.
 fn login_error(e: &StoreError) -> String {
     match e {
@@ -304,4 +325,17 @@ fn lock(desk: &Arc<Desk>, window: &DeskWindow) {
         .unwrap_or_else(PoisonError::into_inner)
         .take();
     drop(store);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrival_times_show_in_the_office_offset_to_the_minute() {
+        let jst = time::macros::offset!(+9);
+        assert_eq!(local_time("2026-11-25T10:42:31Z", jst), "2026-11-25 19:42");
+        assert_eq!(local_time("2026-11-25T20:05:00Z", jst), "2026-11-26 05:05");
+        assert_eq!(local_time("not a time", jst), "not a time");
+    }
 }

@@ -10,7 +10,7 @@ use tsunagi_core::model::{Case, ProgrammeOutcome};
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
 use super::Desk;
-use super::documents::{print_pdf, printer_name, save_pdf};
+use super::printers::{self, print_pdf, printer_name, save_pdf};
 use super::ui::{DeskWindow, ProgrammeAdapter, ProgrammeRow};
 use crate::documents::programme::{self, OutcomeKey, ProgrammeFigures};
 
@@ -92,7 +92,7 @@ fn all_cases(store: &mut Store) -> Result<Vec<Case>, StoreError> {
 pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
     let adapter = window.global::<ProgrammeAdapter<'_>>();
     if adapter.get_printers().row_count() == 0 {
-        super::documents::refresh_printers(desk, window);
+        printers::refresh(desk, window);
     }
     compute(desk, window, adapter.get_year(), adapter.get_programme());
 }
@@ -143,13 +143,6 @@ fn compute(desk: &Arc<Desk>, window: &DeskWindow, year: i32, programme_index: i3
     );
 }
 
-/// The printers, as the documents panel listed them.
-pub(super) fn set_printers(window: &DeskWindow, labels: &[SharedString]) {
-    window
-        .global::<ProgrammeAdapter<'_>>()
-        .set_printers(ModelRc::new(VecModel::from(labels.to_vec())));
-}
-
 /// Empties the panel (on lock).
 pub(super) fn clear(window: &DeskWindow) {
     STATE.with(|s| *s.borrow_mut() = Default::default());
@@ -178,7 +171,7 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
     adapter.on_print(move |printer| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<ProgrammeAdapter<'_>>();
-        let Some(name) = printer_name(printer) else {
+        let Some(name) = printer_name(&d, printer) else {
             adapter.set_error("プリンターを選んでください (choose a printer)".into());
             return;
         };

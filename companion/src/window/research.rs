@@ -12,9 +12,8 @@ use tsunagi_core::research::ProgressRecord;
 use tsunagi_core::store::Store;
 use tsunagi_core::store::research::QueuedBatch;
 
-use super::Desk;
-use super::documents::local_time;
 use super::ui::{DeskWindow, ResearchAdapter, ResearchRow};
+use super::{Desk, local_time};
 use crate::research::{self, LeftOut, ResearchSendError, Retry};
 
 /// Attempts from the window: a few, so the window answers within seconds;
