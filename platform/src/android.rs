@@ -138,6 +138,16 @@ impl Platform for Android {
         })
     }
 
+    /// `ahcsrc` (GStreamer's Android camera source).
+    fn camera_element(&self) -> &'static str {
+        "ahcsrc"
+    }
+
+    /// `autoaudiosrc`, which finds `openslessrc` on Android.
+    fn microphone_element(&self) -> &'static str {
+        "autoaudiosrc"
+    }
+
     fn multicast(&self) -> &MulticastLock {
         &self.multicast
     }

@@ -50,6 +50,25 @@ impl Platform for Desktop {
         Ok(())
     }
 
+    /// `v4l2src` (Video4Linux), or `avfvideosrc` on macOS.
+    fn camera_element(&self) -> &'static str {
+        if cfg!(target_os = "macos") {
+            "avfvideosrc"
+        } else {
+            "v4l2src"
+        }
+    }
+
+    /// `pulsesrc` on Linux (PulseAudio or PipeWire's Pulse server), else
+    /// whatever `autoaudiosrc` finds.
+    fn microphone_element(&self) -> &'static str {
+        if cfg!(target_os = "linux") {
+            "pulsesrc"
+        } else {
+            "autoaudiosrc"
+        }
+    }
+
     fn multicast(&self) -> &MulticastLock {
         &self.multicast
     }

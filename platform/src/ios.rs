@@ -94,6 +94,16 @@ impl Platform for Ios {
         Ok(())
     }
 
+    /// `avfvideosrc` (GStreamer's AVFoundation camera source).
+    fn camera_element(&self) -> &'static str {
+        "avfvideosrc"
+    }
+
+    /// `autoaudiosrc`, which finds `osxaudiosrc` on iOS.
+    fn microphone_element(&self) -> &'static str {
+        "autoaudiosrc"
+    }
+
     fn multicast(&self) -> &MulticastLock {
         &self.multicast
     }

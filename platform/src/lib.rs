@@ -1,8 +1,9 @@
 //! What differs between the platforms the tablet app runs on, behind one
 //! trait, [`Platform`]: where the data folder is, where the device key file
 //! goes when there is no system keychain, asking for the camera and the
-//! microphone at run time, and keeping Wi-Fi multicast on while the app
-//! looks for its companion on the LAN.
+//! microphone at run time (and which GStreamer elements read them), and
+//! keeping Wi-Fi multicast on while the app looks for its companion on the
+//! LAN.
 //!
 //! [`current`] is the platform this build runs on: [`desktop::Desktop`] on
 //! Linux (and any other desktop), `android::Android` on Android,
@@ -109,6 +110,13 @@ pub trait Platform: Send + Sync {
     /// can, one after the other where it cannot) and returns at once,
     /// without waiting for the answer.
     fn ask(&self, devices: &[CaptureDevice]) -> Result<(), PlatformError>;
+
+    /// The GStreamer element that reads the camera (GStreamer is the one
+    /// multimedia layer on every platform).
+    fn camera_element(&self) -> &'static str;
+
+    /// The GStreamer element that records from the microphone.
+    fn microphone_element(&self) -> &'static str;
 
     /// This process's hold on Wi-Fi multicast (Android drops multicast
     /// packets to apps that hold no `WifiManager.MulticastLock`).
@@ -226,6 +234,14 @@ mod tests {
                 .expect("not poisoned")
                 .push(devices.to_vec());
             Ok(())
+        }
+
+        fn camera_element(&self) -> &'static str {
+            "videotestsrc"
+        }
+
+        fn microphone_element(&self) -> &'static str {
+            "audiotestsrc"
         }
 
         fn multicast(&self) -> &MulticastLock {
