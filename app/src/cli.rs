@@ -217,9 +217,12 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = cli
-        .data_dir
-        .unwrap_or_else(|| login::default_data_dir(PROGRAM));
+    let dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => tsunagi_platform::current()
+            .data_dir(PROGRAM)
+            .context("the app's data folder could not be found")?,
+    };
     let Some(command) = cli.command else {
         return crate::window::run(dir);
     };

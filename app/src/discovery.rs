@@ -16,7 +16,18 @@ pub const LOOK_FOR: Duration = Duration::from_secs(3);
 /// The addresses at which the companion with certificate `fingerprint`
 /// says it is, IPv4 first; empty when it did not answer within `wait` or
 /// multicast does not work here. Blocks for up to `wait`.
+///
+/// Holds the platform's multicast lock while it looks (Android delivers
+/// multicast only to an app holding one); when the lock cannot be taken it
+/// looks anyway, and says so on stderr.
 pub fn find_companion(fingerprint: &Fingerprint, wait: Duration) -> Vec<SocketAddr> {
+    let _multicast = match tsunagi_platform::current().multicast().acquire() {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            eprintln!("tsunagi: {e}; looking for the companion on the LAN without it");
+            None
+        }
+    };
     let Ok(daemon) = ServiceDaemon::new() else {
         return Vec::new();
     };

@@ -238,7 +238,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli
         .data_dir
-        .unwrap_or_else(|| login::default_data_dir(PROGRAM));
+        .unwrap_or_else(|| tsunagi_platform::desktop::data_dir(PROGRAM));
     let command = cli.command.unwrap_or(Command::Window {
         listen: SocketAddr::from(([0, 0, 0, 0], link::DEFAULT_PORT)),
     });

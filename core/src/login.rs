@@ -1,27 +1,12 @@
 //! Opening the store from a command line (the tablet's and the companion's):
-//! the data folder, the keychain, and the user and password from the
-//! environment or a prompt.
+//! the keychain, and the user and password from the environment or a prompt.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::store::{self, Keychain, Store};
 use anyhow::{Context, bail};
-
-/// The default data folder of `program`: `$XDG_DATA_HOME/PROGRAM`, else
-/// `~/.local/share/PROGRAM`.
-pub fn default_data_dir(program: &str) -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| ".".into());
-            home.join(".local/share")
-        });
-    base.join(program)
-}
 
 /// The keychain for this run; `program` prints the warning when it is the
 /// file keystore.

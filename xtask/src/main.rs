@@ -2,7 +2,8 @@
 //! need installed first on Debian.
 //!
 //! - `cargo xtask run [ARGS…]` — installs what the app needs and runs it;
-//! - `cargo xtask test` — installs what the tests need and runs every test.
+//! - `cargo xtask test` — installs what the tests need and runs every test,
+//!   after compile-checking the platform glue for Android and iOS.
 
 use std::process::{Command, ExitCode};
 
@@ -45,6 +46,12 @@ const TEST_PACKAGES: &[&str] = &[
     "chromium",
 ];
 
+/// Targets that `tsunagi-platform` is compile-checked for. Its Android and
+/// iOS code cannot be linked or run here (no NDK, no Xcode), but it is pure
+/// Rust, so `cargo clippy --target …` checks it with only the target's
+/// standard library, which rustup installs.
+const PLATFORM_TARGETS: &[&str] = &["aarch64-linux-android", "aarch64-apple-ios"];
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -72,7 +79,21 @@ fn run_app(args: &[String]) -> anyhow::Result<()> {
 
 fn test(args: &[String]) -> anyhow::Result<()> {
     install(&[APP_PACKAGES, TEST_PACKAGES].concat())?;
+    let targets = add_targets(PLATFORM_TARGETS)?;
     cargo(&["fmt", "--all", "--", "--check"])?;
+    for target in targets {
+        cargo(&[
+            "clippy",
+            "--package",
+            "tsunagi-platform",
+            "--target",
+            target,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    }
     cargo(&[
         "clippy",
         "--workspace",
@@ -99,6 +120,39 @@ fn cargo(args: &[&str]) -> anyhow::Result<()> {
         bail!("cargo {} failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+/// Adds the rustup targets that are missing and returns the targets there
+/// are. Without rustup (a toolchain installed another way) it says what to
+/// add and returns none, as `install` does without apt-get.
+fn add_targets(targets: &[&'static str]) -> anyhow::Result<Vec<&'static str>> {
+    let Ok(listed) = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+    else {
+        eprintln!(
+            "xtask: warning: no rustup here; add these targets yourself to check the platform glue: {}",
+            targets.join(" ")
+        );
+        return Ok(Vec::new());
+    };
+    let installed = String::from_utf8_lossy(&listed.stdout);
+    let missing: Vec<&str> = targets
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|line| line.trim() == *t))
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("xtask: rustup target add {}", missing.join(" "));
+        let status = Command::new("rustup")
+            .args([&["target", "add"], &missing[..]].concat())
+            .status()
+            .context("could not run rustup")?;
+        if !status.success() {
+            bail!("rustup target add {} failed ({status})", missing.join(" "));
+        }
+    }
+    Ok(targets.to_vec())
 }
 
 /// Installs the packages that are missing, with apt-get (as root, or through

@@ -48,7 +48,10 @@ impl<W> std::fmt::Debug for RecordingHandle<W> {
 ///
 /// Returns once the camera runs (it opens the camera: call it on a worker
 /// thread). [`AvError::NoCamera`] when there is no camera. A source without
-/// a microphone records picture only.
+/// a microphone, or whose microphone is not allowed, records picture only.
+/// On a tablet, the first recording asks for the camera and the microphone
+/// and ends with [`AvError::PermissionAsked`]: the person answers and
+/// records again.
 pub fn record_clip<W>(
     source: &Source,
     limits: Limits,
@@ -58,6 +61,7 @@ pub fn record_clip<W>(
 where
     W: Write + Send + 'static,
 {
+    source.ask_permission(true)?;
     super::init()?;
     let failure = Failure::default();
     let pipeline = gst::Pipeline::new();

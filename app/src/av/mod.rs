@@ -36,6 +36,8 @@ mod source;
 
 use std::time::Duration;
 
+use tsunagi_platform::CaptureDevice;
+
 pub use capture::{RecordingHandle, capture_photo, record_clip};
 pub use encode::transcode;
 pub use import::{TranscodingImport, store_file};
@@ -66,6 +68,21 @@ pub enum AvError {
     /// There is no camera (or it cannot be opened).
     #[error("カメラが見つかりません (no camera found)")]
     NoCamera,
+    /// The system is asking the person whether the app may use the device
+    /// (Android, iOS); their answer is not known yet. The person allows it
+    /// and tries again.
+    #[error("{}", asked_text(*.0))]
+    PermissionAsked(CaptureDevice),
+    /// The camera is not allowed, and only the system's settings can change
+    /// that (iOS: refused, or forbidden by the device's management).
+    #[error(
+        "カメラの使用が許可されていません。設定アプリで許可してください (the camera is not allowed: allow it in the Settings app)"
+    )]
+    CameraRefused,
+    /// The system could not say whether the app may use the device (the
+    /// text names the system call, never data).
+    #[error("端末の権限を確認できません (could not check the device's permissions): {0}")]
+    Permission(#[from] tsunagi_platform::PlatformError),
     /// The input holds no video stream GStreamer can decode.
     #[error("動画ファイルではありません (not a video file)")]
     NotAVideo,
@@ -80,6 +97,18 @@ pub enum AvError {
     /// which names elements, never data).
     #[error("動画の処理に失敗しました (video processing failed): {0}")]
     Pipeline(String),
+}
+
+/// What [`AvError::PermissionAsked`] says for `device`.
+fn asked_text(device: CaptureDevice) -> &'static str {
+    match device {
+        CaptureDevice::Camera => {
+            "カメラの使用の許可を求めています。許可してから、もう一度お試しください（確認が表示されない場合は、設定アプリで許可してください） (asked for permission to use the camera: allow it, then try again; if nothing asks, allow it in the Settings app)"
+        }
+        CaptureDevice::Microphone => {
+            "マイクの使用の許可を求めています。許可してから、もう一度お試しください（確認が表示されない場合は、設定アプリで許可してください） (asked for permission to use the microphone: allow it, then try again; if nothing asks, allow it in the Settings app)"
+        }
+    }
 }
 
 /// Limits on a recording or an imported video (録画の上限).

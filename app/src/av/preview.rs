@@ -23,7 +23,9 @@ impl std::fmt::Debug for Preview {
 /// GStreamer streaming thread; late frames are dropped, never queued).
 ///
 /// Opens the camera, which may take a moment: call it on a worker thread.
-/// [`AvError::NoCamera`] when there is no camera to open.
+/// [`AvError::NoCamera`] when there is no camera to open; on a tablet, the
+/// first preview asks for the camera and ends with
+/// [`AvError::PermissionAsked`].
 pub fn preview(source: &Source, on_frame: FrameCallback) -> Result<Preview, AvError> {
     super::init()?;
     let failure = Failure::default();

@@ -3,6 +3,7 @@
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
+use tsunagi_platform::{Access, Answer, CaptureDevice};
 
 use super::AvError;
 
@@ -59,8 +60,29 @@ impl Source {
         matches!(self, Self::Camera | Self::CameraDevice(_))
     }
 
+    /// Before a real camera opens: asks the platform for the camera and,
+    /// with `sound`, the microphone, in one prompt (Android and iOS show
+    /// the system's question the first time; Linux never asks). Returns at
+    /// once, without waiting for the person's answer: see [`allowed`].
+    /// Test patterns and pictures need no permission.
+    pub(crate) fn ask_permission(&self, sound: bool) -> Result<(), AvError> {
+        if !self.is_camera() {
+            return Ok(());
+        }
+        let devices: &[CaptureDevice] = if sound {
+            &[CaptureDevice::Camera, CaptureDevice::Microphone]
+        } else {
+            &[CaptureDevice::Camera]
+        };
+        let answers = tsunagi_platform::current().request_access(devices)?;
+        allowed(devices, &answers)
+    }
+
     /// The video source as one element with a `src` pad giving raw video at
     /// [`FPS`], or [`AvError::NoCamera`] when there is no camera to open.
+    /// A real camera is asked for first ([`Source::ask_permission`]):
+    /// [`AvError::PermissionAsked`] or [`AvError::CameraRefused`] when the
+    /// platform does not allow it yet.
     pub(crate) fn video(&self) -> Result<gst::Element, AvError> {
         let description = match self {
             Self::Test => format!(
@@ -85,6 +107,7 @@ impl Source {
                 )
             }
             Self::Camera | Self::CameraDevice(_) => {
+                self.ask_permission(false)?;
                 let camera = camera_element(self)?;
                 format!(
                     "{camera} ! videoconvert ! videoscale ! videorate ! \
@@ -120,11 +143,13 @@ impl Source {
                 .to_owned(),
             Self::Picture(_) => return Ok(None),
             Self::Camera | Self::CameraDevice(_) => {
-                let microphone = if cfg!(target_os = "linux") {
-                    "pulsesrc"
-                } else {
-                    "autoaudiosrc"
-                };
+                // Asked for, if at all, by `ask_permission(true)` before
+                // the recording: not allowed, the clip has no sound.
+                let access = tsunagi_platform::current().access(CaptureDevice::Microphone);
+                if !matches!(access, Ok(Access::Granted)) {
+                    return Ok(None);
+                }
+                let microphone = tsunagi_platform::current().microphone_element();
                 format!("{microphone} ! audioconvert ! audioresample")
             }
         };
@@ -142,15 +167,25 @@ impl Source {
     }
 }
 
+/// Whether the camera may open, given the platform's `answers` for
+/// `devices`: the camera must be allowed; a microphone still being asked
+/// for stops the recording too (so that no clip is recorded silent while
+/// the question is on screen), but a refused one does not: the clip is
+/// then recorded without sound, as on a tablet without a microphone.
+fn allowed(devices: &[CaptureDevice], answers: &[Answer]) -> Result<(), AvError> {
+    for (device, answer) in devices.iter().zip(answers) {
+        match (device, answer) {
+            (_, Answer::Granted) | (CaptureDevice::Microphone, Answer::Refused) => {}
+            (_, Answer::Asked) => return Err(AvError::PermissionAsked(*device)),
+            (CaptureDevice::Camera, Answer::Refused) => return Err(AvError::CameraRefused),
+        }
+    }
+    Ok(())
+}
+
 /// The platform's camera element with its device chosen.
 fn camera_element(source: &Source) -> Result<String, AvError> {
-    let factory = if cfg!(target_os = "android") {
-        "ahcsrc"
-    } else if cfg!(any(target_os = "ios", target_os = "macos")) {
-        "avfvideosrc"
-    } else {
-        "v4l2src"
-    };
+    let factory = tsunagi_platform::current().camera_element();
     if gst::ElementFactory::find(factory).is_none() {
         return Err(AvError::NoCamera);
     }
@@ -188,4 +223,48 @@ fn bin(description: &str) -> Result<gst::Element, AvError> {
     gst::parse::bin_from_description(description, true)
         .map(|bin| bin.upcast())
         .map_err(|e| AvError::Pipeline(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOTH: [CaptureDevice; 2] = [CaptureDevice::Camera, CaptureDevice::Microphone];
+
+    #[test]
+    fn the_camera_opens_when_both_devices_are_allowed() {
+        assert!(allowed(&BOTH, &[Answer::Granted, Answer::Granted]).is_ok());
+    }
+
+    #[test]
+    fn a_camera_still_being_asked_for_tells_the_person_to_allow_it_and_try_again() {
+        let error = allowed(&[CaptureDevice::Camera], &[Answer::Asked]).expect_err("waits");
+        assert!(matches!(
+            error,
+            AvError::PermissionAsked(CaptureDevice::Camera)
+        ));
+        assert!(error.to_string().contains("カメラ"), "{error}");
+    }
+
+    #[test]
+    fn a_refused_camera_points_to_the_settings() {
+        let error = allowed(&BOTH, &[Answer::Refused, Answer::Granted]).expect_err("refused");
+        assert!(matches!(error, AvError::CameraRefused));
+        assert!(error.to_string().contains("設定"), "{error}");
+    }
+
+    #[test]
+    fn no_clip_is_recorded_while_the_microphone_is_still_being_asked_for() {
+        let error = allowed(&BOTH, &[Answer::Granted, Answer::Asked]).expect_err("waits");
+        assert!(matches!(
+            error,
+            AvError::PermissionAsked(CaptureDevice::Microphone)
+        ));
+        assert!(error.to_string().contains("マイク"), "{error}");
+    }
+
+    #[test]
+    fn a_refused_microphone_records_picture_only() {
+        assert!(allowed(&BOTH, &[Answer::Granted, Answer::Refused]).is_ok());
+    }
 }

@@ -33,6 +33,7 @@ mod sync;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use slint::{ComponentHandle, ModelRc, SharedString};
 use time::UtcOffset;
 use tsunagi_core::store::{self, Keychain, MIN_PASSWORD_CHARS, Role, StoreOptions};
@@ -186,13 +187,21 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
 }
 
 /// Opens the app window on the store in `data_dir` and returns when it is
-/// closed. The keychain is chosen by `tsunagi_core::store::choose_keychain`;
-/// when it is the file keystore, the set-up and login screens say so.
+/// closed. The keychain is chosen by `tsunagi_core::store::choose_keychain`,
+/// its key file (if it comes to that) where the platform keeps it
+/// (`tsunagi_platform::Platform::keystore_dir`); when it is the file
+/// keystore, the set-up and login screens say so.
 pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
     // Read before anything starts a thread: on Unix the offset cannot be
     // read safely once other threads run.
     let utc_offset = local_offset();
-    let chosen = store::choose_keychain();
+    let keystore_dir = tsunagi_platform::current()
+        .keystore_dir()
+        .context("the folder for the device key could not be found")?;
+    let chosen = match keystore_dir {
+        Some(dir) => store::choose_keychain_in(dir),
+        None => store::choose_keychain(),
+    };
     let options = Options {
         keychain_warning: chosen.warning.is_some(),
         utc_offset,

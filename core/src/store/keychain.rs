@@ -267,8 +267,15 @@ pub struct ChosenKeychain {
 /// otherwise the system keychain when it answers a probe, else the file
 /// keystore in [`FileKeychain::default_dir`], with a warning.
 pub fn choose_keychain() -> ChosenKeychain {
-    let file = || {
-        let keychain = FileKeychain::new(FileKeychain::default_dir());
+    choose_keychain_in(FileKeychain::default_dir())
+}
+
+/// As [`choose_keychain`], with the file keystore, when it is the one
+/// chosen, in `file_dir`: the tablets' private storage, where the desktop's
+/// default folder does not exist.
+pub fn choose_keychain_in(file_dir: PathBuf) -> ChosenKeychain {
+    let file = move || {
+        let keychain = FileKeychain::new(file_dir);
         let warning = format!(
             "no system keychain is available: the device key is kept in a {}; protect this computer's account",
             keychain.describe()

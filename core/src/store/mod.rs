@@ -31,7 +31,7 @@ pub use crate::media::VideoInfo;
 pub use audit::{AuditAction, AuditEntry};
 pub use keychain::{
     ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain,
-    OsKeychain, choose_keychain,
+    OsKeychain, choose_keychain, choose_keychain_in,
 };
 use keys::{DbKey, KeyslotFile};
 pub use keys::{KdfParams, KeyError, RecoveryCode};
