@@ -9,11 +9,13 @@
 //! Durability: the database runs in WAL mode with `synchronous = FULL`, so a
 //! save that returned `Ok` survives a killed process or a power cut.
 
+mod accounts;
 mod audit;
 pub mod keychain;
 pub mod keys;
 mod media;
 pub mod research;
+mod rotation;
 mod schema;
 pub mod sync;
 
@@ -33,12 +35,14 @@ pub use keychain::{
     ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain,
     OsKeychain, choose_keychain,
 };
-use keys::{DbKey, KeyslotFile};
+use keys::{DbKey, KeyslotFile, Opened, WhichKey};
 pub use keys::{KdfParams, KeyError, RecoveryCode};
 pub use media::{
     Approval, MEDIA_DIR, MEDIA_REVISION_SECTION, MediaDetails, MediaId, MediaItem, MediaSpace,
     MediaStream, SWEEP_GRACE, ShownMedia,
 };
+use rotation::HandleLock;
+pub use rotation::{LOCK_FILE, ROTATION_LOCK_FILE};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 
 use crate::model::{Case, CaseId, Section, SectionName, SupportStage};
@@ -126,6 +130,12 @@ pub enum StoreError {
     /// The user name or the password is wrong (which one is not said).
     #[error("the user name or password is wrong")]
     WrongPassword,
+    /// The password is right, but an administrator disabled the account.
+    #[error(
+        "このアカウントは無効になっています。管理者に確認してください / \
+         this account has been disabled: ask an administrator"
+    )]
+    AccountDisabled,
     /// The recovery code does not open the store.
     #[error("the recovery code is wrong")]
     WrongRecoveryCode,
@@ -172,6 +182,37 @@ pub enum StoreError {
     /// There is no such account.
     #[error("there is no account named {0}")]
     NoSuchAccount(String),
+    /// An administrator tried to disable or remove their own account.
+    #[error(
+        "自分のアカウントは無効にも削除にもできません。ほかの管理者に依頼してください / \
+         you cannot disable or remove your own account: ask another administrator"
+    )]
+    OwnAccount,
+    /// Disabling or removing the account would leave no enabled
+    /// administrator.
+    #[error(
+        "最後の管理者は無効にも削除にもできません。先にほかのアカウントを管理者にしてください / \
+         the last administrator cannot be disabled or removed: make another account an \
+         administrator first"
+    )]
+    LastAdministrator,
+    /// The database key cannot be replaced while another handle has the
+    /// store open: nothing was changed.
+    #[error(
+        "この保管庫がほかの画面やコマンド（連携の受信を含む）で開かれています。それらを閉じてから、\
+         もう一度お試しください。何も変更していません / the store is open elsewhere (another \
+         window, the link server, a command): close them and try again; nothing was changed"
+    )]
+    OtherHandlesOpen,
+    /// The recovery slot is still in the keyslot format of an earlier
+    /// version and could not hold a new database key: nothing was changed.
+    #[error(
+        "復旧コードの鍵スロットが古い形式のままです。一度復旧コードで開いてから（tsunagi recover）、\
+         もう一度お試しください。何も変更していません / the recovery code's keyslot is still in \
+         the format of an earlier version: open the store once with the recovery code \
+         (tsunagi recover), then try again; nothing was changed"
+    )]
+    OldRecoverySlot,
     /// The account already exists.
     #[error("an account named {0} already exists")]
     AccountExists(String),
@@ -268,6 +309,8 @@ pub struct Revision {
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    /// This handle's shared lock on `store.lock`: see [`rotation`].
+    lock: HandleLock,
     keychain: Arc<dyn Keychain>,
     slots: KeyslotFile,
     key: DbKey,
@@ -388,7 +431,17 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
 }
 
-fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
+/// An account as the database has it.
+enum AccountState {
+    /// It may log in.
+    Enabled(Account),
+    /// An administrator disabled it.
+    Disabled(Account),
+    /// There is no such account (or its role is not one this build knows).
+    Missing,
+}
+
+fn account_state(conn: &Connection, name: &str) -> Result<AccountState, StoreError> {
     let row: Option<(String, i64)> = conn
         .query_row(
             "SELECT role, disabled FROM accounts WHERE name = ?1",
@@ -396,13 +449,60 @@ fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreE
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(match row {
-        Some((role, 0)) => Role::parse(&role).map(|role| Account {
-            name: name.to_owned(),
-            role,
-        }),
-        _ => None,
+    let Some((role, disabled)) = row else {
+        return Ok(AccountState::Missing);
+    };
+    let Some(role) = Role::parse(&role) else {
+        return Ok(AccountState::Missing);
+    };
+    let account = Account {
+        name: name.to_owned(),
+        role,
+    };
+    Ok(if disabled == 0 {
+        AccountState::Enabled(account)
+    } else {
+        AccountState::Disabled(account)
     })
+}
+
+/// The account if it exists and may log in.
+fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
+    Ok(match account_state(conn, name)? {
+        AccountState::Enabled(account) => Some(account),
+        AccountState::Disabled(_) | AccountState::Missing => None,
+    })
+}
+
+/// The account `user` logs in as: [`StoreError::AccountDisabled`] when it is
+/// disabled, `missing` when there is none.
+fn login_account(
+    conn: &Connection,
+    user: &str,
+    missing: impl FnOnce() -> StoreError,
+) -> Result<Account, StoreError> {
+    match account_state(conn, user)? {
+        AccountState::Enabled(account) => Ok(account),
+        AccountState::Disabled(_) => Err(StoreError::AccountDisabled),
+        AccountState::Missing => Err(missing()),
+    }
+}
+
+/// Opens the database with the first of the keys `opened` gives that opens
+/// it (the current key, else the pending one of a rotation not finished).
+fn open_with(
+    dir: &Path,
+    slots: &KeyslotFile,
+    opened: &Opened,
+) -> Result<(Connection, DbKey, WhichKey), StoreError> {
+    for (key, which) in slots.keys(opened)? {
+        match open_db(&dir.join(DB_FILE), Some(&key), false) {
+            Ok(conn) => return Ok((conn, key, which)),
+            Err(StoreError::Damaged) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(StoreError::Damaged)
 }
 
 impl Store {
@@ -431,6 +531,7 @@ impl Store {
             }
             let _ = fs::remove_file(dir.join(keys::KEYSLOTS_BACKUP_FILE));
             let _ = fs::remove_file(dir.join(keys::STORE_ID_FILE));
+            let _ = fs::remove_file(dir.join(LOCK_FILE));
         }
         result
     }
@@ -442,12 +543,14 @@ impl Store {
         password: &str,
         options: StoreOptions,
     ) -> Result<(Store, RecoveryCode), StoreError> {
+        let lock = HandleLock::shared(dir)?;
         let mut slots = KeyslotFile::new(uuid::Uuid::new_v4().to_string());
         let key = DbKey::generate();
         let device = DeviceSecret::generate();
         let code = RecoveryCode::generate();
-        slots.put(slots.seal_for_account(admin, password, &device, &key, options.kdf)?);
-        slots.put(slots.seal_for_recovery(&code, &key, options.kdf)?);
+        slots.put(slots.new_account_slot(admin, password, &device, options.kdf)?);
+        slots.put(slots.new_recovery_slot(&code, options.kdf)?);
+        slots.seal(&key)?;
 
         let mut conn = open_db(&dir.join(DB_FILE), Some(&key), true)?;
         migrate(&mut conn)?;
@@ -474,6 +577,7 @@ impl Store {
         let store = Store {
             conn,
             dir: dir.to_owned(),
+            lock,
             keychain,
             slots,
             key,
@@ -485,26 +589,37 @@ impl Store {
     }
 
     /// Unlocks the store in `dir` as `user`. A wrong user name and a wrong
-    /// password give the same error.
+    /// password give the same error; a right password of a disabled account
+    /// gives [`StoreError::AccountDisabled`].
+    ///
+    /// Waits while another handle replaces the database key. Finishes a
+    /// rotation a stopped process left ([`rotation`]), and rewrites the
+    /// account's slot in the current format if it was in that of an earlier
+    /// version.
     pub fn unlock(
         dir: &Path,
         keychain: Arc<dyn Keychain>,
         user: &str,
         password: &str,
     ) -> Result<Store, StoreError> {
+        if !exists(dir) {
+            return Err(StoreError::NoStore(dir.to_owned()));
+        }
+        let lock = HandleLock::shared(dir)?;
         let slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
         let device = keychain
             .load(&slots.store_id)?
             .ok_or_else(|| StoreError::DeviceSecretMissing(keychain.describe()))?;
-        let key = slots
+        let opened = slots
             .open_account(user, password, &device)
             .map_err(|e| match e {
                 KeyError::NoSlot | KeyError::WrongSecret => StoreError::WrongPassword,
+                KeyError::Disabled => StoreError::AccountDisabled,
                 other => StoreError::Keys(other),
             })?;
-        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
+        let (mut conn, key, which) = open_with(dir, &slots, &opened)?;
         migrate(&mut conn)?;
-        let account = read_account(&conn, user)?.ok_or(StoreError::WrongPassword)?;
+        let account = login_account(&conn, user, || StoreError::WrongPassword)?;
         audit::append(&conn, &now(), user, AuditAction::Login, None, "")?;
         let kdf = slots
             .account_slot(user)
@@ -513,6 +628,7 @@ impl Store {
         let mut store = Store {
             conn,
             dir: dir.to_owned(),
+            lock,
             keychain,
             slots,
             key,
@@ -520,19 +636,43 @@ impl Store {
             kdf,
             lists_audited: None,
         };
+        if matches!(opened, Opened::Legacy(_)) {
+            // Before any rotation, which would drop a slot of format 1.
+            let _ = store.upgrade_own_slot(password, &device);
+        }
+        let _ = store.finish_rotation(which);
         store.tidy_on_open();
         Ok(store)
     }
 
+    /// Rewrites the logged-in account's slot, still of format 1, in the
+    /// current format: the password is at hand only now.
+    fn upgrade_own_slot(
+        &mut self,
+        password: &str,
+        device: &DeviceSecret,
+    ) -> Result<(), StoreError> {
+        let mut slots = self.slots_on_disk();
+        slots.put(slots.new_account_slot(&self.account.name, password, device, self.kdf)?);
+        slots.seal(&self.key)?;
+        slots.write(&self.dir)?;
+        self.slots = slots;
+        Ok(())
+    }
+
     /// A second handle on this store, logged in as the same account, with a
     /// connection of its own: for work on another thread (the companion's
-    /// link server) while this handle stays with the window.
+    /// link server) while this handle stays with the window. While it is
+    /// open, the database key cannot be replaced
+    /// ([`StoreError::OtherHandlesOpen`]).
     pub fn open_another(&self) -> Result<Store, StoreError> {
+        let lock = HandleLock::shared(&self.dir)?;
         let key = self.key.duplicate();
         let conn = open_db(&self.dir.join(DB_FILE), Some(&key), false)?;
         Ok(Store {
             conn,
             dir: self.dir.clone(),
+            lock,
             keychain: Arc::clone(&self.keychain),
             slots: self.slots.clone(),
             key,
@@ -556,6 +696,7 @@ impl Store {
         {
             Ok(_) => Ok(()),
             Err(KeyError::NoSlot | KeyError::WrongSecret) => Err(StoreError::WrongPassword),
+            Err(KeyError::Disabled) => Err(StoreError::AccountDisabled),
             Err(other) => Err(StoreError::Keys(other)),
         }
     }
@@ -563,7 +704,8 @@ impl Store {
     /// Opens the store with the recovery code and sets a new password for
     /// `user`. If the keychain had lost the device secret, a new one is made;
     /// the other accounts' passwords then no longer open the store and an
-    /// administrator must set them again.
+    /// administrator must set them again. A recovery slot in the format of
+    /// an earlier version is rewritten in the current one.
     pub fn recover(
         dir: &Path,
         keychain: Arc<dyn Keychain>,
@@ -572,20 +714,30 @@ impl Store {
         new_password: &str,
     ) -> Result<Store, StoreError> {
         check_password(new_password)?;
+        if !exists(dir) {
+            return Err(StoreError::NoStore(dir.to_owned()));
+        }
+        let lock = HandleLock::shared(dir)?;
         let mut slots =
             KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
-        let key = slots.open_recovery(code).map_err(|e| match e {
+        let opened = slots.open_recovery(code).map_err(|e| match e {
             KeyError::WrongSecret | KeyError::NoSlot => StoreError::WrongRecoveryCode,
             other => StoreError::Keys(other),
         })?;
-        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
+        let (mut conn, key, which) = open_with(dir, &slots, &opened)?;
         migrate(&mut conn)?;
-        let account =
-            read_account(&conn, user)?.ok_or_else(|| StoreError::NoSuchAccount(user.to_owned()))?;
+        let account = login_account(&conn, user, || StoreError::NoSuchAccount(user.to_owned()))?;
         let kdf = slots
             .account_slot(user)
             .map(|s| s.kdf)
             .unwrap_or(KdfParams::DEFAULT);
+        if which == WhichKey::Pending {
+            slots.promote_pending();
+        }
+        if let (Opened::Legacy(_), Some(recovery)) = (&opened, slots.recovery_slot()) {
+            let recovery_kdf = recovery.kdf;
+            slots.put(slots.new_recovery_slot(code, recovery_kdf)?);
+        }
         let device = match keychain.load(&slots.store_id)? {
             Some(device) => device,
             None => {
@@ -595,12 +747,14 @@ impl Store {
                 device
             }
         };
-        slots.put(slots.seal_for_account(user, new_password, &device, &key, kdf)?);
+        slots.put(slots.new_account_slot(user, new_password, &device, kdf)?);
+        slots.seal(&key)?;
         slots.write(dir)?;
         audit::append(&conn, &now(), user, AuditAction::Recovered, None, "")?;
         let mut store = Store {
             conn,
             dir: dir.to_owned(),
+            lock,
             keychain,
             slots,
             key,
@@ -608,6 +762,7 @@ impl Store {
             kdf,
             lists_audited: None,
         };
+        let _ = store.finish_rotation(WhichKey::Current);
         store.tidy_on_open();
         Ok(store)
     }
@@ -619,6 +774,7 @@ impl Store {
     #[doc(hidden)]
     pub fn create_plain_baseline(dir: &Path) -> Result<Store, StoreError> {
         fs::create_dir_all(dir)?;
+        let lock = HandleLock::shared(dir)?;
         let mut conn = open_db(&dir.join(DB_FILE), None, true)?;
         migrate(&mut conn)?;
         conn.execute(
@@ -634,6 +790,7 @@ impl Store {
         Ok(Store {
             conn,
             dir: dir.to_owned(),
+            lock,
             keychain,
             slots,
             key: DbKey::generate(),
@@ -731,118 +888,6 @@ impl Store {
     }
 
     // ───────────────────────────── accounts ─────────────────────────────
-
-    /// Adds an account (administrators only).
-    pub fn add_account(
-        &mut self,
-        name: &str,
-        role: Role,
-        password: &str,
-    ) -> Result<(), StoreError> {
-        self.require_admin("manage accounts")?;
-        check_account_name(name)?;
-        check_password(password)?;
-        if read_account(&self.conn, name)?.is_some() || self.slots.account_slot(name).is_some() {
-            return Err(StoreError::AccountExists(name.to_owned()));
-        }
-        let device = self.device_secret()?;
-        let slot = self
-            .slots
-            .seal_for_account(name, password, &device, &self.key, self.kdf)?;
-        let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
-            params![name, role.as_str(), now()],
-        )?;
-        audit::append(
-            &tx,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("add {name} {}", role.as_str()),
-        )?;
-        let mut slots = self.slots.clone();
-        slots.put(slot);
-        slots.write(&self.dir)?;
-        tx.commit()?;
-        self.slots = slots;
-        Ok(())
-    }
-
-    /// Changes an account's role (administrators only; not their own).
-    pub fn set_role(&mut self, name: &str, role: Role) -> Result<(), StoreError> {
-        self.require_admin("manage accounts")?;
-        if name == self.account.name {
-            return Err(StoreError::NotPermitted {
-                role: self.account.role.label_ja(),
-                action: "change their own role",
-            });
-        }
-        let tx = self.conn.unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE accounts SET role = ?2 WHERE name = ?1",
-            params![name, role.as_str()],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NoSuchAccount(name.to_owned()));
-        }
-        audit::append(
-            &tx,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("role {name} {}", role.as_str()),
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Sets a new password: one's own, or anyone's for an administrator.
-    pub fn set_password(&mut self, name: &str, password: &str) -> Result<(), StoreError> {
-        if name != self.account.name {
-            self.require_admin("set another account's password")?;
-        }
-        check_password(password)?;
-        if read_account(&self.conn, name)?.is_none() {
-            return Err(StoreError::NoSuchAccount(name.to_owned()));
-        }
-        let device = self.device_secret()?;
-        let slot = self
-            .slots
-            .seal_for_account(name, password, &device, &self.key, self.kdf)?;
-        let mut slots = self.slots.clone();
-        slots.put(slot);
-        slots.write(&self.dir)?;
-        self.slots = slots;
-        audit::append(
-            &self.conn,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("password {name}"),
-        )?;
-        Ok(())
-    }
-
-    /// Every account with its role (administrators only).
-    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        self.require_admin("manage accounts")?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, role FROM accounts WHERE disabled = 0 ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (name, role) = row?;
-            if let Some(role) = Role::parse(&role) {
-                out.push(Account { name, role });
-            }
-        }
-        Ok(out)
-    }
 
     fn device_secret(&self) -> Result<DeviceSecret, StoreError> {
         self.keychain
