@@ -13,10 +13,54 @@
 
 use rusqlite::params;
 
+use rusqlite::{Connection, OptionalExtension};
+
 use super::{
-    Account, AccountState, AuditAction, Role, Store, StoreError, account_state, audit,
-    check_account_name, check_password, now, read_account,
+    Account, AuditAction, Role, Store, StoreError, audit, check_account_name, check_password, now,
 };
+
+/// An account as the database has it.
+pub(super) enum AccountState {
+    /// It may log in.
+    Enabled(Account),
+    /// An administrator disabled it.
+    Disabled(Account),
+    /// There is no such account (or its role is not one this build knows).
+    Missing,
+}
+
+pub(super) fn account_state(conn: &Connection, name: &str) -> Result<AccountState, StoreError> {
+    let row: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT role, disabled FROM accounts WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((role, disabled)) = row else {
+        return Ok(AccountState::Missing);
+    };
+    let Some(role) = Role::parse(&role) else {
+        return Ok(AccountState::Missing);
+    };
+    let account = Account {
+        name: name.to_owned(),
+        role,
+    };
+    Ok(if disabled == 0 {
+        AccountState::Enabled(account)
+    } else {
+        AccountState::Disabled(account)
+    })
+}
+
+/// The account if it exists and may log in.
+pub(super) fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
+    Ok(match account_state(conn, name)? {
+        AccountState::Enabled(account) => Some(account),
+        AccountState::Disabled(_) | AccountState::Missing => None,
+    })
+}
 
 impl Store {
     /// Adds an account (administrators only).
