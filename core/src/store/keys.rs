@@ -13,7 +13,7 @@
 //!   code) alone, so losing the keychain entry does not lose the data.
 //!
 //! The database key itself is stored once, sealed (an age file) to the
-//! public recipient of every enabled slot ([`sealed`]). Opening a slot gives
+//! public recipient of every enabled slot. Opening a slot gives
 //! its identity; the identity opens the sealed key. Replacing the database
 //! key (rotation, after an account is disabled or removed or an
 //! administrator resets a password) therefore needs only the slots' public

@@ -215,9 +215,9 @@ impl Store {
     /// gives [`StoreError::AccountDisabled`].
     ///
     /// Waits while another handle replaces the database key. Finishes a
-    /// rotation a stopped process left ([`rotation`]), and rewrites the
-    /// account's slot in the current format if it was in that of an earlier
-    /// version.
+    /// rotation a stopped process left (see `store::rotation`), and
+    /// rewrites the account's slot in the current format if it was in that
+    /// of an earlier version.
     pub fn unlock(
         dir: &Path,
         keychain: Arc<dyn Keychain>,
