@@ -131,7 +131,7 @@ impl KeyslotFile {
             return Err(KeyError::Malformed);
         }
         for slot in &self.slots {
-            slot.check(true)?;
+            slot.check()?;
             if self.format == 1 && !slot.is_legacy() {
                 return Err(KeyError::Malformed);
             }

@@ -184,8 +184,8 @@ impl Keyslot {
 
     /// Checks what can be checked without a secret: the Argon2 costs, the
     /// sizes of the salt, nonce and wrapped secret, and the recipient. A slot
-    /// without a recipient is accepted only where `legacy_allowed`.
-    pub(super) fn check(&self, legacy_allowed: bool) -> Result<(), KeyError> {
+    /// without a recipient (format 1) is never disabled.
+    pub(super) fn check(&self) -> Result<(), KeyError> {
         self.kdf.check()?;
         let decodes_to =
             |field: &str, len: usize| B64.decode(field).is_ok_and(|bytes| bytes.len() == len);
@@ -194,7 +194,7 @@ impl Keyslot {
                 age::x25519::Recipient::from_str(recipient).map_err(|_| KeyError::Malformed)?;
                 IDENTITY_TEXT_LEN + TAG_LEN
             }
-            None if legacy_allowed && !self.disabled => 32 + TAG_LEN,
+            None if !self.disabled => 32 + TAG_LEN,
             None => return Err(KeyError::Malformed),
         };
         if decodes_to(&self.salt, 16)
@@ -311,7 +311,7 @@ mod tests {
     fn a_slot_opens_only_with_its_password_and_device_secret() {
         let device = DeviceSecret::generate();
         let slot = Keyslot::new("s", alice(), b"correct horse", Some(&device), FAST).expect("seal");
-        slot.check(false).expect("whole");
+        slot.check().expect("whole");
         assert!(matches!(
             slot.open("s", b"correct horse", Some(&device)),
             Ok(Opened::Identity(_))
@@ -371,9 +371,10 @@ mod tests {
     fn a_format_1_slot_gives_the_database_key_itself() {
         let key = DbKey::generate();
         let slot = legacy_slot("s", SlotOwner::Recovery, b"code", None, &key, FAST).expect("seal");
-        slot.check(true)
-            .expect("whole where legacy slots are allowed");
-        assert!(matches!(slot.check(false), Err(KeyError::Malformed)));
+        slot.check().expect("whole");
+        let mut disabled = slot.clone();
+        disabled.disabled = true;
+        assert!(matches!(disabled.check(), Err(KeyError::Malformed)));
         match slot.open("s", b"code", None) {
             Ok(Opened::Legacy(opened)) => assert_eq!(opened.0.as_ref(), key.0.as_ref()),
             _ => panic!("a legacy slot gives the key"),
