@@ -9,25 +9,27 @@
 //! Durability: the database runs in WAL mode with `synchronous = FULL`, so a
 //! save that returned `Ok` survives a killed process or a power cut.
 
+mod accounts;
 mod audit;
 pub mod keychain;
 pub mod keys;
 mod media;
+mod open;
 pub mod research;
+mod rotation;
 mod schema;
 pub mod sync;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use zeroize::Zeroizing;
 
 pub use crate::media::VideoInfo;
+use accounts::read_account;
 pub use audit::{AuditAction, AuditEntry};
 pub use keychain::{
     ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain,
@@ -39,6 +41,11 @@ pub use media::{
     Approval, MEDIA_DIR, MEDIA_REVISION_SECTION, MediaDetails, MediaId, MediaItem, MediaSpace,
     MediaStream, SWEEP_GRACE, ShownMedia,
 };
+pub use open::exists;
+#[cfg(test)]
+use open::open_db;
+use rotation::HandleLock;
+pub use rotation::{LOCK_FILE, ROTATION_LOCK_FILE};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 
 use crate::model::{Case, CaseId, Section, SectionName, SupportStage};
@@ -126,6 +133,12 @@ pub enum StoreError {
     /// The user name or the password is wrong (which one is not said).
     #[error("the user name or password is wrong")]
     WrongPassword,
+    /// The password is right, but an administrator disabled the account.
+    #[error(
+        "このアカウントは無効になっています。管理者に確認してください / \
+         this account has been disabled: ask an administrator"
+    )]
+    AccountDisabled,
     /// The recovery code does not open the store.
     #[error("the recovery code is wrong")]
     WrongRecoveryCode,
@@ -172,6 +185,37 @@ pub enum StoreError {
     /// There is no such account.
     #[error("there is no account named {0}")]
     NoSuchAccount(String),
+    /// An administrator tried to disable or remove their own account.
+    #[error(
+        "自分のアカウントは無効にも削除にもできません。ほかの管理者に依頼してください / \
+         you cannot disable or remove your own account: ask another administrator"
+    )]
+    OwnAccount,
+    /// Disabling or removing the account would leave no enabled
+    /// administrator.
+    #[error(
+        "最後の管理者は無効にも削除にもできません。先にほかのアカウントを管理者にしてください / \
+         the last administrator cannot be disabled or removed: make another account an \
+         administrator first"
+    )]
+    LastAdministrator,
+    /// The database key cannot be replaced while another handle has the
+    /// store open: nothing was changed.
+    #[error(
+        "この保管庫がほかの画面やコマンド（連携の受信を含む）で開かれています。それらを閉じてから、\
+         もう一度お試しください。何も変更していません / the store is open elsewhere (another \
+         window, the link server, a command): close them and try again; nothing was changed"
+    )]
+    OtherHandlesOpen,
+    /// The recovery slot is still in the keyslot format of an earlier
+    /// version and could not hold a new database key: nothing was changed.
+    #[error(
+        "復旧コードの鍵スロットが古い形式のままです。一度復旧コードで開いてから（tsunagi recover）、\
+         もう一度お試しください。何も変更していません / the recovery code's keyslot is still in \
+         the format of an earlier version: open the store once with the recovery code \
+         (tsunagi recover), then try again; nothing was changed"
+    )]
+    OldRecoverySlot,
     /// The account already exists.
     #[error("an account named {0} already exists")]
     AccountExists(String),
@@ -268,6 +312,8 @@ pub struct Revision {
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    /// This handle's shared lock on `store.lock`: see [`rotation`].
+    lock: HandleLock,
     keychain: Arc<dyn Keychain>,
     slots: KeyslotFile,
     key: DbKey,
@@ -317,342 +363,7 @@ fn check_password(password: &str) -> Result<(), StoreError> {
     }
 }
 
-/// Is there a store in `dir`? True when its keyslot file or the backup of
-/// it is there: a store whose `keyslots.json` was lost still unlocks from
-/// the backup.
-pub fn exists(dir: &Path) -> bool {
-    dir.join(keys::KEYSLOTS_FILE).exists() || dir.join(keys::KEYSLOTS_BACKUP_FILE).exists()
-}
-
-/// SQLCipher sets its crypto provider up when the first keyed connection of
-/// the process opens and tears it down when the last one closes; a
-/// connection keyed on one thread while the last other one closes on
-/// another can then fail ("An error occurred with PRAGMA key or rekey").
-/// One keyed in-memory connection, kept for the life of the process, keeps
-/// the provider set up.
-fn keep_crypto_provider() {
-    static KEPT: std::sync::OnceLock<Option<std::sync::Mutex<Connection>>> =
-        std::sync::OnceLock::new();
-    KEPT.get_or_init(|| {
-        let conn = Connection::open_in_memory().ok()?;
-        conn.execute_batch("PRAGMA key = 'tsunagi: keeps the crypto provider';")
-            .ok()?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .ok()?;
-        Some(std::sync::Mutex::new(conn))
-    });
-}
-
-fn open_db(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection, StoreError> {
-    keep_crypto_provider();
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if create {
-        flags |= OpenFlags::SQLITE_OPEN_CREATE;
-    } else if !path.exists() {
-        return Err(StoreError::Damaged);
-    }
-    let conn = Connection::open_with_flags(path, flags)?;
-    // Keep SQLCipher's own diagnostics ("hmac check failed") off the terminal:
-    // the error returned says it better.
-    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-    if let Some(key) = key {
-        let set_key = Zeroizing::new(format!(
-            "PRAGMA key = \"{}\";",
-            key.sqlcipher_literal().as_str()
-        ));
-        conn.execute_batch(&set_key)?;
-    }
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .map_err(|_| StoreError::Damaged)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|_| StoreError::Damaged)?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Deleted rows (a media item's key above all) are overwritten, not left
-    // in free pages.
-    conn.pragma_update(None, "secure_delete", "ON")?;
-    Ok(conn)
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    match schema::migrate(conn) {
-        Ok(schema::Migration::Done { .. }) => Ok(()),
-        Ok(schema::Migration::TooNew { found }) => Err(StoreError::TooNew(found)),
-        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DiskFull) => Err(StoreError::DiskFull),
-        Err(_) => Err(StoreError::Damaged),
-    }
-}
-
-fn read_account(conn: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
-    let row: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT role, disabled FROM accounts WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    Ok(match row {
-        Some((role, 0)) => Role::parse(&role).map(|role| Account {
-            name: name.to_owned(),
-            role,
-        }),
-        _ => None,
-    })
-}
-
 impl Store {
-    /// Sets up a new store in `dir` with its first administrator, and returns
-    /// it unlocked with the recovery code, which must be shown once and never
-    /// kept. Nothing is left behind if set-up fails.
-    pub fn create(
-        dir: &Path,
-        keychain: Arc<dyn Keychain>,
-        admin: &str,
-        password: &str,
-        options: StoreOptions,
-    ) -> Result<(Store, RecoveryCode), StoreError> {
-        check_account_name(admin)?;
-        check_password(password)?;
-        if exists(dir) || dir.join(DB_FILE).exists() {
-            return Err(StoreError::AlreadyExists(dir.to_owned()));
-        }
-        fs::create_dir_all(dir)?;
-        let result = Self::create_inner(dir, keychain, admin, password, options);
-        // Until `keyslots.json` is written there is no store: clear what a
-        // failed set-up left.
-        if result.is_err() && !dir.join(keys::KEYSLOTS_FILE).exists() {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = fs::remove_file(dir.join(format!("{DB_FILE}{suffix}")));
-            }
-            let _ = fs::remove_file(dir.join(keys::KEYSLOTS_BACKUP_FILE));
-            let _ = fs::remove_file(dir.join(keys::STORE_ID_FILE));
-        }
-        result
-    }
-
-    fn create_inner(
-        dir: &Path,
-        keychain: Arc<dyn Keychain>,
-        admin: &str,
-        password: &str,
-        options: StoreOptions,
-    ) -> Result<(Store, RecoveryCode), StoreError> {
-        let mut slots = KeyslotFile::new(uuid::Uuid::new_v4().to_string());
-        let key = DbKey::generate();
-        let device = DeviceSecret::generate();
-        let code = RecoveryCode::generate();
-        slots.put(slots.seal_for_account(admin, password, &device, &key, options.kdf)?);
-        slots.put(slots.seal_for_recovery(&code, &key, options.kdf)?);
-
-        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), true)?;
-        migrate(&mut conn)?;
-        let at = now();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('store_id', ?1)",
-            [&slots.store_id],
-        )?;
-        tx.execute(
-            "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
-            params![admin, Role::Administrator.as_str(), at],
-        )?;
-        audit::append(&tx, &at, admin, AuditAction::StoreCreated, None, "")?;
-        tx.commit()?;
-        keychain.save(&slots.store_id, &device)?;
-        keys::write_store_id(dir, &slots.store_id)?;
-        // The keyslot file is written last: until it exists, there is no store.
-        slots.write(dir)?;
-        let account = Account {
-            name: admin.to_owned(),
-            role: Role::Administrator,
-        };
-        let store = Store {
-            conn,
-            dir: dir.to_owned(),
-            keychain,
-            slots,
-            key,
-            account,
-            kdf: options.kdf,
-            lists_audited: None,
-        };
-        Ok((store, code))
-    }
-
-    /// Unlocks the store in `dir` as `user`. A wrong user name and a wrong
-    /// password give the same error.
-    pub fn unlock(
-        dir: &Path,
-        keychain: Arc<dyn Keychain>,
-        user: &str,
-        password: &str,
-    ) -> Result<Store, StoreError> {
-        let slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
-        let device = keychain
-            .load(&slots.store_id)?
-            .ok_or_else(|| StoreError::DeviceSecretMissing(keychain.describe()))?;
-        let key = slots
-            .open_account(user, password, &device)
-            .map_err(|e| match e {
-                KeyError::NoSlot | KeyError::WrongSecret => StoreError::WrongPassword,
-                other => StoreError::Keys(other),
-            })?;
-        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
-        migrate(&mut conn)?;
-        let account = read_account(&conn, user)?.ok_or(StoreError::WrongPassword)?;
-        audit::append(&conn, &now(), user, AuditAction::Login, None, "")?;
-        let kdf = slots
-            .account_slot(user)
-            .map(|s| s.kdf)
-            .unwrap_or(KdfParams::DEFAULT);
-        let mut store = Store {
-            conn,
-            dir: dir.to_owned(),
-            keychain,
-            slots,
-            key,
-            account,
-            kdf,
-            lists_audited: None,
-        };
-        store.tidy_on_open();
-        Ok(store)
-    }
-
-    /// A second handle on this store, logged in as the same account, with a
-    /// connection of its own: for work on another thread (the companion's
-    /// link server) while this handle stays with the window.
-    pub fn open_another(&self) -> Result<Store, StoreError> {
-        let key = self.key.duplicate();
-        let conn = open_db(&self.dir.join(DB_FILE), Some(&key), false)?;
-        Ok(Store {
-            conn,
-            dir: self.dir.clone(),
-            keychain: Arc::clone(&self.keychain),
-            slots: self.slots.clone(),
-            key,
-            account: self.account.clone(),
-            kdf: self.kdf,
-            lists_audited: None,
-        })
-    }
-
-    /// Checks `password` against the logged-in account without opening
-    /// anything (leaving the presentation shown to an employer). Takes as
-    /// long as a login: the password goes through Argon2.
-    pub fn confirm_password(&self, password: &str) -> Result<(), StoreError> {
-        let device = self
-            .keychain
-            .load(&self.slots.store_id)?
-            .ok_or_else(|| StoreError::DeviceSecretMissing(self.keychain.describe()))?;
-        match self
-            .slots
-            .open_account(&self.account.name, password, &device)
-        {
-            Ok(_) => Ok(()),
-            Err(KeyError::NoSlot | KeyError::WrongSecret) => Err(StoreError::WrongPassword),
-            Err(other) => Err(StoreError::Keys(other)),
-        }
-    }
-
-    /// Opens the store with the recovery code and sets a new password for
-    /// `user`. If the keychain had lost the device secret, a new one is made;
-    /// the other accounts' passwords then no longer open the store and an
-    /// administrator must set them again.
-    pub fn recover(
-        dir: &Path,
-        keychain: Arc<dyn Keychain>,
-        code: &RecoveryCode,
-        user: &str,
-        new_password: &str,
-    ) -> Result<Store, StoreError> {
-        check_password(new_password)?;
-        let mut slots =
-            KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
-        let key = slots.open_recovery(code).map_err(|e| match e {
-            KeyError::WrongSecret | KeyError::NoSlot => StoreError::WrongRecoveryCode,
-            other => StoreError::Keys(other),
-        })?;
-        let mut conn = open_db(&dir.join(DB_FILE), Some(&key), false)?;
-        migrate(&mut conn)?;
-        let account =
-            read_account(&conn, user)?.ok_or_else(|| StoreError::NoSuchAccount(user.to_owned()))?;
-        let kdf = slots
-            .account_slot(user)
-            .map(|s| s.kdf)
-            .unwrap_or(KdfParams::DEFAULT);
-        let device = match keychain.load(&slots.store_id)? {
-            Some(device) => device,
-            None => {
-                let device = DeviceSecret::generate();
-                keychain.save(&slots.store_id, &device)?;
-                slots.slots.retain(|s| s.owner == keys::SlotOwner::Recovery);
-                device
-            }
-        };
-        slots.put(slots.seal_for_account(user, new_password, &device, &key, kdf)?);
-        slots.write(dir)?;
-        audit::append(&conn, &now(), user, AuditAction::Recovered, None, "")?;
-        let mut store = Store {
-            conn,
-            dir: dir.to_owned(),
-            keychain,
-            slots,
-            key,
-            account,
-            kdf,
-            lists_audited: None,
-        };
-        store.tidy_on_open();
-        Ok(store)
-    }
-
-    /// A store on a plain, unencrypted SQLite file, logged in as an
-    /// administrator: only the baseline that benchmarks compare the real
-    /// store against. Compiled only with the `plain-baseline` feature.
-    #[cfg(feature = "plain-baseline")]
-    #[doc(hidden)]
-    pub fn create_plain_baseline(dir: &Path) -> Result<Store, StoreError> {
-        fs::create_dir_all(dir)?;
-        let mut conn = open_db(&dir.join(DB_FILE), None, true)?;
-        migrate(&mut conn)?;
-        conn.execute(
-            "INSERT INTO accounts (name, role, created_at) VALUES ('admin', 'administrator', ?1)",
-            [now()],
-        )?;
-        let account = Account {
-            name: "admin".into(),
-            role: Role::Administrator,
-        };
-        let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-        let slots = KeyslotFile::new("plain-baseline".into());
-        Ok(Store {
-            conn,
-            dir: dir.to_owned(),
-            keychain,
-            slots,
-            key: DbKey::generate(),
-            account,
-            kdf: KdfParams::DEFAULT,
-            lists_audited: None,
-        })
-    }
-
-    /// Once the key has opened the database: puts back a missing or
-    /// damaged keyslot file or backup, and `store.id`, from the keyslots
-    /// just used ([`KeyslotFile::repair`]); removes media files left by an
-    /// interrupted write. A failure here must not keep anyone out: the next
-    /// open tries again.
-    fn tidy_on_open(&mut self) {
-        let _ = self.slots.repair(&self.dir);
-        let _ = self.sweep_media(SWEEP_GRACE);
-    }
-
     /// The logged-in account.
     pub fn account(&self) -> &Account {
         &self.account
@@ -731,118 +442,6 @@ impl Store {
     }
 
     // ───────────────────────────── accounts ─────────────────────────────
-
-    /// Adds an account (administrators only).
-    pub fn add_account(
-        &mut self,
-        name: &str,
-        role: Role,
-        password: &str,
-    ) -> Result<(), StoreError> {
-        self.require_admin("manage accounts")?;
-        check_account_name(name)?;
-        check_password(password)?;
-        if read_account(&self.conn, name)?.is_some() || self.slots.account_slot(name).is_some() {
-            return Err(StoreError::AccountExists(name.to_owned()));
-        }
-        let device = self.device_secret()?;
-        let slot = self
-            .slots
-            .seal_for_account(name, password, &device, &self.key, self.kdf)?;
-        let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
-            params![name, role.as_str(), now()],
-        )?;
-        audit::append(
-            &tx,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("add {name} {}", role.as_str()),
-        )?;
-        let mut slots = self.slots.clone();
-        slots.put(slot);
-        slots.write(&self.dir)?;
-        tx.commit()?;
-        self.slots = slots;
-        Ok(())
-    }
-
-    /// Changes an account's role (administrators only; not their own).
-    pub fn set_role(&mut self, name: &str, role: Role) -> Result<(), StoreError> {
-        self.require_admin("manage accounts")?;
-        if name == self.account.name {
-            return Err(StoreError::NotPermitted {
-                role: self.account.role.label_ja(),
-                action: "change their own role",
-            });
-        }
-        let tx = self.conn.unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE accounts SET role = ?2 WHERE name = ?1",
-            params![name, role.as_str()],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NoSuchAccount(name.to_owned()));
-        }
-        audit::append(
-            &tx,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("role {name} {}", role.as_str()),
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Sets a new password: one's own, or anyone's for an administrator.
-    pub fn set_password(&mut self, name: &str, password: &str) -> Result<(), StoreError> {
-        if name != self.account.name {
-            self.require_admin("set another account's password")?;
-        }
-        check_password(password)?;
-        if read_account(&self.conn, name)?.is_none() {
-            return Err(StoreError::NoSuchAccount(name.to_owned()));
-        }
-        let device = self.device_secret()?;
-        let slot = self
-            .slots
-            .seal_for_account(name, password, &device, &self.key, self.kdf)?;
-        let mut slots = self.slots.clone();
-        slots.put(slot);
-        slots.write(&self.dir)?;
-        self.slots = slots;
-        audit::append(
-            &self.conn,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("password {name}"),
-        )?;
-        Ok(())
-    }
-
-    /// Every account with its role (administrators only).
-    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        self.require_admin("manage accounts")?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, role FROM accounts WHERE disabled = 0 ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (name, role) = row?;
-            if let Some(role) = Role::parse(&role) {
-                out.push(Account { name, role });
-            }
-        }
-        Ok(out)
-    }
 
     fn device_secret(&self) -> Result<DeviceSecret, StoreError> {
         self.keychain
