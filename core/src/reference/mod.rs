@@ -37,7 +37,11 @@ mod version;
 #[cfg(test)]
 mod data_tests;
 #[cfg(test)]
+mod release_tests;
+#[cfg(test)]
 pub(crate) mod test_support;
+#[cfg(test)]
+mod update_tests;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
