@@ -5,14 +5,20 @@
 //! - [`identity`]: the centre's `age` key and TLS certificate;
 //! - [`storage`]: the [`storage::Database`] trait and its SQLite store;
 //! - [`figures`]: the tables, HTML and CSV;
+//! - [`accounts`]: accounts, roles and password hashing;
+//! - [`session`]: session tokens, cookies, expiry and CSRF tokens;
+//! - [`throttle`]: the limit on failed logins per name;
 //! - [`server`]: the HTTPS routes;
-//! - [`cli`]: `init`, `agency add`, `serve`.
+//! - [`cli`]: `init`, `agency …`, `account …`, `serve`.
 
+pub mod accounts;
 pub mod cli;
 pub mod figures;
 pub mod identity;
 pub mod server;
+pub mod session;
 pub mod storage;
+pub mod throttle;
 
 /// Now, RFC 3339 in UTC.
 pub(crate) fn now() -> String {
