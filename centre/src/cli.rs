@@ -296,6 +296,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind(listen)
                 .with_context(|| format!("could not listen on {listen}"))?;
             let centre = Arc::new(Centre::new(CentreIdentity::load(&dir)?.keys, db, reference));
+            // The dummy hash for unknown names, made before the first login.
+            centre.passwords.warm();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -8,6 +8,7 @@
 //! - [`accounts`]: accounts, roles and password hashing;
 //! - [`session`]: session tokens, cookies, expiry and CSRF tokens;
 //! - [`throttle`]: the limit on failed logins per name;
+//! - `pages`: the login form and the guard before the figures;
 //! - [`server`]: the HTTPS routes;
 //! - [`cli`]: `init`, `agency …`, `account …`, `serve`.
 
@@ -15,6 +16,7 @@ pub mod accounts;
 pub mod cli;
 pub mod figures;
 pub mod identity;
+mod pages;
 pub mod server;
 pub mod session;
 pub mod storage;
