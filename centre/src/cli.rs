@@ -1,17 +1,21 @@
 //! The centre's command line: `init`, `agency add`, `agency list`,
-//! `agency revoke`, `reference keygen`, `reference sign`, `serve`.
+//! `agency revoke`, `account add`, `account disable`, `account list`,
+//! `reference keygen`, `reference sign`, `serve`.
 //! Every failure is one line on stderr and a non-zero exit.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::seal::SignerKey;
+use zeroize::Zeroizing;
 
+use crate::accounts::{Account, LoginName, PasswordHasher, Role, check_new_password};
 use crate::identity::CentreIdentity;
 use crate::publish;
 use crate::server::{self, Centre};
@@ -58,6 +62,9 @@ pub enum Command {
     /// Publishing reference releases: the publisher's key and signatures.
     #[command(subcommand)]
     Reference(ReferenceCommand),
+    /// Accounts that may log in to read the figures (アカウント).
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Serves intake and figures over HTTPS.
     Serve {
         /// Where to listen.
@@ -111,6 +118,85 @@ pub enum ReferenceCommand {
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
     },
+}
+
+/// `account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Adds an account. The password (at least 12 characters) is one line
+    /// read from standard input, or asked for twice on a terminal.
+    Add {
+        /// The login name (ログイン名): no spaces, at most 64 characters.
+        name: String,
+        /// What the account is.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// For `--role agency`: the agency it belongs to, as registered.
+        #[arg(long, value_name = "AGENCY")]
+        agency: Option<String>,
+        /// The name the pages show (表示名); the login name if not given.
+        #[arg(long, value_name = "NAME")]
+        display_name: Option<String>,
+    },
+    /// Disables an account: it can no longer log in, and its sessions end
+    /// at once.
+    Disable {
+        /// The login name.
+        name: String,
+    },
+    /// Lists the accounts (disabled ones marked).
+    List,
+}
+
+/// An account's role on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// 研究者: reads every figure.
+    Researcher,
+    /// 機関: an account of a registered agency (`--agency`).
+    Agency,
+    /// 管理者: reads every figure.
+    Admin,
+}
+
+impl RoleArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Researcher => "researcher",
+            Self::Agency => "agency",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// A new account's password: asked twice on a terminal, else one line of
+/// standard input; at least 12 characters.
+fn read_new_password() -> anyhow::Result<Zeroizing<String>> {
+    if std::io::stdin().is_terminal() {
+        let first = Zeroizing::new(
+            rpassword::prompt_password(
+                "パスワード（12文字以上） Password (at least 12 characters): ",
+            )
+            .context("could not read the password")?,
+        );
+        check_new_password(&first)?;
+        let again = Zeroizing::new(
+            rpassword::prompt_password("もう一度 Once more: ")
+                .context("could not read the password")?,
+        );
+        anyhow::ensure!(
+            *first == *again,
+            "パスワードが一致しません。 The two passwords differ; nothing was changed."
+        );
+        return Ok(first);
+    }
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    let password = Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    check_new_password(&password)?;
+    Ok(password)
 }
 
 /// Runs the command line and turns any error into one line on stderr.
@@ -186,6 +272,54 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let version = publish::sign(&dir, &key)?;
             println!("signed reference release {version}");
         }
+        Command::Account(AccountCommand::Add {
+            name,
+            role,
+            agency,
+            display_name,
+        }) => {
+            let login = LoginName::parse(&name)?;
+            let role = Role::from_parts(role.as_str(), agency.as_deref())?;
+            let display_name = display_name
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| login.as_str().to_owned());
+            let mut db = storage::open(&dir, database)?;
+            let password = read_new_password()?;
+            let hash = PasswordHasher::standard().hash(&password);
+            let account = Account {
+                login,
+                display_name,
+                role,
+                disabled: false,
+                created_at: crate::now(),
+            };
+            db.add_account(&account, &hash)?;
+            println!(
+                "added the account {} ({})",
+                account.login.as_str(),
+                account.role.as_str()
+            );
+        }
+        Command::Account(AccountCommand::Disable { name }) => {
+            storage::open(&dir, database)?.disable_account(name.trim())?;
+            println!("disabled {}; its sessions have ended", name.trim());
+        }
+        Command::Account(AccountCommand::List) => {
+            for a in storage::open(&dir, database)?.accounts()? {
+                let role = match a.role.agency() {
+                    Some(agency) => format!("agency {agency}"),
+                    None => a.role.as_str().to_owned(),
+                };
+                let disabled = if a.disabled { "\tdisabled" } else { "" };
+                println!(
+                    "{}\t{}\t{role}\tadded {}{disabled}",
+                    a.login.as_str(),
+                    a.display_name,
+                    a.created_at
+                );
+            }
+        }
         Command::Serve { listen } => {
             let identity = CentreIdentity::load(&dir)?;
             let db = storage::open(&dir, database)?;
@@ -194,6 +328,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind(listen)
                 .with_context(|| format!("could not listen on {listen}"))?;
             let centre = Arc::new(Centre::new(CentreIdentity::load(&dir)?.keys, db, reference));
+            // The dummy hash for unknown names, made before the first login.
+            centre.passwords.warm();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -269,7 +269,9 @@ pub fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "@font-face{font-family:'Tsunagi BIZ UDGothic';font-weight:400;src:url(/fonts/BIZUDGothic-Regular.ttf) format('truetype')}\
+/// The look of the centre's pages (the figures, the login form): the
+/// bundled Japanese font, colours and spacing.
+pub(crate) const STYLE: &str = "@font-face{font-family:'Tsunagi BIZ UDGothic';font-weight:400;src:url(/fonts/BIZUDGothic-Regular.ttf) format('truetype')}\
 @font-face{font-family:'Tsunagi BIZ UDGothic';font-weight:700;src:url(/fonts/BIZUDGothic-Bold.ttf) format('truetype')}\
 body{font-family:'Tsunagi BIZ UDGothic','BIZ UDGothic','Noto Sans CJK JP',sans-serif;margin:2rem auto;max-width:70rem;color:#1d2733;padding:0 1rem;line-height:1.6}\
 h1{font-size:1.6rem;border-bottom:3px solid #2a6f97;padding-bottom:.3rem}\
@@ -277,17 +279,33 @@ h2{font-size:1.2rem;margin-top:2.2rem;color:#1f4e6b}\
 table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}\
 th,td{border:1px solid #c9d3dd;padding:.35rem .7rem}th{background:#eef3f7;text-align:left;font-weight:600}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}td.s{color:#8a5a00;background:#fff7e6}\
-p.note{color:#4a5866;font-size:.9rem;margin:.2rem 0}a{color:#2a6f97}.meta{color:#4a5866}";
+p.note{color:#4a5866;font-size:.9rem;margin:.2rem 0}a{color:#2a6f97}.meta{color:#4a5866}\
+.en{color:#4a5866;font-size:.85rem}form.account{float:right;margin-top:.4rem;text-align:right}\
+label{font-weight:700}input{font:inherit;padding:.35rem .5rem;border:1px solid #8a9aab;border-radius:4px;width:20rem;max-width:100%}\
+button{font:inherit;padding:.35rem 1rem;border:1px solid #1f4e6b;border-radius:4px;background:#2a6f97;color:#fff;cursor:pointer}\
+form.account button{background:#fff;color:#1f4e6b}p.error{color:#9b1c1c;background:#fdecec;border-left:4px solid #9b1c1c;padding:.4rem .7rem}";
 
 /// The figures page: every table, with links to their CSV.
 pub fn to_html(tables: &[Table], cases: usize, batches: usize, agencies: usize) -> String {
+    to_html_for(tables, cases, batches, agencies, "")
+}
+
+/// The figures page with `account_bar` (HTML: who is logged in, the logout
+/// button) at its top.
+pub fn to_html_for(
+    tables: &[Table],
+    cases: usize,
+    batches: usize,
+    agencies: usize,
+    account_bar: &str,
+) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>研究集計 — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
-         <h1>研究集計 <small>Research figures</small></h1>\
+         {account_bar}<h1>研究集計 <small>Research figures</small></h1>\
          <p class=\"meta\">登録機関 {agencies} ・ 受領バッチ {batches} ・ ケース {cases}<br>\
          「{HIDDEN}」は秘匿：1〜4件のセルと、それを合計からの引き算で割り出せないよう併せて隠したセルです。 \
          “{HIDDEN}” is hidden: a count from 1 to 4, or a cell hidden with one so that it cannot be worked out by subtraction.</p>",

@@ -5,16 +5,24 @@
 //! - [`identity`]: the centre's `age` key and TLS certificate;
 //! - [`storage`]: the [`storage::Database`] trait and its SQLite store;
 //! - [`figures`]: the tables, HTML and CSV;
+//! - [`accounts`]: accounts, roles and password hashing;
+//! - [`session`]: session tokens, cookies, expiry and CSRF tokens;
+//! - [`throttle`]: the limit on failed logins per name;
+//! - `pages`: the login form and the guard before the figures;
 //! - [`server`]: the HTTPS routes;
 //! - [`publish`]: the reference publisher's key and release signatures;
-//! - [`cli`]: `init`, `agency …`, `reference …`, `serve`.
+//! - [`cli`]: `init`, `agency …`, `account …`, `reference …`, `serve`.
 
+pub mod accounts;
 pub mod cli;
 pub mod figures;
 pub mod identity;
+mod pages;
 pub mod publish;
 pub mod server;
+pub mod session;
 pub mod storage;
+pub mod throttle;
 
 /// Now, RFC 3339 in UTC.
 pub(crate) fn now() -> String {

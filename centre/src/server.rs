@@ -1,6 +1,14 @@
 //! The centre's HTTPS service (axum over rustls): `POST /batches` takes a
 //! sealed batch, `/` shows the figures, `/figures/NAME.csv` gives each table
-//! as CSV, `/fonts/…` the Japanese font the pages use.
+//! as CSV, `/fonts/…` the Japanese font the pages use, `/login` and
+//! `/logout` start and end a session ([`crate::pages`]).
+//!
+//! The figures page and the CSV files are shown only to a logged-in
+//! account: without a valid session both answer 303 to `/login` (a CSV
+//! link followed in a browser lands on the login page, as the page does).
+//! The fonts stay public. Intake is unchanged: a batch proves itself by
+//! its signature, not by a login, and takes no cookie, CSRF token or
+//! `Origin` check.
 //!
 //! Refusals are one plain line with a 4xx status; nothing of a refused batch
 //! is stored. The log (stderr) says what was refused and why, never a
@@ -23,6 +31,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -35,8 +44,11 @@ use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::research::{ResearchError, open_batch};
 use tsunagi_core::seal::{DeviceKeys, SealError};
 
+use crate::accounts::PasswordHasher;
 use crate::figures;
 use crate::identity::CentreIdentity;
+use crate::pages::{self, SignedIn};
+use crate::session::{Clock, SystemClock};
 use crate::storage::{Ack, Database, StorageError};
 
 /// The largest request body accepted (a sealed batch), 16 MiB.
@@ -72,6 +84,18 @@ pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest a request's headers may take to arrive.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How many passwords are checked at once. A check takes Argon2id's memory
+/// (19 MiB) and about 30 ms of a core; two at once bound what a flood of
+/// login attempts can take.
+pub const LOGINS_AT_ONCE: usize = 2;
+
+/// How long a login waits for its turn before it is told to try again
+/// (503).
+pub const LOGIN_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// The largest form accepted (the login and logout forms): 16 KiB.
+pub const MAX_FORM: usize = 16 * 1024;
+
 /// What the handlers share.
 pub struct Centre {
     /// The centre's keys.
@@ -82,17 +106,43 @@ pub struct Centre {
     pub reference: ReferenceDb,
     /// Turns for intake ([`INTAKE_AT_ONCE`]).
     intake: Semaphore,
+    /// Turns for password checks ([`LOGINS_AT_ONCE`]).
+    pub(crate) logins: Semaphore,
+    /// What tells the time for sessions and failed logins.
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Hashes and checks passwords.
+    pub(crate) passwords: PasswordHasher,
 }
 
 impl Centre {
-    /// The centre with its keys, its database and the disease reference.
+    /// The centre with its keys, its database and the disease reference;
+    /// the system clock and [`PasswordHasher::standard`].
     pub fn new(keys: DeviceKeys, db: Box<dyn Database>, reference: ReferenceDb) -> Self {
         Self {
             keys,
             db: Mutex::new(db),
             reference,
             intake: Semaphore::new(INTAKE_AT_ONCE),
+            logins: Semaphore::new(LOGINS_AT_ONCE),
+            clock: Arc::new(SystemClock),
+            passwords: PasswordHasher::standard(),
         }
+    }
+
+    /// The same centre telling the time by `clock` (tests move it to see
+    /// sessions and locks expire).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The same centre checking passwords with `passwords` (tests use low
+    /// costs). It must be the hasher the accounts' hashes were made with,
+    /// or a known name's check takes a different time from an unknown
+    /// one's.
+    pub fn with_passwords(mut self, passwords: PasswordHasher) -> Self {
+        self.passwords = passwords;
+        self
     }
 }
 
@@ -102,7 +152,7 @@ impl std::fmt::Debug for Centre {
     }
 }
 
-type Shared = Arc<Centre>;
+pub(crate) type Shared = Arc<Centre>;
 
 /// The routes, with the limits in the module docs.
 pub fn router(centre: Shared) -> Router {
@@ -116,14 +166,21 @@ pub fn router(centre: Shared) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/figures/{file}", get(csv))
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&centre),
+            pages::require_login,
+        ))
+        .merge(pages::login_routes())
         .route("/fonts/{file}", get(font))
+        .layer(middleware::from_fn(pages::same_origin_posts))
+        .layer(DefaultBodyLimit::max(MAX_FORM))
         .layer(middleware::from_fn(page_time))
         .merge(intake_route)
         .with_state(centre)
 }
 
 /// 503 with a hint to come back: the sender keeps the batch and retries.
-fn busy(text: &str) -> Response {
+pub(crate) fn busy(text: &str) -> Response {
     let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, text);
     response
         .headers_mut()
@@ -156,7 +213,8 @@ async fn page_time(request: Request, next: Next) -> Response {
     }
 }
 
-fn plain(status: StatusCode, text: &str) -> Response {
+/// `text` as one plain line with `status`.
+pub(crate) fn plain(status: StatusCode, text: &str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -167,7 +225,7 @@ fn plain(status: StatusCode, text: &str) -> Response {
 
 /// Why a request could not be answered with what it asked for.
 #[derive(Debug)]
-enum Failure {
+pub(crate) enum Failure {
     /// The storage failed; the sender should try again later.
     Storage(StorageError),
     /// A storage task panicked or the lock was poisoned.
@@ -194,7 +252,7 @@ impl IntoResponse for Failure {
 
 /// Runs `work` on the database on a blocking thread: SQLite and the
 /// synchronous PostgreSQL client must not block the runtime's workers.
-async fn with_db<T: Send + 'static>(
+pub(crate) async fn with_db<T: Send + 'static>(
     centre: &Shared,
     work: impl FnOnce(&mut dyn Database) -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, Failure> {
@@ -294,11 +352,17 @@ async fn load(centre: &Shared) -> Result<Figures, Failure> {
     })
 }
 
-async fn index(State(centre): State<Shared>) -> Response {
+async fn index(State(centre): State<Shared>, Extension(viewer): Extension<SignedIn>) -> Response {
     match load(&centre).await {
         Ok(f) => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            figures::to_html(&f.tables, f.cases, f.batches, f.agencies),
+            figures::to_html_for(
+                &f.tables,
+                f.cases,
+                f.batches,
+                f.agencies,
+                &pages::account_bar(&viewer),
+            ),
         )
             .into_response(),
         Err(failure) => failure.into_response(),

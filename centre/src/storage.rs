@@ -1,4 +1,5 @@
-//! Where the centre keeps agencies and batches: a small [`Database`] trait,
+//! Where the centre keeps agencies, batches and accounts: a small
+//! [`Database`] trait (with [`AccountStore`] for accounts and sessions),
 //! with SQLite ([`SqliteDatabase`]) as the default and PostgreSQL
 //! ([`PostgresDatabase`]) for a national deployment; [`open`] picks one.
 //!
@@ -48,9 +49,18 @@ pub enum StorageError {
         "this agency's registration at the centre was revoked (登録取消); the centre takes no more batches from it"
     )]
     Revoked,
+    /// An account with that login name exists already.
+    #[error("an account with that login name exists already")]
+    AccountExists,
+    /// No account has the login name given.
+    #[error("no account has that login name; `account list` shows them")]
+    NoSuchAccount,
 }
 
+mod accounts;
+mod postgres_accounts;
 mod postgres_db;
+pub use accounts::AccountStore;
 pub use postgres_db::PostgresDatabase;
 
 /// Opens the database: PostgreSQL when a connection string `url`
@@ -122,7 +132,7 @@ impl Ack {
 /// The centre's storage. Implementations keep `store_batch` atomic: a batch
 /// is stored whole or not at all. Calls block: the server makes them on a
 /// blocking thread.
-pub trait Database: Send {
+pub trait Database: AccountStore + Send {
     /// Registers an agency.
     fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError>;
     /// Every registered agency, revoked ones included.
@@ -213,6 +223,7 @@ impl SqliteDatabase {
         if has_revoked == 0 {
             conn.execute_batch("ALTER TABLE agencies ADD COLUMN revoked_at TEXT")?;
         }
+        conn.execute_batch(accounts::SCHEMA)?;
         Ok(Self { conn })
     }
 }

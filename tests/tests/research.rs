@@ -1,10 +1,13 @@
 //! Progress data from the companion to the research centre, as processes
 //! over real HTTPS on loopback: the companion's `research` commands against
-//! `tsunagi-centre serve`, on SQLite and on a real PostgreSQL server.
+//! `tsunagi-centre serve`, on SQLite and on a real PostgreSQL server. The
+//! figures are read by a researcher's account, logged in over HTTPS and in
+//! Chromium.
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Arc;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, mpsc};
 
 use tsunagi_core::link::Fingerprint;
 use tsunagi_core::model::{
@@ -17,6 +20,12 @@ use tsunagi_tests::{PASSWORD, Serve, postgres::Postgres};
 
 /// The agency's name as the centre registers it.
 const AGENCY: &str = "架空市難病相談支援センター";
+
+/// The researcher's account at the centre: login name, display name and
+/// password (no character a form would encode).
+const RESEARCHER: &str = "researcher";
+const RESEARCHER_NAME: &str = "研究 花子";
+const RESEARCHER_PASSWORD: &str = "figures-for-research-2027";
 
 struct Env {
     root: tempfile::TempDir,
@@ -125,6 +134,18 @@ impl Env {
         env.centre_ok(&["init"]);
         env.companion_ok(&["research", "key", "--out", &env.path("agency.key")]);
         env.centre_ok(&["agency", "add", AGENCY, "--key", &env.path("agency.key")]);
+        env.centre_with_input(
+            &[
+                "account",
+                "add",
+                RESEARCHER,
+                "--role",
+                "researcher",
+                "--display-name",
+                RESEARCHER_NAME,
+            ],
+            &format!("{RESEARCHER_PASSWORD}\n"),
+        );
         env
     }
 
@@ -174,6 +195,28 @@ impl Env {
 
     fn centre_ok(&self, args: &[&str]) -> String {
         let out = self.centre_command(args).output().expect("runs the centre");
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "centre {args:?} failed: {stderr}");
+        stdout
+    }
+
+    /// The centre's command `args` with `input` on its standard input (a
+    /// new account's password); it must succeed.
+    fn centre_with_input(&self, args: &[&str], input: &str) -> String {
+        let mut child = self
+            .centre_command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs the centre");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(input.as_bytes())
+            .expect("writes");
+        let out = child.wait_with_output().expect("the centre ends");
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "centre {args:?} failed: {stderr}");
         stdout
@@ -257,12 +300,53 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// One answer over HTTPS.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// `Location`, if any.
+    fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    /// `name=value` of the cookie `name` the answer sets.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+
+    /// The value of the page's hidden `csrf` field.
+    fn csrf(&self) -> String {
+        String::from_utf8_lossy(&self.body)
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page has a CSRF field")
+            .to_owned()
+    }
+}
+
 /// GET or POST over HTTPS, pinning the centre's certificate as the
-/// companion does. Returns the status and the body.
-fn https(fingerprint: Fingerprint, url: &str, body: Option<Vec<u8>>) -> (u16, Vec<u8>) {
+/// companion does, with `headers`, following no redirect.
+fn request(
+    fingerprint: Fingerprint,
+    url: &str,
+    body: Option<Vec<u8>>,
+    headers: &[(&str, String)],
+) -> Answer {
     let tls = tsunagi_core::link::tls::pinned_https_config(fingerprint).expect("tls config");
     let client = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -270,14 +354,91 @@ fn https(fingerprint: Fingerprint, url: &str, body: Option<Vec<u8>>) -> (u16, Ve
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let request = match body {
+        let mut request = match body {
             Some(b) => client.post(url).body(b),
             None => client.get(url),
         };
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
         let response = request.send().await.expect("the centre answers");
         let status = response.status().as_u16();
-        (status, response.bytes().await.expect("a body").to_vec())
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("a body").to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
     })
+}
+
+/// GET or POST over HTTPS with no cookie. Returns the status and the body.
+fn https(fingerprint: Fingerprint, url: &str, body: Option<Vec<u8>>) -> (u16, Vec<u8>) {
+    let answer = request(fingerprint, url, body, &[]);
+    (answer.status, answer.body)
+}
+
+/// GET `url` with the session cookie `session` (`name=value`).
+fn get_as(fingerprint: Fingerprint, url: &str, session: &str) -> Answer {
+    request(fingerprint, url, None, &[("cookie", session.to_owned())])
+}
+
+/// POSTs the form `fields` (no character that needs encoding) to
+/// `https://{addr}{path}` as a browser on the centre's own page would.
+fn post_form(
+    fingerprint: Fingerprint,
+    addr: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    cookie: &str,
+) -> Answer {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    request(
+        fingerprint,
+        &format!("https://{addr}{path}"),
+        Some(body.join("&").into_bytes()),
+        &[
+            ("content-type", "application/x-www-form-urlencoded".into()),
+            ("origin", format!("https://{addr}")),
+            ("cookie", cookie.to_owned()),
+        ],
+    )
+}
+
+/// Opens the login form at `addr` and sends it with the researcher's name
+/// and `password`.
+fn log_in(fingerprint: Fingerprint, addr: &str, password: &str) -> Answer {
+    let form = request(fingerprint, &format!("https://{addr}/login"), None, &[]);
+    assert_eq!(form.status, 200);
+    let cookie = form
+        .cookie("__Host-tsunagi_login")
+        .expect("the form's cookie");
+    post_form(
+        fingerprint,
+        addr,
+        "/login",
+        &[
+            ("login", RESEARCHER),
+            ("password", password),
+            ("csrf", &form.csrf()),
+        ],
+        &cookie,
+    )
+}
+
+/// Logs the researcher in at `addr`: the session cookie (`name=value`).
+fn session(fingerprint: Fingerprint, addr: &str) -> String {
+    let answer = log_in(fingerprint, addr, RESEARCHER_PASSWORD);
+    assert_eq!(
+        answer.status,
+        303,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    answer
+        .cookie("__Host-tsunagi_session")
+        .expect("a session cookie")
 }
 
 /// A free loopback port, to start the centre on later.
@@ -301,23 +462,55 @@ fn progress_reaches_the_centre_without_identifying_data(env: &Env) {
     assert!(outbox.contains("sent"), "{outbox}");
 
     let (_, fingerprint) = env.centre_keys();
-    let (status, page) = https(fingerprint, &format!("https://{}/", centre.addr), None);
-    assert_eq!(status, 200);
-    let page = String::from_utf8(page).expect("utf-8");
+    let addr = centre.addr.as_str();
+    // Without a login, the figures and the CSV send the visitor to the
+    // login page.
+    for path in ["/", "/figures/stages.csv"] {
+        let answer = request(fingerprint, &format!("https://{addr}{path}"), None, &[]);
+        assert_eq!(answer.status, 303, "{path}");
+        assert_eq!(answer.location(), Some("/login"), "{path}");
+    }
+    let wrong = log_in(fingerprint, addr, "not-the-password-at-all");
+    assert_eq!(wrong.status, 401);
+    assert!(String::from_utf8_lossy(&wrong.body).contains("ログイン名またはパスワードが違います"));
+
+    let researcher = session(fingerprint, addr);
+    let answer = get_as(fingerprint, &format!("https://{addr}/"), &researcher);
+    assert_eq!(answer.status, 200);
+    let page = String::from_utf8(answer.body.clone()).expect("utf-8");
     assert!(
         page.contains("支援段階"),
         "the figures page shows the tables"
     );
+    assert!(page.contains(RESEARCHER_NAME), "who is logged in");
     env.assert_no_secret("the figures page", page.as_bytes());
     for table in ["stages", "outcomes", "programmes"] {
-        let (status, csv) = https(
+        let csv = get_as(
             fingerprint,
-            &format!("https://{}/figures/{table}.csv", centre.addr),
-            None,
+            &format!("https://{addr}/figures/{table}.csv"),
+            &researcher,
         );
-        assert_eq!(status, 200, "{table}.csv");
-        env.assert_no_secret("a CSV", &csv);
+        assert_eq!(csv.status, 200, "{table}.csv");
+        env.assert_no_secret("a CSV", &csv.body);
     }
+    // Logging out ends that session; disabling the account ends the others.
+    let other = session(fingerprint, addr);
+    let out = post_form(
+        fingerprint,
+        addr,
+        "/logout",
+        &[("csrf", &answer.csrf())],
+        &researcher,
+    );
+    assert_eq!(out.status, 303);
+    let url = format!("https://{addr}/");
+    assert_eq!(get_as(fingerprint, &url, &researcher).status, 303);
+    assert_eq!(get_as(fingerprint, &url, &other).status, 200);
+    env.centre_ok(&["account", "disable", RESEARCHER]);
+    assert_eq!(get_as(fingerprint, &url, &other).status, 303);
+    let accounts = env.centre_ok(&["account", "list"]);
+    assert!(accounts.contains(&format!("{RESEARCHER}\t{RESEARCHER_NAME}\tresearcher")));
+    assert!(accounts.contains("disabled"), "{accounts}");
     // The pages carry their own Japanese font.
     let (status, font) = https(
         fingerprint,
@@ -469,39 +662,185 @@ fn a_batch_waits_while_the_centre_is_down_and_arrives_once_when_it_is_back() {
     drop(centre);
 }
 
-/// Runs Debian's Chromium headless on `url` with `extra` flags; returns
-/// what it printed.
-fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            // The centre's certificate is self-signed; the companion pins
-            // it, the browser is told to take it.
-            "--ignore-certificate-errors",
-            "--window-size=1280,1000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("runs chromium (cargo xtask test installs it)");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// Debian's Chromium, headless, driven over the DevTools protocol on a
+/// pipe (it reads commands on fd 3 and writes answers on fd 4, each a JSON
+/// text ending in a NUL; bash puts the test's pipes there), so that it can
+/// open the login page, fill it in and press the button as a person would.
+/// Closed and killed on drop.
+struct Browser {
+    child: std::process::Child,
+    commands: std::process::ChildStdin,
+    messages: mpsc::Receiver<serde_json::Value>,
+    last_id: u64,
+    /// The page's DevTools session.
+    session: Option<String>,
+}
+
+impl Browser {
+    /// Starts Chromium with its profile in `profile` and opens a blank page.
+    fn start(profile: &Path) -> Self {
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(r#"exec chromium "$@" 3<&0 4>&1 0</dev/null 1>/dev/null"#)
+            .arg("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                // The centre's certificate is self-signed; the companion
+                // pins it, the browser is told to take it.
+                "--ignore-certificate-errors",
+                "--window-size=1280,1000",
+                "--remote-debugging-pipe",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("runs chromium (cargo xtask test installs it)");
+        let commands = child.stdin.take().expect("piped");
+        let mut answers = BufReader::new(child.stdout.take().expect("piped"));
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || {
+            loop {
+                let mut message = Vec::new();
+                match answers.read_until(0, &mut message) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                message.pop();
+                let Ok(value) = serde_json::from_slice(&message) else {
+                    continue;
+                };
+                if tx.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut browser = Self {
+            child,
+            commands,
+            messages,
+            last_id: 0,
+            session: None,
+        };
+        let target = browser.call(
+            "Target.createTarget",
+            serde_json::json!({"url": "about:blank"}),
+        );
+        let attached = browser.call(
+            "Target.attachToTarget",
+            serde_json::json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        browser.session = Some(
+            attached["sessionId"]
+                .as_str()
+                .expect("a DevTools session")
+                .to_owned(),
+        );
+        browser.call("Page.enable", serde_json::json!({}));
+        browser
+    }
+
+    fn send(&mut self, method: &str, params: serde_json::Value) -> u64 {
+        self.last_id += 1;
+        let mut message =
+            serde_json::json!({"id": self.last_id, "method": method, "params": params});
+        if let Some(session) = &self.session {
+            message["sessionId"] = session.as_str().into();
+        }
+        let mut bytes = serde_json::to_vec(&message).expect("JSON");
+        bytes.push(0);
+        self.commands.write_all(&bytes).expect("writes to chromium");
+        self.last_id
+    }
+
+    fn next(&self) -> serde_json::Value {
+        self.messages
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("chromium answers within a minute")
+    }
+
+    /// Runs `method` and returns its result.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.send(method, params);
+        loop {
+            let message = self.next();
+            if message["id"] == id {
+                assert!(message.get("error").is_none(), "{method}: {message}");
+                return message["result"].clone();
+            }
+        }
+    }
+
+    /// Runs `method`, which starts a navigation, and waits for the page it
+    /// ends on to load.
+    fn until_loaded(&mut self, method: &str, params: serde_json::Value) {
+        let id = self.send(method, params);
+        let (mut answered, mut loaded) = (false, false);
+        while !(answered && loaded) {
+            let message = self.next();
+            if message["id"] == id {
+                assert!(message.get("error").is_none(), "{method}: {message}");
+                answered = true;
+            }
+            loaded |= message["method"] == "Page.loadEventFired";
+        }
+    }
+
+    /// Opens `url` and waits for the page to load.
+    fn open(&mut self, url: &str) {
+        self.until_loaded("Page.navigate", serde_json::json!({"url": url}));
+    }
+
+    /// The value of the JavaScript `expression` on the page.
+    fn eval(&mut self, expression: &str) -> serde_json::Value {
+        self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expression, "returnByValue": true}),
+        )["result"]["value"]
+            .clone()
+    }
+
+    /// The page as drawn, as PNG.
+    fn screenshot(&mut self) -> Vec<u8> {
+        use base64::Engine;
+        let shot = self.call(
+            "Page.captureScreenshot",
+            serde_json::json!({"format": "png"}),
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("base64 data"))
+            .expect("base64")
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Not `send`: a browser that is gone already must not panic here.
+        let close = serde_json::json!({"id": self.last_id + 1, "method": "Browser.close"});
+        let mut bytes = serde_json::to_vec(&close).expect("JSON");
+        bytes.push(0);
+        let _ = self.commands.write_all(&bytes);
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 #[test]
-fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
+fn the_figures_page_renders_in_a_browser_after_logging_in_with_small_counts_hidden() {
     // Six cases like the first demo case and three like each other: the
     // counts of the first's stage months reach 6 and show, the others' 3s
     // stay hidden, and together they are enough that a column's total
@@ -510,10 +849,37 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
     let centre = env.serve("127.0.0.1:0");
     env.configure(&centre.addr);
     env.companion_ok(&["research", "send"]);
-    let url = format!("https://{}/", centre.addr);
-    let dom = chromium(&env.dir("browser"), &url, &["--dump-dom"]);
+    let mut browser = Browser::start(&env.dir("browser"));
+
+    // The figures send a browser with no session to the login page.
+    browser.open(&format!("https://{}/", centre.addr));
+    assert_eq!(browser.eval("location.pathname"), "/login");
+    assert_eq!(browser.eval("document.querySelectorAll('table').length"), 0);
+    // Logging in as a person would: the form's cookie, its CSRF field and
+    // the browser's own Origin header all pass, and the browser keeps the
+    // session cookie.
+    browser.until_loaded(
+        "Runtime.evaluate",
+        serde_json::json!({"expression": format!(
+            "document.getElementById('login').value = '{RESEARCHER}';\
+             document.getElementById('password').value = '{RESEARCHER_PASSWORD}';\
+             document.querySelector('button[type=submit]').click();"
+        )}),
+    );
+    assert_eq!(browser.eval("location.pathname"), "/");
+    assert_eq!(
+        browser.eval("document.cookie"),
+        "",
+        "the cookies are HttpOnly"
+    );
+    let dom = browser
+        .eval("document.documentElement.outerHTML")
+        .as_str()
+        .expect("the page's HTML")
+        .to_owned();
     assert!(dom.contains("<table"), "the tables are drawn: {dom}");
     assert!(dom.contains("支援段階"), "{dom}");
+    assert!(dom.contains(RESEARCHER_NAME), "{dom}");
     // Counts of 5 and more show; 1 to 4 are drawn as suppressed cells,
     // and no cell shows 1 to 4.
     assert!(
@@ -531,13 +897,7 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
         );
     }
     env.assert_no_secret("the page in the browser", dom.as_bytes());
-    let shot = env.dir("figures.png");
-    chromium(
-        &env.dir("browser"),
-        &url,
-        &[&format!("--screenshot={}", shot.display())],
-    );
-    let png = std::fs::read(&shot).expect("a screenshot was written");
+    let png = browser.screenshot();
     assert!(
         png.starts_with(b"\x89PNG") && png.len() > 10_000,
         "a real picture"
@@ -546,6 +906,15 @@ fn the_figures_page_renders_in_a_browser_with_small_counts_hidden() {
     if let Some(keep) = std::env::var_os("TSUNAGI_KEEP_SCREENSHOT") {
         std::fs::write(keep, &png).expect("keeps the screenshot");
     }
+
+    // Logging out with the page's own button ends the session.
+    browser.until_loaded(
+        "Runtime.evaluate",
+        serde_json::json!({"expression": "document.querySelector('form.account button').click();"}),
+    );
+    assert_eq!(browser.eval("location.pathname"), "/login");
+    browser.open(&format!("https://{}/", centre.addr));
+    assert_eq!(browser.eval("location.pathname"), "/login");
 }
 
 #[test]

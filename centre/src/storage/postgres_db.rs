@@ -1,5 +1,6 @@
 //! The centre's storage on PostgreSQL, for a deployment that gathers many
-//! agencies: the same tables and the same rules as SQLite.
+//! agencies: the same tables and the same rules as SQLite. Accounts and
+//! sessions are in `postgres_accounts.rs`.
 //!
 //! The connection string comes from the operator (`--database` or
 //! `TSUNAGI_CENTRE_DATABASE`); it is never printed, since it may hold a
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS withdrawals (
 
 /// A PostgreSQL database.
 pub struct PostgresDatabase {
-    client: Client,
+    pub(super) client: Client,
 }
 
 impl std::fmt::Debug for PostgresDatabase {
@@ -58,6 +59,7 @@ impl PostgresDatabase {
     pub fn connect(url: &str) -> Result<Self, StorageError> {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
+        client.batch_execute(super::postgres_accounts::SCHEMA)?;
         Ok(Self { client })
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod site;
+
 use time::macros::date;
 use tsunagi_centre::storage::{Agency, Database, SqliteDatabase};
 use tsunagi_core::model::demo_cases;

@@ -1,0 +1,275 @@
+//! `GET /login` (the form), `POST /login`, `POST /logout`, and the bar at
+//! the top of a page that says who is logged in.
+//!
+//! **The form** sets [`LOGIN_COOKIE`] (a random token, kept if the browser
+//! already has a good one, so that two open tabs both work) and carries
+//! its CSRF token in a hidden field.
+//!
+//! **A login** is refused with 403 unless that field matches the cookie.
+//! Then, in one database call: if the name is refused for now
+//! ([`crate::throttle`]), 429 and the page says for how long; otherwise the
+//! attempt is counted as a failure and the account read. The password is
+//! checked against the account's hash, or against a dummy hash when there
+//! is no such account (or the name could never be one), so that the work
+//! is the same; at most [`crate::server::LOGINS_AT_ONCE`] checks run at
+//! once. A wrong
+//! password, a name with no account and a disabled account all get the
+//! same page with 401 and 「ログイン名またはパスワードが違います」. A right one
+//! clears the count, sweeps ended sessions and old counts, stores the new
+//! session (only its token's SHA-256), sets [`SESSION_COOKIE`], deletes the
+//! form's cookie, and answers 303 to `/`.
+//!
+//! **Logout** needs the session's CSRF token (403 without it), deletes the
+//! session's row and the cookie, and answers 303 to `/login`.
+
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::guard::{SignedIn, signed_in, to_login};
+use super::{bad_csrf, page_failure};
+use crate::accounts::{LoginName, Role};
+use crate::figures::{STYLE, html_escape};
+use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, with_db};
+use crate::session::{
+    LOGIN_COOKIE, SESSION_COOKIE, SessionRecord, Token, clear_cookie, cookie, csrf_matches,
+    csrf_token, set_cookie,
+};
+use crate::throttle::Throttle;
+
+/// What the login form and the logout button post.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Posted {
+    login: String,
+    password: String,
+    csrf: String,
+}
+
+/// The routes of this module.
+pub(crate) fn login_routes() -> Router<Shared> {
+    Router::new()
+        .route("/login", get(form).post(submit))
+        .route("/logout", post(logout))
+}
+
+/// The one message for a wrong name or password.
+const WRONG: &str = "ログイン名またはパスワードが違います";
+const WRONG_EN: &str = "The login name or the password is wrong.";
+
+/// The message for a name refused after too many failures.
+const LOCKED: &str = "このログイン名は失敗が続いたため、15分間ログインできません。15分たってからもう一度お試しください。";
+const LOCKED_EN: &str =
+    "Too many failed logins for this name: it cannot log in for 15 minutes. Try again after that.";
+
+/// The login page; `error` (Japanese, English) is shown above the form.
+fn page(csrf: &str, error: Option<(&str, &str)>) -> String {
+    let error = error
+        .map(|(ja, en)| {
+            format!(
+                "<p class=\"error\" role=\"alert\">{}<br><span class=\"en\" lang=\"en\">{}</span></p>",
+                html_escape(ja),
+                html_escape(en)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>ログイン — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <h1>ログイン <small>Log in</small></h1>\
+         <p class=\"meta\">研究集計を見るには、センターで作られたアカウントでログインしてください。<br>\
+         <span class=\"en\" lang=\"en\">Log in with the account the centre made for you to see the research figures.</span></p>\
+         {error}\
+         <form method=\"post\" action=\"/login\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <p><label for=\"login\">ログイン名</label> <span class=\"en\" lang=\"en\">Login name</span><br>\
+         <input id=\"login\" name=\"login\" autocomplete=\"username\" autocapitalize=\"none\" required autofocus></p>\
+         <p><label for=\"password\">パスワード</label> <span class=\"en\" lang=\"en\">Password</span><br>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\
+         <p><button type=\"submit\">ログイン <span lang=\"en\">Log in</span></button></p>\
+         </form></body></html>\n",
+        csrf = html_escape(csrf),
+    )
+}
+
+/// `response` with the `Set-Cookie` values `cookies` added.
+fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(value) = HeaderValue::from_str(c) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The login page with `status`, never cached.
+fn html(status: StatusCode, body: String) -> Response {
+    let headers: [(HeaderName, &str); 2] = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    (status, headers, body).into_response()
+}
+
+/// The login form's token from the request's cookie, if it has a good one.
+fn form_token(headers: &HeaderMap) -> Option<Token> {
+    let cookies = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    cookie(cookies, LOGIN_COOKIE).and_then(Token::from_cookie)
+}
+
+async fn form(State(centre): State<Shared>, headers: HeaderMap) -> Response {
+    match signed_in(&centre, &headers).await {
+        Ok(Some(_)) => return Redirect::to("/").into_response(),
+        Ok(None) => {}
+        Err(failure) => return page_failure(failure),
+    }
+    let token = form_token(&headers).unwrap_or_else(Token::generate);
+    let response = html(StatusCode::OK, page(&csrf_token(&token), None));
+    with_cookies(response, &[set_cookie(LOGIN_COOKIE, &token.to_cookie())])
+}
+
+/// What the database said about a login attempt before the password check.
+enum Attempt {
+    /// The name is refused for now.
+    Locked,
+    /// Counted; the account and its hash, if the name has one.
+    Counted(Option<(crate::accounts::Account, String)>),
+}
+
+async fn submit(
+    State(centre): State<Shared>,
+    headers: HeaderMap,
+    Form(posted): Form<Posted>,
+) -> Response {
+    let Some(form_token) = form_token(&headers) else {
+        return bad_csrf();
+    };
+    if !csrf_matches(&form_token, &posted.csrf) {
+        return bad_csrf();
+    }
+    let csrf = csrf_token(&form_token);
+    let password = Zeroizing::new(posted.password);
+    let Ok(Ok(_turn)) = tokio::time::timeout(LOGIN_QUEUE_WAIT, centre.logins.acquire()).await
+    else {
+        return busy(
+            "ログインが混み合っています。しばらくしてからもう一度お試しください。 \
+             The centre is checking other logins just now; try again later.",
+        );
+    };
+    let now = centre.clock.now().unix_timestamp();
+    let name = LoginName::parse(&posted.login).ok();
+    let looked_up = name.clone();
+    let attempt = with_db(&centre, move |db| {
+        let Some(name) = looked_up else {
+            return Ok(Attempt::Counted(None));
+        };
+        let state = db.login_throttle(name.as_str())?;
+        if Throttle::locked(state.as_ref(), now) {
+            return Ok(Attempt::Locked);
+        }
+        let counted = Throttle::after_failure(state, now);
+        db.set_login_throttle(name.as_str(), Some(&counted))?;
+        Ok(Attempt::Counted(db.account(name.as_str())?))
+    })
+    .await;
+    let stored = match attempt {
+        Ok(Attempt::Counted(stored)) => stored,
+        Ok(Attempt::Locked) => {
+            return html(
+                StatusCode::TOO_MANY_REQUESTS,
+                page(&csrf, Some((LOCKED, LOCKED_EN))),
+            );
+        }
+        Err(failure) => return page_failure(failure),
+    };
+    let checking = {
+        let centre = std::sync::Arc::clone(&centre);
+        tokio::task::spawn_blocking(move || {
+            let hash = stored.as_ref().map(|(_, hash)| hash.as_str());
+            let right = centre.passwords.verify(hash, &password);
+            stored
+                .map(|(account, _)| account)
+                .filter(|account| right && !account.disabled)
+        })
+    };
+    let Ok(account) = checking.await else {
+        return Failure::Internal.into_response();
+    };
+    let (Some(account), Some(name)) = (account, name) else {
+        return html(
+            StatusCode::UNAUTHORIZED,
+            page(&csrf, Some((WRONG, WRONG_EN))),
+        );
+    };
+    let token = Token::generate();
+    let session = SessionRecord::new(&token, account.login.as_str(), centre.clock.now());
+    let stored = with_db(&centre, move |db| {
+        db.set_login_throttle(name.as_str(), None)?;
+        db.forget_stale(now)?;
+        db.add_session(&session)
+    })
+    .await;
+    if let Err(failure) = stored {
+        return page_failure(failure);
+    }
+    with_cookies(
+        Redirect::to("/").into_response(),
+        &[
+            set_cookie(SESSION_COOKIE, &token.to_cookie()),
+            clear_cookie(LOGIN_COOKIE),
+        ],
+    )
+}
+
+async fn logout(
+    State(centre): State<Shared>,
+    headers: HeaderMap,
+    Form(posted): Form<Posted>,
+) -> Response {
+    let viewer = match signed_in(&centre, &headers).await {
+        Ok(Some(viewer)) => viewer,
+        Ok(None) => return to_login(&headers),
+        Err(failure) => return page_failure(failure),
+    };
+    if !viewer.csrf_matches(&posted.csrf) {
+        return bad_csrf();
+    }
+    let id = viewer.session_id;
+    if let Err(failure) = with_db(&centre, move |db| db.end_session(&id)).await {
+        return page_failure(failure);
+    }
+    with_cookies(
+        Redirect::to("/login").into_response(),
+        &[clear_cookie(SESSION_COOKIE)],
+    )
+}
+
+/// The role as the bar shows it.
+fn role_label(role: &Role) -> String {
+    match role {
+        Role::Researcher => "研究者".to_owned(),
+        Role::Admin => "管理者".to_owned(),
+        Role::Agency(agency) => format!("機関：{}", html_escape(agency)),
+    }
+}
+
+/// Who is logged in, and the logout button with the session's CSRF token.
+pub(crate) fn account_bar(viewer: &SignedIn) -> String {
+    format!(
+        "<form class=\"account\" method=\"post\" action=\"/logout\">\
+         <span>{name}（{role}）</span> \
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\">ログアウト <span lang=\"en\">Log out</span></button></form>",
+        name = html_escape(&viewer.account.display_name),
+        role = role_label(&viewer.account.role),
+        csrf = html_escape(&viewer.csrf),
+    )
+}
