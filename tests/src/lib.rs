@@ -59,6 +59,11 @@ impl Serve {
             }
         }
     }
+
+    /// The lines printed so far and not yet waited for.
+    pub fn drain(&self) -> Vec<String> {
+        self.lines.try_iter().collect()
+    }
 }
 
 impl Drop for Serve {
