@@ -12,7 +12,7 @@ use std::fmt::Write;
 mod suppression;
 pub use suppression::{HIDDEN, hidden_cells};
 
-use tsunagi_core::model::{ProgrammeOutcome, SupportStage};
+use tsunagi_core::model::{ProgrammeKind, ProgrammeOutcome, SupportStage};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::research::{Month, ProgressRecord, UNLISTED_GROUP};
 
@@ -148,10 +148,11 @@ pub fn outcomes(records: &[ProgressRecord], reference: &ReferenceDb) -> Table {
 }
 
 /// プログラム別・年度別 (seed 002): targets, participants and achievers by
-/// programme and fiscal year, with the latest review outcome in the year.
+/// programme kind (a code: no name typed in an office reaches a row label)
+/// and fiscal year, with the latest review outcome in the year.
 pub fn programmes(records: &[ProgressRecord]) -> Table {
-    // (programme, fiscal year) → targets, participants, achievers, employed, continue, stop
-    let mut rows: BTreeMap<(String, i32), [usize; 6]> = BTreeMap::new();
+    // (programme kind, fiscal year) → targets, participants, achievers, employed, continue, stop
+    let mut rows: BTreeMap<(ProgrammeKind, i32), [usize; 6]> = BTreeMap::new();
     for p in records.iter().flat_map(|r| &r.programmes) {
         let Some(selected) = p.selected else { continue };
         let last = p
@@ -171,7 +172,7 @@ pub fn programmes(records: &[ProgressRecord]) -> Table {
                 continue;
             }
             let in_year = |m: Option<Month>| m.is_some_and(|m| start <= m && m <= end);
-            let row = rows.entry((p.programme.clone(), fy)).or_default();
+            let row = rows.entry((p.kind, fy)).or_default();
             row[0] += 1;
             row[1] += usize::from(p.consented.is_some_and(|m| m <= end));
             row[2] += usize::from(
@@ -204,7 +205,15 @@ pub fn programmes(records: &[ProgressRecord]) -> Table {
         ],
         rows: rows
             .into_iter()
-            .map(|((name, fy), counts)| (vec![name, format!("{fy}年度")], counts.to_vec()))
+            .map(|((kind, fy), counts)| {
+                (
+                    vec![
+                        format!("{} {}", kind.label_ja(), kind.label_en()),
+                        format!("{fy}年度"),
+                    ],
+                    counts.to_vec(),
+                )
+            })
             .collect(),
     }
 }
@@ -381,6 +390,39 @@ mod tests {
             html.contains("<td class=\"n s\">x</td>") && html.contains(">12</td>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn programme_rows_are_labelled_by_kind_whatever_the_batch_calls_them() {
+        use tsunagi_core::research::ProgrammeRecord;
+        let enrolment = |kind: &str| -> ProgrammeRecord {
+            serde_json::from_value(serde_json::json!({
+                "kind": kind, "selected": "2024-05", "consented": "2024-05",
+                "plan_agreed": null, "reviews": [], "barriers": [],
+            }))
+            .expect("parses")
+        };
+        // An old record naming its programme, and one naming a formula.
+        let records: Vec<ProgrammeRecord> = [
+            "employment",
+            "竹原市精神障害者就労支援プログラム",
+            "=HYPERLINK(\"http://x\")",
+        ]
+        .into_iter()
+        .map(enrolment)
+        .collect();
+        let mut record: ProgressRecord = serde_json::from_value(serde_json::json!({
+            "pseudonym": "0".repeat(64), "as_of": "2026-12", "age_band": null,
+            "sex": "unstated", "disease_groups": [], "certificates": [], "stages": [],
+            "consultations": [], "follow_ups": [], "programmes": [],
+            "employment": null, "outcome": "ongoing",
+        }))
+        .expect("parses");
+        record.programmes = records;
+        let table = programmes(&[record]);
+        let labels: Vec<&str> = table.rows.iter().map(|(l, _)| l[0].as_str()).collect();
+        assert_eq!(labels, ["就労支援 Employment support", "その他 Other"]);
+        assert_eq!(table.rows[0].1[0], 2, "both employment enrolments counted");
     }
 
     #[test]

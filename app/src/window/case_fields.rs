@@ -5,8 +5,8 @@ use serde::Serialize;
 use tsunagi_core::model::{
     BarrierKind, CaseOutcome, CertificateKind, Completion, ConsentScope, ConsultationKind,
     Disclosure, DiscoveryActivityKind, EmployerStatus, EmploymentType, FollowUpKind, JobCategory,
-    MedicalCertificateKind, PensionKind, PlanItemStatus, ProgrammeOutcome, SchoolLevel, Sex,
-    WageUnit,
+    MedicalCertificateKind, PensionKind, PlanItemStatus, ProgrammeKind, ProgrammeOutcome,
+    SchoolLevel, Sex, WageUnit,
 };
 
 use super::case_form::{Kind, Tab};
@@ -90,6 +90,9 @@ fn outcome() -> Vec<(String, &'static str)> {
 }
 fn consultation() -> Vec<(String, &'static str)> {
     options(&ConsultationKind::ALL, ConsultationKind::label_ja)
+}
+fn programme_kind() -> Vec<(String, &'static str)> {
+    options(&ProgrammeKind::ALL, ProgrammeKind::label_ja)
 }
 fn programme_outcome() -> Vec<(String, &'static str)> {
     options(&ProgrammeOutcome::ALL, ProgrammeOutcome::label_ja)
@@ -565,6 +568,7 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                     "",
                     vec![
                         ("programme", "プログラム名", Text),
+                        ("kind", "プログラムの種類", Choice(programme_kind)),
                         ("agency", "実施機関", Text),
                         ("selected_on", "選定日", DateKind),
                         ("selection_criterion", "選定基準", Text),

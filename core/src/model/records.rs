@@ -153,6 +153,115 @@ impl ProgrammeOutcome {
     }
 }
 
+/// The kind of a self-reliance programme (seed 002), as a code: what the
+/// research centre counts by, so that no worker-typed name ever leaves the
+/// office. The names municipalities give their programmes vary
+/// (「竹原市精神障害者就労支援プログラム」); the kinds do not.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProgrammeKind {
+    /// Not chosen: the kind is read from the programme's name
+    /// ([`ProgrammeKind::from_name`]) where it is needed.
+    #[default]
+    Unspecified,
+    /// 就労支援プログラム — job search and placement support.
+    Employment,
+    /// 就労準備支援プログラム — getting ready for work (rhythm of daily life,
+    /// seminars, volunteering) before a job search.
+    EmploymentReadiness,
+    /// 精神障害者退院支援プログラム — discharge of long-term psychiatric
+    /// inpatients whom the doctor judges dischargeable.
+    Discharge,
+    /// 在宅生活支援プログラム — living at home after discharge.
+    HomeLiving,
+    /// 日常生活自立支援プログラム — self-reliance in daily life.
+    DailyLiving,
+    /// 社会参加促進プログラム — taking part in the community.
+    SocialParticipation,
+    /// 健康管理支援プログラム — health maintenance (with a public health
+    /// nurse or nutritionist).
+    Health,
+    /// その他のプログラム.
+    Other,
+}
+
+impl ProgrammeKind {
+    /// Every kind, in display order.
+    pub const ALL: [Self; 9] = [
+        Self::Unspecified,
+        Self::Employment,
+        Self::EmploymentReadiness,
+        Self::Discharge,
+        Self::HomeLiving,
+        Self::DailyLiving,
+        Self::SocialParticipation,
+        Self::Health,
+        Self::Other,
+    ];
+
+    /// The Japanese term shown on screens, documents and the centre's tables.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Unspecified => "未選択（名前から判断）",
+            Self::Employment => "就労支援",
+            Self::EmploymentReadiness => "就労準備支援",
+            Self::Discharge => "退院支援",
+            Self::HomeLiving => "在宅生活支援",
+            Self::DailyLiving => "日常生活自立支援",
+            Self::SocialParticipation => "社会参加促進",
+            Self::Health => "健康管理支援",
+            Self::Other => "その他",
+        }
+    }
+
+    /// The English translation of [`label_ja`](Self::label_ja).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Unspecified => "not chosen",
+            Self::Employment => "Employment support",
+            Self::EmploymentReadiness => "Work readiness",
+            Self::Discharge => "Discharge support",
+            Self::HomeLiving => "Living at home",
+            Self::DailyLiving => "Daily living",
+            Self::SocialParticipation => "Social participation",
+            Self::Health => "Health management",
+            Self::Other => "Other",
+        }
+    }
+
+    /// The kind a programme's name reads as, by the words municipalities use
+    /// (seed 002); [`Other`](Self::Other) when none is there. Never
+    /// [`Unspecified`](Self::Unspecified).
+    pub fn from_name(name: &str) -> Self {
+        // More specific words first: 就労準備 before 就労, 在宅 and 退院
+        // before 精神障害者 (which names several kinds).
+        const WORDS: [(&str, ProgrammeKind); 8] = [
+            ("就労準備", ProgrammeKind::EmploymentReadiness),
+            ("退院", ProgrammeKind::Discharge),
+            ("在宅", ProgrammeKind::HomeLiving),
+            ("就労", ProgrammeKind::Employment),
+            ("日常生活", ProgrammeKind::DailyLiving),
+            ("社会参加", ProgrammeKind::SocialParticipation),
+            ("健康", ProgrammeKind::Health),
+            ("ボランティア", ProgrammeKind::SocialParticipation),
+        ];
+        WORDS
+            .iter()
+            .find(|(word, _)| name.contains(word))
+            .map_or(Self::Other, |&(_, kind)| kind)
+    }
+
+    /// This kind, or the one `name` reads as when none was chosen.
+    pub fn or_from_name(self, name: &str) -> Self {
+        match self {
+            Self::Unspecified => Self::from_name(name),
+            chosen => chosen,
+        }
+    }
+}
+
 /// A goal in the programme plan (自立計画書 / 支援計画の目標).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -270,8 +379,11 @@ impl WorkBarrier {
 pub struct ProgrammeEnrolment {
     /// Stable id (UUID v4 string).
     pub id: String,
-    /// プログラム名 — e.g. 就労支援プログラム. Not identifying.
+    /// プログラム名 — e.g. 就労支援プログラム. Not identifying, but kept in
+    /// the office: research counts by [`kind`](Self::kind).
     pub programme: String,
+    /// プログラムの種類 — the coded kind.
+    pub kind: ProgrammeKind,
     /// 実施機関 — the agency running it, e.g. a welfare office. Not identifying.
     pub agency: String,
     /// 選定日 — when the client was selected (the date in 支援対象者台帳).

@@ -13,9 +13,9 @@
 //! full birth date, free text, photo or video. Strings the model keeps as
 //! plain text (a disease's displayed name, a certificate's grade as written,
 //! a job title) are not copied either: a disease goes by its reference
-//! group, a grade by a short code parsed from it. The one label copied is a
-//! programme's name (プログラム名), which the programme tables need; it is
-//! cut to [`MAX_PROGRAMME_NAME`] characters.
+//! group, a grade by a short code parsed from it, a programme by its
+//! [`ProgrammeKind`](crate::model::ProgrammeKind) code (its name, which may
+//! name the municipality, stays in the office).
 //!
 //! The record is the wire type: it is separate from the case model, refuses
 //! unknown fields, parses its values (months, bands, pseudonyms) on reading,
@@ -31,8 +31,8 @@ mod tests;
 
 pub use batch::{BATCH_FORMAT, Batch, BatchId, OpenedBatch, open_batch, seal_batch};
 pub use record::{
-    CertificateHeld, EmploymentRecord, KindCount, MAX_PROGRAMME_NAME, ProgrammeRecord,
-    ProgressRecord, ReviewRecord, StageReached, UNLISTED_GROUP,
+    CertificateHeld, EmploymentRecord, KindCount, ProgrammeRecord, ProgressRecord, ReviewRecord,
+    StageReached, UNLISTED_GROUP,
 };
 pub use values::{AgeBand, AgencySecret, CertificateGrade, Month, Pseudonym};
 

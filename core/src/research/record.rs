@@ -5,16 +5,14 @@ use serde::{Deserialize, Serialize};
 use super::values::{AgeBand, AgencySecret, CertificateGrade, Month, Pseudonym};
 use crate::model::{
     BarrierKind, Case, CaseOutcome, CertificateKind, ConsultationKind, Date, EmploymentType,
-    FollowUpKind, JobCategory, ProgrammeEnrolment, ProgrammeOutcome, Sex, SupportStage,
+    FollowUpKind, JobCategory, ProgrammeEnrolment, ProgrammeKind, ProgrammeOutcome, Sex,
+    SupportStage,
 };
 use crate::reference::{DiseaseId, ReferenceDb};
 
 /// The disease group sent for a disease that is not in the reference
 /// database (its name is free text and is not sent).
 pub const UNLISTED_GROUP: &str = "unlisted";
-
-/// The longest programme name sent, in characters; longer names are cut.
-pub const MAX_PROGRAMME_NAME: usize = 40;
 
 /// One case's progress, de-identified (進捗データ). See the module docs for
 /// what it never holds.
@@ -84,8 +82,11 @@ pub struct KindCount<K> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeRecord {
-    /// プログラム名, cut to [`MAX_PROGRAMME_NAME`] characters.
-    pub programme: String,
+    /// プログラムの種類, as a code: the programme's own name stays in the
+    /// office. Records from before kinds existed carried the name under
+    /// `programme`; it is read as the kind it names.
+    #[serde(alias = "programme", deserialize_with = "kind_or_name")]
+    pub kind: ProgrammeKind,
     /// 選定: when selected as a support target.
     pub selected: Option<Month>,
     /// 同意: when the client consented.
@@ -260,6 +261,20 @@ fn stages_reached(case: &Case) -> Vec<StageReached> {
         .collect()
 }
 
+/// A kind's code, or (from a record made before kinds) a programme name
+/// read as the kind it names; never [`ProgrammeKind::Unspecified`].
+fn kind_or_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ProgrammeKind, D::Error> {
+    use serde::de::IntoDeserializer as _;
+    let text = String::deserialize(d)?;
+    let code: Result<ProgrammeKind, serde::de::value::Error> =
+        ProgrammeKind::deserialize(text.as_str().into_deserializer());
+    Ok(match code {
+        Ok(ProgrammeKind::Unspecified) => ProgrammeKind::Other,
+        Ok(kind) => kind,
+        Err(_) => ProgrammeKind::from_name(&text),
+    })
+}
+
 fn programme(e: &ProgrammeEnrolment) -> ProgrammeRecord {
     let mut reviews: Vec<_> = e.reviews.iter().collect();
     reviews.sort_by_key(|r| r.date);
@@ -270,13 +285,7 @@ fn programme(e: &ProgrammeEnrolment) -> ProgrammeRecord {
         }
     }
     ProgrammeRecord {
-        programme: e
-            .programme
-            .trim()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_PROGRAMME_NAME)
-            .collect(),
+        kind: e.kind.or_from_name(&e.programme),
         selected: e.selected_on.map(Month::of),
         consented: e.consent_on.map(Month::of),
         plan_agreed: e.plan_agreed_on.map(Month::of),

@@ -2,7 +2,7 @@ use serde_json::Value;
 use time::macros::date;
 
 use super::*;
-use crate::model::{Case, demo_cases};
+use crate::model::{Case, ProgrammeKind, demo_cases};
 use crate::reference::ReferenceDb;
 use crate::seal::{DeviceKeys, Manifest, PartInfo, PartKind, SealError, SignerKey};
 
@@ -93,14 +93,7 @@ fn no_record_carries_an_identifying_or_free_text_value() {
             ProgressRecord::from_case(&case, &secret, date!(2026 - 12 - 01), &reference, 5);
         let json = serde_json::to_string(&record).expect("serialises");
         for (marker, path) in &markers {
-            // The programme's name is the one label the tables need.
-            let allowed = path.starts_with("/programmes/") && path.ends_with("/programme");
-            assert_eq!(
-                json.contains(marker.as_str()),
-                allowed,
-                "{path} {} in the record",
-                if allowed { "is not" } else { "is" }
-            );
+            assert!(!json.contains(marker.as_str()), "{path} is in the record");
         }
         assert!(!json.contains(&case.id.to_string()), "the case id was sent");
     }
@@ -150,6 +143,62 @@ fn the_record_reads_bands_groups_stages_and_employment_from_the_case() {
         .next()
         .expect("one demo case is on a programme");
     assert!(!programme.reviews.is_empty());
+}
+
+#[test]
+fn a_programme_goes_by_its_kind_and_its_name_stays_in_the_office() {
+    let reference = reference();
+    let secret = AgencySecret::generate();
+    let mut case = demo_cases()
+        .into_iter()
+        .find(|c| !c.programmes.is_empty())
+        .expect("one demo case is on a programme");
+    let kinds = |case: &Case| -> Vec<ProgrammeKind> {
+        ProgressRecord::from_case(case, &secret, date!(2026 - 12 - 01), &reference, 5)
+            .programmes
+            .iter()
+            .map(|p| p.kind)
+            .collect()
+    };
+    // Chosen on the form: that kind, whatever the name says.
+    case.programmes[0].programme = "竹原市精神障害者退院支援プログラム".into();
+    case.programmes[0].kind = ProgrammeKind::Health;
+    assert_eq!(kinds(&case), [ProgrammeKind::Health]);
+    // Not chosen: read from the name, and the name itself is not sent.
+    case.programmes[0].kind = ProgrammeKind::Unspecified;
+    assert_eq!(kinds(&case), [ProgrammeKind::Discharge]);
+    let json = serde_json::to_string(&ProgressRecord::from_case(
+        &case,
+        &secret,
+        date!(2026 - 12 - 01),
+        &reference,
+        5,
+    ))
+    .expect("serialises");
+    assert!(!json.contains("竹原市"), "{json}");
+    assert!(json.contains(r#""kind":"discharge""#), "{json}");
+    // A name that names no kind, or tries to be a formula, is "other".
+    case.programmes[0].programme = "=HYPERLINK(\"http://x\")".into();
+    assert_eq!(kinds(&case), [ProgrammeKind::Other]);
+}
+
+#[test]
+fn a_record_from_before_programme_kinds_reads_its_name_as_a_kind() {
+    let record = |programme: &str| -> ProgrammeRecord {
+        serde_json::from_value(serde_json::json!({
+            "programme": programme,
+            "selected": null, "consented": null, "plan_agreed": null,
+            "reviews": [], "barriers": [],
+        }))
+        .expect("an old record parses")
+    };
+    assert_eq!(
+        record("就労準備支援プログラム").kind,
+        ProgrammeKind::EmploymentReadiness
+    );
+    assert_eq!(record("employment").kind, ProgrammeKind::Employment);
+    assert_eq!(record("unspecified").kind, ProgrammeKind::Other);
+    assert_eq!(record("@SUM(A1)").kind, ProgrammeKind::Other);
 }
 
 #[test]

@@ -176,6 +176,7 @@ pub(super) fn welfare_programme() -> Case {
     };
     let programme = ProgrammeEnrolment {
         programme: "就労支援プログラム".into(),
+        kind: ProgrammeKind::Employment,
         agency: "架空市福祉事務所".into(),
         selected_on: Some(date!(2024 - 04 - 15)),
         selection_criterion: "稼働能力・就労意欲あり".into(),
