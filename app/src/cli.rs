@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use tsunagi_core::media::{self, AsIsVideo, VideoImport};
 use tsunagi_core::model::{Case, CaseId, demo_cases};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Role, Store};
+use tsunagi_core::store::{CaseQuery, MediaDetails, MediaId, RecoveryCode, Store};
 
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::login;
@@ -49,6 +49,9 @@ pub enum Command {
     /// The disease and occupation reference (共有データベース).
     #[command(subcommand)]
     Reference(ReferenceCommand),
+    /// Accounts: list, add, role, password, disable, enable, remove.
+    #[command(subcommand)]
+    Account(tsunagi_core::admin::AccountCommand),
     /// Pairs this tablet with a companion using the code that
     /// `tsunagi-companion pair` printed; prints the verification code that the
     /// companion shows too.
@@ -323,6 +326,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Reference(command) => reference(&dir, command)?,
+        Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,
         Command::Media(command) => media(&dir, command)?,
         Command::Recover { user } => {
             let code = login::from_env_or_prompt(
@@ -370,16 +374,7 @@ fn reference(dir: &std::path::Path, command: ReferenceCommand) -> anyhow::Result
             }
         }
         ReferenceCommand::Install { source } => {
-            // The reference decides what every worker reads about a
-            // disease: only an administrator replaces it.
-            let store = login::unlock(PROGRAM, dir)?;
-            if store.account().role != Role::Administrator {
-                bail!(
-                    "共有データベースの更新は管理者だけができます (only an administrator may install a reference release)"
-                );
-            }
-            drop(store);
-            let db = ReferenceDb::install_update(&source, &update_dir)?;
+            let db = tsunagi_core::admin::install_reference(PROGRAM, dir, &source)?;
             println!("installed reference version {}", db.version());
         }
     }

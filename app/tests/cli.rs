@@ -382,3 +382,143 @@ fn reference_search_finds_a_disease_by_its_japanese_name() {
         "{out}"
     );
 }
+
+#[test]
+fn an_administrator_manages_accounts_from_the_command_line_and_old_passwords_stop_opening() {
+    let env = Env::new();
+    env.ok(&["init", "--user", "admin"]);
+    let as_user = |user: &str, password: &str, args: &[&str], new: Option<&str>| {
+        let mut cmd = env.command(args);
+        cmd.env("TSUNAGI_USER", user)
+            .env("TSUNAGI_PASSWORD", password)
+            .env_remove("TSUNAGI_NEW_PASSWORD");
+        if let Some(new) = new {
+            cmd.env("TSUNAGI_NEW_PASSWORD", new);
+        }
+        cmd.output().expect("runs tsunagi")
+    };
+    let ok = |out: Output| -> String {
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let worker_pw = "a worker's long password";
+    ok(as_user(
+        "admin",
+        PW,
+        &["account", "add", "worker", "--role", "支援員"],
+        Some(worker_pw),
+    ));
+    ok(as_user("worker", worker_pw, &["case", "list"], None));
+    // A worker manages no accounts.
+    let out = as_user("worker", worker_pw, &["account", "list"], None);
+    assert!(one_error_line(&out).contains("may not"), "{}", stderr(&out));
+
+    // A copy of the keyslots as they are now, taken by someone who knows
+    // the worker's password.
+    let copy = env.root.path().join("copy");
+    std::fs::create_dir_all(&copy).expect("mkdir");
+    for entry in std::fs::read_dir(env.data()).expect("lists") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.join(path.file_name().expect("name"))).expect("copies");
+        }
+    }
+
+    let unlocks = |dir: &Path, user: &str, password: &str| {
+        tsunagi_core::store::Store::unlock(
+            dir,
+            std::sync::Arc::new(tsunagi_core::store::FileKeychain::new(env.keys())),
+            user,
+            password,
+        )
+        .is_ok()
+    };
+    assert!(
+        unlocks(&copy, "worker", worker_pw),
+        "the copy opens as it was"
+    );
+
+    // Disabled: refused in words; listed as disabled.
+    ok(as_user(
+        "admin",
+        PW,
+        &["account", "disable", "worker"],
+        None,
+    ));
+    let out = as_user("worker", worker_pw, &["case", "list"], None);
+    assert!(one_error_line(&out).contains("無効"), "{}", stderr(&out));
+    let list = ok(as_user("admin", PW, &["account", "list"], None));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("worker\tsupport_worker") && l.ends_with("disabled")),
+        "{list}"
+    );
+    // The old copy of the keyslots, with the worker's password, no longer
+    // opens the database as it is now: the key was replaced.
+    let current_db = env.data().join(tsunagi_core::store::DB_FILE);
+    let old_slots_opens_current = {
+        let mixed = env.root.path().join("mixed");
+        std::fs::create_dir_all(&mixed).expect("mkdir");
+        for entry in std::fs::read_dir(&copy).expect("lists") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, mixed.join(path.file_name().expect("name"))).expect("copies");
+        }
+        std::fs::copy(&current_db, mixed.join(tsunagi_core::store::DB_FILE))
+            .expect("copies the database");
+        unlocks(&mixed, "worker", worker_pw)
+    };
+    assert!(
+        !old_slots_opens_current,
+        "an old keyslot opened the rotated store"
+    );
+
+    // Enabled again with the password it had.
+    ok(as_user("admin", PW, &["account", "enable", "worker"], None));
+    ok(as_user("worker", worker_pw, &["case", "list"], None));
+    // Its own password, changed by itself.
+    ok(as_user(
+        "worker",
+        worker_pw,
+        &["account", "password"],
+        Some("the worker's new password"),
+    ));
+    let out = as_user("worker", worker_pw, &["case", "list"], None);
+    assert!(!out.status.success(), "the old password still opens");
+    ok(as_user(
+        "worker",
+        "the worker's new password",
+        &["case", "list"],
+        None,
+    ));
+    // One's own account and the last administrator stay.
+    let out = as_user("admin", PW, &["account", "disable", "admin"], None);
+    assert!(
+        one_error_line(&out).contains("自分のアカウント"),
+        "{}",
+        stderr(&out)
+    );
+    // Removing asks to be sure; without a terminal it needs --yes.
+    let out = as_user("admin", PW, &["account", "remove", "worker"], None);
+    assert!(one_error_line(&out).contains("--yes"), "{}", stderr(&out));
+    ok(as_user(
+        "worker",
+        "the worker's new password",
+        &["case", "list"],
+        None,
+    ));
+    ok(as_user(
+        "admin",
+        PW,
+        &["account", "remove", "worker", "--yes"],
+        None,
+    ));
+    let out = as_user(
+        "worker",
+        "the worker's new password",
+        &["case", "list"],
+        None,
+    );
+    assert!(!out.status.success(), "a removed account still opens");
+    let list = ok(as_user("admin", PW, &["account", "list"], None));
+    assert!(!list.contains("worker"), "{list}");
+}

@@ -106,6 +106,9 @@ pub enum Command {
     /// The disease reference (共有データベース): version, signed updates.
     #[command(subcommand)]
     Reference(crate::reference::ReferenceCommand),
+    /// Accounts: list, add, role, password, disable, enable, remove.
+    #[command(subcommand)]
+    Account(tsunagi_core::admin::AccountCommand),
 }
 
 /// `tsunagi-companion print …`.
@@ -381,6 +384,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }) => programme_figures(&dir, year, programme.as_deref(), out.as_deref())?,
         Command::Research(command) => research(&dir, command)?,
         Command::Reference(command) => crate::reference::run(&dir, command)?,
+        Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,
     }
     Ok(())
 }

@@ -6,11 +6,8 @@
 
 use std::path::Path;
 
-use anyhow::bail;
 use clap::Subcommand;
-use tsunagi_core::login;
-use tsunagi_core::reference::{ReferenceDb, UPDATE_FOLDER};
-use tsunagi_core::store::Role;
+use tsunagi_core::reference::ReferenceDb;
 
 use crate::cli::PROGRAM;
 
@@ -42,14 +39,7 @@ pub fn run(dir: &Path, command: ReferenceCommand) -> anyhow::Result<()> {
             println!("diseases\t{}", db.diseases().len());
         }
         ReferenceCommand::Install { source } => {
-            let store = login::unlock(PROGRAM, dir)?;
-            if store.account().role != Role::Administrator {
-                bail!(
-                    "共有データベースの更新は管理者だけができます (only an administrator may install a reference release)"
-                );
-            }
-            drop(store);
-            let db = ReferenceDb::install_update(&source, &dir.join(UPDATE_FOLDER))?;
+            let db = tsunagi_core::admin::install_reference(PROGRAM, dir, &source)?;
             println!("installed reference version {}", db.version());
         }
     }

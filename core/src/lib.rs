@@ -13,6 +13,8 @@
 //! - [`seal`]: sealed bundles (送付用データ): `age` encryption, signed manifests;
 //! - [`link`]: the link protocol to the companion as a state machine without I/O.
 
+#[cfg(feature = "cli")]
+pub mod admin;
 pub mod consent;
 pub mod link;
 pub mod login;

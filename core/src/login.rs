@@ -41,6 +41,12 @@ pub fn from_env_or_prompt(var: &str, prompt: &str, secret: bool) -> anyhow::Resu
 /// Unlocks the store in `dir` as `TSUNAGI_USER` with `TSUNAGI_PASSWORD`
 /// (asked for when not set); `program` is named in the messages.
 pub fn unlock(program: &str, dir: &Path) -> anyhow::Result<Store> {
+    Ok(unlock_keeping_password(program, dir)?.0)
+}
+
+/// [`unlock`], also giving back the password it was unlocked with (for a
+/// command that needs it again, such as changing it).
+pub fn unlock_keeping_password(program: &str, dir: &Path) -> anyhow::Result<(Store, String)> {
     if !store::exists(dir) {
         bail!(
             "no Tsunagi store in {}: run `{program} --data-dir {} init --user NAME` first",
@@ -50,7 +56,8 @@ pub fn unlock(program: &str, dir: &Path) -> anyhow::Result<Store> {
     }
     let user = from_env_or_prompt("TSUNAGI_USER", "ユーザー名 (user): ", false)?;
     let password = from_env_or_prompt("TSUNAGI_PASSWORD", "パスワード (password): ", true)?;
-    Ok(Store::unlock(dir, keychain(program), &user, &password)?)
+    let store = Store::unlock(dir, keychain(program), &user, &password)?;
+    Ok((store, password))
 }
 
 /// Sets up a new store in `dir` with `user` as its first administrator (the

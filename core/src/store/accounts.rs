@@ -301,11 +301,23 @@ impl Store {
 
     /// Every enabled account with its role (administrators only).
     pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.accounts_where(false)
+    }
+
+    /// Every disabled account with its role (administrators only): the ones
+    /// [`Store::enable_account`] can bring back.
+    pub fn disabled_accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.accounts_where(true)
+    }
+
+    fn accounts_where(&self, disabled: bool) -> Result<Vec<Account>, StoreError> {
         self.require_admin("manage accounts")?;
         let mut stmt = self
             .conn
-            .prepare("SELECT name, role FROM accounts WHERE disabled = 0 ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            .prepare("SELECT name, role FROM accounts WHERE disabled = ?1 ORDER BY name")?;
+        let rows = stmt.query_map([i64::from(disabled)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (name, role) = row?;
