@@ -77,9 +77,13 @@ fn main() -> anyhow::Result<()> {
         if what == "media-no-consent" {
             add_media(&mut store, without_consent)?;
         }
-        if what == "audit" {
+        if what == "audit" || what == "accounts" {
             store.add_account("sato", Role::SupportWorker, "さとうの合言葉 2026")?;
             store.assign(first, "sato")?;
+        }
+        if what == "accounts" {
+            store.add_account("suzuki", Role::ReadOnly, "すずきの合言葉 2026")?;
+            store.disable_account("suzuki")?;
         }
         (first, hidden, without_consent)
     };
@@ -150,6 +154,13 @@ fn main() -> anyhow::Result<()> {
             }
         }
         "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
+        "accounts" => {
+            w.global::<CaseListAdapter<'_>>().invoke_open_admin();
+            // The disabled account, with the remove button pressed once.
+            let admin = w.global::<AdminAdapter<'_>>();
+            admin.invoke_select_account(2);
+            admin.set_confirm_remove(true);
+        }
         "audit" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_admin();
             let admin = w.global::<AdminAdapter<'_>>();

@@ -44,6 +44,16 @@ fn text_shown(window: &AppWindow, text: &str) -> bool {
     shows(window, text, AccessibleRole::Text)
 }
 
+/// Whether any text on screen contains `part`.
+fn shows_containing(window: &AppWindow, part: &str) -> bool {
+    ElementQuery::from_root(window)
+        .match_descendants()
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label())
+        .any(|l| l.contains(part))
+}
+
 #[test]
 fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
     init_backend();
@@ -193,4 +203,108 @@ fn audit_action_labels_on_screen_match_core() {
         .map(|a| a.label_ja().to_owned())
         .collect();
     assert_eq!(labels, core);
+}
+
+#[test]
+fn an_administrator_disables_enables_and_removes_accounts_on_screen() {
+    init_backend();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data = temp.path().join("data");
+    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+    let fast = StoreOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+    };
+    let (mut store, _code) =
+        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
+    for name in ["sato", "suzuki"] {
+        store
+            .add_account(
+                name,
+                tsunagi_core::store::Role::SupportWorker,
+                WORKER_PASSWORD,
+            )
+            .expect("adds");
+    }
+    drop(store);
+    let options = Options {
+        keychain: Arc::clone(&keychain),
+        keychain_warning: false,
+        store_options: fast,
+        background: Background::Inline,
+        utc_offset: time::macros::offset!(+9),
+        camera: tsunagi_app::av::Source::Test,
+    };
+    let app = window::build(data.clone(), options).expect("the window builds");
+    let w = app.window();
+    w.show().expect("the window shows");
+    log_in(w, "admin", PASSWORD);
+    press(w, "管理");
+
+    // One's own account offers neither.
+    activate(w, "admin", AccessibleRole::ListItem);
+    assert!(!shows(w, "アカウントを無効にする", AccessibleRole::Button));
+    assert!(!shows(w, "アカウントを削除…", AccessibleRole::Button));
+
+    // Disabled: marked in the list, and it can no longer log in.
+    activate(w, "sato", AccessibleRole::ListItem);
+    press(w, "アカウントを無効にする");
+    assert!(text_shown(w, "sato を無効にしました。"));
+    assert_eq!(
+        one(w, "sato", AccessibleRole::ListItem)
+            .accessible_description()
+            .as_deref(),
+        Some("支援員（無効）")
+    );
+    press(w, "ロック");
+    type_into(w, "ユーザー名", "sato");
+    type_into(w, "パスワード", WORKER_PASSWORD);
+    press(w, "ログイン");
+    assert_eq!(
+        w.get_screen(),
+        Screen::Login,
+        "a disabled account is kept out"
+    );
+    assert!(
+        shows_containing(w, "このアカウントは無効になっています"),
+        "the login screen says why"
+    );
+
+    // Enabled again, with the password it had.
+    log_in(w, "admin", PASSWORD);
+    press(w, "管理");
+    activate(w, "sato", AccessibleRole::ListItem);
+    press(w, "有効に戻す");
+    assert!(text_shown(w, "sato を有効に戻しました。"));
+    assert_eq!(
+        one(w, "sato", AccessibleRole::ListItem)
+            .accessible_description()
+            .as_deref(),
+        Some("支援員")
+    );
+
+    // Removed after a second press that confirms; "やめる" keeps it.
+    activate(w, "suzuki", AccessibleRole::ListItem);
+    press(w, "アカウントを削除…");
+    press(w, "やめる");
+    assert!(shows(w, "suzuki", AccessibleRole::ListItem));
+    press(w, "アカウントを削除…");
+    assert!(text_shown(
+        w,
+        "suzuki を削除します。担当の割り当ても外れます。元に戻せません。"
+    ));
+    press(w, "削除する");
+    assert!(text_shown(w, "suzuki を削除しました。"));
+    assert!(!shows(w, "suzuki", AccessibleRole::ListItem));
+    press(w, "ロック");
+    type_into(w, "ユーザー名", "suzuki");
+    type_into(w, "パスワード", WORKER_PASSWORD);
+    press(w, "ログイン");
+    assert_eq!(
+        w.get_screen(),
+        Screen::Login,
+        "a removed account is kept out"
+    );
+    log_in(w, "sato", WORKER_PASSWORD);
+    press(w, "ロック");
+    drop(app);
 }

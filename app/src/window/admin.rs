@@ -50,8 +50,10 @@ pub const AUDIT_SHOWN: u32 = 500;
 /// What the screen shows, read from the store in one job.
 #[derive(Clone, Debug)]
 pub struct AdminData {
-    /// Every account, by name.
+    /// Every account, by name: the enabled ones, then the disabled ones.
     pub accounts: Vec<Account>,
+    /// The names of the disabled accounts among them.
+    pub disabled: Vec<String>,
     /// Every case, with the accounts it is assigned to.
     pub cases: Vec<CaseSummary>,
     /// The newest audit entries, newest first.
@@ -62,12 +64,16 @@ impl AdminData {
     /// Reads everything the screen shows. Listing the cases is itself
     /// recorded in the audit log, like every list of names.
     pub fn read(store: &mut Store) -> Result<Self, StoreError> {
-        let accounts = store.accounts()?;
+        let mut accounts = store.accounts()?;
+        let disabled_accounts = store.disabled_accounts()?;
+        let disabled = disabled_accounts.iter().map(|a| a.name.clone()).collect();
+        accounts.extend(disabled_accounts);
         let mut cases = store.list_cases(&CaseQuery::default())?;
         cases.sort_by(|a, b| a.kana.expose().cmp(b.kana.expose()));
         let audit = store.audit_log(AUDIT_SHOWN)?;
         Ok(Self {
             accounts,
+            disabled,
             cases,
             audit,
         })
@@ -80,6 +86,7 @@ impl AdminData {
             .map(|a| AccountItem {
                 name: a.name.as_str().into(),
                 role: index_of(&ROLES, a.role),
+                disabled: self.disabled.contains(&a.name),
             })
             .collect()
     }
@@ -214,6 +221,9 @@ enum Done {
     Added,
     Role,
     Password,
+    Disabled,
+    Enabled,
+    Removed,
 }
 
 /// Connects the administration screen to `session`.
@@ -253,6 +263,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         let admin = window.global::<AdminAdapter<'_>>();
         admin.set_selected(index);
         admin.set_replacement_password(SharedString::new());
+        admin.set_confirm_remove(false);
         let name = account_at(&window, index);
         act(&s, &window, name, Done::Nothing, |_| Ok(()));
     });
@@ -288,6 +299,28 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             store.set_password(&target, password.as_str())
         });
     });
+
+    let retire = |done: Done, change: fn(&mut Store, &str) -> Result<(), StoreError>| {
+        let (weak, s) = (window.as_weak(), Arc::clone(session));
+        move |index| {
+            let Some(window) = weak.upgrade() else { return };
+            let Some(name) = account_at(&window, index) else {
+                return;
+            };
+            window
+                .global::<AdminAdapter<'_>>()
+                .set_confirm_remove(false);
+            // A removed account is no longer in the list: nothing is
+            // selected then, and the confirmation still names it.
+            let target = name.clone();
+            act(&s, &window, Some(name), done, move |store| {
+                change(store, &target)
+            });
+        }
+    };
+    adapter.on_disable_account(retire(Done::Disabled, Store::disable_account));
+    adapter.on_enable_account(retire(Done::Enabled, Store::enable_account));
+    adapter.on_remove_account(retire(Done::Removed, Store::remove_account));
 
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_set_assigned(move |index, case, assigned| {
@@ -406,6 +439,9 @@ fn confirm(window: &AppWindow, done: Done, name: &str) {
         Done::Added => AdminDone::AccountAdded,
         Done::Role => AdminDone::RoleChanged,
         Done::Password => AdminDone::PasswordReset,
+        Done::Disabled => AdminDone::AccountDisabled,
+        Done::Enabled => AdminDone::AccountEnabled,
+        Done::Removed => AdminDone::AccountRemoved,
     });
     admin.set_done_name(name.into());
 }
@@ -464,6 +500,7 @@ pub(super) fn clear(window: &AppWindow) {
     admin.set_new_role(1);
     admin.set_new_password(SharedString::new());
     admin.set_replacement_password(SharedString::new());
+    admin.set_confirm_remove(false);
     admin.set_verify_state(VerifyState::NotRun);
     admin.set_done(AdminDone::Nothing);
     admin.set_done_name(SharedString::new());
