@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,7 +30,7 @@ use tsunagi_core::link::tls;
 use tsunagi_core::link::wire::{self, Frame, Message};
 use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent};
 
-use crate::inbox::{self, MAX_PARTIAL_BUNDLES, PARTIAL_MAX_AGE, keep_partials, sweep_inbox};
+use crate::inbox::{self, PARTIAL_MAX_AGE, sweep_inbox};
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
 use tsunagi_core::store::sync::{Peer, PeerKind, Redeem, file_sha256};
 use tsunagi_core::store::{Store, StoreError};
@@ -389,7 +390,19 @@ async fn handle(
             }
             write_message(&mut send, welcome).await?;
             let mut claimed = Vec::new();
-            let received = receive(store, &mut send, &mut recv, options, busy, &mut claimed).await;
+            let inbox = Inbox {
+                dir: inbox::peer_dir(&store.inbox_dir(), &fingerprint),
+                files: HashMap::new(),
+            };
+            let received = receive(
+                store,
+                (&mut send, &mut recv),
+                inbox,
+                options,
+                busy,
+                &mut claimed,
+            )
+            .await;
             busy.release(&claimed);
             received
         }
@@ -497,23 +510,29 @@ async fn handle(
     }
 }
 
-/// Open partial files, by bundle.
+/// One tablet's partial files: its folder in the inbox, and the files
+/// open, by bundle.
 struct Inbox {
+    dir: PathBuf,
     files: HashMap<BundleId, File>,
 }
 
 impl Inbox {
-    fn file(&mut self, store: &Store, id: BundleId) -> anyhow::Result<&mut File> {
+    fn path(&self, id: BundleId) -> PathBuf {
+        inbox::partial_file(&self.dir, id)
+    }
+
+    fn file(&mut self, id: BundleId) -> anyhow::Result<&mut File> {
         use std::collections::hash_map::Entry;
         match self.files.entry(id) {
             Entry::Occupied(e) => Ok(e.into_mut()),
             Entry::Vacant(e) => {
-                fs::create_dir_all(store.inbox_dir())?;
+                fs::create_dir_all(&self.dir)?;
                 let f = OpenOptions::new()
                     .create(true)
                     .append(true)
                     .read(true)
-                    .open(store.inbox_file(id))
+                    .open(inbox::partial_file(&self.dir, id))
                     .context("could not write to the inbox")?;
                 Ok(e.insert(f))
             }
@@ -523,16 +542,13 @@ impl Inbox {
 
 async fn receive(
     store: &mut Store,
-    send: &mut quinn::SendStream,
-    recv: &mut quinn::RecvStream,
+    (send, recv): (&mut quinn::SendStream, &mut quinn::RecvStream),
+    mut inbox: Inbox,
     options: Options,
     busy: &Busy,
     claimed: &mut Vec<BundleId>,
 ) -> anyhow::Result<Session> {
     let mut receiver = Receiver::new();
-    let mut inbox = Inbox {
-        files: HashMap::new(),
-    };
     let mut session = Session::default();
     let mut first_offer: Option<Instant> = None;
     let mut finished = false;
@@ -564,12 +580,9 @@ async fn receive(
                         if !claimed.contains(&bundle) {
                             claimed.push(bundle);
                         }
-                        keep_partials(&store.inbox_dir(), bundle, MAX_PARTIAL_BUNDLES);
-                        let held = fs::metadata(store.inbox_file(bundle)).map_or(0, |m| m.len());
-                        let needed = if held > size { size } else { size - held };
                         let data_dir = store.dir().to_owned();
                         if let Err(no_room) =
-                            inbox::make_room(&store.inbox_dir(), bundle, needed, || {
+                            inbox::admit(&store.inbox_dir(), &inbox.dir, bundle, size, || {
                                 inbox::free_space(&data_dir)
                             })
                         {
@@ -585,6 +598,7 @@ async fn receive(
                             let _ = send.finish();
                             bail!("{no_room}");
                         }
+                        let held = fs::metadata(inbox.path(bundle)).map_or(0, |m| m.len());
                         if held > 0 {
                             println!("resuming bundle {bundle} from byte {held}");
                         }
@@ -593,7 +607,7 @@ async fn receive(
                     receiver.progress(bundle, progress);
                 }
                 ReceiverEvent::Write(chunk) => {
-                    let f = inbox.file(store, chunk.bundle)?;
+                    let f = inbox.file(chunk.bundle)?;
                     f.write_all(&chunk.data)
                         .context("could not write to the inbox")?;
                     if options
@@ -604,7 +618,7 @@ async fn receive(
                     }
                 }
                 ReceiverEvent::Discard { bundle } => {
-                    let f = inbox.file(store, bundle)?;
+                    let f = inbox.file(bundle)?;
                     f.set_len(0)?;
                     f.seek(SeekFrom::Start(0))?;
                 }
@@ -620,7 +634,7 @@ async fn receive(
                     if let Some(f) = inbox.files.remove(&bundle) {
                         f.sync_all().context("could not write to the inbox")?;
                     }
-                    let path = store.inbox_file(bundle);
+                    let path = inbox.path(bundle);
                     let (len, hash) = file_sha256(&path).unwrap_or((0, [0; 32]));
                     let result = if len != size || hash != sha256 {
                         Err("the received file does not match its checksum".to_owned())

@@ -1,7 +1,7 @@
 //! A tablet and a companion as processes, each with its own data folder and
 //! both keeping their keys in files under one temporary folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
@@ -48,6 +48,24 @@ impl Devices {
     /// two data folders).
     pub fn dir(&self, name: &str) -> PathBuf {
         self.root.path().join(name)
+    }
+
+    /// The companion's partial bundle files (in its tablets' folders in the
+    /// inbox), with their lengths.
+    pub fn inbox_files(&self) -> Vec<(PathBuf, u64)> {
+        let list = |dir: &Path| -> Vec<PathBuf> {
+            std::fs::read_dir(dir)
+                .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default()
+        };
+        list(&self.dir("companion").join("inbox"))
+            .into_iter()
+            .flat_map(|p| if p.is_dir() { list(&p) } else { vec![p] })
+            .filter_map(|p| {
+                let len = std::fs::metadata(&p).ok()?.len();
+                Some((p, len))
+            })
+            .collect()
     }
 
     /// `exe --data-dir DIR/data args…`, signed in as `admin`.

@@ -69,17 +69,9 @@ fn killing_the_companion_mid_transfer_resumes_and_imports_once() {
         .expect("starts sync");
 
     // Kill the companion once part of the bundle is on its disk.
-    let inbox = env.dir("companion").join("inbox");
     let start = Instant::now();
     let partial_at_kill = loop {
-        let held: u64 = std::fs::read_dir(&inbox)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter_map(|e| e.metadata().ok())
-                    .map(|m| m.len())
-                    .sum()
-            })
-            .unwrap_or(0);
+        let held: u64 = env.inbox_files().iter().map(|(_, len)| len).sum();
         if held > VIDEO / 3 {
             drop(server);
             break held;

@@ -689,11 +689,6 @@ impl Store {
         Ok((id, out))
     }
 
-    /// The partial file of a bundle being received.
-    pub fn inbox_file(&self, id: BundleId) -> PathBuf {
-        self.dir.join(INBOX).join(format!("{id}.part"))
-    }
-
     /// Where received bundles are kept while they arrive.
     pub fn inbox_dir(&self) -> PathBuf {
         self.dir.join(INBOX)
