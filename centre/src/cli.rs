@@ -1,5 +1,5 @@
 //! The centre's command line: `init`, `agency add`, `agency list`,
-//! `agency revoke`, `account add`, `account disable`, `account list`,
+//! `agency revoke`, `account add | disable | enable | password | list`,
 //! `reference keygen`, `reference sign`, `serve`.
 //! Every failure is one line on stderr and a non-zero exit.
 
@@ -141,6 +141,18 @@ pub enum AccountCommand {
     /// Disables an account: it can no longer log in, and its sessions end
     /// at once.
     Disable {
+        /// The login name.
+        name: String,
+    },
+    /// Lets a disabled account log in again.
+    Enable {
+        /// The login name.
+        name: String,
+    },
+    /// Sets an account's password (read as for `add`), for someone who
+    /// forgot theirs; its sessions end at once. A logged-in user changes
+    /// their own on the page 「パスワードの変更」.
+    Password {
         /// The login name.
         name: String,
     },
@@ -304,6 +316,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account(AccountCommand::Disable { name }) => {
             storage::open(&dir, database)?.disable_account(name.trim())?;
             println!("disabled {}; its sessions have ended", name.trim());
+        }
+        Command::Account(AccountCommand::Enable { name }) => {
+            storage::open(&dir, database)?.enable_account(name.trim())?;
+            println!("enabled {}", name.trim());
+        }
+        Command::Account(AccountCommand::Password { name }) => {
+            let mut db = storage::open(&dir, database)?;
+            let password = read_new_password()?;
+            let hash = PasswordHasher::standard().hash(&password);
+            db.set_password(name.trim(), &hash)?;
+            println!(
+                "set the password of {}; its sessions have ended",
+                name.trim()
+            );
         }
         Command::Account(AccountCommand::List) => {
             for a in storage::open(&dir, database)?.accounts()? {

@@ -1,5 +1,6 @@
 //! The centre's pages for people, as opposed to intake for companions:
-//! who is logged in ([`guard`]) and the login form ([`login`]). The
+//! who is logged in ([`guard`]), the login form ([`login`]) and changing
+//! one's password ([`password`]). The
 //! stakeholder board's pages will sit here too, behind the same guard and
 //! with the same CSRF tokens.
 //!
@@ -7,11 +8,13 @@
 
 mod guard;
 mod login;
+mod password;
 
 pub(crate) use guard::{SignedIn, require_login, same_origin_posts};
 pub(crate) use login::{account_bar, login_routes};
+pub(crate) use password::password_routes;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::server::{Failure, plain};
@@ -38,4 +41,23 @@ fn bad_csrf() -> Response {
         "フォームの確認用トークンがないか、違います。ページを開き直してください。 \
          Refused: the form's check token is missing or wrong; open the page again.",
     )
+}
+
+/// `response` with the `Set-Cookie` values `cookies` added.
+fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(value) = HeaderValue::from_str(c) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// A page with `status`, never cached.
+fn html(status: StatusCode, body: String) -> Response {
+    let headers: [(HeaderName, &str); 2] = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    (status, headers, body).into_response()
 }

@@ -171,6 +171,7 @@ pub fn router(centre: Shared) -> Router {
             pages::require_login,
         ))
         .merge(pages::login_routes())
+        .merge(pages::password_routes())
         .route("/fonts/{file}", get(font))
         .layer(middleware::from_fn(pages::same_origin_posts))
         .layer(DefaultBodyLimit::max(MAX_FORM))

@@ -196,7 +196,7 @@ fn centre(site: &Site, args: &[&str], stdin: &str) -> (bool, String, String) {
 }
 
 #[tokio::test]
-async fn the_command_line_adds_lists_and_disables_accounts() {
+async fn the_command_line_adds_lists_disables_enables_and_resets_accounts() {
     let site = Site::new();
     let password = "a long enough password\n";
 
@@ -313,6 +313,28 @@ async fn the_command_line_adds_lists_and_disables_accounts() {
     );
     assert!(site.get("/", &[&session]).await.redirects_to("/login"));
     let (ok, _, err) = centre(&site, &["account", "disable", "nobody"], "");
+    assert!(!ok);
+    assert!(err.contains("no account"), "{err}");
+
+    // Enabled again, it logs in with the password it had; a password set
+    // from the command line replaces it and ends its sessions.
+    let (ok, _, err) = centre(&site, &["account", "enable", "yamada"], "");
+    assert!(ok, "{err}");
+    let again = site.try_login("yamada", "a long enough password").await;
+    assert!(again.redirects_to("/"), "{}", again.status);
+    let session = again.cookie("__Host-tsunagi_session").expect("a session");
+    let (ok, _, err) = centre(
+        &site,
+        &["account", "password", "yamada"],
+        "another long password\n",
+    );
+    assert!(ok, "{err}");
+    assert!(site.get("/", &[&session]).await.redirects_to("/login"));
+    let old = site.try_login("yamada", "a long enough password").await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let new = site.try_login("yamada", "another long password").await;
+    assert!(new.redirects_to("/"), "{}", new.status);
+    let (ok, _, err) = centre(&site, &["account", "enable", "nobody"], "");
     assert!(!ok);
     assert!(err.contains("no account"), "{err}");
 }

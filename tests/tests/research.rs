@@ -429,7 +429,12 @@ fn log_in(fingerprint: Fingerprint, addr: &str, password: &str) -> Answer {
 
 /// Logs the researcher in at `addr`: the session cookie (`name=value`).
 fn session(fingerprint: Fingerprint, addr: &str) -> String {
-    let answer = log_in(fingerprint, addr, RESEARCHER_PASSWORD);
+    session_with(fingerprint, addr, RESEARCHER_PASSWORD)
+}
+
+/// The researcher's session, logged in with `password`.
+fn session_with(fingerprint: Fingerprint, addr: &str, password: &str) -> String {
+    let answer = log_in(fingerprint, addr, password);
     assert_eq!(
         answer.status,
         303,
@@ -511,6 +516,16 @@ fn progress_reaches_the_centre_without_identifying_data(env: &Env) {
     let accounts = env.centre_ok(&["account", "list"]);
     assert!(accounts.contains(&format!("{RESEARCHER}\t{RESEARCHER_NAME}\tresearcher")));
     assert!(accounts.contains("disabled"), "{accounts}");
+    // Enabled again with a new password: only that one opens.
+    env.centre_ok(&["account", "enable", RESEARCHER]);
+    env.centre_with_input(
+        &["account", "password", RESEARCHER],
+        "a replacement password\n",
+    );
+    assert!(!env.centre_ok(&["account", "list"]).contains("disabled"));
+    assert_eq!(get_as(fingerprint, &url, &other).status, 303);
+    let renewed = session_with(fingerprint, addr, "a replacement password");
+    assert_eq!(get_as(fingerprint, &url, &renewed).status, 200);
     // The pages carry their own Japanese font.
     let (status, font) = https(
         fingerprint,

@@ -24,14 +24,14 @@
 
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::guard::{SignedIn, signed_in, to_login};
-use super::{bad_csrf, page_failure};
+use super::{bad_csrf, html, page_failure, with_cookies};
 use crate::accounts::{LoginName, Role};
 use crate::figures::{STYLE, html_escape};
 use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, with_db};
@@ -95,25 +95,6 @@ fn page(csrf: &str, error: Option<(&str, &str)>) -> String {
          </form></body></html>\n",
         csrf = html_escape(csrf),
     )
-}
-
-/// `response` with the `Set-Cookie` values `cookies` added.
-fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
-    for c in cookies {
-        if let Ok(value) = HeaderValue::from_str(c) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    response
-}
-
-/// The login page with `status`, never cached.
-fn html(status: StatusCode, body: String) -> Response {
-    let headers: [(HeaderName, &str); 2] = [
-        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-        (header::CACHE_CONTROL, "no-store"),
-    ];
-    (status, headers, body).into_response()
 }
 
 /// The login form's token from the request's cookie, if it has a good one.
@@ -266,6 +247,7 @@ pub(crate) fn account_bar(viewer: &SignedIn) -> String {
     format!(
         "<form class=\"account\" method=\"post\" action=\"/logout\">\
          <span>{name}（{role}）</span> \
+         <a href=\"/account/password\">パスワードの変更 <span lang=\"en\">Password</span></a> \
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">ログアウト <span lang=\"en\">Log out</span></button></form>",
         name = html_escape(&viewer.account.display_name),

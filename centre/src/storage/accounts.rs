@@ -33,6 +33,11 @@ pub trait AccountStore {
     /// Disables the account `login` and ends its sessions, in one
     /// transaction. Disabling again changes nothing.
     fn disable_account(&mut self, login: &str) -> Result<(), StorageError>;
+    /// Lets the disabled account `login` log in again.
+    fn enable_account(&mut self, login: &str) -> Result<(), StorageError>;
+    /// Replaces the password hash of `login` and ends all its sessions, in
+    /// one transaction: a session taken with the old password ends too.
+    fn set_password(&mut self, login: &str, password_hash: &str) -> Result<(), StorageError>;
     /// Stores a new session.
     fn add_session(&mut self, session: &SessionRecord) -> Result<(), StorageError>;
     /// The session with the stored id `id`, with its account.
@@ -184,6 +189,32 @@ impl AccountStore for SqliteDatabase {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let updated = tx.execute("UPDATE accounts SET disabled = 1 WHERE login = ?1", [login])?;
+        if updated == 0 {
+            return Err(StorageError::NoSuchAccount);
+        }
+        tx.execute("DELETE FROM sessions WHERE login = ?1", [login])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn enable_account(&mut self, login: &str) -> Result<(), StorageError> {
+        let updated = self
+            .conn
+            .execute("UPDATE accounts SET disabled = 0 WHERE login = ?1", [login])?;
+        if updated == 0 {
+            return Err(StorageError::NoSuchAccount);
+        }
+        Ok(())
+    }
+
+    fn set_password(&mut self, login: &str, password_hash: &str) -> Result<(), StorageError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let updated = tx.execute(
+            "UPDATE accounts SET password_hash = ?2 WHERE login = ?1",
+            params![login, password_hash],
+        )?;
         if updated == 0 {
             return Err(StorageError::NoSuchAccount);
         }

@@ -115,6 +115,31 @@ impl AccountStore for PostgresDatabase {
         Ok(())
     }
 
+    fn enable_account(&mut self, login: &str) -> Result<(), StorageError> {
+        let updated = self.client.execute(
+            "UPDATE accounts SET disabled = FALSE WHERE login = $1",
+            &[&login],
+        )?;
+        if updated == 0 {
+            return Err(StorageError::NoSuchAccount);
+        }
+        Ok(())
+    }
+
+    fn set_password(&mut self, login: &str, password_hash: &str) -> Result<(), StorageError> {
+        let mut tx = self.client.transaction()?;
+        let updated = tx.execute(
+            "UPDATE accounts SET password_hash = $2 WHERE login = $1",
+            &[&login, &password_hash],
+        )?;
+        if updated == 0 {
+            return Err(StorageError::NoSuchAccount);
+        }
+        tx.execute("DELETE FROM sessions WHERE login = $1", &[&login])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn add_session(&mut self, session: &SessionRecord) -> Result<(), StorageError> {
         self.client.execute(
             "INSERT INTO sessions (id, login, created_at, last_seen_at) VALUES ($1, $2, $3, $4)",
