@@ -224,6 +224,18 @@ pub enum CaseCommand {
         #[arg(long, value_name = "FINGERPRINT")]
         to: String,
     },
+    /// Deletes a case with its history, photos and video, when the client
+    /// asks or the office's keeping period has passed (administrators
+    /// only). Its tablet cannot bring it back, and the next research send
+    /// tells the centre to delete its record. Asks to be sure, or takes
+    /// --yes.
+    Delete {
+        /// The case id.
+        id: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// Runs the command line and turns any error into one line on stderr.
@@ -289,6 +301,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = login::unlock(PROGRAM, &dir)?;
             store.hand_over_case(case, to)?;
             println!("case {case} handed over to tablet {}", to.to_hex());
+        }
+        Command::Case(CaseCommand::Delete { id, yes }) => {
+            let case: CaseId = id.parse().map_err(|_| {
+                anyhow::anyhow!("「{id}」はケース番号ではありません (not a case id)")
+            })?;
+            if !yes {
+                anyhow::bail!(
+                    "ケースの削除は元に戻せません。確かめたうえで --yes を付けてください (deleting a case cannot be undone: add --yes once you are sure)"
+                );
+            }
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            store.delete_case(case)?;
+            println!(
+                "ケース {case} を削除しました。次の研究送信でセンターの記録も削除されます (deleted case {case}; the next research send deletes the centre's record)"
+            );
         }
         Command::Pair { address } => {
             let mut store = login::unlock(PROGRAM, &dir)?;
@@ -436,6 +463,12 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
                     "not sent, the centre deletes its record: {} ({})",
                     left.pseudonym.as_str(),
                     left.why.message_en()
+                );
+            }
+            for pseudonym in &selection.deleted {
+                eprintln!(
+                    "deleted here, the centre deletes its record: {}",
+                    pseudonym.as_str()
                 );
             }
             let preview = serde_json::json!({

@@ -68,21 +68,28 @@ pub struct LeftOut {
 
 /// What a research send carries: the records of the cases whose research
 /// consent (研究部門への提供) is in force, and a withdrawal for every other
-/// case, so that a record the centre holds from before a withdrawal is
-/// deleted there. A pseudonym reveals nothing about a case, and a
-/// withdrawal for a case never sent deletes nothing.
+/// case and for every case deleted here, so that a record the centre holds
+/// from before a withdrawal or a deletion is deleted there. A pseudonym
+/// reveals nothing about a case, and a withdrawal for a case never sent
+/// deletes nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
     /// One record per consenting case.
     pub records: Vec<ProgressRecord>,
     /// The cases left out.
     pub left_out: Vec<LeftOut>,
+    /// The pseudonyms of the cases deleted here.
+    pub deleted: Vec<Pseudonym>,
 }
 
 impl Selection {
     /// The pseudonyms whose records the centre must delete.
     pub fn withdrawn(&self) -> Vec<Pseudonym> {
-        self.left_out.iter().map(|l| l.pseudonym.clone()).collect()
+        self.left_out
+            .iter()
+            .map(|l| l.pseudonym.clone())
+            .chain(self.deleted.iter().cloned())
+            .collect()
     }
 }
 
@@ -109,6 +116,11 @@ pub fn records(store: &mut Store, reference: &ReferenceDb) -> Result<Selection, 
             }),
         }
     }
+    out.deleted = store
+        .deleted_cases()?
+        .into_iter()
+        .map(|id| Pseudonym::of(&keys.secret, id))
+        .collect();
     Ok(out)
 }
 

@@ -989,3 +989,47 @@ fn research_goes_only_with_consent_and_a_withdrawal_deletes_the_centres_record()
     assert_eq!(env.stored(), (0, 2), "the withdrawn records were deleted");
     drop(centre);
 }
+
+#[test]
+fn deleting_a_case_at_the_office_deletes_the_centres_record() {
+    let env = Env::with_demo_consents(None);
+    let centre = env.serve("127.0.0.1:0");
+    env.configure(&centre.addr);
+    let today = time::OffsetDateTime::now_utc().date();
+    env.companion_ok(&["research", "send"]);
+    let (sent, _) = env.stored();
+    assert!(sent > 0, "a consenting case reached the centre");
+
+    let deleted = {
+        let mut store = env.companion_store();
+        let rows = store.list_cases(&Default::default()).expect("lists");
+        rows.iter()
+            .map(|r| r.id)
+            .find(|id| {
+                store
+                    .load_case(*id)
+                    .expect("loads")
+                    .may_use(ConsentScope::Research, today)
+                    .is_ok()
+            })
+            .expect("a consenting case")
+    };
+    let id = deleted.to_string();
+    // Without --yes nothing is deleted.
+    let out = env.companion(&["case", "delete", &id]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("--yes"), "{}", text(&out).1);
+    env.companion_ok(&["case", "delete", &id, "--yes"]);
+    assert!(!env.companion_ok(&["case", "list"]).contains(&id));
+
+    let out = env.companion(&["research", "preview"]);
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("deleted here"), "{stderr}");
+    env.companion_ok(&["research", "send"]);
+    assert_eq!(
+        env.stored(),
+        (sent - 1, 2),
+        "the deleted case's record was deleted at the centre"
+    );
+    drop(centre);
+}

@@ -31,7 +31,7 @@ use super::ui::{
 pub const ROLES: [Role; 3] = [Role::Administrator, Role::SupportWorker, Role::ReadOnly];
 
 /// The audit actions in the order of the screen's `AuditActions.labels`.
-pub const AUDIT_ACTIONS: [AuditAction; 10] = [
+pub const AUDIT_ACTIONS: [AuditAction; 11] = [
     AuditAction::StoreCreated,
     AuditAction::Login,
     AuditAction::Recovered,
@@ -42,6 +42,7 @@ pub const AUDIT_ACTIONS: [AuditAction; 10] = [
     AuditAction::WriteCase,
     AuditAction::Account,
     AuditAction::Assignment,
+    AuditAction::DeleteCase,
 ];
 
 /// How many audit entries the screen shows (the newest).
@@ -169,6 +170,12 @@ pub fn audit_detail(action: AuditAction, detail: &str) -> String {
         ["add", who, r] => tr_fill("アカウント {} を追加（{}）", &[who, &role(r)]),
         ["role", who, r] => tr_fill("{} の役割を「{}」に変更", &[who, &role(r)]),
         ["password", who] => tr_fill("{} のパスワードを変更", &[who]),
+        ["disable", who] => tr_fill("{} を無効に", &[who]),
+        ["enable", who] => tr_fill("{} を有効に戻す", &[who]),
+        ["remove", who] => tr_fill("アカウント {} を削除", &[who]),
+        [n, "media"] if action == AuditAction::DeleteCase => {
+            tr_fill("写真・動画 {} 件とともに削除", &[n])
+        }
         ["paired", "a", "device"] => tr("端末とペアリング").to_owned(),
         ["unpaired", "a", "device"] => tr("端末とのペアリングを解除").to_owned(),
         ["sealed", "into", "bundle", id] => tr_fill("送信データに封入 {}", &[short_id(id)]),
@@ -539,6 +546,15 @@ mod tests {
                 "media add photo 3f2a9c1e-0000-4000-8000-000000000000"
             ),
             "写真を追加 3f2a9c1e"
+        );
+        assert_eq!(said(AuditAction::Account, "disable sato"), "sato を無効に");
+        assert_eq!(
+            said(AuditAction::Account, "remove sato"),
+            "アカウント sato を削除"
+        );
+        assert_eq!(
+            said(AuditAction::DeleteCase, "3 media"),
+            "写真・動画 3 件とともに削除"
         );
         assert_eq!(said(AuditAction::Login, ""), "");
         assert_eq!(said(AuditAction::ReadHistory, "basic.name"), "basic.name");

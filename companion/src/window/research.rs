@@ -8,13 +8,12 @@ use std::time::Duration;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use time::UtcOffset;
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::research::ProgressRecord;
 use tsunagi_core::store::Store;
 use tsunagi_core::store::research::QueuedBatch;
 
 use super::ui::{DeskWindow, ResearchAdapter, ResearchRow};
 use super::{Desk, local_time};
-use crate::research::{self, LeftOut, ResearchSendError, Retry};
+use crate::research::{self, ResearchSendError, Retry, Selection};
 
 /// Attempts from the window: a few, so the window answers within seconds;
 /// what is not delivered stays queued for the next press.
@@ -35,11 +34,8 @@ fn row(cells: Vec<String>, heading: bool) -> ResearchRow {
 /// exactly the values a record carries in summary (the full record is
 /// what `research preview` prints); disease groups by their names in
 /// `reference`.
-pub fn preview_lines(
-    records: &[ProgressRecord],
-    left_out: &[LeftOut],
-    reference: &ReferenceDb,
-) -> Vec<(Vec<String>, bool)> {
+pub fn preview_lines(selection: &Selection, reference: &ReferenceDb) -> Vec<(Vec<String>, bool)> {
+    let (records, left_out) = (&selection.records, &selection.left_out);
     let group = |id: &String| reference.group_name_ja(id).unwrap_or(id).to_owned();
     let mut out = vec![(
         ["仮名ID", "年齢層", "性別", "疾患群", "到達した段階", "就職"]
@@ -110,6 +106,19 @@ pub fn preview_lines(
             false,
         ));
     }
+    for pseudonym in &selection.deleted {
+        out.push((
+            vec![
+                pseudonym.as_str().chars().take(12).collect(),
+                "—".to_owned(),
+                "—".to_owned(),
+                "—".to_owned(),
+                "送りません（この事務所で削除したケース。センターの記録も削除）".to_owned(),
+                "—".to_owned(),
+            ],
+            false,
+        ));
+    }
     out
 }
 
@@ -163,7 +172,7 @@ fn read(store: &mut Store, offset: UtcOffset) -> Result<Shown, ResearchSendError
     let batches = store.research_batches()?;
     Ok((
         centre,
-        preview_lines(&selection.records, &selection.left_out, &reference),
+        preview_lines(&selection, &reference),
         outbox_lines(&batches, offset),
     ))
 }
@@ -264,7 +273,7 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
 mod tests {
     use super::*;
     use tsunagi_core::model::demo_cases;
-    use tsunagi_core::research::AgencySecret;
+    use tsunagi_core::research::{AgencySecret, ProgressRecord};
 
     #[test]
     fn the_preview_shows_one_line_per_case_and_no_identifying_value() {
@@ -283,18 +292,27 @@ mod tests {
                 )
             })
             .collect();
-        let left_out = [LeftOut {
-            pseudonym: tsunagi_core::research::Pseudonym::of(&secret, cases[0].id),
-            why: tsunagi_core::consent::Refusal::NotGiven(
-                tsunagi_core::model::ConsentScope::Research,
-            ),
-        }];
-        let lines = preview_lines(&records, &left_out, &reference);
-        assert_eq!(lines.len(), cases.len() + 2);
+        let selection = Selection {
+            records,
+            left_out: vec![crate::research::LeftOut {
+                pseudonym: tsunagi_core::research::Pseudonym::of(&secret, cases[0].id),
+                why: tsunagi_core::consent::Refusal::NotGiven(
+                    tsunagi_core::model::ConsentScope::Research,
+                ),
+            }],
+            deleted: vec![tsunagi_core::research::Pseudonym::of(&secret, cases[1].id)],
+        };
+        let lines = preview_lines(&selection, &reference);
+        assert_eq!(lines.len(), cases.len() + 3);
         assert!(
             lines[cases.len() + 1].0[4].contains("研究部門への提供」への同意がありません"),
             "a case left out says why: {:?}",
             lines[cases.len() + 1]
+        );
+        assert!(
+            lines[cases.len() + 2].0[4].contains("削除したケース"),
+            "a deleted case is named as one: {:?}",
+            lines[cases.len() + 2]
         );
         assert!(lines[0].1, "a heading first");
         let text: String = lines.iter().flat_map(|(c, _)| c.clone()).collect();

@@ -35,6 +35,8 @@ pub enum AuditAction {
     Account,
     /// A case was assigned or unassigned.
     Assignment,
+    /// A case was deleted, with its history and media.
+    DeleteCase,
 }
 
 impl AuditAction {
@@ -51,6 +53,7 @@ impl AuditAction {
             Self::WriteCase => "write_case",
             Self::Account => "account",
             Self::Assignment => "assignment",
+            Self::DeleteCase => "delete_case",
         }
     }
 
@@ -67,6 +70,7 @@ impl AuditAction {
             Self::WriteCase => "ケースの更新",
             Self::Account => "アカウントの変更",
             Self::Assignment => "担当の変更",
+            Self::DeleteCase => "ケースの削除",
         }
     }
 
@@ -82,6 +86,7 @@ impl AuditAction {
             Self::WriteCase,
             Self::Account,
             Self::Assignment,
+            Self::DeleteCase,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

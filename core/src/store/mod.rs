@@ -11,6 +11,7 @@
 
 mod accounts;
 mod audit;
+mod deletion;
 pub mod keychain;
 pub mod keys;
 mod media;

@@ -227,6 +227,21 @@ const MIGRATIONS: &[&str] = &[
         cut_detail TEXT
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 10: deleted cases. The id stays, so that a tablet sending the case
+    // again changes nothing and the research centre is told to delete its
+    // record; the history goes with the case, the one exception to the
+    // append-only revisions.
+    r#"
+    CREATE TABLE deleted_cases (
+        case_id TEXT PRIMARY KEY,
+        deleted_at TEXT NOT NULL,
+        deleted_by TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    DROP TRIGGER revisions_append_only_delete;
+    CREATE TRIGGER revisions_append_only_delete BEFORE DELETE ON revisions
+        WHEN NOT EXISTS (SELECT 1 FROM deleted_cases WHERE case_id = OLD.case_id)
+        BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+    "#,
 ];
 
 /// The schema version this build writes.

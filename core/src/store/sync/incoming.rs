@@ -281,7 +281,8 @@ pub const MAX_CASE_BYTES_PER_BUNDLE: u64 = 256 * 1024 * 1024;
 
 /// Whether `record` from `signer` is newer than what this store holds of
 /// its case: yes for a case not here yet; no (already had, nothing
-/// changes) for an equal or older revision from its owner; an error for a
+/// changes) for an equal or older revision from its owner, and for a case
+/// deleted here ([`Store::delete_case`]); an error for a
 /// case owned by another device (or made on this one).
 fn is_newer(
     tx: &rusqlite::Connection,
@@ -289,6 +290,10 @@ fn is_newer(
     signer: &SignerKey,
 ) -> Result<bool, SyncError> {
     let id = record.case.id.to_string();
+    if exists(tx, "SELECT 1 FROM deleted_cases WHERE case_id = ?1", [&id])? {
+        // Deleted at the office: already had, and it stays deleted.
+        return Ok(false);
+    }
     let held = exists(tx, "SELECT 1 FROM cases WHERE id = ?1", [&id])?;
     let origin: Option<(String, i64)> = tx
         .query_row(
