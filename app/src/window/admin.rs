@@ -589,6 +589,7 @@ mod tests {
     fn the_audit_log_shows_newest_first_in_local_time() {
         let data = AdminData {
             accounts: Vec::new(),
+            disabled: Vec::new(),
             cases: Vec::new(),
             audit: vec![
                 entry(1, AuditAction::StoreCreated, None),
@@ -620,6 +621,7 @@ mod tests {
                 name: "sato".into(),
                 role: Role::SupportWorker,
             }],
+            disabled: Vec::new(),
             cases: vec![
                 case("見本 花子", "みほん はなこ", &["sato", "admin"]),
                 case("例田 さくら", "れいだ さくら", &["suzuki"]),
