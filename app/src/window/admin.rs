@@ -235,6 +235,7 @@ enum Done {
 
 /// Connects the administration screen to `session`.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    session.on_lock(|_, window| clear(window));
     let adapter = window.global::<AdminAdapter<'_>>();
 
     let (weak, s) = (window.as_weak(), Arc::clone(session));
@@ -361,7 +362,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_lock(move || {
         let Some(window) = weak.upgrade() else { return };
-        super::case_list::lock(&s, &window);
+        s.lock(&window);
     });
 }
 

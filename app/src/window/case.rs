@@ -23,7 +23,8 @@ use tsunagi_core::store::{Account, Revision, Role, StoreError};
 pub use super::case_form::{
     BlockView, CaseForm, EditError, FieldView, Kind, Tab, parse_date, show_date,
 };
-use super::case_list::{format_time, refresh, stage_index};
+use super::case_query::{format_time, stage_index};
+use super::case_rows::refresh;
 use super::problem::Report;
 use super::session::Session;
 use super::ui::{
@@ -31,8 +32,7 @@ use super::ui::{
     SaveState, Screen,
 };
 
-/// How long after the last keystroke an edit is saved.
-pub const SAVE_PAUSE: Duration = Duration::from_millis(400);
+use super::session::SAVE_PAUSE;
 
 /// The open case on the UI thread.
 struct Open {
@@ -141,6 +141,15 @@ fn today(session: &Session) -> Date {
 
 /// Connects the case screen (and the case list's rows) to `session`.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    session.offer(|r| {
+        r.open_case = Some(open);
+        r.show_case = Some(show);
+        r.editable_case_name = Some(editable_case_name);
+        r.add_job_area =
+            Some(|session, window, name| add_to_list(session, window, JOB_AREAS, name));
+    });
+    // Edits still waiting for their pause are saved before the store closes.
+    session.on_leaving(leave);
     let list = window.global::<CaseListAdapter<'_>>();
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     list.on_open_case(move |id| {
@@ -179,7 +188,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_edited(move |path, value| {
         let Some(window) = weak.upgrade() else { return };
-        super::settings::typed(&window);
+        super::typed(&window);
         let other = with_open(|o| o.pending.as_deref().is_some_and(|p| p != path.as_str()));
         if other == Some(true) {
             flush(&s, &window);
@@ -268,7 +277,9 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         let Some(window) = weak.upgrade() else { return };
         if let Some(id) = with_open(|o| o.form.id()) {
             flush(&s, &window);
-            super::disease::open(&window, id);
+            if let Some(open) = s.routes().open_disease {
+                open(&window, id);
+            }
         }
     });
     let (weak, s) = (window.as_weak(), Arc::clone(session));
@@ -279,7 +290,9 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             (case.id, case.basic.name.expose().clone(), o.can_edit)
         }) {
             flush(&s, &window);
-            super::media::open(&s, &window, id, &name, can_edit);
+            if let Some(open) = s.routes().open_media {
+                open(&s, &window, id, &name, can_edit);
+            }
         }
     });
     let (weak, s) = (window.as_weak(), Arc::clone(session));
@@ -287,7 +300,9 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         let Some(window) = weak.upgrade() else { return };
         if let Some(case) = with_open(|o| o.form.case()) {
             flush(&s, &window);
-            super::presentation::open(&s, &window, case);
+            if let Some(open) = s.routes().open_presentation {
+                open(&s, &window, case);
+            }
         }
     });
 }

@@ -20,72 +20,10 @@ use tsunagi_core::model::{Case, CaseId, SupportStage};
 use tsunagi_core::model::{ConsultationKind, Section, SectionName, new_item_id};
 
 use super::case_fields::{Part, parts};
+use super::i18n::Language;
 use super::i18n::{self, tr_in};
-use super::settings::Language;
 
-/// The tabs of the case screen, in the order of `CaseAdapter.tabs`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    /// 基本情報.
-    Basic,
-    /// キャリア計画.
-    Career,
-    /// ジョブマッチ.
-    JobMatch,
-    /// ケースマネジメント.
-    CaseManagement,
-    /// モニタリング.
-    Monitoring,
-    /// 相談経過.
-    Consultations,
-    /// 自立支援プログラム.
-    Programmes,
-    /// 同意・開示.
-    Consents,
-}
-
-impl Tab {
-    /// Every tab, in screen order.
-    pub const ALL: [Tab; 8] = [
-        Self::Basic,
-        Self::Career,
-        Self::JobMatch,
-        Self::CaseManagement,
-        Self::Monitoring,
-        Self::Consultations,
-        Self::Programmes,
-        Self::Consents,
-    ];
-
-    /// The tab at `index` (out of range: 基本情報).
-    pub fn from_index(index: i32) -> Self {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| Self::ALL.get(i).copied())
-            .unwrap_or(Self::Basic)
-    }
-}
-
-/// How a field is edited and stored.
-#[derive(Clone, Copy, Debug)]
-pub enum Kind {
-    /// One line of text.
-    Text,
-    /// Several lines.
-    Multiline,
-    /// A whole number; empty stores nothing.
-    Int,
-    /// A number with decimals; empty stores nothing.
-    Float,
-    /// A date (`2026-04-01` or `2026/4/1`); empty stores nothing.
-    Date,
-    /// One of fixed values (none chosen stores the model's default).
-    Choice(fn() -> Vec<(String, &'static str)>),
-    /// One of the case's employers (事業所), kept by id; none chosen stores "".
-    Employer,
-    /// Yes or no.
-    Check,
-}
+pub use super::case_fields::{Kind, Tab};
 
 /// One field as the screen shows it.
 #[derive(Clone, Debug)]

@@ -1,128 +1,15 @@
-//! The case list's controller: the query the user has built (search text,
-//! stage, worker), turning store rows into screen rows, and locking.
+//! The case list screen's controller (ケース一覧): search, filters, a new
+//! case, and the lock button. Its rows come from [`super::case_rows`].
 
 use std::sync::Arc;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
-use tsunagi_core::model::{Case, SupportStage};
-use tsunagi_core::store::{CaseQuery, CaseSummary, Store, StoreError};
+use slint::{ComponentHandle, ModelRc, SharedString};
+use tsunagi_core::model::Case;
 
+use super::case_rows::refresh;
 use super::problem::Report;
 use super::session::Session;
-use super::ui::{AppWindow, CaseListAdapter, CaseRow, LoginAdapter, Screen};
-
-/// Where the case list's rows come from: the store, or a fake in tests.
-pub trait CaseSource {
-    /// The cases matching `query`, in any order.
-    fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError>;
-}
-
-impl CaseSource for Store {
-    fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        Store::list_cases(self, query)
-    }
-}
-
-/// The case list's query and how its rows look (ケース一覧).
-#[derive(Clone, Debug)]
-pub struct CaseListController {
-    text: String,
-    stage: Option<SupportStage>,
-    worker: Option<String>,
-    workers: Vec<String>,
-    utc_offset: UtcOffset,
-}
-
-impl CaseListController {
-    /// No filters; times shown at `utc_offset`.
-    pub fn new(utc_offset: UtcOffset) -> Self {
-        Self {
-            text: String::new(),
-            stage: None,
-            worker: None,
-            workers: Vec::new(),
-            utc_offset,
-        }
-    }
-
-    /// Clears the search and filters; `workers` are the accounts the worker
-    /// filter offers (index 0 upwards).
-    pub fn reset(&mut self, workers: Vec<String>) {
-        *self = Self {
-            workers,
-            ..Self::new(self.utc_offset)
-        };
-    }
-
-    /// The search text: part of a name or kana.
-    pub fn set_text(&mut self, text: &str) {
-        text.trim().clone_into(&mut self.text);
-    }
-
-    /// The filters as the screen gives them: an index into
-    /// [`SupportStage::ALL`] and one into the workers, -1 (or anything out
-    /// of range) for "all".
-    pub fn set_filters(&mut self, stage: i32, worker: i32) {
-        self.stage = usize::try_from(stage)
-            .ok()
-            .and_then(|i| SupportStage::ALL.get(i).copied());
-        self.worker = usize::try_from(worker)
-            .ok()
-            .and_then(|i| self.workers.get(i).cloned());
-    }
-
-    /// The store query for the current search and filters.
-    pub fn query(&self) -> CaseQuery {
-        CaseQuery {
-            text: self.text.clone(),
-            stage: self.stage,
-            worker: self.worker.clone(),
-        }
-    }
-
-    /// The rows to show, most recent activity first.
-    pub fn rows(&self, source: &mut impl CaseSource) -> Result<Vec<CaseRow>, StoreError> {
-        let mut cases = source.list_cases(&self.query())?;
-        cases.sort_by_cached_key(|c| std::cmp::Reverse(parse_time(&c.updated_at)));
-        Ok(cases.iter().map(|c| self.row(c)).collect())
-    }
-
-    fn row(&self, case: &CaseSummary) -> CaseRow {
-        CaseRow {
-            id: case.id.to_string().into(),
-            name: case.name.expose().as_str().into(),
-            kana: case.kana.expose().as_str().into(),
-            stage: stage_index(case.stage),
-            updated: format_time(&case.updated_at, self.utc_offset).into(),
-        }
-    }
-}
-
-/// The position of `stage` in [`SupportStage::ALL`], which is also its index
-/// in the screen's `Stages.labels`.
-pub fn stage_index(stage: SupportStage) -> i32 {
-    let index = SupportStage::ALL
-        .iter()
-        .position(|s| *s == stage)
-        .expect("every stage is in SupportStage::ALL");
-    i32::try_from(index).expect("six stages fit an i32")
-}
-
-fn parse_time(rfc3339: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(rfc3339, &Rfc3339).ok()
-}
-
-/// A stored time (RFC 3339) as shown in the list: `2026/11/24 14:05` at
-/// `offset`. An unreadable time is shown as it is.
-pub fn format_time(rfc3339: &str, offset: UtcOffset) -> String {
-    let format = format_description!("[year]/[month]/[day] [hour]:[minute]");
-    parse_time(rfc3339)
-        .and_then(|t| t.to_offset(offset).format(&format).ok())
-        .unwrap_or_else(|| rfc3339.to_owned())
-}
+use super::ui::{AppWindow, CaseListAdapter};
 
 /// Connects the case list screen to `session`.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
@@ -131,7 +18,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_search_changed(move |text| {
         let Some(window) = weak.upgrade() else { return };
-        super::settings::typed(&window);
+        super::typed(&window);
         s.cases().set_text(&text);
         refresh(&s, &window);
     });
@@ -152,50 +39,10 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_lock(move || {
         let Some(window) = weak.upgrade() else { return };
-        lock(&s, &window);
+        s.lock(&window);
     });
-    // `open-case` is answered by the case screen, which comes later.
-}
-
-/// Queries the store again with the current search and filters.
-pub(super) fn refresh(session: &Arc<Session>, window: &AppWindow) {
-    let controller = session.cases().clone();
-    let epoch = session.epoch();
-    let query = session.next_query();
-    session.run(
-        window,
-        move |session| {
-            if !session.is_latest_query(query) {
-                return None;
-            }
-            session.with_store(|store| controller.rows(store))
-        },
-        move |session, window, rows| {
-            if session.epoch() != epoch {
-                return;
-            }
-            if let Some(rows) = rows {
-                show_rows(window, rows);
-            }
-        },
-    );
-}
-
-/// Puts `rows` (or the problem reading them) on the screen.
-pub(super) fn show_rows(window: &AppWindow, rows: Result<Vec<CaseRow>, StoreError>) {
-    let adapter = window.global::<CaseListAdapter<'_>>();
-    match rows {
-        Ok(rows) => {
-            adapter.set_cases(ModelRc::new(VecModel::from(rows)));
-            adapter.set_problem(Report::none().problem);
-        }
-        Err(error) => {
-            let report = Report::from(&error);
-            adapter.set_cases(ModelRc::default());
-            adapter.set_problem(report.problem);
-            adapter.set_problem_detail(report.detail.into());
-        }
-    }
+    // `open-case` is answered by the case screen.
+    session.on_lock(clear);
 }
 
 fn new_case(session: &Arc<Session>, window: &AppWindow) {
@@ -217,7 +64,9 @@ fn new_case(session: &Arc<Session>, window: &AppWindow) {
             match created {
                 Some(Ok(id)) => {
                     refresh(session, window);
-                    super::case::open(session, window, id);
+                    if let Some(open) = session.routes().open_case {
+                        open(session, window, id);
+                    }
                 }
                 Some(Err(error)) => {
                     let report = Report::from(&error);
@@ -230,25 +79,8 @@ fn new_case(session: &Arc<Session>, window: &AppWindow) {
     );
 }
 
-/// Locks the app: every case value leaves the screen at once, the login
-/// screen shows, and the store closes behind it.
-pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
-    // Edits still waiting for their pause are saved before the store closes.
-    super::case::leave(session, window);
-    // A recording is stopped and kept, before the store closes.
-    super::media::leave(session, window);
-    session.invalidate();
-    session.cases().reset(Vec::new());
-    super::admin::clear(window);
-    super::presentation::clear(window);
-    super::sync::clear(window);
-    window
-        .global::<super::ui::DiseaseAdapter<'_>>()
-        .invoke_reset();
-    // The occupation search names the case it was opened from.
-    let reference = window.global::<super::ui::ReferenceAdapter<'_>>();
-    reference.set_for_case(SharedString::new());
-    reference.set_added(SharedString::new());
+/// Empties the list at a lock.
+fn clear(_: &Arc<Session>, window: &AppWindow) {
     let adapter = window.global::<CaseListAdapter<'_>>();
     adapter.set_cases(ModelRc::default());
     adapter.set_workers(ModelRc::default());
@@ -259,110 +91,4 @@ pub(super) fn lock(session: &Arc<Session>, window: &AppWindow) {
     adapter.set_problem(Report::none().problem);
     adapter.set_problem_detail(SharedString::new());
     adapter.set_busy(false);
-    let login = window.global::<LoginAdapter<'_>>();
-    login.set_password(SharedString::new());
-    login.set_problem(Report::none().problem);
-    window.set_screen(Screen::Login);
-    session.run(window, |session| session.close(), |_, _, ()| {});
-}
-
-#[cfg(test)]
-mod tests {
-    use tsunagi_core::model::CaseId;
-
-    use super::*;
-
-    struct Fake {
-        cases: Vec<CaseSummary>,
-        asked: Vec<CaseQuery>,
-    }
-
-    impl CaseSource for Fake {
-        fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-            self.asked.push(query.clone());
-            Ok(self.cases.clone())
-        }
-    }
-
-    fn summary(name: &str, stage: SupportStage, updated_at: &str) -> CaseSummary {
-        CaseSummary {
-            id: CaseId::new(),
-            name: name.into(),
-            kana: format!("{name}のかな").as_str().into(),
-            stage,
-            updated_at: updated_at.to_owned(),
-            assigned_to: Vec::new(),
-        }
-    }
-
-    const JST: UtcOffset = time::macros::offset!(+9);
-
-    #[test]
-    fn rows_show_the_most_recent_activity_first() {
-        let mut fake = Fake {
-            cases: vec![
-                summary("古い", SupportStage::Hired, "2026-01-01T00:00:00Z"),
-                summary("新しい", SupportStage::Discovery, "2026-11-24T05:05:00Z"),
-                summary("中間", SupportStage::Negotiation, "2026-06-01T12:00:00.5Z"),
-            ],
-            asked: Vec::new(),
-        };
-        let rows = CaseListController::new(JST).rows(&mut fake).expect("rows");
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["新しい", "中間", "古い"]);
-        assert_eq!(
-            rows[0].updated.as_str(),
-            "2026/11/24 14:05",
-            "shown in local time"
-        );
-        assert_eq!(rows[0].kana.as_str(), "新しいのかな");
-        assert_eq!(rows[0].stage, 0);
-        assert_eq!(rows[2].stage, stage_index(SupportStage::Hired));
-    }
-
-    #[test]
-    fn search_text_and_filters_reach_the_store_query() {
-        let mut controller = CaseListController::new(JST);
-        controller.reset(vec!["admin".into(), "sato".into()]);
-        controller.set_text("  さくら ");
-        controller.set_filters(stage_index(SupportStage::Negotiation), 1);
-        let query = controller.query();
-        assert_eq!(query.text, "さくら");
-        assert_eq!(query.stage, Some(SupportStage::Negotiation));
-        assert_eq!(query.worker.as_deref(), Some("sato"));
-
-        controller.set_filters(-1, -1);
-        let query = controller.query();
-        assert_eq!((query.stage, query.worker), (None, None));
-    }
-
-    #[test]
-    fn out_of_range_filter_indices_mean_all() {
-        let mut controller = CaseListController::new(JST);
-        controller.set_filters(99, 5);
-        let query = controller.query();
-        assert_eq!((query.stage, query.worker), (None, None));
-    }
-
-    #[test]
-    fn reset_clears_the_search_and_filters() {
-        let mut controller = CaseListController::new(JST);
-        controller.reset(vec!["admin".into()]);
-        controller.set_text("見本");
-        controller.set_filters(2, 0);
-        controller.reset(Vec::new());
-        let query = controller.query();
-        assert!(query.text.is_empty() && query.stage.is_none() && query.worker.is_none());
-    }
-
-    #[test]
-    fn every_stage_has_its_own_index_in_order() {
-        let indices: Vec<i32> = SupportStage::ALL.iter().map(|s| stage_index(*s)).collect();
-        assert_eq!(indices, [0, 1, 2, 3, 4, 5]);
-    }
-
-    #[test]
-    fn an_unreadable_time_is_shown_as_stored() {
-        assert_eq!(format_time("yesterday", JST), "yesterday");
-    }
 }

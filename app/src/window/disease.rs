@@ -22,10 +22,8 @@ use tsunagi_core::model::{
 use tsunagi_core::reference::{DemandLevel, DiseaseId, OccupationId, ReferenceDb};
 use tsunagi_core::store::{Role, StoreError};
 
-use super::AppHandle;
 use super::i18n::{self, tr};
 use super::problem::Report;
-use super::reference::Library;
 use super::session::Session;
 use super::ui::{
     AppWindow, DiseaseAdapter, DiseaseChoice, DiseaseIssueRow, DiseaseOption, DiseaseStatusRow,
@@ -427,9 +425,8 @@ pub fn parse_date(text: &str) -> Option<Date> {
 
 // ───────────────────────────── wiring ─────────────────────────────────────
 
-/// What the screen's callbacks share: the reference and the open case.
+/// What the screen's callbacks share: the open case.
 struct State {
-    library: Arc<Library>,
     screen: Mutex<Option<Open>>,
 }
 
@@ -445,14 +442,6 @@ impl State {
     }
 }
 
-impl AppHandle {
-    /// Shows the disease screen for `case` (as the case screen's
-    /// 「疾患と職業的課題」 does). For tests and the case screen.
-    pub fn open_disease(&self, case: CaseId) {
-        open(&self.window, case);
-    }
-}
-
 /// Shows the disease screen for `case`; 「戻る」 returns to the screen shown
 /// now. Call on the UI thread; the case is read on the worker thread.
 pub(super) fn open(window: &AppWindow, case: CaseId) {
@@ -461,11 +450,11 @@ pub(super) fn open(window: &AppWindow, case: CaseId) {
         .invoke_open_case(case.to_string().into());
 }
 
-/// Connects the disease screen to `session`, reading the reference through
-/// `library`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Library>) {
+/// Connects the disease screen to `session`.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    session.offer(|r| r.open_disease = Some(open));
+    session.on_lock(|_, window| window.global::<DiseaseAdapter<'_>>().invoke_reset());
     let state = Arc::new(State {
-        library: Arc::clone(library),
         screen: Mutex::new(None),
     });
     clear(window);
@@ -488,7 +477,11 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Lib
         match left {
             // The case screen holds its own copy of the sections edited
             // here: it reads the case again.
-            Some((Screen::Case, case)) => super::case::open(&s, &window, case),
+            Some((Screen::Case, case)) => {
+                if let Some(open) = s.routes().open_case {
+                    open(&s, &window, case);
+                }
+            }
             Some((screen, _)) => window.set_screen(screen),
             None => window.set_screen(Screen::CaseList),
         }
@@ -662,12 +655,11 @@ fn load(session: &Arc<Session>, state: &Arc<State>, window: &AppWindow, case: Ca
     adapter.set_new_date(format_date(today(session)).into());
     window.set_screen(Screen::Disease);
     let epoch = session.epoch();
-    let library = Arc::clone(&state.library);
     let state = Arc::clone(state);
     session.run(
         window,
         move |session| {
-            let db = library.get_or_load(session.dir());
+            let db = session.library().get_or_load(session.dir());
             let case = session.with_store(|store| {
                 let role = store.account().role;
                 store.load_case(case).map(|c| (c, role))

@@ -11,7 +11,31 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tsunagi_core::consent::Refusal;
 use tsunagi_core::reference::LocalizedText;
 
-use super::settings::Language;
+use serde::{Deserialize, Serialize};
+
+/// The screen language. Japanese is the source language of every text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// 日本語 (the texts as written).
+    #[default]
+    Japanese,
+    /// English (the bundled translation `ui/i18n/en`).
+    English,
+}
+
+impl Language {
+    /// The order of the screen's choices.
+    pub const ALL: [Language; 2] = [Language::Japanese, Language::English];
+
+    /// The name of the bundled translation; empty for the source language.
+    pub fn bundle(self) -> &'static str {
+        match self {
+            Self::Japanese => "",
+            Self::English => "en",
+        }
+    }
+}
 
 static ENGLISH: AtomicBool = AtomicBool::new(false);
 
@@ -138,9 +162,34 @@ fn unquote(quoted: &str) -> String {
     out
 }
 
+/// A size in words: "512 B", "3.4 KB", "12.0 MB", "1.20 GB" (powers of 1000,
+/// as a tablet's storage settings show them).
+pub fn size_text(bytes: u64) -> String {
+    const K: f64 = 1000.0;
+    let b = bytes as f64;
+    if b < K {
+        format!("{bytes} B")
+    } else if b < K * K {
+        format!("{:.1} KB", b / K)
+    } else if b < K * K * K {
+        format!("{:.1} MB", b / (K * K))
+    } else {
+        format!("{:.2} GB", b / (K * K * K))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_a_tablet_shows_them() {
+        assert_eq!(size_text(0), "0 B");
+        assert_eq!(size_text(999), "999 B");
+        assert_eq!(size_text(3_400), "3.4 KB");
+        assert_eq!(size_text(12_049_000), "12.0 MB");
+        assert_eq!(size_text(1_200_000_000), "1.20 GB");
+    }
 
     #[test]
     fn placeholders_are_filled_in_order_and_a_value_is_never_read_as_one() {

@@ -25,11 +25,10 @@ use tsunagi_core::media::{self as core_media, MediaKind, MediaWriter, VideoInfo,
 use tsunagi_core::model::CaseId;
 use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
 
-use super::i18n::{refusal_words, tr, tr_fill};
+use super::i18n::{refusal_words, size_text, tr, tr_fill};
 use super::session::Session;
-use super::sync::size_text;
 use super::ui::{AppWindow, CameraState, MediaAdapter, MediaRow, Screen};
-use crate::av::{self, AvError, Frame, Limits, Preview, RecordingHandle, Source};
+use crate::av::{self, AvError, Frame, Limits, Preview, RecordingHandle};
 
 /// The frame of a recording kept as its poster: one second in, past the
 /// camera's first dark frames.
@@ -111,7 +110,6 @@ thread_local! {
     static SHARED: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
     static PAUSE: Timer = Timer::default();
     static TICK: Timer = Timer::default();
-    static CAMERA: RefCell<Source> = const { RefCell::new(Source::Test) };
 }
 
 fn shared() -> Arc<Shared> {
@@ -429,7 +427,7 @@ fn fresh_details() -> MediaDetails {
 
 /// Starts the live picture: frames to the window and to the latest frame.
 fn start_preview(session: &Arc<Session>, window: &AppWindow) {
-    let source = camera_source();
+    let source = session.camera();
     let weak = window.as_weak();
     let shared = shared();
     let epoch = session.epoch();
@@ -465,12 +463,6 @@ fn camera_started(window: &AppWindow, started: Result<(), MediaScreenError>) {
             adapter.set_error(e.to_string().into());
         }
     }
-}
-
-/// The camera chosen when the window was built (UI thread only: jobs are
-/// handed the source).
-pub(super) fn camera_source() -> Source {
-    CAMERA.with(|c| c.borrow().clone())
 }
 
 /// A frame callback that first calls `keep`, then shows the frame in the
@@ -509,7 +501,7 @@ fn take_photo(session: &Arc<Session>, window: &AppWindow) {
 
 fn start_recording(session: &Arc<Session>, window: &AppWindow) {
     let Some(case) = open_case() else { return };
-    let source = camera_source();
+    let source = session.camera();
     let weak = window.as_weak();
     let shared = shared();
     let epoch = session.epoch();
@@ -598,7 +590,7 @@ fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
         .global::<MediaAdapter<'_>>()
         .set_camera(CameraState::Saving);
     let weak = window.as_weak();
-    let source = camera_source();
+    let source = session.camera();
     act_then(
         session,
         window,
@@ -763,7 +755,7 @@ fn edit(
     PAUSE.with(|t| {
         t.start(
             slint::TimerMode::SingleShot,
-            super::case::SAVE_PAUSE,
+            super::session::SAVE_PAUSE,
             move || {
                 if let Some(window) = weak.upgrade() {
                     flush_details(&s, &window);
@@ -773,9 +765,11 @@ fn edit(
     });
 }
 
-/// Connects the screen to `session`, taking pictures from `camera`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, camera: Source) {
-    CAMERA.with(|c| *c.borrow_mut() = camera);
+/// Connects the screen to `session` (which knows the camera).
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    session.offer(|r| r.open_media = Some(open));
+    // A recording is stopped and kept, before the store closes.
+    session.on_leaving(leave);
     let adapter = window.global::<MediaAdapter<'_>>();
     reset(window);
 
@@ -879,7 +873,11 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, camera: Source) {
         let case = open_case();
         leave(&s, &window);
         match case {
-            Some(id) => super::case::open(&s, &window, id),
+            Some(id) => {
+                if let Some(open) = s.routes().open_case {
+                    open(&s, &window, id);
+                }
+            }
             None => window.set_screen(Screen::CaseList),
         }
     });

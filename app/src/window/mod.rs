@@ -18,8 +18,11 @@ mod case;
 mod case_fields;
 mod case_form;
 mod case_list;
+mod case_query;
+mod case_rows;
 mod disease;
 mod i18n;
+mod library;
 mod login;
 mod media;
 mod presentation;
@@ -29,6 +32,7 @@ mod session;
 mod settings;
 mod setup;
 mod sync;
+mod throttle;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,12 +43,13 @@ use time::UtcOffset;
 use tsunagi_core::store::{self, Keychain, MIN_PASSWORD_CHARS, Role, StoreOptions};
 
 pub use admin::{AUDIT_ACTIONS, AdminData, ROLES};
-pub use case_list::{CaseListController, CaseSource, format_time, stage_index};
-pub use login::LoginThrottle;
+pub use case_query::{CaseListController, CaseSource, format_time, stage_index};
+pub use i18n::Language;
 pub use problem::Report;
 pub use session::Background;
-pub use settings::{AutoLock, Language, SETTINGS_FILE, Settings, TextSize};
+pub use settings::{AutoLock, SETTINGS_FILE, Settings, TextSize};
 pub use setup::check_form;
+pub use throttle::LoginThrottle;
 
 /// The code generated from `ui/app/main.slint`: `AppWindow`, the adapters
 /// (`SetupAdapter`, `LoginAdapter`, `CaseListAdapter`), `Stages`, `Messages`
@@ -128,6 +133,14 @@ impl AppHandle {
         settings::lock_if_idle(&self.watch, &self.session, &self.window, now)
     }
 
+    /// Shows the disease screen for `case` (as the case screen's
+    /// 「疾患と職業的課題」 does). For tests.
+    pub fn open_disease(&self, case: tsunagi_core::model::CaseId) {
+        if let Some(open) = self.session.routes().open_disease {
+            open(&self.window, case);
+        }
+    }
+
     /// Shows the window and runs the event loop until it closes, then closes
     /// the store.
     pub fn run(&self) -> anyhow::Result<()> {
@@ -149,6 +162,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
         options.store_options,
         options.utc_offset,
         options.background,
+        options.camera,
     )?);
     let window = AppWindow::new()?;
 
@@ -171,8 +185,10 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     let watch = settings::wire(&window, &session);
     case::wire(&window, &session);
     reference::wire(&window, &session);
+    disease::wire(&window, &session);
+    presentation::wire(&window, &session);
     sync::wire(&window, &session);
-    media::wire(&window, &session, options.camera);
+    media::wire(&window, &session);
 
     window.set_screen(if has_store {
         Screen::Login
@@ -208,6 +224,15 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
         ..Options::new(Arc::from(chosen.keychain))
     };
     build(data_dir, options)?.run()
+}
+
+/// Text arrived in a field: activity for the auto-lock, like a key. Text
+/// typed through an input method (a Japanese IME, an on-screen keyboard)
+/// reaches the field without a key event the window would see.
+fn typed(window: &AppWindow) {
+    window
+        .global::<ui::SettingsAdapter<'_>>()
+        .invoke_user_active();
 }
 
 fn account_role(role: Role) -> AccountRole {

@@ -19,7 +19,6 @@ use tsunagi_core::store::{MediaId, Store, StoreError};
 use crate::av::{Frame, Player, PlayerEvent};
 
 use super::i18n::tr;
-use super::reference::Library;
 use super::session::Session;
 use super::ui::{AppWindow, PresentationAdapter, PresentationPage, Screen};
 
@@ -180,15 +179,12 @@ fn ui_page(page: &Page) -> PresentationPage {
 /// Starts the presentation of `case` as the case screen holds it (its
 /// edits already saved); leaving returns to that case.
 pub(super) fn open(session: &Arc<Session>, window: &AppWindow, case: Case) {
-    let Some(library) = LIBRARY.with(|l| l.borrow().clone()) else {
-        return;
-    };
     let epoch = session.epoch();
     let id = case.id;
     session.run(
         window,
         move |session| {
-            let db = library.get_or_load(session.dir());
+            let db = session.library().get_or_load(session.dir());
             // Without its media the profile still shows: the pictures are
             // a part of it, never a reason to refuse it.
             let media = session
@@ -236,8 +232,6 @@ thread_local! {
     static PLAYER: std::cell::RefCell<Option<Player>> = const { std::cell::RefCell::new(None) };
     /// The case to go back to when the presentation is left.
     static RETURN_TO: std::cell::Cell<Option<CaseId>> = const { std::cell::Cell::new(None) };
-    /// The reference, for the words of chosen accommodations.
-    static LIBRARY: std::cell::RefCell<Option<Arc<Library>>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Empties the screen (on lock and on leaving).
@@ -322,9 +316,10 @@ fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
     );
 }
 
-/// Connects the screen to `session`, reading the reference through `library`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Library>) {
-    LIBRARY.with(|l| *l.borrow_mut() = Some(Arc::clone(library)));
+/// Connects the screen to `session`.
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    session.offer(|r| r.open_presentation = Some(open));
+    session.on_lock(|_, window| clear(window));
     let adapter = window.global::<PresentationAdapter<'_>>();
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_play(move |id| {
@@ -363,7 +358,11 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, library: &Arc<Lib
                         let back = RETURN_TO.with(std::cell::Cell::get);
                         clear(window);
                         match back {
-                            Some(id) => super::case::open(session, window, id),
+                            Some(id) => {
+                                if let Some(open) = session.routes().open_case {
+                                    open(session, window, id);
+                                }
+                            }
                             None => window.set_screen(Screen::CaseList),
                         }
                     }

@@ -1,54 +1,24 @@
 //! 疾患・職業の参照: the controller of `ui/app/reference_screen.slint`, the
-//! reference database browsed without a case, and [`Library`], the one
-//! loaded reference that this screen and the disease screen share.
+//! reference database browsed without a case (read through the session's
+//! [`super::library::Library`], which the disease and presentation screens
+//! share).
 //!
 //! Nothing here is personal data: it is general reference text.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use tsunagi_core::reference::{
-    Basis, DemandLevel, Disease, DiseaseId, Frequency, Occupation, ReferenceDb, ReferenceError,
-    Schedule,
+    Basis, DemandLevel, Disease, DiseaseId, Frequency, Occupation, ReferenceDb, Schedule,
 };
 
+use super::i18n::Language;
 use super::i18n::{self, text, tr, tr_fill};
 use super::session::Session;
-use super::settings::Language;
 use super::ui::{
     AppWindow, CaseAdapter, CaseListAdapter, Problem, RefDiseaseItem, RefDiseasePage, RefGroup,
     RefIssue, RefLine, RefOccupation, ReferenceAdapter, ReferenceTab, Screen,
 };
-
-/// The reference database, read once (off the UI thread) and then shared.
-#[derive(Default)]
-pub(super) struct Library {
-    db: Mutex<Option<Arc<ReferenceDb>>>,
-}
-
-impl Library {
-    /// The database, read on first use from the update folder
-    /// `<data>/reference` or else the bundled copy. Blocking file I/O: call
-    /// from a job on the worker thread.
-    pub(super) fn get_or_load(&self, data_dir: &Path) -> Result<Arc<ReferenceDb>, ReferenceError> {
-        let mut slot = self.db.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(db) = slot.as_ref() {
-            return Ok(Arc::clone(db));
-        }
-        let db = Arc::new(ReferenceDb::load_installed(data_dir)?);
-        *slot = Some(Arc::clone(&db));
-        Ok(db)
-    }
-
-    /// The database if it has been read.
-    fn get(&self) -> Option<Arc<ReferenceDb>> {
-        self.db
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
 
 /// The disease list by group (疾患群) for a search; groups without a hit are
 /// left out. An empty query lists every disease.
@@ -241,33 +211,29 @@ pub fn schedule_text(s: &Schedule) -> String {
 fn opener(
     window: &AppWindow,
     session: &Arc<Session>,
-    library: &Arc<Library>,
     came_from: &Arc<Mutex<Screen>>,
 ) -> impl Fn() -> Option<AppWindow> + 'static {
-    let (weak, s, lib, back_to) = (
-        window.as_weak(),
-        Arc::clone(session),
-        Arc::clone(library),
-        Arc::clone(came_from),
-    );
+    let (weak, s, back_to) = (window.as_weak(), Arc::clone(session), Arc::clone(came_from));
     move || {
         let window = weak.upgrade()?;
         *back_to.lock().unwrap_or_else(PoisonError::into_inner) = window.get_screen();
-        open(&s, &lib, &window);
+        open(&s, &window);
         Some(window)
     }
 }
 
-/// Connects the reference screen and the disease screen (which share one
-/// [`Library`]) to `session`, and the case list's 「疾患・職業の参照」 button
-/// and the case's 「職業を調べる」.
+/// Connects the reference screen to `session`, with the case list's
+/// 「疾患・職業の参照」 button and the case's 「職業を調べる」.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    let library = Arc::new(Library::default());
-    super::disease::wire(window, session, &library);
-    super::presentation::wire(window, session, &library);
+    session.on_lock(|_, window| {
+        // The occupation search names the case it was opened from.
+        let reference = window.global::<ReferenceAdapter<'_>>();
+        reference.set_for_case(SharedString::new());
+        reference.set_added(SharedString::new());
+    });
     let came_from = Arc::new(Mutex::new(Screen::CaseList));
 
-    let open_reference = opener(window, session, &library, &came_from);
+    let open_reference = opener(window, session, &came_from);
     window
         .global::<CaseListAdapter<'_>>()
         .on_open_reference(move || {
@@ -275,7 +241,8 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         });
 
     // From a case's キャリア計画: the occupation search, adding to its 職域.
-    let open_occupations = opener(window, session, &library, &came_from);
+    let open_occupations = opener(window, session, &came_from);
+    let s = Arc::clone(session);
     window
         .global::<CaseAdapter<'_>>()
         .on_open_occupations(move || {
@@ -284,17 +251,24 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             };
             let adapter = window.global::<ReferenceAdapter<'_>>();
             adapter.set_tab(ReferenceTab::Occupations);
-            adapter.set_for_case(super::case::editable_case_name().unwrap_or_default().into());
+            let name = s.routes().editable_case_name.and_then(|name| name());
+            adapter.set_for_case(name.unwrap_or_default().into());
         });
 
     let adapter = window.global::<ReferenceAdapter<'_>>();
-    let (weak, back_to) = (window.as_weak(), Arc::clone(&came_from));
+    let (weak, s, back_to) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Arc::clone(&came_from),
+    );
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let screen = *back_to.lock().unwrap_or_else(PoisonError::into_inner);
-        if screen == Screen::Case {
+        if screen == Screen::Case
+            && let Some(show) = s.routes().show_case
+        {
             // What was added shows on the case's tab.
-            super::case::show(&window);
+            show(&window);
         }
         window.set_screen(screen);
     });
@@ -302,7 +276,11 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_add_job_area(move |name| {
         let Some(window) = weak.upgrade() else { return };
-        let said = match super::case::add_to_list(&s, &window, super::case::JOB_AREAS, &name) {
+        let added = s
+            .routes()
+            .add_job_area
+            .and_then(|add| add(&s, &window, &name));
+        let said = match added {
             Some(true) => "「{}」を職域に加えました。",
             Some(false) => "「{}」はすでに職域にあります。",
             None => "このケースは編集できません。",
@@ -312,18 +290,18 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             .set_added(tr_fill(said, &[&name]).into());
     });
 
-    let (weak, lib) = (window.as_weak(), Arc::clone(&library));
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_disease_search_changed(move |text| {
-        let (Some(window), Some(db)) = (weak.upgrade(), lib.get()) else {
+        let (Some(window), Some(db)) = (weak.upgrade(), s.library().get()) else {
             return;
         };
         let adapter = window.global::<ReferenceAdapter<'_>>();
         adapter.set_groups(ModelRc::new(VecModel::from(disease_groups(&db, &text))));
     });
 
-    let (weak, lib) = (window.as_weak(), Arc::clone(&library));
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_open_disease(move |id| {
-        let (Some(window), Some(db)) = (weak.upgrade(), lib.get()) else {
+        let (Some(window), Some(db)) = (weak.upgrade(), s.library().get()) else {
             return;
         };
         if let Some(page) = disease_page(&db, &id) {
@@ -340,9 +318,9 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         }
     });
 
-    let (weak, lib) = (window.as_weak(), Arc::clone(&library));
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_occupation_search_changed(move |text| {
-        let (Some(window), Some(db)) = (weak.upgrade(), lib.get()) else {
+        let (Some(window), Some(db)) = (weak.upgrade(), s.library().get()) else {
             return;
         };
         let adapter = window.global::<ReferenceAdapter<'_>>();
@@ -356,7 +334,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
 }
 
 /// Shows the reference screen, reading the database first if need be.
-fn open(session: &Arc<Session>, library: &Arc<Library>, window: &AppWindow) {
+fn open(session: &Arc<Session>, window: &AppWindow) {
     let adapter = window.global::<ReferenceAdapter<'_>>();
     adapter.set_loading(true);
     adapter.set_tab(ReferenceTab::Diseases);
@@ -366,10 +344,9 @@ fn open(session: &Arc<Session>, library: &Arc<Library>, window: &AppWindow) {
     adapter.set_for_case(SharedString::new());
     adapter.set_added(SharedString::new());
     window.set_screen(Screen::Reference);
-    let library = Arc::clone(library);
     session.run(
         window,
-        move |session| library.get_or_load(session.dir()),
+        |session| session.library().get_or_load(session.dir()),
         |_, window, db| {
             let adapter = window.global::<ReferenceAdapter<'_>>();
             adapter.set_loading(false);

@@ -23,35 +23,12 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use slint::{ComponentHandle, Timer, TimerMode};
 
+use super::i18n::Language;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, LoginAdapter, Screen, SettingsAdapter, Theme};
 
 /// The settings file in the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
-
-/// The screen language. Japanese is the source language of every text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Language {
-    /// 日本語 (the texts as written).
-    #[default]
-    Japanese,
-    /// English (the bundled translation `ui/i18n/en`).
-    English,
-}
-
-impl Language {
-    /// The order of the screen's choices.
-    pub const ALL: [Language; 2] = [Language::Japanese, Language::English];
-
-    /// The name of the bundled translation; empty for the source language.
-    pub fn bundle(self) -> &'static str {
-        match self {
-            Self::Japanese => "",
-            Self::English => "en",
-        }
-    }
-}
 
 /// The text size (文字の大きさ).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,13 +179,6 @@ impl Watch {
     }
 }
 
-/// Text arrived in a field: activity for the auto-lock, like a key. Text
-/// typed through an input method (a Japanese IME, an on-screen keyboard)
-/// reaches the field without a key event the window would see.
-pub(super) fn typed(window: &AppWindow) {
-    window.global::<SettingsAdapter<'_>>().invoke_user_active();
-}
-
 /// Loads the settings from the session's data folder, applies them to
 /// `window`, wires the settings screen and starts the auto-lock timer.
 /// The returned handle keeps the timer running; drop it with the window.
@@ -319,7 +289,7 @@ pub(super) fn lock_if_idle(
     if !watch.due(window, now) {
         return false;
     }
-    super::case_list::lock(session, window);
+    session.lock(window);
     // The next session starts counting from the next login.
     watch.auto_lock.borrow_mut().activity(now);
     true

@@ -60,7 +60,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         let account = adapter.get_admin_name().to_string();
         adapter.set_admin_name(SharedString::new());
         // The administrator is the only account yet.
-        super::login::show_case_list(
+        super::case_rows::show_case_list(
             &s,
             &window,
             &account,
@@ -68,7 +68,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             vec![account.clone()],
             Ok(Vec::new()),
         );
-        super::case_list::refresh(&s, &window);
+        super::case_rows::refresh(&s, &window);
     });
 }
 

@@ -11,7 +11,7 @@ use tsunagi_core::link::PairingCode;
 use tsunagi_core::store::sync::PeerKind;
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
-use super::i18n::{tr, tr_fill};
+use super::i18n::{size_text, tr, tr_fill};
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
 use crate::av::{self, AvError, Source};
@@ -71,22 +71,6 @@ pub fn waiting(store: &mut Store) -> Result<Waiting, StoreError> {
         bytes: pending.iter().map(|p| p.outgoing.size).sum(),
         refused,
     })
-}
-
-/// A size in words: "512 B", "3.4 KB", "12.0 MB", "1.20 GB" (powers of 1000,
-/// as a tablet's storage settings show them).
-pub fn size_text(bytes: u64) -> String {
-    const K: f64 = 1000.0;
-    let b = bytes as f64;
-    if b < K {
-        format!("{bytes} B")
-    } else if b < K * K {
-        format!("{:.1} KB", b / K)
-    } else if b < K * K * K {
-        format!("{:.1} MB", b / (K * K))
-    } else {
-        format!("{:.2} GB", b / (K * K * K))
-    }
 }
 
 /// "12.0 MB / 40.0 MB・残り約 10 秒": what is sent of all and, once the rate is
@@ -219,7 +203,7 @@ fn start_scan(session: &Arc<Session>, window: &AppWindow, stop: &Arc<AtomicBool>
     }
     stop.store(false, Ordering::SeqCst);
     let epoch = session.epoch();
-    let source = super::media::camera_source();
+    let source = session.camera();
     let weak = window.as_weak();
     let show: av::FrameCallback = Box::new(move |frame| {
         let _ = weak.upgrade_in_event_loop(move |window| {
@@ -301,6 +285,7 @@ fn begin(window: &AppWindow, state: SyncState) -> bool {
 
 /// Connects the screen to `session`.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+    session.on_lock(|_, window| clear(window));
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     window
         .global::<CaseListAdapter<'_>>()
@@ -486,15 +471,6 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_as_a_tablet_shows_them() {
-        assert_eq!(size_text(0), "0 B");
-        assert_eq!(size_text(999), "999 B");
-        assert_eq!(size_text(3_400), "3.4 KB");
-        assert_eq!(size_text(12_049_000), "12.0 MB");
-        assert_eq!(size_text(1_200_000_000), "1.20 GB");
-    }
 
     #[test]
     fn the_time_left_follows_the_rate_so_far() {
