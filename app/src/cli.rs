@@ -385,15 +385,6 @@ fn parse_case(id: &str) -> anyhow::Result<CaseId> {
     CaseId::from_str(id).map_err(|_| anyhow::anyhow!("{id:?} is not a case id"))
 }
 
-/// The store's video limits, as the transcoder takes them.
-fn av_limits(store: &Store) -> anyhow::Result<crate::av::Limits> {
-    let limits = store.media_limits()?;
-    Ok(crate::av::Limits {
-        max_duration: std::time::Duration::from_millis(limits.max_video_ms),
-        max_bytes: limits.max_video_bytes,
-    })
-}
-
 fn parse_media(id: &str) -> anyhow::Result<MediaId> {
     MediaId::from_str(id).map_err(|_| anyhow::anyhow!("{id:?} is not a photo or video id"))
 }
@@ -433,7 +424,7 @@ fn media(dir: &std::path::Path, command: MediaCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("could not read {}", file.display()))?;
             let mut store = login::unlock(PROGRAM, dir)?;
             let transcoder = crate::av::TranscodingImport {
-                limits: av_limits(&store)?,
+                limits: crate::av::Limits::of(&store)?,
             };
             let videos: &dyn VideoImport = if as_is { &AsIsVideo } else { &transcoder };
             let id = crate::av::store_file(&mut store, case, &file, &details, videos, poster)

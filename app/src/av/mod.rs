@@ -123,6 +123,18 @@ pub struct Limits {
     pub max_bytes: u64,
 }
 
+impl Limits {
+    /// The limits `store` sets (an administrator's choice, kept in the
+    /// store).
+    pub fn of(store: &tsunagi_core::store::Store) -> Result<Self, tsunagi_core::store::StoreError> {
+        let limits = store.media_limits()?;
+        Ok(Self {
+            max_duration: Duration::from_millis(limits.max_video_ms),
+            max_bytes: limits.max_video_bytes,
+        })
+    }
+}
+
 impl Default for Limits {
     /// Three minutes, 100 MB: a presentation clip, not a film.
     fn default() -> Self {

@@ -1,0 +1,246 @@
+//! The camera of the media screen: the live picture, a photo taken from
+//! its latest frame, and a recording written straight into the store.
+
+use super::*;
+
+/// Starts the live picture: frames to the window and to the latest frame.
+pub(super) fn start_preview(session: &Arc<Session>, window: &AppWindow) {
+    let source = session.camera();
+    let weak = window.as_weak();
+    let shared = shared();
+    let epoch = session.epoch();
+    window
+        .global::<MediaAdapter<'_>>()
+        .set_camera(CameraState::Starting);
+    session.run(
+        window,
+        move |_| -> Result<(), MediaScreenError> {
+            let frames = Arc::clone(&shared.frames);
+            let deliver = frame_to_window(weak, move |frame| {
+                self::frames(&frames).latest = Some(frame.clone());
+            });
+            let preview = av::preview(&source, deliver)?;
+            shared.camera().preview = Some(preview);
+            Ok(())
+        },
+        move |session, window, started| {
+            if session.epoch() != epoch || open_case().is_none() {
+                return;
+            }
+            camera_started(window, started);
+        },
+    );
+}
+
+pub(super) fn camera_started(window: &AppWindow, started: Result<(), MediaScreenError>) {
+    let adapter = window.global::<MediaAdapter<'_>>();
+    match started {
+        Ok(()) => adapter.set_camera(CameraState::On),
+        Err(e) => {
+            adapter.set_camera(CameraState::Off);
+            adapter.set_error(e.to_string().into());
+        }
+    }
+}
+
+/// A frame callback that first calls `keep`, then shows the frame in the
+/// window (dropped when the window is gone or no longer on this screen).
+pub(super) fn frame_to_window(
+    weak: slint::Weak<AppWindow>,
+    mut keep: impl FnMut(&Frame) + Send + 'static,
+) -> av::FrameCallback {
+    Box::new(move |frame: Frame| {
+        keep(&frame);
+        let _ = weak.upgrade_in_event_loop(move |window| {
+            if window.get_screen() == Screen::Media {
+                window
+                    .global::<MediaAdapter<'_>>()
+                    .set_frame(Image::from_rgba8(frame));
+            }
+        });
+    })
+}
+
+pub(super) fn take_photo(session: &Arc<Session>, window: &AppWindow) {
+    let latest = frames(&shared().frames).latest.clone();
+    act(
+        session,
+        window,
+        "写真を保存しました。",
+        move |session, _, case| {
+            let frame = latest.ok_or(MediaScreenError::NoFrame)?;
+            let jpeg = jpeg_of(&frame).ok_or(MediaScreenError::NoFrame)?;
+            on_store(session, |store| {
+                store.import_photo(case, &jpeg, &fresh_details()).map(drop)
+            })
+        },
+    );
+}
+
+pub(super) fn start_recording(session: &Arc<Session>, window: &AppWindow) {
+    let Some(case) = open_case() else { return };
+    let source = session.camera();
+    let weak = window.as_weak();
+    let shared = shared();
+    let epoch = session.epoch();
+    let adapter = window.global::<MediaAdapter<'_>>();
+    adapter.set_error(SharedString::new());
+    adapter.set_result(SharedString::new());
+    adapter.set_camera(CameraState::Starting);
+    session.run(
+        window,
+        move |session| -> Result<(), MediaScreenError> {
+            // The recording opens the camera itself.
+            shared.camera().preview = None;
+            let (writer, limits) = on_store(session, |store| {
+                Ok((store.begin_video(case)?, Limits::of(store)?))
+            })?;
+            {
+                let mut f = frames(&shared.frames);
+                f.recorded = 0;
+                f.poster = None;
+            }
+            let frames = Arc::clone(&shared.frames);
+            let deliver = frame_to_window(weak, move |frame| {
+                let mut f = self::frames(&frames);
+                f.recorded += 1;
+                if f.poster.is_none() || f.recorded == POSTER_FRAME {
+                    f.poster = Some(frame.clone());
+                }
+                f.latest = Some(frame.clone());
+            });
+            let handle = av::record_clip(&source, limits, writer, Some(deliver))?;
+            shared.camera().recording = Some(Recording {
+                handle,
+                started: Instant::now(),
+                limit: limits.max_duration,
+            });
+            Ok(())
+        },
+        move |session, window, started| {
+            if session.epoch() != epoch || open_case() != Some(case) {
+                return;
+            }
+            let adapter = window.global::<MediaAdapter<'_>>();
+            match started {
+                Ok(()) => {
+                    adapter.set_camera(CameraState::Recording);
+                    adapter.set_recording_text(clock(Duration::ZERO).into());
+                    start_tick(session, window);
+                }
+                Err(e) => {
+                    adapter.set_camera(CameraState::Off);
+                    adapter.set_error(e.to_string().into());
+                }
+            }
+        },
+    );
+}
+
+/// Keeps the recording time up to date and stops at the limit.
+pub(super) fn start_tick(session: &Arc<Session>, window: &AppWindow) {
+    let (weak, session) = (window.as_weak(), Arc::clone(session));
+    TICK.with(|t| {
+        t.start(slint::TimerMode::Repeated, RECORDING_TICK, move || {
+            let Some(window) = weak.upgrade() else { return };
+            let state = shared()
+                .camera()
+                .recording
+                .as_ref()
+                .map(|r| (r.started.elapsed(), r.limit, r.handle.is_finished()));
+            let Some((elapsed, limit, finished)) = state else {
+                TICK.with(Timer::stop);
+                return;
+            };
+            window.global::<MediaAdapter<'_>>().set_recording_text(
+                format!("{} / {}", clock(elapsed.min(limit)), clock(limit)).into(),
+            );
+            if finished {
+                stop_recording(&session, &window);
+            }
+        });
+    });
+}
+
+pub(super) fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
+    TICK.with(Timer::stop);
+    window
+        .global::<MediaAdapter<'_>>()
+        .set_camera(CameraState::Saving);
+    let weak = window.as_weak();
+    let source = session.camera();
+    act_then(
+        session,
+        window,
+        "動画を保存しました。",
+        move |session, shared, case| {
+            let recording = shared.camera().recording.take();
+            let saved = match recording {
+                Some(recording) => finish_recording(session, shared, case, recording),
+                None => Ok(()),
+            };
+            // The live picture comes back for the next photo or clip.
+            let frames = Arc::clone(&shared.frames);
+            let deliver = frame_to_window(weak, move |frame| {
+                self::frames(&frames).latest = Some(frame.clone());
+            });
+            if let Ok(p) = av::preview(&source, deliver) {
+                shared.camera().preview = Some(p);
+            }
+            saved
+        },
+        // The live picture is back, or the camera is off if it could not
+        // restart.
+        |window| {
+            let live = shared().camera().preview.is_some();
+            let adapter = window.global::<MediaAdapter<'_>>();
+            adapter.set_camera(if live {
+                CameraState::On
+            } else {
+                CameraState::Off
+            });
+            adapter.set_recording_text(SharedString::new());
+        },
+    );
+}
+
+/// Ends `recording` and commits the clip with a poster from its frames.
+pub(super) fn finish_recording(
+    session: &Session,
+    shared: &Shared,
+    case: CaseId,
+    recording: Recording,
+) -> Result<(), MediaScreenError> {
+    let encoded = recording.handle.stop()?;
+    let written = encoded.writer.finish().map_err(StoreError::from)?;
+    let poster = frames(&shared.frames)
+        .poster
+        .take()
+        .and_then(|f| jpeg_of(&f))
+        .unwrap_or_else(core_media::video::placeholder_poster);
+    let info = VideoInfo {
+        mime: "video/mp4".into(),
+        duration_ms: u64::try_from(encoded.duration.as_millis()).unwrap_or(u64::MAX),
+    };
+    on_store(session, |store| {
+        store
+            .commit_video(case, written, &poster, &info, &fresh_details())
+            .map(drop)
+    })
+}
+
+pub(super) fn stop_camera(session: &Arc<Session>, window: &AppWindow) {
+    let shared = shared();
+    session.run(
+        window,
+        move |_| {
+            shared.camera().preview = None;
+            frames(&shared.frames).latest = None;
+        },
+        |_, window, ()| {
+            let adapter = window.global::<MediaAdapter<'_>>();
+            adapter.set_camera(CameraState::Off);
+            adapter.set_frame(Image::default());
+        },
+    );
+}
