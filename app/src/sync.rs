@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
-use time::OffsetDateTime;
 use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN, PairingCode};
 use tsunagi_core::link::tls;
 use tsunagi_core::link::wire::{self, Frame, Message};
@@ -231,9 +230,7 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
                         .parse::<Recipient>()
                         .map_err(|_| anyhow!("the companion sent a malformed key"))?,
                     address: Some(code.addr.to_string()),
-                    paired_at: OffsetDateTime::now_utc()
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .expect("the current time formats"),
+                    paired_at: tsunagi_core::rfc3339::now(),
                 };
                 Ok((peer, pairing::verification_code(&exporter)))
             }

@@ -26,7 +26,5 @@ pub mod throttle;
 
 /// Now, RFC 3339 in UTC.
 pub(crate) fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("the current time formats as RFC 3339")
+    tsunagi_core::rfc3339::now()
 }

@@ -445,9 +445,7 @@ async fn handle(
                 signer,
                 recipient: recipient.clone(),
                 address: None,
-                paired_at: OffsetDateTime::now_utc()
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .expect("the current time formats"),
+                paired_at: tsunagi_core::rfc3339::now(),
             };
             let code = pairing::verification_code(&exporter);
             let redeemed = store.redeem_pairing_code(

@@ -24,5 +24,6 @@ pub mod pii;
 pub mod reference;
 pub mod research;
 pub mod revision;
+pub mod rfc3339;
 pub mod seal;
 pub mod store;

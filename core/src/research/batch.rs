@@ -84,9 +84,7 @@ impl Batch {
             format: BATCH_FORMAT,
             batch_id: BatchId::new(),
             agency: agency.to_owned(),
-            created_at: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .expect("the current time formats as RFC 3339"),
+            created_at: crate::rfc3339::now(),
             records,
             withdrawn: Vec::new(),
         }

@@ -312,9 +312,7 @@ pub fn seal<W: Write>(
         format: FORMAT_VERSION,
         sender: keys.signer().to_hex(),
         recipient: recipient.as_string(),
-        created_at: time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("the current time formats as RFC 3339"),
+        created_at: crate::rfc3339::now(),
         nonce: hex::encode(nonce),
         parts: parts.iter().map(|p| p.info.clone()).collect(),
     };

@@ -26,8 +26,6 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub use crate::media::VideoInfo;
 use accounts::read_account;
@@ -339,9 +337,7 @@ impl std::fmt::Debug for Store {
 }
 
 fn now() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .expect("the current time formats as RFC 3339")
+    crate::rfc3339::now()
 }
 
 fn check_account_name(name: &str) -> Result<(), StoreError> {

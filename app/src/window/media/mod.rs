@@ -409,15 +409,9 @@ fn on_store<R>(
     Ok(session.with_store(f).ok_or(MediaScreenError::Locked)??)
 }
 
-fn now_rfc3339() -> Option<String> {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()
-}
-
 fn fresh_details() -> MediaDetails {
     MediaDetails {
-        taken_at: now_rfc3339(),
+        taken_at: Some(tsunagi_core::rfc3339::now()),
         ..MediaDetails::default()
     }
 }

@@ -14,7 +14,6 @@ use std::str::FromStr;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::{AuditAction, Role, Store, StoreError, now, read_case};
 use crate::link::pairing::{CODE_LIFETIME, PairingSecret};
@@ -158,11 +157,11 @@ pub enum Imported {
 }
 
 fn parse_time(s: &str) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|_| StoreError::Damaged)
+    crate::rfc3339::parse(s).ok_or(StoreError::Damaged)
 }
 
 fn format_time(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).expect("a time formats as RFC 3339")
+    crate::rfc3339::format(t)
 }
 
 /// Signing key, age identity, certificate, certificate key.
