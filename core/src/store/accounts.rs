@@ -81,19 +81,35 @@ impl Store {
         }
         let device = self.device_secret()?;
         slots.put(slots.new_account_slot(name, password, &device, self.kdf)?);
+        self.commit_slots(slots, &format!("add {name} {}", role.as_str()), |tx| {
+            tx.execute(
+                "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
+                params![name, role.as_str(), now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Seals the database key (unchanged) to `slots`, makes `change` with
+    /// the audit entry `detail` in one transaction, writes the slot file
+    /// before the commit, and keeps the slots: the twin of
+    /// `rotate` (`store::rotation`) for changes that replace no key.
+    fn commit_slots(
+        &mut self,
+        mut slots: super::keys::KeyslotFile,
+        detail: &str,
+        change: impl FnOnce(&Connection) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         slots.seal(&self.key)?;
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO accounts (name, role, created_at) VALUES (?1, ?2, ?3)",
-            params![name, role.as_str(), now()],
-        )?;
+        change(&tx)?;
         audit::append(
             &tx,
             &now(),
             &self.account.name,
             AuditAction::Account,
             None,
-            &format!("add {name} {}", role.as_str()),
+            detail,
         )?;
         slots.write(&self.dir)?;
         tx.commit()?;
@@ -178,20 +194,7 @@ impl Store {
         let device = self.device_secret()?;
         let mut slots = self.slots_on_disk();
         slots.put(slots.new_account_slot(&name, password, &device, self.kdf)?);
-        slots.seal(&self.key)?;
-        let tx = self.conn.unchecked_transaction()?;
-        audit::append(
-            &tx,
-            &now(),
-            &name,
-            AuditAction::Account,
-            None,
-            &format!("password {name}"),
-        )?;
-        slots.write(&self.dir)?;
-        tx.commit()?;
-        self.slots = slots;
-        Ok(())
+        self.commit_slots(slots, &format!("password {name}"), |_| Ok(()))
     }
 
     /// Disables an account (administrators only): it can no longer unlock
@@ -232,21 +235,10 @@ impl Store {
         }
         let mut slots = self.slots_on_disk();
         slots.set_disabled(name, false);
-        slots.seal(&self.key)?;
-        let tx = self.conn.unchecked_transaction()?;
-        tx.execute("UPDATE accounts SET disabled = 0 WHERE name = ?1", [name])?;
-        audit::append(
-            &tx,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            &format!("enable {name}"),
-        )?;
-        slots.write(&self.dir)?;
-        tx.commit()?;
-        self.slots = slots;
-        Ok(())
+        self.commit_slots(slots, &format!("enable {name}"), |tx| {
+            tx.execute("UPDATE accounts SET disabled = 0 WHERE name = ?1", [name])?;
+            Ok(())
+        })
     }
 
     /// Removes an account (administrators only): its slot and its case
