@@ -16,7 +16,7 @@ use rusqlite::params;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{
-    Account, AuditAction, Role, Store, StoreError, audit, check_account_name, check_password, now,
+    Account, AuditAction, Role, Store, StoreError, check_account_name, check_password, now,
 };
 
 /// An account as the database has it.
@@ -103,14 +103,7 @@ impl Store {
         slots.seal(&self.key)?;
         let tx = self.conn.unchecked_transaction()?;
         change(&tx)?;
-        audit::append(
-            &tx,
-            &now(),
-            &self.account.name,
-            AuditAction::Account,
-            None,
-            detail,
-        )?;
+        self.audit(&tx, AuditAction::Account, None, detail)?;
         slots.write(&self.dir)?;
         tx.commit()?;
         self.slots = slots;
@@ -134,10 +127,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NoSuchAccount(name.to_owned()));
         }
-        audit::append(
+        self.audit(
             &tx,
-            &now(),
-            &self.account.name,
             AuditAction::Account,
             None,
             &format!("role {name} {}", role.as_str()),
@@ -165,18 +156,7 @@ impl Store {
         let device = self.device_secret()?;
         let mut slots = self.slots_on_disk();
         slots.put(slots.new_account_slot(name, password, &device, self.kdf)?);
-        let by = self.account.name.clone();
-        self.rotate(slots, |tx| {
-            audit::append(
-                tx,
-                &now(),
-                &by,
-                AuditAction::Account,
-                None,
-                &format!("password {name}"),
-            )?;
-            Ok(())
-        })
+        self.rotate(slots, &format!("password {name}"), |_| Ok(()))
     }
 
     /// Changes the logged-in account's password, once `old` is confirmed
@@ -207,17 +187,8 @@ impl Store {
         let _sole = self.lock.sole(&self.dir)?;
         let mut slots = self.slots_on_disk();
         slots.set_disabled(name, true);
-        let by = self.account.name.clone();
-        self.rotate(slots, |tx| {
+        self.rotate(slots, &format!("disable {name}"), |tx| {
             tx.execute("UPDATE accounts SET disabled = 1 WHERE name = ?1", [name])?;
-            audit::append(
-                tx,
-                &now(),
-                &by,
-                AuditAction::Account,
-                None,
-                &format!("disable {name}"),
-            )?;
             Ok(())
         })
     }
@@ -251,18 +222,9 @@ impl Store {
         let _sole = self.lock.sole(&self.dir)?;
         let mut slots = self.slots_on_disk();
         slots.remove_account(name);
-        let by = self.account.name.clone();
-        self.rotate(slots, |tx| {
+        self.rotate(slots, &format!("remove {name}"), |tx| {
             tx.execute("DELETE FROM assignments WHERE account = ?1", [name])?;
             tx.execute("DELETE FROM accounts WHERE name = ?1", [name])?;
-            audit::append(
-                tx,
-                &now(),
-                &by,
-                AuditAction::Account,
-                None,
-                &format!("remove {name}"),
-            )?;
             Ok(())
         })
     }

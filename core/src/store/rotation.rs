@@ -45,7 +45,7 @@ use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use super::keys::{DbKey, KEYSLOTS_BACKUP_FILE, KEYSLOTS_FILE, KeyslotFile, WhichKey};
-use super::{AuditAction, Store, StoreError, audit, now};
+use super::{AuditAction, Store, StoreError};
 
 /// The lock file every handle holds shared.
 pub const LOCK_FILE: &str = "store.lock";
@@ -188,6 +188,7 @@ impl Store {
     pub(super) fn rotate(
         &mut self,
         mut slots: KeyslotFile,
+        detail: &str,
         change: impl FnOnce(&Connection) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         if slots.recovery_slot().is_some_and(|s| s.is_legacy()) {
@@ -200,6 +201,7 @@ impl Store {
 
         let tx = self.conn.unchecked_transaction()?;
         change(&tx)?;
+        self.audit(&tx, AuditAction::Account, None, detail)?;
         slots.write_copy(&self.dir, KEYSLOTS_BACKUP_FILE)?;
         reached(Step::PendingInBackup)?;
         slots.write_copy(&self.dir, KEYSLOTS_FILE)?;
@@ -257,11 +259,7 @@ impl Store {
         };
         let mut slots = self.slots_on_disk();
         self.retire_stale_slots(&mut slots)?;
-        let by = self.account.name.clone();
-        self.rotate(slots, |tx| {
-            audit::append(tx, &now(), &by, AuditAction::Account, None, "rotate key")?;
-            Ok(())
-        })
+        self.rotate(slots, "rotate key", |_| Ok(()))
     }
 
     /// Removes from `slots` the slots of accounts the database no longer
