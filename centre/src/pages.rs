@@ -17,7 +17,11 @@ pub(crate) use password::password_routes;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::accounts::Account;
+use crate::figures::html_escape;
 use crate::server::{Failure, plain};
+use crate::storage::{Database, StorageError};
+use crate::throttle::Throttle;
 
 /// The answer to a page request the database could not serve.
 fn page_failure(failure: Failure) -> Response {
@@ -60,4 +64,36 @@ fn html(status: StatusCode, body: String) -> Response {
         (header::CACHE_CONTROL, "no-store"),
     ];
     (status, headers, body).into_response()
+}
+
+/// A message in Japanese with its English beside it, announced to screen
+/// readers: above a form that was refused.
+fn alert((ja, en): (&str, &str)) -> String {
+    format!(
+        "<p class=\"error\" role=\"alert\">{}<br><span class=\"en\" lang=\"en\">{}</span></p>",
+        html_escape(ja),
+        html_escape(en)
+    )
+}
+
+/// What the database said about a password attempt before the password is
+/// checked.
+enum Attempt {
+    /// The login name is refused for now.
+    Locked,
+    /// Counted; the account and its hash, if the name has one.
+    Counted(Option<(Account, String)>),
+}
+
+/// Counts an attempt at `login`'s password as a failure (the caller clears
+/// the count when the password was right), unless the name is refused for
+/// now; then reads the account. The login page and the password page both
+/// count here, so that neither guesses faster than the other allows.
+fn count_attempt(db: &mut dyn Database, login: &str, now: i64) -> Result<Attempt, StorageError> {
+    let state = db.login_throttle(login)?;
+    if Throttle::locked(state.as_ref(), now) {
+        return Ok(Attempt::Locked);
+    }
+    db.set_login_throttle(login, Some(&Throttle::after_failure(state, now)))?;
+    Ok(Attempt::Counted(db.account(login)?))
 }

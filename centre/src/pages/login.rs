@@ -31,7 +31,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::guard::{SignedIn, signed_in, to_login};
-use super::{bad_csrf, html, page_failure, with_cookies};
+use super::{Attempt, alert, bad_csrf, count_attempt, html, page_failure, with_cookies};
 use crate::accounts::{LoginName, Role};
 use crate::figures::{STYLE, html_escape};
 use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, with_db};
@@ -39,7 +39,6 @@ use crate::session::{
     LOGIN_COOKIE, SESSION_COOKIE, SessionRecord, Token, clear_cookie, cookie, csrf_matches,
     csrf_token, set_cookie,
 };
-use crate::throttle::Throttle;
 
 /// What the login form and the logout button post.
 #[derive(Default, Deserialize)]
@@ -68,15 +67,7 @@ const LOCKED_EN: &str =
 
 /// The login page; `error` (Japanese, English) is shown above the form.
 fn page(csrf: &str, error: Option<(&str, &str)>) -> String {
-    let error = error
-        .map(|(ja, en)| {
-            format!(
-                "<p class=\"error\" role=\"alert\">{}<br><span class=\"en\" lang=\"en\">{}</span></p>",
-                html_escape(ja),
-                html_escape(en)
-            )
-        })
-        .unwrap_or_default();
+    let error = error.map(alert).unwrap_or_default();
     format!(
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -117,14 +108,6 @@ async fn form(State(centre): State<Shared>, headers: HeaderMap) -> Response {
     with_cookies(response, &[set_cookie(LOGIN_COOKIE, &token.to_cookie())])
 }
 
-/// What the database said about a login attempt before the password check.
-enum Attempt {
-    /// The name is refused for now.
-    Locked,
-    /// Counted; the account and its hash, if the name has one.
-    Counted(Option<(crate::accounts::Account, String)>),
-}
-
 async fn submit(
     State(centre): State<Shared>,
     headers: HeaderMap,
@@ -148,17 +131,9 @@ async fn submit(
     let now = centre.clock.now().unix_timestamp();
     let name = LoginName::parse(&posted.login).ok();
     let looked_up = name.clone();
-    let attempt = with_db(&centre, move |db| {
-        let Some(name) = looked_up else {
-            return Ok(Attempt::Counted(None));
-        };
-        let state = db.login_throttle(name.as_str())?;
-        if Throttle::locked(state.as_ref(), now) {
-            return Ok(Attempt::Locked);
-        }
-        let counted = Throttle::after_failure(state, now);
-        db.set_login_throttle(name.as_str(), Some(&counted))?;
-        Ok(Attempt::Counted(db.account(name.as_str())?))
+    let attempt = with_db(&centre, move |db| match looked_up {
+        Some(name) => count_attempt(db, name.as_str(), now),
+        None => Ok(Attempt::Counted(None)),
     })
     .await;
     let stored = match attempt {

@@ -20,12 +20,11 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::guard::{SignedIn, signed_in, to_login};
-use super::{bad_csrf, html, page_failure, with_cookies};
+use super::{Attempt, alert, bad_csrf, count_attempt, html, page_failure, with_cookies};
 use crate::accounts::{AccountError, check_new_password};
 use crate::figures::{STYLE, html_escape};
 use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, with_db};
 use crate::session::{SESSION_COOKIE, clear_cookie};
-use crate::throttle::Throttle;
 
 /// What the form posts.
 #[derive(Default, Deserialize)]
@@ -44,15 +43,7 @@ pub(crate) fn password_routes() -> Router<Shared> {
 
 /// The page with the form; `message` (Japanese, English) above it.
 fn page(viewer: &SignedIn, message: Option<(&str, &str)>) -> String {
-    let message = message
-        .map(|(ja, en)| {
-            format!(
-                "<p class=\"error\" role=\"alert\">{}<br><span class=\"en\" lang=\"en\">{}</span></p>",
-                html_escape(ja),
-                html_escape(en)
-            )
-        })
-        .unwrap_or_default();
+    let message = message.map(alert).unwrap_or_default();
     format!(
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -98,14 +89,6 @@ async fn form(State(centre): State<Shared>, headers: HeaderMap) -> Response {
         Ok(None) => to_login(&headers),
         Err(failure) => page_failure(failure),
     }
-}
-
-/// What the database said before the current password is checked.
-enum Attempt {
-    /// The login name is refused for now.
-    Locked,
-    /// Counted; the account's hash.
-    Counted(Option<String>),
 }
 
 async fn submit(
@@ -156,19 +139,9 @@ async fn submit(
     let now = centre.clock.now().unix_timestamp();
     let login = viewer.account.login.as_str().to_owned();
     let counted_login = login.clone();
-    let attempt = with_db(&centre, move |db| {
-        let state = db.login_throttle(&counted_login)?;
-        if Throttle::locked(state.as_ref(), now) {
-            return Ok(Attempt::Locked);
-        }
-        db.set_login_throttle(&counted_login, Some(&Throttle::after_failure(state, now)))?;
-        Ok(Attempt::Counted(
-            db.account(&counted_login)?.map(|(_, hash)| hash),
-        ))
-    })
-    .await;
+    let attempt = with_db(&centre, move |db| count_attempt(db, &counted_login, now)).await;
     let stored = match attempt {
-        Ok(Attempt::Counted(stored)) => stored,
+        Ok(Attempt::Counted(stored)) => stored.map(|(_, hash)| hash),
         Ok(Attempt::Locked) => {
             return refuse(
                 StatusCode::TOO_MANY_REQUESTS,
