@@ -54,8 +54,9 @@ fn shows_containing(window: &AppWindow, part: &str) -> bool {
         .any(|l| l.contains(part))
 }
 
-#[test]
-fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
+/// A store with `admin` (and what `prepare` adds), the window on it,
+/// shown, with `admin` logged in. The data folder is `temp/data`.
+fn logged_in_window(prepare: impl FnOnce(&mut Store)) -> (tempfile::TempDir, window::AppHandle) {
     init_backend();
     let temp = tempfile::tempdir().expect("temp dir");
     let data = temp.path().join("data");
@@ -65,23 +66,31 @@ fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
     };
     let (mut store, _code) =
         Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
-    for case in demo_cases() {
-        store.create_case(&case).expect("demo case");
-    }
+    prepare(&mut store);
     drop(store);
-
     let options = Options {
-        keychain: Arc::clone(&keychain),
+        keychain,
         keychain_warning: false,
         store_options: fast,
         background: Background::Inline,
         utc_offset: time::macros::offset!(+9),
         camera: tsunagi_app::av::Source::Test,
     };
-    let app = window::build(data.clone(), options).expect("the window builds");
+    let app = window::build(data, options).expect("the window builds");
+    app.window().show().expect("the window shows");
+    log_in(app.window(), "admin", PASSWORD);
+    (temp, app)
+}
+
+#[test]
+fn an_administrator_manages_accounts_assignments_and_the_audit_log() {
+    let (temp, app) = logged_in_window(|store| {
+        for case in demo_cases() {
+            store.create_case(&case).expect("demo case");
+        }
+    });
+    let data = temp.path().join("data");
     let w = app.window();
-    w.show().expect("the window shows");
-    log_in(w, "admin", PASSWORD);
 
     // ── the administration screen ───────────────────────────────────────
     press(w, "管理");
@@ -207,37 +216,18 @@ fn audit_action_labels_on_screen_match_core() {
 
 #[test]
 fn an_administrator_disables_enables_and_removes_accounts_on_screen() {
-    init_backend();
-    let temp = tempfile::tempdir().expect("temp dir");
-    let data = temp.path().join("data");
-    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-    let fast = StoreOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-    };
-    let (mut store, _code) =
-        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
-    for name in ["sato", "suzuki"] {
-        store
-            .add_account(
-                name,
-                tsunagi_core::store::Role::SupportWorker,
-                WORKER_PASSWORD,
-            )
-            .expect("adds");
-    }
-    drop(store);
-    let options = Options {
-        keychain: Arc::clone(&keychain),
-        keychain_warning: false,
-        store_options: fast,
-        background: Background::Inline,
-        utc_offset: time::macros::offset!(+9),
-        camera: tsunagi_app::av::Source::Test,
-    };
-    let app = window::build(data.clone(), options).expect("the window builds");
+    let (_temp, app) = logged_in_window(|store| {
+        for name in ["sato", "suzuki"] {
+            store
+                .add_account(
+                    name,
+                    tsunagi_core::store::Role::SupportWorker,
+                    WORKER_PASSWORD,
+                )
+                .expect("adds");
+        }
+    });
     let w = app.window();
-    w.show().expect("the window shows");
-    log_in(w, "admin", PASSWORD);
     press(w, "管理");
 
     // One's own account offers neither.
