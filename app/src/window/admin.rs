@@ -8,6 +8,7 @@
 //! The case names shown for assignment are identifying: [`clear`] empties
 //! them when the app locks.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -21,6 +22,7 @@ use tsunagi_core::store::{
 
 use super::i18n::{tr, tr_fill};
 use super::problem::Report;
+use super::router::Router;
 use super::session::Session;
 use super::ui::{
     AccountItem, AdminAdapter, AdminDone, AppWindow, AssignItem, AuditItem, CaseListAdapter,
@@ -234,8 +236,8 @@ enum Done {
 }
 
 /// Connects the administration screen to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.on_lock(|_, window| clear(window));
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
+    router.on_lock(|_, window| clear(window));
     let adapter = window.global::<AdminAdapter<'_>>();
 
     let (weak, s) = (window.as_weak(), Arc::clone(session));
@@ -359,10 +361,10 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         window.set_screen(Screen::CaseList);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, router) = (window.as_weak(), Arc::clone(session), Rc::clone(router));
     adapter.on_lock(move || {
         let Some(window) = weak.upgrade() else { return };
-        s.lock(&window);
+        router.lock(&s, &window);
     });
 }
 

@@ -8,12 +8,12 @@
 //! screen, locking or closing the app ([`flush_and_wait`]). Nothing typed
 //! more than that pause ago is lost if the app is killed.
 //!
-//! Threads: the open case lives in a thread-local on the UI thread; only
-//! the store calls run on the worker thread.
+//! Threads: the open case lives in the screen's [`CaseScreen`] on the UI
+//! thread; only the store calls run on the worker thread.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, VecModel};
 use time::{Date, OffsetDateTime};
@@ -26,6 +26,7 @@ pub use super::case_form::{
 use super::case_query::{format_time, stage_index};
 use super::case_rows::refresh;
 use super::problem::Report;
+use super::router::{MediaRequest, Router};
 use super::session::Session;
 use super::ui::{
     AppWindow, CaseAdapter, CaseBlock, CaseField, CaseListAdapter, FieldKind, HistoryRow,
@@ -49,13 +50,19 @@ struct Open {
     failed: std::collections::BTreeSet<tsunagi_core::model::SectionName>,
 }
 
-thread_local! {
-    static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
-    static PAUSE: Timer = Timer::default();
+/// The case screen's state on the UI thread: the open case, and the pause
+/// after the last keystroke before a save.
+#[derive(Default)]
+pub(super) struct CaseScreen {
+    open: RefCell<Option<Open>>,
+    pause: Timer,
 }
 
-fn with_open<R>(f: impl FnOnce(&mut Open) -> R) -> Option<R> {
-    OPEN.with(|open| open.borrow_mut().as_mut().map(f))
+impl CaseScreen {
+    /// Runs `f` on the open case; `None` when no case is open.
+    fn with_open<R>(&self, f: impl FnOnce(&mut Open) -> R) -> Option<R> {
+        self.open.borrow_mut().as_mut().map(f)
+    }
 }
 
 /// A case's blocks as the screen's rows.
@@ -140,60 +147,69 @@ fn today(session: &Session) -> Date {
 }
 
 /// Connects the case screen (and the case list's rows) to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.offer(|r| {
-        r.open_case = Some(open);
-        r.show_case = Some(show);
-        r.editable_case_name = Some(editable_case_name);
-        r.add_job_area =
-            Some(|session, window, name| add_to_list(session, window, JOB_AREAS, name));
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
+    let screen = Rc::new(CaseScreen::default());
+    let (c1, c2, c3, c4) = (
+        Rc::clone(&screen),
+        Rc::clone(&screen),
+        Rc::clone(&screen),
+        Rc::clone(&screen),
+    );
+    router.offer(|r| {
+        r.open_case = Some(Rc::new(move |s, window, id| open(&c1, s, window, id)));
+        r.show_case = Some(Rc::new(move |_, window, ()| show(&c2, window)));
+        r.editable_case_name = Some(Rc::new(move || editable_case_name(&c3)));
+        r.add_job_area = Some(Rc::new(move |s, window, name| {
+            add_to_list(&c4, s, window, JOB_AREAS, name)
+        }));
     });
     // Edits still waiting for their pause are saved before the store closes.
-    session.on_leaving(leave);
+    let c = Rc::clone(&screen);
+    router.on_leaving(move |s, window| leave(&c, s, window));
     let list = window.global::<CaseListAdapter<'_>>();
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     list.on_open_case(move |id| {
         let Some(window) = weak.upgrade() else { return };
         if let Ok(id) = id.parse::<CaseId>() {
-            open(&s, &window, id);
+            open(&c, &s, &window, id);
         }
     });
 
     let adapter = window.global::<CaseAdapter<'_>>();
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
-        leave(&s, &window);
+        leave(&c, &s, &window);
         window.set_screen(Screen::CaseList);
         refresh(&s, &window);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_select_tab(move |index| {
         let Some(window) = weak.upgrade() else { return };
-        flush(&s, &window);
-        with_open(|o| o.tab = Tab::from_index(index));
-        show(&window);
+        flush(&c, &s, &window);
+        c.with_open(|o| o.tab = Tab::from_index(index));
+        show(&c, &window);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_set_stage(move |index| {
         let Some(window) = weak.upgrade() else { return };
-        if with_open(|o| o.can_edit && o.form.set_stage(index).is_some()) == Some(true) {
+        if c.with_open(|o| o.can_edit && o.form.set_stage(index).is_some()) == Some(true) {
             window.global::<CaseAdapter<'_>>().set_stage(index);
-            flush(&s, &window);
+            flush(&c, &s, &window);
         }
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_edited(move |path, value| {
         let Some(window) = weak.upgrade() else { return };
         super::typed(&window);
-        let other = with_open(|o| o.pending.as_deref().is_some_and(|p| p != path.as_str()));
+        let other = c.with_open(|o| o.pending.as_deref().is_some_and(|p| p != path.as_str()));
         if other == Some(true) {
-            flush(&s, &window);
+            flush(&c, &s, &window);
         }
-        let taken = with_open(|o| {
+        let taken = c.with_open(|o| {
             let taken = o.can_edit && o.form.edit(&path, &value).is_ok();
             if taken {
                 o.pending = Some(path.to_string());
@@ -202,65 +218,64 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         });
         if taken == Some(true) {
             if path.starts_with("basic.name") || path.starts_with("basic.kana") {
-                show_header(&window);
+                show_header(&c, &window);
             }
-            let (weak, s) = (window.as_weak(), Arc::clone(&s));
-            PAUSE.with(|t| {
-                t.start(slint::TimerMode::SingleShot, SAVE_PAUSE, move || {
-                    if let Some(window) = weak.upgrade() {
-                        flush(&s, &window);
+            let (weak, s, screen) = (window.as_weak(), Arc::clone(&s), Rc::downgrade(&c));
+            c.pause
+                .start(slint::TimerMode::SingleShot, SAVE_PAUSE, move || {
+                    if let (Some(window), Some(c)) = (weak.upgrade(), screen.upgrade()) {
+                        flush(&c, &s, &window);
                     }
                 });
-            });
         }
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_accepted(move |_| {
         let Some(window) = weak.upgrade() else { return };
-        flush(&s, &window);
+        flush(&c, &s, &window);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_chosen(move |path, index| {
         let Some(window) = weak.upgrade() else { return };
-        structural(&s, &window, |o, _| o.form.choose(&path, index));
+        structural(&c, &s, &window, |o, _| o.form.choose(&path, index));
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_toggled(move |path, checked| {
         let Some(window) = weak.upgrade() else { return };
-        structural(&s, &window, |o, _| o.form.toggle(&path, checked));
+        structural(&c, &s, &window, |o, _| o.form.toggle(&path, checked));
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_add_row(move |path| {
         let Some(window) = weak.upgrade() else { return };
-        structural(&s, &window, |o, _| o.form.add_row(&path));
+        structural(&c, &s, &window, |o, _| o.form.add_row(&path));
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_remove_row(move |path| {
         let Some(window) = weak.upgrade() else { return };
-        structural(&s, &window, |o, _| o.form.remove_row(&path));
+        structural(&c, &s, &window, |o, _| o.form.remove_row(&path));
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_action(move |path| {
         let Some(window) = weak.upgrade() else { return };
-        structural(&s, &window, |o, day| o.form.set_today(&path, day));
+        structural(&c, &s, &window, |o, day| o.form.set_today(&path, day));
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_add_consultation(move || {
         let Some(window) = weak.upgrade() else { return };
-        add_consultation(&s, &window);
+        add_consultation(&c, &s, &window);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_show_history(move |path, title| {
         let Some(window) = weak.upgrade() else { return };
-        show_history(&s, &window, path.to_string(), title);
+        show_history(&c, &s, &window, path.to_string(), title);
     });
 
     let weak = window.as_weak();
@@ -272,35 +287,55 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
     });
     // 「疾患と職業的課題」: pending edits are saved first; the disease screen
     // (app/src/window/disease.rs) reopens this case when it is left.
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c, r) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::clone(&screen),
+        Rc::clone(router),
+    );
     adapter.on_open_disease(move || {
         let Some(window) = weak.upgrade() else { return };
-        if let Some(id) = with_open(|o| o.form.id()) {
-            flush(&s, &window);
-            if let Some(open) = s.routes().open_disease {
-                open(&window, id);
+        if let Some(id) = c.with_open(|o| o.form.id()) {
+            flush(&c, &s, &window);
+            if let Some(open) = r.routes().open_disease {
+                open(&s, &window, id);
             }
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c, r) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::clone(&screen),
+        Rc::clone(router),
+    );
     adapter.on_open_media(move || {
         let Some(window) = weak.upgrade() else { return };
-        if let Some((id, name, can_edit)) = with_open(|o| {
+        if let Some((id, name, can_edit)) = c.with_open(|o| {
             let case = o.form.case();
             (case.id, case.basic.name.expose().clone(), o.can_edit)
         }) {
-            flush(&s, &window);
-            if let Some(open) = s.routes().open_media {
-                open(&s, &window, id, &name, can_edit);
+            flush(&c, &s, &window);
+            if let Some(open) = r.routes().open_media {
+                let request = MediaRequest {
+                    case: id,
+                    name,
+                    can_edit,
+                };
+                open(&s, &window, request);
             }
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, c, r) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::clone(&screen),
+        Rc::clone(router),
+    );
     adapter.on_open_presentation(move || {
         let Some(window) = weak.upgrade() else { return };
-        if let Some(case) = with_open(|o| o.form.case()) {
-            flush(&s, &window);
-            if let Some(open) = s.routes().open_presentation {
+        if let Some(case) = c.with_open(|o| o.form.case()) {
+            flush(&c, &s, &window);
+            if let Some(open) = r.routes().open_presentation {
                 open(&s, &window, case);
             }
         }
@@ -310,21 +345,23 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
 /// A change that rebuilds the tab (a choice, a check, a row added or
 /// removed): applied, shown and saved at once.
 fn structural(
+    screen: &Rc<CaseScreen>,
     session: &Arc<Session>,
     window: &AppWindow,
     change: impl FnOnce(&mut Open, Date) -> Result<tsunagi_core::model::SectionName, EditError>,
 ) {
     let day = today(session);
-    let changed = with_open(|o| o.can_edit && change(o, day).is_ok());
+    let changed = screen.with_open(|o| o.can_edit && change(o, day).is_ok());
     if changed == Some(true) {
-        show(window);
-        flush(session, window);
+        show(screen, window);
+        flush(screen, session, window);
     }
 }
 
 /// Loads case `id` and shows it.
-pub(super) fn open(session: &Arc<Session>, window: &AppWindow, id: CaseId) {
+fn open(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow, id: CaseId) {
     let epoch = session.epoch();
+    let screen = Rc::clone(screen);
     session.run(
         window,
         move |session| {
@@ -338,16 +375,14 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, id: CaseId) {
             }
             match loaded {
                 Some(Ok((case, account))) => {
-                    OPEN.with(|open| {
-                        *open.borrow_mut() = Some(Open {
-                            form: CaseForm::new(&case),
-                            tab: Tab::Basic,
-                            author: account.name.clone(),
-                            can_edit: account.role != Role::ReadOnly,
-                            pending: None,
-                            in_flight: 0,
-                            failed: Default::default(),
-                        });
+                    *screen.open.borrow_mut() = Some(Open {
+                        form: CaseForm::new(&case),
+                        tab: Tab::Basic,
+                        author: account.name.clone(),
+                        can_edit: account.role != Role::ReadOnly,
+                        pending: None,
+                        in_flight: 0,
+                        failed: Default::default(),
                     });
                     let adapter = window.global::<CaseAdapter<'_>>();
                     adapter.set_can_edit(account.role != Role::ReadOnly);
@@ -359,7 +394,7 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, id: CaseId) {
                     adapter.set_entry_content(SharedString::new());
                     adapter.set_entry_next(SharedString::new());
                     adapter.set_entry_invalid(false);
-                    show(window);
+                    show(&screen, window);
                     window.set_screen(Screen::Case);
                 }
                 Some(Err(error)) => {
@@ -374,8 +409,8 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, id: CaseId) {
     );
 }
 
-fn show_header(window: &AppWindow) {
-    let Some(case) = with_open(|o| o.form.case()) else {
+fn show_header(screen: &CaseScreen, window: &AppWindow) {
+    let Some(case) = screen.with_open(|o| o.form.case()) else {
         return;
     };
     let adapter = window.global::<CaseAdapter<'_>>();
@@ -388,52 +423,55 @@ fn show_header(window: &AppWindow) {
 pub const JOB_AREAS: &str = "career_plan.direction.job_areas";
 
 /// The open case's name, when the account may edit it.
-pub(super) fn editable_case_name() -> Option<String> {
-    with_open(|o| {
-        o.can_edit
-            .then(|| o.form.case().basic.name.expose().clone())
-    })
-    .flatten()
+fn editable_case_name(screen: &CaseScreen) -> Option<String> {
+    screen
+        .with_open(|o| {
+            o.can_edit
+                .then(|| o.form.case().basic.name.expose().clone())
+        })
+        .flatten()
 }
 
 /// Adds `text` to the open case's list at `path` and saves it. `Some(true)`
 /// when added, `Some(false)` when the list held it already, `None` when no
 /// case is open for editing.
-pub(super) fn add_to_list(
+fn add_to_list(
+    screen: &Rc<CaseScreen>,
     session: &Arc<Session>,
     window: &AppWindow,
     path: &str,
     text: &str,
 ) -> Option<bool> {
-    let added = with_open(|o| {
-        if !o.can_edit {
-            return None;
-        }
-        o.form.add_text(path, text).ok().map(|name| name.is_some())
-    })
-    .flatten()?;
+    let added = screen
+        .with_open(|o| {
+            if !o.can_edit {
+                return None;
+            }
+            o.form.add_text(path, text).ok().map(|name| name.is_some())
+        })
+        .flatten()?;
     if added {
-        flush(session, window);
+        flush(screen, session, window);
     }
     Some(added)
 }
 
 /// Puts the open case's current tab on the screen.
-pub(super) fn show(window: &AppWindow) {
-    let Some((blocks, tab)) = with_open(|o| (o.form.blocks(o.tab), o.tab)) else {
+fn show(screen: &CaseScreen, window: &AppWindow) {
+    let Some((blocks, tab)) = screen.with_open(|o| (o.form.blocks(o.tab), o.tab)) else {
         return;
     };
     let adapter = window.global::<CaseAdapter<'_>>();
     let index = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
     adapter.set_tab(i32::try_from(index).unwrap_or(0));
     adapter.set_blocks(ModelRc::new(VecModel::from(ui_blocks(&blocks))));
-    show_header(window);
+    show_header(screen, window);
 }
 
 /// Saves every edited section now (on the worker thread).
-pub(super) fn flush(session: &Arc<Session>, window: &AppWindow) {
-    PAUSE.with(Timer::stop);
-    let Some((id, sections)) = with_open(|o| {
+fn flush(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow) {
+    screen.pause.stop();
+    let Some((id, sections)) = screen.with_open(|o| {
         o.pending = None;
         if !o.form.has_unsaved() {
             return (o.form.id(), Vec::new());
@@ -451,18 +489,25 @@ pub(super) fn flush(session: &Arc<Session>, window: &AppWindow) {
         .global::<CaseAdapter<'_>>()
         .set_save_state(SaveState::Saving);
     for section in sections {
-        save(session, window, id, section);
+        save(screen, session, window, id, section);
     }
 }
 
-fn save(session: &Arc<Session>, window: &AppWindow, id: CaseId, section: Section) {
+fn save(
+    screen: &Rc<CaseScreen>,
+    session: &Arc<Session>,
+    window: &AppWindow,
+    id: CaseId,
+    section: Section,
+) {
     let name = section.name();
+    let screen = Rc::clone(screen);
     session.run(
         window,
         move |session| session.with_store(|store| store.save_section(id, &section)),
         move |_, window, saved| {
             let adapter = window.global::<CaseAdapter<'_>>();
-            let state = with_open(|o| {
+            let state = screen.with_open(|o| {
                 if o.form.id() != id {
                     return None;
                 }
@@ -502,9 +547,9 @@ fn save(session: &Arc<Session>, window: &AppWindow, id: CaseId, section: Section
 
 /// Saves what is pending and closes the case (back to the list, or a lock):
 /// the case's values leave the screen.
-pub(super) fn leave(session: &Arc<Session>, window: &AppWindow) {
-    flush(session, window);
-    OPEN.with(|open| open.borrow_mut().take());
+fn leave(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow) {
+    flush(screen, session, window);
+    screen.open.borrow_mut().take();
     let adapter = window.global::<CaseAdapter<'_>>();
     adapter.set_blocks(ModelRc::default());
     adapter.set_history(ModelRc::default());
@@ -516,22 +561,7 @@ pub(super) fn leave(session: &Arc<Session>, window: &AppWindow) {
     adapter.set_problem(Report::none().problem);
 }
 
-/// Saves what is pending and waits (at most ten seconds) until the store
-/// has written it. For closing the app: call before the store closes.
-pub(super) fn flush_and_wait(session: &Arc<Session>, window: &AppWindow) {
-    flush(session, window);
-    let (tx, rx) = std::sync::mpsc::channel();
-    session.run(
-        window,
-        move |_| {
-            let _ = tx.send(());
-        },
-        |_, _, ()| {},
-    );
-    let _ = rx.recv_timeout(Duration::from_secs(10));
-}
-
-fn add_consultation(session: &Arc<Session>, window: &AppWindow) {
+fn add_consultation(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow) {
     let adapter = window.global::<CaseAdapter<'_>>();
     let date_text = adapter.get_entry_date();
     let date = if date_text.trim().is_empty() {
@@ -542,7 +572,7 @@ fn add_consultation(session: &Arc<Session>, window: &AppWindow) {
         adapter.set_entry_invalid(true);
         return;
     };
-    let added = with_open(|o| {
+    let added = screen.with_open(|o| {
         if !o.can_edit {
             return false;
         }
@@ -562,17 +592,23 @@ fn add_consultation(session: &Arc<Session>, window: &AppWindow) {
         adapter.set_entry_next(SharedString::new());
         adapter.set_entry_date(show_date(today(session)).into());
         adapter.set_entry_kind(0);
-        show(window);
-        flush(session, window);
+        show(screen, window);
+        flush(screen, session, window);
     }
 }
 
-fn show_history(session: &Arc<Session>, window: &AppWindow, path: String, title: SharedString) {
-    let Some(id) = with_open(|o| o.form.id()) else {
+fn show_history(
+    screen: &Rc<CaseScreen>,
+    session: &Arc<Session>,
+    window: &AppWindow,
+    path: String,
+    title: SharedString,
+) {
+    let Some(id) = screen.with_open(|o| o.form.id()) else {
         return;
     };
     // What is typed but not yet saved belongs in the history too.
-    flush(session, window);
+    flush(screen, session, window);
     let epoch = session.epoch();
     let offset = session.utc_offset();
     session.run(

@@ -1,6 +1,7 @@
 //! The case list screen's controller (ケース一覧): search, filters, a new
 //! case, and the lock button. Its rows come from [`super::case_rows`].
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use slint::{ComponentHandle, ModelRc, SharedString};
@@ -8,11 +9,12 @@ use tsunagi_core::model::Case;
 
 use super::case_rows::refresh;
 use super::problem::Report;
+use super::router::Router;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter};
 
 /// Connects the case list screen to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
     let adapter = window.global::<CaseListAdapter<'_>>();
 
     let (weak, s) = (window.as_weak(), Arc::clone(session));
@@ -30,28 +32,29 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         refresh(&s, &window);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, r) = (window.as_weak(), Arc::clone(session), Rc::clone(router));
     adapter.on_new_case(move || {
         let Some(window) = weak.upgrade() else { return };
-        new_case(&s, &window);
+        new_case(&s, &r, &window);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, r) = (window.as_weak(), Arc::clone(session), Rc::clone(router));
     adapter.on_lock(move || {
         let Some(window) = weak.upgrade() else { return };
-        s.lock(&window);
+        r.lock(&s, &window);
     });
     // `open-case` is answered by the case screen.
-    session.on_lock(clear);
+    router.on_lock(clear);
 }
 
-fn new_case(session: &Arc<Session>, window: &AppWindow) {
+fn new_case(session: &Arc<Session>, router: &Rc<Router>, window: &AppWindow) {
     let adapter = window.global::<CaseListAdapter<'_>>();
     if adapter.get_busy() {
         return;
     }
     adapter.set_busy(true);
     let epoch = session.epoch();
+    let router = Rc::clone(router);
     session.run(
         window,
         |session| session.with_store(|store| store.create_case(&Case::new())),
@@ -64,7 +67,7 @@ fn new_case(session: &Arc<Session>, window: &AppWindow) {
             match created {
                 Some(Ok(id)) => {
                     refresh(session, window);
-                    if let Some(open) = session.routes().open_case {
+                    if let Some(open) = router.routes().open_case {
                         open(session, window, id);
                     }
                 }

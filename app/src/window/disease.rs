@@ -10,6 +10,7 @@
 //! The target occupation is not part of the case model: it is chosen for the
 //! time the screen is open, suggested from the case's hire and job match.
 
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -24,6 +25,7 @@ use tsunagi_core::store::{Role, StoreError};
 
 use super::i18n::{self, tr};
 use super::problem::Report;
+use super::router::Router;
 use super::session::Session;
 use super::ui::{
     AppWindow, DiseaseAdapter, DiseaseChoice, DiseaseIssueRow, DiseaseOption, DiseaseStatusRow,
@@ -451,9 +453,9 @@ pub(super) fn open(window: &AppWindow, case: CaseId) {
 }
 
 /// Connects the disease screen to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.offer(|r| r.open_disease = Some(open));
-    session.on_lock(|_, window| window.global::<DiseaseAdapter<'_>>().invoke_reset());
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
+    router.offer(|r| r.open_disease = Some(Rc::new(|_, window, case| open(window, case))));
+    router.on_lock(|_, window| window.global::<DiseaseAdapter<'_>>().invoke_reset());
     let state = Arc::new(State {
         screen: Mutex::new(None),
     });
@@ -469,7 +471,12 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         load(&s, &st, &window, case);
     });
 
-    let (weak, s, st) = (window.as_weak(), Arc::clone(session), Arc::clone(&state));
+    let (weak, s, st, router) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Arc::clone(&state),
+        Rc::clone(router),
+    );
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let left = st.open().take().map(|o| (o.came_from, o.controller.case()));
@@ -478,7 +485,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             // The case screen holds its own copy of the sections edited
             // here: it reads the case again.
             Some((Screen::Case, case)) => {
-                if let Some(open) = s.routes().open_case {
+                if let Some(open) = router.routes().open_case {
                     open(&s, &window, case);
                 }
             }

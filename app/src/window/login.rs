@@ -10,6 +10,7 @@ use tsunagi_core::store::{Role, Store, StoreError};
 use super::case_query::CaseListController;
 use super::case_rows::show_case_list;
 use super::problem::Report;
+use super::router::Router;
 use super::session::Session;
 use super::throttle::seconds_to_show;
 use super::ui::{AppWindow, CaseRow, LoginAdapter};
@@ -26,8 +27,8 @@ enum Outcome {
 }
 
 /// Connects the login screen to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.on_lock(clear);
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) {
+    router.on_lock(clear);
     let adapter = window.global::<LoginAdapter<'_>>();
     let weak = window.as_weak();
     let session = Arc::clone(session);

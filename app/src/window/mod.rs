@@ -28,6 +28,7 @@ mod media;
 mod presentation;
 mod problem;
 mod reference;
+mod router;
 mod session;
 mod settings;
 mod setup;
@@ -113,6 +114,7 @@ fn local_offset() -> UtcOffset {
 pub struct AppHandle {
     window: AppWindow,
     session: Arc<session::Session>,
+    router: std::rc::Rc<router::Router>,
     /// The settings and the auto-lock timer (stops when dropped).
     watch: std::rc::Rc<settings::Watch>,
 }
@@ -130,22 +132,26 @@ impl AppHandle {
     /// The timer calls this every few seconds; tests call it with a later
     /// `now` instead of waiting.
     pub fn lock_if_idle(&self, now: std::time::Instant) -> bool {
-        settings::lock_if_idle(&self.watch, &self.session, &self.window, now)
+        settings::lock_if_idle(&self.watch, &self.session, &self.router, &self.window, now)
     }
 
     /// Shows the disease screen for `case` (as the case screen's
     /// 「疾患と職業的課題」 does). For tests.
     pub fn open_disease(&self, case: tsunagi_core::model::CaseId) {
-        if let Some(open) = self.session.routes().open_disease {
-            open(&self.window, case);
+        if let Some(open) = self.router.routes().open_disease {
+            open(&self.session, &self.window, case);
         }
     }
 
-    /// Shows the window and runs the event loop until it closes, then closes
-    /// the store.
+    /// Shows the window and runs the event loop until it closes, then saves
+    /// what waits (an edit, a recording) and closes the store.
     pub fn run(&self) -> anyhow::Result<()> {
         self.window.run()?;
-        case::flush_and_wait(&self.session, &self.window);
+        self.router.close(
+            &self.session,
+            &self.window,
+            std::time::Duration::from_secs(10),
+        );
         self.session.close();
         Ok(())
     }
@@ -178,17 +184,18 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     list.set_workers(ModelRc::default());
     list.set_account_name(SharedString::new());
 
+    let router = std::rc::Rc::new(router::Router::default());
     setup::wire(&window, &session);
-    login::wire(&window, &session);
-    case_list::wire(&window, &session);
-    admin::wire(&window, &session);
-    let watch = settings::wire(&window, &session);
-    case::wire(&window, &session);
-    reference::wire(&window, &session);
-    disease::wire(&window, &session);
-    presentation::wire(&window, &session);
-    sync::wire(&window, &session);
-    media::wire(&window, &session);
+    login::wire(&window, &session, &router);
+    case_list::wire(&window, &session, &router);
+    admin::wire(&window, &session, &router);
+    let watch = settings::wire(&window, &session, &router);
+    case::wire(&window, &session, &router);
+    reference::wire(&window, &session, &router);
+    disease::wire(&window, &session, &router);
+    presentation::wire(&window, &session, &router);
+    sync::wire(&window, &session, &router);
+    media::wire(&window, &session, &router);
 
     window.set_screen(if has_store {
         Screen::Login
@@ -198,6 +205,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     Ok(AppHandle {
         window,
         session,
+        router,
         watch,
     })
 }

@@ -6,9 +6,10 @@
 //! Photos and clips the client approved follow as pages of their own; a
 //! clip plays inline, decrypted as GStreamer reads it.
 
-use std::sync::Arc;
-
+use std::cell::{Cell, RefCell};
 use std::io::Read as _;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use tsunagi_core::media::MediaKind;
@@ -19,6 +20,7 @@ use tsunagi_core::store::{MediaId, Store, StoreError};
 use crate::av::{Frame, Player, PlayerEvent};
 
 use super::i18n::tr;
+use super::router::Router;
 use super::session::Session;
 use super::ui::{AppWindow, PresentationAdapter, PresentationPage, Screen};
 
@@ -178,8 +180,9 @@ fn ui_page(page: &Page) -> PresentationPage {
 
 /// Starts the presentation of `case` as the case screen holds it (its
 /// edits already saved); leaving returns to that case.
-pub(super) fn open(session: &Arc<Session>, window: &AppWindow, case: Case) {
+fn open(screen: &Rc<PresentationScreen>, session: &Arc<Session>, window: &AppWindow, case: Case) {
     let epoch = session.epoch();
+    let screen = Rc::clone(screen);
     let id = case.id;
     session.run(
         window,
@@ -203,12 +206,18 @@ pub(super) fn open(session: &Arc<Session>, window: &AppWindow, case: Case) {
                 return;
             };
             let pages = pages(&case, &db);
-            show(window, &pages, &media, case.id);
+            show(&screen, window, &pages, &media, case.id);
         },
     );
 }
 
-fn show(window: &AppWindow, pages: &[Page], media: &[MediaPage], return_to: CaseId) {
+fn show(
+    screen: &PresentationScreen,
+    window: &AppWindow,
+    pages: &[Page],
+    media: &[MediaPage],
+    return_to: CaseId,
+) {
     let pages: Vec<PresentationPage> = pages
         .iter()
         .map(ui_page)
@@ -220,27 +229,29 @@ fn show(window: &AppWindow, pages: &[Page], media: &[MediaPage], return_to: Case
     adapter.set_asking(false);
     adapter.set_wrong_password(false);
     adapter.set_checking(false);
-    RETURN_TO.with(|r| r.set(Some(return_to)));
+    screen.return_to.set(Some(return_to));
     window.set_screen(Screen::Presentation);
     // The whole screen: nothing of the system or the app around it while
     // the tablet is in an employer's hands.
     window.window().set_fullscreen(true);
 }
 
-thread_local! {
+/// The presentation's state on the UI thread.
+#[derive(Default)]
+pub(super) struct PresentationScreen {
     /// The clip playing, if any (dropping it stops it).
-    static PLAYER: std::cell::RefCell<Option<Player>> = const { std::cell::RefCell::new(None) };
+    player: RefCell<Option<Player>>,
     /// The case to go back to when the presentation is left.
-    static RETURN_TO: std::cell::Cell<Option<CaseId>> = const { std::cell::Cell::new(None) };
+    return_to: Cell<Option<CaseId>>,
 }
 
 /// Empties the screen (on lock and on leaving).
-pub(super) fn clear(window: &AppWindow) {
-    stop_video(window);
+fn clear(screen: &PresentationScreen, window: &AppWindow) {
+    stop_video(screen, window);
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_pages(ModelRc::default());
     adapter.set_asking(false);
-    RETURN_TO.with(|r| r.set(None));
+    screen.return_to.set(None);
     window.window().set_fullscreen(false);
 }
 
@@ -254,8 +265,8 @@ fn cannot_play(window: &AppWindow, id: MediaId) {
     adapter.set_video_error_for(id.to_string().into());
 }
 
-fn stop_video(window: &AppWindow) {
-    PLAYER.with(|p| p.borrow_mut().take());
+fn stop_video(screen: &PresentationScreen, window: &AppWindow) {
+    screen.player.borrow_mut().take();
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_playing(false);
     adapter.set_video_error(SharedString::new());
@@ -264,11 +275,12 @@ fn stop_video(window: &AppWindow) {
 
 /// Plays clip `id` of the case shown: the store's decrypting stream feeds
 /// GStreamer, frames come back through the event loop.
-fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
-    let Some(case) = RETURN_TO.with(std::cell::Cell::get) else {
+fn play(screen: &Rc<PresentationScreen>, session: &Arc<Session>, window: &AppWindow, id: MediaId) {
+    let Some(case) = screen.return_to.get() else {
         return;
     };
-    stop_video(window);
+    stop_video(screen, window);
+    let screen = Rc::clone(screen);
     let weak = window.as_weak();
     let epoch = session.epoch();
     session.run(
@@ -286,11 +298,14 @@ fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
                     }
                 });
             };
-            // At the end, and on an error, the poster comes back; an error
-            // (a damaged file fails its check as it is read) is said.
+            // At the end, and on an error, the poster comes back (the
+            // screen's own stop, which drops the player); an error (a
+            // damaged file fails its check as it is read) is said.
             let on_event = move |event: PlayerEvent| {
                 let _ = weak.upgrade_in_event_loop(move |window| {
-                    stop_video(&window);
+                    window
+                        .global::<PresentationAdapter<'_>>()
+                        .invoke_stop_video();
                     if matches!(event, PlayerEvent::Error(_)) {
                         cannot_play(&window, id);
                     }
@@ -308,7 +323,7 @@ fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
             match player {
                 Some(player) => {
                     adapter.set_playing(true);
-                    PLAYER.with(|p| *p.borrow_mut() = Some(player));
+                    *screen.player.borrow_mut() = Some(player);
                 }
                 None => cannot_play(window, id),
             }
@@ -317,24 +332,34 @@ fn play(session: &Arc<Session>, window: &AppWindow, id: MediaId) {
 }
 
 /// Connects the screen to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.offer(|r| r.open_presentation = Some(open));
-    session.on_lock(|_, window| clear(window));
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
+    let screen = Rc::new(PresentationScreen::default());
+    let p = Rc::clone(&screen);
+    router.offer(|r| {
+        r.open_presentation = Some(Rc::new(move |s, window, case| open(&p, s, window, case)));
+    });
+    let p = Rc::clone(&screen);
+    router.on_lock(move |_, window| clear(&p, window));
     let adapter = window.global::<PresentationAdapter<'_>>();
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, p) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_play(move |id| {
         let Some(window) = weak.upgrade() else { return };
         if let Ok(id) = id.parse::<MediaId>() {
-            play(&s, &window, id);
+            play(&p, &s, &window, id);
         }
     });
-    let weak = window.as_weak();
+    let (weak, p) = (window.as_weak(), Rc::clone(&screen));
     adapter.on_stop_video(move || {
         if let Some(window) = weak.upgrade() {
-            stop_video(&window);
+            stop_video(&p, &window);
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, p, router) = (
+        window.as_weak(),
+        Arc::clone(session),
+        screen,
+        Rc::clone(router),
+    );
     adapter.on_leave(move |password| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<PresentationAdapter<'_>>();
@@ -344,6 +369,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         adapter.set_checking(true);
         adapter.set_wrong_password(false);
         let epoch = s.epoch();
+        let (p, router) = (Rc::clone(&p), Rc::clone(&router));
         s.run(
             &window,
             move |session| session.with_store(|store| store.confirm_password(&password)),
@@ -355,11 +381,11 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
                 adapter.set_checking(false);
                 match checked {
                     Some(Ok(())) => {
-                        let back = RETURN_TO.with(std::cell::Cell::get);
-                        clear(window);
+                        let back = p.return_to.get();
+                        clear(&p, window);
                         match back {
                             Some(id) => {
-                                if let Some(open) = session.routes().open_case {
+                                if let Some(open) = router.routes().open_case {
                                     open(session, window, id);
                                 }
                             }

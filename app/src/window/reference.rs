@@ -5,6 +5,7 @@
 //!
 //! Nothing here is personal data: it is general reference text.
 
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -14,6 +15,7 @@ use tsunagi_core::reference::{
 
 use super::i18n::Language;
 use super::i18n::{self, text, tr, tr_fill};
+use super::router::Router;
 use super::session::Session;
 use super::ui::{
     AppWindow, CaseAdapter, CaseListAdapter, Problem, RefDiseaseItem, RefDiseasePage, RefGroup,
@@ -224,8 +226,8 @@ fn opener(
 
 /// Connects the reference screen to `session`, with the case list's
 /// 「疾患・職業の参照」 button and the case's 「職業を調べる」.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.on_lock(|_, window| {
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
+    router.on_lock(|_, window| {
         // The occupation search names the case it was opened from.
         let reference = window.global::<ReferenceAdapter<'_>>();
         reference.set_for_case(SharedString::new());
@@ -242,7 +244,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
 
     // From a case's キャリア計画: the occupation search, adding to its 職域.
     let open_occupations = opener(window, session, &came_from);
-    let s = Arc::clone(session);
+    let r = Rc::clone(router);
     window
         .global::<CaseAdapter<'_>>()
         .on_open_occupations(move || {
@@ -251,32 +253,33 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             };
             let adapter = window.global::<ReferenceAdapter<'_>>();
             adapter.set_tab(ReferenceTab::Occupations);
-            let name = s.routes().editable_case_name.and_then(|name| name());
+            let name = r.routes().editable_case_name.and_then(|name| name());
             adapter.set_for_case(name.unwrap_or_default().into());
         });
 
     let adapter = window.global::<ReferenceAdapter<'_>>();
-    let (weak, s, back_to) = (
+    let (weak, s, r, back_to) = (
         window.as_weak(),
         Arc::clone(session),
+        Rc::clone(router),
         Arc::clone(&came_from),
     );
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let screen = *back_to.lock().unwrap_or_else(PoisonError::into_inner);
         if screen == Screen::Case
-            && let Some(show) = s.routes().show_case
+            && let Some(show) = r.routes().show_case
         {
             // What was added shows on the case's tab.
-            show(&window);
+            show(&s, &window, ());
         }
         window.set_screen(screen);
     });
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, r) = (window.as_weak(), Arc::clone(session), Rc::clone(router));
     adapter.on_add_job_area(move |name| {
         let Some(window) = weak.upgrade() else { return };
-        let added = s
+        let added = r
             .routes()
             .add_job_area
             .and_then(|add| add(&s, &window, &name));

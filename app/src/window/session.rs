@@ -1,17 +1,13 @@
-//! The state the screens share, where slow work runs, how one screen asks
-//! for another ([`Routes`]), and locking.
-//!
-//! No screen's module calls another's: each screen registers, in its
-//! `wire`, what it offers the others (open a case, open the media screen,
-//! add a job area…) and what it does when the app locks; the others ask the
-//! session. The composition root (`window/mod.rs`) wires every screen.
+//! The state the screens share and where slow work runs. How one screen
+//! asks for another, and locking, are the router's (`router.rs`).
 //!
 //! The open [`Store`] is not `Sync`; it sits in a `Mutex` and is used only by
 //! jobs, which run one at a time, in the order asked, on one worker thread
-//! ("tsunagi-store"). A job's result comes back to the UI thread through
-//! `upgrade_in_event_loop`. UI tests run jobs inline instead
-//! ([`Background::Inline`]), because the headless test backend has no event
-//! loop to come back to.
+//! ("tsunagi-store"). A job's result comes back to the UI thread through a
+//! one-shot channel awaited on the event loop (`slint::spawn_local`), so
+//! what handles it may hold the UI thread's own state. UI tests run jobs
+//! inline instead ([`Background::Inline`]), because the headless test
+//! backend has no event loop to come back to.
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -21,53 +17,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use slint::ComponentHandle;
 use time::UtcOffset;
-use tsunagi_core::model::{Case, CaseId};
 use tsunagi_core::store::{Keychain, Store, StoreError, StoreOptions};
 
 use super::case_query::CaseListController;
 use super::library::Library;
 use super::throttle::LoginThrottle;
-use super::ui::{AppWindow, Screen};
+use super::ui::AppWindow;
 use crate::av::Source;
 
 /// How long the screens wait after the last keystroke before saving.
 pub const SAVE_PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
-
-/// Adds a job area to the open case (see [`Routes::add_job_area`]).
-type AddJobArea = fn(&Arc<Session>, &AppWindow, &str) -> Option<bool>;
-/// Opens the media screen (see [`Routes::open_media`]).
-type OpenMedia = fn(&Arc<Session>, &AppWindow, CaseId, &str, bool);
-
-/// What one screen offers the others, registered by that screen in its
-/// `wire` (see the module docs). Plain function pointers: they are called
-/// on the UI thread with the session and the window they need.
-#[derive(Clone, Copy, Default)]
-pub(super) struct Routes {
-    /// The case screen: shows a case.
-    pub open_case: Option<fn(&Arc<Session>, &AppWindow, CaseId)>,
-    /// The case screen: shows the open case's current tab again.
-    pub show_case: Option<fn(&AppWindow)>,
-    /// The case screen: the open case's name, when the account may edit it.
-    pub editable_case_name: Option<fn() -> Option<String>>,
-    /// The case screen: adds a job area (職域) to the open case; `Some(true)`
-    /// added, `Some(false)` already there, `None` no case open for editing.
-    pub add_job_area: Option<AddJobArea>,
-    /// The disease screen, for a case.
-    pub open_disease: Option<fn(&AppWindow, CaseId)>,
-    /// The media screen: the case, its name, whether the account may edit.
-    pub open_media: Option<OpenMedia>,
-    /// The presentation of a case.
-    pub open_presentation: Option<fn(&Arc<Session>, &AppWindow, Case)>,
-}
-
-/// What the screens do when the app locks, in the order they registered.
-#[derive(Clone, Default)]
-struct LockHooks {
-    /// Before the store closes: save what waits (an edit, a recording).
-    leaving: Vec<fn(&Arc<Session>, &AppWindow)>,
-    /// After every job's result is made stale: empty the screen.
-    clearing: Vec<fn(&Arc<Session>, &AppWindow)>,
-}
 
 /// Where the store's work runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -95,8 +54,6 @@ pub(super) struct Session {
     cases: Mutex<CaseListController>,
     library: Library,
     camera: Source,
-    routes: Mutex<Routes>,
-    lock_hooks: Mutex<LockHooks>,
     /// Bumped on every lock: results of jobs asked for before a lock are
     /// dropped, so no case data reaches a locked screen.
     epoch: AtomicU64,
@@ -141,8 +98,6 @@ impl Session {
             cases: Mutex::new(CaseListController::new(utc_offset)),
             library: Library::default(),
             camera,
-            routes: Mutex::new(Routes::default()),
-            lock_hooks: Mutex::new(LockHooks::default()),
             epoch: AtomicU64::new(0),
             query: AtomicU64::new(0),
             jobs,
@@ -187,49 +142,6 @@ impl Session {
     /// Where photos and clips come from.
     pub(super) fn camera(&self) -> Source {
         self.camera.clone()
-    }
-
-    /// Registers what a screen offers the others (at wiring time).
-    pub(super) fn offer(&self, set: impl FnOnce(&mut Routes)) {
-        set(&mut self.routes.lock().unwrap_or_else(PoisonError::into_inner));
-    }
-
-    /// What the screens offer each other.
-    pub(super) fn routes(&self) -> Routes {
-        *self.routes.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Registers what a screen saves before the store closes at a lock.
-    pub(super) fn on_leaving(&self, hook: fn(&Arc<Session>, &AppWindow)) {
-        self.hooks().leaving.push(hook);
-    }
-
-    /// Registers what a screen empties at a lock.
-    pub(super) fn on_lock(&self, hook: fn(&Arc<Session>, &AppWindow)) {
-        self.hooks().clearing.push(hook);
-    }
-
-    fn hooks(&self) -> MutexGuard<'_, LockHooks> {
-        self.lock_hooks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Locks the app: what waits is saved, every case value leaves the
-    /// screen at once, the login screen shows, and the store closes behind
-    /// it.
-    pub(super) fn lock(self: &Arc<Self>, window: &AppWindow) {
-        let hooks = self.hooks().clone();
-        for leave in hooks.leaving {
-            leave(self, window);
-        }
-        self.invalidate();
-        self.cases().reset(Vec::new());
-        for clear in hooks.clearing {
-            clear(self, window);
-        }
-        window.set_screen(Screen::Login);
-        self.run(window, |session| session.close(), |_, _, ()| {});
     }
 
     /// Keeps `store` as the open store. Call from a job.
@@ -282,21 +194,46 @@ impl Session {
         self: &Arc<Self>,
         window: &AppWindow,
         job: impl FnOnce(&Session) -> R + Send + 'static,
-        done: impl FnOnce(&Arc<Session>, &AppWindow, R) + Send + 'static,
+        done: impl FnOnce(&Arc<Session>, &AppWindow, R) + 'static,
     ) {
         let Some(jobs) = &self.jobs else {
             let result = job(self);
             done(self, window, result);
             return;
         };
+        let (tx, rx) = tokio::sync::oneshot::channel();
         let session = Arc::clone(self);
-        let weak = window.as_weak();
         let sent = jobs.send(Box::new(move || {
-            let result = job(&session);
-            // Fails only when the event loop has ended: nobody is left to tell.
-            let _ = weak.upgrade_in_event_loop(move |window| done(&session, &window, result));
+            // Fails only when the window has closed: nobody is left to tell.
+            let _ = tx.send(job(&session));
         }));
         // The worker outlives every sender: it stops only when the session drops.
         debug_assert!(sent.is_ok(), "the store worker has stopped");
+        let (session, weak) = (Arc::clone(self), window.as_weak());
+        // An error: no event loop is left (the window has closed), so nobody
+        // is left to tell either.
+        let _ = slint::spawn_local(async move {
+            // An error: the job panicked, its result is lost.
+            if let Ok(result) = rx.await
+                && let Some(window) = weak.upgrade()
+            {
+                done(&session, &window, result);
+            }
+        });
+    }
+
+    /// Waits (at most `limit`) until the worker has done every job asked so
+    /// far. For closing the app, after the event loop has ended.
+    pub(super) fn wait_for_jobs(&self, limit: std::time::Duration) {
+        let Some(jobs) = &self.jobs else { return };
+        let (tx, rx) = mpsc::channel();
+        if jobs
+            .send(Box::new(move || {
+                let _ = tx.send(());
+            }))
+            .is_ok()
+        {
+            let _ = rx.recv_timeout(limit);
+        }
     }
 }

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use slint::{ComponentHandle, Timer, TimerMode};
 
 use super::i18n::Language;
+use super::router::Router;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, LoginAdapter, Screen, SettingsAdapter, Theme};
 
@@ -182,7 +183,7 @@ impl Watch {
 /// Loads the settings from the session's data folder, applies them to
 /// `window`, wires the settings screen and starts the auto-lock timer.
 /// The returned handle keeps the timer running; drop it with the window.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) -> Rc<Watch> {
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) -> Rc<Watch> {
     let settings = Settings::load(session.dir());
     let watch = Rc::new(Watch {
         settings: RefCell::new(settings),
@@ -258,14 +259,19 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) -> Rc<Watch> {
             }
         });
 
-    let (weak, w, s) = (window.as_weak(), Rc::downgrade(&watch), Arc::clone(session));
+    let (weak, w, s, r) = (
+        window.as_weak(),
+        Rc::downgrade(&watch),
+        Arc::clone(session),
+        Rc::clone(router),
+    );
     watch
         .timer
         .start(TimerMode::Repeated, CHECK_EVERY, move || {
             let (Some(window), Some(watch)) = (weak.upgrade(), w.upgrade()) else {
                 return;
             };
-            lock_if_idle(&watch, &s, &window, Instant::now());
+            lock_if_idle(&watch, &s, &r, &window, Instant::now());
         });
     watch
 }
@@ -283,13 +289,14 @@ pub(super) fn open(window: &AppWindow, unlocked: bool) {
 pub(super) fn lock_if_idle(
     watch: &Watch,
     session: &Arc<Session>,
+    router: &Router,
     window: &AppWindow,
     now: Instant,
 ) -> bool {
     if !watch.due(window, now) {
         return false;
     }
-    session.lock(window);
+    router.lock(session, window);
     // The next session starts counting from the next login.
     watch.auto_lock.borrow_mut().activity(now);
     true

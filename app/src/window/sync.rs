@@ -12,6 +12,7 @@ use tsunagi_core::store::sync::PeerKind;
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
 use super::i18n::{size_text, tr, tr_fill};
+use super::router::Router;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
 use crate::av::{self, AvError, Source};
@@ -284,8 +285,8 @@ fn begin(window: &AppWindow, state: SyncState) -> bool {
 }
 
 /// Connects the screen to `session`.
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.on_lock(|_, window| clear(window));
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) {
+    router.on_lock(|_, window| clear(window));
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     window
         .global::<CaseListAdapter<'_>>()

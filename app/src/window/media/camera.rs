@@ -4,14 +4,15 @@
 use super::*;
 
 /// Starts the live picture: frames to the window and to the latest frame.
-pub(super) fn start_preview(session: &Arc<Session>, window: &AppWindow) {
+pub(super) fn start_preview(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
     let source = session.camera();
     let weak = window.as_weak();
-    let shared = shared();
+    let shared = screen.shared();
     let epoch = session.epoch();
     window
         .global::<MediaAdapter<'_>>()
         .set_camera(CameraState::Starting);
+    let screen = Rc::clone(screen);
     session.run(
         window,
         move |_| -> Result<(), MediaScreenError> {
@@ -24,7 +25,7 @@ pub(super) fn start_preview(session: &Arc<Session>, window: &AppWindow) {
             Ok(())
         },
         move |session, window, started| {
-            if session.epoch() != epoch || open_case().is_none() {
+            if session.epoch() != epoch || screen.case().is_none() {
                 return;
             }
             camera_started(window, started);
@@ -61,9 +62,10 @@ pub(super) fn frame_to_window(
     })
 }
 
-pub(super) fn take_photo(session: &Arc<Session>, window: &AppWindow) {
-    let latest = frames(&shared().frames).latest.clone();
+pub(super) fn take_photo(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    let latest = frames(&screen.shared().frames).latest.clone();
     act(
+        screen,
         session,
         window,
         "写真を保存しました。",
@@ -77,16 +79,21 @@ pub(super) fn take_photo(session: &Arc<Session>, window: &AppWindow) {
     );
 }
 
-pub(super) fn start_recording(session: &Arc<Session>, window: &AppWindow) {
-    let Some(case) = open_case() else { return };
+pub(super) fn start_recording(
+    screen: &Rc<MediaScreen>,
+    session: &Arc<Session>,
+    window: &AppWindow,
+) {
+    let Some(case) = screen.case() else { return };
     let source = session.camera();
     let weak = window.as_weak();
-    let shared = shared();
+    let shared = screen.shared();
     let epoch = session.epoch();
     let adapter = window.global::<MediaAdapter<'_>>();
     adapter.set_error(SharedString::new());
     adapter.set_result(SharedString::new());
     adapter.set_camera(CameraState::Starting);
+    let screen = Rc::clone(screen);
     session.run(
         window,
         move |session| -> Result<(), MediaScreenError> {
@@ -118,7 +125,7 @@ pub(super) fn start_recording(session: &Arc<Session>, window: &AppWindow) {
             Ok(())
         },
         move |session, window, started| {
-            if session.epoch() != epoch || open_case() != Some(case) {
+            if session.epoch() != epoch || screen.case() != Some(case) {
                 return;
             }
             let adapter = window.global::<MediaAdapter<'_>>();
@@ -126,7 +133,7 @@ pub(super) fn start_recording(session: &Arc<Session>, window: &AppWindow) {
                 Ok(()) => {
                     adapter.set_camera(CameraState::Recording);
                     adapter.set_recording_text(clock(Duration::ZERO).into());
-                    start_tick(session, window);
+                    start_tick(&screen, session, window);
                 }
                 Err(e) => {
                     adapter.set_camera(CameraState::Off);
@@ -138,38 +145,43 @@ pub(super) fn start_recording(session: &Arc<Session>, window: &AppWindow) {
 }
 
 /// Keeps the recording time up to date and stops at the limit.
-pub(super) fn start_tick(session: &Arc<Session>, window: &AppWindow) {
-    let (weak, session) = (window.as_weak(), Arc::clone(session));
-    TICK.with(|t| {
-        t.start(slint::TimerMode::Repeated, RECORDING_TICK, move || {
-            let Some(window) = weak.upgrade() else { return };
-            let state = shared()
+pub(super) fn start_tick(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    let (weak, session, m) = (window.as_weak(), Arc::clone(session), Rc::downgrade(screen));
+    screen
+        .tick
+        .start(slint::TimerMode::Repeated, RECORDING_TICK, move || {
+            let (Some(window), Some(screen)) = (weak.upgrade(), m.upgrade()) else {
+                return;
+            };
+            let state = screen
+                .shared()
                 .camera()
                 .recording
                 .as_ref()
                 .map(|r| (r.started.elapsed(), r.limit, r.handle.is_finished()));
             let Some((elapsed, limit, finished)) = state else {
-                TICK.with(Timer::stop);
+                screen.tick.stop();
                 return;
             };
             window.global::<MediaAdapter<'_>>().set_recording_text(
                 format!("{} / {}", clock(elapsed.min(limit)), clock(limit)).into(),
             );
             if finished {
-                stop_recording(&session, &window);
+                stop_recording(&screen, &session, &window);
             }
         });
-    });
 }
 
-pub(super) fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
-    TICK.with(Timer::stop);
+pub(super) fn stop_recording(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    screen.tick.stop();
     window
         .global::<MediaAdapter<'_>>()
         .set_camera(CameraState::Saving);
     let weak = window.as_weak();
     let source = session.camera();
+    let shared = screen.shared();
     act_then(
+        screen,
         session,
         window,
         "動画を保存しました。",
@@ -191,8 +203,8 @@ pub(super) fn stop_recording(session: &Arc<Session>, window: &AppWindow) {
         },
         // The live picture is back, or the camera is off if it could not
         // restart.
-        |window| {
-            let live = shared().camera().preview.is_some();
+        move |window| {
+            let live = shared.camera().preview.is_some();
             let adapter = window.global::<MediaAdapter<'_>>();
             adapter.set_camera(if live {
                 CameraState::On
@@ -229,8 +241,8 @@ pub(super) fn finish_recording(
     })
 }
 
-pub(super) fn stop_camera(session: &Arc<Session>, window: &AppWindow) {
-    let shared = shared();
+pub(super) fn stop_camera(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    let shared = screen.shared();
     session.run(
         window,
         move |_| {

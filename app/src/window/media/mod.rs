@@ -15,6 +15,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::str::FromStr as _;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use tsunagi_core::model::CaseId;
 use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
 
 use super::i18n::{refusal_words, size_text, tr, tr_fill};
+use super::router::{MediaRequest, Router};
 use super::session::Session;
 use super::ui::{AppWindow, CameraState, MediaAdapter, MediaRow, Screen};
 use crate::av::{self, AvError, Frame, Limits, Preview, RecordingHandle};
@@ -101,7 +103,7 @@ fn frames(frames: &Mutex<Frames>) -> std::sync::MutexGuard<'_, Frames> {
     frames.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The open case on this screen (UI thread only).
+/// The case open on this screen.
 struct Open {
     case: CaseId,
     /// Each item's details as last shown or edited.
@@ -110,19 +112,29 @@ struct Open {
     pending: Vec<MediaId>,
 }
 
-thread_local! {
-    static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
-    static SHARED: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
-    static PAUSE: Timer = Timer::default();
-    static TICK: Timer = Timer::default();
+/// The media screen's state on the UI thread.
+#[derive(Default)]
+pub(super) struct MediaScreen {
+    /// The open case; `None` when the screen shows none.
+    open: RefCell<Option<Open>>,
+    /// What the screen shares with its jobs and GStreamer's threads.
+    shared: Arc<Shared>,
+    /// The pause after the last keystroke before edited details are saved.
+    pause: Timer,
+    /// Brings the recording time on screen up to date.
+    tick: Timer,
 }
 
-fn shared() -> Arc<Shared> {
-    SHARED.with(|s| Arc::clone(s.borrow_mut().get_or_insert_with(Default::default)))
-}
+impl MediaScreen {
+    /// The case on the screen.
+    fn case(&self) -> Option<CaseId> {
+        self.open.borrow().as_ref().map(|o| o.case)
+    }
 
-fn open_case() -> Option<CaseId> {
-    OPEN.with(|o| o.borrow().as_ref().map(|o| o.case))
+    /// What the screen shares with its jobs.
+    fn shared(&self) -> Arc<Shared> {
+        Arc::clone(&self.shared)
+    }
 }
 
 /// One item as the screen shows it; the poster decoded off the UI thread.
@@ -236,26 +248,23 @@ fn ui_row(view: &ItemView) -> MediaRow {
 }
 
 /// Opens the screen for `case` (whose name heads it).
-pub(super) fn open(
+fn open(
+    screen: &Rc<MediaScreen>,
     session: &Arc<Session>,
     window: &AppWindow,
-    case: CaseId,
-    name: &str,
-    can_edit: bool,
+    request: MediaRequest,
 ) {
     reset(window);
-    OPEN.with(|o| {
-        *o.borrow_mut() = Some(Open {
-            case,
-            details: HashMap::new(),
-            pending: Vec::new(),
-        });
+    *screen.open.borrow_mut() = Some(Open {
+        case: request.case,
+        details: HashMap::new(),
+        pending: Vec::new(),
     });
     let adapter = window.global::<MediaAdapter<'_>>();
-    adapter.set_client_name(name.into());
-    adapter.set_can_edit(can_edit);
+    adapter.set_client_name(request.name.into());
+    adapter.set_can_edit(request.can_edit);
     window.set_screen(Screen::Media);
-    refresh(session, window);
+    refresh(screen, session, window);
 }
 
 fn reset(window: &AppWindow) {
@@ -277,11 +286,11 @@ fn reset(window: &AppWindow) {
 /// Leaves the screen, on lock or when going back: edited details are saved,
 /// the camera closes, a recording is stopped and kept (as a job, before any
 /// later job closes the store), and nothing of the case stays on screen.
-pub(super) fn leave(session: &Arc<Session>, window: &AppWindow) {
-    flush_details(session, window);
-    TICK.with(Timer::stop);
-    let case = open_case();
-    let shared = shared();
+fn leave(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    flush_details(screen, session, window);
+    screen.tick.stop();
+    let case = screen.case();
+    let shared = screen.shared();
     session.run(
         window,
         move |session| {
@@ -298,23 +307,24 @@ pub(super) fn leave(session: &Arc<Session>, window: &AppWindow) {
         },
         |_, _, ()| {},
     );
-    OPEN.with(|o| *o.borrow_mut() = None);
+    *screen.open.borrow_mut() = None;
     reset(window);
 }
 
-fn refresh(session: &Arc<Session>, window: &AppWindow) {
-    let Some(case) = open_case() else { return };
+fn refresh(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    let Some(case) = screen.case() else { return };
     let epoch = session.epoch();
+    let screen = Rc::clone(screen);
     session.run(
         window,
         move |session| session.with_store(|store| read_listing(store, case)),
         move |session, window, read| {
-            if session.epoch() != epoch || open_case() != Some(case) {
+            if session.epoch() != epoch || screen.case() != Some(case) {
                 return;
             }
             let adapter = window.global::<MediaAdapter<'_>>();
             match read {
-                Some(Ok(listing)) => show(&adapter, &listing),
+                Some(Ok(listing)) => show(&screen, &adapter, &listing),
                 Some(Err(e)) => adapter.set_error(e.to_string().into()),
                 None => {}
             }
@@ -322,9 +332,9 @@ fn refresh(session: &Arc<Session>, window: &AppWindow) {
     );
 }
 
-fn show(adapter: &MediaAdapter<'_>, listing: &Listing) {
-    OPEN.with(|o| {
-        if let Some(open) = o.borrow_mut().as_mut() {
+fn show(screen: &MediaScreen, adapter: &MediaAdapter<'_>, listing: &Listing) {
+    {
+        if let Some(open) = screen.open.borrow_mut().as_mut() {
             for view in &listing.items {
                 let item = &view.item;
                 if !open.pending.contains(&item.id) {
@@ -339,7 +349,7 @@ fn show(adapter: &MediaAdapter<'_>, listing: &Listing) {
                 }
             }
         }
-    });
+    }
     let rows: Vec<MediaRow> = listing.items.iter().map(ui_row).collect();
     adapter.set_items(ModelRc::new(VecModel::from(rows)));
     adapter.set_space(match listing.space {
@@ -359,35 +369,38 @@ fn show(adapter: &MediaAdapter<'_>, listing: &Listing) {
 /// Runs `job` on the store for the open case, then shows `done`'s words
 /// (or the error) and the list again.
 fn act(
+    screen: &Rc<MediaScreen>,
     session: &Arc<Session>,
     window: &AppWindow,
     done: &'static str,
     job: impl FnOnce(&Session, &Shared, CaseId) -> Result<(), MediaScreenError> + Send + 'static,
 ) {
-    act_then(session, window, done, job, |_| {});
+    act_then(screen, session, window, done, job, |_| {});
 }
 
 /// As [`act`], then `after` on the UI thread once the job is done, before
 /// its result is shown.
 fn act_then(
+    screen: &Rc<MediaScreen>,
     session: &Arc<Session>,
     window: &AppWindow,
     done: &'static str,
     job: impl FnOnce(&Session, &Shared, CaseId) -> Result<(), MediaScreenError> + Send + 'static,
-    after: impl FnOnce(&AppWindow) + Send + 'static,
+    after: impl FnOnce(&AppWindow) + 'static,
 ) {
-    let Some(case) = open_case() else { return };
+    let Some(case) = screen.case() else { return };
     let adapter = window.global::<MediaAdapter<'_>>();
     adapter.set_busy(true);
     adapter.set_error(SharedString::new());
     adapter.set_result(SharedString::new());
     let epoch = session.epoch();
-    let shared = shared();
+    let shared = screen.shared();
+    let screen = Rc::clone(screen);
     session.run(
         window,
         move |session| job(session, &shared, case),
         move |session, window, result| {
-            if session.epoch() != epoch || open_case() != Some(case) {
+            if session.epoch() != epoch || screen.case() != Some(case) {
                 return;
             }
             let adapter = window.global::<MediaAdapter<'_>>();
@@ -397,7 +410,7 @@ fn act_then(
                 Ok(()) => adapter.set_result(tr(done).into()),
                 Err(e) => adapter.set_error(e.to_string().into()),
             }
-            refresh(session, window);
+            refresh(&screen, session, window);
         },
     );
 }
@@ -437,17 +450,15 @@ pub fn import_file(
 }
 
 /// Saves the details edited since the last pause.
-fn flush_details(session: &Arc<Session>, window: &AppWindow) {
-    PAUSE.with(Timer::stop);
-    let Some((case, edits)) = OPEN.with(|o| {
-        let mut o = o.borrow_mut();
-        let open = o.as_mut()?;
+fn flush_details(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow) {
+    screen.pause.stop();
+    let Some((case, edits)) = screen.open.borrow_mut().as_mut().map(|open| {
         let ids = std::mem::take(&mut open.pending);
         let edits: Vec<(MediaId, MediaDetails)> = ids
             .into_iter()
             .filter_map(|id| open.details.get(&id).map(|d| (id, d.clone())))
             .collect();
-        Some((open.case, edits))
+        (open.case, edits)
     }) else {
         return;
     };
@@ -480,6 +491,7 @@ fn flush_details(session: &Arc<Session>, window: &AppWindow) {
 
 /// Keeps an edit of `id`'s details and saves it after the typing pause.
 fn edit(
+    screen: &Rc<MediaScreen>,
     session: &Arc<Session>,
     window: &AppWindow,
     id: &str,
@@ -488,9 +500,7 @@ fn edit(
     let Ok(id) = MediaId::from_str(id) else {
         return;
     };
-    let kept = OPEN.with(|o| {
-        let mut o = o.borrow_mut();
-        let open = o.as_mut()?;
+    let kept = screen.open.borrow_mut().as_mut().and_then(|open| {
         change(open.details.get_mut(&id)?);
         if !open.pending.contains(&id) {
             open.pending.push(id);
@@ -500,63 +510,69 @@ fn edit(
     if kept.is_none() {
         return;
     }
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
-    PAUSE.with(|t| {
-        t.start(
-            slint::TimerMode::SingleShot,
-            super::session::SAVE_PAUSE,
-            move || {
-                if let Some(window) = weak.upgrade() {
-                    flush_details(&s, &window);
-                }
-            },
-        );
-    });
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::downgrade(screen));
+    screen.pause.start(
+        slint::TimerMode::SingleShot,
+        super::session::SAVE_PAUSE,
+        move || {
+            if let (Some(window), Some(m)) = (weak.upgrade(), m.upgrade()) {
+                flush_details(&m, &s, &window);
+            }
+        },
+    );
 }
 
 /// Connects the screen to `session` (which knows the camera).
-pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
-    session.offer(|r| r.open_media = Some(open));
+pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Router>) {
+    let screen = Rc::new(MediaScreen::default());
+    let m = Rc::clone(&screen);
+    router.offer(|r| {
+        r.open_media = Some(Rc::new(move |s, window, request| {
+            open(&m, s, window, request);
+        }));
+    });
     // A recording is stopped and kept, before the store closes.
-    session.on_leaving(leave);
+    let m = Rc::clone(&screen);
+    router.on_leaving(move |s, window| leave(&m, s, window));
     let adapter = window.global::<MediaAdapter<'_>>();
     reset(window);
 
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_start_camera(move || {
         if let Some(window) = weak.upgrade() {
-            start_preview(&s, &window);
+            start_preview(&m, &s, &window);
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_stop_camera(move || {
         if let Some(window) = weak.upgrade() {
-            stop_camera(&s, &window);
+            stop_camera(&m, &s, &window);
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_take_photo(move || {
         if let Some(window) = weak.upgrade() {
-            take_photo(&s, &window);
+            take_photo(&m, &s, &window);
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_start_recording(move || {
         if let Some(window) = weak.upgrade() {
-            start_recording(&s, &window);
+            start_recording(&m, &s, &window);
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_stop_recording(move || {
         if let Some(window) = weak.upgrade() {
-            stop_recording(&s, &window);
+            stop_recording(&m, &s, &window);
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_import_file(move |path| {
         let Some(window) = weak.upgrade() else { return };
         let path = PathBuf::from(path.trim());
         act(
+            &m,
             &s,
             &window,
             "取り込みました。",
@@ -571,7 +587,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             .global::<MediaAdapter<'_>>()
             .set_import_path(SharedString::new());
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_set_approved(move |id, approved| {
         let Some(window) = weak.upgrade() else { return };
         let Ok(id) = MediaId::from_str(&id) else {
@@ -582,48 +598,56 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
         } else {
             "承認を取り消しました。プレゼンテーションと印刷には出ません。"
         };
-        act(&s, &window, done, move |session, _, case| {
+        act(&m, &s, &window, done, move |session, _, case| {
             on_store(session, |store| {
                 store.set_media_approval(case, id, approved)
             })
         });
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_edit_caption(move |id, text| {
         if let Some(window) = weak.upgrade() {
-            edit(&s, &window, &id, |d| d.caption = text.to_string().into());
+            edit(&m, &s, &window, &id, |d| {
+                d.caption = text.to_string().into()
+            });
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_edit_illustrates(move |id, text| {
         if let Some(window) = weak.upgrade() {
-            edit(&s, &window, &id, |d| {
+            edit(&m, &s, &window, &id, |d| {
                 d.illustrates = text.to_string().into()
             });
         }
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_delete(move |id| {
         let Some(window) = weak.upgrade() else { return };
         let Ok(id) = MediaId::from_str(&id) else {
             return;
         };
-        flush_details(&s, &window);
+        flush_details(&m, &s, &window);
         act(
+            &m,
             &s,
             &window,
             "削除しました。",
             move |session, _, case| on_store(session, |store| store.delete_media(case, id)),
         );
     });
-    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    let (weak, s, m, router) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::clone(&screen),
+        Rc::clone(router),
+    );
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
-        let case = open_case();
-        leave(&s, &window);
+        let case = m.case();
+        leave(&m, &s, &window);
         match case {
             Some(id) => {
-                if let Some(open) = s.routes().open_case {
+                if let Some(open) = router.routes().open_case {
                     open(&s, &window, id);
                 }
             }
