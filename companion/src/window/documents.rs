@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use slint::{
@@ -26,7 +27,7 @@ use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request}
 /// when shrunk to the panel.
 const PREVIEW_DPI: u32 = 110;
 
-/// What the panel holds between callbacks (UI thread only).
+/// What the panel holds between callbacks.
 #[derive(Default)]
 struct State {
     /// The listed cases' ids, in list order.
@@ -37,8 +38,37 @@ struct State {
     pdf: Option<Arc<Vec<u8>>>,
 }
 
-thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State::default());
+/// The documents panel: its state, made by [`wire`] and shared by the
+/// window's callbacks (UI thread only).
+#[derive(Default)]
+pub(super) struct Documents {
+    state: RefCell<State>,
+}
+
+impl Documents {
+    /// The id of listed case `index`.
+    fn case_at(&self, index: i32) -> Option<CaseId> {
+        let index = usize::try_from(index).ok()?;
+        self.state.borrow().cases.get(index).copied()
+    }
+
+    /// The id of the chosen case's employer `index`.
+    fn employer_at(&self, index: i32) -> Option<String> {
+        let index = usize::try_from(index).ok()?;
+        self.state.borrow().employers.get(index).cloned()
+    }
+
+    /// The document shown, as PDF.
+    fn pdf(&self) -> Option<Arc<Vec<u8>>> {
+        self.state.borrow().pdf.clone()
+    }
+
+    /// Keeps a rendered document and its case's employers' ids.
+    fn keep(&self, employers: Vec<String>, pdf: &Arc<Vec<u8>>) {
+        let mut state = self.state.borrow_mut();
+        state.employers = employers;
+        state.pdf = Some(Arc::clone(pdf));
+    }
 }
 
 fn kind(index: i32) -> DocumentKind {
@@ -56,8 +86,9 @@ fn default_path(kind: DocumentKind, case: CaseId) -> PathBuf {
 }
 
 /// Reads the received cases into the list, keeping the chosen one.
-pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
+pub(super) fn refresh(panel: &Rc<Documents>, desk: &Arc<Desk>, window: &DeskWindow) {
     let offset = desk.utc_offset;
+    let panel = Rc::clone(panel);
     desk.with_store(
         window,
         |store| {
@@ -76,12 +107,7 @@ pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
                 }
                 None => return,
             };
-            let chosen = STATE.with(|s| {
-                let s = s.borrow();
-                usize::try_from(adapter.get_selected())
-                    .ok()
-                    .and_then(|i| s.cases.get(i).copied())
-            });
+            let chosen = panel.case_at(adapter.get_selected());
             let items: Vec<CaseItem> = rows
                 .iter()
                 .map(|r| CaseItem {
@@ -98,7 +124,7 @@ pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
             let selected = chosen
                 .and_then(|c| ids.iter().position(|id| *id == c))
                 .map_or(-1, |i| i32::try_from(i).unwrap_or(-1));
-            STATE.with(|s| s.borrow_mut().cases = ids);
+            panel.state.borrow_mut().cases = ids;
             adapter.set_cases(ModelRc::new(VecModel::from(items)));
             adapter.set_selected(selected);
         },
@@ -106,8 +132,8 @@ pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
 }
 
 /// Empties the panel (on lock).
-pub(super) fn clear(window: &DeskWindow) {
-    STATE.with(|s| *s.borrow_mut() = State::default());
+pub(super) fn clear(panel: &Documents, window: &DeskWindow) {
+    *panel.state.borrow_mut() = State::default();
     let adapter = window.global::<DocumentsAdapter<'_>>();
     adapter.set_cases(ModelRc::default());
     adapter.set_selected(-1);
@@ -124,9 +150,8 @@ pub(super) fn clear(window: &DeskWindow) {
     adapter.set_save_path(SharedString::new());
 }
 
-fn chosen_case(window: &DeskWindow) -> Option<CaseId> {
-    let index = usize::try_from(window.global::<DocumentsAdapter<'_>>().get_selected()).ok()?;
-    STATE.with(|s| s.borrow().cases.get(index).copied())
+fn chosen_case(panel: &Documents, window: &DeskWindow) -> Option<CaseId> {
+    panel.case_at(window.global::<DocumentsAdapter<'_>>().get_selected())
 }
 
 /// A rendered document, the case's employers as (id, name), and why photos
@@ -166,18 +191,14 @@ fn render_from(
 }
 
 /// Renders the chosen document of the chosen case and previews page 1.
-fn render(desk: &Arc<Desk>, window: &DeskWindow) {
-    let Some(case) = chosen_case(window) else {
+fn render(panel: &Rc<Documents>, desk: &Arc<Desk>, window: &DeskWindow) {
+    let Some(case) = chosen_case(panel, window) else {
         return;
     };
     let adapter = window.global::<DocumentsAdapter<'_>>();
     let kind = kind(adapter.get_document());
-    let employer = STATE.with(|s| {
-        let s = s.borrow();
-        usize::try_from(adapter.get_employer())
-            .ok()
-            .and_then(|i| s.employers.get(i).cloned())
-    });
+    let employer = panel.employer_at(adapter.get_employer());
+    let panel = Rc::clone(panel);
     adapter.set_rendering(true);
     adapter.set_error(SharedString::new());
     adapter.set_status(SharedString::new());
@@ -195,15 +216,11 @@ fn render(desk: &Arc<Desk>, window: &DeskWindow) {
                         employers.iter().map(|(_, n)| n.as_str().into()).collect();
                     adapter.set_employers(ModelRc::new(VecModel::from(names)));
                     let pdf = Arc::new(pdf);
-                    STATE.with(|s| {
-                        let mut s = s.borrow_mut();
-                        s.employers = employers.into_iter().map(|(id, _)| id).collect();
-                        s.pdf = Some(Arc::clone(&pdf));
-                    });
+                    panel.keep(employers.into_iter().map(|(id, _)| id).collect(), &pdf);
                     show_page(desk, window, &pdf, 1, true);
                 }
                 Some(Err(e)) => {
-                    STATE.with(|s| s.borrow_mut().pdf = None);
+                    panel.state.borrow_mut().pdf = None;
                     adapter.set_preview(Image::default());
                     adapter.set_pages(0);
                     adapter.set_page(0);
@@ -253,40 +270,42 @@ fn show_page(desk: &Arc<Desk>, window: &DeskWindow, pdf: &Arc<Vec<u8>>, page: us
     );
 }
 
-pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+/// Wires the panel's callbacks and returns the panel they share.
+pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) -> Rc<Documents> {
+    let panel = Rc::new(Documents::default());
     let adapter = window.global::<DocumentsAdapter<'_>>();
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_select_case(move |index| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<DocumentsAdapter<'_>>();
         adapter.set_selected(index);
         adapter.set_employer(0);
-        STATE.with(|s| s.borrow_mut().employers.clear());
+        p.state.borrow_mut().employers.clear();
         if adapter.get_printers().row_count() == 0 {
             printers::refresh(&d, &window);
         }
-        render(&d, &window);
+        render(&p, &d, &window);
     });
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_choose_document(move |index| {
         let Some(window) = weak.upgrade() else { return };
         window.global::<DocumentsAdapter<'_>>().set_document(index);
-        render(&d, &window);
+        render(&p, &d, &window);
     });
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_choose_employer(move |index| {
         let Some(window) = weak.upgrade() else { return };
         window.global::<DocumentsAdapter<'_>>().set_employer(index);
-        render(&d, &window);
+        render(&p, &d, &window);
     });
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_page_to(move |page| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<DocumentsAdapter<'_>>();
         if page < 1 || page > adapter.get_pages() {
             return;
         }
-        if let Some(pdf) = STATE.with(|s| s.borrow().pdf.clone()) {
+        if let Some(pdf) = p.pdf() {
             show_page(&d, &window, &pdf, usize::try_from(page).unwrap_or(1), false);
         }
     });
@@ -296,14 +315,11 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             printers::refresh(&d, &window);
         }
     });
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_print(move |printer, copies| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<DocumentsAdapter<'_>>();
-        let (Some(pdf), Some(name)) = (
-            STATE.with(|s| s.borrow().pdf.clone()),
-            printer_name(&d, printer),
-        ) else {
+        let (Some(pdf), Some(name)) = (p.pdf(), printer_name(&d, printer)) else {
             adapter.set_error("プリンターを選んでください (choose a printer)".into());
             return;
         };
@@ -321,11 +337,11 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             }
         });
     });
-    let weak = window.as_weak();
+    let (weak, p) = (window.as_weak(), Rc::clone(&panel));
     adapter.on_save(move |path| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<DocumentsAdapter<'_>>();
-        let Some(pdf) = STATE.with(|s| s.borrow().pdf.clone()) else {
+        let Some(pdf) = p.pdf() else {
             return;
         };
         adapter.set_status(SharedString::new());
@@ -335,4 +351,5 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             Err(e) => adapter.set_error(e.into()),
         }
     });
+    panel
 }

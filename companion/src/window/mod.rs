@@ -21,11 +21,13 @@ mod research;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use slint::{ComponentHandle, SharedString};
+use tokio::sync::oneshot;
 use tsunagi_core::store::{self, Keychain, Store, StoreError};
 
 use crate::print::CupsServer;
@@ -137,12 +139,14 @@ impl Desk {
     /// Runs `job` on the open store in the background (in order with every
     /// other store job), then `done` with its result on the UI thread; the
     /// result is `None` when the window is locked. Dropped if the window
-    /// was locked meanwhile.
+    /// was locked meanwhile. The result comes back through a channel to a
+    /// task on the UI thread's event loop, so `done` may hold UI-thread
+    /// values (it need not be `Send`).
     pub(crate) fn with_store<R: Send + 'static>(
         self: &Arc<Self>,
         window: &DeskWindow,
         job: impl FnOnce(&mut Store) -> R + Send + 'static,
-        done: impl FnOnce(&Arc<Desk>, &DeskWindow, Option<R>) + Send + 'static,
+        done: impl FnOnce(&Arc<Desk>, &DeskWindow, Option<R>) + 'static,
     ) {
         let epoch = self.epoch();
         let run = move |desk: &Arc<Desk>| {
@@ -156,25 +160,22 @@ impl Desk {
             }
             return;
         };
+        let (tx, rx) = oneshot::channel();
         let desk = Arc::clone(self);
-        let weak = window.as_weak();
         let _ = jobs.send(Box::new(move || {
-            let result = run(&desk);
-            let _ = weak.upgrade_in_event_loop(move |window| {
-                if desk.epoch() == epoch {
-                    done(&desk, &window, result);
-                }
-            });
+            let _ = tx.send(run(&desk));
         }));
+        self.deliver(window, epoch, rx, done);
     }
 
     /// Runs `work` on a thread of its own (printing, previews), then `done`
-    /// on the UI thread.
+    /// on the UI thread. As with [`Desk::with_store`], `done` runs in a task
+    /// on the UI thread's event loop and need not be `Send`.
     pub(crate) fn spawn<R: Send + 'static>(
         self: &Arc<Self>,
         window: &DeskWindow,
         work: impl FnOnce() -> R + Send + 'static,
-        done: impl FnOnce(&Arc<Desk>, &DeskWindow, R) + Send + 'static,
+        done: impl FnOnce(&Arc<Desk>, &DeskWindow, R) + 'static,
     ) {
         let epoch = self.epoch();
         if self.background == Background::Inline {
@@ -182,15 +183,32 @@ impl Desk {
             done(self, window, result);
             return;
         }
-        let desk = Arc::clone(self);
-        let weak = window.as_weak();
+        let (tx, rx) = oneshot::channel();
         std::thread::spawn(move || {
-            let result = work();
-            let _ = weak.upgrade_in_event_loop(move |window| {
-                if desk.epoch() == epoch {
-                    done(&desk, &window, result);
-                }
-            });
+            let _ = tx.send(work());
+        });
+        self.deliver(window, epoch, rx, done);
+    }
+
+    /// Awaits `result` in a task on the UI thread, then calls `done` unless
+    /// the window is gone or was locked since `epoch`. A result whose
+    /// sender was dropped (the work panicked) calls nothing.
+    fn deliver<R: 'static>(
+        self: &Arc<Self>,
+        window: &DeskWindow,
+        epoch: u64,
+        result: oneshot::Receiver<R>,
+        done: impl FnOnce(&Arc<Desk>, &DeskWindow, R) + 'static,
+    ) {
+        let (desk, weak) = (Arc::clone(self), window.as_weak());
+        // An error means no event loop will run the task: nobody is left to
+        // tell, so the result is dropped.
+        let _ = slint::spawn_local(async move {
+            let Ok(result) = result.await else { return };
+            let Some(window) = weak.upgrade() else { return };
+            if desk.epoch() == epoch {
+                done(&desk, &window, result);
+            }
         });
     }
 }
@@ -204,11 +222,13 @@ pub fn build(options: Options) -> anyhow::Result<DeskWindow> {
     window
         .global::<DeskLoginAdapter<'_>>()
         .set_no_store(!exists);
-    wire(&window, &desk);
-    documents::wire(&window, &desk);
+    let panels = Panels {
+        documents: documents::wire(&window, &desk),
+        programme: programme::wire(&window, &desk),
+    };
     pairing::wire(&window, &desk);
-    programme::wire(&window, &desk);
     research::wire(&window, &desk);
+    wire(&window, &desk, &panels);
     Ok(window)
 }
 
@@ -221,9 +241,17 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+/// The panels that hold state between callbacks (UI thread only), shared
+/// by the window's callbacks.
+#[derive(Clone)]
+struct Panels {
+    documents: Rc<documents::Documents>,
+    programme: Rc<programme::Programme>,
+}
+
+fn wire(window: &DeskWindow, desk: &Arc<Desk>, panels: &Panels) {
     let login = window.global::<DeskLoginAdapter<'_>>();
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), panels.clone());
     login.on_log_in(move |user, password| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<DeskLoginAdapter<'_>>();
@@ -237,6 +265,7 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             user.to_string(),
             zeroize::Zeroizing::new(password.to_string()),
         );
+        let p = p.clone();
         d.spawn(
             &window,
             move || Store::unlock(&dir, keychain, &user, &password).map(|s| (s, user)),
@@ -249,8 +278,8 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
                         *desk.store.lock().unwrap_or_else(PoisonError::into_inner) = Some(store);
                         window.global::<DeskAdapter<'_>>().set_account(user.into());
                         window.set_screen(DeskScreen::Cases);
-                        pairing::start_server(desk, window);
-                        documents::refresh(desk, window);
+                        pairing::start_server(desk, window, &p.documents);
+                        documents::refresh(&p.documents, desk, window);
                     }
                     Err(e) => adapter.set_error(login_error(&e).into()),
                 }
@@ -259,20 +288,20 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
     });
 
     let desk_adapter = window.global::<DeskAdapter<'_>>();
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), panels.clone());
     desk_adapter.on_lock(move || {
         if let Some(window) = weak.upgrade() {
-            lock(&d, &window);
+            lock(&d, &p, &window);
         }
     });
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), panels.clone());
     desk_adapter.on_show(move |screen| {
         let Some(window) = weak.upgrade() else { return };
         window.set_screen(screen);
         match screen {
-            DeskScreen::Cases => documents::refresh(&d, &window),
+            DeskScreen::Cases => documents::refresh(&p.documents, &d, &window),
             DeskScreen::Pairing => pairing::refresh(&d, &window),
-            DeskScreen::Programme => programme::refresh(&d, &window),
+            DeskScreen::Programme => programme::refresh(&p.programme, &d, &window),
             DeskScreen::Research => research::refresh(&d, &window),
             DeskScreen::Login => {}
         }
@@ -308,12 +337,12 @@ fn login_error(e: &StoreError) -> String {
 
 /// Locks: every case value leaves the window, the link server stops and
 /// the store closes.
-fn lock(desk: &Arc<Desk>, window: &DeskWindow) {
+fn lock(desk: &Arc<Desk>, panels: &Panels, window: &DeskWindow) {
     desk.epoch.fetch_add(1, Ordering::SeqCst);
     pairing::stop_server(desk);
-    documents::clear(window);
+    documents::clear(&panels.documents, window);
     pairing::clear(window);
-    programme::clear(window);
+    programme::clear(&panels.programme, window);
     research::clear(window);
     window
         .global::<DeskAdapter<'_>>()

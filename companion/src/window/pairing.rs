@@ -3,24 +3,29 @@
 //! one tokio runtime, one QUIC endpoint, one connection at a time, exactly
 //! as `tsunagi-companion serve`. What each connection did comes back to the
 //! window: a pairing shows its verification code, an import refreshes the
-//! cases.
+//! cases. Sessions reach the UI thread through a channel that a task on
+//! the window's event loop reads, in the order they ended.
 
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::{Arc, PoisonError};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use time::OffsetDateTime;
+use tokio::sync::mpsc;
 use tsunagi_core::link::PairingCode;
 use tsunagi_core::link::pairing::CODE_LIFETIME;
 use tsunagi_core::store::Store;
 use tsunagi_core::store::sync::PeerKind;
 
+use super::documents::{self, Documents};
 use super::ui::{DeskAdapter, DeskWindow, PairingAdapter, TabletItem};
-use super::{Desk, documents, qr};
+use super::{Desk, qr};
 use crate::link;
 
-/// Starts receiving from paired tablets, if the window was given an address.
-pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
+/// Starts receiving from paired tablets, if the window was given an address;
+/// an import refreshes the documents panel `docs`.
+pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow, docs: &Rc<Documents>) {
     let status = window.global::<DeskAdapter<'_>>();
     let Some(listen) = desk.listen else {
         status.set_link_status("タブレットからの受信は止まっています (not receiving)".into());
@@ -67,9 +72,8 @@ pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
         .into(),
     );
     *desk.server.lock().unwrap_or_else(PoisonError::into_inner) = Some(endpoint.clone());
-    let weak = window.as_weak();
-    let epoch = desk.epoch();
-    let d = Arc::clone(desk);
+    let (sessions, arrived) = mpsc::unbounded_channel();
+    show_sessions(desk, window, docs, arrived);
     // Advertised while the window receives; a failure leaves tablets with
     // the address they paired with.
     let advertised = store
@@ -81,18 +85,7 @@ pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
         .spawn(move || {
             let _advertised = advertised;
             let report = move |result: anyhow::Result<link::Session>| {
-                let d = Arc::clone(&d);
-                let _ = weak.upgrade_in_event_loop(move |window| {
-                    if d.epoch() != epoch {
-                        return;
-                    }
-                    match result {
-                        Ok(session) => received(&d, &window, &session),
-                        Err(e) => window
-                            .global::<PairingAdapter<'_>>()
-                            .set_error(format!("{e:#}").into()),
-                    }
-                });
+                let _ = sessions.send(result);
             };
             runtime.block_on(async move {
                 let _ = link::serve(&store, endpoint, report).await;
@@ -103,8 +96,36 @@ pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow) {
     }
 }
 
+/// Shows what each connection did as it `arrived`, in a task on the UI
+/// thread, until the server stops, the window goes or it is locked. If no
+/// event loop runs the task, nobody is left to tell: the sessions are
+/// dropped.
+fn show_sessions(
+    desk: &Arc<Desk>,
+    window: &DeskWindow,
+    docs: &Rc<Documents>,
+    mut arrived: mpsc::UnboundedReceiver<anyhow::Result<link::Session>>,
+) {
+    let (weak, d, docs) = (window.as_weak(), Arc::clone(desk), Rc::clone(docs));
+    let epoch = desk.epoch();
+    let _ = slint::spawn_local(async move {
+        while let Some(result) = arrived.recv().await {
+            let Some(window) = weak.upgrade() else { return };
+            if d.epoch() != epoch {
+                return;
+            }
+            match result {
+                Ok(session) => received(&d, &window, &docs, &session),
+                Err(e) => window
+                    .global::<PairingAdapter<'_>>()
+                    .set_error(format!("{e:#}").into()),
+            }
+        }
+    });
+}
+
 /// What one connection did, shown.
-fn received(desk: &Arc<Desk>, window: &DeskWindow, session: &link::Session) {
+fn received(desk: &Arc<Desk>, window: &DeskWindow, docs: &Rc<Documents>, session: &link::Session) {
     if let Some(code) = &session.paired {
         let adapter = window.global::<PairingAdapter<'_>>();
         adapter.set_verification(code.as_str().into());
@@ -114,7 +135,7 @@ fn received(desk: &Arc<Desk>, window: &DeskWindow, session: &link::Session) {
         refresh(desk, window);
     }
     if session.imported > 0 {
-        documents::refresh(desk, window);
+        documents::refresh(docs, desk, window);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -14,9 +15,20 @@ use super::printers::{self, print_pdf, printer_name, save_pdf};
 use super::ui::{DeskWindow, ProgrammeAdapter, ProgrammeRow};
 use crate::documents::programme::{self, OutcomeKey, ProgrammeFigures};
 
-thread_local! {
-    /// The programme names offered, and the figures shown (UI thread only).
-    static STATE: RefCell<(Vec<String>, Vec<ProgrammeFigures>)> = RefCell::default();
+/// The programme panel: the programme names offered and the figures
+/// shown, made by [`wire`] and shared by the window's callbacks (UI thread
+/// only).
+#[derive(Default)]
+pub(super) struct Programme {
+    state: RefCell<(Vec<String>, Vec<ProgrammeFigures>)>,
+}
+
+impl Programme {
+    /// The name of offered programme `index`.
+    fn name_at(&self, index: i32) -> Option<String> {
+        let index = usize::try_from(index).ok()?;
+        self.state.borrow().0.get(index).cloned()
+    }
 }
 
 fn row(cells: &[String], heading: bool) -> ProgrammeRow {
@@ -89,20 +101,29 @@ fn all_cases(store: &mut Store) -> Result<Vec<Case>, StoreError> {
 }
 
 /// Reads the programme names and shows the figures of the chosen year.
-pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
+pub(super) fn refresh(panel: &Rc<Programme>, desk: &Arc<Desk>, window: &DeskWindow) {
     let adapter = window.global::<ProgrammeAdapter<'_>>();
     if adapter.get_printers().row_count() == 0 {
         printers::refresh(desk, window);
     }
-    compute(desk, window, adapter.get_year(), adapter.get_programme());
+    compute(
+        panel,
+        desk,
+        window,
+        adapter.get_year(),
+        adapter.get_programme(),
+    );
 }
 
-fn compute(desk: &Arc<Desk>, window: &DeskWindow, year: i32, programme_index: i32) {
-    let chosen = STATE.with(|s| {
-        usize::try_from(programme_index)
-            .ok()
-            .and_then(|i| s.borrow().0.get(i).cloned())
-    });
+fn compute(
+    panel: &Rc<Programme>,
+    desk: &Arc<Desk>,
+    window: &DeskWindow,
+    year: i32,
+    programme_index: i32,
+) {
+    let chosen = panel.name_at(programme_index);
+    let panel = Rc::clone(panel);
     desk.with_store(
         window,
         move |store| {
@@ -116,7 +137,7 @@ fn compute(desk: &Arc<Desk>, window: &DeskWindow, year: i32, programme_index: i3
             let figures = programme::figures(&cases, year, chosen.as_deref());
             Ok::<_, StoreError>((names.into_iter().collect::<Vec<_>>(), figures))
         },
-        |_, window, computed| {
+        move |_, window, computed| {
             let adapter = window.global::<ProgrammeAdapter<'_>>();
             adapter.set_error(SharedString::new());
             adapter.set_status(SharedString::new());
@@ -134,7 +155,7 @@ fn compute(desk: &Arc<Desk>, window: &DeskWindow, year: i32, programme_index: i3
                             format!("{home}/プログラム集計_{}年度.pdf", adapter.get_year()).into(),
                         );
                     }
-                    STATE.with(|s| *s.borrow_mut() = (names, figures));
+                    *panel.state.borrow_mut() = (names, figures);
                 }
                 Some(Err(e)) => adapter.set_error(e.to_string().into()),
                 None => {}
@@ -144,8 +165,8 @@ fn compute(desk: &Arc<Desk>, window: &DeskWindow, year: i32, programme_index: i3
 }
 
 /// Empties the panel (on lock).
-pub(super) fn clear(window: &DeskWindow) {
-    STATE.with(|s| *s.borrow_mut() = Default::default());
+pub(super) fn clear(panel: &Programme, window: &DeskWindow) {
+    *panel.state.borrow_mut() = Default::default();
     let adapter = window.global::<ProgrammeAdapter<'_>>();
     adapter.set_rows(ModelRc::default());
     adapter.set_programmes(ModelRc::default());
@@ -154,20 +175,23 @@ pub(super) fn clear(window: &DeskWindow) {
     adapter.set_error(SharedString::new());
 }
 
-fn pdf_of(year: i32) -> Result<Vec<u8>, String> {
-    let figures = STATE.with(|s| s.borrow().1.clone());
+/// The figures shown, as the printed table of `year`.
+fn pdf_of(panel: &Programme, year: i32) -> Result<Vec<u8>, String> {
+    let figures = panel.state.borrow().1.clone();
     programme::to_pdf(year, &figures, time::OffsetDateTime::now_utc()).map_err(|e| e.to_string())
 }
 
-pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
+/// Wires the panel's callbacks and returns the panel they share.
+pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) -> Rc<Programme> {
+    let panel = Rc::new(Programme::default());
     let adapter = window.global::<ProgrammeAdapter<'_>>();
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_compute(move |year, programme| {
         if let Some(window) = weak.upgrade() {
-            compute(&d, &window, year, programme);
+            compute(&p, &d, &window, year, programme);
         }
     });
-    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    let (weak, d, p) = (window.as_weak(), Arc::clone(desk), Rc::clone(&panel));
     adapter.on_print(move |printer| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<ProgrammeAdapter<'_>>();
@@ -175,7 +199,7 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             adapter.set_error("プリンターを選んでください (choose a printer)".into());
             return;
         };
-        match pdf_of(adapter.get_year()) {
+        match pdf_of(&p, adapter.get_year()) {
             Ok(pdf) => {
                 let title = format!("Tsunagi プログラム集計 {}年度", adapter.get_year());
                 print_pdf(
@@ -197,17 +221,18 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
             Err(e) => adapter.set_error(e.into()),
         }
     });
-    let weak = window.as_weak();
+    let (weak, p) = (window.as_weak(), Rc::clone(&panel));
     adapter.on_save(move |path| {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<ProgrammeAdapter<'_>>();
         adapter.set_status(SharedString::new());
         adapter.set_error(SharedString::new());
-        match pdf_of(adapter.get_year()).and_then(|pdf| save_pdf(&path, &pdf)) {
+        match pdf_of(&p, adapter.get_year()).and_then(|pdf| save_pdf(&path, &pdf)) {
             Ok(done) => adapter.set_status(done.into()),
             Err(e) => adapter.set_error(e.into()),
         }
     });
+    panel
 }
 
 #[cfg(test)]
