@@ -219,61 +219,38 @@ where
     let cut = Cut::after(limits.max_duration);
     let output = Mp4Output::new(&pipeline, out, limits, &cut, &failure)?;
 
-    let has_video = Arc::new(AtomicBool::new(false));
-    let has_audio = Arc::new(AtomicBool::new(false));
-    {
-        let pipeline = pipeline.downgrade();
-        let output = output.clone();
-        let failure = failure.clone();
-        let cut = Arc::clone(&cut);
-        let (has_video, has_audio) = (Arc::clone(&has_video), Arc::clone(&has_audio));
-        decode.connect_pad_added(move |decode, pad| {
-            let Some(pipeline) = pipeline.upgrade() else {
-                return;
-            };
-            let linked = match pipeline::media_type(pad).as_deref() {
-                Some("video/x-raw") if !has_video.swap(true, Ordering::SeqCst) => {
-                    let size = pad
-                        .current_caps()
-                        .and_then(|caps| gstreamer_video::VideoInfo::from_caps(&caps).ok())
-                        .map(|info| {
-                            let par = info.par();
-                            let width = (u64::from(info.width()) * par.numer().max(1) as u64
-                                / par.denom().max(1) as u64)
-                                as u32;
-                            encoded_size(width, info.height())
-                        });
-                    output.add_video(&pipeline, size, false)
-                }
-                Some("audio/x-raw") if !has_audio.swap(true, Ordering::SeqCst) => {
-                    output.add_audio(&pipeline)
-                }
-                // Subtitles, a second video or sound track: left out.
-                _ => return,
-            };
-            let result = linked.and_then(|first| {
-                let sink = first
-                    .static_pad("sink")
-                    .ok_or_else(|| AvError::Pipeline("a queue has no input".into()))?;
-                add_cut_probe(pad, &cut, Role::Any);
-                pad.link(&sink)
-                    .map(|_| ())
-                    .map_err(|e| AvError::Pipeline(format!("cannot link a stream: {e}")))
-            });
-            if let Err(error) = result {
-                failure.set(error);
-                gst::element_error!(decode, gst::CoreError::Negotiation, ("stream not linked"));
-            }
-        });
-    }
-    {
-        let has_video = Arc::clone(&has_video);
-        decode.connect_no_more_pads(move |decode| {
-            if !has_video.load(Ordering::SeqCst) {
-                pipeline::post_not_a_video(decode);
-            }
-        });
-    }
+    let has_audio = AtomicBool::new(false);
+    let (linking, cut) = (output.clone(), Arc::clone(&cut));
+    pipeline::link_streams(&pipeline, &decode, &failure, move |pipeline, stream| {
+        let linked = if stream.first_video {
+            let size = stream
+                .pad
+                .current_caps()
+                .and_then(|caps| gstreamer_video::VideoInfo::from_caps(&caps).ok())
+                .map(|info| {
+                    let par = info.par();
+                    let width = (u64::from(info.width()) * par.numer().max(1) as u64
+                        / par.denom().max(1) as u64) as u32;
+                    encoded_size(width, info.height())
+                });
+            linking.add_video(pipeline, size, false)
+        } else if stream.media_type == "audio/x-raw" && !has_audio.swap(true, Ordering::SeqCst) {
+            linking.add_audio(pipeline)
+        } else {
+            // Subtitles, a second video or sound track: left out.
+            return Ok(());
+        };
+        let first = linked?;
+        let sink = first
+            .static_pad("sink")
+            .ok_or_else(|| AvError::Pipeline("a queue has no input".into()))?;
+        add_cut_probe(stream.pad, &cut, Role::Any);
+        stream
+            .pad
+            .link(&sink)
+            .map(|_| ())
+            .map_err(|e| AvError::Pipeline(format!("cannot link a stream: {e}")))
+    });
 
     pipeline::run_to_end(&pipeline, &failure, true)?;
     output.finish()

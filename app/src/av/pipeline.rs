@@ -614,6 +614,54 @@ pub(crate) fn post_not_a_video(element: &gst::Element) {
     );
 }
 
+/// A stream a demuxer (`decodebin`, `parsebin`) offers.
+pub(crate) struct Stream<'a> {
+    /// Its pad on the demuxer.
+    pub pad: &'a gst::Pad,
+    /// Its media type (`video/x-raw`, `video/x-h264`, `audio/mpeg`, …).
+    pub media_type: String,
+    /// Whether it is the input's first video stream.
+    pub first_video: bool,
+}
+
+/// Links every stream `demux` offers with `link`. A link that fails fails
+/// the pipeline (`failure` keeps why); an input without a video stream
+/// posts [`NOT_A_VIDEO`] once every stream is known.
+pub(crate) fn link_streams(
+    pipeline: &gst::Pipeline,
+    demux: &gst::Element,
+    failure: &Failure,
+    link: impl Fn(&gst::Pipeline, Stream<'_>) -> Result<(), AvError> + Send + Sync + 'static,
+) {
+    let has_video = Arc::new(AtomicBool::new(false));
+    let (weak, failure, seen) = (
+        pipeline.downgrade(),
+        failure.clone(),
+        Arc::clone(&has_video),
+    );
+    demux.connect_pad_added(move |demux, pad| {
+        let Some(pipeline) = weak.upgrade() else {
+            return;
+        };
+        let media_type = media_type(pad).unwrap_or_default();
+        let first_video = media_type.starts_with("video/") && !seen.swap(true, Ordering::SeqCst);
+        let stream = Stream {
+            pad,
+            media_type,
+            first_video,
+        };
+        if let Err(error) = link(&pipeline, stream) {
+            failure.set(error);
+            gst::element_error!(demux, gst::CoreError::Negotiation, ("stream not linked"));
+        }
+    });
+    demux.connect_no_more_pads(move |demux| {
+        if !has_video.load(Ordering::SeqCst) {
+            post_not_a_video(demux);
+        }
+    });
+}
+
 /// The media type of a pad's current caps (`video/x-raw`, `audio/mpeg`, …).
 pub(crate) fn media_type(pad: &gst::Pad) -> Option<String> {
     let caps = pad.current_caps().or_else(|| Some(pad.query_caps(None)))?;

@@ -62,36 +62,15 @@ impl Player {
 
         let on_frame = Arc::new(Mutex::new(on_frame));
         let last_shown = Arc::new(Mutex::new(None::<gst::ClockTime>));
-        let has_video = Arc::new(AtomicBool::new(false));
-        {
-            let pipeline_weak = pipeline.downgrade();
-            let failure = failure.clone();
-            let has_video = Arc::clone(&has_video);
-            decode.connect_pad_added(move |decode, pad| {
-                let Some(pipeline) = pipeline_weak.upgrade() else {
-                    return;
-                };
-                let result = match pipeline::media_type(pad).as_deref() {
-                    Some("video/x-raw") if !has_video.swap(true, Ordering::SeqCst) => {
-                        link_video(&pipeline, pad, &on_frame, &last_shown)
-                    }
-                    Some("audio/x-raw") => link_audio(&pipeline, pad),
-                    _ => Ok(()),
-                };
-                if let Err(error) = result {
-                    failure.set(error);
-                    gst::element_error!(decode, gst::CoreError::Negotiation, ("stream not linked"));
-                }
-            });
-        }
-        {
-            let has_video = Arc::clone(&has_video);
-            decode.connect_no_more_pads(move |decode| {
-                if !has_video.load(Ordering::SeqCst) {
-                    pipeline::post_not_a_video(decode);
-                }
-            });
-        }
+        pipeline::link_streams(&pipeline, &decode, &failure, move |pipeline, stream| {
+            if stream.first_video {
+                link_video(pipeline, stream.pad, &on_frame, &last_shown)
+            } else if stream.media_type == "audio/x-raw" {
+                link_audio(pipeline, stream.pad)
+            } else {
+                Ok(())
+            }
+        });
         if let Err(error) = pipeline::preroll(&pipeline, &failure) {
             let _ = pipeline.set_state(gst::State::Null);
             return Err(error);

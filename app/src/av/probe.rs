@@ -50,46 +50,28 @@ where
 
     let found = Arc::new(Mutex::new(Found::default()));
     let frames = Arc::new(AtomicU64::new(0));
-    let has_video = Arc::new(AtomicBool::new(false));
     let has_audio = Arc::new(AtomicBool::new(false));
     {
-        let pipeline = pipeline.downgrade();
-        let (found, frames, failure) = (Arc::clone(&found), Arc::clone(&frames), failure.clone());
-        let (has_video, has_audio) = (Arc::clone(&has_video), Arc::clone(&has_audio));
-        parse.connect_pad_added(move |parse, pad| {
-            let Some(pipeline) = pipeline.upgrade() else {
-                return;
-            };
-            let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
-            let Some(structure) = caps.structure(0) else {
-                return;
-            };
-            let name = structure.name().to_string();
-            let result = if name.starts_with("video/") && !has_video.swap(true, Ordering::SeqCst) {
-                {
+        let (found, frames) = (Arc::clone(&found), Arc::clone(&frames));
+        let has_audio = Arc::clone(&has_audio);
+        pipeline::link_streams(&pipeline, &parse, &failure, move |pipeline, stream| {
+            if stream.first_video {
+                let caps = stream
+                    .pad
+                    .current_caps()
+                    .unwrap_or_else(|| stream.pad.query_caps(None));
+                if let Some(structure) = caps.structure(0) {
                     let mut found = found.lock().unwrap_or_else(PoisonError::into_inner);
                     found.profile = structure.get::<String>("profile").ok();
                     found.chroma = structure.get::<String>("chroma-format").ok();
-                    found.codec = Some(name);
+                    found.codec = Some(stream.media_type);
                 }
-                link_decoder(&pipeline, pad, &found, &frames)
+                link_decoder(pipeline, stream.pad, &found, &frames)
             } else {
-                if name.starts_with("audio/") {
+                if stream.media_type.starts_with("audio/") {
                     has_audio.store(true, Ordering::SeqCst);
                 }
-                link_fakesink(&pipeline, pad)
-            };
-            if let Err(error) = result {
-                failure.set(error);
-                gst::element_error!(parse, gst::CoreError::Negotiation, ("stream not linked"));
-            }
-        });
-    }
-    {
-        let has_video = Arc::clone(&has_video);
-        parse.connect_no_more_pads(move |parse| {
-            if !has_video.load(Ordering::SeqCst) {
-                pipeline::post_not_a_video(parse);
+                link_fakesink(pipeline, stream.pad)
             }
         });
     }
@@ -225,34 +207,13 @@ where
         .max_buffers(1)
         .build();
     add_chain(&pipeline, &[src.upcast_ref(), &decode])?;
-    let has_video = Arc::new(AtomicBool::new(false));
     {
-        let pipeline_weak = pipeline.downgrade();
         let sink = sink.clone();
-        let failure = failure.clone();
-        let has_video = Arc::clone(&has_video);
-        decode.connect_pad_added(move |decode, pad| {
-            let Some(pipeline) = pipeline_weak.upgrade() else {
-                return;
-            };
-            let result = if pipeline::media_type(pad).as_deref() == Some("video/x-raw")
-                && !has_video.swap(true, Ordering::SeqCst)
-            {
-                link_poster(&pipeline, pad, &sink)
+        pipeline::link_streams(&pipeline, &decode, &failure, move |pipeline, stream| {
+            if stream.first_video {
+                link_poster(pipeline, stream.pad, &sink)
             } else {
-                link_fakesink(&pipeline, pad)
-            };
-            if let Err(error) = result {
-                failure.set(error);
-                gst::element_error!(decode, gst::CoreError::Negotiation, ("stream not linked"));
-            }
-        });
-    }
-    {
-        let has_video = Arc::clone(&has_video);
-        decode.connect_no_more_pads(move |decode| {
-            if !has_video.load(Ordering::SeqCst) {
-                pipeline::post_not_a_video(decode);
+                link_fakesink(pipeline, stream.pad)
             }
         });
     }
