@@ -127,7 +127,86 @@ fn open_with(
     Err(StoreError::Damaged)
 }
 
+/// What every way into an existing store reads first: this handle's lock
+/// and the keyslots.
+struct Opening {
+    lock: HandleLock,
+    slots: KeyslotFile,
+}
+
+impl Opening {
+    fn read(dir: &Path) -> Result<Self, StoreError> {
+        if !exists(dir) {
+            return Err(StoreError::NoStore(dir.to_owned()));
+        }
+        let lock = HandleLock::shared(dir)?;
+        let slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
+        Ok(Self { lock, slots })
+    }
+}
+
+/// The database opened with a key and brought to the current schema, with
+/// the account that is logging in.
+struct Entered {
+    conn: Connection,
+    key: DbKey,
+    /// Which of the keyslots' keys opened it (a rotation may be halfway).
+    which: WhichKey,
+    account: Account,
+    /// The Argon2 settings of the account's slot.
+    kdf: KdfParams,
+}
+
+impl Entered {
+    /// Opens the database in `dir` with the key `opened` unsealed and reads
+    /// `user`'s account; `unknown` is the error when there is no such
+    /// (enabled) account.
+    fn new(
+        dir: &Path,
+        slots: &KeyslotFile,
+        opened: &Opened,
+        user: &str,
+        unknown: impl Fn() -> StoreError,
+    ) -> Result<Self, StoreError> {
+        let (mut conn, key, which) = open_with(dir, slots, opened)?;
+        migrate(&mut conn)?;
+        let account = login_account(&conn, user, unknown)?;
+        let kdf = slots
+            .account_slot(user)
+            .map(|s| s.kdf)
+            .unwrap_or(KdfParams::DEFAULT);
+        Ok(Self {
+            conn,
+            key,
+            which,
+            account,
+            kdf,
+        })
+    }
+}
+
 impl Store {
+    /// The handle on what was opened.
+    fn assemble(
+        dir: &Path,
+        lock: HandleLock,
+        keychain: Arc<dyn Keychain>,
+        slots: KeyslotFile,
+        entered: Entered,
+    ) -> Store {
+        Store {
+            conn: entered.conn,
+            dir: dir.to_owned(),
+            lock,
+            keychain,
+            slots,
+            key: entered.key,
+            account: entered.account,
+            kdf: entered.kdf,
+            lists_audited: None,
+        }
+    }
+
     /// Sets up a new store in `dir` with its first administrator, and returns
     /// it unlocked with the recovery code, which must be shown once and never
     /// kept. Nothing is left behind if set-up fails.
@@ -192,22 +271,17 @@ impl Store {
         keys::write_store_id(dir, &slots.store_id)?;
         // The keyslot file is written last: until it exists, there is no store.
         slots.write(dir)?;
-        let account = Account {
-            name: admin.to_owned(),
-            role: Role::Administrator,
-        };
-        let store = Store {
+        let entered = Entered {
             conn,
-            dir: dir.to_owned(),
-            lock,
-            keychain,
-            slots,
             key,
-            account,
+            which: WhichKey::Current,
+            account: Account {
+                name: admin.to_owned(),
+                role: Role::Administrator,
+            },
             kdf: options.kdf,
-            lists_audited: None,
         };
-        Ok((store, code))
+        Ok((Store::assemble(dir, lock, keychain, slots, entered), code))
     }
 
     /// Unlocks the store in `dir` as `user`. A wrong user name and a wrong
@@ -224,11 +298,7 @@ impl Store {
         user: &str,
         password: &str,
     ) -> Result<Store, StoreError> {
-        if !exists(dir) {
-            return Err(StoreError::NoStore(dir.to_owned()));
-        }
-        let lock = HandleLock::shared(dir)?;
-        let slots = KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
+        let Opening { lock, slots } = Opening::read(dir)?;
         let device = keychain
             .load(&slots.store_id)?
             .ok_or_else(|| StoreError::DeviceSecretMissing(keychain.describe()))?;
@@ -239,31 +309,15 @@ impl Store {
                 KeyError::Disabled => StoreError::AccountDisabled,
                 other => StoreError::Keys(other),
             })?;
-        let (mut conn, key, which) = open_with(dir, &slots, &opened)?;
-        migrate(&mut conn)?;
-        let account = login_account(&conn, user, || StoreError::WrongPassword)?;
-        audit::append(&conn, &now(), user, AuditAction::Login, None, "")?;
-        let kdf = slots
-            .account_slot(user)
-            .map(|s| s.kdf)
-            .unwrap_or(KdfParams::DEFAULT);
-        let mut store = Store {
-            conn,
-            dir: dir.to_owned(),
-            lock,
-            keychain,
-            slots,
-            key,
-            account,
-            kdf,
-            lists_audited: None,
-        };
+        let entered = Entered::new(dir, &slots, &opened, user, || StoreError::WrongPassword)?;
+        audit::append(&entered.conn, &now(), user, AuditAction::Login, None, "")?;
+        let which = entered.which;
+        let mut store = Store::assemble(dir, lock, keychain, slots, entered);
         if matches!(opened, Opened::Legacy(_)) {
             // Before any rotation, which would drop a slot of format 1.
             let _ = store.upgrade_own_slot(password, &device);
         }
-        let _ = store.finish_rotation(which);
-        store.tidy_on_open();
+        store.finish_opening(which);
         Ok(store)
     }
 
@@ -291,17 +345,21 @@ impl Store {
         let lock = HandleLock::shared(&self.dir)?;
         let key = self.key.duplicate();
         let conn = open_db(&self.dir.join(DB_FILE), Some(&key), false)?;
-        Ok(Store {
+        let entered = Entered {
             conn,
-            dir: self.dir.clone(),
-            lock,
-            keychain: Arc::clone(&self.keychain),
-            slots: self.slots.clone(),
             key,
+            which: WhichKey::Current,
             account: self.account.clone(),
             kdf: self.kdf,
-            lists_audited: None,
-        })
+        };
+        let keychain = Arc::clone(&self.keychain);
+        Ok(Store::assemble(
+            &self.dir,
+            lock,
+            keychain,
+            self.slots.clone(),
+            entered,
+        ))
     }
 
     /// Checks `password` against the logged-in account without opening
@@ -336,24 +394,15 @@ impl Store {
         new_password: &str,
     ) -> Result<Store, StoreError> {
         check_password(new_password)?;
-        if !exists(dir) {
-            return Err(StoreError::NoStore(dir.to_owned()));
-        }
-        let lock = HandleLock::shared(dir)?;
-        let mut slots =
-            KeyslotFile::read(dir)?.ok_or_else(|| StoreError::NoStore(dir.to_owned()))?;
+        let Opening { lock, mut slots } = Opening::read(dir)?;
         let opened = slots.open_recovery(code).map_err(|e| match e {
             KeyError::WrongSecret | KeyError::NoSlot => StoreError::WrongRecoveryCode,
             other => StoreError::Keys(other),
         })?;
-        let (mut conn, key, which) = open_with(dir, &slots, &opened)?;
-        migrate(&mut conn)?;
-        let account = login_account(&conn, user, || StoreError::NoSuchAccount(user.to_owned()))?;
-        let kdf = slots
-            .account_slot(user)
-            .map(|s| s.kdf)
-            .unwrap_or(KdfParams::DEFAULT);
-        if which == WhichKey::Pending {
+        let entered = Entered::new(dir, &slots, &opened, user, || {
+            StoreError::NoSuchAccount(user.to_owned())
+        })?;
+        if entered.which == WhichKey::Pending {
             slots.promote_pending();
         }
         if let (Opened::Legacy(_), Some(recovery)) = (&opened, slots.recovery_slot()) {
@@ -369,23 +418,19 @@ impl Store {
                 device
             }
         };
-        slots.put(slots.new_account_slot(user, new_password, &device, kdf)?);
-        slots.seal(&key)?;
+        slots.put(slots.new_account_slot(user, new_password, &device, entered.kdf)?);
+        slots.seal(&entered.key)?;
         slots.write(dir)?;
-        audit::append(&conn, &now(), user, AuditAction::Recovered, None, "")?;
-        let mut store = Store {
-            conn,
-            dir: dir.to_owned(),
-            lock,
-            keychain,
-            slots,
-            key,
-            account,
-            kdf,
-            lists_audited: None,
-        };
-        let _ = store.finish_rotation(WhichKey::Current);
-        store.tidy_on_open();
+        audit::append(
+            &entered.conn,
+            &now(),
+            user,
+            AuditAction::Recovered,
+            None,
+            "",
+        )?;
+        let mut store = Store::assemble(dir, lock, keychain, slots, entered);
+        store.finish_opening(WhichKey::Current);
         Ok(store)
     }
 
@@ -403,31 +448,29 @@ impl Store {
             "INSERT INTO accounts (name, role, created_at) VALUES ('admin', 'administrator', ?1)",
             [now()],
         )?;
-        let account = Account {
-            name: "admin".into(),
-            role: Role::Administrator,
+        let entered = Entered {
+            conn,
+            key: DbKey::generate(),
+            which: WhichKey::Current,
+            account: Account {
+                name: "admin".into(),
+                role: Role::Administrator,
+            },
+            kdf: KdfParams::DEFAULT,
         };
         let keychain: Arc<dyn Keychain> = Arc::new(super::MemoryKeychain::default());
         let slots = KeyslotFile::new("plain-baseline".into());
-        Ok(Store {
-            conn,
-            dir: dir.to_owned(),
-            lock,
-            keychain,
-            slots,
-            key: DbKey::generate(),
-            account,
-            kdf: KdfParams::DEFAULT,
-            lists_audited: None,
-        })
+        Ok(Store::assemble(dir, lock, keychain, slots, entered))
     }
 
-    /// Once the key has opened the database: puts back a missing or
-    /// damaged keyslot file or backup, and `store.id`, from the keyslots
-    /// just used ([`KeyslotFile::repair`]); removes media files left by an
-    /// interrupted write. A failure here must not keep anyone out: the next
-    /// open tries again.
-    fn tidy_on_open(&mut self) {
+    /// Once the key has opened the database: finishes a rotation a stopped
+    /// process left (`which` key opened it), puts back a missing or damaged
+    /// keyslot file or backup, and `store.id`, from the keyslots just used
+    /// ([`KeyslotFile::repair`]); removes media files left by an interrupted
+    /// write. A failure here must not keep anyone out: the next open tries
+    /// again.
+    fn finish_opening(&mut self, which: WhichKey) {
+        let _ = self.finish_rotation(which);
         let _ = self.slots.repair(&self.dir);
         let _ = self.sweep_media(SWEEP_GRACE);
     }
