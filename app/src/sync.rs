@@ -11,14 +11,12 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN, PairingCode};
-use tsunagi_core::link::tls;
 use tsunagi_core::link::wire::{self, Frame, Message};
-use tsunagi_core::link::{Fingerprint, Sender, SenderEvent, TlsIdentity, Transmit};
+use tsunagi_core::link::{Fingerprint, Sender, SenderEvent, TlsIdentity, Transmit, quic, tls};
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
 use tsunagi_core::store::Store;
 use tsunagi_core::store::sync::{Peer, PeerKind};
@@ -102,21 +100,7 @@ fn endpoint(
     pinned: Fingerprint,
     to: SocketAddr,
 ) -> anyhow::Result<quinn::Endpoint> {
-    let crypto = tls::client_config(identity, pinned)?;
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(crypto)
-        .context("the TLS configuration does not suit QUIC")?;
-    let mut config = quinn::ClientConfig::new(Arc::new(quic));
-    let mut transport = quinn::TransportConfig::default();
-    transport
-        .max_idle_timeout(Some(
-            Duration::from_secs(10)
-                .try_into()
-                .expect("10 s is a valid idle timeout"),
-        ))
-        .keep_alive_interval(Some(Duration::from_secs(3)))
-        .stream_receive_window((8u32 << 20).into())
-        .send_window(16 << 20);
-    config.transport_config(Arc::new(transport));
+    let config = quic::client_config(identity, pinned)?;
     let bind: SocketAddr = if to.is_ipv4() {
         ([0, 0, 0, 0], 0).into()
     } else {

@@ -26,9 +26,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use time::OffsetDateTime;
 use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN};
-use tsunagi_core::link::tls;
 use tsunagi_core::link::wire::{self, Frame, Message};
-use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent};
+use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent, quic, tls};
 
 use crate::inbox::{self, PARTIAL_MAX_AGE, sweep_inbox};
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
@@ -109,20 +108,7 @@ pub async fn write_message(send: &mut quinn::SendStream, m: Message) -> anyhow::
 /// The companion's QUIC endpoint on `listen`, with its own certificate.
 pub fn endpoint(store: &mut Store, listen: SocketAddr) -> anyhow::Result<quinn::Endpoint> {
     let identity = store.device_identity()?;
-    let crypto = tls::server_config(&identity.tls)?;
-    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(crypto)
-        .context("the TLS configuration does not suit QUIC")?;
-    let mut config = quinn::ServerConfig::with_crypto(Arc::new(quic));
-    let mut transport = quinn::TransportConfig::default();
-    transport
-        .max_idle_timeout(Some(
-            Duration::from_secs(10)
-                .try_into()
-                .expect("10 s is a valid idle timeout"),
-        ))
-        .stream_receive_window((8u32 << 20).into())
-        .receive_window((16u32 << 20).into());
-    config.transport_config(Arc::new(transport));
+    let config = quic::server_config(&identity.tls)?;
     quinn::Endpoint::server(config, listen).with_context(|| format!("could not listen on {listen}"))
 }
 

@@ -12,6 +12,8 @@
 //! - [`identity`]: a device's TLS certificate and its fingerprint;
 //! - [`discovery`]: the names under which a companion is found on the LAN;
 //! - [`tls`]: rustls configurations that pin certificates by fingerprint;
+//! - [`quic`]: the QUIC (quinn) configurations of both ends, with their
+//!   transport settings;
 //! - [`transfer`]: offer → have → chunks → ack, for the sender and the
 //!   receiver.
 //!
@@ -20,6 +22,7 @@
 pub mod discovery;
 pub mod identity;
 pub mod pairing;
+pub mod quic;
 pub mod tls;
 pub mod transfer;
 pub mod wire;
@@ -47,4 +50,11 @@ pub enum LinkError {
     /// Nothing came back after every retry.
     #[error("the other device stopped answering (応答がありません)")]
     Timeout,
+    /// This device's TLS configuration could not be made (e.g. its
+    /// certificate or key is unusable).
+    #[error(transparent)]
+    Tls(#[from] rustls::Error),
+    /// The TLS configuration lacks the cipher suite QUIC starts with.
+    #[error("the TLS configuration does not suit QUIC")]
+    NotForQuic(#[from] quinn::crypto::rustls::NoInitialCipherSuite),
 }

@@ -36,7 +36,7 @@ pub fn server_config(identity: &TlsIdentity) -> Result<rustls::ServerConfig, rus
     let (certs, key) = chain(identity);
     let mut config = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_client_cert_verifier(Arc::new(AnyClientKey(provider)))
+        .with_client_cert_verifier(Arc::new(AnyClientKey(Signatures(provider))))
         .with_single_cert(certs, key)?;
     config.alpn_protocols = vec![ALPN.to_vec()];
     Ok(config)
@@ -55,7 +55,7 @@ pub fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Pinned {
             pinned,
-            provider,
+            signatures: Signatures(provider),
             refusal: COMPANION_REFUSAL,
         }))
         .with_client_auth_cert(certs, key)?;
@@ -75,7 +75,7 @@ pub fn client_config_with_resolver(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Pinned {
             pinned,
-            provider,
+            signatures: Signatures(provider),
             refusal: COMPANION_REFUSAL,
         }))
         .with_client_cert_resolver(resolver);
@@ -94,7 +94,7 @@ pub fn pinned_https_config(pinned: Fingerprint) -> Result<rustls::ClientConfig, 
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Pinned {
             pinned,
-            provider,
+            signatures: Signatures(provider),
             refusal: "the research centre's certificate is not the one configured",
         }))
         .with_no_client_auth();
@@ -110,7 +110,7 @@ pub fn peer_fingerprint(certs: &[CertificateDer<'_>]) -> Option<Fingerprint> {
 #[derive(Debug)]
 struct Pinned {
     pinned: Fingerprint,
-    provider: Arc<CryptoProvider>,
+    signatures: Signatures,
     /// The refusal's text when the certificate is another one.
     refusal: &'static str,
 }
@@ -139,7 +139,7 @@ impl ServerCertVerifier for Pinned {
         _cert: &CertificateDer<'_>,
         _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::General("TLS 1.2 is not used".into()))
+        self.signatures.tls12()
     }
 
     fn verify_tls13_signature(
@@ -148,18 +148,11 @@ impl ServerCertVerifier for Pinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.signatures.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.signatures.schemes()
     }
 }
 
@@ -167,7 +160,7 @@ impl ServerCertVerifier for Pinned {
 /// client holds its private key (the CertificateVerify signature), so a copied
 /// certificate without its key fails here.
 #[derive(Debug)]
-struct AnyClientKey(Arc<CryptoProvider>);
+struct AnyClientKey(Signatures);
 
 impl ClientCertVerifier for AnyClientKey {
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
@@ -193,10 +186,38 @@ impl ClientCertVerifier for AnyClientKey {
         _cert: &CertificateDer<'_>,
         _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::General("TLS 1.2 is not used".into()))
+        self.0.tls12()
     }
 
     fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.tls13(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.schemes()
+    }
+}
+
+/// The handshake signature checks both verifiers make, with the algorithms
+/// of one crypto provider: every configuration here is TLS 1.3 only, so a
+/// TLS 1.2 signature is refused.
+#[derive(Debug)]
+struct Signatures(Arc<CryptoProvider>);
+
+impl Signatures {
+    /// Refuses a TLS 1.2 signature: TLS 1.2 is never negotiated here.
+    fn tls12(&self) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.2 is not used".into()))
+    }
+
+    /// Checks a TLS 1.3 CertificateVerify signature over `message` with the
+    /// key of `cert`.
+    fn tls13(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
@@ -210,7 +231,8 @@ impl ClientCertVerifier for AnyClientKey {
         )
     }
 
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+    /// The signature schemes the provider can check.
+    fn schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
