@@ -3,7 +3,9 @@
 //! career direction agreed.
 
 use super::layout::{Doc, col};
-use super::{Ctx, DocumentError, DocumentKind, format_number, format_opt_date};
+use super::{
+    BasicField, Ctx, DocumentError, DocumentKind, basic_rows, format_number, format_opt_date,
+};
 
 /// Renders the career plan.
 pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
@@ -16,12 +18,11 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     doc.heading("本人");
     doc.form(
         2,
-        &[
-            ("氏名", b.name.expose().clone()),
-            ("ふりがな", b.kana.expose().clone()),
-            ("生年月日", format_opt_date(*b.birth_date.expose())),
-            ("支援段階", case.stage.label_ja().to_owned()),
-        ],
+        &basic_rows(
+            b,
+            &[BasicField::Name, BasicField::Kana, BasicField::BirthDate],
+            [("支援段階", case.stage.label_ja().to_owned())],
+        ),
     );
 
     doc.heading("ディスカバリーの結果");

@@ -382,6 +382,62 @@ impl Ctx<'_> {
     }
 }
 
+/// A field of the client's basic information, labelled and shown as every
+/// document labels and shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BasicField {
+    /// 氏名.
+    Name,
+    /// ふりがな.
+    Kana,
+    /// 生年月日.
+    BirthDate,
+    /// 生まれ年: the year alone, where the full date is not needed.
+    BirthYear,
+    /// 性別.
+    Sex,
+    /// 住所.
+    Address,
+    /// 電話番号.
+    Phone,
+    /// メール.
+    Email,
+    /// 備考.
+    Note,
+}
+
+impl BasicField {
+    /// The field's label and its value in `basic`.
+    fn row(self, basic: &tsunagi_core::model::BasicInfo) -> (&'static str, String) {
+        match self {
+            Self::Name => ("氏名", basic.name.expose().clone()),
+            Self::Kana => ("ふりがな", basic.kana.expose().clone()),
+            Self::BirthDate => ("生年月日", format_opt_date(*basic.birth_date.expose())),
+            Self::BirthYear => (
+                "生まれ年",
+                basic
+                    .birth_year
+                    .map(|y| format!("{y}年"))
+                    .unwrap_or_default(),
+            ),
+            Self::Sex => ("性別", basic.sex.label_ja().to_owned()),
+            Self::Address => ("住所", basic.address.expose().clone()),
+            Self::Phone => ("電話番号", basic.phone.expose().clone()),
+            Self::Email => ("メール", basic.email.expose().clone()),
+            Self::Note => ("備考", basic.note.expose().clone()),
+        }
+    }
+}
+
+/// The rows of `fields` of `basic`, then `more`, for [`layout::Doc::form`].
+pub(crate) fn basic_rows(
+    basic: &tsunagi_core::model::BasicInfo,
+    fields: &[BasicField],
+    more: impl IntoIterator<Item = (&'static str, String)>,
+) -> Vec<(&'static str, String)> {
+    fields.iter().map(|f| f.row(basic)).chain(more).collect()
+}
+
 /// A date as printed: 2024年5月10日.
 pub fn format_date(date: Date) -> String {
     format!(

@@ -6,7 +6,10 @@
 use printpdf::RawImage;
 
 use super::layout::Doc;
-use super::{Ctx, DocumentError, DocumentKind, format_date, format_number, format_opt_date};
+use super::{
+    BasicField, Ctx, DocumentError, DocumentKind, basic_rows, format_date, format_number,
+    format_opt_date,
+};
 
 /// Renders the profile.
 pub(crate) fn render(
@@ -22,15 +25,16 @@ pub(crate) fn render(
     doc.heading("本人について");
     doc.form(
         2,
-        &[
-            ("氏名", b.name.expose().clone()),
-            ("ふりがな", b.kana.expose().clone()),
-            (
-                "生まれ年",
-                b.birth_year.map(|y| format!("{y}年")).unwrap_or_default(),
-            ),
-            ("性別", b.sex.label_ja().to_owned()),
-        ],
+        &basic_rows(
+            b,
+            &[
+                BasicField::Name,
+                BasicField::Kana,
+                BasicField::BirthYear,
+                BasicField::Sex,
+            ],
+            [],
+        ),
     );
     if !d.narrative.expose().trim().is_empty() {
         doc.heading("人物像");

@@ -6,7 +6,9 @@
 use tsunagi_core::model::{Employer, JobConditions};
 
 use super::layout::{Doc, col};
-use super::{Ctx, DocumentError, DocumentKind, format_number, format_opt_date};
+use super::{
+    BasicField, Ctx, DocumentError, DocumentKind, basic_rows, format_number, format_opt_date,
+};
 
 /// Renders the proposal for `employer`.
 pub(crate) fn render(ctx: &Ctx<'_>, employer: &Employer) -> Result<Vec<u8>, DocumentError> {
@@ -30,10 +32,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, employer: &Employer) -> Result<Vec<u8>, Docu
     doc.heading("ご提案する方");
     doc.form(
         2,
-        &[
-            ("氏名", case.basic.name.expose().clone()),
-            ("ふりがな", case.basic.kana.expose().clone()),
-        ],
+        &basic_rows(&case.basic, &[BasicField::Name, BasicField::Kana], []),
     );
 
     if !employer.business_needs.is_empty() {

@@ -3,7 +3,9 @@
 //! reviews and the closing text, with each supporter's confirmation.
 
 use super::layout::{Doc, col, seal_col};
-use super::{Ctx, DocumentError, DocumentKind, format_number, format_opt_date};
+use super::{
+    BasicField, Ctx, DocumentError, DocumentKind, basic_rows, format_number, format_opt_date,
+};
 
 /// Renders the summary.
 pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
@@ -15,13 +17,15 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     doc.heading("本人と結果");
     doc.form(
         2,
-        &[
-            ("氏名", case.basic.name.expose().clone()),
-            ("ふりがな", case.basic.kana.expose().clone()),
-            ("支援段階", case.stage.label_ja().to_owned()),
-            ("支援の結果", s.outcome.label_ja().to_owned()),
-            ("作成日", format_opt_date(s.written_on)),
-        ],
+        &basic_rows(
+            &case.basic,
+            &[BasicField::Name, BasicField::Kana],
+            [
+                ("支援段階", case.stage.label_ja().to_owned()),
+                ("支援の結果", s.outcome.label_ja().to_owned()),
+                ("作成日", format_opt_date(s.written_on)),
+            ],
+        ),
     );
     doc.heading("総括");
     doc.paragraph(s.text.expose());

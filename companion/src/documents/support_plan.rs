@@ -6,7 +6,7 @@
 //! the plan's own revision number and date are printed beside the case's.
 
 use super::layout::{Doc, col};
-use super::{Ctx, DocumentError, DocumentKind, format_opt_date};
+use super::{BasicField, Ctx, DocumentError, DocumentKind, basic_rows, format_opt_date};
 
 /// Renders the support plan.
 pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
@@ -30,16 +30,20 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     doc.heading("基本情報");
     doc.form(
         2,
-        &[
-            ("氏名", b.name.expose().clone()),
-            ("ふりがな", b.kana.expose().clone()),
-            ("生年月日", format_opt_date(*b.birth_date.expose())),
-            ("性別", b.sex.label_ja().to_owned()),
-            ("住所", b.address.expose().clone()),
-            ("電話番号", b.phone.expose().clone()),
-            ("メール", b.email.expose().clone()),
-            ("備考", b.note.expose().clone()),
-        ],
+        &basic_rows(
+            b,
+            &[
+                BasicField::Name,
+                BasicField::Kana,
+                BasicField::BirthDate,
+                BasicField::Sex,
+                BasicField::Address,
+                BasicField::Phone,
+                BasicField::Email,
+                BasicField::Note,
+            ],
+            [],
+        ),
     );
 
     if !b.diseases.is_empty() {
