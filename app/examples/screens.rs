@@ -31,6 +31,7 @@ use tsunagi_app::window::ui::{
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::media::VideoInfo;
 use tsunagi_core::model::{CaseId, demo_cases};
+use tsunagi_core::rfc3339::Timestamp;
 use tsunagi_core::store::{
     CaseQuery, KdfParams, Keychain, MediaDetails, MemoryKeychain, Role, Store, StoreOptions,
 };
@@ -189,7 +190,7 @@ fn add_media(store: &mut Store, case: CaseId) -> anyhow::Result<()> {
     let details = |illustrates: &str, caption: &str| MediaDetails {
         caption: caption.into(),
         illustrates: illustrates.into(),
-        taken_at: Some("2026-11-20T10:00:00+09:00".into()),
+        taken_at: Timestamp::parse("2026-11-20T10:00:00+09:00"),
     };
     let shown = store.import_photo(
         case,

@@ -441,7 +441,7 @@ fn media(dir: &std::path::Path, command: MediaCommand) -> anyhow::Result<()> {
                     item.kind.as_str(),
                     item.size,
                     if item.approval.is_some() { "yes" } else { "no" },
-                    item.taken_at.as_deref().unwrap_or(&item.created_at),
+                    item.taken_at.unwrap_or(item.created_at),
                     field(item.illustrates.expose()),
                     field(item.caption.expose()),
                 );

@@ -214,7 +214,7 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
                         .parse::<Recipient>()
                         .map_err(|_| anyhow!("the companion sent a malformed key"))?,
                     address: Some(code.addr.to_string()),
-                    paired_at: tsunagi_core::rfc3339::now(),
+                    paired_at: tsunagi_core::rfc3339::Timestamp::now(),
                 };
                 Ok((peer, pairing::verification_code(&exporter)))
             }

@@ -44,7 +44,7 @@ fn peer(store: &mut Store, kind: PeerKind, address: Option<String>) -> Peer {
         signer: id.keys.signer(),
         recipient: id.keys.recipient(),
         address,
-        paired_at: "2026-01-01T00:00:00Z".into(),
+        paired_at: tsunagi_core::rfc3339::Timestamp::parse("2026-01-01T00:00:00Z").expect("a time"),
     }
 }
 

@@ -431,7 +431,7 @@ async fn handle(
                 signer,
                 recipient: recipient.clone(),
                 address: None,
-                paired_at: tsunagi_core::rfc3339::now(),
+                paired_at: tsunagi_core::rfc3339::Timestamp::now(),
             };
             let code = pairing::verification_code(&exporter);
             let redeemed = store.redeem_pairing_code(

@@ -114,7 +114,8 @@ fn paired_pair() -> (tempfile::TempDir, Store, TlsIdentity, Fingerprint) {
             signer: t.keys.signer(),
             recipient: t.keys.recipient(),
             address: None,
-            paired_at: "2026-01-01T00:00:00Z".into(),
+            paired_at: tsunagi_core::rfc3339::Timestamp::parse("2026-01-01T00:00:00Z")
+                .expect("a time"),
         })
         .expect("pairs");
     let fp = companion

@@ -13,13 +13,12 @@ use std::sync::Arc;
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use time::UtcOffset;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use tsunagi_core::model::{CaseId, SectionName};
 use tsunagi_core::store::{
     Account, AuditAction, AuditEntry, CaseQuery, CaseSummary, Role, Store, StoreError,
 };
 
+use super::case_query::format_seconds;
 use super::i18n::{tr, tr_fill};
 use super::problem::Report;
 use super::router::Router;
@@ -117,7 +116,7 @@ impl AdminData {
 /// One audit entry as the screen shows it.
 pub fn audit_row(entry: &AuditEntry, offset: UtcOffset) -> AuditItem {
     AuditItem {
-        at: format_seconds(&entry.at, offset).into(),
+        at: format_seconds(entry.at, offset).into(),
         account: entry.account.as_str().into(),
         action: index_of(&AUDIT_ACTIONS, entry.action),
         case_id: entry
@@ -208,14 +207,6 @@ fn section_label(section: SectionName) -> &'static str {
 }
 
 /// A stored time as `2026/11/24 14:05:09` at `offset`; unreadable ones as stored.
-fn format_seconds(rfc3339: &str, offset: UtcOffset) -> String {
-    let format = format_description!("[year]/[month]/[day] [hour]:[minute]:[second]");
-    time::OffsetDateTime::parse(rfc3339, &Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(offset).format(&format).ok())
-        .unwrap_or_else(|| rfc3339.to_owned())
-}
-
 fn index_of<T: PartialEq>(all: &[T], value: T) -> i32 {
     all.iter()
         .position(|v| *v == value)
@@ -569,7 +560,7 @@ mod tests {
     fn entry(seq: i64, action: AuditAction, case_id: Option<&str>) -> AuditEntry {
         AuditEntry {
             seq,
-            at: "2026-11-24T05:05:09Z".into(),
+            at: tsunagi_core::rfc3339::Timestamp::parse("2026-11-24T05:05:09Z").expect("a time"),
             account: "admin".into(),
             action,
             case_id: case_id.map(str::to_owned),
@@ -583,7 +574,8 @@ mod tests {
             name: name.into(),
             kana: kana.into(),
             stage: SupportStage::Discovery,
-            updated_at: "2026-11-24T05:05:09Z".into(),
+            updated_at: tsunagi_core::rfc3339::Timestamp::parse("2026-11-24T05:05:09Z")
+                .expect("a time"),
             assigned_to: assigned.iter().map(|a| (*a).to_owned()).collect(),
         }
     }

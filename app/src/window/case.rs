@@ -130,7 +130,7 @@ pub fn history_rows(revisions: &[Revision], offset: time::UtcOffset) -> Vec<Hist
         .rev()
         .flat_map(|r| {
             r.changes.iter().map(move |c| HistoryRow {
-                when: format_time(&r.at, offset).into(),
+                when: format_time(r.at, offset).into(),
                 author: r.author.as_str().into(),
                 field: c.path.as_str().into(),
                 old: show_value(&c.old).into(),
@@ -653,7 +653,8 @@ mod tests {
             Revision {
                 revision: 1,
                 author: "admin".into(),
-                at: "2026-11-24T05:00:00Z".into(),
+                at: tsunagi_core::rfc3339::Timestamp::parse("2026-11-24T05:00:00Z")
+                    .expect("a time"),
                 section: SectionName::Basic,
                 changes: vec![FieldChange {
                     path: "basic.name".into(),
@@ -664,7 +665,8 @@ mod tests {
             Revision {
                 revision: 2,
                 author: "sato".into(),
-                at: "2026-11-25T01:30:00Z".into(),
+                at: tsunagi_core::rfc3339::Timestamp::parse("2026-11-25T01:30:00Z")
+                    .expect("a time"),
                 section: SectionName::Basic,
                 changes: vec![FieldChange {
                     path: "basic.name".into(),

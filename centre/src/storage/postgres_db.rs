@@ -124,6 +124,7 @@ impl Database for PostgresDatabase {
         received_at: &str,
     ) -> Result<Ack, StorageError> {
         let id = batch.batch_id.to_string();
+        let created_at = batch.created_at.to_string();
         let signer = agency.signer.to_hex();
         let ack = Ack::of(agency, batch, received_at);
         let mut tx = self.client.transaction()?;
@@ -142,7 +143,7 @@ impl Database for PostgresDatabase {
             &[
                 &id,
                 &signer,
-                &batch.created_at,
+                &created_at,
                 &serde_json::to_string(&ack).expect("an ack serialises"),
             ],
         )?;
@@ -168,19 +169,19 @@ impl Database for PostgresDatabase {
                  ON CONFLICT (signer, pseudonym) DO UPDATE
                  SET batch_id = excluded.batch_id, created_at = excluded.created_at, body = excluded.body
                  WHERE excluded.created_at >= records.created_at",
-                &[&signer, &record.pseudonym.as_str(), &id, &batch.created_at, &body],
+                &[&signer, &record.pseudonym.as_str(), &id, &created_at, &body],
             )?;
         }
         for pseudonym in &batch.withdrawn {
             tx.execute(
                 "DELETE FROM records WHERE signer = $1 AND pseudonym = $2 AND created_at <= $3",
-                &[&signer, &pseudonym.as_str(), &batch.created_at],
+                &[&signer, &pseudonym.as_str(), &created_at],
             )?;
             tx.execute(
                 "INSERT INTO withdrawals (signer, pseudonym, created_at) VALUES ($1, $2, $3)
                  ON CONFLICT (signer, pseudonym) DO UPDATE SET created_at = excluded.created_at
                  WHERE excluded.created_at > withdrawals.created_at",
-                &[&signer, &pseudonym.as_str(), &batch.created_at],
+                &[&signer, &pseudonym.as_str(), &created_at],
             )?;
         }
         tx.commit()?;

@@ -73,6 +73,6 @@ pub fn records(copies: usize) -> Vec<ProgressRecord> {
 /// A batch of `records` made at `created_at` (RFC 3339).
 pub fn batch_at(records: Vec<ProgressRecord>, created_at: &str) -> Batch {
     let mut batch = Batch::new(AGENCY, records);
-    batch.created_at = created_at.into();
+    batch.created_at = tsunagi_core::rfc3339::Timestamp::parse(created_at).expect("a time");
     batch
 }

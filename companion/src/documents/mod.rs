@@ -119,18 +119,13 @@ impl DocumentMeta {
     /// at its last.
     pub fn from_store(store: &mut Store, case: CaseId) -> Result<Self, DocumentError> {
         let history = store.history(case, None)?;
-        let parse = |at: &str| {
-            OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-                .map(OffsetDateTime::date)
-                .map_err(|_| DocumentError::Date)
-        };
         let first = history.first().ok_or(DocumentError::Date)?;
         let last = history.last().ok_or(DocumentError::Date)?;
         Ok(Self {
             case_number: case.to_string(),
-            created_on: parse(&first.at)?,
+            created_on: first.at.utc().date(),
             revision: last.revision,
-            revised_on: parse(&last.at)?,
+            revised_on: last.at.utc().date(),
             generated_at: OffsetDateTime::now_utc(),
         })
     }

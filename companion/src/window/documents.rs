@@ -20,7 +20,7 @@ use tsunagi_core::store::{CaseQuery, Store, StoreError};
 use super::preview::{self, Picture};
 use super::printers::{self, print_pdf, printer_name, save_pdf};
 use super::ui::{CaseItem, DeskWindow, DocumentsAdapter};
-use super::{Desk, local_time};
+use super::{Desk, local_day, local_time};
 use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request};
 
 /// Dots per inch of the preview: an A4 page about 910 pixels tall, sharp
@@ -115,8 +115,8 @@ pub(super) fn refresh(panel: &Rc<Documents>, desk: &Arc<Desk>, window: &DeskWind
                     name: r.name.expose().as_str().into(),
                     stage: r.stage.label_ja().into(),
                     received: match received.get(&r.id) {
-                        Some(at) => format!("受信 {}", local_time(at, offset)).into(),
-                        None => r.updated_at.get(..10).unwrap_or(&r.updated_at).into(),
+                        Some(at) => format!("受信 {}", local_time(*at, offset)).into(),
+                        None => local_day(r.updated_at, offset).into(),
                     },
                 })
                 .collect();

@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use slint::{ComponentHandle, SharedString};
 use tokio::sync::oneshot;
+use tsunagi_core::rfc3339::Timestamp;
 use tsunagi_core::store::{self, Keychain, Store, StoreError};
 
 use crate::print::CupsServer;
@@ -308,13 +309,9 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>, panels: &Panels) {
     });
 }
 
-/// An RFC 3339 time in `offset`, to the minute.
-pub(super) fn local_time(at: &str, offset: time::UtcOffset) -> String {
-    let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-    else {
-        return at.to_owned();
-    };
-    let t = t.to_offset(offset);
+/// A time in `offset`, to the minute.
+pub(super) fn local_time(at: Timestamp, offset: time::UtcOffset) -> String {
+    let t = at.to_offset(offset);
     format!(
         "{}-{:02}-{:02} {:02}:{:02}",
         t.year(),
@@ -323,6 +320,12 @@ pub(super) fn local_time(at: &str, offset: time::UtcOffset) -> String {
         t.hour(),
         t.minute()
     )
+}
+
+/// The day of a time in `offset`: `2026-11-25`.
+pub(super) fn local_day(at: Timestamp, offset: time::UtcOffset) -> String {
+    let t = at.to_offset(offset);
+    format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 /// A login failure in words.
@@ -363,8 +366,15 @@ mod tests {
     #[test]
     fn arrival_times_show_in_the_office_offset_to_the_minute() {
         let jst = time::macros::offset!(+9);
-        assert_eq!(local_time("2026-11-25T10:42:31Z", jst), "2026-11-25 19:42");
-        assert_eq!(local_time("2026-11-25T20:05:00Z", jst), "2026-11-26 05:05");
-        assert_eq!(local_time("not a time", jst), "not a time");
+        let at = |text| Timestamp::parse(text).expect("a time");
+        assert_eq!(
+            local_time(at("2026-11-25T10:42:31Z"), jst),
+            "2026-11-25 19:42"
+        );
+        assert_eq!(
+            local_time(at("2026-11-25T20:05:00Z"), jst),
+            "2026-11-26 05:05"
+        );
+        assert_eq!(local_day(at("2026-11-25T20:05:00Z"), jst), "2026-11-26");
     }
 }

@@ -20,7 +20,7 @@ use tsunagi_core::store::sync::PeerKind;
 
 use super::documents::{self, Documents};
 use super::ui::{DeskAdapter, DeskWindow, PairingAdapter, TabletItem};
-use super::{Desk, qr};
+use super::{Desk, local_day, qr};
 use crate::link;
 
 /// Starts receiving from paired tablets, if the window was given an address;
@@ -156,7 +156,7 @@ pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
     desk.with_store(
         window,
         |store| store.peers(),
-        |_, window, peers| {
+        |desk, window, peers| {
             let adapter = window.global::<PairingAdapter<'_>>();
             match peers {
                 Some(Ok(peers)) => {
@@ -165,7 +165,7 @@ pub(super) fn refresh(desk: &Arc<Desk>, window: &DeskWindow) {
                         .filter(|p| p.kind == PeerKind::Tablet)
                         .map(|p| TabletItem {
                             fingerprint: p.fingerprint.to_hex()[..16].into(),
-                            paired: p.paired_at.get(..10).unwrap_or(&p.paired_at).into(),
+                            paired: local_day(p.paired_at, desk.utc_offset).into(),
                         })
                         .collect();
                     adapter.set_tablets(ModelRc::new(VecModel::from(items)));

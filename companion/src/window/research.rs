@@ -132,10 +132,10 @@ pub fn outbox_lines(batches: &[QueuedBatch], offset: UtcOffset) -> Vec<(Vec<Stri
     )];
     for b in batches {
         let state = match (&b.sent_at, &b.refused_at, &b.last_error) {
-            (Some(at), _, _) => format!("送付済み {}", local_time(at, offset)),
+            (Some(at), _, _) => format!("送付済み {}", local_time(*at, offset)),
             (None, Some(at), e) => format!(
                 "センターが受け取りを拒否 {}（理由: {}）。次の送付には影響しません",
-                local_time(at, offset),
+                local_time(*at, offset),
                 e.as_deref().unwrap_or_default()
             ),
             (None, None, Some(e)) => {
@@ -146,7 +146,7 @@ pub fn outbox_lines(batches: &[QueuedBatch], offset: UtcOffset) -> Vec<(Vec<Stri
         out.push((
             vec![
                 b.id.to_string().chars().take(8).collect(),
-                local_time(&b.created_at, offset),
+                local_time(b.created_at, offset),
                 b.records.to_string(),
                 state,
             ],

@@ -1,5 +1,6 @@
 //! A batch of progress records (送付バッチ), sealed for the research centre.
 
+use crate::rfc3339::Timestamp;
 use std::fmt;
 use std::str::FromStr;
 
@@ -66,7 +67,7 @@ pub struct Batch {
     /// registered with the agency's key.
     pub agency: String,
     /// When the batch was made (RFC 3339).
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// One record per case.
     pub records: Vec<ProgressRecord>,
     /// Pseudonyms whose records the centre must delete: the client's
@@ -84,7 +85,7 @@ impl Batch {
             format: BATCH_FORMAT,
             batch_id: BatchId::new(),
             agency: agency.to_owned(),
-            created_at: crate::rfc3339::now(),
+            created_at: Timestamp::now(),
             records,
             withdrawn: Vec::new(),
         }

@@ -1,3 +1,4 @@
+use crate::rfc3339::Timestamp;
 use serde_json::Value;
 use time::macros::date;
 
@@ -303,7 +304,7 @@ fn forged(centre: &DeviceKeys, claimed: SignerKey, signer: &DeviceKeys, body: &[
         format: 1,
         sender: claimed.to_hex(),
         recipient: centre.recipient().as_string(),
-        created_at: "2026-12-01T00:00:00Z".into(),
+        created_at: Timestamp::parse("2026-12-01T00:00:00Z").expect("a time"),
         nonce: "00".repeat(16),
         parts: vec![PartInfo {
             name: "research/batch".into(),

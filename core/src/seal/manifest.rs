@@ -1,5 +1,6 @@
 //! The bundle manifest: what a sealed bundle holds, signed as a whole.
 
+use crate::rfc3339::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The bundle format this build writes and reads.
@@ -21,7 +22,7 @@ pub struct Manifest {
     /// signed bundle cannot be re-encrypted to someone else unnoticed.
     pub recipient: String,
     /// When it was sealed (RFC 3339, UTC).
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// 16 random bytes as hex, so that no two bundles share an id.
     pub nonce: String,
     /// The parts, in order.

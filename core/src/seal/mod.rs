@@ -312,7 +312,7 @@ pub fn seal<W: Write>(
         format: FORMAT_VERSION,
         sender: keys.signer().to_hex(),
         recipient: recipient.as_string(),
-        created_at: crate::rfc3339::now(),
+        created_at: crate::rfc3339::Timestamp::now(),
         nonce: hex::encode(nonce),
         parts: parts.iter().map(|p| p.info.clone()).collect(),
     };

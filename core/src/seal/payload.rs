@@ -1,5 +1,6 @@
 //! The case records a bundle carries.
 
+use crate::rfc3339::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Case;
@@ -64,17 +65,17 @@ pub struct MediaRecord {
     /// Milliseconds (videos).
     pub duration_ms: Option<u64>,
     /// When it was added, and by whom (an account on the sending device).
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Who added it.
     pub created_by: String,
     /// When it was taken, if known.
-    pub taken_at: Option<String>,
+    pub taken_at: Option<Timestamp>,
     /// キャプション.
     pub caption: String,
     /// What it illustrates (e.g. a strength).
     pub illustrates: String,
     /// The client's approval: when, and who recorded it.
-    pub approved_at: Option<String>,
+    pub approved_at: Option<Timestamp>,
     /// Who recorded the approval.
     pub approved_by: Option<String>,
     /// The poster, a small JPEG with no metadata, base64.
@@ -110,7 +111,7 @@ pub struct RevisionRecord {
     /// Who saved it (an account name on the sending device).
     pub author: String,
     /// When (RFC 3339, UTC).
-    pub at: String,
+    pub at: Timestamp,
     /// The section's key.
     pub section: String,
     /// The fields that changed.

@@ -1,3 +1,4 @@
+use crate::rfc3339::Timestamp;
 use std::io::Cursor;
 
 use super::*;
@@ -147,7 +148,7 @@ fn a_manifest_naming_a_known_tablet_without_its_signature_is_refused() {
         format: FORMAT_VERSION,
         sender: tablet.signer().to_hex(),
         recipient: companion.recipient().as_string(),
-        created_at: "2026-01-01T00:00:00Z".into(),
+        created_at: Timestamp::parse("2026-01-01T00:00:00Z").expect("a time"),
         nonce: "00".into(),
         parts: vec![],
     };

@@ -7,6 +7,7 @@
 //! someone holding the database key) breaks the chain, and
 //! [`Store::verify_audit_log`](super::Store::verify_audit_log) says where.
 
+use crate::rfc3339::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -99,7 +100,7 @@ pub struct AuditEntry {
     /// Position in the log, from 1.
     pub seq: i64,
     /// When (RFC 3339, UTC).
-    pub at: String,
+    pub at: Timestamp,
     /// Which account.
     pub account: String,
     /// What kind of access.

@@ -21,6 +21,7 @@
 //! video, a poster or a caption is written to the audit log, with the item
 //! id only.
 
+use crate::rfc3339::Timestamp;
 use std::fmt;
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -31,8 +32,6 @@ use std::time::{Duration, SystemTime};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::{AuditAction, Store, StoreError, now};
@@ -98,14 +97,14 @@ pub struct MediaDetails {
     pub illustrates: Identifying<String>,
     /// 撮影日時, RFC 3339, when known. Not read from the photo's EXIF, which
     /// is discarded.
-    pub taken_at: Option<String>,
+    pub taken_at: Option<Timestamp>,
 }
 
 /// The client's approval (本人の同意) of showing an item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Approval {
     /// When it was recorded (RFC 3339, UTC).
-    pub at: String,
+    pub at: Timestamp,
     /// The account that recorded it.
     pub recorded_by: String,
 }
@@ -184,11 +183,11 @@ pub struct MediaItem {
     /// Length in milliseconds (videos).
     pub duration_ms: Option<u64>,
     /// When it was stored (RFC 3339, UTC).
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// The account that stored it.
     pub created_by: String,
     /// 撮影日時, if known.
-    pub taken_at: Option<String>,
+    pub taken_at: Option<Timestamp>,
     /// キャプション. Identifying.
     pub caption: Identifying<String>,
     /// The strength or section it illustrates. Identifying.
@@ -217,7 +216,7 @@ fn read_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MediaItem, StoreE
     let approved: bool = r.get(14)?;
     let approval = match (
         approved,
-        r.get::<_, Option<String>>(15)?,
+        r.get::<_, Option<Timestamp>>(15)?,
         r.get::<_, Option<String>>(16)?,
     ) {
         (true, Some(at), Some(recorded_by)) => Some(Approval { at, recorded_by }),
@@ -245,15 +244,6 @@ fn read_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MediaItem, StoreE
         })
     };
     Ok(build())
-}
-
-fn check_taken_at(details: &MediaDetails) -> Result<(), StoreError> {
-    match &details.taken_at {
-        Some(t) if OffsetDateTime::parse(t, &Rfc3339).is_err() => Err(StoreError::InvalidCase(
-            "the time a photo or video was taken must be an RFC 3339 time".into(),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// The columns a new row needs beyond the details.
@@ -333,7 +323,6 @@ impl Store {
         details: &MediaDetails,
     ) -> Result<MediaId, StoreError> {
         self.require_media_editor(case)?;
-        check_taken_at(details)?;
         let limits = self.media_limits()?;
         let (clean, poster) = photo::sanitize_with_poster(bytes, limits.max_photo_edge)?;
         let mut writer = MediaWriter::create(&self.media_dir())?;
@@ -375,7 +364,6 @@ impl Store {
         let path = self.media_dir().join(&written.file_name);
         let result = (|| -> Result<MediaId, StoreError> {
             self.require_media_editor(case)?;
-            check_taken_at(details)?;
             let limits = self.media_limits()?;
             if written.size > limits.max_video_bytes || info.duration_ms > limits.max_video_ms {
                 return Err(MediaError::TooLarge.into());
@@ -545,7 +533,6 @@ impl Store {
         id: MediaId,
         details: &MediaDetails,
     ) -> Result<(), StoreError> {
-        check_taken_at(details)?;
         self.update_media(case, id, "details", |tx| {
             tx.execute(
                 "UPDATE media SET caption = ?3, illustrates = ?4, taken_at = ?5

@@ -21,6 +21,7 @@ mod rotation;
 mod schema;
 pub mod sync;
 
+use crate::rfc3339::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -275,7 +276,7 @@ pub struct CaseSummary {
     /// 支援段階.
     pub stage: SupportStage,
     /// Last change (RFC 3339, UTC).
-    pub updated_at: String,
+    pub updated_at: Timestamp,
     /// Accounts the case is assigned to.
     pub assigned_to: Vec<String>,
 }
@@ -299,7 +300,7 @@ pub struct Revision {
     /// Who saved it.
     pub author: String,
     /// When (RFC 3339, UTC).
-    pub at: String,
+    pub at: Timestamp,
     /// Which section.
     pub section: SectionName,
     /// The fields that changed.
@@ -577,7 +578,7 @@ impl Store {
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
+                r.get::<_, Timestamp>(4)?,
                 r.get::<_, Option<String>>(5)?,
             ))
         })?;

@@ -6,6 +6,7 @@
 //! acknowledges it; sending again sends the same bytes, so the centre can
 //! tell a retry from a new batch.
 
+use crate::rfc3339::Timestamp;
 use std::str::FromStr;
 
 use rusqlite::{OptionalExtension, params};
@@ -44,7 +45,7 @@ pub struct QueuedBatch {
     /// Its id.
     pub id: BatchId,
     /// When it was sealed (RFC 3339).
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// How many records it holds.
     pub records: usize,
     /// The sealed bytes.
@@ -54,10 +55,10 @@ pub struct QueuedBatch {
     /// The last attempt's error, in words.
     pub last_error: Option<String>,
     /// When the centre acknowledged it.
-    pub sent_at: Option<String>,
+    pub sent_at: Option<Timestamp>,
     /// When the centre refused it for good (its answer is in
     /// [`last_error`](Self::last_error)); a refused batch no longer waits.
-    pub refused_at: Option<String>,
+    pub refused_at: Option<Timestamp>,
 }
 
 impl QueuedBatch {
@@ -174,7 +175,7 @@ impl Store {
         )?;
         Ok(QueuedBatch {
             id: batch.batch_id,
-            created_at: batch.created_at.clone(),
+            created_at: batch.created_at,
             records: batch.records.len(),
             sealed,
             attempts: 0,
@@ -193,13 +194,13 @@ impl Store {
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, Timestamp>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, Vec<u8>>(3)?,
                 r.get::<_, i64>(4)?,
                 r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<Timestamp>>(6)?,
+                r.get::<_, Option<Timestamp>>(7)?,
             ))
         })?;
         let mut out = Vec::new();

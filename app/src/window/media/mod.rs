@@ -21,11 +21,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, Timer, VecModel};
+use time::UtcOffset;
 use tsunagi_core::consent::Refusal;
 use tsunagi_core::media::{self as core_media, MediaKind, MediaWriter, VideoInfo, photo};
 use tsunagi_core::model::CaseId;
+use tsunagi_core::rfc3339::Timestamp;
 use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
 
+use super::case_query::format_day;
 use super::i18n::{refusal_words, size_text, tr, tr_fill};
 use super::router::{MediaRequest, Router};
 use super::session::Session;
@@ -195,8 +198,9 @@ fn jpeg_of(frame: &Frame) -> Option<Vec<u8>> {
     .map(|p| p.jpeg)
 }
 
-/// "動画・0:42・12.0 MB・2026-10-01": the kind and what matters of it.
-pub fn item_details(item: &MediaItem) -> String {
+/// "動画・0:42・12.0 MB・2026/10/01": the kind and what matters of it, the
+/// day at `offset`.
+pub fn item_details(item: &MediaItem, offset: UtcOffset) -> String {
     let mut parts = vec![match item.kind {
         MediaKind::Photo => tr("写真").to_owned(),
         MediaKind::Video => tr("動画").to_owned(),
@@ -208,8 +212,7 @@ pub fn item_details(item: &MediaItem) -> String {
         parts.push(format!("{w}×{h}"));
     }
     parts.push(size_text(item.size));
-    let when = item.taken_at.as_deref().unwrap_or(&item.created_at);
-    parts.push(when.get(..10).unwrap_or(when).to_owned());
+    parts.push(format_day(item.taken_at.unwrap_or(item.created_at), offset));
     parts.join("・")
 }
 
@@ -219,7 +222,7 @@ pub fn clock(d: Duration) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-fn ui_row(view: &ItemView) -> MediaRow {
+fn ui_row(view: &ItemView, offset: UtcOffset) -> MediaRow {
     let item = &view.item;
     MediaRow {
         id: item.id.to_string().into(),
@@ -231,7 +234,7 @@ fn ui_row(view: &ItemView) -> MediaRow {
             .unwrap_or_default(),
         caption: item.caption.expose().as_str().into(),
         illustrates: item.illustrates.expose().as_str().into(),
-        details: item_details(item).into(),
+        details: item_details(item, offset).into(),
         approved: item.approval.is_some(),
         approval: item
             .approval
@@ -239,7 +242,7 @@ fn ui_row(view: &ItemView) -> MediaRow {
             .map(|a| {
                 tr_fill(
                     "本人の承認あり（{}、記録：{}）",
-                    &[a.at.get(..10).unwrap_or(&a.at), &a.recorded_by],
+                    &[&format_day(a.at, offset), &a.recorded_by],
                 )
             })
             .unwrap_or_default()
@@ -324,7 +327,7 @@ fn refresh(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow)
             }
             let adapter = window.global::<MediaAdapter<'_>>();
             match read {
-                Some(Ok(listing)) => show(&screen, &adapter, &listing),
+                Some(Ok(listing)) => show(&screen, &adapter, &listing, session.utc_offset()),
                 Some(Err(e)) => adapter.set_error(e.to_string().into()),
                 None => {}
             }
@@ -332,7 +335,7 @@ fn refresh(screen: &Rc<MediaScreen>, session: &Arc<Session>, window: &AppWindow)
     );
 }
 
-fn show(screen: &MediaScreen, adapter: &MediaAdapter<'_>, listing: &Listing) {
+fn show(screen: &MediaScreen, adapter: &MediaAdapter<'_>, listing: &Listing, offset: UtcOffset) {
     {
         if let Some(open) = screen.open.borrow_mut().as_mut() {
             for view in &listing.items {
@@ -343,14 +346,14 @@ fn show(screen: &MediaScreen, adapter: &MediaAdapter<'_>, listing: &Listing) {
                         MediaDetails {
                             caption: item.caption.clone(),
                             illustrates: item.illustrates.clone(),
-                            taken_at: item.taken_at.clone(),
+                            taken_at: item.taken_at,
                         },
                     );
                 }
             }
         }
     }
-    let rows: Vec<MediaRow> = listing.items.iter().map(ui_row).collect();
+    let rows: Vec<MediaRow> = listing.items.iter().map(|v| ui_row(v, offset)).collect();
     adapter.set_items(ModelRc::new(VecModel::from(rows)));
     adapter.set_space(match listing.space {
         Some(bytes) => tr_fill("残り {}", &[&size_text(bytes)]).into(),
@@ -424,7 +427,7 @@ fn on_store<R>(
 
 fn fresh_details() -> MediaDetails {
     MediaDetails {
-        taken_at: Some(tsunagi_core::rfc3339::now()),
+        taken_at: Some(Timestamp::now()),
         ..MediaDetails::default()
     }
 }

@@ -9,24 +9,25 @@
 use std::io::Read;
 
 use rusqlite::{OptionalExtension, params};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::media;
 use super::{Imported, PeerKind, SyncError, exists};
 use crate::link::Fingerprint;
 use crate::model::{Case, CaseId, Section, SectionName};
+use crate::rfc3339::Timestamp;
 use crate::seal::{AuditHead, BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
 use crate::store::{AuditAction, Role, Store, StoreError, now, stage_key};
 
 impl Store {
-    /// When each case received from a tablet last arrived (RFC 3339, UTC),
-    /// by case id. Cases made on this device are not listed.
-    pub fn received_at(&self) -> Result<std::collections::HashMap<CaseId, String>, StoreError> {
+    /// When each case received from a tablet last arrived, by case id.
+    /// Cases made on this device are not listed.
+    pub fn received_at(&self) -> Result<std::collections::HashMap<CaseId, Timestamp>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT case_id, received_at FROM case_origins")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Timestamp>(1)?))
+        })?;
         let mut out = std::collections::HashMap::new();
         for row in rows {
             let (id, at) = row?;
@@ -63,7 +64,7 @@ impl Store {
             return Ok(Imported::Before);
         }
         let parts = reader.manifest().parts.clone();
-        let sealed_at = reader.manifest().created_at.clone();
+        let sealed_at = reader.manifest().created_at;
         let case_bytes: u64 = parts
             .iter()
             .filter(|p| p.kind == PartKind::Case)
@@ -138,7 +139,7 @@ impl Store {
             .filter_map(|r| r.audit_head.as_ref())
             .max_by_key(|h| h.entries)
         {
-            check_audit_head(&tx, &signer, head, &sealed_at, &at)?;
+            check_audit_head(&tx, &signer, head, sealed_at, &at)?;
         }
         tx.execute(
             "INSERT INTO incoming_bundles (id, signer, received_at, cases) VALUES (?1, ?2, ?3, ?4)",
@@ -223,7 +224,7 @@ fn check_audit_head(
     tx: &rusqlite::Connection,
     signer: &SignerKey,
     head: &AuditHead,
-    sealed_at: &str,
+    sealed_at: Timestamp,
     noticed_at: &str,
 ) -> Result<(), StoreError> {
     let key = signer.to_hex();
@@ -234,13 +235,9 @@ fn check_audit_head(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let sealed = OffsetDateTime::parse(sealed_at, &Rfc3339).ok();
     let cut = match &seen {
         Some((entries, hash, seen_at)) => {
-            let later = match (sealed, OffsetDateTime::parse(seen_at, &Rfc3339).ok()) {
-                (Some(new), Some(old)) => new > old,
-                _ => false,
-            };
+            let later = Timestamp::parse(seen_at).is_some_and(|old| sealed_at > old);
             if !later {
                 return Ok(());
             }
@@ -335,9 +332,6 @@ pub(super) fn check_revisions(record: &CaseRecord) -> Result<(), SyncError> {
         {
             return Err(bad("an unknown section"));
         }
-        if OffsetDateTime::parse(&r.at, &Rfc3339).is_err() {
-            return Err(bad("a time that does not read"));
-        }
         if r.author.chars().count() > MAX_AUTHOR {
             return Err(bad("an author name too long"));
         }
@@ -393,7 +387,7 @@ fn upsert_case(
     let updated = record
         .revisions
         .last()
-        .map_or(at.to_owned(), |r| r.at.clone());
+        .map_or(at.to_owned(), |r| r.at.to_string());
     tx.execute(
         "UPDATE cases SET stage = ?2, revision = max(revision, ?3), updated_at = ?4 WHERE id = ?1",
         params![id, stage_key(case.stage), record.revision, updated],

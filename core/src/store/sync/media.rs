@@ -22,6 +22,7 @@ use super::super::{Store, StoreError};
 use super::SyncError;
 use crate::media::{MediaError, MediaKind, MediaWriter, WrittenMedia};
 use crate::model::CaseId;
+use crate::rfc3339::Timestamp;
 use crate::seal::{BundleId, MediaRecord, PartInfo, PartKind, PartSource, SealError};
 
 /// The part name of an item's bytes.
@@ -32,11 +33,12 @@ pub(super) fn part_name(id: &str) -> String {
 /// What changes when an item's details or approval change.
 fn digest(r: &MediaRecord) -> String {
     let mut h = Sha256::new();
+    let time = |t: Option<Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
     for field in [
         r.caption.as_str(),
         r.illustrates.as_str(),
-        r.taken_at.as_deref().unwrap_or(""),
-        r.approved_at.as_deref().unwrap_or(""),
+        &time(r.taken_at),
+        &time(r.approved_at),
         r.approved_by.as_deref().unwrap_or(""),
     ] {
         h.update((field.len() as u64).to_be_bytes());

@@ -6,6 +6,7 @@
 //! bundle files are ciphertext and live in the data folder (`outbox/`,
 //! `inbox/`).
 
+use crate::rfc3339::Timestamp;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -121,7 +122,7 @@ pub struct Peer {
     /// Where to reach it (a companion's `IP:port`).
     pub address: Option<String>,
     /// When it was paired (RFC 3339).
-    pub paired_at: String,
+    pub paired_at: Timestamp,
 }
 
 /// The outcome of redeeming a pairing code.
@@ -534,7 +535,7 @@ fn revisions_after(
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
+            r.get::<_, Timestamp>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, String>(4)?,
         ))

@@ -3,6 +3,7 @@
 //! codes.
 
 use super::*;
+use crate::rfc3339::Timestamp;
 
 impl Store {
     /// Every paired device.
@@ -17,7 +18,7 @@ impl Store {
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
+                r.get::<_, Timestamp>(5)?,
             ))
         })?;
         let mut out = Vec::new();

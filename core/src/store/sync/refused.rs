@@ -8,6 +8,7 @@
 //! worker to read, until it changes (an edit makes a new revision) or it is
 //! delivered.
 
+use crate::rfc3339::Timestamp;
 use rusqlite::params;
 
 use super::super::{AuditAction, Store, StoreError, now};
@@ -25,7 +26,7 @@ pub struct RefusedCase {
     /// The companion's reason, in its words (no personal data).
     pub reason: String,
     /// When (RFC 3339).
-    pub refused_at: String,
+    pub refused_at: Timestamp,
 }
 
 /// How a case of a refused bundle is treated at the next seal.
@@ -106,7 +107,7 @@ impl Store {
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<_, Timestamp>(3)?,
             ))
         })?;
         let mut out = Vec::new();

@@ -35,7 +35,7 @@ fn peer_of(store: &mut Store, kind: PeerKind) -> Peer {
         signer: id.keys.signer(),
         recipient: id.keys.recipient(),
         address: Some("127.0.0.1:1".into()),
-        paired_at: now(),
+        paired_at: crate::rfc3339::Timestamp::now(),
     }
 }
 
