@@ -1,7 +1,7 @@
 use std::fs;
 
 use super::*;
-use crate::model::{CareerPlan, demo_cases};
+use crate::model::{CareerPlan, Case, Section, SectionName, SupportStage, demo_cases};
 
 const FAST: StoreOptions = StoreOptions {
     kdf: KdfParams::INSECURE_FOR_TESTS,

@@ -120,7 +120,7 @@ fn create_with_id(store: &mut Store, case: &Case) {
     )
     .expect("inserts");
     for section in case.sections() {
-        crate::store::write_section(&tx, case.id, &section, "admin", &at).expect("writes");
+        crate::store::cases::write_section(&tx, case.id, &section, "admin", &at).expect("writes");
     }
     tx.commit().expect("commits");
 }
