@@ -1,7 +1,8 @@
 //! The app window's first screens, driven through the accessibility tree the
 //! way a user (or a screen reader) does: set-up with demo data, the recovery
 //! code shown once, the case list with search and filters, locking, a wrong
-//! password, the wait after repeated failures, and logging in again.
+//! password, the wait after repeated failures, and logging in again; and a
+//! case opened from the keyboard alone.
 //!
 //! The flow is one test: its steps build on each other. Store work runs inline (`Background::Inline`): the
 //! headless backend has no event loop to deliver results from a thread.
@@ -302,4 +303,57 @@ fn stage_labels_on_screen_match_core() {
             stage.label_ja()
         );
     }
+}
+
+/// A key pressed and released in the window.
+fn key(window: &AppWindow, text: impl Into<slint::SharedString>) {
+    let text = text.into();
+    let w = window.window();
+    w.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: text.clone() });
+    w.dispatch_event(slint::platform::WindowEvent::KeyReleased { text });
+    settle();
+}
+
+#[test]
+fn a_case_opens_from_the_keyboard() {
+    init_backend();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data = temp.path().join("data");
+    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+    let fast = StoreOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+    };
+    let (mut made, _code) =
+        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
+    for case in tsunagi_core::model::demo_cases() {
+        made.create_case(&case).expect("demo case");
+    }
+    drop(made);
+    let options = Options {
+        store_options: fast,
+        background: Background::Inline,
+        camera: tsunagi_app::av::Source::Test,
+        ..Options::new(keychain)
+    };
+    let app = window::build(data, options).expect("the window builds");
+    let w = app.window();
+    w.show().expect("the window shows");
+    type_into(w, "ユーザー名", "admin");
+    type_into(w, "パスワード", PASSWORD);
+    press(w, "ログイン");
+    assert_eq!(w.get_screen(), Screen::CaseList);
+    let names = listed(w);
+    let last = names.last().expect("the demo cases are listed").clone();
+
+    // Backwards from the start, the focus comes to the list's last row;
+    // Space opens it, as a tap does.
+    key(w, slint::platform::Key::Backtab);
+    key(w, " ");
+    assert_eq!(w.get_screen(), Screen::Case, "the row did not open");
+    assert_eq!(
+        w.global::<tsunagi_app::window::ui::CaseAdapter<'_>>()
+            .get_name()
+            .as_str(),
+        last
+    );
 }
