@@ -150,8 +150,8 @@ pub struct Account {
     pub role: Role,
     /// A disabled account cannot log in, and its sessions end at once.
     pub disabled: bool,
-    /// When it was made (RFC 3339).
-    pub created_at: String,
+    /// When it was made.
+    pub created_at: tsunagi_core::rfc3339::Timestamp,
 }
 
 impl std::fmt::Debug for Account {

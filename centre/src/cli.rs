@@ -304,7 +304,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 display_name,
                 role,
                 disabled: false,
-                created_at: crate::now(),
+                created_at: tsunagi_core::rfc3339::Timestamp::now(),
             };
             db.add_account(&account, &hash)?;
             println!(

@@ -312,12 +312,12 @@ async fn take_batch(centre: &Shared, body: Bytes) -> Result<Ack, Failure> {
         .find(|a| a.signer == opened.signer)
         .ok_or_else(|| Failure::Refused(StatusCode::FORBIDDEN, "refused: unknown agency".into()))?;
     let name = agency.name.clone();
-    let received_at = crate::now();
+    let received_at = tsunagi_core::rfc3339::Timestamp::now();
     // A revoked agency is refused by the store, in the transaction that
     // would store the batch, so that a revocation made meanwhile counts; a
     // batch it sent before the revocation is acknowledged again.
     with_db(centre, move |db| {
-        db.store_batch(&agency, &opened.batch, &received_at)
+        db.store_batch(&agency, &opened.batch, received_at)
     })
     .await
     .map_err(|failure| match failure {

@@ -79,10 +79,10 @@ pub struct Agency {
     pub name: String,
     /// The Ed25519 key its batches are signed with.
     pub signer: SignerKey,
-    /// When its registration was revoked (RFC 3339), if it was: batches it
+    /// When its registration was revoked, if it was: batches it
     /// signs from then on are refused; what it sent before stays unless
     /// deleted with the revocation.
-    pub revoked_at: Option<String>,
+    pub revoked_at: Option<tsunagi_core::rfc3339::Timestamp>,
 }
 
 impl Agency {
@@ -111,20 +111,24 @@ pub struct Ack {
     /// Absent from acknowledgements stored before withdrawals existed.
     #[serde(default)]
     pub withdrawn: usize,
-    /// When the centre first stored it (RFC 3339).
-    pub received_at: String,
+    /// When the centre first stored it.
+    pub received_at: tsunagi_core::rfc3339::Timestamp,
 }
 
 impl Ack {
     /// The acknowledgement of `batch` from `agency`, first stored at
     /// `received_at`.
-    pub fn of(agency: &Agency, batch: &Batch, received_at: &str) -> Self {
+    pub fn of(
+        agency: &Agency,
+        batch: &Batch,
+        received_at: tsunagi_core::rfc3339::Timestamp,
+    ) -> Self {
         Self {
             batch_id: batch.batch_id.to_string(),
             agency: agency.name.clone(),
             records: batch.records.len(),
             withdrawn: batch.withdrawn.len(),
-            received_at: received_at.to_owned(),
+            received_at,
         }
     }
 }
@@ -156,7 +160,7 @@ pub trait Database: AccountStore + Send {
         &mut self,
         agency: &Agency,
         batch: &Batch,
-        received_at: &str,
+        received_at: tsunagi_core::rfc3339::Timestamp,
     ) -> Result<Ack, StorageError>;
     /// The current record of every case (the latest per agency and
     /// pseudonym).
@@ -253,7 +257,7 @@ impl Database for SqliteDatabase {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<tsunagi_core::rfc3339::Timestamp>>(2)?,
             ))
         })?;
         let mut out = Vec::new();
@@ -295,7 +299,7 @@ impl Database for SqliteDatabase {
         &mut self,
         agency: &Agency,
         batch: &Batch,
-        received_at: &str,
+        received_at: tsunagi_core::rfc3339::Timestamp,
     ) -> Result<Ack, StorageError> {
         let id = batch.batch_id.to_string();
         // Immediate: the write lock from the start, so that a revocation

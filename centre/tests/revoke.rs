@@ -92,11 +92,16 @@ async fn a_revoked_agency_is_refused_and_its_records_stay_unless_deleted() {
 fn the_store_refuses_a_new_batch_from_a_revoked_agency() {
     let mut f = Fixture::new();
     let first = Batch::new(AGENCY, records(1));
-    f.db.store_batch(&f.agency, &first, "t").expect("stores");
+    f.db.store_batch(&f.agency, &first, tsunagi_core::rfc3339::Timestamp::now())
+        .expect("stores");
     f.db.revoke_agency(AGENCY, false).expect("revokes");
     let err =
-        f.db.store_batch(&f.agency, &Batch::new(AGENCY, records(1)), "t")
-            .expect_err("refused");
+        f.db.store_batch(
+            &f.agency,
+            &Batch::new(AGENCY, records(1)),
+            tsunagi_core::rfc3339::Timestamp::now(),
+        )
+        .expect_err("refused");
     assert!(matches!(err, StorageError::Revoked), "{err}");
     assert_eq!(f.db.records().expect("reads").len(), first.records.len());
     assert_eq!(f.db.batch_count().expect("counts"), 1);

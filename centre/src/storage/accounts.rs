@@ -75,14 +75,15 @@ pub(crate) fn account_from_parts(
     role: &str,
     agency: Option<&str>,
     disabled: bool,
-    created_at: String,
+    created_at: &str,
 ) -> Result<Account, StorageError> {
     Ok(Account {
         login: LoginName::parse(login).map_err(|_| StorageError::Damaged)?,
         display_name,
         role: Role::from_parts(role, agency).map_err(|_| StorageError::Damaged)?,
         disabled,
-        created_at,
+        created_at: tsunagi_core::rfc3339::Timestamp::parse(created_at)
+            .ok_or(StorageError::Damaged)?,
     })
 }
 
@@ -122,7 +123,7 @@ fn account_at(row: &Row<'_>, at: usize) -> Result<Account, StorageError> {
         &row.get::<_, String>(at + 2)?,
         row.get::<_, Option<String>>(at + 3)?.as_deref(),
         row.get::<_, i64>(at + 4)? != 0,
-        row.get(at + 5)?,
+        &row.get::<_, String>(at + 5)?,
     )
 }
 

@@ -46,7 +46,7 @@ fn account_at(row: &Row, at: usize) -> Result<Account, StorageError> {
         &row.try_get::<_, String>(at + 2)?,
         row.try_get::<_, Option<String>>(at + 3)?.as_deref(),
         row.try_get(at + 4)?,
-        row.try_get(at + 5)?,
+        &row.try_get::<_, String>(at + 5)?,
     )
 }
 
@@ -72,7 +72,7 @@ impl AccountStore for PostgresDatabase {
                 &account.role.agency(),
                 &password_hash,
                 &account.disabled,
-                &account.created_at,
+                &account.created_at.to_string(),
             ],
         )?;
         if inserted == 0 {

@@ -85,10 +85,16 @@ impl Database for PostgresDatabase {
         rows.iter()
             .map(|row| {
                 let signer: String = row.get(1);
+                let revoked_at: Option<String> = row.get(2);
                 Ok(Agency {
                     name: row.get(0),
                     signer: signer.parse().map_err(|_| StorageError::Damaged)?,
-                    revoked_at: row.get(2),
+                    revoked_at: revoked_at
+                        .map(|at| {
+                            tsunagi_core::rfc3339::Timestamp::parse(&at)
+                                .ok_or(StorageError::Damaged)
+                        })
+                        .transpose()?,
                 })
             })
             .collect()
@@ -121,7 +127,7 @@ impl Database for PostgresDatabase {
         &mut self,
         agency: &Agency,
         batch: &Batch,
-        received_at: &str,
+        received_at: tsunagi_core::rfc3339::Timestamp,
     ) -> Result<Ack, StorageError> {
         let id = batch.batch_id.to_string();
         let created_at = batch.created_at.to_string();

@@ -177,7 +177,8 @@ impl Site {
             display_name: format!("{login} さん"),
             role,
             disabled: false,
-            created_at: "2027-01-15T09:00:00Z".into(),
+            created_at: tsunagi_core::rfc3339::Timestamp::parse("2027-01-15T09:00:00Z")
+                .expect("a time"),
         };
         self.database()
             .add_account(&account, &cheap_hasher().hash(PASSWORD))
