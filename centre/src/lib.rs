@@ -14,6 +14,7 @@
 //! - [`cli`]: `init`, `agency …`, `account …`, `reference …`, `serve`.
 
 pub mod accounts;
+pub mod board;
 pub mod cli;
 pub mod figures;
 pub mod identity;

@@ -1,0 +1,38 @@
+//! The centre's closed board (関係者間の情報共有): where support agencies
+//! and researchers post questions, reports, project coordination and
+//! know-how, and comment on each other's posts.
+//!
+//! **What it must never carry** is an individual client's information: it
+//! is for the people who support, not about the people supported. Nothing
+//! here can tell a client's name from any other text yet (see below), so
+//! titles and bodies are treated as possibly identifying all the same:
+//! they never reach `Debug` output, errors or the log.
+//!
+//! **Who reads what** is chosen per post by its poster ([`Visibility`]) and
+//! decided in one place, [`visibility`]: as Rust for a post in hand and as
+//! an SQL condition, so that lists and search are filtered by the database
+//! with the same rule. A post the reader may not read is answered exactly
+//! like one that does not exist.
+//!
+//! - [`model`]: categories, kinds, visibility, viewers, posts, comments;
+//! - [`visibility`]: the rule;
+//! - [`store`]: [`BoardStore`], the SQLite tables (posts, comments, edit
+//!   history, chosen agencies, an FTS5 trigram index for Japanese search).
+//!
+//! **Built so far:** the core above, on a plain `rusqlite::Connection`.
+//! **Not yet:** the pages and a JSON API (and with them escaping titles
+//! and bodies for HTML: they are kept verbatim here); the board's tables
+//! in the centre's `Database` trait and on PostgreSQL (with `pg_trgm` for
+//! search); an agency's administrator as distinct from its staff;
+//! attachments; a guard that warns before a post that looks like it names
+//! a client; statistics and charts; browser tests.
+
+pub mod model;
+pub mod store;
+pub mod visibility;
+
+pub use model::{
+    Category, Comment, CommentId, Kind, NewPost, Post, PostFilter, PostId, Revision, Standing,
+    Viewer, Visibility,
+};
+pub use store::{BoardError, BoardStore};
