@@ -16,6 +16,7 @@ use tsunagi_core::seal::SignerKey;
 use zeroize::Zeroizing;
 
 use crate::accounts::{Account, LoginName, PasswordHasher, Role, check_new_password};
+use crate::board;
 use crate::identity::CentreIdentity;
 use crate::publish;
 use crate::server::{self, Centre};
@@ -353,7 +354,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ReferenceDb::bundled().context("the disease reference does not load")?;
             let listener = std::net::TcpListener::bind(listen)
                 .with_context(|| format!("could not listen on {listen}"))?;
-            let centre = Arc::new(Centre::new(CentreIdentity::load(&dir)?.keys, db, reference));
+            // The board stays in SQLite beside the identity even with
+            // `--database` (PostgreSQL): see docs/board.md.
+            let board = board::open(&dir).context("the board's database does not open")?;
+            let centre = Arc::new(
+                Centre::new(CentreIdentity::load(&dir)?.keys, db, reference).with_board(board),
+            );
             // The dummy hash for unknown names, made before the first login.
             centre.passwords.warm();
             let runtime = tokio::runtime::Builder::new_multi_thread()

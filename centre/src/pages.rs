@@ -10,8 +10,10 @@ mod guard;
 mod login;
 mod password;
 
-pub(crate) use guard::{SignedIn, require_login, same_origin_posts};
-pub(crate) use login::{account_bar, login_routes};
+pub(crate) use guard::{SignedIn, require_login, same_origin_posts, signed_in};
+pub(crate) use login::{
+    BUSY, LOCKED, LOCKED_EN, LoginOutcome, WRONG, WRONG_EN, account_bar, log_in, login_routes,
+};
 pub(crate) use password::password_routes;
 
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};

@@ -1,7 +1,8 @@
 //! The centre's HTTPS service (axum over rustls): `POST /batches` takes a
 //! sealed batch, `/` shows the figures, `/figures/NAME.csv` gives each table
 //! as CSV, `/fonts/…` the Japanese font the pages use, `/login` and
-//! `/logout` start and end a session ([`crate::pages`]).
+//! `/logout` start and end a session ([`crate::pages`]), `/api/…` is the
+//! board's JSON API ([`crate::board`], `docs/board.md`).
 //!
 //! The figures page and the CSV files are shown only to a logged-in
 //! account: without a valid session both answer 303 to `/login` (a CSV
@@ -45,6 +46,7 @@ use tsunagi_core::research::{ResearchError, open_batch};
 use tsunagi_core::seal::{DeviceKeys, SealError};
 
 use crate::accounts::PasswordHasher;
+use crate::board::{self, BoardStore};
 use crate::figures;
 use crate::identity::CentreIdentity;
 use crate::pages::{self, SignedIn};
@@ -112,6 +114,9 @@ pub struct Centre {
     pub(crate) clock: Arc<dyn Clock>,
     /// Hashes and checks passwords.
     pub(crate) passwords: PasswordHasher,
+    /// The board ([`crate::board`]); one caller at a time. `None` until
+    /// [`Centre::with_board`]: the `/api` routes then answer 503.
+    pub(crate) board: Option<Mutex<BoardStore>>,
 }
 
 impl Centre {
@@ -126,7 +131,15 @@ impl Centre {
             logins: Semaphore::new(LOGINS_AT_ONCE),
             clock: Arc::new(SystemClock),
             passwords: PasswordHasher::standard(),
+            board: None,
         }
+    }
+
+    /// The same centre serving `board` under `/api` ([`crate::board::open`]
+    /// opens the one in the data folder).
+    pub fn with_board(mut self, board: BoardStore) -> Self {
+        self.board = Some(Mutex::new(board));
+        self
     }
 
     /// The same centre telling the time by `clock` (tests move it to see
@@ -177,6 +190,7 @@ pub fn router(centre: Shared) -> Router {
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .layer(middleware::from_fn(page_time))
         .merge(intake_route)
+        .merge(board::api::routes(Arc::clone(&centre)))
         .with_state(centre)
 }
 

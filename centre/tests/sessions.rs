@@ -181,12 +181,20 @@ fn centre(site: &Site, args: &[&str], stdin: &str) -> (bool, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("runs tsunagi-centre");
-    child
+    let written = child
         .stdin
         .take()
         .expect("piped")
-        .write_all(stdin.as_bytes())
-        .expect("writes the password");
+        .write_all(stdin.as_bytes());
+    // A command that ends before it reads its input (a refusal) closes it
+    // first: what it said is checked below.
+    if let Err(e) = written {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writes the password: {e}"
+        );
+    }
     let out = child.wait_with_output().expect("ends");
     (
         out.status.success(),

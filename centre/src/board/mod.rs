@@ -19,20 +19,47 @@
 //! - [`store`]: [`BoardStore`], the SQLite tables (posts, comments, edit
 //!   history, chosen agencies, an FTS5 trigram index for Japanese search).
 //!
-//! **Built so far:** the core above, on a plain `rusqlite::Connection`.
-//! **Not yet:** the pages and a JSON API (and with them escaping titles
-//! and bodies for HTML: they are kept verbatim here); the board's tables
+//! - [`api`]: the JSON API under `/api` (login, posts, comments, search),
+//!   on the board's own SQLite file ([`open`], [`BOARD_FILE`]).
+//!
+//! **Built so far:** the core above, on a plain `rusqlite::Connection`,
+//! and the JSON API over it (`docs/board.md`). **Not yet:** the pages
+//! (and with them escaping titles and bodies for HTML: they are kept
+//! verbatim here); the board's tables
 //! in the centre's `Database` trait and on PostgreSQL (with `pg_trgm` for
 //! search); an agency's administrator as distinct from its staff;
 //! attachments; a guard that warns before a post that looks like it names
 //! a client; statistics and charts; browser tests.
 
+pub(crate) mod api;
 pub mod model;
 pub mod store;
 pub mod visibility;
+
+use std::path::Path;
+
+use rusqlite::Connection;
 
 pub use model::{
     Category, Comment, CommentId, Kind, NewPost, Post, PostFilter, PostId, Revision, Standing,
     Viewer, Visibility,
 };
 pub use store::{BoardError, BoardStore};
+
+/// The board's database file in the centre's data folder, beside
+/// [`crate::storage::DATABASE_FILE`]. It is used even when the centre keeps
+/// everything else in PostgreSQL: the board is not on PostgreSQL yet.
+pub const BOARD_FILE: &str = "board.db";
+
+/// Opens (or creates) [`BOARD_FILE`] in `dir`, as the centre's own SQLite
+/// database is opened: plain SQLite (no SQLCipher key), the process's
+/// default file permissions, write-ahead log, `synchronous = FULL` so that
+/// a post that was answered survives a crash, and up to 5 s of waiting
+/// when another connection is writing.
+pub fn open(dir: &Path) -> Result<BoardStore, BoardError> {
+    let conn = Connection::open(dir.join(BOARD_FILE))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    BoardStore::new(conn)
+}

@@ -57,12 +57,14 @@ pub(crate) fn login_routes() -> Router<Shared> {
 }
 
 /// The one message for a wrong name or password.
-const WRONG: &str = "ログイン名またはパスワードが違います";
-const WRONG_EN: &str = "The login name or the password is wrong.";
+pub(crate) const WRONG: &str = "ログイン名またはパスワードが違います";
+/// [`WRONG`] in English.
+pub(crate) const WRONG_EN: &str = "The login name or the password is wrong.";
 
 /// The message for a name refused after too many failures.
-const LOCKED: &str = "このログイン名は失敗が続いたため、15分間ログインできません。15分たってからもう一度お試しください。";
-const LOCKED_EN: &str =
+pub(crate) const LOCKED: &str = "このログイン名は失敗が続いたため、15分間ログインできません。15分たってからもう一度お試しください。";
+/// [`LOCKED`] in English.
+pub(crate) const LOCKED_EN: &str =
     "Too many failed logins for this name: it cannot log in for 15 minutes. Try again after that.";
 
 /// The login page; `error` (Japanese, English) is shown above the form.
@@ -121,33 +123,72 @@ async fn submit(
     }
     let csrf = csrf_token(&form_token);
     let password = Zeroizing::new(posted.password);
+    match log_in(&centre, &posted.login, password).await {
+        Ok(LoginOutcome::SignedIn(token)) => with_cookies(
+            Redirect::to("/").into_response(),
+            &[
+                set_cookie(SESSION_COOKIE, &token.to_cookie()),
+                clear_cookie(LOGIN_COOKIE),
+            ],
+        ),
+        Ok(LoginOutcome::Wrong) => html(
+            StatusCode::UNAUTHORIZED,
+            page(&csrf, Some((WRONG, WRONG_EN))),
+        ),
+        Ok(LoginOutcome::Locked) => html(
+            StatusCode::TOO_MANY_REQUESTS,
+            page(&csrf, Some((LOCKED, LOCKED_EN))),
+        ),
+        Ok(LoginOutcome::Busy) => busy(BUSY),
+        Err(failure) => page_failure(failure),
+    }
+}
+
+/// The message for a login that waited too long for its turn.
+pub(crate) const BUSY: &str = "ログインが混み合っています。しばらくしてからもう一度お試しください。 \
+     The centre is checking other logins just now; try again later.";
+
+/// What a login attempt came to ([`log_in`]).
+pub(crate) enum LoginOutcome {
+    /// The password was right: a new session is stored, and this is its
+    /// token (for [`SESSION_COOKIE`]).
+    SignedIn(Token),
+    /// A wrong password, a name with no account, or a disabled account:
+    /// told apart nowhere.
+    Wrong,
+    /// The name is refused for now ([`crate::throttle`]).
+    Locked,
+    /// The attempt waited more than [`LOGIN_QUEUE_WAIT`] for its turn.
+    Busy,
+}
+
+/// Checks `password` for the name `login` and, if it is right, stores a
+/// new session: the one path of both the login page and `POST /api/login`
+/// (see the module's docs for the throttle, the dummy hash, the turns and
+/// the sweep of ended sessions). The password is wiped on drop.
+pub(crate) async fn log_in(
+    centre: &Shared,
+    login: &str,
+    password: Zeroizing<String>,
+) -> Result<LoginOutcome, Failure> {
     let Ok(Ok(_turn)) = tokio::time::timeout(LOGIN_QUEUE_WAIT, centre.logins.acquire()).await
     else {
-        return busy(
-            "ログインが混み合っています。しばらくしてからもう一度お試しください。 \
-             The centre is checking other logins just now; try again later.",
-        );
+        return Ok(LoginOutcome::Busy);
     };
     let now = centre.clock.now().unix_timestamp();
-    let name = LoginName::parse(&posted.login).ok();
+    let name = LoginName::parse(login).ok();
     let looked_up = name.clone();
-    let attempt = with_db(&centre, move |db| match looked_up {
+    let attempt = with_db(centre, move |db| match looked_up {
         Some(name) => count_attempt(db, name.as_str(), now),
         None => Ok(Attempt::Counted(None)),
     })
-    .await;
+    .await?;
     let stored = match attempt {
-        Ok(Attempt::Counted(stored)) => stored,
-        Ok(Attempt::Locked) => {
-            return html(
-                StatusCode::TOO_MANY_REQUESTS,
-                page(&csrf, Some((LOCKED, LOCKED_EN))),
-            );
-        }
-        Err(failure) => return page_failure(failure),
+        Attempt::Counted(stored) => stored,
+        Attempt::Locked => return Ok(LoginOutcome::Locked),
     };
     let checking = {
-        let centre = std::sync::Arc::clone(&centre);
+        let centre = std::sync::Arc::clone(centre);
         tokio::task::spawn_blocking(move || {
             let hash = stored.as_ref().map(|(_, hash)| hash.as_str());
             let right = centre.passwords.verify(hash, &password);
@@ -156,33 +197,19 @@ async fn submit(
                 .filter(|account| right && !account.disabled)
         })
     };
-    let Ok(account) = checking.await else {
-        return Failure::Internal.into_response();
-    };
+    let account = checking.await.map_err(|_| Failure::Internal)?;
     let (Some(account), Some(name)) = (account, name) else {
-        return html(
-            StatusCode::UNAUTHORIZED,
-            page(&csrf, Some((WRONG, WRONG_EN))),
-        );
+        return Ok(LoginOutcome::Wrong);
     };
     let token = Token::generate();
     let session = SessionRecord::new(&token, account.login.as_str(), centre.clock.now());
-    let stored = with_db(&centre, move |db| {
+    with_db(centre, move |db| {
         db.set_login_throttle(name.as_str(), None)?;
         db.forget_stale(now)?;
         db.add_session(&session)
     })
-    .await;
-    if let Err(failure) = stored {
-        return page_failure(failure);
-    }
-    with_cookies(
-        Redirect::to("/").into_response(),
-        &[
-            set_cookie(SESSION_COOKIE, &token.to_cookie()),
-            clear_cookie(LOGIN_COOKIE),
-        ],
-    )
+    .await?;
+    Ok(LoginOutcome::SignedIn(token))
 }
 
 async fn logout(

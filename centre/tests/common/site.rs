@@ -69,6 +69,8 @@ pub struct Answer {
     pub content_type: Option<String>,
     /// The body.
     pub body: String,
+    /// Every header.
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Answer {
@@ -89,6 +91,7 @@ impl Answer {
             .map(|v| v.to_str().expect("ASCII").to_owned())
             .collect();
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .expect("a body");
@@ -98,6 +101,7 @@ impl Answer {
             location,
             content_type,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            headers,
         }
     }
 
@@ -151,11 +155,13 @@ impl Site {
 
     fn start(fixture: &Fixture, clock: &Arc<TestClock>) -> Arc<Centre> {
         let db = SqliteDatabase::open(fixture.dir.path()).expect("opens");
+        let board = tsunagi_centre::board::open(fixture.dir.path()).expect("the board opens");
         let clock: Arc<dyn Clock> = Arc::clone(clock) as Arc<dyn Clock>;
         Arc::new(
             Centre::new(DeviceKeys::generate(), Box::new(db), reference())
                 .with_clock(clock)
-                .with_passwords(cheap_hasher()),
+                .with_passwords(cheap_hasher())
+                .with_board(board),
         )
     }
 
@@ -190,7 +196,8 @@ impl Site {
         Role::Agency(AGENCY.into())
     }
 
-    async fn send(&self, request: Request<Body>) -> Answer {
+    /// Sends `request` through the centre's router.
+    pub async fn send(&self, request: Request<Body>) -> Answer {
         Answer::from(
             router(Arc::clone(&self.centre))
                 .oneshot(request)

@@ -1,0 +1,249 @@
+//! The JSON the board's API reads and writes, apart from the board's own
+//! types, with one conversion point each way: [`NewPostJson`] into a
+//! [`NewPost`] (refused in words when a code is unknown), and a [`Post`] or
+//! [`Comment`] into [`PostJson`] / [`CommentJson`].
+//!
+//! Titles and bodies are free text that may name a client by mistake: no
+//! type here derives `Debug` over them, and a refusal never repeats what
+//! was sent.
+
+use serde::{Deserialize, Serialize};
+use tsunagi_core::rfc3339::Timestamp;
+
+use crate::board::{Category, Comment, Kind, NewPost, Post, Visibility};
+
+/// What `POST /api/login` reads.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LoginJson {
+    /// The login name.
+    pub login: String,
+    /// The password; the handler moves it into a [`zeroize::Zeroizing`] at once.
+    pub password: String,
+}
+
+/// What `POST /api/login` answers: the session's CSRF token, for the
+/// `X-CSRF-Token` header of every later POST.
+#[derive(Serialize)]
+pub(super) struct CsrfJson {
+    /// The token.
+    pub csrf: String,
+}
+
+/// Who may read a post, as the API writes it: `scope` is one of
+/// `centre_only`, `my_agency`, `agencies`, `all_agencies`; `agencies` names
+/// the chosen agencies for `agencies` and is empty otherwise.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct VisibilityJson {
+    /// The scope's code.
+    pub scope: String,
+    /// The agencies chosen (registered names), for the scope `agencies`.
+    #[serde(default)]
+    pub agencies: Vec<String>,
+}
+
+impl From<&Visibility> for VisibilityJson {
+    fn from(visibility: &Visibility) -> Self {
+        let (scope, agencies) = match visibility {
+            Visibility::CentreOnly => ("centre_only", Vec::new()),
+            Visibility::MyAgency => ("my_agency", Vec::new()),
+            Visibility::Agencies(chosen) => ("agencies", chosen.clone()),
+            Visibility::AllAgencies => ("all_agencies", Vec::new()),
+        };
+        Self {
+            scope: scope.to_owned(),
+            agencies,
+        }
+    }
+}
+
+impl TryFrom<VisibilityJson> for Visibility {
+    type Error = String;
+
+    fn try_from(json: VisibilityJson) -> Result<Self, String> {
+        let only_scope = |visibility: Visibility| {
+            if json.agencies.is_empty() {
+                Ok(visibility)
+            } else {
+                Err("機関を指定できるのは公開範囲が agencies のときだけです。 \
+                     Agencies are named only with the scope \"agencies\"."
+                    .to_owned())
+            }
+        };
+        match json.scope.as_str() {
+            "centre_only" => only_scope(Visibility::CentreOnly),
+            "my_agency" => only_scope(Visibility::MyAgency),
+            "all_agencies" => only_scope(Visibility::AllAgencies),
+            "agencies" => Ok(Visibility::Agencies(json.agencies)),
+            _ => Err(
+                "公開範囲（scope）は centre_only、my_agency、agencies、all_agencies \
+                      のどれかです。 The scope is one of centre_only, my_agency, agencies, \
+                      all_agencies."
+                    .to_owned(),
+            ),
+        }
+    }
+}
+
+/// What `POST /api/posts` reads.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewPostJson {
+    /// A [`Category`] code.
+    pub category: String,
+    /// A [`Kind`] code.
+    pub kind: String,
+    /// The title.
+    pub title: String,
+    /// The body.
+    pub body: String,
+    /// Who may read it.
+    pub visibility: VisibilityJson,
+}
+
+impl TryFrom<NewPostJson> for NewPost {
+    type Error = String;
+
+    fn try_from(json: NewPostJson) -> Result<Self, String> {
+        Ok(NewPost {
+            category: category(&json.category)?,
+            kind: kind(&json.kind)?,
+            title: json.title,
+            body: json.body,
+            visibility: json.visibility.try_into()?,
+        })
+    }
+}
+
+/// The category with the code `code`, or why not, in words.
+pub(super) fn category(code: &str) -> Result<Category, String> {
+    Category::from_code(code).ok_or_else(|| {
+        let codes: Vec<&str> = Category::ALL.iter().map(|c| c.code()).collect();
+        format!(
+            "そのカテゴリはありません。 There is no such category; the categories are {}.",
+            codes.join(", ")
+        )
+    })
+}
+
+/// The kind with the code `code`, or why not, in words.
+pub(super) fn kind(code: &str) -> Result<Kind, String> {
+    Kind::from_code(code).ok_or_else(|| {
+        let codes: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
+        format!(
+            "その種別はありません。 There is no such kind; the kinds are {}.",
+            codes.join(", ")
+        )
+    })
+}
+
+/// What `POST /api/posts/{id}/comments` reads.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewCommentJson {
+    /// What the comment says.
+    pub body: String,
+}
+
+/// What a `POST` that made something answers: its number.
+#[derive(Serialize)]
+pub(super) struct MadeJson {
+    /// The new post's or comment's number.
+    pub id: i64,
+}
+
+/// A post as the API writes it.
+#[derive(Serialize)]
+pub(super) struct PostJson {
+    /// Its number.
+    pub id: i64,
+    /// Its author's login name.
+    pub author: String,
+    /// Its author's agency; `null` for the centre's staff.
+    pub author_agency: Option<String>,
+    /// Its category's code.
+    pub category: &'static str,
+    /// Its kind's code.
+    pub kind: &'static str,
+    /// Its title, verbatim (not HTML-escaped).
+    pub title: String,
+    /// Its body, verbatim.
+    pub body: String,
+    /// Who may read it.
+    pub visibility: VisibilityJson,
+    /// When it was made (RFC 3339, UTC).
+    pub created_at: Timestamp,
+    /// When it was last edited.
+    pub updated_at: Timestamp,
+    /// Whether it was deleted (only an administrator is shown one).
+    pub deleted: bool,
+}
+
+impl From<Post> for PostJson {
+    fn from(post: Post) -> Self {
+        Self {
+            id: post.id.0,
+            author: post.author.as_str().to_owned(),
+            author_agency: post.author_agency,
+            category: post.category.code(),
+            kind: post.kind.code(),
+            title: post.title,
+            body: post.body,
+            visibility: (&post.visibility).into(),
+            created_at: post.created_at,
+            updated_at: post.updated_at,
+            deleted: post.deleted,
+        }
+    }
+}
+
+/// A comment as the API writes it.
+#[derive(Serialize)]
+pub(super) struct CommentJson {
+    /// Its number.
+    pub id: i64,
+    /// Its author's login name.
+    pub author: String,
+    /// Its author's agency; `null` for the centre's staff.
+    pub author_agency: Option<String>,
+    /// What it says, verbatim.
+    pub body: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+}
+
+impl From<Comment> for CommentJson {
+    fn from(comment: Comment) -> Self {
+        Self {
+            id: comment.id.0,
+            author: comment.author.as_str().to_owned(),
+            author_agency: comment.author_agency,
+            body: comment.body,
+            created_at: comment.created_at,
+        }
+    }
+}
+
+/// What `GET /api/posts` and `GET /api/search` answer.
+#[derive(Serialize)]
+pub(super) struct PostsJson {
+    /// The posts, newest first.
+    pub posts: Vec<PostJson>,
+}
+
+/// What `GET /api/posts/{id}` answers.
+#[derive(Serialize)]
+pub(super) struct PostWithCommentsJson {
+    /// The post.
+    pub post: PostJson,
+    /// Its comments, oldest first.
+    pub comments: Vec<CommentJson>,
+}
+
+/// A refusal or a failure: one message, Japanese first, English beside it.
+#[derive(Serialize)]
+pub(super) struct ErrorJson<'a> {
+    /// The message.
+    pub error: &'a str,
+}
