@@ -48,7 +48,7 @@ fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("the demo case is missing"))?
     };
     let id = store.create_case(&case)?;
-    let meta = DocumentMeta::from_store(&mut store, id)?;
+    let meta = DocumentMeta::from_store(&mut store, id, tsunagi_companion::window::local_offset())?;
     let reference = ReferenceDb::bundled()?;
     for kind in DocumentKind::ALL {
         let pdf = documents::render(&case, &meta, &Request::new(kind), &reference)?;

@@ -530,6 +530,7 @@ fn research(dir: &Path, command: ResearchCommand) -> anyhow::Result<()> {
 
 /// `print`: renders the document, then saves or prints it.
 fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
+    let offset = crate::window::local_offset();
     let id: CaseId = args.case_id.parse().map_err(|_| {
         anyhow::anyhow!(
             "「{}」はケース番号ではありません (not a case id)",
@@ -538,10 +539,10 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
     })?;
     let mut store = login::unlock(PROGRAM, dir)?;
     let case = store.load_case(id)?;
-    let meta = DocumentMeta::from_store(&mut store, id)?;
+    let meta = DocumentMeta::from_store(&mut store, id, offset)?;
     let reference = ReferenceDb::load_installed(dir)?;
     let photos = if args.doc == DocumentKind::Profile {
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = meta.generated_at.date();
         let (photos, withheld) = ApprovedPhoto::from_store(&mut store, id, today)?;
         if let Some(why) = withheld {
             eprintln!(

@@ -492,7 +492,8 @@ fn every_document_of_every_demo_case_gives_back_its_values_in_order() {
     let (_dir, mut store, ids) = demo_store();
     for id in ids {
         let case = store.load_case(id).expect("loads");
-        let meta = documents::DocumentMeta::from_store(&mut store, id).expect("meta");
+        let meta = documents::DocumentMeta::from_store(&mut store, id, time::UtcOffset::UTC)
+            .expect("meta");
         assert_eq!(meta.case_number, id.to_string());
         for kind in DocumentKind::ALL {
             if kind == DocumentKind::Proposal {
@@ -690,4 +691,18 @@ fn an_empty_case_renders_every_other_document() {
         pdf.check_sound();
         assert_eq!(pdf.pages(), 1, "{kind}");
     }
+}
+
+#[test]
+fn the_title_block_dates_are_the_offices_dates() {
+    let (_dir, mut store, ids) = demo_store();
+    let east = time::UtcOffset::from_hms(14, 0, 0).expect("an offset");
+    let west = time::UtcOffset::from_hms(-12, 0, 0).expect("an offset");
+    let mut at =
+        |offset| documents::DocumentMeta::from_store(&mut store, ids[0], offset).expect("meta");
+    let (in_east, in_west) = (at(east), at(west));
+    // 26 hours apart: the same moment is a later day in the east.
+    assert!(in_east.created_on > in_west.created_on);
+    assert!(in_east.revised_on > in_west.revised_on);
+    assert_eq!(in_east.generated_at.offset(), east);
 }

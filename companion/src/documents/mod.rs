@@ -116,17 +116,21 @@ pub struct DocumentMeta {
 
 impl DocumentMeta {
     /// The meta of a case in `store`: created at its first revision, revised
-    /// at its last.
-    pub fn from_store(store: &mut Store, case: CaseId) -> Result<Self, DocumentError> {
+    /// at its last, the dates as they were where the office is (`offset`).
+    pub fn from_store(
+        store: &mut Store,
+        case: CaseId,
+        offset: time::UtcOffset,
+    ) -> Result<Self, DocumentError> {
         let history = store.history(case, None)?;
         let first = history.first().ok_or(DocumentError::Date)?;
         let last = history.last().ok_or(DocumentError::Date)?;
         Ok(Self {
             case_number: case.to_string(),
-            created_on: first.at.utc().date(),
+            created_on: first.at.to_offset(offset).date(),
             revision: last.revision,
-            revised_on: last.at.utc().date(),
-            generated_at: OffsetDateTime::now_utc(),
+            revised_on: last.at.to_offset(offset).date(),
+            generated_at: OffsetDateTime::now_utc().to_offset(offset),
         })
     }
 }

@@ -164,6 +164,7 @@ fn render_from(
     case: CaseId,
     kind: DocumentKind,
     employer: Option<String>,
+    offset: time::UtcOffset,
 ) -> Result<Rendered, String> {
     let loaded = store.load_case(case).map_err(|e| e.to_string())?;
     let employers = loaded
@@ -172,9 +173,9 @@ fn render_from(
         .iter()
         .map(|e| (e.id.clone(), e.name.expose().clone()))
         .collect();
-    let meta = DocumentMeta::from_store(store, case).map_err(|e| e.to_string())?;
+    let meta = DocumentMeta::from_store(store, case, offset).map_err(|e| e.to_string())?;
     let (photos, withheld) = if kind == DocumentKind::Profile {
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = meta.generated_at.date();
         ApprovedPhoto::from_store(store, case, today).map_err(|e| e.to_string())?
     } else {
         (Vec::new(), None)
@@ -199,13 +200,14 @@ fn render(panel: &Rc<Documents>, desk: &Arc<Desk>, window: &DeskWindow) {
     let kind = kind(adapter.get_document());
     let employer = panel.employer_at(adapter.get_employer());
     let panel = Rc::clone(panel);
+    let offset = desk.utc_offset;
     adapter.set_rendering(true);
     adapter.set_error(SharedString::new());
     adapter.set_status(SharedString::new());
     adapter.set_save_path(default_path(kind, case).display().to_string().into());
     desk.with_store(
         window,
-        move |store| render_from(store, case, kind, employer),
+        move |store| render_from(store, case, kind, employer, offset),
         move |desk, window, rendered| {
             let adapter = window.global::<DocumentsAdapter<'_>>();
             adapter.set_rendering(false);
