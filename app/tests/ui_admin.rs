@@ -9,29 +9,19 @@
 mod common;
 use common::*;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use slint::{ComponentHandle, Model};
 use tsunagi_app::window::ui::{AdminAdapter, AppWindow, AuditActions, CaseListAdapter, Screen};
-use tsunagi_app::window::{self, AUDIT_ACTIONS, Background, Language, Options, Settings};
+use tsunagi_app::window::{AUDIT_ACTIONS, Language, Settings};
 use tsunagi_core::model::demo_cases;
-use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
-const PASSWORD: &str = "ながい合言葉 2026";
 const WORKER_PASSWORD: &str = "さとうの合言葉 2026";
 
 fn activate(window: &AppWindow, label: &str, role: AccessibleRole) {
     one(window, label, role).invoke_accessible_default_action();
     settle();
-}
-
-fn log_in(window: &AppWindow, user: &str, password: &str) {
-    type_into(window, "ユーザー名", user);
-    type_into(window, "パスワード", password);
-    press(window, "ログイン");
-    assert_eq!(window.get_screen(), Screen::CaseList, "{user} logged in");
 }
 
 fn listed(window: &AppWindow) -> Vec<String> {
@@ -52,34 +42,6 @@ fn shows_containing(window: &AppWindow, part: &str) -> bool {
         .into_iter()
         .filter_map(|e| e.accessible_label())
         .any(|l| l.contains(part))
-}
-
-/// A store with `admin` (and what `prepare` adds), the window on it,
-/// shown, with `admin` logged in. The data folder is `temp/data`.
-fn logged_in_window(prepare: impl FnOnce(&mut Store)) -> (tempfile::TempDir, window::AppHandle) {
-    init_backend();
-    let temp = tempfile::tempdir().expect("temp dir");
-    let data = temp.path().join("data");
-    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-    let fast = StoreOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-    };
-    let (mut store, _code) =
-        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
-    prepare(&mut store);
-    drop(store);
-    let options = Options {
-        keychain,
-        keychain_warning: false,
-        store_options: fast,
-        background: Background::Inline,
-        utc_offset: time::macros::offset!(+9),
-        camera: tsunagi_app::av::Source::Test,
-    };
-    let app = window::build(data, options).expect("the window builds");
-    app.window().show().expect("the window shows");
-    log_in(app.window(), "admin", PASSWORD);
-    (temp, app)
 }
 
 #[test]

@@ -24,8 +24,6 @@ use tsunagi_core::store::{
     self, KdfParams, Keychain, MemoryKeychain, RecoveryCode, Store, StoreOptions,
 };
 
-const PASSWORD: &str = "ながい合言葉 2026";
-
 fn tick(window: &AppWindow, label: &str) {
     let check = one(window, label, AccessibleRole::Checkbox);
     assert_eq!(
@@ -316,32 +314,12 @@ fn key(window: &AppWindow, text: impl Into<slint::SharedString>) {
 
 #[test]
 fn a_case_opens_from_the_keyboard() {
-    init_backend();
-    let temp = tempfile::tempdir().expect("temp dir");
-    let data = temp.path().join("data");
-    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
-    let fast = StoreOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-    };
-    let (mut made, _code) =
-        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
-    for case in tsunagi_core::model::demo_cases() {
-        made.create_case(&case).expect("demo case");
-    }
-    drop(made);
-    let options = Options {
-        store_options: fast,
-        background: Background::Inline,
-        camera: tsunagi_app::av::Source::Test,
-        ..Options::new(keychain)
-    };
-    let app = window::build(data, options).expect("the window builds");
+    let (_temp, app) = logged_in_window(|store| {
+        for case in tsunagi_core::model::demo_cases() {
+            store.create_case(&case).expect("demo case");
+        }
+    });
     let w = app.window();
-    w.show().expect("the window shows");
-    type_into(w, "ユーザー名", "admin");
-    type_into(w, "パスワード", PASSWORD);
-    press(w, "ログイン");
-    assert_eq!(w.get_screen(), Screen::CaseList);
     let names = listed(w);
     let last = names.last().expect("the demo cases are listed").clone();
 

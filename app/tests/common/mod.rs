@@ -2,10 +2,17 @@
 //! the accessibility tree. Each test binary uses some of them.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
-use tsunagi_app::window::ui::AppWindow;
+use slint::ComponentHandle;
+use tsunagi_app::window::ui::{AppWindow, Screen};
+use tsunagi_app::window::{self, Background, Options};
+use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
+
+/// The password of the stores the UI tests make.
+pub const PASSWORD: &str = "ながい合言葉 2026";
 
 /// Starts the headless backend for this test's thread (Slint's platform is
 /// per thread when there is no event loop), once.
@@ -66,4 +73,42 @@ pub fn press(window: &AppWindow, label: &str) {
 pub fn type_into(window: &AppWindow, label: &str, text: &str) {
     one(window, label, AccessibleRole::TextInput).set_accessible_value(text);
     settle();
+}
+
+/// Logs `user` in on the login screen; the case list must follow.
+pub fn log_in(window: &AppWindow, user: &str, password: &str) {
+    type_into(window, "ユーザー名", user);
+    type_into(window, "パスワード", password);
+    press(window, "ログイン");
+    assert_eq!(window.get_screen(), Screen::CaseList, "{user} logged in");
+}
+
+/// A store with `admin` (and what `prepare` adds), the window on it,
+/// shown, with `admin` logged in. The data folder is `temp/data`.
+pub fn logged_in_window(
+    prepare: impl FnOnce(&mut Store),
+) -> (tempfile::TempDir, window::AppHandle) {
+    init_backend();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data = temp.path().join("data");
+    let keychain: Arc<dyn Keychain> = Arc::new(MemoryKeychain::default());
+    let fast = StoreOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+    };
+    let (mut store, _code) =
+        Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
+    prepare(&mut store);
+    drop(store);
+    let options = Options {
+        keychain,
+        keychain_warning: false,
+        store_options: fast,
+        background: Background::Inline,
+        utc_offset: time::macros::offset!(+9),
+        camera: tsunagi_app::av::Source::Test,
+    };
+    let app = window::build(data, options).expect("the window builds");
+    app.window().show().expect("the window shows");
+    log_in(app.window(), "admin", PASSWORD);
+    (temp, app)
 }
