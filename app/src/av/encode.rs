@@ -223,16 +223,8 @@ where
     let (linking, cut) = (output.clone(), Arc::clone(&cut));
     pipeline::link_streams(&pipeline, &decode, &failure, move |pipeline, stream| {
         let linked = if stream.first_video {
-            let size = stream
-                .pad
-                .current_caps()
-                .and_then(|caps| gstreamer_video::VideoInfo::from_caps(&caps).ok())
-                .map(|info| {
-                    let par = info.par();
-                    let width = (u64::from(info.width()) * par.numer().max(1) as u64
-                        / par.denom().max(1) as u64) as u32;
-                    encoded_size(width, info.height())
-                });
+            let size = pipeline::display_size(stream.pad)
+                .map(|(width, height)| encoded_size(width, height));
             linking.add_video(pipeline, size, false)
         } else if stream.media_type == "audio/x-raw" && !has_audio.swap(true, Ordering::SeqCst) {
             linking.add_audio(pipeline)

@@ -662,6 +662,17 @@ pub(crate) fn link_streams(
     });
 }
 
+/// The picture size of a raw video pad as it is shown: its width corrected
+/// by the pixel aspect ratio. `None` before the pad has video caps.
+pub(crate) fn display_size(pad: &gst::Pad) -> Option<(u32, u32)> {
+    let caps = pad.current_caps()?;
+    let info = gst_video::VideoInfo::from_caps(&caps).ok()?;
+    let par = info.par();
+    let width =
+        (u64::from(info.width()) * par.numer().max(1) as u64 / par.denom().max(1) as u64) as u32;
+    Some((width, info.height()))
+}
+
 /// The media type of a pad's current caps (`video/x-raw`, `audio/mpeg`, …).
 pub(crate) fn media_type(pad: &gst::Pad) -> Option<String> {
     let caps = pad.current_caps().or_else(|| Some(pad.query_caps(None)))?;

@@ -252,16 +252,8 @@ fn link_poster(
     pad: &gst::Pad,
     sink: &gst_app::AppSink,
 ) -> Result<(), AvError> {
-    let (width, height) = pad
-        .current_caps()
-        .and_then(|caps| gstreamer_video::VideoInfo::from_caps(&caps).ok())
-        .map(|info| {
-            let par = info.par();
-            let width = (u64::from(info.width()) * par.numer().max(1) as u64
-                / par.denom().max(1) as u64) as u32;
-            (width, info.height())
-        })
-        .unwrap_or((POSTER_LONG_EDGE, POSTER_LONG_EDGE * 3 / 4));
+    let (width, height) =
+        pipeline::display_size(pad).unwrap_or((POSTER_LONG_EDGE, POSTER_LONG_EDGE * 3 / 4));
     let long = width.max(height).max(1);
     let scaled = |side: u32| {
         ((u64::from(side) * u64::from(POSTER_LONG_EDGE) / u64::from(long)) as u32).max(1)
