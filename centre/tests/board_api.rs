@@ -74,16 +74,22 @@ async fn get(site: &Site, path: &str, caller: Option<&Caller>) -> Answer {
     site.get(path, &cookies).await
 }
 
-/// Logs `login` in through the API.
-async fn login(site: &Site, login: &str) -> Caller {
-    let answer = post(
+/// `POST /api/login` with `login` and `password`, as a caller with no
+/// session yet.
+async fn try_api_login(site: &Site, login: &str, password: &str) -> Answer {
+    post(
         site,
         "/api/login",
-        &json!({"login": login, "password": PASSWORD}),
+        &json!({"login": login, "password": password}),
         None,
         None,
     )
-    .await;
+    .await
+}
+
+/// Logs `login` in through the API.
+async fn login(site: &Site, login: &str) -> Caller {
+    let answer = try_api_login(site, login, PASSWORD).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     Caller {
         cookie: answer
@@ -157,14 +163,7 @@ fn titles(answer: &Answer) -> Vec<String> {
 #[tokio::test]
 async fn logging_in_through_the_api_gives_a_csrf_token_and_the_pages_session_cookie() {
     let site = site();
-    let answer = post(
-        &site,
-        "/api/login",
-        &json!({"login": RESEARCHER, "password": PASSWORD}),
-        None,
-        None,
-    )
-    .await;
+    let answer = try_api_login(&site, RESEARCHER, PASSWORD).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let csrf = parsed(&answer)["csrf"]
         .as_str()
@@ -196,22 +195,8 @@ async fn logging_in_through_the_api_gives_a_csrf_token_and_the_pages_session_coo
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_name_get_the_same_401() {
     let site = site();
-    let wrong = post(
-        &site,
-        "/api/login",
-        &json!({"login": RESEARCHER, "password": "not the password at all"}),
-        None,
-        None,
-    )
-    .await;
-    let unknown = post(
-        &site,
-        "/api/login",
-        &json!({"login": "nobody", "password": PASSWORD}),
-        None,
-        None,
-    )
-    .await;
+    let wrong = try_api_login(&site, RESEARCHER, "not the password at all").await;
+    let unknown = try_api_login(&site, "nobody", PASSWORD).await;
     for answer in [&wrong, &unknown] {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
         assert!(answer.set_cookie("__Host-tsunagi_session").is_none());
@@ -229,26 +214,12 @@ async fn a_wrong_password_and_an_unknown_name_get_the_same_401() {
 async fn failures_through_the_api_lock_the_name_for_the_login_page_too() {
     let site = site();
     for _ in 0..5 {
-        let answer = post(
-            &site,
-            "/api/login",
-            &json!({"login": RESEARCHER, "password": "a wrong guess, again"}),
-            None,
-            None,
-        )
-        .await;
+        let answer = try_api_login(&site, RESEARCHER, "a wrong guess, again").await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
     let page = site.try_login(RESEARCHER, PASSWORD).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
-    let api = post(
-        &site,
-        "/api/login",
-        &json!({"login": RESEARCHER, "password": PASSWORD}),
-        None,
-        None,
-    )
-    .await;
+    let api = try_api_login(&site, RESEARCHER, PASSWORD).await;
     assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS, "{}", api.body);
 }
 
