@@ -1,13 +1,26 @@
 //! Accounts at the centre (アカウント) and their passwords: who may log in
-//! to read the figures, and later to post on the stakeholder board.
+//! to read the figures and to use the stakeholder board.
 //!
-//! **Roles.** A researcher (研究者) and an administrator (管理者) see every
-//! figure. An agency's account (機関) belongs to one registered agency by
-//! its name and sees the same figures: they are aggregates over every
+//! **Roles.** Two belong to the centre and two to an agency:
+//!
+//! | role | stored as | belongs to | manages |
+//! |---|---|---|---|
+//! | [`Role::Admin`] 管理者 (the centre's administrator) | `admin` | the centre | agencies and their administrators |
+//! | [`Role::Researcher`] 研究者 | `researcher` | the centre | — |
+//! | [`Role::AgencyAdmin`] 機関管理者 (an agency's administrator) | `agency_admin` | one agency | that agency's staff |
+//! | [`Role::Agency`] 機関職員 (an agency's staff) | `agency` | one agency | — |
+//!
+//! An agency's staff account keeps the variant and the stored name it had
+//! before agencies had administrators (`Role::Agency`, `agency`), so that
+//! every account made then is a staff account now, unchanged. An account
+//! of either agency role names its agency as registered at the centre.
+//!
+//! Every role reads the same figures: they are aggregates over every
 //! agency with small cells hidden (秘匿), made to be shown to the agencies
-//! that sent the data, so there is nothing in them to keep from one. The
-//! role is kept so that the board can tell the two sides apart; today only
-//! the figures are behind the login, and every role reads them alike.
+//! that sent the data, so there is nothing in them to keep from one. On
+//! the board both agency roles stand as their agency
+//! ([`crate::board::model::Standing`]); who may manage whose account is
+//! [`Role::manages`].
 //!
 //! **Passwords** are at least [`MIN_PASSWORD_CHARS`] characters and are kept
 //! only as an Argon2id hash in the PHC string format
@@ -30,6 +43,12 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// The most characters a login name may have.
 pub const MAX_LOGIN_CHARS: usize = 64;
 
+/// The most characters a display name may have.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+
+/// The most characters an agency's name may have.
+pub const MAX_AGENCY_NAME_CHARS: usize = 100;
+
 /// Why an account could not be made as asked. The messages are shown to
 /// the operator as they are, Japanese first.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +62,9 @@ pub enum AccountError {
         "ログイン名は1〜64文字で、空白や制御文字は使えません。 A login name is 1 to 64 characters, with no spaces or control characters."
     )]
     BadLoginName,
-    /// The role is not one of `researcher`, `agency`, `admin`.
-    #[error("the role is researcher, agency or admin")]
+    /// The role is not one of `researcher`, `agency`, `agency_admin`,
+    /// `admin`.
+    #[error("the role is researcher, agency, agency_admin or admin")]
     UnknownRole,
     /// An agency's account was asked for without the agency's name.
     #[error("an agency's account needs the agency's name as registered (--agency NAME)")]
@@ -52,6 +72,16 @@ pub enum AccountError {
     /// An agency's name was given for a role that belongs to no agency.
     #[error("only an agency's account belongs to an agency: leave out --agency")]
     AgencyNotForRole,
+    /// The display name is too long or holds a control character.
+    #[error(
+        "表示名は100文字以内で、制御文字は使えません。 A display name is at most 100 characters, with no control characters."
+    )]
+    BadDisplayName,
+    /// The agency's name is empty, too long, or holds a control character.
+    #[error(
+        "機関名は1〜100文字で、制御文字は使えません。 An agency's name is 1 to 100 characters, with no control characters."
+    )]
+    BadAgencyName,
 }
 
 /// A login name (ログイン名): 1 to [`MAX_LOGIN_CHARS`] characters, no
@@ -86,26 +116,33 @@ impl std::fmt::Debug for LoginName {
     }
 }
 
-/// What an account may do, and for whom it speaks.
+/// What an account may do, and for whom it speaks (see the module's docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Role {
     /// 研究者: reads every figure.
     Researcher,
-    /// 機関: an account of the registered agency with this name; reads the
-    /// figures (aggregates, small cells hidden).
+    /// 機関職員: a staff account of the registered agency with this name;
+    /// reads the figures (aggregates, small cells hidden). Stored as
+    /// `agency`, the name it had when it was the only agency role.
     Agency(String),
-    /// 管理者: reads every figure; will moderate the board.
+    /// 機関管理者: an administrator of the registered agency with this
+    /// name: reads what its staff read, and adds, disables and enables its
+    /// staff accounts.
+    AgencyAdmin(String),
+    /// 管理者: the centre's administrator: reads every figure, registers
+    /// agencies and their administrators; will moderate the board.
     Admin,
 }
 
 impl Role {
     /// From the command line's or the database's parts: `researcher`,
-    /// `agency` (with the agency's name) or `admin`.
+    /// `agency` or `agency_admin` (with the agency's name), or `admin`.
     pub fn from_parts(role: &str, agency: Option<&str>) -> Result<Self, AccountError> {
         let agency = agency.map(str::trim).filter(|a| !a.is_empty());
         match (role, agency) {
             ("agency", Some(name)) => Ok(Self::Agency(name.to_owned())),
-            ("agency", None) => Err(AccountError::AgencyMissing),
+            ("agency_admin", Some(name)) => Ok(Self::AgencyAdmin(name.to_owned())),
+            ("agency" | "agency_admin", None) => Err(AccountError::AgencyMissing),
             ("researcher" | "admin", Some(_)) => Err(AccountError::AgencyNotForRole),
             ("researcher", None) => Ok(Self::Researcher),
             ("admin", None) => Ok(Self::Admin),
@@ -113,20 +150,33 @@ impl Role {
         }
     }
 
-    /// The role's name as stored: `researcher`, `agency` or `admin`.
+    /// The role's name as stored: `researcher`, `agency`, `agency_admin`
+    /// or `admin`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Researcher => "researcher",
             Self::Agency(_) => "agency",
+            Self::AgencyAdmin(_) => "agency_admin",
             Self::Admin => "admin",
         }
     }
 
-    /// The agency an agency's account belongs to.
+    /// The agency an account of either agency role belongs to.
     pub fn agency(&self) -> Option<&str> {
         match self {
-            Self::Agency(name) => Some(name),
-            _ => None,
+            Self::Agency(name) | Self::AgencyAdmin(name) => Some(name),
+            Self::Researcher | Self::Admin => None,
+        }
+    }
+
+    /// The role's name on the pages, in Japanese and in English, without
+    /// the agency.
+    pub fn label(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Researcher => ("研究者", "Researcher"),
+            Self::Agency(_) => ("機関職員", "Agency staff"),
+            Self::AgencyAdmin(_) => ("機関管理者", "Agency administrator"),
+            Self::Admin => ("管理者", "Centre administrator"),
         }
     }
 
@@ -134,9 +184,54 @@ impl Role {
     /// does (see the module's docs).
     pub fn sees_figures(&self) -> bool {
         match self {
-            Self::Researcher | Self::Admin | Self::Agency(_) => true,
+            Self::Researcher | Self::Admin | Self::Agency(_) | Self::AgencyAdmin(_) => true,
         }
     }
+
+    /// Whether the role manages any account: the centre's administrator
+    /// and an agency's.
+    pub fn manages_accounts(&self) -> bool {
+        matches!(self, Self::Admin | Self::AgencyAdmin(_))
+    }
+
+    /// Whether an account with this role may add, disable and enable an
+    /// account with the role `other`: the centre's administrator manages
+    /// every agency's administrators; an agency's administrator manages
+    /// the staff of their own agency and no one else (not another
+    /// administrator, not another agency, not the centre). No role manages
+    /// the centre's accounts: the command line does.
+    pub fn manages(&self, other: &Role) -> bool {
+        match (self, other) {
+            (Self::Admin, Self::AgencyAdmin(_)) => true,
+            (Self::AgencyAdmin(mine), Self::Agency(theirs)) => mine == theirs,
+            _ => false,
+        }
+    }
+}
+
+/// A display name (表示名) as given: surrounding whitespace taken off; the
+/// login name when it is empty; at most [`MAX_DISPLAY_NAME_CHARS`]
+/// characters and no control character.
+pub fn display_name(text: &str, login: &LoginName) -> Result<String, AccountError> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Ok(login.as_str().to_owned());
+    }
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(AccountError::BadDisplayName);
+    }
+    Ok(name.to_owned())
+}
+
+/// An agency's name as given to register it: surrounding whitespace taken
+/// off, 1 to [`MAX_AGENCY_NAME_CHARS`] characters, no control character.
+pub fn agency_name(text: &str) -> Result<String, AccountError> {
+    let name = text.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_AGENCY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(AccountError::BadAgencyName);
+    }
+    Ok(name.to_owned())
 }
 
 /// An account as stored, without its password hash.
@@ -296,8 +391,16 @@ mod tests {
             Role::from_parts("agency", Some(" 架空市 ")).expect("agency"),
             Role::Agency("架空市".into())
         );
+        assert_eq!(
+            Role::from_parts("agency_admin", Some("架空市")).expect("agency admin"),
+            Role::AgencyAdmin("架空市".into())
+        );
         assert!(matches!(
             Role::from_parts("agency", None),
+            Err(AccountError::AgencyMissing)
+        ));
+        assert!(matches!(
+            Role::from_parts("agency_admin", None),
             Err(AccountError::AgencyMissing)
         ));
         assert!(matches!(
@@ -308,6 +411,51 @@ mod tests {
             Role::from_parts("owner", None),
             Err(AccountError::UnknownRole)
         ));
+    }
+
+    #[test]
+    fn a_role_reads_back_from_what_is_stored() {
+        for role in [
+            Role::Researcher,
+            Role::Admin,
+            Role::Agency("架空市".into()),
+            Role::AgencyAdmin("架空市".into()),
+        ] {
+            assert_eq!(
+                Role::from_parts(role.as_str(), role.agency()).expect("reads back"),
+                role
+            );
+        }
+    }
+
+    #[test]
+    fn an_agency_administrator_manages_only_the_staff_of_their_own_agency() {
+        let north_admin = Role::AgencyAdmin("north".into());
+        assert!(north_admin.manages(&Role::Agency("north".into())));
+        assert!(!north_admin.manages(&Role::Agency("south".into())));
+        assert!(!north_admin.manages(&Role::AgencyAdmin("north".into())));
+        assert!(!north_admin.manages(&Role::Admin));
+        assert!(!north_admin.manages(&Role::Researcher));
+        assert!(Role::Admin.manages(&Role::AgencyAdmin("south".into())));
+        assert!(!Role::Admin.manages(&Role::Admin));
+        assert!(!Role::Admin.manages(&Role::Researcher));
+        for nobody in [Role::Researcher, Role::Agency("north".into())] {
+            assert!(!nobody.manages_accounts());
+            assert!(!nobody.manages(&Role::Agency("north".into())));
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        let login = LoginName::parse("tanaka").expect("ok");
+        assert_eq!(display_name("  ", &login).expect("ok"), "tanaka");
+        assert_eq!(display_name(" 田中 ", &login).expect("ok"), "田中");
+        assert!(display_name(&"名".repeat(101), &login).is_err());
+        assert!(display_name("田中\u{7}", &login).is_err());
+        assert_eq!(agency_name(" 架空市 ").expect("ok"), "架空市");
+        assert!(agency_name(" ").is_err());
+        assert!(agency_name(&"市".repeat(101)).is_err());
+        assert!(agency_name("架空\n市").is_err());
     }
 
     #[test]

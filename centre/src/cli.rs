@@ -1,26 +1,29 @@
 //! The centre's command line: `init`, `agency add`, `agency list`,
 //! `agency revoke`, `account add | disable | enable | password | list`,
+//! `board agency add | list`, `board user add | disable | enable | list`,
 //! `reference keygen`, `reference sign`, `serve`.
 //! Every failure is one line on stderr and a non-zero exit.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::seal::SignerKey;
 use zeroize::Zeroizing;
 
-use crate::accounts::{Account, LoginName, PasswordHasher, Role, check_new_password};
+use crate::accounts::{
+    Account, LoginName, PasswordHasher, Role, agency_name, check_new_password, display_name,
+};
 use crate::board;
 use crate::identity::CentreIdentity;
 use crate::publish;
 use crate::server::{self, Centre};
-use crate::storage::{self, Agency};
+use crate::storage::{self, Agency, AgencyAdded, Database};
 
 /// Tsunagi research centre (つなぎ 研究センター): takes sealed progress data
 /// from registered agencies and shows the research figures.
@@ -66,6 +69,9 @@ pub enum Command {
     /// Accounts that may log in to read the figures (アカウント).
     #[command(subcommand)]
     Account(AccountCommand),
+    /// The stakeholder board's agencies and accounts (関係者掲示板).
+    #[command(subcommand)]
+    Board(BoardCommand),
     /// Serves intake and figures over HTTPS.
     Serve {
         /// Where to listen.
@@ -78,7 +84,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AgencyCommand {
     /// Registers an agency by its public key (the file `tsunagi-companion
-    /// research key` writes: 64 hex digits).
+    /// research key` writes: 64 hex digits), so that it may send research
+    /// data. An agency registered for the board without a key (`board
+    /// agency add`) gets the key under its name, and keeps its accounts.
     Add {
         /// The agency's name (機関名).
         name: String,
@@ -86,7 +94,8 @@ pub enum AgencyCommand {
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
     },
-    /// Lists the registered agencies (revoked ones marked, with the time).
+    /// Lists the registered agencies (revoked ones marked, with the time;
+    /// those without a key marked as the board's only).
     List,
     /// Revokes an agency's registration (登録取消): its later batches are
     /// refused with 403. What it sent before stays in the figures unless
@@ -166,9 +175,12 @@ pub enum AccountCommand {
 pub enum RoleArg {
     /// 研究者: reads every figure.
     Researcher,
-    /// 機関: an account of a registered agency (`--agency`).
+    /// 機関職員: a staff account of a registered agency (`--agency`).
     Agency,
-    /// 管理者: reads every figure.
+    /// 機関管理者: an administrator of a registered agency (`--agency`),
+    /// who manages its staff.
+    AgencyAdmin,
+    /// 管理者: the centre's administrator.
     Admin,
 }
 
@@ -177,9 +189,162 @@ impl RoleArg {
         match self {
             Self::Researcher => "researcher",
             Self::Agency => "agency",
+            Self::AgencyAdmin => "agency_admin",
             Self::Admin => "admin",
         }
     }
+}
+
+/// `board …`.
+#[derive(Debug, Subcommand)]
+pub enum BoardCommand {
+    /// The agencies that use the board.
+    #[command(subcommand)]
+    Agency(BoardAgencyCommand),
+    /// The board's accounts (the same accounts that read the figures).
+    #[command(subcommand)]
+    User(BoardUserCommand),
+}
+
+/// `board agency …`.
+#[derive(Debug, Subcommand)]
+pub enum BoardAgencyCommand {
+    /// Registers an agency by its name alone, for the board: it may have
+    /// accounts at once, but the centre refuses its research batches as an
+    /// unknown agency's until its key is added with `agency add NAME --key
+    /// FILE`.
+    Add {
+        /// The agency's name (機関名), at most 100 characters.
+        name: String,
+    },
+    /// Lists every agency: whether it has a key (sends research data), and
+    /// how many administrators and staff accounts it has.
+    List,
+}
+
+/// `board user …`.
+#[derive(Debug, Subcommand)]
+pub enum BoardUserCommand {
+    /// Adds an account: an agency's administrator or staff (`--agency NAME
+    /// --role admin|staff`), a researcher (`--researcher`) or a centre
+    /// administrator (`--centre-admin`). The password (at least 12
+    /// characters) is taken from the environment variable
+    /// `TSUNAGI_PASSWORD` if it is set, else asked for twice on a
+    /// terminal, else read as one line of standard input.
+    Add {
+        /// The login name (ログイン名): no spaces, at most 64 characters.
+        login: String,
+        /// Who the account is.
+        #[command(flatten)]
+        kind: UserKind,
+        /// With `--agency`: the account's role in its agency.
+        #[arg(long, value_enum, requires = "agency")]
+        role: Option<AgencyRoleArg>,
+        /// The name the pages show (表示名); the login name if not given.
+        #[arg(long, value_name = "NAME")]
+        display_name: Option<String>,
+    },
+    /// Disables an account: it can no longer log in, and its sessions end
+    /// at once.
+    Disable {
+        /// The login name.
+        login: String,
+    },
+    /// Lets a disabled account log in again.
+    Enable {
+        /// The login name.
+        login: String,
+    },
+    /// Lists every account with its role and agency (disabled ones
+    /// marked).
+    List,
+}
+
+/// Who a new board account is: exactly one of these.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct UserKind {
+    /// An account of this agency, as registered (with `--role`).
+    #[arg(long, value_name = "NAME", requires = "role")]
+    agency: Option<String>,
+    /// A researcher at the centre (研究者).
+    #[arg(long)]
+    researcher: bool,
+    /// An administrator of the centre (管理者).
+    #[arg(long)]
+    centre_admin: bool,
+}
+
+/// An agency account's role on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AgencyRoleArg {
+    /// 機関管理者: manages the agency's staff accounts on the centre's
+    /// pages.
+    Admin,
+    /// 機関職員: the agency's staff.
+    Staff,
+}
+
+/// The environment variable `board user add` takes a password from.
+const PASSWORD_ENV: &str = "TSUNAGI_PASSWORD";
+
+/// A new account's password from [`PASSWORD_ENV`] if it is set, else as
+/// [`read_new_password`] reads it; at least 12 characters either way.
+fn new_password_from_env_or_input() -> anyhow::Result<Zeroizing<String>> {
+    let Some(value) = std::env::var_os(PASSWORD_ENV) else {
+        return read_new_password();
+    };
+    let password = Zeroizing::new(
+        value
+            .into_string()
+            .map_err(|_| anyhow::anyhow!("{PASSWORD_ENV} is not valid UTF-8"))?,
+    );
+    check_new_password(&password)?;
+    Ok(password)
+}
+
+/// The role on the command line and the pages: `centre-admin`,
+/// `researcher`, `agency-admin AGENCY` or `agency-staff AGENCY`.
+fn role_words(role: &Role) -> String {
+    match role {
+        Role::Admin => "centre-admin".to_owned(),
+        Role::Researcher => "researcher".to_owned(),
+        Role::AgencyAdmin(agency) => format!("agency-admin {agency}"),
+        Role::Agency(agency) => format!("agency-staff {agency}"),
+    }
+}
+
+/// Adds the account `login` with `role` to `db`, its password from
+/// `password` (asked for only once the name, the display name and the
+/// agency are known to be good). An agency role's agency must be
+/// registered, with a key or without.
+fn add_account(
+    db: &mut dyn Database,
+    login: &str,
+    role: Role,
+    display: Option<&str>,
+    password: impl FnOnce() -> anyhow::Result<Zeroizing<String>>,
+) -> anyhow::Result<Account> {
+    let login = LoginName::parse(login)?;
+    let display_name = display_name(display.unwrap_or(""), &login)?;
+    if let Some(agency) = role.agency() {
+        let known = db.all_agencies()?.into_iter().any(|a| a.name == agency);
+        anyhow::ensure!(
+            known,
+            "no agency is registered under the name {agency}; `board agency add NAME` registers one for the board, `board agency list` lists them"
+        );
+    }
+    let password = password()?;
+    let hash = PasswordHasher::standard().hash(&password);
+    let account = Account {
+        login,
+        display_name,
+        role,
+        disabled: false,
+        created_at: tsunagi_core::rfc3339::Timestamp::now(),
+    };
+    db.add_account(&account, &hash)?;
+    Ok(account)
 }
 
 /// A new account's password: asked twice on a terminal, else one line of
@@ -255,14 +420,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let name = name.trim().to_owned();
             anyhow::ensure!(!name.is_empty(), "the agency needs a name");
             CentreIdentity::load(&dir)?;
-            storage::open(&dir, database)?.add_agency(&Agency::new(name.clone(), signer))?;
-            println!("registered {name} ({signer})");
+            let db = &mut storage::open(&dir, database)?;
+            match db.add_agency(&Agency::new(name.clone(), signer))? {
+                AgencyAdded::Registered => println!("registered {name} ({signer})"),
+                AgencyAdded::KeyAdded => println!(
+                    "added the key {signer} to {name}, registered before for the board; its batches are taken from now on"
+                ),
+            }
         }
         Command::Agency(AgencyCommand::List) => {
-            for a in storage::open(&dir, database)?.agencies()? {
+            for a in storage::open(&dir, database)?.all_agencies()? {
+                let key = a
+                    .signer
+                    .map_or_else(|| "no key (board only)".to_owned(), |s| s.to_hex());
                 match &a.revoked_at {
-                    Some(at) => println!("{}\t{}\trevoked {at}", a.name, a.signer.to_hex()),
-                    None => println!("{}\t{}", a.name, a.signer.to_hex()),
+                    Some(at) => println!("{}\t{key}\trevoked {at}", a.name),
+                    None => println!("{}\t{key}", a.name),
                 }
             }
         }
@@ -291,23 +464,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             agency,
             display_name,
         }) => {
-            let login = LoginName::parse(&name)?;
             let role = Role::from_parts(role.as_str(), agency.as_deref())?;
-            let display_name = display_name
-                .map(|d| d.trim().to_owned())
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| login.as_str().to_owned());
-            let mut db = storage::open(&dir, database)?;
-            let password = read_new_password()?;
-            let hash = PasswordHasher::standard().hash(&password);
-            let account = Account {
-                login,
-                display_name,
+            let account = add_account(
+                storage::open(&dir, database)?.as_mut(),
+                &name,
                 role,
-                disabled: false,
-                created_at: tsunagi_core::rfc3339::Timestamp::now(),
-            };
-            db.add_account(&account, &hash)?;
+                display_name.as_deref(),
+                read_new_password,
+            )?;
             println!(
                 "added the account {} ({})",
                 account.login.as_str(),
@@ -335,7 +499,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account(AccountCommand::List) => {
             for a in storage::open(&dir, database)?.accounts()? {
                 let role = match a.role.agency() {
-                    Some(agency) => format!("agency {agency}"),
+                    Some(agency) => format!("{} {agency}", a.role.as_str()),
                     None => a.role.as_str().to_owned(),
                 };
                 let disabled = if a.disabled { "\tdisabled" } else { "" };
@@ -347,6 +511,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Board(board) => run_board(&dir, database, board)?,
         Command::Serve { listen } => {
             let identity = CentreIdentity::load(&dir)?;
             let db = storage::open(&dir, database)?;
@@ -372,6 +537,100 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 identity.fingerprint().to_hex()
             );
             runtime.block_on(server::serve(listener, &identity, centre))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs one `board …` command.
+fn run_board(dir: &Path, database: Option<&str>, command: BoardCommand) -> anyhow::Result<()> {
+    let mut db = storage::open(dir, database)?;
+    match command {
+        BoardCommand::Agency(BoardAgencyCommand::Add { name }) => {
+            let name = agency_name(&name)?;
+            db.add_agency_without_key(&name)?;
+            println!(
+                "registered {name} for the board, without a key: `agency add {name} --key FILE` lets it send research data"
+            );
+        }
+        BoardCommand::Agency(BoardAgencyCommand::List) => {
+            let accounts = db.accounts()?;
+            for a in db.all_agencies()? {
+                let count = |admin: bool| {
+                    accounts
+                        .iter()
+                        .filter(|acc| acc.role.agency() == Some(a.name.as_str()))
+                        .filter(|acc| matches!(acc.role, Role::AgencyAdmin(_)) == admin)
+                        .count()
+                };
+                let key = if a.signer.is_some() {
+                    "key"
+                } else {
+                    "no key (board only)"
+                };
+                let revoked = match &a.revoked_at {
+                    Some(at) => format!("\trevoked {at}"),
+                    None => String::new(),
+                };
+                println!(
+                    "{}\t{key}\t{} administrator(s), {} staff{revoked}",
+                    a.name,
+                    count(true),
+                    count(false)
+                );
+            }
+        }
+        BoardCommand::User(BoardUserCommand::Add {
+            login,
+            kind,
+            role,
+            display_name,
+        }) => {
+            let role = match (kind.agency, role, kind.researcher, kind.centre_admin) {
+                (Some(agency), Some(AgencyRoleArg::Admin), _, _) => {
+                    Role::AgencyAdmin(agency_name(&agency)?)
+                }
+                (Some(agency), Some(AgencyRoleArg::Staff), _, _) => {
+                    Role::Agency(agency_name(&agency)?)
+                }
+                (None, None, true, false) => Role::Researcher,
+                (None, None, false, true) => Role::Admin,
+                _ => anyhow::bail!(
+                    "give one of --agency NAME --role admin|staff, --researcher or --centre-admin"
+                ),
+            };
+            let account = add_account(
+                db.as_mut(),
+                &login,
+                role,
+                display_name.as_deref(),
+                new_password_from_env_or_input,
+            )?;
+            println!(
+                "added the account {} ({})",
+                account.login.as_str(),
+                role_words(&account.role)
+            );
+        }
+        BoardCommand::User(BoardUserCommand::Disable { login }) => {
+            db.disable_account(login.trim())?;
+            println!("disabled {}; its sessions have ended", login.trim());
+        }
+        BoardCommand::User(BoardUserCommand::Enable { login }) => {
+            db.enable_account(login.trim())?;
+            println!("enabled {}", login.trim());
+        }
+        BoardCommand::User(BoardUserCommand::List) => {
+            for a in db.accounts()? {
+                let disabled = if a.disabled { "\tdisabled" } else { "" };
+                println!(
+                    "{}\t{}\t{}\tadded {}{disabled}",
+                    a.login.as_str(),
+                    a.display_name,
+                    role_words(&a.role),
+                    a.created_at
+                );
+            }
         }
     }
     Ok(())

@@ -1,4 +1,5 @@
-//! The research figures (集計表) from the stored records, as HTML and CSV.
+//! The research figures (集計表) from the stored records, as HTML and CSV,
+//! and drawn as bar charts ([`charts`]).
 //!
 //! Every count from 1 to 4 is hidden (秘匿), in both forms, so that no
 //! person can be singled out from a small cell; and so are the cells
@@ -9,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+pub mod charts;
 mod suppression;
 pub use suppression::{HIDDEN, hidden_cells};
 
@@ -292,6 +294,7 @@ p.note{color:#4a5866;font-size:.9rem;margin:.2rem 0}a{color:#2a6f97}.meta{color:
 .en{color:#4a5866;font-size:.85rem}form.account{float:right;margin-top:.4rem;text-align:right}\
 label{font-weight:700}input{font:inherit;padding:.35rem .5rem;border:1px solid #8a9aab;border-radius:4px;width:20rem;max-width:100%}\
 button{font:inherit;padding:.35rem 1rem;border:1px solid #1f4e6b;border-radius:4px;background:#2a6f97;color:#fff;cursor:pointer}\
+img.chart{display:block;max-width:100%;height:auto;margin:.6rem 0}\
 form.account button{background:#fff;color:#1f4e6b}p.error{color:#9b1c1c;background:#fdecec;border-left:4px solid #9b1c1c;padding:.4rem .7rem}";
 
 /// The figures page: every table, with links to their CSV.
@@ -324,11 +327,24 @@ pub fn to_html_for(
         let _ = write!(
             out,
             "<h2 id=\"{slug}\">{title}</h2><p class=\"note\">{note} \
-             <a href=\"/figures/{slug}.csv\">CSV</a></p><table><thead><tr>",
+             <a href=\"/figures/{slug}.csv\">CSV</a> <a href=\"/figures/{slug}.svg\">SVG</a></p>",
             slug = t.slug,
             title = html_escape(t.title),
             note = html_escape(t.note),
         );
+        // The chart above the table it draws; the table stays, as the
+        // accessible form. An image, not inline SVG, for the page's
+        // Content-Security-Policy.
+        if !t.rows.is_empty() {
+            let (width, height) = charts::size(t);
+            let _ = write!(
+                out,
+                "<img class=\"chart\" src=\"/figures/{slug}.svg\" width=\"{width}\" height=\"{height}\" alt=\"{alt}\">",
+                slug = t.slug,
+                alt = html_escape(&charts::alt(t)),
+            );
+        }
+        out.push_str("<table><thead><tr>");
         for h in t.label_headings.iter().chain(&t.count_headings) {
             let _ = write!(out, "<th>{}</th>", html_escape(h));
         }

@@ -9,6 +9,7 @@
 //! - [`session`]: session tokens, cookies, expiry and CSRF tokens;
 //! - [`throttle`]: the limit on failed logins per name;
 //! - `pages`: the login form and the guard before the figures;
+//! - `headers`: the security headers on every answer;
 //! - [`server`]: the HTTPS routes;
 //! - [`publish`]: the reference publisher's key and release signatures;
 //! - [`cli`]: `init`, `agency …`, `account …`, `reference …`, `serve`.
@@ -17,6 +18,7 @@ pub mod accounts;
 pub mod board;
 pub mod cli;
 pub mod figures;
+mod headers;
 pub mod identity;
 mod pages;
 pub mod publish;

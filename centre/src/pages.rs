@@ -1,6 +1,7 @@
 //! The centre's pages for people, as opposed to intake for companions:
 //! who is logged in ([`guard`]), the login form ([`login`]) and changing
-//! one's password ([`password`]). The
+//! one's password ([`password`]), the accounts pages under `/admin`
+//! ([`people`]). The
 //! stakeholder board's pages will sit here too, behind the same guard and
 //! with the same CSRF tokens.
 //!
@@ -9,12 +10,14 @@
 mod guard;
 mod login;
 mod password;
+mod people;
 
-pub(crate) use guard::{SignedIn, require_login, same_origin_posts, signed_in};
+pub(crate) use guard::{SignedIn, require_login, same_origin_posts, signed_in, to_login};
 pub(crate) use login::{
     BUSY, LOCKED, LOCKED_EN, LoginOutcome, WRONG, WRONG_EN, account_bar, log_in, login_routes,
 };
 pub(crate) use password::password_routes;
+pub(crate) use people::people_routes;
 
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +29,7 @@ use crate::storage::{Database, StorageError};
 use crate::throttle::Throttle;
 
 /// The answer to a page request the database could not serve.
-fn page_failure(failure: Failure) -> Response {
+pub(crate) fn page_failure(failure: Failure) -> Response {
     match failure {
         Failure::Storage(e) => {
             eprintln!("tsunagi-centre: storage failed: {e}");
@@ -41,7 +44,7 @@ fn page_failure(failure: Failure) -> Response {
 }
 
 /// 403 for a form whose CSRF token is missing or wrong.
-fn bad_csrf() -> Response {
+pub(crate) fn bad_csrf() -> Response {
     plain(
         StatusCode::FORBIDDEN,
         "フォームの確認用トークンがないか、違います。ページを開き直してください。 \

@@ -1,12 +1,14 @@
 //! The centre's HTTPS service (axum over rustls): `POST /batches` takes a
 //! sealed batch, `/` shows the figures, `/figures/NAME.csv` gives each table
-//! as CSV, `/fonts/…` the Japanese font the pages use, `/login` and
-//! `/logout` start and end a session ([`crate::pages`]), `/api/…` is the
-//! board's JSON API ([`crate::board`], `docs/board.md`).
+//! as CSV and `/figures/NAME.svg` draws it, `/fonts/…` the Japanese font
+//! the pages use, `/login` and `/logout` start and end a session
+//! ([`crate::pages`]), `/api/…` is the board's JSON API ([`crate::board`],
+//! `docs/board.md`).
 //!
-//! The figures page and the CSV files are shown only to a logged-in
-//! account: without a valid session both answer 303 to `/login` (a CSV
-//! link followed in a browser lands on the login page, as the page does).
+//! The figures page, the CSV files and the charts are shown only to a
+//! logged-in account: without a valid session they answer 303 to `/login`
+//! (a CSV link followed in a browser lands on the login page, as the page
+//! does).
 //! The fonts stay public. Intake is unchanged: a batch proves itself by
 //! its signature, not by a login, and takes no cookie, CSRF token or
 //! `Origin` check.
@@ -178,19 +180,22 @@ pub fn router(centre: Shared) -> Router {
         ));
     Router::new()
         .route("/", get(index))
-        .route("/figures/{file}", get(csv))
+        .route("/figures/{file}", get(figure_file))
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&centre),
             pages::require_login,
         ))
         .merge(pages::login_routes())
         .merge(pages::password_routes())
+        .merge(pages::people_routes())
         .route("/fonts/{file}", get(font))
         .layer(middleware::from_fn(pages::same_origin_posts))
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .layer(middleware::from_fn(page_time))
         .merge(intake_route)
         .merge(board::api::routes(Arc::clone(&centre)))
+        .merge(board::pages::routes(Arc::clone(&centre)))
+        .layer(middleware::from_fn(crate::headers::security))
         .with_state(centre)
 }
 
@@ -384,14 +389,33 @@ async fn index(State(centre): State<Shared>, Extension(viewer): Extension<Signed
     }
 }
 
-async fn csv(State(centre): State<Shared>, Path(file): Path<String>) -> Response {
+/// `NAME.csv` (the table as CSV) or `NAME.svg` (the table drawn,
+/// [`figures::charts`]).
+async fn figure_file(State(centre): State<Shared>, Path(file): Path<String>) -> Response {
     let tables = match load(&centre).await {
         Ok(f) => f.tables,
         Err(failure) => return failure.into_response(),
     };
-    let slug = file.strip_suffix(".csv").unwrap_or("");
-    match tables.iter().find(|t| t.slug == slug) {
-        Some(t) => (
+    let (slug, kind) = file.rsplit_once('.').unwrap_or(("", ""));
+    match (tables.iter().find(|t| t.slug == slug), kind) {
+        (Some(t), "svg") => match figures::charts::to_svg(t) {
+            Ok(svg) => (
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml"),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                ],
+                svg,
+            )
+                .into_response(),
+            Err(e) => {
+                eprintln!("tsunagi-centre: {e}");
+                plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the chart could not be drawn",
+                )
+            }
+        },
+        (Some(t), "csv") => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (
@@ -402,9 +426,9 @@ async fn csv(State(centre): State<Shared>, Path(file): Path<String>) -> Response
             figures::to_csv(t),
         )
             .into_response(),
-        None => plain(
+        _ => plain(
             StatusCode::NOT_FOUND,
-            "no such table: try stages.csv, outcomes.csv or programmes.csv",
+            "no such table: try stages.csv, outcomes.csv or programmes.csv (or .svg)",
         ),
     }
 }

@@ -15,6 +15,17 @@
 //! content) so that an older batch arriving late cannot bring the record
 //! back. For each agency and pseudonym the latest batch wins, whether it
 //! sends a record or withdraws it.
+//!
+//! **Agencies with and without a key.** An agency is a row of `agencies`,
+//! keyed by its name. One registered to send research data has its
+//! signing key ([`Agency`], `agency add NAME --key FILE`); one registered
+//! only to use the board has none yet ([`AgencyEntry`] with no `signer`,
+//! `board agency add NAME`): it may have accounts, but it is not among
+//! [`Database::agencies`], so its batches are refused as an unknown
+//! agency's. Registering a key under the name of an agency that has none
+//! gives it that key ([`AgencyAdded::KeyAdded`]); its accounts stay.
+//! Databases made when the key was the table's primary key are rebuilt to
+//! this shape when they are opened, in one transaction.
 
 use std::path::Path;
 
@@ -72,7 +83,8 @@ pub fn open(dir: &Path, url: Option<&str>) -> Result<Box<dyn Database>, StorageE
     }
 }
 
-/// A registered agency (登録機関).
+/// A registered agency with its signing key (登録機関): one that may send
+/// batches. [`AgencyEntry`] also lists those registered without a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Agency {
     /// Its name as registered at the centre.
@@ -94,6 +106,29 @@ impl Agency {
             revoked_at: None,
         }
     }
+}
+
+/// An agency as the centre lists it: registered to send research data
+/// (with its key), or only to use the board (no key yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgencyEntry {
+    /// Its name as registered at the centre; its accounts name it.
+    pub name: String,
+    /// The key its batches are signed with; `None` until one is
+    /// registered, and until then its batches are refused.
+    pub signer: Option<SignerKey>,
+    /// When its registration was revoked, if it was (see [`Agency`]).
+    pub revoked_at: Option<tsunagi_core::rfc3339::Timestamp>,
+}
+
+/// What [`Database::add_agency`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgencyAdded {
+    /// A new agency was registered with its key.
+    Registered,
+    /// An agency of that name was registered without a key (for the
+    /// board); the key is now its, and its accounts stay.
+    KeyAdded,
 }
 
 /// What the centre answers when a batch is stored: the same every time the
@@ -137,10 +172,23 @@ impl Ack {
 /// is stored whole or not at all. Calls block: the server makes them on a
 /// blocking thread.
 pub trait Database: AccountStore + Send {
-    /// Registers an agency.
-    fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError>;
-    /// Every registered agency, revoked ones included.
+    /// Registers an agency with its key; or, if an agency of that name is
+    /// registered without a key, gives it this key (a revocation stays).
+    /// [`StorageError::AgencyExists`] if the name has a key already or the
+    /// key is another agency's.
+    fn add_agency(&mut self, agency: &Agency) -> Result<AgencyAdded, StorageError>;
+    /// Registers an agency by its name alone, with no key, for the board:
+    /// it may have accounts, but the centre takes no batch from it until a
+    /// key is added with [`Database::add_agency`].
+    /// [`StorageError::AgencyExists`] if the name is registered already,
+    /// with a key or without.
+    fn add_agency_without_key(&mut self, name: &str) -> Result<(), StorageError>;
+    /// Every agency with a key (those that may send batches), revoked ones
+    /// included.
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError>;
+    /// Every registered agency, with a key or without, revoked ones
+    /// included, by name.
+    fn all_agencies(&mut self) -> Result<Vec<AgencyEntry>, StorageError>;
     /// Revokes the registration of the agency called `name` (登録取消):
     /// from then on [`Database::store_batch`] refuses its new batches with
     /// [`StorageError::Revoked`]. Its stored records stay, unless
@@ -169,13 +217,17 @@ pub trait Database: AccountStore + Send {
     fn batch_count(&mut self) -> Result<usize, StorageError>;
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS agencies (
-    signer TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+/// The columns of `agencies`: keyed by name, the signing key unique when
+/// there is one.
+const AGENCIES_COLUMNS: &str = "
+    name TEXT NOT NULL PRIMARY KEY,
+    signer TEXT UNIQUE,
     added_at TEXT NOT NULL,
     revoked_at TEXT
-) STRICT;
+";
+
+/// The tables beside `agencies`.
+const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
     signer TEXT NOT NULL REFERENCES agencies (signer),
@@ -217,6 +269,9 @@ impl SqliteDatabase {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS agencies ({AGENCIES_COLUMNS}) STRICT;"
+        ))?;
         conn.execute_batch(SCHEMA)?;
         // A database made before revocations existed.
         let has_revoked: i64 = conn.query_row(
@@ -227,45 +282,160 @@ impl SqliteDatabase {
         if has_revoked == 0 {
             conn.execute_batch("ALTER TABLE agencies ADD COLUMN revoked_at TEXT")?;
         }
-        conn.execute_batch(accounts::SCHEMA)?;
-        Ok(Self { conn })
+        conn.execute_batch(&accounts::schema())?;
+        let mut db = Self { conn };
+        db.rebuild_old_tables()?;
+        Ok(db)
+    }
+
+    /// Rebuilds, in one transaction, the tables of a database made before
+    /// agencies could be registered without a key (`agencies` keyed by its
+    /// signing key) or before agencies had administrators (the `accounts`
+    /// role's CHECK without `agency_admin`). SQLite changes neither a
+    /// primary key nor a CHECK in place: each table is made anew under a
+    /// new name, filled, and takes the old one's place, with foreign keys
+    /// off meanwhile and checked before the commit. Another process
+    /// opening the same file at once waits for the lock, then finds
+    /// nothing left to do.
+    fn rebuild_old_tables(&mut self) -> Result<(), StorageError> {
+        if !agencies_keyed_by_signer(&self.conn)? && !accounts::has_old_roles(&self.conn)? {
+            return Ok(());
+        }
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let rebuilt = self.rebuild_with_foreign_keys_off();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        rebuilt
+    }
+
+    fn rebuild_with_foreign_keys_off(&mut self) -> Result<(), StorageError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if agencies_keyed_by_signer(&tx)? {
+            tx.execute_batch(&format!(
+                "CREATE TABLE agencies_rebuilt ({AGENCIES_COLUMNS}) STRICT;
+                 INSERT INTO agencies_rebuilt (name, signer, added_at, revoked_at)
+                     SELECT name, signer, added_at, revoked_at FROM agencies;
+                 DROP TABLE agencies;
+                 ALTER TABLE agencies_rebuilt RENAME TO agencies;"
+            ))?;
+        }
+        if accounts::has_old_roles(&tx)? {
+            accounts::rebuild(&tx)?;
+        }
+        if tx.prepare("PRAGMA foreign_key_check")?.exists([])? {
+            return Err(StorageError::Damaged);
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Whether `agencies` has the shape it had before agencies could be
+/// registered without a key: its signing key as its primary key.
+fn agencies_keyed_by_signer(conn: &Connection) -> Result<bool, StorageError> {
+    let pk: i64 = conn.query_row(
+        "SELECT coalesce(max(pk), 0) FROM pragma_table_info('agencies') WHERE name = 'signer'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(pk > 0)
+}
+
+/// The agencies of `all` that have a key.
+pub(crate) fn with_keys(all: Vec<AgencyEntry>) -> Vec<Agency> {
+    all.into_iter()
+        .filter_map(|a| {
+            Some(Agency {
+                name: a.name,
+                signer: a.signer?,
+                revoked_at: a.revoked_at,
+            })
+        })
+        .collect()
+}
+
+/// A constraint violation as [`StorageError::AgencyExists`].
+fn agency_exists_on_conflict(e: rusqlite::Error) -> StorageError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StorageError::AgencyExists
+        }
+        e => e.into(),
     }
 }
 
 impl Database for SqliteDatabase {
-    fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError> {
-        let now = crate::now();
-        match self.conn.execute(
-            "INSERT INTO agencies (signer, name, added_at) VALUES (?1, ?2, ?3)",
-            params![agency.signer.to_hex(), agency.name, now],
-        ) {
-            Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Err(StorageError::AgencyExists)
+    fn add_agency(&mut self, agency: &Agency) -> Result<AgencyAdded, StorageError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<Option<String>> = tx
+            .query_row(
+                "SELECT signer FROM agencies WHERE name = ?1",
+                [&agency.name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let added = match existing {
+            Some(Some(_)) => return Err(StorageError::AgencyExists),
+            Some(None) => {
+                tx.execute(
+                    "UPDATE agencies SET signer = ?2 WHERE name = ?1 AND signer IS NULL",
+                    params![agency.name, agency.signer.to_hex()],
+                )
+                .map_err(agency_exists_on_conflict)?;
+                AgencyAdded::KeyAdded
             }
-            Err(e) => Err(e.into()),
+            None => {
+                tx.execute(
+                    "INSERT INTO agencies (name, signer, added_at) VALUES (?1, ?2, ?3)",
+                    params![agency.name, agency.signer.to_hex(), crate::now()],
+                )
+                .map_err(agency_exists_on_conflict)?;
+                AgencyAdded::Registered
+            }
+        };
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn add_agency_without_key(&mut self, name: &str) -> Result<(), StorageError> {
+        let inserted = self.conn.execute(
+            "INSERT INTO agencies (name, added_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![name, crate::now()],
+        )?;
+        if inserted == 0 {
+            return Err(StorageError::AgencyExists);
         }
+        Ok(())
     }
 
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError> {
+        Ok(with_keys(self.all_agencies()?))
+    }
+
+    fn all_agencies(&mut self) -> Result<Vec<AgencyEntry>, StorageError> {
         let mut stmt = self
             .conn
             .prepare("SELECT name, signer, revoked_at FROM agencies ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(1)?,
                 r.get::<_, Option<tsunagi_core::rfc3339::Timestamp>>(2)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (name, signer, revoked_at) = row?;
-            out.push(Agency {
+            out.push(AgencyEntry {
                 name,
-                signer: signer.parse().map_err(|_| StorageError::Damaged)?,
+                signer: signer
+                    .map(|s| s.parse().map_err(|_| StorageError::Damaged))
+                    .transpose()?,
                 revoked_at,
             });
         }

@@ -1,5 +1,5 @@
 //! The board's JSON API through the centre's real router: logging in,
-//! who reads a post, the CSRF header, the session, comments.
+//! who reads a post, the CSRF header, the session, comments, statistics.
 
 mod common;
 
@@ -10,6 +10,7 @@ use tsunagi_centre::accounts::Role;
 use tsunagi_centre::storage::{Agency, Database};
 use tsunagi_core::seal::DeviceKeys;
 
+use common::AGENCY;
 use common::site::{Answer, HOST, ORIGIN, PASSWORD, RESEARCHER, Site};
 
 /// A member of the fixture's agency, who posts.
@@ -362,6 +363,8 @@ async fn without_a_live_session_every_route_but_login_answers_401() {
             "/api/posts".to_owned(),
             format!("/api/posts/{id}"),
             "/api/search?q=投稿".to_owned(),
+            "/api/stats".to_owned(),
+            "/api/stats.csv".to_owned(),
         ] {
             let answer = get(&site, &path, caller).await;
             assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
@@ -460,4 +463,163 @@ async fn a_post_the_board_refuses_is_answered_400_in_words() {
         assert!(error.contains(says), "{error}");
     }
     assert!(titles(&get(&site, "/api/posts", Some(&author)).await).is_empty());
+}
+
+/// Two posts by the fixture's agency, one for itself only and one for
+/// every agency, and the researcher's comment on the first.
+async fn seed_for_statistics(site: &Site) {
+    let author = login(site, AUTHOR).await;
+    let researcher = login(site, RESEARCHER).await;
+    let own = make_post(site, &author, "自機関だけの投稿", "my_agency").await;
+    make_post(site, &author, "全機関への投稿", "all_agencies").await;
+    let answer = post(
+        site,
+        &format!("/api/posts/{own}/comments"),
+        &json!({"body": "研究班でも同じ傾向が見えています。"}),
+        Some(&researcher.cookie),
+        Some(&researcher.csrf),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn statistics_count_only_what_the_caller_may_read_and_agencies_only_for_the_centre() {
+    let site = site();
+    seed_for_statistics(&site).await;
+    let outsider = login(&site, OUTSIDER).await;
+    let researcher = login(&site, RESEARCHER).await;
+
+    let answer = get(&site, "/api/stats", Some(&outsider)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let theirs = parsed(&answer);
+    assert_eq!(
+        theirs["posts"], 1,
+        "another agency's own post is not counted"
+    );
+    assert_eq!(theirs["comments"], 0, "nor the comment on it");
+    assert_eq!(theirs["by_agency"], Value::Null);
+    assert_eq!(theirs["period"], Value::Null);
+    assert_eq!(theirs["time_zone"], "+09:00");
+    let categories = theirs["by_category"].as_array().expect("categories");
+    assert_eq!(categories.len(), 7, "every category, zeros included");
+    assert_eq!(categories[0]["code"], "project");
+    assert_eq!(categories[0]["label_ja"], "プロジェクト進行");
+    assert_eq!(categories[0]["posts"], 0);
+    assert_eq!(categories[2]["code"], "techniques");
+    assert_eq!(categories[2]["posts"], 1);
+    assert_eq!(categories[2]["posts_percent"], 100.0);
+    assert_eq!(theirs["by_month"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        theirs["by_person"],
+        json!([{"login": AUTHOR, "posts": 1, "posts_percent": 100.0,
+                "comments": 0, "comments_percent": 0.0}])
+    );
+
+    let centre = parsed(&get(&site, "/api/stats", Some(&researcher)).await);
+    assert_eq!(centre["posts"], 2);
+    assert_eq!(centre["comments"], 1);
+    assert_eq!(
+        centre["by_poster"],
+        json!([
+            {"code": "centre", "label_ja": "センター", "label_en": "The centre",
+             "posts": 0, "posts_percent": 0.0, "comments": 1, "comments_percent": 100.0},
+            {"code": "agencies", "label_ja": "支援機関", "label_en": "Agencies",
+             "posts": 2, "posts_percent": 100.0, "comments": 0, "comments_percent": 0.0},
+        ])
+    );
+    assert_eq!(
+        centre["by_agency"],
+        json!([{"agency": AGENCY, "posts": 2, "posts_percent": 100.0,
+                "comments": 0, "comments_percent": 0.0}])
+    );
+}
+
+#[tokio::test]
+async fn statistics_are_narrowed_to_days_in_japan_time_and_a_bad_period_is_400() {
+    let site = site();
+    seed_for_statistics(&site).await;
+    let researcher = login(&site, RESEARCHER).await;
+    let long_ago = parsed(
+        &get(
+            &site,
+            "/api/stats?from=2000-04-01&to=2001-03-31",
+            Some(&researcher),
+        )
+        .await,
+    );
+    assert_eq!(long_ago["posts"], 0);
+    assert_eq!(long_ago["comments"], 0);
+    assert_eq!(
+        long_ago["period"],
+        json!({"from": "2000-04-01", "to": "2001-03-31"})
+    );
+    assert_eq!(long_ago["by_month"], json!([]));
+    for path in [
+        "/api/stats?from=2027-04-01",
+        "/api/stats?to=2027-04-01",
+        "/api/stats?from=2027-04-01&to=2027-03-31",
+        "/api/stats?from=2027-13-01&to=2028-03-31",
+        "/api/stats?from=yesterday&to=today",
+        "/api/stats.csv?from=2027-04-01",
+    ] {
+        let answer = get(&site, path, Some(&researcher)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}");
+        let error = parsed(&answer)["error"]
+            .as_str()
+            .expect("an error")
+            .to_owned();
+        assert!(error.contains("YYYY-MM-DD"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn statistics_download_as_a_csv_for_excel_that_counts_only_what_the_caller_may_read() {
+    let site = site();
+    seed_for_statistics(&site).await;
+    let outsider = login(&site, OUTSIDER).await;
+    let researcher = login(&site, RESEARCHER).await;
+
+    let answer = get(&site, "/api/stats.csv", Some(&outsider)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        answer.content_type.as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let header = |name| {
+        answer
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        header(header::CONTENT_DISPOSITION).as_deref(),
+        Some("attachment; filename=\"board-stats.csv\"")
+    );
+    assert_eq!(header(header::CACHE_CONTROL).as_deref(), Some("no-store"));
+    assert_eq!(
+        header(header::X_CONTENT_TYPE_OPTIONS).as_deref(),
+        Some("nosniff")
+    );
+    let csv = &answer.body;
+    assert!(csv.starts_with('\u{feff}'), "a byte order mark for Excel");
+    assert!(csv.contains("\r\n合計 Total,全期間 All time,1,100.0,0,0.0\r\n"));
+    assert!(
+        !csv.contains("機関 Agency"),
+        "agencies are for the centre only"
+    );
+
+    let centre = get(&site, "/api/stats.csv", Some(&researcher)).await;
+    assert_eq!(centre.status, StatusCode::OK);
+    assert!(
+        centre
+            .body
+            .contains("\r\n合計 Total,全期間 All time,2,100.0,1,100.0\r\n")
+    );
+    assert!(
+        centre
+            .body
+            .contains(&format!("\r\n機関 Agency,{AGENCY},2,100.0,0,0.0\r\n"))
+    );
 }

@@ -4,7 +4,8 @@
 //! tablet waiting for the office to confirm its code (`pairing-confirm`), at the
 //! programme figures (`programme`) or at the research data (`research`:
 //! what would be sent, and an outbox with one batch that could not be
-//! delivered), in English with `en` after the folder,
+//! delivered; `research-unset`: no centre configured, so no board to
+//! open), in English with `en` after the folder,
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -15,6 +16,7 @@
 use std::sync::Arc;
 
 use slint::ComponentHandle;
+use tsunagi_companion::board::SystemBrowser;
 use tsunagi_companion::print::CupsServer;
 use tsunagi_companion::window::ui::{
     DeskAdapter, DeskLoginAdapter, DeskScreen, DocumentsAdapter, PairingAdapter, ProgrammeAdapter,
@@ -70,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         listen: Some(([127, 0, 0, 1], 0).into()),
         cups: CupsServer::from_env(),
         utc_offset: window::local_offset(),
+        launcher: Arc::new(SystemBrowser),
     })?;
     if args.get(3).is_some_and(|a| a == "en") {
         slint::select_bundled_translation("en")?;
@@ -95,7 +98,7 @@ fn main() -> anyhow::Result<()> {
             w.global::<PairingAdapter<'_>>()
                 .set_verification("482 913".into());
         }
-        "research" => {
+        "research" | "research-unset" => {
             w.global::<DeskAdapter<'_>>()
                 .invoke_show(DeskScreen::Research);
         }

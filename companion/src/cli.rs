@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -16,6 +17,7 @@ use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::CaseQuery;
 use tsunagi_core::store::sync::Imported;
 
+use crate::board::SystemBrowser;
 use crate::documents::{self, ApprovedPhoto, DocumentKind, DocumentMeta, Request, programme};
 use crate::saving::save_new;
 use crate::{discovery, link, print};
@@ -103,6 +105,9 @@ pub enum Command {
     /// Progress data for the research centre (研究センター).
     #[command(subcommand)]
     Research(ResearchCommand),
+    /// The research centre's stakeholder board (掲示板), in the browser.
+    #[command(subcommand)]
+    Board(crate::board::BoardCommand),
     /// The disease reference (共有データベース): version, signed updates.
     #[command(subcommand)]
     Reference(crate::reference::ReferenceCommand),
@@ -266,6 +271,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 listen: Some(listen),
                 cups: print::CupsServer::from_env(),
                 utc_offset: crate::window::local_offset(),
+                launcher: Arc::new(SystemBrowser),
             })?;
         }
         Command::Init { user } => {
@@ -410,6 +416,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             out,
         }) => programme_figures(&dir, year, programme.as_deref(), out.as_deref())?,
         Command::Research(command) => research(&dir, command)?,
+        Command::Board(command) => crate::board::run(&dir, command, &SystemBrowser)?,
         Command::Reference(command) => crate::reference::run(&dir, command)?,
         Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,
     }

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{PW, demo_store};
+use common::{PW, RecordingLauncher, demo_store};
 use slint::{ComponentHandle, Model, TimerMode};
 use tsunagi_companion::print::CupsServer;
 use tsunagi_companion::window::ui::{
@@ -69,6 +69,7 @@ fn store_work_and_rendering_run_off_the_ui_thread_and_stale_results_never_reach_
         listen: None,
         cups: CupsServer::default(),
         utc_offset: time::UtcOffset::UTC,
+        launcher: Arc::new(RecordingLauncher::default()),
     })
     .expect("the window builds");
     w.window().set_size(slint::LogicalSize::new(1280.0, 1600.0));

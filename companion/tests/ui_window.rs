@@ -12,11 +12,10 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use common::cups::{Cups, files, user_and_home, wait_for_output};
-use common::{PW, demo_store, page_count};
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use common::ui::{press, settle, type_into};
+use common::{PW, RecordingLauncher, demo_store, page_count};
 use slint::{ComponentHandle, Model};
 use tsunagi_companion::print::CupsServer;
 use tsunagi_companion::window::ui::{
@@ -24,41 +23,6 @@ use tsunagi_companion::window::ui::{
 };
 use tsunagi_companion::window::{self, Background, Options};
 use tsunagi_core::store::FileKeychain;
-
-fn settle() {
-    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(16));
-}
-
-fn find(w: &DeskWindow, label: &str, role: AccessibleRole) -> Vec<ElementHandle> {
-    settle();
-    ElementHandle::find_by_accessible_label(w, label)
-        .filter(|e| e.accessible_role() == Some(role))
-        .collect()
-}
-
-fn press(w: &DeskWindow, label: &str) {
-    let found = find(w, label, AccessibleRole::Button);
-    assert_eq!(
-        found.len(),
-        1,
-        "one button {label:?}, found {}",
-        found.len()
-    );
-    assert_ne!(
-        found[0].accessible_enabled(),
-        Some(false),
-        "{label:?} is disabled"
-    );
-    found[0].invoke_accessible_default_action();
-    settle();
-}
-
-fn type_into(w: &DeskWindow, label: &str, text: &str) {
-    let found = find(w, label, AccessibleRole::TextInput);
-    assert_eq!(found.len(), 1, "one field {label:?}");
-    found[0].set_accessible_value(text);
-    settle();
-}
 
 /// The window on a companion store holding the demo cases, logged in.
 fn logged_in(
@@ -73,6 +37,7 @@ fn logged_in(
         listen,
         cups,
         utc_offset: time::UtcOffset::UTC,
+        launcher: Arc::new(RecordingLauncher::default()),
     })
     .expect("the window builds");
     w.window().set_size(slint::LogicalSize::new(1280.0, 1600.0));

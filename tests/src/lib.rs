@@ -4,6 +4,8 @@
 /// The password of every test store.
 pub const PASSWORD: &str = "correct horse battery";
 
+pub mod browser;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;

@@ -20,8 +20,14 @@
 //! post the caller may not read gets exactly the 404 of one that does not
 //! exist, and so does an id that is not a number.
 //!
+//! **Statistics** of what the caller may read ([`super::stats`]) are
+//! answered as JSON at `GET /api/stats` and as a CSV file at
+//! `GET /api/stats.csv`, both narrowed by `?from=YYYY-MM-DD&to=YYYY-MM-DD`
+//! (days in Japan time, both included).
+//!
 //! **Every answer** is JSON (`{"error": "…"}` for a refusal, Japanese first
-//! with English beside it) with `Cache-Control: no-store` and
+//! with English beside it), but for the CSV of statistics, with
+//! `Cache-Control: no-store` and
 //! `X-Content-Type-Options: nosniff`; a request takes at most
 //! [`crate::server::PAGE_TIMEOUT`] and its body at most [`MAX_API_BODY`].
 //! Board calls run on blocking threads, one at a time on the board's
@@ -46,8 +52,9 @@ use zeroize::Zeroizing;
 
 use self::wire::{
     CommentJson, CsrfJson, ErrorJson, LoginJson, MadeJson, NewCommentJson, NewPostJson, PostJson,
-    PostWithCommentsJson, PostsJson,
+    PostWithCommentsJson, PostsJson, StatsJson,
 };
+use super::stats::{BoardStats, Period, to_csv};
 use super::{BoardError, BoardStore, NewPost, PostFilter, PostId, Viewer};
 use crate::pages::{self, LoginOutcome, SignedIn};
 use crate::server::{Failure, PAGE_TIMEOUT, Shared};
@@ -68,6 +75,8 @@ pub(crate) fn routes(centre: Shared) -> Router<Shared> {
         .route("/api/posts/{id}", get(show))
         .route("/api/posts/{id}/comments", post(comment))
         .route("/api/search", get(search))
+        .route("/api/stats", get(stats))
+        .route("/api/stats.csv", get(stats_csv))
         .route_layer(middleware::from_fn_with_state(centre, require_session));
     Router::new()
         .route("/api/login", post(login))
@@ -153,13 +162,14 @@ fn board_error(e: BoardError) -> Response {
             return json_error(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE);
         }
         BoardError::NoSuchPost => StatusCode::NOT_FOUND,
-        BoardError::NotAuthor => StatusCode::FORBIDDEN,
+        BoardError::NotAuthor | BoardError::NotAdministrator => StatusCode::FORBIDDEN,
         BoardError::EmptyTitle
         | BoardError::TitleTooLong
         | BoardError::EmptyBody
         | BoardError::BodyTooLong
         | BoardError::NoAgencyChosen
-        | BoardError::CentreHasNoAgency => StatusCode::BAD_REQUEST,
+        | BoardError::CentreHasNoAgency
+        | BoardError::ReasonTooLong => StatusCode::BAD_REQUEST,
     };
     json_error(status, &e.to_string())
 }
@@ -191,9 +201,10 @@ fn json_error(status: StatusCode, text: &str) -> Response {
 }
 
 /// Marks every `/api` answer `no-store` and `nosniff`, holds the request
-/// to [`PAGE_TIMEOUT`], and turns an answer that is not JSON (a body
+/// to [`PAGE_TIMEOUT`], and turns a refusal that is not JSON (a body
 /// over [`MAX_API_BODY`], a POST from another site, a wrong method) into
-/// a JSON error with the same status.
+/// a JSON error with the same status. A success passes as it is: every
+/// handler answers JSON but [`stats_csv`].
 async fn json_answers(request: Request, next: Next) -> Response {
     let mut response = match tokio::time::timeout(PAGE_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
@@ -204,7 +215,7 @@ async fn json_answers(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json {
+    if !is_json && !response.status().is_success() {
         let status = response.status();
         let text = match status {
             StatusCode::PAYLOAD_TOO_LARGE => {
@@ -398,6 +409,7 @@ fn list_filter(query: Result<Query<ListQuery>, QueryRejection>) -> Result<PostFi
             .transpose()
             .map_err(ApiError::Invalid)?,
         limit: None,
+        unread_only: false,
     })
 }
 
@@ -515,4 +527,86 @@ async fn search(
     };
     let viewer = viewer(&signed);
     posts_answer(on_board(&centre, move |board| board.search(&viewer, &query.q)).await)
+}
+
+/// What `GET /api/stats` and `GET /api/stats.csv` read: both days or
+/// neither.
+#[derive(Deserialize)]
+struct StatsQuery {
+    /// The first day counted, `YYYY-MM-DD` in Japan time.
+    from: Option<String>,
+    /// The last day counted, included.
+    to: Option<String>,
+}
+
+/// The period asked for, or why the query is refused.
+fn stats_period(
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Option<Period>, ApiError> {
+    const REFUSED: &str = "期間は from と to の両方を YYYY-MM-DD（日本時間、両日を含む）で、\
+         from を to 以前にして指定してください。 Give the period as both from and to, \
+         YYYY-MM-DD in Japan time (both days included), from not after to.";
+    let refused = || ApiError::Invalid(REFUSED.to_owned());
+    let Query(query) = query.map_err(|_| refused())?;
+    let day = |text: &str| {
+        time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| refused())
+    };
+    match (query.from.as_deref(), query.to.as_deref()) {
+        (None, None) => Ok(None),
+        (Some(from), Some(to)) => Period::new(day(from)?, day(to)?)
+            .map(Some)
+            .ok_or_else(refused),
+        _ => Err(refused()),
+    }
+}
+
+/// The statistics of what the caller may read, over the period asked for.
+async fn caller_stats(
+    centre: &Shared,
+    signed: &SignedIn,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<BoardStats, ApiError> {
+    let period = stats_period(query)?;
+    let viewer = viewer(signed);
+    on_board(centre, move |board| board.stats(&viewer, period)).await
+}
+
+/// `GET /api/stats[?from=…&to=…]`: the statistics as JSON.
+async fn stats(
+    State(centre): State<Shared>,
+    Extension(signed): Extension<SignedIn>,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Response {
+    match caller_stats(&centre, &signed, query).await {
+        Ok(stats) => json(StatusCode::OK, &StatsJson::from(stats)),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/stats.csv[?from=…&to=…]`: the statistics as a CSV file to
+/// save ([`to_csv`]); a refusal is JSON like every other.
+async fn stats_csv(
+    State(centre): State<Shared>,
+    Extension(signed): Extension<SignedIn>,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Response {
+    match caller_stats(&centre, &signed, query).await {
+        Ok(stats) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"board-stats.csv\"",
+                ),
+            ],
+            to_csv(&stats),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -16,8 +16,13 @@
 //!
 //! - [`model`]: categories, kinds, visibility, viewers, posts, comments;
 //! - [`visibility`]: the rule;
+//! - [`personal`]: the guard that finds what looks like a person's
+//!   information in a text (phone numbers, addresses, names with a disease …);
 //! - [`store`]: [`BoardStore`], the SQLite tables (posts, comments, edit
 //!   history, chosen agencies, an FTS5 trigram index for Japanese search).
+//! - [`stats`]: counts of posts and comments by category, kind, month
+//!   (Japan time), poster type, person and (for the centre) agency, over
+//!   what the reader may read, and as CSV.
 //!
 //! - [`api`]: the JSON API under `/api` (login, posts, comments, search),
 //!   on the board's own SQLite file ([`open`], [`BOARD_FILE`]).
@@ -32,7 +37,14 @@
 //! a client; statistics and charts; browser tests.
 
 pub(crate) mod api;
+pub mod audit;
+pub(crate) mod call;
 pub mod model;
+pub mod moderation;
+pub(crate) mod pages;
+pub mod personal;
+pub mod reads;
+pub mod stats;
 pub mod store;
 pub mod visibility;
 

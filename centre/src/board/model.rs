@@ -212,7 +212,8 @@ pub enum Standing {
     Admin,
     /// 研究者 at the centre: reads every post that is not deleted.
     Researcher,
-    /// A member of the registered agency with this name.
+    /// A member of the registered agency with this name: its staff and
+    /// its administrators alike.
     Agency(String),
 }
 
@@ -222,7 +223,7 @@ impl Standing {
         match role {
             Role::Admin => Self::Admin,
             Role::Researcher => Self::Researcher,
-            Role::Agency(name) => Self::Agency(name.clone()),
+            Role::Agency(name) | Role::AgencyAdmin(name) => Self::Agency(name.clone()),
         }
     }
 }
@@ -338,6 +339,9 @@ pub struct Post {
     pub updated_at: Timestamp,
     /// Whether it was deleted: only an administrator still reads it.
     pub deleted: bool,
+    /// Whether a report hid it until an administrator reviews it
+    /// ([`super::moderation`]): only its author and administrators read it.
+    pub hidden: bool,
 }
 
 impl std::fmt::Debug for Post {
@@ -348,6 +352,7 @@ impl std::fmt::Debug for Post {
             .field("kind", &self.kind)
             .field("visibility", &self.visibility)
             .field("deleted", &self.deleted)
+            .field("hidden", &self.hidden)
             .finish_non_exhaustive()
     }
 }
@@ -408,4 +413,7 @@ pub struct PostFilter {
     pub kind: Option<Kind>,
     /// At most this many (the newest); all when `None`.
     pub limit: Option<u32>,
+    /// Only posts the reader has not read since they were made or last
+    /// commented on ([`super::reads`]).
+    pub unread_only: bool,
 }

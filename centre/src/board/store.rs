@@ -25,6 +25,7 @@ use rusqlite::types::{ToSql, Value};
 use rusqlite::{Connection, Row, TransactionBehavior, params};
 use tsunagi_core::rfc3339::Timestamp;
 
+use super::audit::{self, Action};
 use super::model::{
     Category, Comment, CommentId, Kind, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewPost, Post, PostFilter,
     PostId, Revision, Standing, Viewer, Visibility,
@@ -57,6 +58,16 @@ pub enum BoardError {
     /// administrator may delete it.
     #[error("この投稿を変更できるのは投稿者だけです。 Only the author may change this post.")]
     NotAuthor,
+    /// Only the centre's administrators read the audit log and review
+    /// reports.
+    #[error(
+        "この操作はセンターの管理者だけができます。 Only the centre's administrators may do this."
+    )]
+    NotAdministrator,
+    /// A report's reason is longer than
+    /// [`super::moderation::MAX_REASON_CHARS`].
+    #[error("通報の理由は500文字以内にしてください。 A report's reason is at most 500 characters.")]
+    ReasonTooLong,
     /// The title is empty or only whitespace.
     #[error("件名を入力してください。 Please write a title.")]
     EmptyTitle,
@@ -100,6 +111,7 @@ CREATE TABLE IF NOT EXISTS board_posts (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
     CHECK (visibility <> 'agency' OR author_agency IS NOT NULL)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS board_posts_by_category ON board_posts (category, id);
@@ -136,13 +148,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS board_search USING fts5 (title, body, tokeniz
 const POST_COLUMNS: &str = "p.id, p.author_login, p.author_agency, p.category, p.kind, \
      p.title, p.body, p.visibility, p.created_at, p.updated_at, p.deleted, \
      (SELECT json_group_array(agency) FROM \
-        (SELECT agency FROM board_post_agencies WHERE post_id = p.id ORDER BY agency))";
+        (SELECT agency FROM board_post_agencies WHERE post_id = p.id ORDER BY agency)), \
+     p.hidden";
 
 /// The board on one SQLite connection. Calls block and take `&mut self`:
 /// each write is one transaction, so a post, its agencies and its search
 /// row are stored together or not at all.
 pub struct BoardStore {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl std::fmt::Debug for BoardStore {
@@ -158,6 +171,10 @@ impl BoardStore {
     pub fn new(conn: Connection) -> Result<Self, BoardError> {
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         conn.execute_batch(SCHEMA)?;
+        add_hidden_column(&conn)?;
+        conn.execute_batch(super::audit::SCHEMA)?;
+        conn.execute_batch(super::moderation::SCHEMA)?;
+        conn.execute_batch(super::reads::SCHEMA)?;
         for (position, category) in (0_i64..).zip(Category::ALL) {
             conn.execute(
                 "INSERT OR IGNORE INTO board_categories (code, label_ja, label_en, position)
@@ -233,6 +250,14 @@ impl BoardStore {
             "INSERT INTO board_search (rowid, title, body) VALUES (?1, ?2, ?3)",
             params![id, post.title, post.body],
         )?;
+        audit::record(
+            &tx,
+            author.login(),
+            Action::Posted,
+            Some(PostId(id)),
+            None,
+            Some(post.visibility.code()),
+        )?;
         tx.commit()?;
         Ok(PostId(id))
     }
@@ -275,6 +300,7 @@ impl BoardStore {
             "UPDATE board_search SET title = ?2, body = ?3 WHERE rowid = ?1",
             params![id.0, title, body],
         )?;
+        audit::record(&tx, editor.login(), Action::Edited, Some(id), None, None)?;
         tx.commit()?;
         Ok(())
     }
@@ -296,6 +322,7 @@ impl BoardStore {
             "UPDATE board_posts SET deleted = 1 WHERE id = ?1",
             params![id.0],
         )?;
+        audit::record(&tx, deleter.login(), Action::Deleted, Some(id), None, None)?;
         tx.commit()?;
         Ok(())
     }
@@ -328,6 +355,14 @@ impl BoardStore {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        audit::record(
+            &tx,
+            author.login(),
+            Action::Commented,
+            Some(post),
+            Some(CommentId(id)),
+            None,
+        )?;
         tx.commit()?;
         Ok(CommentId(id))
     }
@@ -354,6 +389,12 @@ impl BoardStore {
                 ":board_kind".to_owned(),
                 Value::Text(kind.code().to_owned()),
             ));
+        }
+        if filter.unread_only {
+            let (unread, param) = super::reads::unread_condition(viewer);
+            extra.push_str(" AND ");
+            extra.push_str(&unread);
+            params.push(param);
         }
         query_posts(&self.conn, viewer, &extra, params, filter.limit)
     }
@@ -466,7 +507,7 @@ impl BoardStore {
 }
 
 /// The post `id` if `viewer` may read it.
-fn readable_post(
+pub(super) fn readable_post(
     conn: &Connection,
     viewer: &Viewer,
     id: PostId,
@@ -529,7 +570,23 @@ fn post_from_row(row: &Row<'_>) -> Result<Post, BoardError> {
         created_at: row.get(8)?,
         updated_at: row.get(9)?,
         deleted: row.get::<_, i64>(10)? != 0,
+        hidden: row.get::<_, i64>(12)? != 0,
     })
+}
+
+/// Adds `board_posts.hidden` to a board made before reports could hide a
+/// post.
+fn add_hidden_column(conn: &Connection) -> Result<(), BoardError> {
+    let has_it = conn
+        .prepare("SELECT 1 FROM pragma_table_info('board_posts') WHERE name = 'hidden'")?
+        .exists([])?;
+    if !has_it {
+        conn.execute_batch(
+            "ALTER TABLE board_posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 \
+             CHECK (hidden IN (0, 1));",
+        )?;
+    }
+    Ok(())
 }
 
 /// A stored login name; one that does not parse is damage.

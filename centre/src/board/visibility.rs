@@ -54,6 +54,13 @@ pub fn may_read_deleted(viewer: &Viewer) -> bool {
     matches!(viewer.standing(), Standing::Admin)
 }
 
+/// Whether `viewer` may read a post hidden by a report
+/// ([`super::moderation`]) and not yet reviewed: its author and the
+/// centre's administrators, who review it.
+pub fn may_read_hidden(viewer: &Viewer, author_login: &str) -> bool {
+    matches!(viewer.standing(), Standing::Admin) || author_login == viewer.login().as_str()
+}
+
 /// An SQL condition with the named parameters it binds.
 #[derive(Clone, PartialEq)]
 pub struct Condition {
@@ -77,26 +84,38 @@ const VIEWER_LOGIN: &str = ":board_viewer_login";
 /// The name of the parameter holding the viewer's agency.
 const VIEWER_AGENCY: &str = ":board_viewer_agency";
 
-/// [`may_read`] and [`may_read_deleted`] as an SQLite condition on a row
+/// [`may_read`], [`may_read_deleted`] and [`may_read_hidden`] as an SQLite condition on a row
 /// of `board_posts` named `p`, for `viewer`. The viewer's login name and
 /// agency are bound as the named parameters `:board_viewer_login` and
 /// `:board_viewer_agency`, never written into the text; a query that uses
 /// the condition binds [`Condition::params`] with its own.
 pub fn readable_condition(viewer: &Viewer) -> Condition {
-    let deleted = if may_read_deleted(viewer) {
-        "1"
+    let login = (
+        VIEWER_LOGIN,
+        Value::Text(viewer.login().as_str().to_owned()),
+    );
+    let (deleted, hidden) = if may_read_deleted(viewer) {
+        ("1", "1".to_owned())
     } else {
-        "p.deleted = 0"
+        (
+            "p.deleted = 0",
+            format!("(p.hidden = 0 OR p.author_login = {VIEWER_LOGIN})"),
+        )
     };
     let Some(agency) = viewer.agency() else {
+        let params = if hidden == "1" {
+            Vec::new()
+        } else {
+            vec![login]
+        };
         return Condition {
-            sql: format!("({deleted})"),
-            params: Vec::new(),
+            sql: format!("({deleted} AND {hidden})"),
+            params,
         };
     };
     Condition {
         sql: format!(
-            "({deleted} AND (\
+            "({deleted} AND {hidden} AND (\
                 p.visibility = 'all' \
                 OR (p.visibility = 'centre' AND p.author_login = {VIEWER_LOGIN}) \
                 OR (p.visibility IN ('agency', 'agencies') AND p.author_agency = {VIEWER_AGENCY}) \
@@ -104,13 +123,7 @@ pub fn readable_condition(viewer: &Viewer) -> Condition {
                     SELECT 1 FROM board_post_agencies g \
                     WHERE g.post_id = p.id AND g.agency = {VIEWER_AGENCY}))))"
         ),
-        params: vec![
-            (
-                VIEWER_LOGIN,
-                Value::Text(viewer.login().as_str().to_owned()),
-            ),
-            (VIEWER_AGENCY, Value::Text(agency.to_owned())),
-        ],
+        params: vec![login, (VIEWER_AGENCY, Value::Text(agency.to_owned()))],
     }
 }
 

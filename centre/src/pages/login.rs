@@ -192,12 +192,17 @@ pub(crate) async fn log_in(
         tokio::task::spawn_blocking(move || {
             let hash = stored.as_ref().map(|(_, hash)| hash.as_str());
             let right = centre.passwords.verify(hash, &password);
-            stored
+            let exists = stored.is_some();
+            let account = stored
                 .map(|(account, _)| account)
-                .filter(|account| right && !account.disabled)
+                .filter(|account| right && !account.disabled);
+            (exists, account)
         })
     };
-    let account = checking.await.map_err(|_| Failure::Internal)?;
+    let (exists, account) = checking.await.map_err(|_| Failure::Internal)?;
+    if let Some(name) = name.clone().filter(|_| exists) {
+        audit_login(centre, name, account.is_some()).await;
+    }
     let (Some(account), Some(name)) = (account, name) else {
         return Ok(LoginOutcome::Wrong);
     };
@@ -210,6 +215,21 @@ pub(crate) async fn log_in(
     })
     .await?;
     Ok(LoginOutcome::SignedIn(token))
+}
+
+/// Puts a login, or a failed one, of an existing account in the board's
+/// audit log. A log that cannot be written is said on stderr; the login
+/// goes on (the centre's own throttle has counted it).
+async fn audit_login(centre: &Shared, name: LoginName, succeeded: bool) {
+    if centre.board.is_none() {
+        return;
+    }
+    let recorded =
+        crate::board::call::on_board(centre, move |board| board.record_login(&name, succeeded))
+            .await;
+    if let Err(e) = recorded {
+        eprintln!("tsunagi-centre: a login could not be put in the audit log: {e:?}");
+    }
 }
 
 async fn logout(
@@ -241,14 +261,22 @@ fn role_label(role: &Role) -> String {
         Role::Researcher => "研究者".to_owned(),
         Role::Admin => "管理者".to_owned(),
         Role::Agency(agency) => format!("機関：{}", html_escape(agency)),
+        Role::AgencyAdmin(agency) => format!("機関管理者：{}", html_escape(agency)),
     }
 }
 
-/// Who is logged in, and the logout button with the session's CSRF token.
+/// Who is logged in, and the logout button with the session's CSRF token;
+/// for an administrator (the centre's or an agency's), a link to the
+/// accounts page.
 pub(crate) fn account_bar(viewer: &SignedIn) -> String {
+    let manage = if viewer.account.role.manages_accounts() {
+        "<a href=\"/admin\">アカウント管理 <span lang=\"en\">Accounts</span></a> "
+    } else {
+        ""
+    };
     format!(
         "<form class=\"account\" method=\"post\" action=\"/logout\">\
-         <span>{name}（{role}）</span> \
+         <span>{name}（{role}）</span> {manage}\
          <a href=\"/account/password\">パスワードの変更 <span lang=\"en\">Password</span></a> \
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">ログアウト <span lang=\"en\">Log out</span></button></form>",

@@ -8,6 +8,11 @@
 //! failed lately ([`crate::throttle`]). Times in `sessions` and
 //! `login_throttle` are Unix seconds, so that the sweep compares numbers;
 //! an account's creation time is RFC 3339 text, like an agency's.
+//!
+//! The role column's CHECK lists the roles ([`Role::as_str`]); an account
+//! of an agency role (`agency`, `agency_admin`) names its agency and no
+//! other does. A database made before `agency_admin` existed has the
+//! table rebuilt when it is opened ([`rebuild`]).
 
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
@@ -87,17 +92,53 @@ pub(crate) fn account_from_parts(
     })
 }
 
-pub(super) const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS accounts (
+/// The columns of `accounts`.
+const ACCOUNTS_COLUMNS_SQL: &str = "
     login TEXT PRIMARY KEY,
     display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('researcher', 'agency', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('researcher', 'agency', 'agency_admin', 'admin')),
     agency TEXT REFERENCES agencies (name),
     password_hash TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
-    CHECK ((role = 'agency') = (agency IS NOT NULL))
-) STRICT;
+    CHECK ((role IN ('agency', 'agency_admin')) = (agency IS NOT NULL))
+";
+
+/// The tables of this module.
+pub(super) fn schema() -> String {
+    format!("CREATE TABLE IF NOT EXISTS accounts ({ACCOUNTS_COLUMNS_SQL}) STRICT;\n{SCHEMA}")
+}
+
+/// Whether `accounts` has the CHECK it had before agencies had
+/// administrators (no `agency_admin` role).
+pub(super) fn has_old_roles(conn: &rusqlite::Connection) -> Result<bool, StorageError> {
+    let sql: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'accounts'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(sql.is_some_and(|sql| !sql.contains("agency_admin")))
+}
+
+/// Makes `accounts` anew with today's CHECK and moves every row over, in
+/// the caller's transaction, with foreign keys off (see
+/// `SqliteDatabase::rebuild_old_tables`). Sessions keep pointing at the
+/// same login names.
+pub(super) fn rebuild(conn: &rusqlite::Connection) -> Result<(), StorageError> {
+    conn.execute_batch(&format!(
+        "CREATE TABLE accounts_rebuilt ({ACCOUNTS_COLUMNS_SQL}) STRICT;
+         INSERT INTO accounts_rebuilt ({ACCOUNT_COLUMNS}, password_hash)
+             SELECT {ACCOUNT_COLUMNS}, password_hash FROM accounts;
+         DROP TABLE accounts;
+         ALTER TABLE accounts_rebuilt RENAME TO accounts;"
+    ))?;
+    Ok(())
+}
+
+/// The tables beside `accounts`.
+const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
     login TEXT NOT NULL REFERENCES accounts (login),

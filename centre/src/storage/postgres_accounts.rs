@@ -1,8 +1,12 @@
 //! Accounts, sessions and failed logins on PostgreSQL: the same tables and
 //! the same statements as SQLite (`accounts.rs`), with PostgreSQL's types
 //! (`BOOLEAN`, `BIGINT`) and `greatest` for SQLite's `max`.
+//!
+//! The CHECKs of `accounts` are named, so that [`migrate`] can tell a
+//! table made before agencies had administrators (its CHECKs unnamed, with
+//! no `agency_admin`) and replace them in place.
 
-use postgres::Row;
+use postgres::{GenericClient, Row};
 
 use super::accounts::{AccountStore, account_from_parts, session_cutoffs};
 use super::{PostgresDatabase, StorageError};
@@ -14,12 +18,15 @@ pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS accounts (
     login TEXT PRIMARY KEY,
     display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('researcher', 'agency', 'admin')),
+    role TEXT NOT NULL,
     agency TEXT REFERENCES agencies (name),
     password_hash TEXT NOT NULL,
     disabled BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TEXT NOT NULL,
-    CHECK ((role = 'agency') = (agency IS NOT NULL))
+    CONSTRAINT accounts_role_check
+        CHECK (role IN ('researcher', 'agency', 'agency_admin', 'admin')),
+    CONSTRAINT accounts_agency_check
+        CHECK ((role IN ('agency', 'agency_admin')) = (agency IS NOT NULL))
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
@@ -37,6 +44,42 @@ CREATE TABLE IF NOT EXISTS login_throttle (
 "#;
 
 const ACCOUNT_COLUMNS: &str = "login, display_name, role, agency, disabled, created_at";
+
+/// Whether `accounts` was made before agencies had administrators: it
+/// lacks the named CHECK `accounts_agency_check`.
+pub(super) fn has_old_roles(client: &mut impl GenericClient) -> Result<bool, StorageError> {
+    let row = client.query_one(
+        "SELECT count(*) FROM pg_constraint
+         WHERE conrelid = 'accounts'::regclass AND conname = 'accounts_agency_check'",
+        &[],
+    )?;
+    Ok(row.try_get::<_, i64>(0)? == 0)
+}
+
+/// Replaces every CHECK of an `accounts` table made before agencies had
+/// administrators with today's two, in the caller's transaction (which
+/// holds the table's lock). Rows are kept as they are: each satisfies the
+/// new CHECKs as it did the old.
+pub(super) fn migrate(client: &mut impl GenericClient) -> Result<(), StorageError> {
+    let checks = client.query(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'accounts'::regclass AND contype = 'c'",
+        &[],
+    )?;
+    for row in checks {
+        let name: String = row.try_get(0)?;
+        client.batch_execute(&format!(
+            "ALTER TABLE accounts DROP CONSTRAINT \"{}\"",
+            name.replace('"', "\"\"")
+        ))?;
+    }
+    client.batch_execute(
+        "ALTER TABLE accounts ADD CONSTRAINT accounts_role_check
+             CHECK (role IN ('researcher', 'agency', 'agency_admin', 'admin'));
+         ALTER TABLE accounts ADD CONSTRAINT accounts_agency_check
+             CHECK ((role IN ('agency', 'agency_admin')) = (agency IS NOT NULL));",
+    )?;
+    Ok(())
+}
 
 /// The account in columns `at..at + 6` of `row` (as [`ACCOUNT_COLUMNS`]).
 fn account_at(row: &Row, at: usize) -> Result<Account, StorageError> {

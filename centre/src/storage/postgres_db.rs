@@ -6,16 +6,22 @@
 //! `TSUNAGI_CENTRE_DATABASE`); it is never printed, since it may hold a
 //! password. The connection is made without TLS: run the database on the
 //! same host or reach it through a socket or a private network.
+//!
+//! A database made before agencies could be registered without a key
+//! (`agencies` keyed by its signing key) or before agencies had
+//! administrators is changed in place when it is connected to, in one
+//! transaction holding both tables' locks ([`migrate`]).
 
-use postgres::{Client, NoTls};
+use postgres::error::SqlState;
+use postgres::{Client, GenericClient, NoTls};
 use tsunagi_core::research::{Batch, ProgressRecord};
 
-use super::{Ack, Agency, Database, StorageError};
+use super::{Ack, Agency, AgencyAdded, AgencyEntry, Database, StorageError};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS agencies (
-    signer TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name TEXT PRIMARY KEY,
+    signer TEXT UNIQUE,
     added_at TEXT NOT NULL,
     revoked_at TEXT
 );
@@ -60,16 +66,120 @@ impl PostgresDatabase {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
         client.batch_execute(super::postgres_accounts::SCHEMA)?;
+        migrate(&mut client)?;
         Ok(Self { client })
     }
 }
 
+/// Whether `agencies` is keyed by its signing key (a `NOT NULL` column),
+/// as it was before agencies could be registered without one.
+fn agencies_keyed_by_signer(client: &mut impl GenericClient) -> Result<bool, StorageError> {
+    let row = client.query_opt(
+        "SELECT is_nullable FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'agencies'
+           AND column_name = 'signer'",
+        &[],
+    )?;
+    Ok(match row {
+        Some(row) => row.try_get::<_, String>(0)? == "NO",
+        None => false,
+    })
+}
+
+/// Brings a database made by an earlier version to today's shape: see the
+/// module's docs. `agencies` loses the primary key on its signing key
+/// (and with it the foreign keys of `batches`, `records` and
+/// `withdrawals`, made again at once on the key's new unique constraint)
+/// and is keyed by name; `accounts` gets today's CHECKs. Another process
+/// connecting at the same time waits for the locks, then finds nothing
+/// left to do.
+fn migrate(client: &mut Client) -> Result<(), StorageError> {
+    use super::postgres_accounts::{has_old_roles, migrate as migrate_accounts};
+    if !agencies_keyed_by_signer(client)? && !has_old_roles(client)? {
+        return Ok(());
+    }
+    let mut tx = client.transaction()?;
+    tx.batch_execute("LOCK TABLE agencies, accounts IN ACCESS EXCLUSIVE MODE")?;
+    if agencies_keyed_by_signer(&mut tx)? {
+        let primary: String = tx
+            .query_one(
+                "SELECT conname FROM pg_constraint
+                 WHERE conrelid = 'agencies'::regclass AND contype = 'p'",
+                &[],
+            )?
+            .try_get(0)?;
+        tx.batch_execute(&format!(
+            "ALTER TABLE agencies DROP CONSTRAINT \"{}\" CASCADE;",
+            primary.replace('"', "\"\"")
+        ))?;
+        tx.batch_execute(
+            "ALTER TABLE agencies ALTER COLUMN signer DROP NOT NULL;
+             ALTER TABLE agencies ADD CONSTRAINT agencies_signer_key UNIQUE (signer);
+             ALTER TABLE agencies ADD PRIMARY KEY (name);
+             ALTER TABLE batches ADD CONSTRAINT batches_signer_fkey
+                 FOREIGN KEY (signer) REFERENCES agencies (signer);
+             ALTER TABLE records ADD CONSTRAINT records_signer_fkey
+                 FOREIGN KEY (signer) REFERENCES agencies (signer);
+             ALTER TABLE withdrawals ADD CONSTRAINT withdrawals_signer_fkey
+                 FOREIGN KEY (signer) REFERENCES agencies (signer);",
+        )?;
+    }
+    if has_old_roles(&mut tx)? {
+        migrate_accounts(&mut tx)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A unique violation as [`StorageError::AgencyExists`].
+fn agency_exists_on_conflict(e: postgres::Error) -> StorageError {
+    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+        StorageError::AgencyExists
+    } else {
+        e.into()
+    }
+}
+
 impl Database for PostgresDatabase {
-    fn add_agency(&mut self, agency: &Agency) -> Result<(), StorageError> {
+    fn add_agency(&mut self, agency: &Agency) -> Result<AgencyAdded, StorageError> {
+        let signer = agency.signer.to_hex();
+        let mut tx = self.client.transaction()?;
+        let existing = tx.query_opt(
+            "SELECT signer FROM agencies WHERE name = $1 FOR UPDATE",
+            &[&agency.name],
+        )?;
+        let added = match existing {
+            Some(row) => {
+                if row.try_get::<_, Option<String>>(0)?.is_some() {
+                    return Err(StorageError::AgencyExists);
+                }
+                tx.execute(
+                    "UPDATE agencies SET signer = $2 WHERE name = $1",
+                    &[&agency.name, &signer],
+                )
+                .map_err(agency_exists_on_conflict)?;
+                AgencyAdded::KeyAdded
+            }
+            None => {
+                let inserted = tx.execute(
+                    "INSERT INTO agencies (name, signer, added_at) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[&agency.name, &signer, &crate::now()],
+                )?;
+                if inserted == 0 {
+                    return Err(StorageError::AgencyExists);
+                }
+                AgencyAdded::Registered
+            }
+        };
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn add_agency_without_key(&mut self, name: &str) -> Result<(), StorageError> {
         let inserted = self.client.execute(
-            "INSERT INTO agencies (signer, name, added_at) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-            &[&agency.signer.to_hex(), &agency.name, &crate::now()],
+            "INSERT INTO agencies (name, added_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&name, &crate::now()],
         )?;
         if inserted == 0 {
             return Err(StorageError::AgencyExists);
@@ -78,17 +188,23 @@ impl Database for PostgresDatabase {
     }
 
     fn agencies(&mut self) -> Result<Vec<Agency>, StorageError> {
+        Ok(super::with_keys(self.all_agencies()?))
+    }
+
+    fn all_agencies(&mut self) -> Result<Vec<AgencyEntry>, StorageError> {
         let rows = self.client.query(
             "SELECT name, signer, revoked_at FROM agencies ORDER BY name",
             &[],
         )?;
         rows.iter()
             .map(|row| {
-                let signer: String = row.get(1);
-                let revoked_at: Option<String> = row.get(2);
-                Ok(Agency {
-                    name: row.get(0),
-                    signer: signer.parse().map_err(|_| StorageError::Damaged)?,
+                let signer: Option<String> = row.try_get(1)?;
+                let revoked_at: Option<String> = row.try_get(2)?;
+                Ok(AgencyEntry {
+                    name: row.try_get(0)?,
+                    signer: signer
+                        .map(|s| s.parse().map_err(|_| StorageError::Damaged))
+                        .transpose()?,
                     revoked_at: revoked_at
                         .map(|at| {
                             tsunagi_core::rfc3339::Timestamp::parse(&at)

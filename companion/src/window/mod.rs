@@ -1,9 +1,10 @@
 //! The companion's window (Slint, `ui/companion/`): login; the received
 //! cases with their five documents (preview, print, save as PDF); pairing
 //! tablets; the programme figures; progress data for the research centre
-//! (preview, send, outbox). While logged in it receives from paired
-//! tablets: the link server runs on its own thread with its own connection
-//! to the store and tells the window what arrived.
+//! (preview, send, outbox) and the centre's board, opened in the browser.
+//! While logged in it receives from paired tablets: the link server runs on
+//! its own thread with its own connection to the store and tells the window
+//! what arrived.
 //!
 //! Threads: the window and its models live on the UI thread. Store work runs
 //! as jobs on one worker thread, in order; printing and page previews run on
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 use tsunagi_core::rfc3339::Timestamp;
 use tsunagi_core::store::{self, Keychain, Store, StoreError};
 
+use crate::board::Launcher;
 use crate::print::CupsServer;
 use ui::{DeskAdapter, DeskLoginAdapter, DeskScreen, DeskWindow};
 
@@ -73,6 +75,9 @@ pub struct Options {
     pub cups: CupsServer,
     /// The offset in which times are shown ([`local_offset`] in the app).
     pub utc_offset: time::UtcOffset,
+    /// Opens the research centre's board in a browser
+    /// ([`SystemBrowser`](crate::board::SystemBrowser) in the app).
+    pub launcher: Arc<dyn Launcher>,
 }
 
 /// This machine's offset from UTC, else Japan's. Read it before any thread
@@ -91,6 +96,7 @@ pub(crate) struct Desk {
     listen: Option<SocketAddr>,
     cups: CupsServer,
     utc_offset: time::UtcOffset,
+    launcher: Arc<dyn Launcher>,
     store: Mutex<Option<Store>>,
     /// Bumped on every lock: results asked for before it are dropped.
     epoch: AtomicU64,
@@ -124,6 +130,7 @@ impl Desk {
             listen: options.listen,
             cups: options.cups,
             utc_offset: options.utc_offset,
+            launcher: options.launcher,
             store: Mutex::new(None),
             epoch: AtomicU64::new(0),
             jobs,

@@ -1,6 +1,8 @@
 //! 研究データ: what would go to the research centre, shown before it goes
-//! (one de-identified line per case), the send button, and the outbox with
-//! each batch's state. Sealing and delivery are `crate::research`'s.
+//! (one de-identified line per case), the send button, the outbox with
+//! each batch's state, and the button that opens the centre's board in the
+//! browser. Sealing and delivery are `crate::research`'s; the board's
+//! address and the browser are `crate::board`'s.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use tsunagi_core::store::research::QueuedBatch;
 
 use super::ui::{DeskWindow, ResearchAdapter, ResearchRow};
 use super::{Desk, local_time};
+use crate::board::{BoardError, BoardUrl};
 use crate::research::{self, ResearchSendError, Retry, Selection};
 
 /// Attempts from the window: a few, so the window answers within seconds;
@@ -180,10 +183,12 @@ fn read(store: &mut Store, offset: UtcOffset) -> Result<Shown, ResearchSendError
 fn show(window: &DeskWindow, shown: Shown) {
     let adapter = window.global::<ResearchAdapter<'_>>();
     let (centre, preview, outbox) = shown;
+    adapter.set_board_available(centre.is_some());
     adapter.set_centre(
         match centre {
             Some(url) => format!("送付先 (centre): {url}"),
-            None => "研究センターが設定されていません。`tsunagi-companion research configure` で設定してください (no research centre is set)".to_owned(),
+            // The panel's hint says how to set one.
+            None => "研究センターが設定されていません (no research centre is set)".to_owned(),
         }
         .into(),
     );
@@ -243,9 +248,61 @@ fn send(desk: &Arc<Desk>, window: &DeskWindow) {
     );
 }
 
+/// Opens the centre's board in the browser. The address is read from the
+/// store at the press (not from what the panel shows), checked
+/// ([`BoardUrl::from_centre`]: `https://` only), then handed to the desk's
+/// launcher on a thread of its own; the outcome lands in the status or
+/// error line.
+fn open_board(desk: &Arc<Desk>, window: &DeskWindow) {
+    let adapter = window.global::<ResearchAdapter<'_>>();
+    adapter.set_status(SharedString::new());
+    adapter.set_error(SharedString::new());
+    desk.with_store(
+        window,
+        |store| store.research_centre().map(|c| c.map(|c| c.url)),
+        |desk, window, centre| {
+            let adapter = window.global::<ResearchAdapter<'_>>();
+            let url = match centre {
+                Some(Ok(Some(centre))) => BoardUrl::from_centre(&centre),
+                Some(Ok(None)) => Err(BoardError::NotConfigured),
+                Some(Err(e)) => {
+                    adapter.set_error(e.to_string().into());
+                    return;
+                }
+                None => return,
+            };
+            let url = match url {
+                Ok(url) => url,
+                Err(e) => {
+                    adapter.set_error(e.to_string().into());
+                    return;
+                }
+            };
+            let (launcher, shown) = (Arc::clone(&desk.launcher), url.clone());
+            desk.spawn(
+                window,
+                move || launcher.open(&url),
+                move |_, window, opened| {
+                    let adapter = window.global::<ResearchAdapter<'_>>();
+                    match opened {
+                        Ok(()) => adapter.set_status(
+                            format!(
+                                "掲示板をブラウザで開きました: {shown} (opened the board in the browser)"
+                            )
+                            .into(),
+                        ),
+                        Err(e) => adapter.set_error(e.to_string().into()),
+                    }
+                },
+            );
+        },
+    );
+}
+
 /// Empties the panel (on lock).
 pub(super) fn clear(window: &DeskWindow) {
     let adapter = window.global::<ResearchAdapter<'_>>();
+    adapter.set_board_available(false);
     adapter.set_preview(ModelRc::default());
     adapter.set_outbox(ModelRc::default());
     adapter.set_centre(SharedString::new());
@@ -265,6 +322,12 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
     adapter.on_send(move || {
         if let Some(window) = weak.upgrade() {
             send(&d, &window);
+        }
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_open_board(move || {
+        if let Some(window) = weak.upgrade() {
+            open_board(&d, &window);
         }
     });
 }

@@ -3,12 +3,14 @@
 #![allow(dead_code)]
 
 pub mod cups;
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use time::macros::{date, datetime};
+use tsunagi_companion::board::{BoardError, BoardUrl, Launcher};
 use tsunagi_companion::documents::DocumentMeta;
 use tsunagi_core::model::*;
 use tsunagi_core::pii::Identifying;
@@ -37,6 +39,53 @@ pub fn demo_store() -> (tempfile::TempDir, Store, Vec<CaseId>) {
         .map(|c| store.create_case(c).expect("stores a demo case"))
         .collect();
     (dir, store, ids)
+}
+
+/// A browser that opens nothing: it records every address it is asked to
+/// open, and fails as a computer with no browser would while `no_browser`
+/// is set.
+#[derive(Default)]
+pub struct RecordingLauncher {
+    opened: Mutex<Vec<String>>,
+    no_browser: Mutex<bool>,
+}
+
+impl RecordingLauncher {
+    /// The addresses asked for so far, oldest first (failed ones too).
+    pub fn opened(&self) -> Vec<String> {
+        self.opened
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// From now on, fail (`true`) or open (`false`).
+    pub fn set_no_browser(&self, no_browser: bool) {
+        *self
+            .no_browser
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = no_browser;
+    }
+}
+
+impl Launcher for RecordingLauncher {
+    fn open(&self, url: &BoardUrl) -> Result<(), BoardError> {
+        self.opened
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(url.as_str().to_owned());
+        if *self
+            .no_browser
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            return Err(BoardError::NoBrowser {
+                url: url.clone(),
+                why: "no launcher found".to_owned(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A fixed title block for cases not taken from a store.

@@ -1,7 +1,8 @@
 //! The JSON the board's API reads and writes, apart from the board's own
 //! types, with one conversion point each way: [`NewPostJson`] into a
 //! [`NewPost`] (refused in words when a code is unknown), and a [`Post`] or
-//! [`Comment`] into [`PostJson`] / [`CommentJson`].
+//! [`Comment`] into [`PostJson`] / [`CommentJson`], and [`BoardStats`]
+//! into [`StatsJson`].
 //!
 //! Titles and bodies are free text that may name a client by mistake: no
 //! type here derives `Debug` over them, and a refusal never repeats what
@@ -10,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use tsunagi_core::rfc3339::Timestamp;
 
+use crate::board::stats::{BoardStats, Period, Tally};
 use crate::board::{Category, Comment, Kind, NewPost, Post, Visibility};
 
 /// What `POST /api/login` reads.
@@ -239,6 +241,188 @@ pub(super) struct PostWithCommentsJson {
     pub post: PostJson,
     /// Its comments, oldest first.
     pub comments: Vec<CommentJson>,
+}
+
+/// What `GET /api/stats` answers: [`BoardStats`], each table a list of
+/// lines with the counts flattened into them ([`CountsJson`]).
+#[derive(Serialize)]
+pub(super) struct StatsJson {
+    /// The days counted, or `null` for all of them.
+    pub period: Option<PeriodJson>,
+    /// The time zone of days and months: always `+09:00` (Japan).
+    pub time_zone: &'static str,
+    /// How many posts are counted.
+    pub posts: u64,
+    /// How many comments are counted.
+    pub comments: u64,
+    /// Every category, zeros included.
+    pub by_category: Vec<LabelledJson>,
+    /// Every kind, zeros included.
+    pub by_kind: Vec<LabelledJson>,
+    /// Month by month (`YYYY-MM`), from the first to the last counted.
+    pub by_month: Vec<MonthJson>,
+    /// The centre and the agencies.
+    pub by_poster: Vec<LabelledJson>,
+    /// Everyone with a post or a comment counted, the busiest first.
+    pub by_person: Vec<PersonJson>,
+    /// Every agency with a post or a comment counted; `null` for an
+    /// agency's staff.
+    pub by_agency: Option<Vec<AgencyJson>>,
+}
+
+impl From<BoardStats> for StatsJson {
+    fn from(stats: BoardStats) -> Self {
+        Self {
+            period: stats.period.map(PeriodJson::from),
+            time_zone: "+09:00",
+            posts: stats.posts,
+            comments: stats.comments,
+            by_category: stats
+                .by_category
+                .iter()
+                .map(|t| LabelledJson::new(t, t.key.code(), t.key.label_ja(), t.key.label_en()))
+                .collect(),
+            by_kind: stats
+                .by_kind
+                .iter()
+                .map(|t| LabelledJson::new(t, t.key.code(), t.key.label_ja(), t.key.label_en()))
+                .collect(),
+            by_month: stats
+                .by_month
+                .iter()
+                .map(|t| MonthJson {
+                    month: t.key.to_string(),
+                    counts: t.into(),
+                })
+                .collect(),
+            by_poster: stats
+                .by_poster
+                .iter()
+                .map(|t| LabelledJson::new(t, t.key.code(), t.key.label_ja(), t.key.label_en()))
+                .collect(),
+            by_person: stats
+                .by_person
+                .iter()
+                .map(|t| PersonJson {
+                    login: t.key.as_str().to_owned(),
+                    counts: t.into(),
+                })
+                .collect(),
+            by_agency: stats.by_agency.map(|agencies| {
+                agencies
+                    .iter()
+                    .map(|t| AgencyJson {
+                        agency: t.key.clone(),
+                        counts: t.into(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The days counted, in Japan time, both included.
+#[derive(Serialize)]
+pub(super) struct PeriodJson {
+    /// The first day, `YYYY-MM-DD`.
+    pub from: String,
+    /// The last day, `YYYY-MM-DD`.
+    pub to: String,
+}
+
+impl From<Period> for PeriodJson {
+    fn from(period: Period) -> Self {
+        Self {
+            from: period.first().to_string(),
+            to: period.last().to_string(),
+        }
+    }
+}
+
+/// One line's counts, and their shares of all the posts and of all the
+/// comments counted (percent, one decimal).
+#[derive(Serialize)]
+pub(super) struct CountsJson {
+    /// How many posts.
+    pub posts: u64,
+    /// Their share of all the posts, in percent.
+    pub posts_percent: f64,
+    /// How many comments.
+    pub comments: u64,
+    /// Their share of all the comments, in percent.
+    pub comments_percent: f64,
+}
+
+impl<K> From<&Tally<K>> for CountsJson {
+    fn from(tally: &Tally<K>) -> Self {
+        Self {
+            posts: tally.posts,
+            posts_percent: tally.posts_percent,
+            comments: tally.comments,
+            comments_percent: tally.comments_percent,
+        }
+    }
+}
+
+/// A line of a table whose items have a code and names: a category, a
+/// kind, a poster type.
+#[derive(Serialize)]
+pub(super) struct LabelledJson {
+    /// The item's code (as in `GET /api/posts?category=`).
+    pub code: &'static str,
+    /// Its name in Japanese.
+    pub label_ja: &'static str,
+    /// Its name in English.
+    pub label_en: &'static str,
+    /// Its counts.
+    #[serde(flatten)]
+    pub counts: CountsJson,
+}
+
+impl LabelledJson {
+    fn new<K>(
+        tally: &Tally<K>,
+        code: &'static str,
+        label_ja: &'static str,
+        label_en: &'static str,
+    ) -> Self {
+        Self {
+            code,
+            label_ja,
+            label_en,
+            counts: tally.into(),
+        }
+    }
+}
+
+/// A month's line.
+#[derive(Serialize)]
+pub(super) struct MonthJson {
+    /// The month in Japan time, `YYYY-MM`.
+    pub month: String,
+    /// Its counts.
+    #[serde(flatten)]
+    pub counts: CountsJson,
+}
+
+/// A person's line.
+#[derive(Serialize)]
+pub(super) struct PersonJson {
+    /// Their login name.
+    pub login: String,
+    /// Their counts.
+    #[serde(flatten)]
+    pub counts: CountsJson,
+}
+
+/// An agency's line.
+#[derive(Serialize)]
+pub(super) struct AgencyJson {
+    /// The agency's registered name.
+    pub agency: String,
+    /// Its counts.
+    #[serde(flatten)]
+    pub counts: CountsJson,
 }
 
 /// A refusal or a failure: one message, Japanese first, English beside it.

@@ -1,0 +1,251 @@
+//! The board as pages for people, under `/board`: server-rendered HTML
+//! that works without JavaScript in a tablet's and a desktop's browser,
+//! Japanese first with English beside it.
+//!
+//! - [`list`]: `GET /board`, the posts the reader may read, newest first,
+//!   narrowed by category and kind;
+//! - [`post`]: `GET /board/posts/{id}`, a post with its comments, and
+//!   `POST /board/posts/{id}/comments`;
+//! - [`compose`]: `GET /board/new`, the form, and `POST /board/posts`;
+//! - [`search`]: `GET /board/search?q=…`;
+//! - [`moderation`]: reporting and deleting a post, and the
+//!   administrators' pages (reports to review, the audit log);
+//! - [`layout`]: the frame every page shares, and `/board/style.css`;
+//! - [`markdown`]: bodies as clean HTML.
+//!
+//! **Who may come in:** every route needs a live session (303 to `/login`
+//! otherwise), read afresh on each request as the figures do. **Who reads
+//! what** is the board's rule ([`crate::board::visibility`]) through
+//! [`crate::board::BoardStore`]; a post the reader may not read is the
+//! same 404 page as one that does not exist. **Every form** carries the
+//! session's CSRF token (403 without it, nothing stored) and must come
+//! from this centre's own origin ([`crate::pages::same_origin_posts`]).
+//! Every page is `no-store`. Titles, bodies and comments are escaped, or
+//! rendered by [`markdown`], and never reach the log.
+
+mod compose;
+mod layout;
+mod list;
+mod markdown;
+mod moderation;
+mod post;
+mod search;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::BoardError;
+use super::call::CallError;
+use crate::figures::html_escape;
+use crate::pages::{self, SignedIn};
+use crate::server::Shared;
+
+/// The largest form the board's pages take: 256 KiB, room for a post of
+/// [`crate::board::model::MAX_BODY_CHARS`] characters of Japanese (9 bytes
+/// each when a form encodes them).
+pub const MAX_PAGE_FORM: usize = 256 * 1024;
+
+/// The `/board` routes.
+pub(crate) fn routes(centre: Shared) -> Router<Shared> {
+    let guarded = Router::new()
+        .route("/board", get(list::page))
+        .route("/board/new", get(compose::form))
+        .route("/board/posts", axum::routing::post(compose::submit))
+        .route("/board/posts/{id}", get(post::page))
+        .route(
+            "/board/posts/{id}/comments",
+            axum::routing::post(post::comment),
+        )
+        .route("/board/search", get(search::page))
+        .route(
+            "/board/posts/{id}/report",
+            axum::routing::post(moderation::report),
+        )
+        .route(
+            "/board/posts/{id}/delete",
+            axum::routing::post(moderation::delete),
+        )
+        .route("/board/reports", get(moderation::reports))
+        .route(
+            "/board/reports/{id}",
+            axum::routing::post(moderation::decide),
+        )
+        .route("/board/audit", get(moderation::audit))
+        .route_layer(middleware::from_fn_with_state(centre, require_member));
+    Router::new()
+        .merge(guarded)
+        .route("/board/style.css", get(style))
+        .layer(middleware::from_fn(pages::same_origin_posts))
+        .layer(DefaultBodyLimit::max(MAX_PAGE_FORM))
+}
+
+/// The guard before every page: a live session, or 303 to `/login`.
+async fn require_member(
+    State(centre): State<Shared>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match pages::signed_in(&centre, request.headers()).await {
+        Ok(Some(signed)) => {
+            request.extensions_mut().insert(signed);
+            let mut response = next.run(request).await;
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Ok(None) => pages::to_login(request.headers()),
+        Err(failure) => failure_page(failure),
+    }
+}
+
+/// `/board/style.css`: the centre's look and the board's.
+async fn style() -> Response {
+    let headers: [(HeaderName, &str); 2] = [
+        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=3600"),
+    ];
+    (
+        headers,
+        format!("{}{}", crate::figures::STYLE, layout::STYLE),
+    )
+        .into_response()
+}
+
+/// A page with `status`.
+fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// A message in Japanese with English beside it, announced to screen
+/// readers.
+fn alert(ja: &str, en: &str) -> String {
+    format!(
+        "<p class=\"error\" role=\"alert\">{}<br><span class=\"en\" lang=\"en\">{}</span></p>",
+        html_escape(ja),
+        html_escape(en)
+    )
+}
+
+/// A [`BoardError`]'s message split into its Japanese and its English (it
+/// is written `日本語。 English.`).
+fn split_message(e: &BoardError) -> (String, String) {
+    let text = e.to_string();
+    match text.split_once("。 ") {
+        Some((ja, en)) => (format!("{ja}。"), en.to_owned()),
+        None => (text.clone(), text),
+    }
+}
+
+/// The page for a post that cannot be read (or does not exist).
+fn no_such_post(signed: &SignedIn) -> Response {
+    html(
+        StatusCode::NOT_FOUND,
+        layout::page(
+            signed,
+            layout::Place::Elsewhere,
+            ("投稿が見つかりません", "No such post"),
+            true,
+            &format!(
+                "{}<p><a href=\"/board\">投稿一覧へ戻る <span lang=\"en\">Back to the posts</span></a></p>",
+                alert(
+                    "その投稿はありません。削除されたか、公開範囲の外です。",
+                    "There is no such post, or it is not shared with you."
+                )
+            ),
+        ),
+    )
+}
+
+/// The answer to a board call that failed for a reason the form cannot
+/// fix: a missing post, the database, the centre.
+fn call_failure(signed: &SignedIn, e: CallError) -> Response {
+    match e {
+        CallError::Board(BoardError::NoSuchPost) => no_such_post(signed),
+        CallError::Board(BoardError::NotAuthor) => html(
+            StatusCode::FORBIDDEN,
+            layout::page(
+                signed,
+                layout::Place::Elsewhere,
+                ("変更できません", "Not allowed"),
+                true,
+                &alert(
+                    "この投稿を変更できるのは投稿者と管理者だけです。",
+                    "Only the author or an administrator may change this post.",
+                ),
+            ),
+        ),
+        CallError::Board(e) => {
+            eprintln!("tsunagi-centre: the board failed: {e}");
+            unavailable()
+        }
+        CallError::NoBoard | CallError::Internal => {
+            eprintln!("tsunagi-centre: a board page could not reach the board");
+            unavailable()
+        }
+    }
+}
+
+/// 503, in words.
+fn unavailable() -> Response {
+    crate::server::plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "掲示板が応答しません。しばらくしてからもう一度お試しください。 \
+         The board is not answering; try again later.",
+    )
+}
+
+/// The answer when the centre's own database (sessions, agencies) failed.
+fn failure_page(failure: crate::server::Failure) -> Response {
+    pages::page_failure(failure)
+}
+
+/// 403 for a form without the session's CSRF token.
+fn bad_csrf() -> Response {
+    pages::bad_csrf()
+}
+
+/// The fields of a posted form, in order (a name may come more than
+/// once: the chosen agencies).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(body: &[u8]) -> Self {
+        Self(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`, or "".
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+/// The board's reader for a signed-in account.
+fn viewer(signed: &SignedIn) -> super::Viewer {
+    super::Viewer::of(signed.account.login.clone(), &signed.account.role)
+}

@@ -1,0 +1,117 @@
+//! `GET /board`: the posts the reader may read, newest first, narrowed by
+//! category and kind.
+
+use std::fmt::Write;
+
+use axum::Extension;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::layout::{self, Place};
+use super::{call_failure, html, viewer};
+use crate::board::call::on_board;
+use crate::board::{Category, Kind, PostFilter};
+use crate::pages::SignedIn;
+use crate::server::Shared;
+
+/// The most posts a list shows.
+pub(super) const LIST_LIMIT: u32 = 100;
+
+/// What the list may be narrowed by; an unknown code narrows nothing.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ListQuery {
+    category: String,
+    kind: String,
+    /// `1`: only the posts the reader has not read.
+    unread: String,
+}
+
+pub(super) async fn page(
+    State(centre): State<Shared>,
+    Extension(signed): Extension<SignedIn>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let filter = PostFilter {
+        category: Category::from_code(&query.category),
+        kind: Kind::from_code(&query.kind),
+        limit: Some(LIST_LIMIT),
+        unread_only: query.unread == "1",
+    };
+    let reader = viewer(&signed);
+    let listed = on_board(&centre, move |board| {
+        let posts = board.list_posts(&reader, &filter)?;
+        let ids: Vec<_> = posts.iter().map(|p| p.id).collect();
+        let unread = board.unread_among(&reader, &ids)?;
+        Ok((posts, unread))
+    })
+    .await;
+    let (posts, unread) = match listed {
+        Ok(listed) => listed,
+        Err(e) => return call_failure(&signed, e),
+    };
+    let mut content = filter_form(&filter);
+    let _ = write!(
+        content,
+        "<p class=\"meta\" role=\"status\">{shown}件を表示 ・ うち未読 {unread}件 \
+         <span class=\"en\" lang=\"en\">{shown} shown, {unread} unread</span></p>",
+        shown = posts.len(),
+        unread = unread.len(),
+    );
+    content.push_str(&layout::post_list(
+        &posts,
+        &unread,
+        "該当する投稿はありません。 <span class=\"en\" lang=\"en\">No posts here.</span>",
+    ));
+    html(
+        StatusCode::OK,
+        layout::page(&signed, Place::Posts, ("投稿一覧", "Posts"), true, &content),
+    )
+}
+
+/// The form that narrows the list, showing what it is narrowed by now.
+fn filter_form(filter: &PostFilter) -> String {
+    let mut categories = String::from("<option value=\"\">すべて All</option>");
+    for c in Category::ALL {
+        let selected = if filter.category == Some(c) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            categories,
+            "<option value=\"{}\"{selected}>{}</option>",
+            c.code(),
+            c.label_ja()
+        );
+    }
+    let mut kinds = String::from("<option value=\"\">すべて All</option>");
+    for k in Kind::ALL {
+        let selected = if filter.kind == Some(k) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            kinds,
+            "<option value=\"{}\"{selected}>{}</option>",
+            k.code(),
+            k.label_ja()
+        );
+    }
+    format!(
+        "<form class=\"filter\" method=\"get\" action=\"/board\">\
+         <p><label for=\"category\">カテゴリ</label> <span class=\"en\" lang=\"en\">Category</span><br>\
+         <select id=\"category\" name=\"category\">{categories}</select></p>\
+         <p><label for=\"kind\">種別</label> <span class=\"en\" lang=\"en\">Kind</span><br>\
+         <select id=\"kind\" name=\"kind\">{kinds}</select></p>\
+         <p><input type=\"checkbox\" id=\"unread\" name=\"unread\" value=\"1\"{unread}> \
+         <label for=\"unread\">未読のみ</label> <span class=\"en\" lang=\"en\">Unread only</span></p>\
+         <p><button type=\"submit\">絞り込む <span lang=\"en\">Filter</span></button></p></form>",
+        unread = if filter.unread_only { " checked" } else { "" },
+    )
+}

@@ -1,0 +1,276 @@
+//! Reports hide a post until an administrator reviews it; what each reader
+//! has read; the audit log. At the store, through every door a post can be
+//! reached by.
+
+use tsunagi_centre::accounts::{LoginName, Role};
+use tsunagi_centre::board::audit::Action;
+use tsunagi_centre::board::moderation::Decision;
+use tsunagi_centre::board::{
+    BoardError, BoardStore, Category, Kind, NewPost, PostFilter, PostId, Viewer, Visibility,
+};
+
+fn viewer(login: &str, role: Role) -> Viewer {
+    Viewer::of(LoginName::parse(login).expect("a valid login"), &role)
+}
+
+fn staff(login: &str, agency: &str) -> Viewer {
+    viewer(login, Role::Agency(agency.to_owned()))
+}
+
+fn post(board: &mut BoardStore, author: &Viewer, title: &str) -> PostId {
+    board
+        .create_post(
+            author,
+            &NewPost {
+                category: Category::Questions,
+                kind: Kind::Enquiry,
+                title: title.to_owned(),
+                body: "就労支援の進め方について".to_owned(),
+                visibility: Visibility::AllAgencies,
+            },
+        )
+        .expect("posts")
+}
+
+/// Whether `reader` reaches the post `id` by list, address, search and
+/// comments (each must agree).
+fn reaches(board: &mut BoardStore, reader: &Viewer, id: PostId) -> bool {
+    let listed = board
+        .list_posts(reader, &PostFilter::default())
+        .expect("lists")
+        .iter()
+        .any(|p| p.id == id);
+    let direct = board.get_post(reader, id).expect("reads").is_some();
+    let found = board
+        .search(reader, "就労支援")
+        .expect("searches")
+        .iter()
+        .any(|p| p.id == id);
+    let commented = !board.comments(reader, id).expect("comments").is_empty();
+    assert_eq!(listed, direct, "list and address agree");
+    assert_eq!(found, direct, "search and address agree");
+    assert_eq!(commented, direct, "comments and address agree");
+    direct
+}
+
+#[test]
+fn a_report_hides_a_post_from_all_but_its_author_and_administrators_until_reviewed() {
+    let mut board = BoardStore::open_in_memory().expect("a board");
+    let author = staff("aoi", "north");
+    let colleague = staff("ren", "north");
+    let reporter = staff("sora", "east");
+    let researcher = viewer("kei", Role::Researcher);
+    let admin = viewer("admin", Role::Admin);
+    let id = post(&mut board, &author, "名前の出ている投稿");
+    board
+        .add_comment(&author, id, "補足です")
+        .expect("comments");
+    for reader in [&author, &colleague, &reporter, &researcher, &admin] {
+        assert!(reaches(&mut board, reader, id));
+    }
+
+    board
+        .report_post(&reporter, id, "利用者の名前が書かれています")
+        .expect("reports");
+    for reader in [&colleague, &reporter, &researcher] {
+        assert!(!reaches(&mut board, reader, id), "hidden from {reader:?}");
+    }
+    assert!(
+        reaches(&mut board, &author, id),
+        "its author still reads it"
+    );
+    assert!(
+        reaches(&mut board, &admin, id),
+        "an administrator reviews it"
+    );
+    assert!(
+        board
+            .get_post(&author, id)
+            .expect("reads")
+            .expect("a post")
+            .hidden,
+        "the author is told it is hidden"
+    );
+    // A comment on a hidden post is refused as on a missing one.
+    assert!(matches!(
+        board.add_comment(&colleague, id, "見えますか"),
+        Err(BoardError::NoSuchPost)
+    ));
+
+    // Only an administrator reviews.
+    assert!(matches!(
+        board.reports_to_review(&researcher),
+        Err(BoardError::NotAdministrator)
+    ));
+    assert!(matches!(
+        board.review(&author, id, Decision::Restore),
+        Err(BoardError::NotAdministrator)
+    ));
+    let open = board.reports_to_review(&admin).expect("the queue");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].post.id, id);
+    assert_eq!(open[0].reports[0].reason, "利用者の名前が書かれています");
+
+    board
+        .review(&admin, id, Decision::Restore)
+        .expect("restores");
+    for reader in [&colleague, &reporter, &researcher] {
+        assert!(reaches(&mut board, reader, id), "shown again to {reader:?}");
+    }
+    assert!(
+        board
+            .reports_to_review(&admin)
+            .expect("the queue")
+            .is_empty()
+    );
+    assert!(
+        matches!(
+            board.review(&admin, id, Decision::Remove),
+            Err(BoardError::NoSuchPost)
+        ),
+        "a review needs an open report"
+    );
+
+    // Reported again and removed: deleted for everyone but administrators.
+    board.report_post(&colleague, id, "").expect("reports");
+    board.review(&admin, id, Decision::Remove).expect("removes");
+    for reader in [&author, &colleague, &reporter, &researcher] {
+        assert!(!reaches(&mut board, reader, id), "deleted for {reader:?}");
+    }
+    assert!(
+        board
+            .get_post(&admin, id)
+            .expect("reads")
+            .expect("kept")
+            .deleted
+    );
+}
+
+#[test]
+fn a_post_one_may_not_read_cannot_be_reported() {
+    let mut board = BoardStore::open_in_memory().expect("a board");
+    let author = staff("aoi", "north");
+    let id = board
+        .create_post(
+            &author,
+            &NewPost {
+                category: Category::Questions,
+                kind: Kind::Enquiry,
+                title: "自機関のみ".into(),
+                body: "本文".into(),
+                visibility: Visibility::MyAgency,
+            },
+        )
+        .expect("posts");
+    let outsider = staff("sora", "east");
+    assert!(matches!(
+        board.report_post(&outsider, id, "理由"),
+        Err(BoardError::NoSuchPost)
+    ));
+    assert!(
+        !board
+            .get_post(&author, id)
+            .expect("reads")
+            .expect("a post")
+            .hidden
+    );
+}
+
+#[test]
+fn a_post_is_unread_until_opened_and_again_after_a_new_comment() {
+    let mut board = BoardStore::open_in_memory().expect("a board");
+    let author = staff("aoi", "north");
+    let reader = staff("ren", "east");
+    let first = post(&mut board, &author, "一つ目");
+    let second = post(&mut board, &author, "二つ目");
+    let unread = |board: &mut BoardStore| {
+        let mut ids: Vec<i64> = board
+            .unread_among(&reader, &[first, second])
+            .expect("unread")
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(unread(&mut board), vec![first.0, second.0]);
+    board.mark_read(&reader, first).expect("marks");
+    assert_eq!(unread(&mut board), vec![second.0]);
+    board
+        .add_comment(&author, first, "追記です")
+        .expect("comments");
+    assert_eq!(unread(&mut board), vec![first.0, second.0], "a new comment");
+    board.mark_read(&reader, first).expect("marks");
+    board.mark_read(&reader, second).expect("marks");
+    assert!(unread(&mut board).is_empty());
+    let unread_only = PostFilter {
+        unread_only: true,
+        ..PostFilter::default()
+    };
+    assert!(
+        board
+            .list_posts(&reader, &unread_only)
+            .expect("lists")
+            .is_empty()
+    );
+    assert_eq!(
+        board
+            .list_posts(&author, &unread_only)
+            .expect("lists")
+            .len(),
+        2,
+        "what one reader read is not another's"
+    );
+}
+
+#[test]
+fn every_change_is_in_the_audit_log_without_any_text_written() {
+    let mut board = BoardStore::open_in_memory().expect("a board");
+    let author = staff("aoi", "north");
+    let admin = viewer("admin", Role::Admin);
+    board
+        .record_login(author.login(), true)
+        .expect("records the login");
+    let id = post(&mut board, &author, "秘密の件名");
+    board
+        .add_comment(&author, id, "秘密のコメント")
+        .expect("comments");
+    board
+        .edit_post(&author, id, "直した件名", "直した本文")
+        .expect("edits");
+    board
+        .report_post(&author, id, "秘密の理由")
+        .expect("reports");
+    board
+        .review(&admin, id, Decision::Restore)
+        .expect("restores");
+    board.delete_post(&author, id).expect("deletes");
+
+    assert!(matches!(
+        board.audit_log(&author, 100),
+        Err(BoardError::NotAdministrator)
+    ));
+    let log = board.audit_log(&admin, 100).expect("the log");
+    let actions: Vec<Action> = log.iter().rev().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        vec![
+            Action::LoggedIn,
+            Action::Posted,
+            Action::Commented,
+            Action::Edited,
+            Action::Reported,
+            Action::Restored,
+            Action::Deleted,
+        ]
+    );
+    assert!(
+        log.iter()
+            .filter(|e| e.action != Action::LoggedIn)
+            .all(|e| e.post == Some(id))
+    );
+    let text = format!("{log:?}");
+    for secret in ["秘密", "直した"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+}

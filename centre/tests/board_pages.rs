@@ -1,0 +1,327 @@
+//! The board's pages through the centre's real router, as a browser sends
+//! forms: who reaches a post by list, address and search, the CSRF token
+//! on every form, text shown as text, and the security headers.
+
+mod common;
+
+use axum::http::StatusCode;
+use tsunagi_centre::accounts::Role;
+use tsunagi_centre::storage::{Agency, Database};
+use tsunagi_core::seal::DeviceKeys;
+
+use common::site::{Answer, ORIGIN, Site, form};
+
+/// A member of the fixture's agency, who posts.
+const AUTHOR: &str = "aoi";
+/// A member of the agency the post is shared with.
+const PARTNER: &str = "ren";
+/// A member of a third agency, not chosen.
+const OUTSIDER: &str = "sora";
+/// The agency the post is shared with.
+const PARTNER_AGENCY: &str = "別市就労支援センター";
+/// The agency not chosen.
+const OTHER_AGENCY: &str = "遠方県障害者職業センター";
+
+/// A centre with the researcher, a member of the fixture's agency, and one
+/// member of each of two other registered agencies.
+fn site() -> Site {
+    let site = Site::new();
+    for name in [PARTNER_AGENCY, OTHER_AGENCY] {
+        site.database()
+            .add_agency(&Agency::new(name, DeviceKeys::generate().signer()))
+            .expect("registers the agency");
+    }
+    site.add_account(AUTHOR, Site::agency_role());
+    site.add_account(PARTNER, Role::Agency(PARTNER_AGENCY.into()));
+    site.add_account(OUTSIDER, Role::Agency(OTHER_AGENCY.into()));
+    site
+}
+
+/// A logged-in browser: its session cookie and the CSRF token its forms
+/// carry (read from the new-post form, as a browser would have it).
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+async fn log_in(site: &Site, login: &str) -> Browser {
+    let cookie = site.login(login).await;
+    let page = site.get("/board/new", &[&cookie]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    Browser {
+        csrf: page.csrf(),
+        cookie,
+    }
+}
+
+impl Browser {
+    async fn get(&self, site: &Site, path: &str) -> Answer {
+        site.get(path, &[&self.cookie]).await
+    }
+
+    async fn post(&self, site: &Site, path: &str, fields: &[(&str, &str)]) -> Answer {
+        site.post(path, &form(fields), &[&self.cookie], Some(ORIGIN))
+            .await
+    }
+}
+
+/// The title with script in it that every test posts.
+const TITLE: &str = "<script>alert('title')</script>職場実習の受け入れ先について";
+/// Its body, with HTML a writer might try.
+const BODY: &str = "**太字**の本文。<img src=x onerror=alert(1)> 短時間勤務の工夫を共有します。";
+
+/// `author` posts [`TITLE`] and [`BODY`] shared with [`PARTNER_AGENCY`];
+/// the post's address.
+async fn post_to_partner(site: &Site, author: &Browser) -> String {
+    let answer = author
+        .post(
+            site,
+            "/board/posts",
+            &[
+                ("csrf", &author.csrf),
+                ("title", TITLE),
+                ("category", "techniques"),
+                ("kind", "information"),
+                ("body", BODY),
+                ("visibility", "agencies"),
+                ("agency", PARTNER_AGENCY),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let at = answer.location.expect("goes to the post");
+    assert!(at.starts_with("/board/posts/"), "{at}");
+    at
+}
+
+#[tokio::test]
+async fn the_board_needs_a_login() {
+    let site = site();
+    for path in [
+        "/board",
+        "/board/new",
+        "/board/posts/1",
+        "/board/search?q=x",
+    ] {
+        let answer = site.get(path, &[]).await;
+        assert!(answer.redirects_to("/login"), "{path}: {}", answer.status);
+    }
+}
+
+#[tokio::test]
+async fn a_post_reaches_the_chosen_agency_and_the_centre_and_no_one_else() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let at = post_to_partner(&site, &author).await;
+
+    for reader in [AUTHOR, PARTNER, common::site::RESEARCHER] {
+        let browser = log_in(&site, reader).await;
+        let page = browser.get(&site, &at).await;
+        assert_eq!(page.status, StatusCode::OK, "{reader}");
+        assert!(
+            page.body.contains("職場実習の受け入れ先について"),
+            "{reader}"
+        );
+        let list = browser.get(&site, "/board").await;
+        assert!(list.body.contains(&format!("href=\"{at}\"")), "{reader}");
+        let found = browser
+            .get(&site, "/board/search?q=%E7%9F%AD%E6%99%82%E9%96%93")
+            .await;
+        assert!(
+            found.body.contains(&format!("href=\"{at}\"")),
+            "{reader}: search"
+        );
+    }
+
+    // Another agency: not in the list, not in search, and the post's
+    // address is answered exactly as an address with no post.
+    let outsider = log_in(&site, OUTSIDER).await;
+    let list = outsider.get(&site, "/board").await;
+    assert!(!list.body.contains(&at), "not listed");
+    assert!(!list.body.contains("職場実習"), "not listed");
+    let found = outsider
+        .get(&site, "/board/search?q=%E7%9F%AD%E6%99%82%E9%96%93")
+        .await;
+    assert!(!found.body.contains(&at), "not found by search");
+    assert!(!found.body.contains("職場実習"), "not found by search");
+    let hidden = outsider.get(&site, &at).await;
+    let missing = outsider.get(&site, "/board/posts/999999").await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.status, missing.status);
+    assert_eq!(
+        hidden.body, missing.body,
+        "a hidden post looks like no post"
+    );
+    // Nor can it comment on it.
+    let comment = outsider
+        .post(
+            &site,
+            &format!("{at}/comments"),
+            &[("csrf", &outsider.csrf), ("body", "見えないはずの投稿へ")],
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::NOT_FOUND);
+    let page = author.get(&site, &at).await;
+    assert!(!page.body.contains("見えないはずの投稿へ"));
+}
+
+#[tokio::test]
+async fn script_in_a_title_body_or_comment_is_shown_as_text() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let at = post_to_partner(&site, &author).await;
+    let answer = author
+        .post(
+            &site,
+            &format!("{at}/comments"),
+            &[
+                ("csrf", &author.csrf),
+                (
+                    "body",
+                    "<script>alert('comment')</script>ありがとうございます",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert!(
+        answer
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with(&format!("{at}#comment-"))),
+        "{:?}",
+        answer.location
+    );
+
+    let page = author.get(&site, &at).await;
+    assert!(!page.body.contains("<script"), "{}", page.body);
+    assert!(!page.body.contains("<img"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("&lt;script&gt;alert('title')&lt;/script&gt;")
+    );
+    assert!(
+        page.body
+            .contains("&lt;script&gt;alert('comment')&lt;/script&gt;")
+    );
+    assert!(
+        page.body.contains("<strong>太字</strong>"),
+        "Markdown renders"
+    );
+    let list = author.get(&site, "/board").await;
+    assert!(!list.body.contains("<script"), "{}", list.body);
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_stores_nothing() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let at = post_to_partner(&site, &author).await;
+    for token in ["", "not-the-token"] {
+        let answer = author
+            .post(
+                &site,
+                "/board/posts",
+                &[
+                    ("csrf", token),
+                    ("title", "トークンなし"),
+                    ("category", "questions"),
+                    ("kind", "enquiry"),
+                    ("body", "本文"),
+                    ("visibility", "all"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{token:?}");
+        let answer = author
+            .post(
+                &site,
+                &format!("{at}/comments"),
+                &[("csrf", token), ("body", "トークンなしのコメント")],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{token:?}");
+    }
+    // From another site, even with the token.
+    let answer = site
+        .post(
+            "/board/posts",
+            &form(&[
+                ("csrf", &author.csrf),
+                ("title", "別サイトから"),
+                ("category", "questions"),
+                ("kind", "enquiry"),
+                ("body", "本文"),
+                ("visibility", "all"),
+            ]),
+            &[&author.cookie],
+            Some("https://evil.example"),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+
+    let list = author.get(&site, "/board").await;
+    assert!(!list.body.contains("トークンなし"));
+    assert!(!list.body.contains("別サイトから"));
+    let page = author.get(&site, &at).await;
+    assert!(!page.body.contains("トークンなしのコメント"));
+}
+
+#[tokio::test]
+async fn a_refused_post_is_shown_again_as_written_with_what_to_fix() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let answer = author
+        .post(
+            &site,
+            "/board/posts",
+            &[
+                ("csrf", &author.csrf),
+                ("title", "機関を選び忘れた投稿"),
+                ("category", "reports"),
+                ("kind", "report"),
+                ("body", "書いた本文は消えません。"),
+                ("visibility", "agencies"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.body.contains("role=\"alert\""), "{}", answer.body);
+    assert!(answer.body.contains("公開する機関を1つ以上選んでください"));
+    assert!(answer.body.contains("value=\"機関を選び忘れた投稿\""));
+    assert!(answer.body.contains(">書いた本文は消えません。</textarea>"));
+    assert!(answer.body.contains("<option value=\"reports\" selected>"));
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let at = post_to_partner(&site, &author).await;
+    for path in ["/board", &at, "/board/new", "/board/search?q=x", "/login"] {
+        let answer = author.get(&site, path).await;
+        let header = |name: &str| {
+            answer
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("script-src"), "no script at all: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(header("strict-transport-security").starts_with("max-age="));
+        assert_eq!(header("x-frame-options"), "DENY");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("referrer-policy"), "no-referrer");
+        if path != "/login" {
+            assert_eq!(header("cache-control"), "no-store", "{path}");
+            assert!(!answer.body.contains("<script"), "{path}");
+            assert!(!answer.body.contains("style=\""), "{path}: no inline style");
+            assert!(!answer.body.contains("<style"), "{path}: no inline style");
+        }
+    }
+}
