@@ -11,8 +11,11 @@
 //! - `X-Frame-Options: DENY` for browsers older than `frame-ancestors`.
 //! - `X-Content-Type-Options: nosniff`: an answer is only what its
 //!   `Content-Type` says.
-//! - `Referrer-Policy: no-referrer`: a post's address never leaves in a
-//!   `Referer` when a link in it is followed.
+//! - `Referrer-Policy: same-origin`: a post's address never leaves in a
+//!   `Referer` when a link in it to another site is followed. Not
+//!   `no-referrer`: with it, a browser sends `Origin: null` on the
+//!   centre's own forms, which [`crate::pages::same_origin_posts`] must
+//!   refuse.
 //! - `Cross-Origin-Opener-Policy: same-origin` and
 //!   `Cross-Origin-Resource-Policy: same-origin`.
 
@@ -61,7 +64,7 @@ pub(crate) async fn security(request: Request, next: Next) -> Response {
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(
         "cross-origin-opener-policy",

@@ -623,3 +623,78 @@ async fn statistics_download_as_a_csv_for_excel_that_counts_only_what_the_caller
             .contains(&format!("\r\n機関 Agency,{AGENCY},2,100.0,0,0.0\r\n"))
     );
 }
+
+#[tokio::test]
+async fn what_looks_like_a_persons_information_is_422_until_confirmed_and_never_echoed() {
+    let site = site();
+    let author = login(&site, AUTHOR).await;
+    let mut sent = json!({
+        "category": "reports",
+        "kind": "report",
+        "title": "面談の報告",
+        "body": "佐藤花子さんは潰瘍性大腸炎で通院中。電話 03-1234-5678。",
+        "visibility": {"scope": "all_agencies"},
+    });
+    let answer = post(
+        &site,
+        "/api/posts",
+        &sent,
+        Some(&author.cookie),
+        Some(&author.csrf),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    let found = parsed(&answer);
+    let kinds: Vec<&str> = found["found"]
+        .as_array()
+        .expect("what was found")
+        .iter()
+        .map(|f| f["kind"].as_str().expect("a kind"))
+        .collect();
+    assert!(kinds.contains(&"phone"), "{kinds:?}");
+    assert!(kinds.contains(&"name_with_disease"), "{kinds:?}");
+    assert!(
+        !answer.body.contains("佐藤"),
+        "the answer never repeats the text"
+    );
+    assert!(
+        !answer.body.contains("1234"),
+        "the answer never repeats the text"
+    );
+    let list = get(&site, "/api/posts", Some(&author)).await;
+    assert!(titles(&list).is_empty(), "nothing was stored");
+
+    sent["confirm_not_personal"] = true.into();
+    let answer = post(
+        &site,
+        "/api/posts",
+        &sent,
+        Some(&author.cookie),
+        Some(&author.csrf),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let id = parsed(&answer)["id"].as_i64().expect("a number");
+
+    let comment = json!({"body": "担当は yamada@example.jp です"});
+    let answer = post(
+        &site,
+        &format!("/api/posts/{id}/comments"),
+        &comment,
+        Some(&author.cookie),
+        Some(&author.csrf),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    assert_eq!(parsed(&answer)["found"][0]["kind"], "email");
+}

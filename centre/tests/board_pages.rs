@@ -316,7 +316,7 @@ async fn every_page_carries_the_security_headers() {
         assert!(header("strict-transport-security").starts_with("max-age="));
         assert_eq!(header("x-frame-options"), "DENY");
         assert_eq!(header("x-content-type-options"), "nosniff");
-        assert_eq!(header("referrer-policy"), "no-referrer");
+        assert_eq!(header("referrer-policy"), "same-origin");
         if path != "/login" {
             assert_eq!(header("cache-control"), "no-store", "{path}");
             assert!(!answer.body.contains("<script"), "{path}");
@@ -324,4 +324,62 @@ async fn every_page_carries_the_security_headers() {
             assert!(!answer.body.contains("<style"), "{path}: no inline style");
         }
     }
+}
+
+#[tokio::test]
+async fn what_looks_like_a_persons_information_is_shown_before_it_is_posted() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let fields = [
+        ("csrf", author.csrf.as_str()),
+        ("title", "面談の報告"),
+        ("category", "reports"),
+        ("kind", "report"),
+        (
+            "body",
+            "山田太郎さん（パーキンソン病）と面談しました。連絡先は090-1234-5678です。",
+        ),
+        ("visibility", "all"),
+    ];
+    let answer = author.post(&site, "/board/posts", &fields).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.body.contains("個人が特定できる情報かもしれないもの"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("電話番号"), "{}", answer.body);
+    assert!(answer.body.contains("氏名と病名"), "{}", answer.body);
+    assert!(answer.body.contains("name=\"not_personal\""));
+    assert!(
+        answer
+            .body
+            .contains("連絡先は090-1234-5678です。</textarea>"),
+        "kept as written"
+    );
+    let list = author.get(&site, "/board").await;
+    assert!(!list.body.contains("面談の報告"), "nothing was stored");
+
+    // Confirmed as not a person's: posted.
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("not_personal", "1"));
+    let answer = author.post(&site, "/board/posts", &confirmed).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let at = answer.location.expect("goes to the post");
+
+    // A comment is checked too.
+    let answer = author
+        .post(
+            &site,
+            &format!("{at}/comments"),
+            &[
+                ("csrf", &author.csrf),
+                ("body", "メールは yamada@example.jp へ"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.body.contains("メールアドレス"), "{}", answer.body);
+    let page = author.get(&site, &at).await;
+    assert!(!page.body.contains("yamada@example.jp</p>"), "not stored");
 }

@@ -92,7 +92,8 @@ impl Browser {
         browser
     }
 
-    pub fn send(&mut self, method: &str, params: serde_json::Value) -> u64 {
+    /// Sends the DevTools command `method` and returns its id.
+    fn send(&mut self, method: &str, params: serde_json::Value) -> u64 {
         self.last_id += 1;
         let mut message =
             serde_json::json!({"id": self.last_id, "method": method, "params": params});
@@ -105,7 +106,8 @@ impl Browser {
         self.last_id
     }
 
-    pub fn next(&self) -> serde_json::Value {
+    /// The next message from the browser, waiting up to a minute.
+    fn next(&self) -> serde_json::Value {
         self.messages
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("chromium answers within a minute")

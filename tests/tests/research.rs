@@ -4,10 +4,10 @@
 //! figures are read by a researcher's account, logged in over HTTPS and in
 //! Chromium.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 
 use tsunagi_core::link::Fingerprint;
 use tsunagi_core::model::{

@@ -51,8 +51,8 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use self::wire::{
-    CommentJson, CsrfJson, ErrorJson, LoginJson, MadeJson, NewCommentJson, NewPostJson, PostJson,
-    PostWithCommentsJson, PostsJson, StatsJson,
+    CommentJson, CsrfJson, ErrorJson, FindingJson, FoundJson, LoginJson, MadeJson, NewCommentJson,
+    NewPostJson, PostJson, PostWithCommentsJson, PostsJson, StatsJson,
 };
 use super::stats::{BoardStats, Period, to_csv};
 use super::{BoardError, BoardStore, NewPost, PostFilter, PostId, Viewer};
@@ -433,12 +433,20 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let post = match read_json::<NewPostJson>(&headers, &body)
-        .and_then(|json| NewPost::try_from(json).map_err(ApiError::Invalid))
-    {
-        Ok(post) => post,
+    let (post, confirmed) = match read_json::<NewPostJson>(&headers, &body).and_then(|json| {
+        let confirmed = json.confirm_not_personal;
+        NewPost::try_from(json)
+            .map(|post| (post, confirmed))
+            .map_err(ApiError::Invalid)
+    }) {
+        Ok(read) => read,
         Err(e) => return e.into_response(),
     };
+    if !confirmed
+        && let Some(found) = personal_found(&[("title", &post.title), ("body", &post.body)])
+    {
+        return found;
+    }
     let viewer = viewer(&signed);
     match on_board(&centre, move |board| board.create_post(&viewer, &post)).await {
         Ok(id) => json(StatusCode::CREATED, &MadeJson { id: id.0 }),
@@ -491,17 +499,52 @@ async fn comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let posted = post_id(&id)
-        .and_then(|id| read_json::<NewCommentJson>(&headers, &body).map(|json| (id, json.body)));
-    let (id, text) = match posted {
+    let posted = post_id(&id).and_then(|id| {
+        read_json::<NewCommentJson>(&headers, &body)
+            .map(|json| (id, json.body, json.confirm_not_personal))
+    });
+    let (id, text, confirmed) = match posted {
         Ok(posted) => posted,
         Err(e) => return e.into_response(),
     };
+    if !confirmed && let Some(found) = personal_found(&[("body", &text)]) {
+        return found;
+    }
     let viewer = viewer(&signed);
     match on_board(&centre, move |board| board.add_comment(&viewer, id, &text)).await {
         Ok(made) => json(StatusCode::CREATED, &MadeJson { id: made.0 }),
         Err(e) => e.into_response(),
     }
+}
+
+/// 422 with what the personal-information guard found in `fields`, or
+/// `None` when it found nothing.
+fn personal_found(fields: &[(&'static str, &str)]) -> Option<Response> {
+    let found = super::personal::scan_fields(fields);
+    if found.is_empty() {
+        return None;
+    }
+    let found = found
+        .into_iter()
+        .map(|(field, f)| FindingJson {
+            field,
+            kind: f.kind.code(),
+            label_ja: f.kind.label_ja(),
+            label_en: f.kind.label_en(),
+            start: f.span.start,
+            end: f.span.end,
+        })
+        .collect();
+    Some(json(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &FoundJson {
+            error: "個人が特定できる情報かもしれないものが見つかりました。消すか書き換えるか、\
+                    個人の情報ではないときは confirm_not_personal を true にして送り直してください。 \
+                    This may identify a person: take it out, or send it again with \
+                    confirm_not_personal set to true if it is not a person's information.",
+            found,
+        },
+    ))
 }
 
 /// What `GET /api/search` reads.

@@ -249,3 +249,41 @@ impl Fields {
 fn viewer(signed: &SignedIn) -> super::Viewer {
     super::Viewer::of(signed.account.login.clone(), &signed.account.role)
 }
+
+/// The guard's findings in the fields `texts` (name, text) as a notice
+/// above the form, with the box to tick to post all the same; empty when
+/// nothing was found. Each finding is shown with what was written, to the
+/// writer alone (it is their own text, never stored or logged here).
+fn personal_notice(texts: &[(&str, &str)]) -> Option<String> {
+    let found = super::personal::scan_fields(texts);
+    if found.is_empty() {
+        return None;
+    }
+    let mut items = String::new();
+    for (field, finding) in &found {
+        let text = texts
+            .iter()
+            .find(|(name, _)| name == field)
+            .map_or("", |(_, text)| *text);
+        let where_ja = if *field == "title" {
+            "件名"
+        } else {
+            "本文"
+        };
+        items.push_str(&format!(
+            "<li>{where_ja}：{ja}「{excerpt}」 <span class=\"en\" lang=\"en\">{en}</span></li>",
+            ja = finding.kind.label_ja(),
+            en = finding.kind.label_en(),
+            excerpt = html_escape(finding.excerpt(text)),
+        ));
+    }
+    Some(format!(
+        "<div class=\"found\" role=\"alert\"><p>個人が特定できる情報かもしれないものが見つかりました。\
+         消すか書き換えてください。個人の情報ではない（機関の代表電話など）ときは、下の確認に印を付けて投稿できます。<br>\
+         <span class=\"en\" lang=\"en\">This may identify a person: take it out, or tick the box below if it is not \
+         a person's information (an agency's main number, say).</span></p><ul>{items}</ul>\
+         <p><input type=\"checkbox\" id=\"not-personal\" name=\"not_personal\" value=\"1\"> \
+         <label for=\"not-personal\">個人の情報ではないことを確認しました</label> \
+         <span class=\"en\" lang=\"en\">I have checked: this is not a person's information</span></p></div>"
+    ))
+}

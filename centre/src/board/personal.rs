@@ -527,3 +527,12 @@ mod tests {
         }
     }
 }
+
+/// [`scan`] over the fields of one post or comment, each given with its
+/// name (`title`, `body`): what was found, in field order.
+pub fn scan_fields<'n>(fields: &[(&'n str, &str)]) -> Vec<(&'n str, Finding)> {
+    fields
+        .iter()
+        .flat_map(|(name, text)| scan(text).into_iter().map(move |f| (*name, f)))
+        .collect()
+}

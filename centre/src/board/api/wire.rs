@@ -102,6 +102,10 @@ pub(super) struct NewPostJson {
     pub body: String,
     /// Who may read it.
     pub visibility: VisibilityJson,
+    /// The poster has checked that what the personal-information guard
+    /// finds is not a person's information (an agency's main number).
+    #[serde(default)]
+    pub confirm_not_personal: bool,
 }
 
 impl TryFrom<NewPostJson> for NewPost {
@@ -146,6 +150,9 @@ pub(super) fn kind(code: &str) -> Result<Kind, String> {
 pub(super) struct NewCommentJson {
     /// What the comment says.
     pub body: String,
+    /// As [`NewPostJson::confirm_not_personal`].
+    #[serde(default)]
+    pub confirm_not_personal: bool,
 }
 
 /// What a `POST` that made something answers: its number.
@@ -430,4 +437,32 @@ pub(super) struct AgencyJson {
 pub(super) struct ErrorJson<'a> {
     /// The message.
     pub error: &'a str,
+}
+
+/// 422: the personal-information guard found something, and the poster
+/// has not confirmed it is not a person's. Where each finding is, never
+/// what it says.
+#[derive(Serialize)]
+pub(super) struct FoundJson<'a> {
+    /// The message.
+    pub error: &'a str,
+    /// Each finding.
+    pub found: Vec<FindingJson>,
+}
+
+/// One finding of the guard.
+#[derive(Serialize)]
+pub(super) struct FindingJson {
+    /// `title` or `body`.
+    pub field: &'static str,
+    /// A [`crate::board::personal::PersonalKind`] code (`phone`, `email` …).
+    pub kind: &'static str,
+    /// The kind in Japanese.
+    pub label_ja: &'static str,
+    /// The kind in English.
+    pub label_en: &'static str,
+    /// Where it starts in the field, in bytes of UTF-8.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
 }

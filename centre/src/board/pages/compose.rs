@@ -123,6 +123,12 @@ pub(super) async fn submit(
         Ok(post) => post,
         Err((ja, en)) => return refused(alert(ja, en)).await,
     };
+    if fields.get("not_personal") != "1"
+        && let Some(notice) =
+            super::personal_notice(&[("title", &draft.title), ("body", &draft.body)])
+    {
+        return refused(notice).await;
+    }
     let writer = viewer(&signed);
     match on_board(&centre, move |board| board.create_post(&writer, &post)).await {
         Ok(id) => Redirect::to(&format!("/board/posts/{}", id.0)).into_response(),
@@ -214,7 +220,7 @@ fn render(signed: &SignedIn, draft: &Draft, agencies: &[String], error: Option<S
         chosen.push_str("<p class=\"hint\">ほかに登録された機関はありません。 <span lang=\"en\">No other agency is registered.</span></p>");
     }
     let content = format!(
-        "{error}<form method=\"post\" action=\"/board/posts\">\
+        "<form method=\"post\" action=\"/board/posts\">{error}\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <p><label for=\"title\">件名</label> <span class=\"en\" lang=\"en\">Title</span><br>\
          <input id=\"title\" name=\"title\" required maxlength=\"{MAX_TITLE_CHARS}\" value=\"{title}\"></p>\

@@ -60,26 +60,26 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 pub(super) fn to_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut image_url = Vec::new();
-    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
         // Raw HTML is the writer's text, not markup.
-        Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
         // An image becomes its description and address, as text.
         Event::Start(Tag::Image { dest_url, .. }) => {
             image_url.push(dest_url);
-            Some(Event::Text("［画像 image: ".into()))
+            Event::Text("［画像 image: ".into())
         }
         Event::End(TagEnd::Image) => {
             let url = image_url.pop().map(|u| u.to_string()).unwrap_or_default();
-            Some(Event::Text(format!(" <{url}>］").into()))
+            Event::Text(format!(" <{url}>］").into())
         }
-        Event::Start(Tag::Heading { level, .. }) => Some(Event::Start(Tag::Heading {
+        Event::Start(Tag::Heading { level, .. }) => Event::Start(Tag::Heading {
             level: lower(level),
             id: None,
             classes: Vec::new(),
             attrs: Vec::new(),
-        })),
-        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(lower(level)))),
-        other => Some(other),
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(lower(level))),
+        other => other,
     });
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);

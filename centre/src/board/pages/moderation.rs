@@ -30,13 +30,30 @@ fn post_id(text: &str) -> Option<PostId> {
     text.parse().ok().map(PostId)
 }
 
+/// Why a form was turned away before anything was done.
+enum Refused {
+    /// Its CSRF token is missing or wrong.
+    Csrf,
+    /// Its address names no post.
+    NoPost,
+}
+
+impl Refused {
+    fn page(self, signed: &SignedIn) -> Response {
+        match self {
+            Self::Csrf => bad_csrf(),
+            Self::NoPost => no_such_post(signed),
+        }
+    }
+}
+
 /// Reads the form, checks its CSRF token and the post number.
-fn form(signed: &SignedIn, id: &str, body: &[u8]) -> Result<(PostId, Fields), Response> {
+fn form(signed: &SignedIn, id: &str, body: &[u8]) -> Result<(PostId, Fields), Refused> {
     let fields = Fields::parse(body);
     if !signed.csrf_matches(fields.get("csrf")) {
-        return Err(bad_csrf());
+        return Err(Refused::Csrf);
     }
-    let id = post_id(id).ok_or_else(|| no_such_post(signed))?;
+    let id = post_id(id).ok_or(Refused::NoPost)?;
     Ok((id, fields))
 }
 
@@ -48,7 +65,7 @@ pub(super) async fn report(
 ) -> Response {
     let (id, fields) = match form(&signed, &id, &body) {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(refused) => return refused.page(&signed),
     };
     let reason = fields.get("reason").to_owned();
     let reporter = viewer(&signed);
@@ -94,7 +111,7 @@ pub(super) async fn delete(
 ) -> Response {
     let (id, _) = match form(&signed, &id, &body) {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(refused) => return refused.page(&signed),
     };
     let deleter = viewer(&signed);
     match on_board(&centre, move |board| board.delete_post(&deleter, id)).await {
@@ -200,7 +217,7 @@ pub(super) async fn decide(
 ) -> Response {
     let (id, fields) = match form(&signed, &id, &body) {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(refused) => return refused.page(&signed),
     };
     let decision = match fields.get("decision") {
         "restore" => Decision::Restore,

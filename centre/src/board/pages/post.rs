@@ -75,6 +75,17 @@ pub(super) async fn comment(
         return no_such_post(&signed);
     };
     let text = fields.get("body").to_owned();
+    if fields.get("not_personal") != "1"
+        && let Some(notice) = super::personal_notice(&[("body", &text)])
+    {
+        return match load(&centre, &signed, id).await {
+            Ok(shown) => html(
+                StatusCode::BAD_REQUEST,
+                render(&signed, &shown, &text, Some(notice)),
+            ),
+            Err(e) => call_failure(&signed, e),
+        };
+    }
     let writer = viewer(&signed);
     let written = text.clone();
     match on_board(&centre, move |board| {
@@ -166,8 +177,8 @@ fn render(signed: &SignedIn, shown: &Shown, draft: &str, error: Option<String>) 
     }
     let _ = write!(
         content,
-        "<h3>コメントする <small lang=\"en\">Comment</small></h3>{error}\
-         <form method=\"post\" action=\"/board/posts/{id}/comments\">\
+        "<h3>コメントする <small lang=\"en\">Comment</small></h3>\
+         <form method=\"post\" action=\"/board/posts/{id}/comments\">{error}\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <p><label for=\"comment-body\">コメント</label> <span class=\"en\" lang=\"en\">Comment</span></p>\
          <p class=\"hint\" id=\"comment-hint\">個人が特定できる情報（氏名、連絡先、病名と名前など）は書かないでください。Markdown が使えます。\
