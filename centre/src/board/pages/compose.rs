@@ -75,7 +75,7 @@ impl Draft {
 /// "chosen agencies" choice.
 async fn other_agencies(centre: &Shared, signed: &SignedIn) -> Result<Vec<String>, Response> {
     let own = viewer(signed).agency().map(str::to_owned);
-    let agencies = with_db(centre, |db| db.agencies())
+    let agencies = with_db(centre, |db| db.all_agencies())
         .await
         .map_err(failure_page)?;
     Ok(agencies

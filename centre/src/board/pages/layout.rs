@@ -203,6 +203,7 @@ pub(super) fn post_list(posts: &[Post], unread: &HashSet<PostId>, empty: &str) -
 pub(super) const STYLE: &str = "\
 .skip{position:absolute;left:-10000px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.4rem .8rem;border:2px solid #1f4e6b;z-index:1}\
 header.site{border-bottom:3px solid #2a6f97;margin-bottom:1.2rem;padding-bottom:.4rem}\
+header.site form.account{float:none;margin:0 0 .4rem}\
 .site-name{font-weight:700;font-size:1.15rem;margin:.2rem 0}\
 nav ul{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}\
 nav a{display:inline-block;padding:.3rem 0;text-decoration:none;border-bottom:3px solid transparent}\
@@ -218,10 +219,11 @@ section.comments article{border-top:1px solid #c9d3dd;padding:.4rem 0}\
 textarea{font:inherit;width:100%;max-width:48rem;min-height:12rem;padding:.4rem .5rem;border:1px solid #8a9aab;border-radius:4px;box-sizing:border-box}\
 select{font:inherit;padding:.3rem .4rem;border:1px solid #8a9aab;border-radius:4px}\
 fieldset{border:1px solid #c9d3dd;border-radius:4px;margin:1rem 0;max-width:48rem}legend{font-weight:700;padding:0 .3rem}\
-fieldset label{font-weight:400}fieldset input{width:auto}.choices p{margin:.3rem 0}\
+fieldset label{font-weight:400}input[type=checkbox],input[type=radio]{width:auto;margin-right:.3rem}.choices p{margin:.3rem 0}\
 input[type=search]{width:28rem}.hint{color:#4a5866;font-size:.9rem;margin:.2rem 0}\
 button.danger{background:#fff;color:#9b1c1c;border-color:#9b1c1c}.actions{margin:1rem 0}\
 details summary{cursor:pointer;color:#2a6f97}section.report{border:1px solid #c9d3dd;border-radius:4px;padding:.2rem 1rem;margin:1rem 0}\
-p.found{color:#7a4b00;background:#fff7e6;border-left:4px solid #b35c00;padding:.4rem .7rem}\
+.found{color:#5c3900;background:#fff7e6;border-left:4px solid #b35c00;padding:.4rem .7rem;margin:1rem 0}.found p{margin:.3rem 0}\
+section.report h2{margin-top:.8rem}\
 form.filter{display:flex;flex-wrap:wrap;gap:.6rem 1rem;align-items:end;margin:1rem 0}form.filter p{margin:0}\
 @media (max-width:700px){body{margin:1rem auto}form.account{float:none;text-align:left}input[type=search]{width:100%}}";
