@@ -383,3 +383,93 @@ async fn what_looks_like_a_persons_information_is_shown_before_it_is_posted() {
     let page = author.get(&site, &at).await;
     assert!(!page.body.contains("yamada@example.jp</p>"), "not stored");
 }
+
+#[tokio::test]
+async fn an_author_narrows_who_reads_a_post_and_the_old_text_stays_in_its_history() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    let partner = log_in(&site, PARTNER).await;
+    let at = post_to_partner(&site, &author).await;
+    assert_eq!(partner.get(&site, &at).await.status, StatusCode::OK);
+
+    // Only the author may open the form.
+    let form = partner.get(&site, &format!("{at}/edit")).await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    let form = author.get(&site, &format!("{at}/edit")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains("id=\"visibility-agencies\" name=\"visibility\" value=\"agencies\" checked")
+    );
+
+    let answer = author
+        .post(
+            &site,
+            &format!("{at}/edit"),
+            &[
+                ("csrf", &author.csrf),
+                ("title", "自機関だけに絞った投稿"),
+                ("body", BODY),
+                ("visibility", "agency"),
+            ],
+        )
+        .await;
+    assert!(
+        answer.redirects_to(&at),
+        "{} {}",
+        answer.status,
+        answer.body
+    );
+    let missing = partner.get(&site, "/board/posts/999999").await;
+    let now = partner.get(&site, &at).await;
+    assert_eq!(now.status, StatusCode::NOT_FOUND, "no longer shared");
+    assert_eq!(now.body, missing.body);
+    let page = author.get(&site, &at).await;
+    assert!(page.body.contains("自機関だけに絞った投稿"));
+    assert!(page.body.contains("編集履歴（1件）"), "{}", page.body);
+    assert!(
+        page.body.contains("職場実習の受け入れ先について"),
+        "the old title in the history"
+    );
+
+    // Someone else's form, even with a token, changes nothing.
+    let answer = partner
+        .post(
+            &site,
+            &format!("{at}/edit"),
+            &[
+                ("csrf", &partner.csrf),
+                ("title", "乗っ取り"),
+                ("body", "x"),
+                ("visibility", "all"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(!author.get(&site, &at).await.body.contains("乗っ取り"));
+}
+
+#[tokio::test]
+async fn statistics_count_what_the_reader_may_read_and_agencies_only_for_the_centre() {
+    let site = site();
+    let author = log_in(&site, AUTHOR).await;
+    post_to_partner(&site, &author).await;
+    let outsider = log_in(&site, OUTSIDER).await;
+    let page = outsider.get(&site, "/board/stats").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("投稿 0件"),
+        "the post is not shared with them"
+    );
+    assert!(
+        !page.body.contains("機関別"),
+        "no per-agency table for agencies"
+    );
+    let researcher = log_in(&site, common::site::RESEARCHER).await;
+    let page = researcher.get(&site, "/board/stats").await;
+    assert!(page.body.contains("投稿 1件"), "{}", page.body);
+    assert!(page.body.contains("機関別"));
+    assert!(page.body.contains(
+        "<th scope=\"row\">支援技法</th><td class=\"n\">1</td><td class=\"n\">100.0%</td>"
+    ));
+}

@@ -7,7 +7,11 @@
 //! - [`post`]: `GET /board/posts/{id}`, a post with its comments, and
 //!   `POST /board/posts/{id}/comments`;
 //! - [`compose`]: `GET /board/new`, the form, and `POST /board/posts`;
+//! - [`edit`]: `GET`/`POST /board/posts/{id}/edit`, changing a post's
+//!   title, body and who may read it (its author);
+//! - [`scope`]: who may read a post, on a form;
 //! - [`search`]: `GET /board/search?q=…`;
+//! - [`stats`]: `GET /board/stats`, the statistics as tables;
 //! - [`moderation`]: reporting and deleting a post, and the
 //!   administrators' pages (reports to review, the audit log);
 //! - [`layout`]: the frame every page shares, and `/board/style.css`;
@@ -24,12 +28,15 @@
 //! rendered by [`markdown`], and never reach the log.
 
 mod compose;
+mod edit;
 mod layout;
 mod list;
 mod markdown;
 mod moderation;
 mod post;
+mod scope;
 mod search;
+mod stats;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -61,6 +68,8 @@ pub(crate) fn routes(centre: Shared) -> Router<Shared> {
             axum::routing::post(post::comment),
         )
         .route("/board/search", get(search::page))
+        .route("/board/stats", get(stats::page))
+        .route("/board/posts/{id}/edit", get(edit::form).post(edit::submit))
         .route(
             "/board/posts/{id}/report",
             axum::routing::post(moderation::report),

@@ -203,23 +203,7 @@ impl BoardStore {
     pub fn create_post(&mut self, author: &Viewer, post: &NewPost) -> Result<PostId, BoardError> {
         check_title(&post.title)?;
         check_body(&post.body)?;
-        let chosen = match &post.visibility {
-            Visibility::MyAgency if author.is_centre() => {
-                return Err(BoardError::CentreHasNoAgency);
-            }
-            Visibility::Agencies(names) => {
-                let chosen: BTreeSet<&str> = names
-                    .iter()
-                    .map(|n| n.trim())
-                    .filter(|n| !n.is_empty())
-                    .collect();
-                if chosen.is_empty() {
-                    return Err(BoardError::NoAgencyChosen);
-                }
-                chosen
-            }
-            _ => BTreeSet::new(),
-        };
+        let chosen = chosen_agencies(author, &post.visibility)?;
         let now = Timestamp::now();
         let tx = self
             .conn
@@ -301,6 +285,62 @@ impl BoardStore {
             params![id.0, title, body],
         )?;
         audit::record(&tx, editor.login(), Action::Edited, Some(id), None, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Changes who may read the post `id` to `visibility`. Only its author
+    /// changes it ([`BoardError::NotAuthor`]); the same rules as a new
+    /// post apply. The change, from which code to which, is in the audit
+    /// log; changing to the same visibility changes nothing.
+    pub fn set_visibility(
+        &mut self,
+        editor: &Viewer,
+        id: PostId,
+        visibility: &Visibility,
+    ) -> Result<(), BoardError> {
+        let chosen = chosen_agencies(editor, visibility)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let post = readable_post(&tx, editor, id)?.ok_or(BoardError::NoSuchPost)?;
+        if post.deleted {
+            return Err(BoardError::NoSuchPost);
+        }
+        if post.author != *editor.login() {
+            return Err(BoardError::NotAuthor);
+        }
+        let before = post.visibility.clone();
+        let mut after = visibility.clone();
+        if let Visibility::Agencies(names) = &mut after {
+            *names = chosen.iter().map(|n| (*n).to_owned()).collect();
+        }
+        if before == after {
+            return Ok(());
+        }
+        tx.execute(
+            "UPDATE board_posts SET visibility = ?2 WHERE id = ?1",
+            params![id.0, visibility.code()],
+        )?;
+        tx.execute(
+            "DELETE FROM board_post_agencies WHERE post_id = ?1",
+            params![id.0],
+        )?;
+        for agency in chosen {
+            tx.execute(
+                "INSERT INTO board_post_agencies (post_id, agency) VALUES (?1, ?2)",
+                params![id.0, agency],
+            )?;
+        }
+        let detail = format!("{}→{}", before.code(), visibility.code());
+        audit::record(
+            &tx,
+            editor.login(),
+            Action::VisibilityChanged,
+            Some(id),
+            None,
+            Some(&detail),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -587,6 +627,30 @@ fn add_hidden_column(conn: &Connection) -> Result<(), BoardError> {
         )?;
     }
     Ok(())
+}
+
+/// The agencies `author` names for `visibility`, trimmed and once each
+/// (none unless it is [`Visibility::Agencies`]), or why it cannot be
+/// chosen.
+fn chosen_agencies<'v>(
+    author: &Viewer,
+    visibility: &'v Visibility,
+) -> Result<BTreeSet<&'v str>, BoardError> {
+    match visibility {
+        Visibility::MyAgency if author.is_centre() => Err(BoardError::CentreHasNoAgency),
+        Visibility::Agencies(names) => {
+            let chosen: BTreeSet<&str> = names
+                .iter()
+                .map(|n| n.trim())
+                .filter(|n| !n.is_empty())
+                .collect();
+            if chosen.is_empty() {
+                return Err(BoardError::NoAgencyChosen);
+            }
+            Ok(chosen)
+        }
+        _ => Ok(BTreeSet::new()),
+    }
 }
 
 /// A stored login name; one that does not parse is damage.

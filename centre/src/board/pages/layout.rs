@@ -46,6 +46,8 @@ pub(super) enum Place {
     Compose,
     /// 検索 `/board/search`.
     Search,
+    /// 集計 `/board/stats`.
+    Stats,
     /// 通報の確認 `/board/reports` (administrators).
     Reports,
     /// 監査ログ `/board/audit` (administrators).
@@ -55,10 +57,11 @@ pub(super) enum Place {
 }
 
 /// The navigation's links: address, Japanese, English, place.
-const LINKS: [(&str, &str, &str, Place); 3] = [
+const LINKS: [(&str, &str, &str, Place); 4] = [
     ("/board", "投稿一覧", "Posts", Place::Posts),
     ("/board/new", "新規投稿", "New post", Place::Compose),
     ("/board/search", "検索", "Search", Place::Search),
+    ("/board/stats", "集計", "Statistics", Place::Stats),
 ];
 
 /// The administrators' links, after [`LINKS`].

@@ -226,6 +226,13 @@ fn actions(signed: &SignedIn, post: &Post) -> String {
             csrf = html_escape(&signed.csrf),
         );
     }
+    if is_author {
+        let _ = write!(
+            out,
+            "<p><a href=\"/board/posts/{id}/edit\">編集・公開範囲の変更 <span lang=\"en\">Edit</span></a></p>",
+            id = post.id.0,
+        );
+    }
     if is_author || *reader.standing() == crate::board::Standing::Admin {
         let _ = write!(
             out,
