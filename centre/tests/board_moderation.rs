@@ -239,6 +239,12 @@ fn every_change_is_in_the_audit_log_without_any_text_written() {
         .edit_post(&author, id, "直した件名", "直した本文")
         .expect("edits");
     board
+        .set_visibility(&author, id, &Visibility::MyAgency)
+        .expect("narrows who reads it");
+    board
+        .set_visibility(&author, id, &Visibility::MyAgency)
+        .expect("the same again changes nothing");
+    board
         .report_post(&author, id, "秘密の理由")
         .expect("reports");
     board
@@ -259,6 +265,7 @@ fn every_change_is_in_the_audit_log_without_any_text_written() {
             Action::Posted,
             Action::Commented,
             Action::Edited,
+            Action::VisibilityChanged,
             Action::Reported,
             Action::Restored,
             Action::Deleted,
@@ -269,6 +276,11 @@ fn every_change_is_in_the_audit_log_without_any_text_written() {
             .filter(|e| e.action != Action::LoggedIn)
             .all(|e| e.post == Some(id))
     );
+    let change = log
+        .iter()
+        .find(|e| e.action == Action::VisibilityChanged)
+        .expect("the change");
+    assert_eq!(change.detail.as_deref(), Some("all→agency"));
     let text = format!("{log:?}");
     for secret in ["秘密", "直した"] {
         assert!(!text.contains(secret), "{text}");

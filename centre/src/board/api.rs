@@ -51,7 +51,7 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use self::wire::{
-    CommentJson, CsrfJson, ErrorJson, FindingJson, FoundJson, LoginJson, MadeJson, NewCommentJson,
+    AttachmentJson, CommentJson, CsrfJson, ErrorJson, FindingJson, FoundJson, LoginJson, MadeJson, NewCommentJson,
     NewPostJson, PostJson, PostWithCommentsJson, PostsJson, StatsJson,
 };
 use super::stats::{BoardStats, Period, to_csv};
@@ -169,7 +169,11 @@ fn board_error(e: BoardError) -> Response {
         | BoardError::BodyTooLong
         | BoardError::NoAgencyChosen
         | BoardError::CentreHasNoAgency
-        | BoardError::ReasonTooLong => StatusCode::BAD_REQUEST,
+        | BoardError::ReasonTooLong
+        | BoardError::TooManyFiles
+        | BoardError::UnsupportedFile
+        | BoardError::BrokenImage => StatusCode::BAD_REQUEST,
+        BoardError::FileTooLarge | BoardError::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     };
     json_error(status, &e.to_string())
 }
@@ -462,7 +466,7 @@ fn post_id(text: &str) -> Result<PostId, ApiError> {
         .map_err(|_| ApiError::Board(BoardError::NoSuchPost))
 }
 
-/// `GET /api/posts/{id}`: the post and its comments.
+/// `GET /api/posts/{id}`: the post, its comments and its files.
 async fn show(
     State(centre): State<Shared>,
     Extension(signed): Extension<SignedIn>,
@@ -476,15 +480,17 @@ async fn show(
     let found = on_board(&centre, move |board| {
         let post = board.get_post(&viewer, id)?.ok_or(BoardError::NoSuchPost)?;
         let comments = board.comments(&viewer, id)?;
-        Ok((post, comments))
+        let attachments = board.attachments(&viewer, id)?;
+        Ok((post, comments, attachments))
     })
     .await;
     match found {
-        Ok((post, comments)) => json(
+        Ok((post, comments, attachments)) => json(
             StatusCode::OK,
             &PostWithCommentsJson {
                 post: post.into(),
                 comments: comments.into_iter().map(CommentJson::from).collect(),
+                attachments: attachments.into_iter().map(AttachmentJson::from).collect(),
             },
         ),
         Err(e) => e.into_response(),

@@ -1,5 +1,6 @@
 //! The board's audit log (監査ログ): who logged in, posted, commented,
-//! changed who may read a post, deleted, reported and reviewed, and when.
+//! changed who may read a post, deleted, reported and reviewed, attached
+//! a file, and when.
 //! Each entry is written in the same transaction as what it records, so
 //! that nothing is done without its entry. Entries name the post or
 //! comment by number and never hold a title, a body or a reason: the log
@@ -53,11 +54,14 @@ pub enum Action {
     /// 確認して削除: an administrator reviewed a report and deleted the
     /// post.
     Removed,
+    /// 添付: a file was attached to a post (the detail is the file's
+    /// number and its media type, never its name).
+    Attached,
 }
 
 impl Action {
     /// All of them, in the order above.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::Posted,
@@ -68,6 +72,7 @@ impl Action {
         Self::Reported,
         Self::Restored,
         Self::Removed,
+        Self::Attached,
     ];
 
     /// The code stored.
@@ -83,6 +88,7 @@ impl Action {
             Self::Reported => "report",
             Self::Restored => "restore",
             Self::Removed => "remove",
+            Self::Attached => "attach",
         }
     }
 
@@ -99,6 +105,7 @@ impl Action {
             Self::Reported => "通報（非公開に）",
             Self::Restored => "確認して再公開",
             Self::Removed => "確認して削除",
+            Self::Attached => "ファイル添付",
         }
     }
 

@@ -20,6 +20,9 @@
 //!   information in a text (phone numbers, addresses, names with a disease …);
 //! - [`store`]: [`BoardStore`], the SQLite tables (posts, comments, edit
 //!   history, chosen agencies, an FTS5 trigram index for Japanese search).
+//! - [`attachments`]: PDF and image files on posts, typed by their
+//!   content, images encoded again without their metadata (EXIF, GPS),
+//!   read through their post's visibility;
 //! - [`stats`]: counts of posts and comments by category, kind, month
 //!   (Japan time), poster type, person and (for the centre) agency, over
 //!   what the reader may read, and as CSV.
@@ -33,10 +36,11 @@
 //! verbatim here); the board's tables
 //! in the centre's `Database` trait and on PostgreSQL (with `pg_trgm` for
 //! search); an agency's administrator as distinct from its staff;
-//! attachments; a guard that warns before a post that looks like it names
+//! a guard that warns before a post that looks like it names
 //! a client; statistics and charts; browser tests.
 
 pub(crate) mod api;
+pub mod attachments;
 pub mod audit;
 pub(crate) mod call;
 pub mod model;

@@ -6,7 +6,10 @@
 //!   narrowed by category and kind;
 //! - [`post`]: `GET /board/posts/{id}`, a post with its comments, and
 //!   `POST /board/posts/{id}/comments`;
-//! - [`compose`]: `GET /board/new`, the form, and `POST /board/posts`;
+//! - [`compose`]: `GET /board/new`, the form, and `POST /board/posts`
+//!   (with up to five files, as `multipart/form-data`);
+//! - [`attachment`]: `GET /board/attachments/{id}/{name}`, a post's file,
+//!   as a download a browser does not run;
 //! - [`edit`]: `GET`/`POST /board/posts/{id}/edit`, changing a post's
 //!   title, body and who may read it (its author);
 //! - [`scope`]: who may read a post, on a form;
@@ -27,6 +30,7 @@
 //! Every page is `no-store`. Titles, bodies and comments are escaped, or
 //! rendered by [`markdown`], and never reach the log.
 
+mod attachment;
 mod compose;
 mod edit;
 mod layout;
@@ -46,6 +50,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::BoardError;
+use super::attachments::{MAX_FILE_BYTES, MAX_FILES_PER_POST};
 use super::call::CallError;
 use crate::figures::html_escape;
 use crate::pages::{self, SignedIn};
@@ -56,13 +61,24 @@ use crate::server::Shared;
 /// each when a form encodes them).
 pub const MAX_PAGE_FORM: usize = 256 * 1024;
 
+/// The largest new-post form: [`MAX_PAGE_FORM`] for its text and room for
+/// [`MAX_FILES_PER_POST`] files of [`MAX_FILE_BYTES`] with their part
+/// headers (a little over 25 MiB). Only `POST /board/posts` takes it.
+pub const MAX_UPLOAD_FORM: usize = MAX_PAGE_FORM + MAX_FILES_PER_POST * (MAX_FILE_BYTES + 4096);
+
+pub(crate) use attachment::path as attachment_path;
+
 /// The `/board` routes.
 pub(crate) fn routes(centre: Shared) -> Router<Shared> {
     let guarded = Router::new()
         .route("/board", get(list::page))
         .route("/board/new", get(compose::form))
-        .route("/board/posts", axum::routing::post(compose::submit))
+        .route(
+            "/board/posts",
+            axum::routing::post(compose::submit).layer(DefaultBodyLimit::max(MAX_UPLOAD_FORM)),
+        )
         .route("/board/posts/{id}", get(post::page))
+        .route("/board/attachments/{id}/{name}", get(attachment::download))
         .route(
             "/board/posts/{id}/comments",
             axum::routing::post(post::comment),

@@ -89,6 +89,29 @@ pub enum BoardError {
         "センターのアカウントは「自機関」を選べません。「センターのみ」か機関を選んでください。 A centre account belongs to no agency: choose \"the centre only\" or the agencies."
     )]
     CentreHasNoAgency,
+    /// A file is larger than [`super::attachments::MAX_FILE_BYTES`].
+    #[error("添付ファイルは1つ5 MBまでです。 A file may be at most 5 MB.")]
+    FileTooLarge,
+    /// A post would have more than
+    /// [`super::attachments::MAX_FILES_PER_POST`] files.
+    #[error("添付ファイルは1つの投稿に5つまでです。 A post may have at most 5 files.")]
+    TooManyFiles,
+    /// A file is not a PDF, PNG or JPEG by its content (whatever its name
+    /// says).
+    #[error(
+        "添付できるのはPDFとPNG・JPEGの画像だけです。 Only PDF files and PNG or JPEG images can be attached."
+    )]
+    UnsupportedFile,
+    /// An image has more than [`super::attachments::MAX_PIXELS`] pixels.
+    #[error(
+        "画像が大きすぎます（4,000万画素まで）。縮小してから添付してください。 The image is too large (at most 40 megapixels): make it smaller first."
+    )]
+    ImageTooLarge,
+    /// An image's content does not decode.
+    #[error(
+        "画像を読み取れませんでした。壊れているかもしれません。 The image could not be read: it may be damaged."
+    )]
+    BrokenImage,
 }
 
 const SCHEMA: &str = r#"
@@ -175,6 +198,7 @@ impl BoardStore {
         conn.execute_batch(super::audit::SCHEMA)?;
         conn.execute_batch(super::moderation::SCHEMA)?;
         conn.execute_batch(super::reads::SCHEMA)?;
+        conn.execute_batch(super::attachments::SCHEMA)?;
         for (position, category) in (0_i64..).zip(Category::ALL) {
             conn.execute(
                 "INSERT OR IGNORE INTO board_categories (code, label_ja, label_en, position)

@@ -276,7 +276,8 @@ pub(crate) fn account_bar(viewer: &SignedIn) -> String {
     };
     format!(
         "<form class=\"account\" method=\"post\" action=\"/logout\">\
-         <span>{name}（{role}）</span> {manage}\
+         <span>{name}（{role}）</span> \
+         <a href=\"/board\">掲示板 <span lang=\"en\">Board</span></a> {manage}\
          <a href=\"/account/password\">パスワードの変更 <span lang=\"en\">Password</span></a> \
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">ログアウト <span lang=\"en\">Log out</span></button></form>",

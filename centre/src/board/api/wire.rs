@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use tsunagi_core::rfc3339::Timestamp;
 
+use crate::board::attachments::AttachmentMeta;
 use crate::board::stats::{BoardStats, Period, Tally};
 use crate::board::{Category, Comment, Kind, NewPost, Post, Visibility};
 
@@ -248,6 +249,36 @@ pub(super) struct PostWithCommentsJson {
     pub post: PostJson,
     /// Its comments, oldest first.
     pub comments: Vec<CommentJson>,
+    /// Its files, in the order they were attached.
+    pub attachments: Vec<AttachmentJson>,
+}
+
+/// A post's file as the API writes it: what it is, not its bytes, which
+/// are at `url` (the page's address, for the same session).
+#[derive(Serialize)]
+pub(super) struct AttachmentJson {
+    /// Its number.
+    pub id: i64,
+    /// Its name as display text (no path; escape it for HTML).
+    pub file_name: String,
+    /// `application/pdf`, `image/png` or `image/jpeg`, from its content.
+    pub content_type: &'static str,
+    /// Its size in bytes, as stored.
+    pub size: u64,
+    /// Where it is downloaded.
+    pub url: String,
+}
+
+impl From<AttachmentMeta> for AttachmentJson {
+    fn from(meta: AttachmentMeta) -> Self {
+        Self {
+            id: meta.id.0,
+            url: crate::board::pages::attachment_path(&meta),
+            content_type: meta.content_type(),
+            size: meta.size,
+            file_name: meta.file_name,
+        }
+    }
 }
 
 /// What `GET /api/stats` answers: [`BoardStats`], each table a list of
