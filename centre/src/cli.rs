@@ -519,11 +519,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ReferenceDb::bundled().context("the disease reference does not load")?;
             let listener = std::net::TcpListener::bind(listen)
                 .with_context(|| format!("could not listen on {listen}"))?;
-            // The board stays in SQLite beside the identity even with
-            // `--database` (PostgreSQL): see docs/board.md.
-            let board = board::open(&dir).context("the board's database does not open")?;
+            // The board is kept where everything else is: `board.db` beside
+            // the SQLite database, or the same PostgreSQL database.
+            let board = board::open_backend(&dir, database)
+                .context("the board's database does not open")?;
             let centre = Arc::new(
-                Centre::new(CentreIdentity::load(&dir)?.keys, db, reference).with_board(board),
+                Centre::new(CentreIdentity::load(&dir)?.keys, db, reference).with_board_box(board),
             );
             // The dummy hash for unknown names, made before the first login.
             centre.passwords.warm();

@@ -316,7 +316,7 @@ pub fn to_html_for(
         out,
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>研究集計 — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <title>研究集計 — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
          {account_bar}<h1>研究集計 <small>Research figures</small></h1>\
          <p class=\"meta\">登録機関 {agencies} ・ 受領バッチ {batches} ・ ケース {cases}<br>\
          「{HIDDEN}」は秘匿：1〜4件のセルと、それを合計からの引き算で割り出せないよう併せて隠したセルです。 \

@@ -1,11 +1,12 @@
 //! The security headers on every answer the centre gives (pages, the API,
 //! intake, fonts): what a browser may load and run on the centre's pages.
 //!
-//! - `Content-Security-Policy`: nothing by default; styles, images and
-//!   fonts only from the centre itself (and the one inline style sheet the
-//!   older pages carry, allowed by its hash, [`INLINE_STYLE_HASH`]); no
-//!   script at all, inline or not; forms only to the centre; no framing;
-//!   no `<base>`.
+//! - `Content-Security-Policy`: nothing by default; styles (`/style.css`,
+//!   `/board/style.css`), images and fonts only from the centre itself,
+//!   never inline; no script at all, inline or not; forms only to the
+//!   centre; no framing; no `<base>`. An answer that brings its own
+//!   policy keeps it: a board attachment is served with a stricter one
+//!   (`sandbox`, see `board/pages/attachment.rs`).
 //! - `Strict-Transport-Security`: a year, so a browser that has been here
 //!   never tries plain HTTP.
 //! - `X-Frame-Options: DENY` for browsers older than `frame-ancestors`.
@@ -25,34 +26,22 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::Engine;
-use sha2::{Digest, Sha256};
-
-/// The CSP source for the inline `<style>` of the login, password and
-/// figures pages ([`crate::figures::STYLE`]).
-pub static INLINE_STYLE_HASH: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::digest(crate::figures::STYLE.as_bytes());
-    format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    )
-});
 
 /// The Content-Security-Policy (see the module's docs).
 static POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
-    let policy = format!(
-        "default-src 'none'; style-src 'self' {}; img-src 'self'; font-src 'self'; \
+    HeaderValue::from_static(
+        "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; \
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        *INLINE_STYLE_HASH
-    );
-    HeaderValue::from_str(&policy).expect("the policy is ASCII")
+    )
 });
 
 /// Adds the headers in the module's docs to the answer.
 pub(crate) async fn security(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, POLICY.clone());
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, POLICY.clone());
+    }
     headers.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000"),

@@ -48,7 +48,7 @@ use tsunagi_core::research::{ResearchError, open_batch};
 use tsunagi_core::seal::{DeviceKeys, SealError};
 
 use crate::accounts::PasswordHasher;
-use crate::board::{self, BoardStore};
+use crate::board::{self, Board};
 use crate::figures;
 use crate::identity::CentreIdentity;
 use crate::pages::{self, SignedIn};
@@ -118,7 +118,7 @@ pub struct Centre {
     pub(crate) passwords: PasswordHasher,
     /// The board ([`crate::board`]); one caller at a time. `None` until
     /// [`Centre::with_board`]: the `/api` routes then answer 503.
-    pub(crate) board: Option<Mutex<BoardStore>>,
+    pub(crate) board: Option<Mutex<Box<dyn Board>>>,
 }
 
 impl Centre {
@@ -139,7 +139,13 @@ impl Centre {
 
     /// The same centre serving `board` under `/api` ([`crate::board::open`]
     /// opens the one in the data folder).
-    pub fn with_board(mut self, board: BoardStore) -> Self {
+    pub fn with_board(self, board: impl Board + 'static) -> Self {
+        self.with_board_box(Box::new(board))
+    }
+
+    /// The same centre serving `board`, whichever database keeps it
+    /// ([`crate::board::open_backend`]).
+    pub fn with_board_box(mut self, board: Box<dyn Board>) -> Self {
         self.board = Some(Mutex::new(board));
         self
     }
@@ -189,6 +195,7 @@ pub fn router(centre: Shared) -> Router {
         .merge(pages::password_routes())
         .merge(pages::people_routes())
         .route("/fonts/{file}", get(font))
+        .route("/style.css", get(style))
         .layer(middleware::from_fn(pages::same_origin_posts))
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .layer(middleware::from_fn(page_time))
@@ -431,6 +438,20 @@ async fn figure_file(State(centre): State<Shared>, Path(file): Path<String>) -> 
             "no such table: try stages.csv, outcomes.csv or programmes.csv (or .svg)",
         ),
     }
+}
+
+/// `/style.css`: the look of the centre's pages ([`figures::STYLE`]), a
+/// file of its own so that the Content-Security-Policy forbids inline
+/// style.
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        figures::STYLE,
+    )
+        .into_response()
 }
 
 /// The Japanese font the pages use (BIZ UDGothic, SIL OFL, from

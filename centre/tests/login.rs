@@ -42,7 +42,10 @@ async fn logging_in_sets_a_secure_host_only_cookie_and_then_the_figures_are_serv
     let page = site.get("/login", &[]).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("ログイン名") && page.body.contains("Login name"));
-    assert!(page.body.contains("BIZUDGothic"), "the pages' font");
+    assert!(page.body.contains("href=\"/style.css\""), "the pages' look");
+    let style = site.get("/style.css", &[]).await;
+    assert_eq!(style.status, StatusCode::OK);
+    assert!(style.body.contains("BIZUDGothic"), "the pages' font");
     let form_cookie = page
         .set_cookie("__Host-tsunagi_login")
         .expect("form cookie");

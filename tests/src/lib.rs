@@ -77,6 +77,8 @@ impl Drop for Serve {
 
 pub mod devices;
 
+pub mod board_checks;
+
 pub mod postgres {
     //! A private PostgreSQL server for a test: its own cluster in a temporary
     //! folder, on its own port, stopped on drop. As root, the server runs as
@@ -196,7 +198,13 @@ pub mod postgres {
 
         /// The connection string for the `postgres` database.
         pub fn url(&self) -> String {
-            format!("postgres://tsunagi@127.0.0.1:{}/postgres", self.port)
+            self.url_of("postgres")
+        }
+
+        /// The connection string for the database `name` (made with
+        /// `CREATE DATABASE` first).
+        pub fn url_of(&self, name: &str) -> String {
+            format!("postgres://tsunagi@127.0.0.1:{}/{name}", self.port)
         }
 
         /// Everything the server holds, as `pg_dump` writes it.

@@ -35,8 +35,6 @@
 
 mod wire;
 
-use std::sync::Arc;
-
 use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
@@ -51,11 +49,12 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use self::wire::{
-    AttachmentJson, CommentJson, CsrfJson, ErrorJson, FindingJson, FoundJson, LoginJson, MadeJson, NewCommentJson,
-    NewPostJson, PostJson, PostWithCommentsJson, PostsJson, StatsJson,
+    AttachmentJson, CommentJson, CsrfJson, ErrorJson, FindingJson, FoundJson, LoginJson, MadeJson,
+    NewCommentJson, NewPostJson, PostJson, PostWithCommentsJson, PostsJson, StatsJson,
 };
+use super::call::CallError;
 use super::stats::{BoardStats, Period, to_csv};
-use super::{BoardError, BoardStore, NewPost, PostFilter, PostId, Viewer};
+use super::{Board, BoardError, NewPost, PostFilter, PostId, Viewer};
 use crate::pages::{self, LoginOutcome, SignedIn};
 use crate::server::{Failure, PAGE_TIMEOUT, Shared};
 use crate::session::{SESSION_COOKIE, csrf_token, set_cookie};
@@ -309,24 +308,19 @@ fn read_json<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T,
     })
 }
 
-/// Runs `work` on the board on a blocking thread, one caller at a time.
+/// Runs `work` on the board ([`super::call::on_board`]), its failures as
+/// the API answers them.
 async fn on_board<T: Send + 'static>(
     centre: &Shared,
-    work: impl FnOnce(&mut BoardStore) -> Result<T, BoardError> + Send + 'static,
+    work: impl FnOnce(&mut dyn Board) -> Result<T, BoardError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    if centre.board.is_none() {
-        return Err(ApiError::NoBoard);
-    }
-    let centre = Arc::clone(centre);
-    tokio::task::spawn_blocking(move || {
-        let board = centre.board.as_ref().ok_or(ApiError::NoBoard)?;
-        let mut board = board
-            .lock()
-            .map_err(|_| ApiError::Storage(Failure::Internal))?;
-        work(&mut board).map_err(ApiError::Board)
-    })
-    .await
-    .map_err(|_| ApiError::Storage(Failure::Internal))?
+    super::call::on_board(centre, work)
+        .await
+        .map_err(|e| match e {
+            CallError::Board(e) => ApiError::Board(e),
+            CallError::NoBoard => ApiError::NoBoard,
+            CallError::Internal => ApiError::Storage(Failure::Internal),
+        })
 }
 
 /// `POST /api/login`.

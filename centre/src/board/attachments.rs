@@ -178,6 +178,11 @@ pub struct PreparedAttachment {
 }
 
 impl PreparedAttachment {
+    /// Its cleaned name ([`clean_file_name`]).
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
     /// What the file is.
     pub fn kind(&self) -> FileKind {
         self.kind
@@ -276,7 +281,7 @@ fn reencode(data: &[u8], format: ImageFormat) -> Result<Vec<u8>, BoardError> {
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 8 + 64 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| BoardError::BrokenImage)?;
+    let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(BoardError::ImageTooLarge);
@@ -285,10 +290,7 @@ fn reencode(data: &[u8], format: ImageFormat) -> Result<Vec<u8>, BoardError> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => BoardError::ImageTooLarge,
-        _ => BoardError::BrokenImage,
-    })?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(image_error)?;
     image.apply_orientation(orientation);
     let mut out = Vec::new();
     match format {
@@ -317,10 +319,18 @@ fn reencode(data: &[u8], format: ImageFormat) -> Result<Vec<u8>, BoardError> {
     Ok(out)
 }
 
+/// Why an image did not decode: too large for the limits, or damaged.
+fn image_error(e: image::ImageError) -> BoardError {
+    match e {
+        image::ImageError::Limits(_) => BoardError::ImageTooLarge,
+        _ => BoardError::BrokenImage,
+    }
+}
+
 /// `sent`, a file name as a browser sent it, as display text for a file of
 /// `kind`: what follows the last `/` or `\`, without control characters
-/// or the characters that turn text's direction (which can make
-/// `report‮fdp.exe` read as `reportexe.pdf`), whitespace trimmed, leading
+/// or the characters that turn text's direction (U+202E before `fdp.exe`
+/// makes a program's name read as `exe.pdf`), whitespace trimmed, leading
 /// dots removed, at most [`MAX_FILE_NAME_CHARS`] characters, and ending
 /// with `kind`'s extension (added when the name has another, so that a
 /// PDF named `page.html` is saved as `page.html.pdf`). An empty name
@@ -531,8 +541,7 @@ fn read_attachment(
 
 /// The file in a row of [`META_COLUMNS`].
 fn meta_from_row(row: &Row<'_>) -> Result<AttachmentMeta, BoardError> {
-    let kind =
-        FileKind::from_content_type(&row.get::<_, String>(3)?).ok_or(BoardError::Damaged)?;
+    let kind = FileKind::from_content_type(&row.get::<_, String>(3)?).ok_or(BoardError::Damaged)?;
     Ok(AttachmentMeta {
         id: AttachmentId(row.get(0)?),
         post: PostId(row.get(1)?),
@@ -593,13 +602,14 @@ mod tests {
 
     #[test]
     fn an_image_that_would_decode_too_large_is_refused() {
-        // A PNG header that claims 100 000 × 100 000 pixels.
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        png.extend_from_slice(&100_000_u32.to_be_bytes());
-        png.extend_from_slice(&100_000_u32.to_be_bytes());
-        png.extend_from_slice(&[8, 2, 0, 0, 0]);
-        let crc = crc32(&png[12..]);
-        png.extend_from_slice(&crc.to_be_bytes());
+        // A PNG of a few bytes that claims 100 000 × 100 000 pixels.
+        let mut header = 100_000_u32.to_be_bytes().to_vec();
+        header.extend_from_slice(&100_000_u32.to_be_bytes());
+        header.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&chunk(b"IHDR", &header));
+        png.extend_from_slice(&chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0, 0, 0, 0, 1]));
+        png.extend_from_slice(&chunk(b"IEND", &[]));
         let refused = prepare(NewAttachment {
             file_name: "bomb.png".into(),
             data: png,
@@ -610,7 +620,20 @@ mod tests {
         );
     }
 
-    /// The CRC of a PNG chunk.
+    /// A PNG chunk: length, type, data, CRC.
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut out = u32::try_from(data.len())
+            .expect("a short chunk")
+            .to_be_bytes()
+            .to_vec();
+        let mut typed = kind.to_vec();
+        typed.extend_from_slice(data);
+        out.extend_from_slice(&typed);
+        out.extend_from_slice(&crc32(&typed).to_be_bytes());
+        out
+    }
+
+    /// The CRC of a PNG chunk's type and data.
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFF_u32;
         for &b in bytes {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{BoardError, BoardStore};
+use super::{Board, BoardError};
 use crate::server::Shared;
 
 /// Why a call to the board did not give its answer.
@@ -27,7 +27,7 @@ impl From<BoardError> for CallError {
 /// Runs `work` on the board on a blocking thread, one caller at a time.
 pub(crate) async fn on_board<T: Send + 'static>(
     centre: &Shared,
-    work: impl FnOnce(&mut BoardStore) -> Result<T, BoardError> + Send + 'static,
+    work: impl FnOnce(&mut dyn Board) -> Result<T, BoardError> + Send + 'static,
 ) -> Result<T, CallError> {
     if centre.board.is_none() {
         return Err(CallError::NoBoard);
@@ -36,7 +36,7 @@ pub(crate) async fn on_board<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         let board = centre.board.as_ref().ok_or(CallError::NoBoard)?;
         let mut board = board.lock().map_err(|_| CallError::Internal)?;
-        work(&mut board).map_err(CallError::Board)
+        work(board.as_mut()).map_err(CallError::Board)
     })
     .await
     .map_err(|_| CallError::Internal)?

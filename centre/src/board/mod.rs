@@ -20,6 +20,11 @@
 //!   information in a text (phone numbers, addresses, names with a disease …);
 //! - [`store`]: [`BoardStore`], the SQLite tables (posts, comments, edit
 //!   history, chosen agencies, an FTS5 trigram index for Japanese search).
+//! - [`backend`]: [`Board`], what the pages and the API ask of the board,
+//!   answered alike by [`BoardStore`] and by
+//!   [`postgres::PgBoard`] ([`open_backend`] picks one);
+//! - [`postgres`]: [`postgres::PgBoard`], the same tables in the centre's
+//!   PostgreSQL database, searched through a `pg_trgm` index.
 //! - [`attachments`]: PDF and image files on posts, typed by their
 //!   content, images encoded again without their metadata (EXIF, GPS),
 //!   read through their post's visibility;
@@ -28,25 +33,29 @@
 //!   what the reader may read, and as CSV.
 //!
 //! - [`api`]: the JSON API under `/api` (login, posts, comments, search),
-//!   on the board's own SQLite file ([`open`], [`BOARD_FILE`]).
+//!   on the board's own SQLite file ([`open`], [`BOARD_FILE`]); the pages
+//!   and the API do not go through [`Board`] yet, so a centre on
+//!   PostgreSQL still serves the board from that file.
 //!
 //! **Built so far:** the core above, on a plain `rusqlite::Connection`,
 //! and the JSON API over it (`docs/board.md`). **Not yet:** the pages
 //! (and with them escaping titles and bodies for HTML: they are kept
-//! verbatim here); the board's tables
-//! in the centre's `Database` trait and on PostgreSQL (with `pg_trgm` for
-//! search); an agency's administrator as distinct from its staff;
+//! verbatim here); serving the board from
+//! PostgreSQL ([`postgres::PgBoard`] is built and tested, but not yet used
+//! by the server) and attachments there; an agency's administrator as distinct from its staff;
 //! a guard that warns before a post that looks like it names
 //! a client; statistics and charts; browser tests.
 
 pub(crate) mod api;
 pub mod attachments;
 pub mod audit;
+pub mod backend;
 pub(crate) mod call;
 pub mod model;
 pub mod moderation;
 pub(crate) mod pages;
 pub mod personal;
+pub mod postgres;
 pub mod reads;
 pub mod stats;
 pub mod store;
@@ -56,6 +65,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+pub use backend::Board;
 pub use model::{
     Category, Comment, CommentId, Kind, NewPost, Post, PostFilter, PostId, Revision, Standing,
     Viewer, Visibility,
@@ -63,8 +73,8 @@ pub use model::{
 pub use store::{BoardError, BoardStore};
 
 /// The board's database file in the centre's data folder, beside
-/// [`crate::storage::DATABASE_FILE`]. It is used even when the centre keeps
-/// everything else in PostgreSQL: the board is not on PostgreSQL yet.
+/// [`crate::storage::DATABASE_FILE`], when the centre keeps its data in
+/// SQLite ([`open_backend`] with no database URL).
 pub const BOARD_FILE: &str = "board.db";
 
 /// Opens (or creates) [`BOARD_FILE`] in `dir`, as the centre's own SQLite
@@ -78,4 +88,17 @@ pub fn open(dir: &Path) -> Result<BoardStore, BoardError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     BoardStore::new(conn)
+}
+
+/// Opens the board where the centre keeps its data: in the PostgreSQL
+/// database at `database_url` (`--database postgres://…`, the tables made
+/// there if missing: [`postgres::PgBoard::connect`]) or, with none (or an
+/// empty one, as [`crate::storage::open`] reads it), in [`BOARD_FILE`] in
+/// `dir` ([`open`]). The URL is never put into an error: it may hold a
+/// password.
+pub fn open_backend(dir: &Path, database_url: Option<&str>) -> Result<Box<dyn Board>, BoardError> {
+    match database_url {
+        Some(url) if !url.trim().is_empty() => Ok(Box::new(postgres::PgBoard::connect(url)?)),
+        _ => Ok(Box::new(open(dir)?)),
+    }
 }

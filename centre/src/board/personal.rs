@@ -317,6 +317,15 @@ fn found(text: &str, kind: PersonalKind) -> Vec<&str> {
         .collect()
 }
 
+/// [`scan`] over the fields of one post or comment, each given with its
+/// name (`title`, `body`): what was found, in field order.
+pub fn scan_fields<'n>(fields: &[(&'n str, &str)]) -> Vec<(&'n str, Finding)> {
+    fields
+        .iter()
+        .flat_map(|(name, text)| scan(text).into_iter().map(move |f| (*name, f)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,13 +535,4 @@ mod tests {
             assert!(!kind.label_ja().is_empty() && !kind.label_en().is_empty());
         }
     }
-}
-
-/// [`scan`] over the fields of one post or comment, each given with its
-/// name (`title`, `body`): what was found, in field order.
-pub fn scan_fields<'n>(fields: &[(&'n str, &str)]) -> Vec<(&'n str, Finding)> {
-    fields
-        .iter()
-        .flat_map(|(name, text)| scan(text).into_iter().map(move |f| (*name, f)))
-        .collect()
 }

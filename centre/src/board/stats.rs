@@ -251,56 +251,75 @@ impl BoardStore {
             .iter()
             .map(|(name, value)| (*name, value as &dyn ToSql))
             .collect();
-        let posts = format!(
-            "SELECT p.author_login, p.author_agency, p.category, p.kind, p.created_at
-             FROM board_posts p
-             WHERE {} AND p.deleted = 0",
-            condition.sql
-        );
-        let comments = format!(
-            "SELECT c.author_login, c.author_agency, p.category, p.kind, c.created_at
-             FROM board_comments c JOIN board_posts p ON p.id = c.post_id
-             WHERE {} AND p.deleted = 0",
-            condition.sql
-        );
-        let mut counter = Counter::default();
+        let mut counter = Counter::new(period);
         let tx = self.conn.transaction()?;
-        for (what, sql) in [(What::Post, posts), (What::Comment, comments)] {
+        for (what, sql) in queries(&condition.sql) {
             let mut stmt = tx.prepare(&sql)?;
             let mut rows = stmt.query(params.as_slice())?;
             while let Some(row) = rows.next()? {
-                let created_at: Timestamp = row.get(4)?;
-                // The period is applied here, not in SQL: stored times are
-                // RFC 3339 text with fractions of a second of any length,
-                // which do not sort as text, and days are Japan's.
-                if period.is_some_and(|p| !p.contains(created_at)) {
-                    continue;
-                }
-                let category =
-                    Category::from_code(&row.get::<_, String>(2)?).ok_or(BoardError::Damaged)?;
-                let kind = Kind::from_code(&row.get::<_, String>(3)?).ok_or(BoardError::Damaged)?;
                 counter.add(
                     what,
-                    &Made {
+                    StatsRow {
                         author: row.get(0)?,
                         agency: row.get(1)?,
-                        category,
-                        kind,
-                        month: MonthInJapan::of(created_at),
+                        category: row.get(2)?,
+                        kind: row.get(3)?,
+                        created_at: row.get(4)?,
                     },
-                );
+                )?;
             }
         }
         tx.commit()?;
-        counter.finish(viewer, period)
+        counter.finish(viewer)
     }
+}
+
+/// The two queries the statistics read, posts then comments, over the
+/// posts `condition` (the reader's [`readable_condition`], in either
+/// database's dialect) lets the reader read and that are not deleted.
+/// Each row is [`StatsRow`]'s fields in order. Both backends read these.
+pub(super) fn queries(condition: &str) -> [(What, String); 2] {
+    [
+        (
+            What::Post,
+            format!(
+                "SELECT p.author_login, p.author_agency, p.category, p.kind, p.created_at
+                 FROM board_posts p
+                 WHERE {condition} AND p.deleted = 0"
+            ),
+        ),
+        (
+            What::Comment,
+            format!(
+                "SELECT c.author_login, c.author_agency, p.category, p.kind, c.created_at
+                 FROM board_comments c JOIN board_posts p ON p.id = c.post_id
+                 WHERE {condition} AND p.deleted = 0"
+            ),
+        ),
+    ]
 }
 
 /// A post or a comment.
 #[derive(Clone, Copy)]
-enum What {
+pub(super) enum What {
+    /// A row of the posts' query.
     Post,
+    /// A row of the comments' query.
     Comment,
+}
+
+/// One row of [`queries`], as stored.
+pub(super) struct StatsRow {
+    /// Its author's login name.
+    pub(super) author: String,
+    /// Its author's agency; `None` for the centre.
+    pub(super) agency: Option<String>,
+    /// Its (post's) category's code.
+    pub(super) category: String,
+    /// Its (post's) kind's code.
+    pub(super) kind: String,
+    /// When it was made.
+    pub(super) created_at: Timestamp,
 }
 
 /// What is counted of one post or comment.
@@ -353,9 +372,11 @@ fn percent(part: u64, whole: u64) -> f64 {
     (part as f64 * 1000.0 / whole as f64).round() / 10.0
 }
 
-/// Every table's counts, as the rows come.
+/// Every table's counts, as the rows come: fed [`StatsRow`]s by either
+/// backend, then [`Counter::finish`]ed.
 #[derive(Default)]
-struct Counter {
+pub(super) struct Counter {
+    period: Option<Period>,
     total: Count,
     category: HashMap<Category, Count>,
     kind: HashMap<Kind, Count>,
@@ -366,7 +387,38 @@ struct Counter {
 }
 
 impl Counter {
-    fn add(&mut self, what: What, made: &Made) {
+    /// Counts over `period` (every day when `None`).
+    pub(super) fn new(period: Option<Period>) -> Self {
+        Self {
+            period,
+            ..Self::default()
+        }
+    }
+
+    /// Counts `row` if it was made within the period.
+    pub(super) fn add(&mut self, what: What, row: StatsRow) -> Result<(), BoardError> {
+        // The period is applied here, not in SQL: stored times are
+        // RFC 3339 text with fractions of a second of any length, which do
+        // not sort as text, and days are Japan's.
+        if self.period.is_some_and(|p| !p.contains(row.created_at)) {
+            return Ok(());
+        }
+        let category = Category::from_code(&row.category).ok_or(BoardError::Damaged)?;
+        let kind = Kind::from_code(&row.kind).ok_or(BoardError::Damaged)?;
+        self.count(
+            what,
+            &Made {
+                author: row.author,
+                agency: row.agency,
+                category,
+                kind,
+                month: MonthInJapan::of(row.created_at),
+            },
+        );
+        Ok(())
+    }
+
+    fn count(&mut self, what: What, made: &Made) {
         self.total.add(what);
         self.category.entry(made.category).or_default().add(what);
         self.kind.entry(made.kind).or_default().add(what);
@@ -384,7 +436,9 @@ impl Counter {
         }
     }
 
-    fn finish(self, viewer: &Viewer, period: Option<Period>) -> Result<BoardStats, BoardError> {
+    /// The statistics for `viewer` of what was counted.
+    pub(super) fn finish(self, viewer: &Viewer) -> Result<BoardStats, BoardError> {
+        let period = self.period;
         let total = self.total;
         let by_category = every(Category::ALL, &self.category, total);
         let by_kind = every(Kind::ALL, &self.kind, total);

@@ -656,7 +656,7 @@ fn add_hidden_column(conn: &Connection) -> Result<(), BoardError> {
 /// The agencies `author` names for `visibility`, trimmed and once each
 /// (none unless it is [`Visibility::Agencies`]), or why it cannot be
 /// chosen.
-fn chosen_agencies<'v>(
+pub(super) fn chosen_agencies<'v>(
     author: &Viewer,
     visibility: &'v Visibility,
 ) -> Result<BTreeSet<&'v str>, BoardError> {
@@ -678,7 +678,7 @@ fn chosen_agencies<'v>(
 }
 
 /// A stored login name; one that does not parse is damage.
-fn login(text: &str) -> Result<LoginName, BoardError> {
+pub(super) fn login(text: &str) -> Result<LoginName, BoardError> {
     LoginName::parse(text).map_err(|_| BoardError::Damaged)
 }
 
@@ -699,7 +699,7 @@ fn borrowed(params: &[(String, Value)]) -> Vec<(&str, &dyn ToSql)> {
 }
 
 /// `word` with `\`, `%` and `_` escaped for `LIKE … ESCAPE '\'`.
-fn escape_like(word: &str) -> String {
+pub(super) fn escape_like(word: &str) -> String {
     let mut escaped = String::with_capacity(word.len());
     for c in word.chars() {
         if matches!(c, '\\' | '%' | '_') {
@@ -711,7 +711,7 @@ fn escape_like(word: &str) -> String {
 }
 
 /// Checks a title: not only whitespace, at most [`MAX_TITLE_CHARS`].
-fn check_title(title: &str) -> Result<(), BoardError> {
+pub(super) fn check_title(title: &str) -> Result<(), BoardError> {
     if title.trim().is_empty() {
         return Err(BoardError::EmptyTitle);
     }
@@ -722,7 +722,7 @@ fn check_title(title: &str) -> Result<(), BoardError> {
 }
 
 /// Checks a body: not only whitespace, at most [`MAX_BODY_CHARS`].
-fn check_body(body: &str) -> Result<(), BoardError> {
+pub(super) fn check_body(body: &str) -> Result<(), BoardError> {
     if body.trim().is_empty() {
         return Err(BoardError::EmptyBody);
     }

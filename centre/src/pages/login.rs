@@ -33,7 +33,7 @@ use zeroize::Zeroizing;
 use super::guard::{SignedIn, signed_in, to_login};
 use super::{Attempt, alert, bad_csrf, count_attempt, html, page_failure, with_cookies};
 use crate::accounts::{LoginName, Role};
-use crate::figures::{STYLE, html_escape};
+use crate::figures::html_escape;
 use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, with_db};
 use crate::session::{
     LOGIN_COOKIE, SESSION_COOKIE, SessionRecord, Token, clear_cookie, cookie, csrf_matches,
@@ -73,7 +73,7 @@ fn page(csrf: &str, error: Option<(&str, &str)>) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>ログイン — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <title>ログイン — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
          <h1>ログイン <small>Log in</small></h1>\
          <p class=\"meta\">研究集計を見るには、センターで作られたアカウントでログインしてください。<br>\
          <span class=\"en\" lang=\"en\">Log in with the account the centre made for you to see the research figures.</span></p>\

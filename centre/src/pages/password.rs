@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 use super::guard::{SignedIn, signed_in, to_login};
 use super::{Attempt, alert, bad_csrf, count_attempt, html, page_failure, with_cookies};
 use crate::accounts::{AccountError, check_new_password};
-use crate::figures::{STYLE, html_escape};
+use crate::figures::html_escape;
 use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, with_db};
 use crate::session::{SESSION_COOKIE, clear_cookie};
 
@@ -47,7 +47,7 @@ fn page(viewer: &SignedIn, message: Option<(&str, &str)>) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>パスワードの変更 — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <title>パスワードの変更 — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
          <h1>パスワードの変更 <small>Change your password</small></h1>\
          <p class=\"meta\">{name} のパスワードを変更します。変更すると、ほかの端末のログインも含めてすべてログアウトします。<br>\
          <span class=\"en\" lang=\"en\">Changing it logs this account out everywhere, this browser included.</span></p>\
@@ -72,15 +72,14 @@ fn page(viewer: &SignedIn, message: Option<(&str, &str)>) -> String {
 
 /// The page after the change: every session has ended.
 fn changed_page() -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+    "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>パスワードを変更しました — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <title>パスワードを変更しました — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
          <h1>パスワードを変更しました <small>Password changed</small></h1>\
          <p role=\"status\">すべての端末でログアウトしました。新しいパスワードでログインしてください。<br>\
          <span class=\"en\" lang=\"en\">You have been logged out everywhere. Log in with the new password.</span></p>\
          <p><a href=\"/login\">ログイン <span lang=\"en\">Log in</span></a></p></body></html>\n"
-    )
+    .to_owned()
 }
 
 async fn form(State(centre): State<Shared>, headers: HeaderMap) -> Response {

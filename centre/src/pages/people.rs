@@ -50,7 +50,7 @@ use zeroize::Zeroizing;
 use super::guard::{SignedIn, signed_in, to_login};
 use super::{account_bar, alert, bad_csrf, page_failure};
 use crate::accounts::{Account, AccountError, LoginName, Role, check_new_password, display_name};
-use crate::figures::{STYLE, html_escape};
+use crate::figures::html_escape;
 use crate::server::{Failure, LOGIN_QUEUE_WAIT, Shared, busy, plain, with_db};
 use crate::storage::{Database, StorageError};
 
@@ -197,7 +197,7 @@ fn shell(viewer: &SignedIn, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>アカウント管理 — つなぎ研究センター</title><style>{STYLE}</style></head><body>\
+         <title>アカウント管理 — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
          {bar}<h1>アカウント管理 <small lang=\"en\">Accounts</small></h1>\
          {body}\
          <p><a href=\"/\">研究集計に戻る <span lang=\"en\">Back to the figures</span></a></p>\

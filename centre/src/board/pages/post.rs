@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::layout::{self, Place};
 use super::{Fields, alert, bad_csrf, call_failure, html, markdown, no_such_post, viewer};
+use crate::board::attachments::AttachmentMeta;
 use crate::board::call::{CallError, on_board};
 use crate::board::{BoardError, Comment, Post, PostId, Revision};
 use crate::figures::html_escape;
@@ -22,6 +23,7 @@ struct Shown {
     post: Post,
     history: Vec<Revision>,
     comments: Vec<Comment>,
+    attachments: Vec<AttachmentMeta>,
 }
 
 /// The post number in an address; anything else is a post that does not
@@ -37,11 +39,13 @@ async fn load(centre: &Shared, signed: &SignedIn, id: PostId) -> Result<Shown, C
         let post = board.get_post(&reader, id)?.ok_or(BoardError::NoSuchPost)?;
         let history = board.history(&reader, id)?;
         let comments = board.comments(&reader, id)?;
+        let attachments = board.attachments(&reader, id)?;
         board.mark_read(&reader, id)?;
         Ok(Shown {
             post,
             history,
             comments,
+            attachments,
         })
     })
     .await
@@ -122,6 +126,7 @@ fn render(signed: &SignedIn, shown: &Shown, draft: &str, error: Option<String>) 
         meta = layout::post_meta(post),
         body = markdown::to_html(&post.body),
     );
+    content.push_str(&attachment_list(&shown.attachments));
     if post.hidden {
         content.insert_str(
             0,
@@ -245,4 +250,43 @@ fn actions(signed: &SignedIn, post: &Post) -> String {
     }
     out.push_str("</div>");
     out
+}
+
+/// The post's files as a list of downloads (name, type, size); nothing
+/// when it has none.
+fn attachment_list(files: &[AttachmentMeta]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section class=\"attachments\" aria-labelledby=\"attachments\">\
+         <h2 id=\"attachments\">添付ファイル <small lang=\"en\">Attachments</small></h2><ul>",
+    );
+    for file in files {
+        let _ = write!(
+            out,
+            "<li><a href=\"{href}\" download>{name}</a> \
+             <span class=\"hint\">{kind} ・ {size}</span></li>",
+            href = html_escape(&super::attachment_path(file)),
+            name = html_escape(&file.file_name),
+            kind = file.kind.label(),
+            size = size_text(file.size),
+        );
+    }
+    out.push_str("</ul></section>");
+    out
+}
+
+/// `bytes` as a person reads a file's size: `820 B`, `14 KB`, `2.3 MB`
+/// (in units of 1024, as the limits and most file managers count).
+fn size_text(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    if bytes < KB {
+        format!("{bytes} B")
+    } else if bytes < KB * KB {
+        format!("{} KB", bytes.div_ceil(KB))
+    } else {
+        let tenths = (bytes * 10).div_ceil(KB * KB);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    }
 }

@@ -1,0 +1,328 @@
+//! The board at the scale of a national network, over real HTTPS on
+//! loopback: 1,000 agencies, 10,000 accounts, 100,000 posts and 300,000
+//! comments (scaled by `BOARD_BENCH_SCALE`, 1.0 by default), then readers
+//! from different agencies at once asking for the list page, a post's
+//! page and a search, each timed against a static file (`/style.css`)
+//! served by the same server in the same run; and posts made through the
+//! page's form, one after another, against static requests made the same
+//! way.
+//!
+//! ```sh
+//! cargo bench -p tsunagi-centre --bench board
+//! BOARD_BENCH_SCALE=0.1 cargo bench -p tsunagi-centre --bench board
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use tsunagi_centre::accounts::{Account, LoginName, PasswordHasher, Role};
+use tsunagi_centre::board::{BoardStore, Category, Kind, NewPost, Viewer, Visibility};
+use tsunagi_centre::identity::CentreIdentity;
+use tsunagi_centre::server::{Centre, serve};
+use tsunagi_centre::storage::{AccountStore, Database, SqliteDatabase};
+use tsunagi_core::reference::ReferenceDb;
+use tsunagi_core::seal::DeviceKeys;
+
+/// Which address a reader asks for, by reader and request number.
+type PathOf = Box<dyn Fn(usize, usize) -> String + Send + Sync>;
+
+/// Readers asking at once.
+const READERS: usize = 8;
+/// Requests each reader makes of each kind.
+const REQUESTS: usize = 40;
+/// Posts made one after another for the write rate.
+const WRITES: usize = 100;
+const PASSWORD: &str = "benchmark-password-2027";
+
+/// Words the bodies are made of; the searches look for the first three.
+const PHRASES: [&str; 8] = [
+    "就労支援の進め方について共有します。",
+    "通院日の調整で職場と話し合いました。",
+    "短時間勤務から始める工夫がありました。",
+    "面談の前に資料を渡すと伝わりやすいです。",
+    "研修会の日程をお知らせします。",
+    "ハローワークとの連携について質問です。",
+    "体調の波に合わせた休憩の取り方。",
+    "事業所の理解を得るための説明資料。",
+];
+
+fn scale() -> f64 {
+    std::env::var("BOARD_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+fn scaled(n: usize) -> usize {
+    ((n as f64 * scale()).round() as usize).max(1)
+}
+
+fn agency(i: usize) -> String {
+    format!("機関{i:04}")
+}
+
+/// Seeds the centre's database and board in `dir`; returns the logins of
+/// the readers (one per agency, the first `READERS` agencies).
+fn seed(dir: &std::path::Path) -> Vec<String> {
+    let (agencies, users, posts, comments) = (
+        scaled(1_000),
+        scaled(10_000),
+        scaled(100_000),
+        scaled(300_000),
+    );
+    let started = Instant::now();
+    let mut db = SqliteDatabase::open(dir).expect("opens the centre's database");
+    for a in 0..agencies {
+        db.add_agency_without_key(&agency(a)).expect("adds");
+    }
+    let hash = PasswordHasher::standard().hash(PASSWORD);
+    let mut logins = Vec::new();
+    for u in 0..users {
+        let login = format!("user{u:05}");
+        let role = Role::Agency(agency(u % agencies));
+        db.add_account(
+            &Account {
+                login: LoginName::parse(&login).expect("a login"),
+                display_name: login.clone(),
+                role,
+                disabled: false,
+                created_at: tsunagi_core::rfc3339::Timestamp::now(),
+            },
+            &hash,
+        )
+        .expect("adds the account");
+        logins.push(login);
+    }
+    drop(db);
+
+    let conn = Connection::open(dir.join(tsunagi_centre::board::BOARD_FILE)).expect("opens");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("WAL");
+    conn.pragma_update(None, "synchronous", "OFF")
+        .expect("fast seeding");
+    let mut board = BoardStore::new(conn).expect("the board");
+    let viewers: Vec<Viewer> = logins
+        .iter()
+        .take(agencies.min(users))
+        .enumerate()
+        .map(|(u, login)| {
+            Viewer::of(
+                LoginName::parse(login).expect("a login"),
+                &Role::Agency(agency(u % agencies)),
+            )
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for p in 0..posts {
+        let author = &viewers[p % viewers.len()];
+        let visibility = match p % 4 {
+            0 => Visibility::AllAgencies,
+            1 => Visibility::MyAgency,
+            2 => Visibility::Agencies(vec![agency((p / 4) % agencies), agency((p / 7) % agencies)]),
+            _ => Visibility::CentreOnly,
+        };
+        let body = format!(
+            "{}{}{}",
+            PHRASES[p % 8],
+            PHRASES[(p / 8) % 8],
+            PHRASES[(p / 64) % 8]
+        );
+        let id = board
+            .create_post(
+                author,
+                &NewPost {
+                    category: Category::ALL[p % 7],
+                    kind: Kind::ALL[p % 5],
+                    title: format!("投稿{p}：{}", &PHRASES[(p / 3) % 8]),
+                    body,
+                    visibility,
+                },
+            )
+            .expect("posts");
+        ids.push(id);
+    }
+    for c in 0..comments {
+        let post = ids[(c * 7919) % ids.len()];
+        let author = &viewers[0];
+        // The first agency's member comments on what it may read; others
+        // are skipped (the store refuses them as missing).
+        let _ = board.add_comment(author, post, "コメントです。参考になりました。");
+    }
+    println!(
+        "seeded {agencies} agencies, {users} accounts, {posts} posts, {comments} comments in {:.0?}",
+        started.elapsed()
+    );
+    logins.into_iter().take(READERS).collect()
+}
+
+/// A client that trusts only the centre's certificate.
+fn client(identity: &CentreIdentity) -> reqwest::Client {
+    let tls = tsunagi_core::link::tls::pinned_https_config(identity.fingerprint()).expect("tls");
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+/// A session for `login`: the cookie and its CSRF token.
+async fn log_in(client: &reqwest::Client, base: &str, login: &str) -> (String, String) {
+    let answer = client
+        .post(format!("{base}/api/login"))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({"login": login, "password": PASSWORD}).to_string())
+        .send()
+        .await
+        .expect("logs in");
+    let cookie = answer
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let body: serde_json::Value =
+        serde_json::from_slice(&answer.bytes().await.expect("a body")).expect("JSON");
+    (cookie, body["csrf"].as_str().expect("a token").to_owned())
+}
+
+/// p50 and p99 of `times`.
+fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+/// Every reader asks for `path(reader, i)` `REQUESTS` times at once;
+/// the latencies.
+async fn timed(
+    client: &reqwest::Client,
+    base: &str,
+    sessions: &[(String, String)],
+    path: impl Fn(usize, usize) -> String + Clone + Send + 'static,
+) -> Vec<Duration> {
+    let mut tasks = Vec::new();
+    for (r, (cookie, _)) in sessions.iter().enumerate() {
+        let (client, base, cookie, path) = (
+            client.clone(),
+            base.to_owned(),
+            cookie.clone(),
+            path.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            for i in 0..REQUESTS {
+                let started = Instant::now();
+                let answer = client
+                    .get(format!("{base}{}", path(r, i)))
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                    .expect("answers");
+                assert!(answer.status().is_success(), "{}", answer.status());
+                answer.bytes().await.expect("a body");
+                times.push(started.elapsed());
+            }
+            times
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("a reader"));
+    }
+    all
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let readers = seed(dir.path());
+    let identity = CentreIdentity::create(dir.path()).expect("an identity");
+    let db = SqliteDatabase::open(dir.path()).expect("opens");
+    let board = tsunagi_centre::board::open(dir.path()).expect("the board");
+    let reference = ReferenceDb::bundled().expect("the reference");
+    let centre =
+        Arc::new(Centre::new(DeviceKeys::generate(), Box::new(db), reference).with_board(board));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let base = format!("https://{}", listener.local_addr().expect("an address"));
+    runtime.block_on(async {
+        let server_identity = CentreIdentity::load(dir.path()).expect("loads");
+        tokio::spawn(async move { serve(listener, &server_identity, centre).await });
+        let client = client(&identity);
+        let mut sessions = Vec::new();
+        for login in &readers {
+            sessions.push(log_in(&client, &base, login).await);
+        }
+        let posts = scaled(100_000);
+        let cases: [(&str, PathOf); 4] = [
+            ("static /style.css", Box::new(|_, _| "/style.css".to_owned())),
+            ("list /board", Box::new(|_, _| "/board".to_owned())),
+            (
+                "a post /board/posts/N",
+                Box::new(move |r, i| format!("/board/posts/{}", 1 + ((r * 131 + i * 4) % posts) / 4 * 4)),
+            ),
+            (
+                "search /board/search",
+                Box::new(|_, i| {
+                    let word = ["%E5%B0%B1%E5%8A%B4%E6%94%AF%E6%8F%B4", "%E9%80%9A%E9%99%A2%E6%97%A5", "%E7%9F%AD%E6%99%82%E9%96%93"][i % 3];
+                    format!("/board/search?q={word}")
+                }),
+            ),
+        ];
+        let mut baseline = None;
+        println!("{READERS} readers at once, {REQUESTS} requests each:");
+        println!("| request | p50 | p99 | p50 ratio | p99 ratio |");
+        println!("|---|---|---|---|---|");
+        for (name, path) in cases {
+            let path = Arc::new(path);
+            let times = timed(&client, &base, &sessions, move |r, i| path(r, i)).await;
+            let (p50, p99) = percentiles(times);
+            let (b50, b99) = *baseline.get_or_insert((p50, p99));
+            println!(
+                "| {name} | {p50:.2?} | {p99:.2?} | {:.1}× | {:.1}× |",
+                p50.as_secs_f64() / b50.as_secs_f64(),
+                p99.as_secs_f64() / b99.as_secs_f64()
+            );
+        }
+
+        // Writes: posts through the page's form, one after another, against
+        // the same number of static requests made the same way.
+        let (cookie, csrf) = sessions[0].clone();
+        let started = Instant::now();
+        for _ in 0..WRITES {
+            client
+                .get(format!("{base}/style.css"))
+                .send()
+                .await
+                .expect("answers")
+                .bytes()
+                .await
+                .expect("a body");
+        }
+        let static_rate = WRITES as f64 / started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        for w in 0..WRITES {
+            let form = format!(
+                "csrf={csrf}&title=bench{w}&category=techniques&kind=information&body=%E6%9C%AC%E6%96%87&visibility=all"
+            );
+            let answer = client
+                .post(format!("{base}/board/posts"))
+                .header("cookie", &cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .expect("answers");
+            assert_eq!(answer.status().as_u16(), 303, "posted");
+        }
+        let post_rate = WRITES as f64 / started.elapsed().as_secs_f64();
+        println!(
+            "posts: {post_rate:.0}/s one after another; static requests: {static_rate:.0}/s; ratio {:.2}",
+            post_rate / static_rate
+        );
+    });
+}
