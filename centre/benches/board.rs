@@ -7,9 +7,13 @@
 //! page's form, one after another, against static requests made the same
 //! way.
 //!
+//! On SQLite (`board.db`, as a centre without `--database` keeps it) by
+//! default; on PostgreSQL with `BOARD_BENCH_DATABASE=postgres://…` (an
+//! empty database: the centre's tables and the board's are made there).
+//!
 //! ```sh
 //! cargo bench -p tsunagi-centre --bench board
-//! BOARD_BENCH_SCALE=0.1 cargo bench -p tsunagi-centre --bench board
+//! BOARD_BENCH_SCALE=0.1 BOARD_BENCH_DATABASE=postgres://… cargo bench -p tsunagi-centre --bench board
 //! ```
 
 use std::sync::Arc;
@@ -17,10 +21,9 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tsunagi_centre::accounts::{Account, LoginName, PasswordHasher, Role};
-use tsunagi_centre::board::{BoardStore, Category, Kind, NewPost, Viewer, Visibility};
+use tsunagi_centre::board::{Board, BoardStore, Category, Kind, NewPost, Viewer, Visibility};
 use tsunagi_centre::identity::CentreIdentity;
 use tsunagi_centre::server::{Centre, serve};
-use tsunagi_centre::storage::{AccountStore, Database, SqliteDatabase};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::seal::DeviceKeys;
 
@@ -64,6 +67,13 @@ fn agency(i: usize) -> String {
 
 /// Seeds the centre's database and board in `dir`; returns the logins of
 /// the readers (one per agency, the first `READERS` agencies).
+/// The PostgreSQL database to use instead of SQLite, if any.
+fn database() -> Option<String> {
+    std::env::var("BOARD_BENCH_DATABASE")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
 fn seed(dir: &std::path::Path) -> Vec<String> {
     let (agencies, users, posts, comments) = (
         scaled(1_000),
@@ -72,7 +82,9 @@ fn seed(dir: &std::path::Path) -> Vec<String> {
         scaled(300_000),
     );
     let started = Instant::now();
-    let mut db = SqliteDatabase::open(dir).expect("opens the centre's database");
+    let url = database();
+    let mut db =
+        tsunagi_centre::storage::open(dir, url.as_deref()).expect("opens the centre's database");
     for a in 0..agencies {
         db.add_agency_without_key(&agency(a)).expect("adds");
     }
@@ -96,12 +108,20 @@ fn seed(dir: &std::path::Path) -> Vec<String> {
     }
     drop(db);
 
-    let conn = Connection::open(dir.join(tsunagi_centre::board::BOARD_FILE)).expect("opens");
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .expect("WAL");
-    conn.pragma_update(None, "synchronous", "OFF")
-        .expect("fast seeding");
-    let mut board = BoardStore::new(conn).expect("the board");
+    // SQLite is seeded without waiting for the disk (each post is still
+    // its own transaction); PostgreSQL as it is configured.
+    let mut board: Box<dyn Board> = match &url {
+        Some(url) => tsunagi_centre::board::open_backend(dir, Some(url)).expect("the board"),
+        None => {
+            let conn =
+                Connection::open(dir.join(tsunagi_centre::board::BOARD_FILE)).expect("opens");
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .expect("WAL");
+            conn.pragma_update(None, "synchronous", "OFF")
+                .expect("fast seeding");
+            Box::new(BoardStore::new(conn).expect("the board"))
+        }
+    };
     let viewers: Vec<Viewer> = logins
         .iter()
         .take(agencies.min(users))
@@ -150,7 +170,12 @@ fn seed(dir: &std::path::Path) -> Vec<String> {
         let _ = board.add_comment(author, post, "コメントです。参考になりました。");
     }
     println!(
-        "seeded {agencies} agencies, {users} accounts, {posts} posts, {comments} comments in {:.0?}",
+        "{}: seeded {agencies} agencies, {users} accounts, {posts} posts, {comments} comments in {:.0?}",
+        if url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
         started.elapsed()
     );
     logins.into_iter().take(READERS).collect()
@@ -238,11 +263,11 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let readers = seed(dir.path());
     let identity = CentreIdentity::create(dir.path()).expect("an identity");
-    let db = SqliteDatabase::open(dir.path()).expect("opens");
-    let board = tsunagi_centre::board::open(dir.path()).expect("the board");
+    let url = database();
+    let db = tsunagi_centre::storage::open(dir.path(), url.as_deref()).expect("opens");
+    let board = tsunagi_centre::board::open_backend(dir.path(), url.as_deref()).expect("the board");
     let reference = ReferenceDb::bundled().expect("the reference");
-    let centre =
-        Arc::new(Centre::new(DeviceKeys::generate(), Box::new(db), reference).with_board(board));
+    let centre = Arc::new(Centre::new(DeviceKeys::generate(), db, reference).with_board_box(board));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -273,6 +298,8 @@ fn main() {
                 }),
             ),
         ];
+        // Every reader's connection made (TLS) and warm before timing.
+        timed(&client, &base, &sessions, |_, _| "/style.css".to_owned()).await;
         let mut baseline = None;
         println!("{READERS} readers at once, {REQUESTS} requests each:");
         println!("| request | p50 | p99 | p50 ratio | p99 ratio |");

@@ -33,6 +33,11 @@ use super::model::{
 use super::visibility::readable_condition;
 use crate::accounts::LoginName;
 
+/// The most posts a search answers: the newest that match. A common word
+/// matches tens of thousands of posts on a national board; nobody reads
+/// past the first hundred, and sending them all costs the reader seconds.
+pub const SEARCH_LIMIT: u32 = 100;
+
 /// The fewest characters a search word must have to be looked up in the
 /// trigram index; a shorter one is matched with `LIKE` over every post
 /// the reader may read.
@@ -525,7 +530,8 @@ impl BoardStore {
     }
 
     /// The posts `viewer` may read whose current title or body holds every
-    /// word of `query` (words are split at whitespace), newest first.
+    /// word of `query` (words are split at whitespace), newest first, at
+    /// most [`SEARCH_LIMIT`].
     ///
     /// Japanese is written without spaces, so the index is of trigrams
     /// (every run of three characters), not words: a word of
@@ -566,7 +572,7 @@ impl BoardStore {
             ));
             params.push((name, Value::Text(format!("%{}%", escape_like(word)))));
         }
-        query_posts(&self.conn, viewer, &extra, params, None)
+        query_posts(&self.conn, viewer, &extra, params, Some(SEARCH_LIMIT))
     }
 }
 

@@ -43,7 +43,13 @@ pub(super) async fn page(
         .await;
         match found {
             Ok((posts, unread)) => format!(
-                "<h2 id=\"results\">「{q}」の検索結果（{n}件） <small lang=\"en\">Results</small></h2>{list}",
+                "<h2 id=\"results\">「{q}」の検索結果（{n}件） <small lang=\"en\">Results</small></h2>{more}{list}",
+                more = if posts.len() >= crate::board::store::SEARCH_LIMIT as usize {
+                    "<p class=\"hint\">新しい順に100件まで表示しています。言葉を足すと絞り込めます。 \
+                     <span lang=\"en\">The newest 100 are shown; add words to narrow the search.</span></p>"
+                } else {
+                    ""
+                },
                 q = html_escape(&words),
                 n = posts.len(),
                 list = layout::post_list(

@@ -332,7 +332,13 @@ impl PgBoard {
                 " AND (p.title ILIKE ${n} ESCAPE '\\' OR p.body ILIKE ${n} ESCAPE '\\')"
             ));
         }
-        query_posts(&mut self.client, viewer, &extra, params, None)
+        query_posts(
+            &mut self.client,
+            viewer,
+            &extra,
+            params,
+            Some(super::super::store::SEARCH_LIMIT),
+        )
     }
 }
 
