@@ -10,8 +10,8 @@
 use rusqlite::{Connection, params};
 use tsunagi_core::rfc3339::Timestamp;
 
-use super::model::{CommentId, PostId, Standing, Viewer};
-use super::store::{BoardError, BoardStore};
+use super::error::BoardError;
+use super::model::{CommentId, PostId};
 use crate::accounts::LoginName;
 
 /// The table, made by [`BoardStore::new`].
@@ -109,7 +109,8 @@ impl Action {
         }
     }
 
-    fn from_code(code: &str) -> Option<Self> {
+    /// The action stored as `code`.
+    pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.code() == code)
     }
 }
@@ -154,44 +155,4 @@ pub(super) fn record(
         ],
     )?;
     Ok(())
-}
-
-impl BoardStore {
-    /// Records a login or a failed one for `login` (an existing account's
-    /// name: a name with no account is not kept, for it may be a password
-    /// typed in the wrong field).
-    pub fn record_login(&mut self, login: &LoginName, succeeded: bool) -> Result<(), BoardError> {
-        let action = if succeeded {
-            Action::LoggedIn
-        } else {
-            Action::LoginFailed
-        };
-        record(&self.conn, login, action, None, None, None)
-    }
-
-    /// The newest `limit` entries, newest first: for the centre's
-    /// administrators only ([`BoardError::NotAdministrator`] otherwise).
-    pub fn audit_log(&mut self, reader: &Viewer, limit: u32) -> Result<Vec<Entry>, BoardError> {
-        if *reader.standing() != Standing::Admin {
-            return Err(BoardError::NotAdministrator);
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT at, actor_login, action, post_id, comment_id, detail
-             FROM board_audit ORDER BY id DESC LIMIT ?1",
-        )?;
-        let mut rows = stmt.query(params![i64::from(limit)])?;
-        let mut entries = Vec::new();
-        while let Some(row) = rows.next()? {
-            entries.push(Entry {
-                at: row.get(0)?,
-                actor: LoginName::parse(&row.get::<_, String>(1)?)
-                    .map_err(|_| BoardError::Damaged)?,
-                action: Action::from_code(&row.get::<_, String>(2)?).ok_or(BoardError::Damaged)?,
-                post: row.get::<_, Option<i64>>(3)?.map(PostId),
-                comment: row.get::<_, Option<i64>>(4)?.map(CommentId),
-                detail: row.get(5)?,
-            });
-        }
-        Ok(entries)
-    }
 }

@@ -49,14 +49,17 @@
 pub(crate) mod api;
 pub mod attachments;
 pub mod audit;
+mod audit_log;
 pub mod backend;
 pub(crate) mod call;
+mod error;
 pub mod model;
 pub mod moderation;
 pub(crate) mod pages;
 pub mod personal;
 pub mod postgres;
 pub mod reads;
+mod sqlite;
 pub mod stats;
 pub mod store;
 pub mod visibility;

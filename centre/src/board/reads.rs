@@ -7,11 +7,11 @@
 use std::collections::HashSet;
 
 use rusqlite::params;
-use rusqlite::types::Value;
 use tsunagi_core::rfc3339::Timestamp;
 
+use super::error::BoardError;
 use super::model::{PostId, Viewer};
-use super::store::{BoardError, BoardStore};
+use super::store::{BoardStore, unread_condition};
 
 /// The table, made by [`BoardStore::new`].
 pub(super) const SCHEMA: &str = "
@@ -23,25 +23,6 @@ CREATE TABLE IF NOT EXISTS board_reads (
     PRIMARY KEY (login, post_id)
 ) STRICT, WITHOUT ROWID;
 ";
-
-/// The parameter holding the reader's login name in [`unread_condition`].
-const READER: &str = ":board_reader";
-
-/// An SQL condition on a row of `board_posts p`: the post is unread by
-/// the reader bound as `:board_reader`, with that binding.
-pub(super) fn unread_condition(viewer: &Viewer) -> (String, (String, Value)) {
-    (
-        format!(
-            "NOT EXISTS (SELECT 1 FROM board_reads r WHERE r.login = {READER} AND r.post_id = p.id \
-             AND r.seen_comment >= (SELECT COALESCE(MAX(c.id), 0) FROM board_comments c \
-                                    WHERE c.post_id = p.id))"
-        ),
-        (
-            READER.to_owned(),
-            Value::Text(viewer.login().as_str().to_owned()),
-        ),
-    )
-}
 
 impl BoardStore {
     /// Marks the post `id` read by `viewer`, up to its newest comment now.

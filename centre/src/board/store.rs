@@ -26,6 +26,7 @@ use rusqlite::{Connection, Row, TransactionBehavior, params};
 use tsunagi_core::rfc3339::Timestamp;
 
 use super::audit::{self, Action};
+pub use super::error::BoardError;
 use super::model::{
     Category, Comment, CommentId, Kind, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewPost, Post, PostFilter,
     PostId, Revision, Standing, Viewer, Visibility,
@@ -42,134 +43,6 @@ pub const SEARCH_LIMIT: u32 = 100;
 /// trigram index; a shorter one is matched with `LIKE` over every post
 /// the reader may read.
 pub const MIN_INDEXED_CHARS: usize = 3;
-
-/// Why the board could not do what was asked. The messages are shown to
-/// the user as they are, Japanese first, and never hold a post's text.
-#[derive(Debug, thiserror::Error)]
-pub enum BoardError {
-    /// SQLite failed.
-    #[error("掲示板のデータベースでエラーが起きました。 The board's database failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A stored row does not read back.
-    #[error(
-        "掲示板のデータベースに読めない行があります。 The board's database holds a row it cannot read."
-    )]
-    Damaged,
-    /// There is no such post, or the reader may not read it: the two are
-    /// answered alike, so that a post's existence does not leak.
-    #[error("その投稿はありません。 There is no such post.")]
-    NoSuchPost,
-    /// Only a post's author may edit it, and only its author or an
-    /// administrator may delete it.
-    #[error("この投稿を変更できるのは投稿者だけです。 Only the author may change this post.")]
-    NotAuthor,
-    /// Only the centre's administrators read the audit log and review
-    /// reports.
-    #[error(
-        "この操作はセンターの管理者だけができます。 Only the centre's administrators may do this."
-    )]
-    NotAdministrator,
-    /// A report's reason is longer than
-    /// [`super::moderation::MAX_REASON_CHARS`].
-    #[error("通報の理由は500文字以内にしてください。 A report's reason is at most 500 characters.")]
-    ReasonTooLong,
-    /// The title is empty or only whitespace.
-    #[error("件名を入力してください。 Please write a title.")]
-    EmptyTitle,
-    /// The title is longer than [`MAX_TITLE_CHARS`].
-    #[error("件名は200文字以内にしてください。 A title is at most 200 characters.")]
-    TitleTooLong,
-    /// The body is empty or only whitespace.
-    #[error("本文を入力してください。 Please write something in the body.")]
-    EmptyBody,
-    /// The body is longer than [`MAX_BODY_CHARS`].
-    #[error("本文は20,000文字以内にしてください。 A body is at most 20,000 characters.")]
-    BodyTooLong,
-    /// [`Visibility::Agencies`] was chosen with no agency named.
-    #[error("公開する機関を1つ以上選んでください。 Please choose at least one agency.")]
-    NoAgencyChosen,
-    /// [`Visibility::MyAgency`] was chosen by the centre's staff, who
-    /// belong to no agency.
-    #[error(
-        "センターのアカウントは「自機関」を選べません。「センターのみ」か機関を選んでください。 A centre account belongs to no agency: choose \"the centre only\" or the agencies."
-    )]
-    CentreHasNoAgency,
-    /// A file is larger than [`super::attachments::MAX_FILE_BYTES`].
-    #[error("添付ファイルは1つ5 MBまでです。 A file may be at most 5 MB.")]
-    FileTooLarge,
-    /// A post would have more than
-    /// [`super::attachments::MAX_FILES_PER_POST`] files.
-    #[error("添付ファイルは1つの投稿に5つまでです。 A post may have at most 5 files.")]
-    TooManyFiles,
-    /// A file is not a PDF, PNG or JPEG by its content (whatever its name
-    /// says).
-    #[error(
-        "添付できるのはPDFとPNG・JPEGの画像だけです。 Only PDF files and PNG or JPEG images can be attached."
-    )]
-    UnsupportedFile,
-    /// An image has more than [`super::attachments::MAX_PIXELS`] pixels.
-    #[error(
-        "画像が大きすぎます（4,000万画素まで）。縮小してから添付してください。 The image is too large (at most 40 megapixels): make it smaller first."
-    )]
-    ImageTooLarge,
-    /// An image's content does not decode.
-    #[error(
-        "画像を読み取れませんでした。壊れているかもしれません。 The image could not be read: it may be damaged."
-    )]
-    BrokenImage,
-}
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS board_categories (
-    code TEXT PRIMARY KEY,
-    label_ja TEXT NOT NULL,
-    label_en TEXT NOT NULL,
-    position INTEGER NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS board_posts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    author_login TEXT NOT NULL,
-    author_agency TEXT,
-    category TEXT NOT NULL REFERENCES board_categories (code),
-    kind TEXT NOT NULL
-        CHECK (kind IN ('notice', 'enquiry', 'report', 'information', 'other')),
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    visibility TEXT NOT NULL CHECK (visibility IN ('centre', 'agency', 'agencies', 'all')),
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
-    CHECK (visibility <> 'agency' OR author_agency IS NOT NULL)
-) STRICT;
-CREATE INDEX IF NOT EXISTS board_posts_by_category ON board_posts (category, id);
-CREATE INDEX IF NOT EXISTS board_posts_by_agency ON board_posts (author_agency, id);
-CREATE TABLE IF NOT EXISTS board_post_agencies (
-    post_id INTEGER NOT NULL REFERENCES board_posts (id),
-    agency TEXT NOT NULL,
-    PRIMARY KEY (post_id, agency)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS board_post_agencies_by_agency
-    ON board_post_agencies (agency, post_id);
-CREATE TABLE IF NOT EXISTS board_post_history (
-    id INTEGER PRIMARY KEY,
-    post_id INTEGER NOT NULL REFERENCES board_posts (id),
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    replaced_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS board_post_history_by_post ON board_post_history (post_id, id);
-CREATE TABLE IF NOT EXISTS board_comments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    post_id INTEGER NOT NULL REFERENCES board_posts (id),
-    author_login TEXT NOT NULL,
-    author_agency TEXT,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS board_comments_by_post ON board_comments (post_id, id);
-CREATE VIRTUAL TABLE IF NOT EXISTS board_search USING fts5 (title, body, tokenize = 'trigram');
-"#;
 
 /// The columns a [`Post`] is read from, on `board_posts p`; the last is
 /// the JSON array of the agencies a post names.
@@ -193,37 +66,6 @@ impl std::fmt::Debug for BoardStore {
 }
 
 impl BoardStore {
-    /// The board on `conn`: turns on foreign keys for the connection,
-    /// makes the tables if they are missing and seeds the categories. Fails
-    /// if this SQLite lacks FTS5 or its `trigram` tokenizer.
-    pub fn new(conn: Connection) -> Result<Self, BoardError> {
-        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
-        conn.execute_batch(SCHEMA)?;
-        add_hidden_column(&conn)?;
-        conn.execute_batch(super::audit::SCHEMA)?;
-        conn.execute_batch(super::moderation::SCHEMA)?;
-        conn.execute_batch(super::reads::SCHEMA)?;
-        conn.execute_batch(super::attachments::SCHEMA)?;
-        for (position, category) in (0_i64..).zip(Category::ALL) {
-            conn.execute(
-                "INSERT OR IGNORE INTO board_categories (code, label_ja, label_en, position)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    category.code(),
-                    category.label_ja(),
-                    category.label_en(),
-                    position
-                ],
-            )?;
-        }
-        Ok(Self { conn })
-    }
-
-    /// A board in memory, gone on drop: for tests.
-    pub fn open_in_memory() -> Result<Self, BoardError> {
-        Self::new(Connection::open_in_memory()?)
-    }
-
     /// Stores `post` written by `author` and returns its number. The
     /// author's agency is taken from `author` (none for the centre's
     /// staff). Agencies named for [`Visibility::Agencies`] are trimmed and
@@ -460,7 +302,7 @@ impl BoardStore {
             ));
         }
         if filter.unread_only {
-            let (unread, param) = super::reads::unread_condition(viewer);
+            let (unread, param) = unread_condition(viewer);
             extra.push_str(" AND ");
             extra.push_str(&unread);
             params.push(param);
@@ -644,21 +486,6 @@ fn post_from_row(row: &Row<'_>) -> Result<Post, BoardError> {
     })
 }
 
-/// Adds `board_posts.hidden` to a board made before reports could hide a
-/// post.
-fn add_hidden_column(conn: &Connection) -> Result<(), BoardError> {
-    let has_it = conn
-        .prepare("SELECT 1 FROM pragma_table_info('board_posts') WHERE name = 'hidden'")?
-        .exists([])?;
-    if !has_it {
-        conn.execute_batch(
-            "ALTER TABLE board_posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 \
-             CHECK (hidden IN (0, 1));",
-        )?;
-    }
-    Ok(())
-}
-
 /// The agencies `author` names for `visibility`, trimmed and once each
 /// (none unless it is [`Visibility::Agencies`]), or why it cannot be
 /// chosen.
@@ -736,4 +563,24 @@ pub(super) fn check_body(body: &str) -> Result<(), BoardError> {
         return Err(BoardError::BodyTooLong);
     }
     Ok(())
+}
+
+/// The parameter holding the reader's login name in [`unread_condition`].
+const READER: &str = ":board_reader";
+
+/// An SQL condition on a row of `board_posts p`: the post is unread
+/// ([`super::reads`]) by
+/// the reader bound as `:board_reader`, with that binding.
+pub(super) fn unread_condition(viewer: &Viewer) -> (String, (String, Value)) {
+    (
+        format!(
+            "NOT EXISTS (SELECT 1 FROM board_reads r WHERE r.login = {READER} AND r.post_id = p.id \
+             AND r.seen_comment >= (SELECT COALESCE(MAX(c.id), 0) FROM board_comments c \
+                                    WHERE c.post_id = p.id))"
+        ),
+        (
+            READER.to_owned(),
+            Value::Text(viewer.login().as_str().to_owned()),
+        ),
+    )
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use postgres::{GenericClient, IsolationLevel};
+use postgres::IsolationLevel;
 use tsunagi_core::rfc3339::Timestamp;
 
 use super::super::audit::{Action, Entry};
@@ -13,42 +13,8 @@ use super::super::stats::{BoardStats, Counter, Period, StatsRow, queries};
 use super::super::store::{BoardError, login};
 use super::super::visibility::readable_condition_pg;
 use super::PgBoard;
-use super::posts::{borrowed, boxed, readable_post, time};
+use super::posts::{borrowed, boxed, readable_post, record, time, unread_condition};
 use crate::accounts::LoginName;
-
-/// Writes one audit entry on `client` (inside the caller's transaction).
-pub(super) fn record(
-    client: &mut impl GenericClient,
-    actor: &LoginName,
-    action: Action,
-    post: Option<PostId>,
-    comment: Option<CommentId>,
-    detail: Option<&str>,
-) -> Result<(), BoardError> {
-    client.execute(
-        "INSERT INTO board_audit (at, actor_login, action, post_id, comment_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            &Timestamp::now().to_string(),
-            &actor.as_str(),
-            &action.code(),
-            &post.map(|p| p.0),
-            &comment.map(|c| c.0),
-            &detail,
-        ],
-    )?;
-    Ok(())
-}
-
-/// An SQL condition on a row of `board_posts p`: the post is unread by
-/// the reader whose login name is the parameter `$n`.
-pub(super) fn unread_condition(n: usize) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM board_reads r WHERE r.login = ${n} AND r.post_id = p.id \
-         AND r.seen_comment >= (SELECT COALESCE(MAX(c.id), 0) FROM board_comments c \
-                                WHERE c.post_id = p.id))"
-    )
-}
 
 impl PgBoard {
     /// [`super::super::BoardStore::record_login`].

@@ -13,8 +13,7 @@ use super::super::model::{NewPost, PostId, Viewer};
 use super::super::store::BoardError;
 use super::super::visibility::readable_condition_pg;
 use super::PgBoard;
-use super::activity::record;
-use super::posts::{Params, borrowed, boxed, locked_post, time};
+use super::posts::{Params, borrowed, boxed, locked_post, record, time};
 
 /// The columns an [`AttachmentMeta`] is read from, on `board_attachments a`.
 const META_COLUMNS: &str = "a.id, a.post_id, a.file_name, a.content_type, a.size, a.sha256, \

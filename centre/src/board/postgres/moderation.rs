@@ -8,8 +8,7 @@ use super::super::model::{PostId, Standing, Viewer};
 use super::super::moderation::{Decision, MAX_REASON_CHARS, Report, Reported};
 use super::super::store::{BoardError, login};
 use super::PgBoard;
-use super::activity::record;
-use super::posts::{locked_post, readable_post, time};
+use super::posts::{locked_post, readable_post, record, time};
 
 impl PgBoard {
     /// [`super::super::BoardStore::report_post`].

@@ -16,7 +16,7 @@ use super::super::store::{
 };
 use super::super::visibility::readable_condition_pg;
 use super::PgBoard;
-use super::activity::record;
+use crate::accounts::LoginName;
 
 /// Positional parameters gathered for one query, `$1` first.
 pub(super) type Params = Vec<Box<dyn ToSql + Sync>>;
@@ -245,7 +245,7 @@ impl PgBoard {
         if filter.unread_only {
             params.push(Box::new(viewer.login().as_str().to_owned()));
             extra.push_str(" AND ");
-            extra.push_str(&super::activity::unread_condition(params.len()));
+            extra.push_str(&unread_condition(params.len()));
         }
         query_posts(&mut self.client, viewer, &extra, params, filter.limit)
     }
@@ -432,4 +432,38 @@ pub(super) fn boxed(values: Vec<String>) -> impl Iterator<Item = Box<dyn ToSql +
 /// `params` as the `postgres` crate takes them.
 pub(super) fn borrowed(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p.as_ref()).collect()
+}
+
+/// Writes one audit entry on `client` (inside the caller's transaction).
+pub(super) fn record(
+    client: &mut impl GenericClient,
+    actor: &LoginName,
+    action: Action,
+    post: Option<PostId>,
+    comment: Option<CommentId>,
+    detail: Option<&str>,
+) -> Result<(), BoardError> {
+    client.execute(
+        "INSERT INTO board_audit (at, actor_login, action, post_id, comment_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &Timestamp::now().to_string(),
+            &actor.as_str(),
+            &action.code(),
+            &post.map(|p| p.0),
+            &comment.map(|c| c.0),
+            &detail,
+        ],
+    )?;
+    Ok(())
+}
+
+/// An SQL condition on a row of `board_posts p`: the post is unread by
+/// the reader whose login name is the parameter `$n`.
+pub(super) fn unread_condition(n: usize) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM board_reads r WHERE r.login = ${n} AND r.post_id = p.id \
+         AND r.seen_comment >= (SELECT COALESCE(MAX(c.id), 0) FROM board_comments c \
+                                WHERE c.post_id = p.id))"
+    )
 }
