@@ -293,6 +293,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}td.s{color:#8a5a00;backg
 p.note{color:#4a5866;font-size:.9rem;margin:.2rem 0}a{color:#2a6f97}.meta{color:#4a5866}\
 .en{color:#4a5866;font-size:.85rem}form.account{float:right;margin-top:.4rem;text-align:right}\
 label{font-weight:700}input{font:inherit;padding:.35rem .5rem;border:1px solid #8a9aab;border-radius:4px;width:20rem;max-width:100%}\
+select,code{font-family:inherit}select{font-size:inherit;padding:.3rem .4rem}\
 button{font:inherit;padding:.35rem 1rem;border:1px solid #1f4e6b;border-radius:4px;background:#2a6f97;color:#fff;cursor:pointer}\
 img.chart{display:block;max-width:100%;height:auto;margin:.6rem 0}\
 form.account button{background:#fff;color:#1f4e6b}p.error{color:#9b1c1c;background:#fdecec;border-left:4px solid #9b1c1c;padding:.4rem .7rem}";

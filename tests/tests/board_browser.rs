@@ -451,4 +451,34 @@ fn the_guard_unread_markers_and_reports_work_as_a_person_meets_them() {
 
     reader.open(&centre.url("/board"));
     assert!(links_to(&mut reader, &post_path), "shown again");
+
+    // The statistics: the centre sees per-agency counts, an agency does not.
+    admin.open(&centre.url("/board/stats"));
+    let stats = text(&mut admin);
+    assert!(stats.contains("機関別"), "{stats}");
+    assert!(stats.contains("支援技法"), "{stats}");
+    shoot(&mut admin, "stats");
+    reader.open(&centre.url("/board/stats"));
+    assert!(!text(&mut reader).contains("機関別"));
+    admin.open(&centre.url("/admin"));
+    shoot(&mut admin, "admin");
+
+    // Its author narrows who may read it: the other agency loses it.
+    author.open(&centre.url(&format!("{post_path}/edit")));
+    shoot(&mut author, "edit");
+    submit(
+        &mut author,
+        "document.getElementById('visibility-agency').checked = true;",
+        "form[action$='/edit'] button[type=submit]",
+    );
+    // The body still holds the agency's number: the guard asks again.
+    assert!(text(&mut author).contains("電話番号「03-1234-5678」"));
+    submit(
+        &mut author,
+        "document.getElementById('not-personal').checked = true;",
+        "form[action$='/edit'] button[type=submit]",
+    );
+    assert_eq!(author.eval("location.pathname"), post_path.as_str());
+    reader.open(&centre.url("/board"));
+    assert!(!links_to(&mut reader, &post_path), "no longer shared");
 }
