@@ -19,16 +19,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::layout::{self, Place};
-use super::{Fields, MAX_PAGE_FORM, alert, bad_csrf, call_failure, failure_page, html, viewer};
+use super::{Fields, MAX_PAGE_FORM, alert, bad_csrf, call_failure, html, scope, viewer};
 use crate::board::attachments::{
     self, MAX_FILE_BYTES, MAX_FILES_PER_POST, NewAttachment, PreparedAttachment,
 };
 use crate::board::call::{CallError, on_board};
 use crate::board::model::{MAX_BODY_CHARS, MAX_TITLE_CHARS};
-use crate::board::{BoardError, Category, Kind, NewPost, Visibility};
+use crate::board::{BoardError, Category, Kind, NewPost};
 use crate::figures::html_escape;
 use crate::pages::SignedIn;
-use crate::server::{Shared, with_db};
+use crate::server::Shared;
 
 /// What the form holds, as written (so that a refused post is shown again
 /// as it was).
@@ -60,18 +60,7 @@ impl Draft {
             .ok_or(("カテゴリを選んでください。", "Please choose a category."))?;
         let kind = Kind::from_code(&self.kind)
             .ok_or(("種別を選んでください。", "Please choose a kind."))?;
-        let visibility = match self.visibility.as_str() {
-            "centre" => Visibility::CentreOnly,
-            "agency" => Visibility::MyAgency,
-            "agencies" => Visibility::Agencies(self.agencies.clone()),
-            "all" => Visibility::AllAgencies,
-            _ => {
-                return Err((
-                    "公開範囲を選んでください。",
-                    "Please choose who may read the post.",
-                ));
-            }
-        };
+        let visibility = scope::read(&self.visibility, &self.agencies)?;
         Ok(NewPost {
             category,
             kind,
@@ -82,25 +71,11 @@ impl Draft {
     }
 }
 
-/// The registered agencies' names other than the writer's own, for the
-/// "chosen agencies" choice.
-async fn other_agencies(centre: &Shared, signed: &SignedIn) -> Result<Vec<String>, Response> {
-    let own = viewer(signed).agency().map(str::to_owned);
-    let agencies = with_db(centre, |db| db.all_agencies())
-        .await
-        .map_err(failure_page)?;
-    Ok(agencies
-        .into_iter()
-        .filter(|a| a.revoked_at.is_none() && Some(&a.name) != own.as_ref())
-        .map(|a| a.name)
-        .collect())
-}
-
 pub(super) async fn form(
     State(centre): State<Shared>,
     Extension(signed): Extension<SignedIn>,
 ) -> Response {
-    let agencies = match other_agencies(&centre, &signed).await {
+    let agencies = match scope::other_agencies(&centre, &signed).await {
         Ok(agencies) => agencies,
         Err(response) => return response,
     };
@@ -135,7 +110,7 @@ pub(super) async fn submit(
                     "The files were not kept: please choose them again.",
                 ));
             }
-            match other_agencies(centre, signed).await {
+            match scope::other_agencies(centre, signed).await {
                 Ok(agencies) => html(status, render(signed, draft, &agencies, Some(error))),
                 Err(response) => response,
             }
@@ -383,7 +358,6 @@ fn options(
 
 /// The form with `draft` in it and `error` (HTML) above it.
 fn render(signed: &SignedIn, draft: &Draft, agencies: &[String], error: Option<String>) -> String {
-    let is_centre = viewer(signed).is_centre();
     let categories = options(
         Category::ALL
             .into_iter()
@@ -396,47 +370,6 @@ fn render(signed: &SignedIn, draft: &Draft, agencies: &[String], error: Option<S
             .map(|k| (k.code(), k.label_ja(), k.label_en())),
         &draft.kind,
     );
-    let mut scopes = String::new();
-    for v in [
-        Visibility::CentreOnly,
-        Visibility::MyAgency,
-        Visibility::Agencies(Vec::new()),
-        Visibility::AllAgencies,
-    ] {
-        if is_centre && v == Visibility::MyAgency {
-            continue;
-        }
-        let checked = if v.code() == draft.visibility {
-            " checked"
-        } else {
-            ""
-        };
-        let _ = write!(
-            scopes,
-            "<p><input type=\"radio\" id=\"visibility-{code}\" name=\"visibility\" value=\"{code}\"{checked}> \
-             <label for=\"visibility-{code}\">{ja} <span class=\"en\" lang=\"en\">{en}</span></label></p>",
-            code = v.code(),
-            ja = v.label_ja(),
-            en = v.label_en(),
-        );
-    }
-    let mut chosen = String::new();
-    for (i, name) in agencies.iter().enumerate() {
-        let checked = if draft.agencies.contains(name) {
-            " checked"
-        } else {
-            ""
-        };
-        let _ = write!(
-            chosen,
-            "<p><input type=\"checkbox\" id=\"agency-{i}\" name=\"agency\" value=\"{name}\"{checked}> \
-             <label for=\"agency-{i}\">{name}</label></p>",
-            name = html_escape(name),
-        );
-    }
-    if agencies.is_empty() {
-        chosen.push_str("<p class=\"hint\">ほかに登録された機関はありません。 <span lang=\"en\">No other agency is registered.</span></p>");
-    }
     let content = format!(
         "<form method=\"post\" action=\"/board/posts\" enctype=\"multipart/form-data\">{error}\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
@@ -461,16 +394,13 @@ fn render(signed: &SignedIn, draft: &Draft, agencies: &[String], error: Option<S
          <span class=\"en\" lang=\"en\">PDF, PNG or JPEG, up to {MAX_FILES_PER_POST} files of {max_mb} MB each. \
          Images are stored without their metadata (such as a GPS position); a PDF's own metadata (its author …) is kept. \
          Check yourself that the files hold no one's personal information.</span></p>\
-         <fieldset class=\"choices\"><legend>公開範囲 <span class=\"en\" lang=\"en\">Who may read it</span></legend>\
-         <p class=\"hint\">研究センターはどの投稿も読めます。 <span lang=\"en\">The centre reads every post.</span></p>{scopes}</fieldset>\
-         <fieldset class=\"choices\"><legend>公開する機関（「指定した機関」のとき） \
-         <span class=\"en\" lang=\"en\">Agencies (for “chosen agencies”)</span></legend>{chosen}</fieldset>\
-         <p><button type=\"submit\">投稿する <span lang=\"en\">Post</span></button></p></form>",
+{scopes}<p><button type=\"submit\">投稿する <span lang=\"en\">Post</span></button></p></form>",
         error = error.unwrap_or_default(),
         csrf = html_escape(&signed.csrf),
         title = html_escape(&draft.title),
         body = html_escape(&draft.body),
         max_mb = MAX_FILE_BYTES / (1024 * 1024),
+        scopes = scope::fieldsets(signed, &draft.visibility, &draft.agencies, agencies),
     );
     layout::page(
         signed,

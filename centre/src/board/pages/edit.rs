@@ -111,7 +111,7 @@ pub(super) async fn submit(
             Err(response) => response,
         }
     };
-    let visibility = match scope::read(&fields) {
+    let visibility = match scope::read(&draft.visibility, &draft.agencies) {
         Ok(visibility) => visibility,
         Err((ja, en)) => return refused(alert(ja, en)).await,
     };

@@ -3,18 +3,21 @@
 
 use std::fmt::Write;
 
-use super::{Fields, viewer};
+use super::viewer;
 use crate::board::Visibility;
 use crate::figures::html_escape;
 use crate::pages::SignedIn;
 
-/// The visibility the form's fields `visibility` and `agency` choose, or
-/// what is missing (Japanese, English).
-pub(super) fn read(fields: &Fields) -> Result<Visibility, (&'static str, &'static str)> {
-    match fields.get("visibility") {
+/// The visibility a form's `visibility` field (`chosen`) and its `agency`
+/// fields (`named`) choose, or what is missing (Japanese, English).
+pub(super) fn read(
+    chosen: &str,
+    named: &[String],
+) -> Result<Visibility, (&'static str, &'static str)> {
+    match chosen {
         "centre" => Ok(Visibility::CentreOnly),
         "agency" => Ok(Visibility::MyAgency),
-        "agencies" => Ok(Visibility::Agencies(fields.all("agency"))),
+        "agencies" => Ok(Visibility::Agencies(named.to_vec())),
         "all" => Ok(Visibility::AllAgencies),
         _ => Err((
             "公開範囲を選んでください。",
