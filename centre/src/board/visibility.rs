@@ -3,8 +3,7 @@
 //! condition so that lists and search are filtered by the database. The
 //! SQL is written once and rendered for SQLite ([`readable_condition`],
 //! named parameters) or PostgreSQL ([`readable_condition_pg`], `$n`
-//! parameters). The tests in this module,
-//! `centre/tests/board_visibility.rs` and (on both databases)
+//! parameters). The tests in this module and (on both databases)
 //! `tests/tests/board_postgres.rs` check every role against every
 //! visibility through both.
 //!

@@ -1,8 +1,7 @@
 //! The board's behaviour as checks that run on any [`Board`]: the SQLite
 //! board and the PostgreSQL one must pass the same ones
-//! (`tests/tests/board_postgres.rs` runs each on both). They are those of
-//! `centre/tests/board_visibility.rs`, `board_moderation.rs` and
-//! `board_stats.rs`, taking the board instead of opening one.
+//! (`tests/tests/board_postgres.rs` runs each on both), and these are the
+//! only copies of the board's store-level checks.
 //!
 //! - [`visibility`]: every role against every visibility, through every
 //!   door (list, address, comments, history, search);

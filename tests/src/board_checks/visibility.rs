@@ -462,3 +462,26 @@ pub fn a_list_keeps_to_its_category_and_kind_newest_first(board: &mut dyn Board)
     };
     assert_eq!(board.list_posts(&member, &two).expect("a list").len(), 2);
 }
+
+/// A search answers the newest hundred of what matches.
+pub fn a_search_answers_the_newest_hundred_of_what_matches(board: &mut dyn Board) {
+    let author = agency("aoi", "north");
+    let limit = tsunagi_centre::board::store::SEARCH_LIMIT as usize;
+    let mut last = None;
+    for n in 0..limit + 5 {
+        let id = board
+            .create_post(
+                &author,
+                &post(
+                    &format!("{n}件目"),
+                    "就労支援の進め方",
+                    Visibility::AllAgencies,
+                ),
+            )
+            .expect("posts");
+        last = Some(id);
+    }
+    let found = board.search(&author, "就労支援").expect("searches");
+    assert_eq!(found.len(), limit);
+    assert_eq!(found.first().map(|p| p.id), last, "newest first");
+}
