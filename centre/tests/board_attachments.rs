@@ -16,25 +16,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use image::{ImageEncoder, RgbImage};
 use tower::ServiceExt;
-use tsunagi_centre::accounts::Role;
 use tsunagi_centre::board::attachments::{MAX_FILE_BYTES, MAX_FILES_PER_POST};
-use tsunagi_centre::storage::{Agency, Database};
-use tsunagi_core::seal::DeviceKeys;
 
+use common::board::{
+    ADMIN, AUTHOR, Browser, OUTSIDER, PARTNER, PARTNER_AGENCY, board_site as site, log_in,
+};
 use common::site::{Answer, HOST, ORIGIN, Site};
-
-/// A member of the fixture's agency, who posts.
-const AUTHOR: &str = "aoi";
-/// A member of the agency the post is shared with.
-const PARTNER: &str = "ren";
-/// A member of a third agency, not chosen.
-const OUTSIDER: &str = "sora";
-/// A centre administrator, who reads the audit log.
-const ADMIN: &str = "kanri";
-/// The agency the post is shared with.
-const PARTNER_AGENCY: &str = "別市就労支援センター";
-/// The agency not chosen.
-const OTHER_AGENCY: &str = "遠方県障害者職業センター";
 
 /// Text hidden in every test image's EXIF, as a phone writes where a
 /// photo was taken.
@@ -42,36 +29,6 @@ const GPS_MARK: &[u8] = b"GPS 35.6581N 139.7414E home-of-client";
 
 /// A small PDF.
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
-
-fn site() -> Site {
-    let site = Site::new();
-    for name in [PARTNER_AGENCY, OTHER_AGENCY] {
-        site.database()
-            .add_agency(&Agency::new(name, DeviceKeys::generate().signer()))
-            .expect("registers the agency");
-    }
-    site.add_account(AUTHOR, Site::agency_role());
-    site.add_account(PARTNER, Role::Agency(PARTNER_AGENCY.into()));
-    site.add_account(OUTSIDER, Role::Agency(OTHER_AGENCY.into()));
-    site.add_account(ADMIN, Role::Admin);
-    site
-}
-
-/// A logged-in browser: its session cookie and its forms' CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-async fn log_in(site: &Site, login: &str) -> Browser {
-    let cookie = site.login(login).await;
-    let page = site.get("/board/new", &[&cookie]).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    Browser {
-        csrf: page.csrf(),
-        cookie,
-    }
-}
 
 /// One part of a `multipart/form-data` body.
 enum Part<'a> {
@@ -128,10 +85,6 @@ fn post_fields<'a>(csrf: &'a str, title: &'a str) -> Vec<Part<'a>> {
 }
 
 impl Browser {
-    async fn get(&self, site: &Site, path: &str) -> Answer {
-        site.get(path, &[&self.cookie]).await
-    }
-
     /// Sends the new-post form with `parts`.
     async fn send_form(&self, site: &Site, parts: &[Part<'_>]) -> Answer {
         let request = Request::post("/board/posts")

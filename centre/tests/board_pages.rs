@@ -5,65 +5,11 @@
 mod common;
 
 use axum::http::StatusCode;
-use tsunagi_centre::accounts::Role;
-use tsunagi_centre::storage::{Agency, Database};
-use tsunagi_core::seal::DeviceKeys;
 
-use common::site::{Answer, ORIGIN, Site, form};
-
-/// A member of the fixture's agency, who posts.
-const AUTHOR: &str = "aoi";
-/// A member of the agency the post is shared with.
-const PARTNER: &str = "ren";
-/// A member of a third agency, not chosen.
-const OUTSIDER: &str = "sora";
-/// The agency the post is shared with.
-const PARTNER_AGENCY: &str = "別市就労支援センター";
-/// The agency not chosen.
-const OTHER_AGENCY: &str = "遠方県障害者職業センター";
-
-/// A centre with the researcher, a member of the fixture's agency, and one
-/// member of each of two other registered agencies.
-fn site() -> Site {
-    let site = Site::new();
-    for name in [PARTNER_AGENCY, OTHER_AGENCY] {
-        site.database()
-            .add_agency(&Agency::new(name, DeviceKeys::generate().signer()))
-            .expect("registers the agency");
-    }
-    site.add_account(AUTHOR, Site::agency_role());
-    site.add_account(PARTNER, Role::Agency(PARTNER_AGENCY.into()));
-    site.add_account(OUTSIDER, Role::Agency(OTHER_AGENCY.into()));
-    site
-}
-
-/// A logged-in browser: its session cookie and the CSRF token its forms
-/// carry (read from the new-post form, as a browser would have it).
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-async fn log_in(site: &Site, login: &str) -> Browser {
-    let cookie = site.login(login).await;
-    let page = site.get("/board/new", &[&cookie]).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    Browser {
-        csrf: page.csrf(),
-        cookie,
-    }
-}
-
-impl Browser {
-    async fn get(&self, site: &Site, path: &str) -> Answer {
-        site.get(path, &[&self.cookie]).await
-    }
-
-    async fn post(&self, site: &Site, path: &str, fields: &[(&str, &str)]) -> Answer {
-        site.post(path, &form(fields), &[&self.cookie], Some(ORIGIN))
-            .await
-    }
-}
+use common::board::{
+    AUTHOR, Browser, OUTSIDER, PARTNER, PARTNER_AGENCY, board_site as site, log_in,
+};
+use common::site::{Site, form};
 
 /// The title with script in it that every test posts.
 const TITLE: &str = "<script>alert('title')</script>職場実習の受け入れ先について";

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod board;
 pub mod site;
 
 use time::macros::date;
