@@ -53,7 +53,7 @@ use super::BoardError;
 use super::attachments::{MAX_FILE_BYTES, MAX_FILES_PER_POST};
 use super::call::CallError;
 use crate::figures::html_escape;
-use crate::pages::{self, SignedIn};
+use crate::pages::{self, SignedIn, bad_csrf, page_failure};
 use crate::server::Shared;
 
 /// The largest form the board's pages take: 256 KiB, room for a post of
@@ -124,7 +124,7 @@ async fn require_member(
             response
         }
         Ok(None) => pages::to_login(request.headers()),
-        Err(failure) => failure_page(failure),
+        Err(failure) => page_failure(failure),
     }
 }
 
@@ -227,16 +227,6 @@ fn unavailable() -> Response {
         "掲示板が応答しません。しばらくしてからもう一度お試しください。 \
          The board is not answering; try again later.",
     )
-}
-
-/// The answer when the centre's own database (sessions, agencies) failed.
-fn failure_page(failure: crate::server::Failure) -> Response {
-    pages::page_failure(failure)
-}
-
-/// 403 for a form without the session's CSRF token.
-fn bad_csrf() -> Response {
-    pages::bad_csrf()
 }
 
 /// The fields of a posted form, in order (a name may come more than

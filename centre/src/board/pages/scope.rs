@@ -89,7 +89,7 @@ pub(super) async fn other_agencies(
     let own = viewer(signed).agency().map(str::to_owned);
     let agencies = crate::server::with_db(centre, |db| db.all_agencies())
         .await
-        .map_err(super::failure_page)?;
+        .map_err(super::page_failure)?;
     Ok(agencies
         .into_iter()
         .filter(|a| a.revoked_at.is_none() && Some(&a.name) != own.as_ref())
