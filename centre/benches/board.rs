@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tsunagi_centre::accounts::{Account, LoginName, PasswordHasher, Role};
-use tsunagi_centre::board::{Board, BoardStore, Category, Kind, NewPost, Viewer, Visibility};
+use tsunagi_centre::board::model::SEEDED_CATEGORIES;
+use tsunagi_centre::board::visibility::readable_condition_pg;
+use tsunagi_centre::board::{BoardStore, CategoryCode, Kind, NewPost, Viewer, Visibility};
 use tsunagi_centre::identity::CentreIdentity;
 use tsunagi_centre::server::{Centre, serve};
 use tsunagi_core::reference::ReferenceDb;
@@ -65,8 +67,6 @@ fn agency(i: usize) -> String {
     format!("機関{i:04}")
 }
 
-/// Seeds the centre's database and board in `dir`; returns the logins of
-/// the readers (one per agency, the first `READERS` agencies).
 /// The PostgreSQL database to use instead of SQLite, if any.
 fn database() -> Option<String> {
     std::env::var("BOARD_BENCH_DATABASE")
@@ -74,6 +74,8 @@ fn database() -> Option<String> {
         .filter(|url| !url.is_empty())
 }
 
+/// Seeds the centre's database and board in `dir`; returns the logins of
+/// the readers (one per agency, the first `READERS` agencies).
 fn seed(dir: &std::path::Path) -> Vec<String> {
     let (agencies, users, posts, comments) = (
         scaled(1_000),
@@ -108,20 +110,6 @@ fn seed(dir: &std::path::Path) -> Vec<String> {
     }
     drop(db);
 
-    // SQLite is seeded without waiting for the disk (each post is still
-    // its own transaction); PostgreSQL as it is configured.
-    let mut board: Box<dyn Board> = match &url {
-        Some(url) => tsunagi_centre::board::open_backend(dir, Some(url)).expect("the board"),
-        None => {
-            let conn =
-                Connection::open(dir.join(tsunagi_centre::board::BOARD_FILE)).expect("opens");
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .expect("WAL");
-            conn.pragma_update(None, "synchronous", "OFF")
-                .expect("fast seeding");
-            Box::new(BoardStore::new(conn).expect("the board"))
-        }
-    };
     let viewers: Vec<Viewer> = logins
         .iter()
         .take(agencies.min(users))
@@ -133,41 +121,14 @@ fn seed(dir: &std::path::Path) -> Vec<String> {
             )
         })
         .collect();
-    let mut ids = Vec::new();
-    for p in 0..posts {
-        let author = &viewers[p % viewers.len()];
-        let visibility = match p % 4 {
-            0 => Visibility::AllAgencies,
-            1 => Visibility::MyAgency,
-            2 => Visibility::Agencies(vec![agency((p / 4) % agencies), agency((p / 7) % agencies)]),
-            _ => Visibility::CentreOnly,
-        };
-        let body = format!(
-            "{}{}{}",
-            PHRASES[p % 8],
-            PHRASES[(p / 8) % 8],
-            PHRASES[(p / 64) % 8]
-        );
-        let id = board
-            .create_post(
-                author,
-                &NewPost {
-                    category: Category::ALL[p % 7],
-                    kind: Kind::ALL[p % 5],
-                    title: format!("投稿{p}：{}", &PHRASES[(p / 3) % 8]),
-                    body,
-                    visibility,
-                },
-            )
-            .expect("posts");
-        ids.push(id);
-    }
-    for c in 0..comments {
-        let post = ids[(c * 7919) % ids.len()];
-        let author = &viewers[0];
-        // The first agency's member comments on what it may read; others
-        // are skipped (the store refuses them as missing).
-        let _ = board.add_comment(author, post, "コメントです。参考になりました。");
+    let shape = Shape {
+        agencies,
+        posts,
+        comments,
+    };
+    match &url {
+        Some(url) => seed_postgres(dir, url, &shape, &viewers),
+        None => seed_sqlite(dir, &shape, &viewers),
     }
     println!(
         "{}: seeded {agencies} agencies, {users} accounts, {posts} posts, {comments} comments in {:.0?}",
@@ -179,6 +140,145 @@ fn seed(dir: &std::path::Path) -> Vec<String> {
         started.elapsed()
     );
     logins.into_iter().take(READERS).collect()
+}
+
+/// How much the board is seeded with.
+struct Shape {
+    agencies: usize,
+    posts: usize,
+    comments: usize,
+}
+
+/// Post `p`'s author (one of `viewers`, in turn), what it is and who may
+/// read it; comment `c` is on post `comment_target(c)` (from 0), by the
+/// first agency's member when it may read the post. The PostgreSQL seeding
+/// computes the same in SQL.
+fn post_number(p: usize, viewers: &[Viewer], agencies: usize) -> (&Viewer, NewPost) {
+    let visibility = match p % 4 {
+        0 => Visibility::AllAgencies,
+        1 => Visibility::MyAgency,
+        2 => Visibility::Agencies(vec![agency((p / 4) % agencies), agency((p / 7) % agencies)]),
+        _ => Visibility::CentreOnly,
+    };
+    let post = NewPost {
+        category: CategoryCode::parse(SEEDED_CATEGORIES[p % 7].0).expect("a code"),
+        kind: Kind::ALL[p % 5],
+        title: format!("投稿{p}：{}", PHRASES[(p / 3) % 8]),
+        body: format!(
+            "{}{}{}",
+            PHRASES[p % 8],
+            PHRASES[(p / 8) % 8],
+            PHRASES[(p / 64) % 8]
+        ),
+        visibility,
+    };
+    (&viewers[p % viewers.len()], post)
+}
+
+/// The post (from 0) comment `c` is on.
+fn comment_target(c: usize, posts: usize) -> usize {
+    (c * 7919) % posts
+}
+
+const COMMENT: &str = "コメントです。参考になりました。";
+
+/// The board in `board.db` through the board's own calls, each post its
+/// own transaction, without waiting for the disk.
+fn seed_sqlite(dir: &std::path::Path, shape: &Shape, viewers: &[Viewer]) {
+    let conn = Connection::open(dir.join(tsunagi_centre::board::BOARD_FILE)).expect("opens");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("WAL");
+    conn.pragma_update(None, "synchronous", "OFF")
+        .expect("fast seeding");
+    let mut board = BoardStore::new(conn).expect("the board");
+    let mut ids = Vec::new();
+    for p in 0..shape.posts {
+        let (author, post) = post_number(p, viewers, shape.agencies);
+        ids.push(board.create_post(author, &post).expect("posts"));
+    }
+    for c in 0..shape.comments {
+        let post = ids[comment_target(c, ids.len())];
+        // Refused (as missing) where the commenter may not read the post.
+        let _ = board.add_comment(&viewers[0], post, COMMENT);
+    }
+}
+
+/// The board in PostgreSQL: the tables made by the board, then every post,
+/// its named agencies and the comments in three `INSERT … SELECT` over
+/// `generate_series` (row by row took hours), the same rows
+/// [`seed_sqlite`] makes. The commenter's reading is the board's own rule
+/// ([`readable_condition_pg`]).
+fn seed_postgres(dir: &std::path::Path, url: &str, shape: &Shape, viewers: &[Viewer]) {
+    drop(tsunagi_centre::board::open_backend(dir, Some(url)).expect("the board's tables"));
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connects");
+    let n = |v: usize| i64::try_from(v).expect("fits");
+    let now = tsunagi_core::rfc3339::Timestamp::now().to_string();
+    let categories: Vec<&str> = SEEDED_CATEGORIES.iter().map(|c| c.0).collect();
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
+    let mut tx = client.transaction().expect("a transaction");
+    tx.execute(
+        "INSERT INTO board_posts (author_login, author_agency, category, kind, title, body,
+                                  visibility, created_at, updated_at)
+         SELECT 'user' || lpad((p % $2::bigint)::text, 5, '0'),
+                '機関' || lpad((p % $2::bigint)::text, 4, '0'),
+                ($3::text[])[p % 7 + 1], ($4::text[])[p % 5 + 1],
+                '投稿' || p || '：' || ($5::text[])[(p / 3) % 8 + 1],
+                ($5::text[])[p % 8 + 1] || ($5::text[])[(p / 8) % 8 + 1]
+                    || ($5::text[])[(p / 64) % 8 + 1],
+                (ARRAY['all', 'agency', 'agencies', 'centre'])[p % 4 + 1], $6, $6
+         FROM generate_series(0::bigint, $1::bigint - 1) AS p ORDER BY p",
+        &[
+            &n(shape.posts),
+            &n(viewers.len()),
+            &categories,
+            &kinds,
+            &PHRASES.to_vec(),
+            &now,
+        ],
+    )
+    .expect("the posts");
+    tx.execute(
+        "INSERT INTO board_post_agencies (post_id, agency)
+         SELECT DISTINCT p + 1, '機関' || lpad(a::text, 4, '0')
+         FROM generate_series(0::bigint, $1::bigint - 1) AS p,
+              LATERAL (VALUES ((p / 4) % $2::bigint), ((p / 7) % $2::bigint)) AS named (a)
+         WHERE p % 4 = 2",
+        &[&n(shape.posts), &n(shape.agencies)],
+    )
+    .expect("the named agencies");
+    let commenter = &viewers[0];
+    let condition = readable_condition_pg(commenter, 4);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::new();
+    let (comments, posts) = (n(shape.comments), n(shape.posts));
+    params.extend([
+        &comments as &(dyn postgres::types::ToSql + Sync),
+        &posts,
+        &now,
+    ]);
+    params.extend(
+        condition
+            .params
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync)),
+    );
+    tx.execute(
+        &format!(
+            "INSERT INTO board_comments (post_id, author_login, author_agency, body, created_at)
+             SELECT p.id, '{login}', '{agency}', '{COMMENT}', $3
+             FROM generate_series(0::bigint, $1::bigint - 1) AS c
+             JOIN board_posts p ON p.id = (c * 7919) % $2::bigint + 1
+             WHERE {rule} ORDER BY c",
+            login = commenter.login().as_str(),
+            agency = commenter.agency().expect("an agency's member"),
+            rule = condition.sql,
+        ),
+        &params,
+    )
+    .expect("the comments");
+    tx.commit().expect("seeded");
+    client
+        .batch_execute("ANALYZE")
+        .expect("statistics for the planner");
 }
 
 /// A client that trusts only the centre's certificate.
@@ -274,6 +374,10 @@ fn main() {
         .expect("a runtime");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
     let base = format!("https://{}", listener.local_addr().expect("an address"));
+    // The last hold on the centre is let go here, after the runtime: the
+    // PostgreSQL clients it holds block when dropped, which a runtime's
+    // thread must not do.
+    let held = Arc::clone(&centre);
     runtime.block_on(async {
         let server_identity = CentreIdentity::load(dir.path()).expect("loads");
         tokio::spawn(async move { serve(listener, &server_identity, centre).await });
@@ -352,4 +456,6 @@ fn main() {
             post_rate / static_rate
         );
     });
+    drop(runtime);
+    drop(held);
 }

@@ -204,6 +204,30 @@ pub enum BoardCommand {
     /// The board's accounts (the same accounts that read the figures).
     #[command(subcommand)]
     User(BoardUserCommand),
+    /// The categories posts are filed under.
+    #[command(subcommand)]
+    Category(BoardCategoryCommand),
+}
+
+/// `board category …`.
+#[derive(Debug, Subcommand)]
+pub enum BoardCategoryCommand {
+    /// Adds a category after the others. Categories are never removed or
+    /// renamed: posts and addresses keep their codes.
+    Add {
+        /// Its code, kept in posts and addresses (`/board?category=CODE`):
+        /// up to 32 lowercase letters, digits and hyphens, starting with a
+        /// letter.
+        code: String,
+        /// Its name in Japanese (shown first), 1 to 40 characters.
+        #[arg(long, value_name = "NAME")]
+        ja: String,
+        /// Its name in English, 1 to 40 characters.
+        #[arg(long, value_name = "NAME")]
+        en: String,
+    },
+    /// Lists every category in the board's order: code, Japanese, English.
+    List,
 }
 
 /// `board agency …`.
@@ -545,9 +569,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Runs one `board …` command.
 fn run_board(dir: &Path, database: Option<&str>, command: BoardCommand) -> anyhow::Result<()> {
-    let mut db = storage::open(dir, database)?;
+    let open = || storage::open(dir, database);
     match command {
         BoardCommand::Agency(BoardAgencyCommand::Add { name }) => {
+            let mut db = open()?;
             let name = agency_name(&name)?;
             db.add_agency_without_key(&name)?;
             println!(
@@ -555,6 +580,7 @@ fn run_board(dir: &Path, database: Option<&str>, command: BoardCommand) -> anyho
             );
         }
         BoardCommand::Agency(BoardAgencyCommand::List) => {
+            let mut db = open()?;
             let accounts = db.accounts()?;
             for a in db.all_agencies()? {
                 let count = |admin: bool| {
@@ -587,6 +613,7 @@ fn run_board(dir: &Path, database: Option<&str>, command: BoardCommand) -> anyho
             role,
             display_name,
         }) => {
+            let mut db = open()?;
             let role = match (kind.agency, role, kind.researcher, kind.centre_admin) {
                 (Some(agency), Some(AgencyRoleArg::Admin), _, _) => {
                     Role::AgencyAdmin(agency_name(&agency)?)
@@ -614,14 +641,17 @@ fn run_board(dir: &Path, database: Option<&str>, command: BoardCommand) -> anyho
             );
         }
         BoardCommand::User(BoardUserCommand::Disable { login }) => {
+            let mut db = open()?;
             db.disable_account(login.trim())?;
             println!("disabled {}; its sessions have ended", login.trim());
         }
         BoardCommand::User(BoardUserCommand::Enable { login }) => {
+            let mut db = open()?;
             db.enable_account(login.trim())?;
             println!("enabled {}", login.trim());
         }
         BoardCommand::User(BoardUserCommand::List) => {
+            let mut db = open()?;
             for a in db.accounts()? {
                 let disabled = if a.disabled { "\tdisabled" } else { "" };
                 println!(
@@ -631,6 +661,36 @@ fn run_board(dir: &Path, database: Option<&str>, command: BoardCommand) -> anyho
                     role_words(&a.role),
                     a.created_at
                 );
+            }
+        }
+        BoardCommand::Category(command) => run_board_category(dir, database, command)?,
+    }
+    Ok(())
+}
+
+/// Runs one `board category …` command, on the board where the centre
+/// keeps it (the same database as `serve --database`, or `board.db`).
+fn run_board_category(
+    dir: &Path,
+    database: Option<&str>,
+    command: BoardCategoryCommand,
+) -> anyhow::Result<()> {
+    let mut board = board::open_backend(dir, database)?;
+    match command {
+        BoardCategoryCommand::Add { code, ja, en } => {
+            let category =
+                board::Category::new(board::CategoryCode::parse(code.trim())?, &ja, &en)?;
+            board.add_category(&category)?;
+            println!(
+                "added the category {} ({} / {})",
+                category.code(),
+                category.label_ja(),
+                category.label_en()
+            );
+        }
+        BoardCategoryCommand::List => {
+            for c in board.categories()? {
+                println!("{}\t{}\t{}", c.code(), c.label_ja(), c.label_en());
             }
         }
     }

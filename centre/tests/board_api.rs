@@ -426,6 +426,39 @@ async fn a_comment_is_added_and_shown_with_its_post() {
 }
 
 #[tokio::test]
+async fn the_categories_are_listed_for_a_member_and_not_for_a_stranger() {
+    let site = site();
+    assert_eq!(
+        get(&site, "/api/categories", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let author = login(&site, AUTHOR).await;
+    let answer = get(&site, "/api/categories", Some(&author)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let categories = parsed(&answer)["categories"].clone();
+    let codes: Vec<&str> = categories
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["code"].as_str().expect("a code"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "project",
+            "model",
+            "techniques",
+            "questions",
+            "reports",
+            "publicity",
+            "conversation"
+        ]
+    );
+    assert_eq!(categories[3]["label_ja"], "質問・相談");
+    assert_eq!(categories[3]["label_en"], "Questions and consultation");
+}
+
+#[tokio::test]
 async fn a_post_the_board_refuses_is_answered_400_in_words() {
     let site = site();
     let author = login(&site, AUTHOR).await;
@@ -434,6 +467,11 @@ async fn a_post_the_board_refuses_is_answered_400_in_words() {
             json!({"category": "nonsense", "kind": "report", "title": "t", "body": "b",
                    "visibility": {"scope": "all_agencies"}}),
             "no such category",
+        ),
+        (
+            json!({"category": "Not A Code", "kind": "report", "title": "t", "body": "b",
+                   "visibility": {"scope": "all_agencies"}}),
+            "A category's code is up to 32 lowercase letters",
         ),
         (
             json!({"category": "reports", "kind": "report", "title": "  ", "body": "b",

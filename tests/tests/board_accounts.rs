@@ -3,8 +3,9 @@
 //! with the password from `TSUNAGI_PASSWORD`, staff with the password on
 //! standard input, the agency administrator logging in over HTTPS and
 //! reaching `/admin`, `board user disable`, and the key added later with
-//! `agency add --key` — on SQLite and on a real PostgreSQL server, and on
-//! a PostgreSQL database made before agency administrators existed.
+//! `agency add --key`; `board category add|list` and the new category on
+//! the pages — on SQLite and on a real PostgreSQL server, and on a
+//! PostgreSQL database made before agency administrators existed.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -376,6 +377,88 @@ fn board_accounts_are_set_up_from_the_command_line_on_postgresql() {
         !dump.contains(ADMIN_PASSWORD),
         "only the password's hash is kept"
     );
+}
+
+/// Adds a category with the binary, refuses a taken or malformed one,
+/// and files a post under the new one on the pages.
+fn board_categories_are_added_from_the_command_line(centre: &Centre) {
+    fn add<'a>(code: &'a str, ja: &'a str, en: &'a str) -> [&'a str; 8] {
+        ["board", "category", "add", code, "--ja", ja, "--en", en]
+    }
+    let added = centre.ok(
+        &add("equipment", "就労支援機器", "Assistive equipment"),
+        None,
+        None,
+    );
+    assert!(added.contains("added the category equipment"), "{added}");
+    let again = centre.fails(&add("equipment", "機器", "Equipment"), None);
+    assert!(again.contains("すでにあります"), "{again}");
+    let malformed = centre.fails(&add("機器", "機器", "Equipment"), None);
+    assert!(malformed.contains("カテゴリのコード"), "{malformed}");
+    let listed = centre.ok(&["board", "category", "list"], None, None);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 8, "{listed}");
+    assert_eq!(lines[0], "project\tプロジェクト進行\tProject progress");
+    assert_eq!(lines[7], "equipment\t就労支援機器\tAssistive equipment");
+
+    centre.ok(
+        &["board", "user", "add", "kenkyu", "--researcher"],
+        Some(ADMIN_PASSWORD),
+        None,
+    );
+    let serve = centre.serve();
+    let fingerprint = centre.fingerprint();
+    let session = log_in(fingerprint, &serve.addr, "kenkyu", ADMIN_PASSWORD);
+    let form = request(fingerprint, &serve.addr, "/board/new", None, &session);
+    assert!(
+        form.body
+            .contains("<option value=\"equipment\">就労支援機器 (Assistive equipment)</option>"),
+        "the new-post form offers the new category"
+    );
+    let body = format!(
+        "csrf={}&title=equipment-loan&category=equipment&kind=information&body=loan&visibility=all",
+        form.csrf()
+    );
+    let posted = request(
+        fingerprint,
+        &serve.addr,
+        "/board/posts",
+        Some(body),
+        &session,
+    );
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let list = request(
+        fingerprint,
+        &serve.addr,
+        "/board?category=equipment",
+        None,
+        &session,
+    );
+    assert!(
+        list.body
+            .contains("<option value=\"equipment\" selected>就労支援機器</option>"),
+        "the list's filter offers and keeps the new category"
+    );
+    assert!(list.body.contains("equipment-loan"));
+    let other = request(
+        fingerprint,
+        &serve.addr,
+        "/board?category=project",
+        None,
+        &session,
+    );
+    assert!(!other.body.contains("equipment-loan"));
+}
+
+#[test]
+fn board_categories_are_added_from_the_command_line_on_sqlite() {
+    board_categories_are_added_from_the_command_line(&Centre::new(None));
+}
+
+#[test]
+fn board_categories_are_added_from_the_command_line_on_postgresql() {
+    let postgres = Postgres::start();
+    board_categories_are_added_from_the_command_line(&Centre::new(Some(postgres.url())));
 }
 
 /// `psql` of the newest installed PostgreSQL, as `Postgres` finds its

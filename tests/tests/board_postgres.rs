@@ -146,6 +146,10 @@ macro_rules! on_fresh_boards {
 }
 
 on_one_board![
+    categories::a_new_board_has_the_model_projects_seven_categories_in_order,
+    categories::an_added_category_comes_last_and_takes_posts_lists_and_statistics,
+    categories::a_taken_code_or_a_malformed_category_is_refused,
+    categories::a_post_under_a_category_the_board_does_not_keep_stores_nothing,
     visibility::every_reader_sees_an_agency_members_post_as_its_visibility_says,
     visibility::every_reader_sees_a_centre_post_as_its_visibility_says,
     visibility::a_post_that_may_not_be_read_is_answered_like_one_that_does_not_exist,
@@ -187,7 +191,7 @@ fn the_board_sits_beside_the_centres_tables_with_a_trigram_index_on_titles_and_b
         &mut first,
         &author,
         &board::NewPost {
-            category: board::Category::Questions,
+            category: board_checks::category("questions"),
             kind: board::Kind::Enquiry,
             title: "就労支援".to_owned(),
             body: "職場定着の工夫".to_owned(),

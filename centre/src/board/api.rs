@@ -49,8 +49,9 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use self::wire::{
-    AttachmentJson, CommentJson, CsrfJson, ErrorJson, FindingJson, FoundJson, LoginJson, MadeJson,
-    NewCommentJson, NewPostJson, PostJson, PostWithCommentsJson, PostsJson, StatsJson,
+    AttachmentJson, CategoriesJson, CategoryJson, CommentJson, CsrfJson, ErrorJson, FindingJson,
+    FoundJson, LoginJson, MadeJson, NewCommentJson, NewPostJson, PostJson, PostWithCommentsJson,
+    PostsJson, StatsJson,
 };
 use super::call::CallError;
 use super::stats::{BoardStats, Period, to_csv};
@@ -74,6 +75,7 @@ pub(crate) fn routes(centre: Shared) -> Router<Shared> {
         .route("/api/posts/{id}", get(show))
         .route("/api/posts/{id}/comments", post(comment))
         .route("/api/search", get(search))
+        .route("/api/categories", get(categories))
         .route("/api/stats", get(stats))
         .route("/api/stats.csv", get(stats_csv))
         .route_layer(middleware::from_fn_with_state(centre, require_session));
@@ -171,7 +173,11 @@ fn board_error(e: BoardError) -> Response {
         | BoardError::ReasonTooLong
         | BoardError::TooManyFiles
         | BoardError::UnsupportedFile
-        | BoardError::BrokenImage => StatusCode::BAD_REQUEST,
+        | BoardError::BrokenImage
+        | BoardError::NoSuchCategory
+        | BoardError::BadCategoryCode
+        | BoardError::BadCategoryLabel => StatusCode::BAD_REQUEST,
+        BoardError::CategoryExists => StatusCode::CONFLICT,
         BoardError::FileTooLarge | BoardError::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     };
     json_error(status, &e.to_string())
@@ -418,6 +424,19 @@ fn posts_answer(posts: Result<Vec<super::Post>, ApiError>) -> Response {
             StatusCode::OK,
             &PostsJson {
                 posts: posts.into_iter().map(PostJson::from).collect(),
+            },
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/categories`: every category the board keeps, in its order.
+async fn categories(State(centre): State<Shared>) -> Response {
+    match on_board(&centre, |board| board.categories()).await {
+        Ok(categories) => json(
+            StatusCode::OK,
+            &CategoriesJson {
+                categories: categories.into_iter().map(CategoryJson::from).collect(),
             },
         ),
         Err(e) => e.into_response(),

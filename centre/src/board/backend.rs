@@ -9,7 +9,9 @@ use std::collections::HashSet;
 
 use super::attachments::{AttachmentId, AttachmentMeta, PreparedAttachment};
 use super::audit::Entry;
-use super::model::{Comment, CommentId, NewPost, Post, PostFilter, PostId, Revision, Viewer};
+use super::model::{
+    Category, Comment, CommentId, NewPost, Post, PostFilter, PostId, Revision, Viewer,
+};
 use super::moderation::{Decision, Reported};
 use super::stats::{BoardStats, Period};
 use super::{BoardError, BoardStore, Visibility};
@@ -102,6 +104,10 @@ pub trait Board: Send {
         viewer: &Viewer,
         id: AttachmentId,
     ) -> Result<Option<(AttachmentMeta, Vec<u8>)>, BoardError>;
+    /// [`BoardStore::categories`].
+    fn categories(&mut self) -> Result<Vec<Category>, BoardError>;
+    /// [`BoardStore::add_category`].
+    fn add_category(&mut self, category: &Category) -> Result<(), BoardError>;
 }
 
 impl Board for BoardStore {
@@ -229,5 +235,13 @@ impl Board for BoardStore {
         id: AttachmentId,
     ) -> Result<Option<(AttachmentMeta, Vec<u8>)>, BoardError> {
         BoardStore::attachment(self, viewer, id)
+    }
+
+    fn categories(&mut self) -> Result<Vec<Category>, BoardError> {
+        BoardStore::categories(self)
+    }
+
+    fn add_category(&mut self, category: &Category) -> Result<(), BoardError> {
+        BoardStore::add_category(self, category)
     }
 }

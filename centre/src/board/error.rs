@@ -75,4 +75,23 @@ pub enum BoardError {
         "画像を読み取れませんでした。壊れているかもしれません。 The image could not be read: it may be damaged."
     )]
     BrokenImage,
+    /// A post names a category the board does not keep.
+    #[error(
+        "そのカテゴリはありません。カテゴリを選び直してください。 There is no such category: please choose one."
+    )]
+    NoSuchCategory,
+    /// A category with this code is kept already.
+    #[error("そのコードのカテゴリはすでにあります。 A category with this code exists already.")]
+    CategoryExists,
+    /// A category's code is not 1 to 32 of `a`–`z`, `0`–`9` and `-`,
+    /// starting with a letter.
+    #[error(
+        "カテゴリのコードは英小文字で始まる32文字以内の英小文字・数字・「-」にしてください。 A category's code is up to 32 lowercase letters, digits and hyphens, starting with a letter."
+    )]
+    BadCategoryCode,
+    /// A category's name is empty or longer than 40 characters.
+    #[error(
+        "カテゴリの名前は日本語・英語とも1〜40文字にしてください。 A category's name, in Japanese and in English, is 1 to 40 characters."
+    )]
+    BadCategoryLabel,
 }

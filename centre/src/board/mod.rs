@@ -3,10 +3,11 @@
 //! know-how, and comment on each other's posts.
 //!
 //! **What it must never carry** is an individual client's information: it
-//! is for the people who support, not about the people supported. Nothing
-//! here can tell a client's name from any other text yet (see below), so
-//! titles and bodies are treated as possibly identifying all the same:
-//! they never reach `Debug` output, errors or the log.
+//! is for the people who support, not about the people supported. The
+//! guard ([`personal`]) asks the poster about much of what looks like a
+//! person's information, but it cannot catch all of it, so titles and
+//! bodies are treated as possibly identifying all the same: they never
+//! reach `Debug` output, errors or the log.
 //!
 //! **Who reads what** is chosen per post by its poster ([`Visibility`]) and
 //! decided in one place, [`visibility`]: as Rust for a post in hand and as
@@ -15,36 +16,29 @@
 //! like one that does not exist.
 //!
 //! - [`model`]: categories, kinds, visibility, viewers, posts, comments;
+//! - [`categories`]: the categories the centre keeps, seeded with the
+//!   model project's seven;
 //! - [`visibility`]: the rule;
 //! - [`personal`]: the guard that finds what looks like a person's
 //!   information in a text (phone numbers, addresses, names with a disease …);
 //! - [`store`]: [`BoardStore`], the SQLite tables (posts, comments, edit
-//!   history, chosen agencies, an FTS5 trigram index for Japanese search).
+//!   history, chosen agencies, an FTS5 trigram index for Japanese search);
 //! - [`backend`]: [`Board`], what the pages and the API ask of the board,
-//!   answered alike by [`BoardStore`] and by
-//!   [`postgres::PgBoard`] ([`open_backend`] picks one);
+//!   answered alike by [`BoardStore`] and by [`postgres::PgBoard`]
+//!   ([`open_backend`] picks one);
 //! - [`postgres`]: [`postgres::PgBoard`], the same tables in the centre's
-//!   PostgreSQL database, searched through a `pg_trgm` index.
+//!   PostgreSQL database, searched through a `pg_trgm` index;
+//! - [`moderation`], [`reads`], [`audit`]: reports and their review, unread
+//!   markers, the audit log;
 //! - [`attachments`]: PDF and image files on posts, typed by their
 //!   content, images encoded again without their metadata (EXIF, GPS),
 //!   read through their post's visibility;
 //! - [`stats`]: counts of posts and comments by category, kind, month
 //!   (Japan time), poster type, person and (for the centre) agency, over
-//!   what the reader may read, and as CSV.
-//!
-//! - [`api`]: the JSON API under `/api` (login, posts, comments, search),
-//!   on the board's own SQLite file ([`open`], [`BOARD_FILE`]); the pages
-//!   and the API do not go through [`Board`] yet, so a centre on
-//!   PostgreSQL still serves the board from that file.
-//!
-//! **Built so far:** the core above, on a plain `rusqlite::Connection`,
-//! and the JSON API over it (`docs/board.md`). **Not yet:** the pages
-//! (and with them escaping titles and bodies for HTML: they are kept
-//! verbatim here); serving the board from
-//! PostgreSQL ([`postgres::PgBoard`] is built and tested, but not yet used
-//! by the server) and attachments there; an agency's administrator as distinct from its staff;
-//! a guard that warns before a post that looks like it names
-//! a client; statistics and charts; browser tests.
+//!   what the reader may read, and as CSV;
+//! - `api` and `pages`: the JSON API under `/api` and the pages under
+//!   `/board` (`docs/board.md`), both through [`Board`] on a blocking
+//!   thread (`call`).
 
 pub(crate) mod api;
 pub mod attachments;
@@ -52,6 +46,7 @@ pub mod audit;
 mod audit_log;
 pub mod backend;
 pub(crate) mod call;
+pub mod categories;
 mod error;
 pub mod model;
 pub mod moderation;
@@ -70,8 +65,8 @@ use rusqlite::Connection;
 
 pub use backend::Board;
 pub use model::{
-    Category, Comment, CommentId, Kind, NewPost, Post, PostFilter, PostId, Revision, Standing,
-    Viewer, Visibility,
+    Category, CategoryCode, Comment, CommentId, Kind, NewPost, Post, PostFilter, PostId, Revision,
+    Standing, Viewer, Visibility,
 };
 pub use store::{BoardError, BoardStore};
 

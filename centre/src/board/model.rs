@@ -9,86 +9,118 @@
 
 use tsunagi_core::rfc3339::Timestamp;
 
+use super::error::BoardError;
 use crate::accounts::{LoginName, Role};
 
-/// A post's category (カテゴリ), one of the seven the board starts with.
-/// Each is also a row of the `board_categories` table, seeded from
-/// [`Category::ALL`], so that lists can be grouped and counted in SQL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Category {
-    /// プロジェクト進行: coordination of the project.
-    ProjectProgress,
-    /// 就業支援モデル: the employment support model.
-    SupportModel,
-    /// 支援技法: support techniques.
-    SupportTechniques,
-    /// 質問・相談: questions and consultation.
-    Questions,
-    /// 報告: reports.
-    Reports,
-    /// 宣伝・広報: publicity.
-    Publicity,
-    /// コミュニケーション・雑談: conversation and small talk.
-    Conversation,
+/// A category's code (`project`, `techniques`…): kept in the database and
+/// used in addresses (`/board?category=`) and the API; never changes once
+/// given out. One to [`MAX_CATEGORY_CODE_CHARS`] of `a`–`z`, `0`–`9` and
+/// `-`, starting with a letter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CategoryCode(String);
+
+/// The most characters a category's code may have.
+pub const MAX_CATEGORY_CODE_CHARS: usize = 32;
+
+/// The most characters a category's name may have, in either language.
+pub const MAX_CATEGORY_LABEL_CHARS: usize = 40;
+
+impl CategoryCode {
+    /// `code` if it is a well-formed code (whether such a category exists
+    /// is the board's to say).
+    pub fn parse(code: &str) -> Result<Self, BoardError> {
+        let well_formed = code.len() <= MAX_CATEGORY_CODE_CHARS
+            && code.starts_with(|c: char| c.is_ascii_lowercase())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if well_formed {
+            Ok(Self(code.to_owned()))
+        } else {
+            Err(BoardError::BadCategoryCode)
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CategoryCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A post's category (カテゴリ). The centre keeps the list: the board
+/// starts with the model project's seven ([`SEEDED_CATEGORIES`]) and the
+/// centre adds more (`tsunagi-centre board category add`). Each is a row of
+/// the `board_categories` table, listed in the order they were added.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Category {
+    code: CategoryCode,
+    label_ja: String,
+    label_en: String,
 }
 
 impl Category {
-    /// Every category, in the order the board shows them.
-    pub const ALL: [Self; 7] = [
-        Self::ProjectProgress,
-        Self::SupportModel,
-        Self::SupportTechniques,
-        Self::Questions,
-        Self::Reports,
-        Self::Publicity,
-        Self::Conversation,
-    ];
+    /// A category with `code` and its names in Japanese and English, each
+    /// 1 to [`MAX_CATEGORY_LABEL_CHARS`] characters (trimmed, not only
+    /// whitespace).
+    pub fn new(code: CategoryCode, label_ja: &str, label_en: &str) -> Result<Self, BoardError> {
+        let label = |text: &str| {
+            let text = text.trim();
+            if text.is_empty() || text.chars().count() > MAX_CATEGORY_LABEL_CHARS {
+                Err(BoardError::BadCategoryLabel)
+            } else {
+                Ok(text.to_owned())
+            }
+        };
+        Ok(Self {
+            code,
+            label_ja: label(label_ja)?,
+            label_en: label(label_en)?,
+        })
+    }
 
-    /// The code kept in the database and used in addresses; never changes
-    /// once given out.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::ProjectProgress => "project",
-            Self::SupportModel => "model",
-            Self::SupportTechniques => "techniques",
-            Self::Questions => "questions",
-            Self::Reports => "reports",
-            Self::Publicity => "publicity",
-            Self::Conversation => "conversation",
+    /// A category as stored, not checked again.
+    pub(super) fn stored(code: String, label_ja: String, label_en: String) -> Self {
+        Self {
+            code: CategoryCode(code),
+            label_ja,
+            label_en,
         }
     }
 
-    /// The category with the code `code`, if there is one.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
+    /// Its code.
+    pub fn code(&self) -> &CategoryCode {
+        &self.code
     }
 
-    /// The name shown on the pages, in Japanese (the source of truth).
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Self::ProjectProgress => "プロジェクト進行",
-            Self::SupportModel => "就業支援モデル",
-            Self::SupportTechniques => "支援技法",
-            Self::Questions => "質問・相談",
-            Self::Reports => "報告",
-            Self::Publicity => "宣伝・広報",
-            Self::Conversation => "コミュニケーション・雑談",
-        }
+    /// Its name shown on the pages, in Japanese (the source of truth).
+    pub fn label_ja(&self) -> &str {
+        &self.label_ja
     }
 
-    /// The name in English.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::ProjectProgress => "Project progress",
-            Self::SupportModel => "Employment support model",
-            Self::SupportTechniques => "Support techniques",
-            Self::Questions => "Questions and consultation",
-            Self::Reports => "Reports",
-            Self::Publicity => "Publicity",
-            Self::Conversation => "Conversation",
-        }
+    /// Its name in English.
+    pub fn label_en(&self) -> &str {
+        &self.label_en
     }
 }
+
+/// The categories a board starts with, in this order (code, Japanese,
+/// English): the model project's, under which its 121 posts were
+/// analysed.
+pub const SEEDED_CATEGORIES: [(&str, &str, &str); 7] = [
+    ("project", "プロジェクト進行", "Project progress"),
+    ("model", "就業支援モデル", "Employment support model"),
+    ("techniques", "支援技法", "Support techniques"),
+    ("questions", "質問・相談", "Questions and consultation"),
+    ("reports", "報告", "Reports"),
+    ("publicity", "宣伝・広報", "Publicity"),
+    ("conversation", "コミュニケーション・雑談", "Conversation"),
+];
 
 /// What kind of message a post is (種別).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -283,8 +315,9 @@ pub struct CommentId(pub i64);
 /// What a poster writes to make a post.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewPost {
-    /// Its category.
-    pub category: Category,
+    /// Its category: one the board keeps ([`BoardError::NoSuchCategory`]
+    /// otherwise).
+    pub category: CategoryCode,
     /// Its kind.
     pub kind: Kind,
     /// Its title, kept as written (1 to [`MAX_TITLE_CHARS`] characters,
@@ -405,10 +438,10 @@ impl std::fmt::Debug for Revision {
 }
 
 /// Which posts a list shows, beyond what the reader may read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PostFilter {
     /// Only posts in this category.
-    pub category: Option<Category>,
+    pub category: Option<CategoryCode>,
     /// Only posts of this kind.
     pub kind: Option<Kind>,
     /// At most this many (the newest); all when `None`.

@@ -3,10 +3,9 @@
 //! [`super::moderation`], [`super::reads`] and [`super::attachments`]) and
 //! seeds the categories.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::error::BoardError;
-use super::model::Category;
 use super::store::BoardStore;
 
 /// The posts' tables; see [`super::store`] for what each holds.
@@ -74,18 +73,7 @@ impl BoardStore {
         conn.execute_batch(super::moderation::SCHEMA)?;
         conn.execute_batch(super::reads::SCHEMA)?;
         conn.execute_batch(super::attachments::SCHEMA)?;
-        for (position, category) in (0_i64..).zip(Category::ALL) {
-            conn.execute(
-                "INSERT OR IGNORE INTO board_categories (code, label_ja, label_en, position)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    category.code(),
-                    category.label_ja(),
-                    category.label_en(),
-                    position
-                ],
-            )?;
-        }
+        super::categories::seed(&conn)?;
         Ok(Self { conn })
     }
 

@@ -215,7 +215,7 @@ pub struct BoardStats {
     pub posts: u64,
     /// How many comments are counted.
     pub comments: u64,
-    /// Every category, in [`Category::ALL`] order, none left out.
+    /// Every category the board keeps, in its order, none left out.
     pub by_category: Vec<Tally<Category>>,
     /// Every kind, in [`Kind::ALL`] order, none left out.
     pub by_kind: Vec<Tally<Kind>>,
@@ -269,8 +269,9 @@ impl BoardStore {
                 )?;
             }
         }
+        let categories = super::categories::read_all(&tx)?;
         tx.commit()?;
-        counter.finish(viewer)
+        counter.finish(viewer, categories)
     }
 }
 
@@ -328,8 +329,8 @@ struct Made {
     author: String,
     /// Its author's agency; `None` for the centre.
     agency: Option<String>,
-    /// Its (post's) category.
-    category: Category,
+    /// Its (post's) category's code.
+    category: String,
     /// Its (post's) kind.
     kind: Kind,
     /// When it was made.
@@ -378,7 +379,7 @@ fn percent(part: u64, whole: u64) -> f64 {
 pub(super) struct Counter {
     period: Option<Period>,
     total: Count,
-    category: HashMap<Category, Count>,
+    category: HashMap<String, Count>,
     kind: HashMap<Kind, Count>,
     month: BTreeMap<MonthInJapan, Count>,
     poster: HashMap<PosterType, Count>,
@@ -403,14 +404,13 @@ impl Counter {
         if self.period.is_some_and(|p| !p.contains(row.created_at)) {
             return Ok(());
         }
-        let category = Category::from_code(&row.category).ok_or(BoardError::Damaged)?;
         let kind = Kind::from_code(&row.kind).ok_or(BoardError::Damaged)?;
         self.count(
             what,
             &Made {
                 author: row.author,
                 agency: row.agency,
-                category,
+                category: row.category,
                 kind,
                 month: MonthInJapan::of(row.created_at),
             },
@@ -420,7 +420,10 @@ impl Counter {
 
     fn count(&mut self, what: What, made: &Made) {
         self.total.add(what);
-        self.category.entry(made.category).or_default().add(what);
+        self.category
+            .entry(made.category.clone())
+            .or_default()
+            .add(what);
         self.kind.entry(made.kind).or_default().add(what);
         self.month.entry(made.month).or_default().add(what);
         self.poster
@@ -436,11 +439,34 @@ impl Counter {
         }
     }
 
-    /// The statistics for `viewer` of what was counted.
-    pub(super) fn finish(self, viewer: &Viewer) -> Result<BoardStats, BoardError> {
+    /// The statistics for `viewer` of what was counted, with a line for
+    /// each of `categories` (every category the board keeps, in its order;
+    /// a post under any other is damage).
+    pub(super) fn finish(
+        self,
+        viewer: &Viewer,
+        categories: Vec<Category>,
+    ) -> Result<BoardStats, BoardError> {
         let period = self.period;
         let total = self.total;
-        let by_category = every(Category::ALL, &self.category, total);
+        if self
+            .category
+            .keys()
+            .any(|code| !categories.iter().any(|c| c.code().as_str() == code))
+        {
+            return Err(BoardError::Damaged);
+        }
+        let by_category = categories
+            .into_iter()
+            .map(|category| {
+                let count = self
+                    .category
+                    .get(category.code().as_str())
+                    .copied()
+                    .unwrap_or_default();
+                count.tally(category, total)
+            })
+            .collect();
         let by_kind = every(Kind::ALL, &self.kind, total);
         let by_poster = every(PosterType::ALL, &self.poster, total);
         let mut by_month = Vec::new();

@@ -4,8 +4,8 @@
 //! Tables (all named `board_…`, so they can sit in the centre's database
 //! beside the others later):
 //!
-//! - `board_categories`: the seven [`Category`] codes with their labels,
-//!   seeded on every open (`INSERT OR IGNORE`);
+//! - `board_categories`: the categories the centre keeps ([`Category`]),
+//!   with their names and order, seeded on every open (`INSERT OR IGNORE`);
 //! - `board_posts`: one row per post, with its visibility's code; a deleted
 //!   post keeps its row with `deleted = 1`;
 //! - `board_post_agencies`: the agencies a [`Visibility::Agencies`] post
@@ -44,13 +44,16 @@ pub const SEARCH_LIMIT: u32 = 100;
 /// the reader may read.
 pub const MIN_INDEXED_CHARS: usize = 3;
 
-/// The columns a [`Post`] is read from, on `board_posts p`; the last is
-/// the JSON array of the agencies a post names.
+/// The columns a [`Post`] is read from, on `board_posts p`: the twelfth
+/// is the JSON array of the agencies a post names, the last two its
+/// category's names.
 const POST_COLUMNS: &str = "p.id, p.author_login, p.author_agency, p.category, p.kind, \
      p.title, p.body, p.visibility, p.created_at, p.updated_at, p.deleted, \
      (SELECT json_group_array(agency) FROM \
         (SELECT agency FROM board_post_agencies WHERE post_id = p.id ORDER BY agency)), \
-     p.hidden";
+     p.hidden, \
+     (SELECT label_ja FROM board_categories WHERE code = p.category), \
+     (SELECT label_en FROM board_categories WHERE code = p.category)";
 
 /// The board on one SQLite connection. Calls block and take `&mut self`:
 /// each write is one transaction, so a post, its agencies and its search
@@ -79,6 +82,9 @@ impl BoardStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !super::categories::exists(&tx, post.category.as_str())? {
+            return Err(BoardError::NoSuchCategory);
+        }
         tx.execute(
             "INSERT INTO board_posts (author_login, author_agency, category, kind, title, body,
                                       visibility, created_at, updated_at)
@@ -86,7 +92,7 @@ impl BoardStore {
             params![
                 author.login().as_str(),
                 author.agency(),
-                post.category.code(),
+                post.category.as_str(),
                 post.kind.code(),
                 post.title,
                 post.body,
@@ -287,11 +293,11 @@ impl BoardStore {
     ) -> Result<Vec<Post>, BoardError> {
         let mut extra = String::new();
         let mut params = Vec::new();
-        if let Some(category) = filter.category {
+        if let Some(category) = &filter.category {
             extra.push_str(" AND p.category = :board_category");
             params.push((
                 ":board_category".to_owned(),
-                Value::Text(category.code().to_owned()),
+                Value::Text(category.as_str().to_owned()),
             ));
         }
         if let Some(kind) = filter.kind {
@@ -459,7 +465,13 @@ fn query_posts(
 
 /// The post in a row of [`POST_COLUMNS`].
 fn post_from_row(row: &Row<'_>) -> Result<Post, BoardError> {
-    let category = Category::from_code(&row.get::<_, String>(3)?).ok_or(BoardError::Damaged)?;
+    let category = Category::stored(
+        row.get(3)?,
+        row.get::<_, Option<String>>(13)?
+            .ok_or(BoardError::Damaged)?,
+        row.get::<_, Option<String>>(14)?
+            .ok_or(BoardError::Damaged)?,
+    );
     let kind = Kind::from_code(&row.get::<_, String>(4)?).ok_or(BoardError::Damaged)?;
     let agencies: Vec<String> =
         serde_json::from_str(&row.get::<_, String>(11)?).map_err(|_| BoardError::Damaged)?;

@@ -3,17 +3,20 @@
 //! (`tests/tests/board_postgres.rs` runs each on both), and these are the
 //! only copies of the board's store-level checks.
 //!
+//! - [`categories`]: the seven the board starts with and those the
+//!   centre adds;
 //! - [`visibility`]: every role against every visibility, through every
 //!   door (list, address, comments, history, search);
 //! - [`moderation`]: reports, what each reader has read, the audit log;
 //! - [`stats`]: what each reader's statistics count.
 
+pub mod categories;
 pub mod moderation;
 pub mod stats;
 pub mod visibility;
 
 use tsunagi_centre::accounts::{LoginName, Role};
-use tsunagi_centre::board::{Board, Viewer};
+use tsunagi_centre::board::{Board, CategoryCode, Viewer};
 
 /// Which kind of row [`Clock::set`] dates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +48,11 @@ pub struct TestBoard {
 pub trait Boards {
     /// A new, empty board.
     fn fresh(&mut self) -> TestBoard;
+}
+
+/// The category code `code`.
+pub fn category(code: &str) -> CategoryCode {
+    CategoryCode::parse(code).expect("a well-formed category code")
 }
 
 /// A reader of `role`.

@@ -5,17 +5,17 @@ use tsunagi_centre::accounts::Role;
 use tsunagi_centre::board::audit::Action;
 use tsunagi_centre::board::moderation::Decision;
 use tsunagi_centre::board::{
-    Board, BoardError, Category, Kind, NewPost, PostFilter, PostId, Viewer, Visibility,
+    Board, BoardError, Kind, NewPost, PostFilter, PostId, Viewer, Visibility,
 };
 
-use super::{agency as staff, viewer};
+use super::{agency as staff, category, viewer};
 
 fn post(board: &mut dyn Board, author: &Viewer, title: &str) -> PostId {
     board
         .create_post(
             author,
             &NewPost {
-                category: Category::Questions,
+                category: category("questions"),
                 kind: Kind::Enquiry,
                 title: title.to_owned(),
                 body: "就労支援の進め方について".to_owned(),
@@ -141,7 +141,7 @@ pub fn a_post_one_may_not_read_cannot_be_reported(board: &mut dyn Board) {
         .create_post(
             &author,
             &NewPost {
-                category: Category::Questions,
+                category: category("questions"),
                 kind: Kind::Enquiry,
                 title: "自機関のみ".into(),
                 body: "本文".into(),

@@ -13,7 +13,7 @@ use tsunagi_core::rfc3339::Timestamp;
 
 use crate::board::attachments::AttachmentMeta;
 use crate::board::stats::{BoardStats, Period, Tally};
-use crate::board::{Category, Comment, Kind, NewPost, Post, Visibility};
+use crate::board::{Category, CategoryCode, Comment, Kind, NewPost, Post, Visibility};
 
 /// What `POST /api/login` reads.
 #[derive(Deserialize)]
@@ -123,15 +123,40 @@ impl TryFrom<NewPostJson> for NewPost {
     }
 }
 
-/// The category with the code `code`, or why not, in words.
-pub(super) fn category(code: &str) -> Result<Category, String> {
-    Category::from_code(code).ok_or_else(|| {
-        let codes: Vec<&str> = Category::ALL.iter().map(|c| c.code()).collect();
-        format!(
-            "そのカテゴリはありません。 There is no such category; the categories are {}.",
-            codes.join(", ")
-        )
-    })
+/// `code` as a category's code, or why it cannot be one, in words
+/// (whether the board keeps such a category is the board's to say:
+/// `GET /api/categories` lists them).
+pub(super) fn category(code: &str) -> Result<CategoryCode, String> {
+    CategoryCode::parse(code).map_err(|e| e.to_string())
+}
+
+/// What `GET /api/categories` answers.
+#[derive(Serialize)]
+pub(super) struct CategoriesJson {
+    /// Every category, in the board's order.
+    pub categories: Vec<CategoryJson>,
+}
+
+/// A category, in `GET /api/categories`.
+#[derive(Serialize)]
+pub(super) struct CategoryJson {
+    /// Its code (as in `GET /api/posts?category=` and a new post's
+    /// `category`).
+    pub code: String,
+    /// Its name in Japanese.
+    pub label_ja: String,
+    /// Its name in English.
+    pub label_en: String,
+}
+
+impl From<Category> for CategoryJson {
+    fn from(category: Category) -> Self {
+        Self {
+            code: category.code().to_string(),
+            label_ja: category.label_ja().to_owned(),
+            label_en: category.label_en().to_owned(),
+        }
+    }
 }
 
 /// The kind with the code `code`, or why not, in words.
@@ -173,7 +198,7 @@ pub(super) struct PostJson {
     /// Its author's agency; `null` for the centre's staff.
     pub author_agency: Option<String>,
     /// Its category's code.
-    pub category: &'static str,
+    pub category: String,
     /// Its kind's code.
     pub kind: &'static str,
     /// Its title, verbatim (not HTML-escaped).
@@ -196,7 +221,7 @@ impl From<Post> for PostJson {
             id: post.id.0,
             author: post.author.as_str().to_owned(),
             author_agency: post.author_agency,
-            category: post.category.code(),
+            category: post.category.code().to_string(),
             kind: post.kind.code(),
             title: post.title,
             body: post.body,
@@ -318,7 +343,9 @@ impl From<BoardStats> for StatsJson {
             by_category: stats
                 .by_category
                 .iter()
-                .map(|t| LabelledJson::new(t, t.key.code(), t.key.label_ja(), t.key.label_en()))
+                .map(|t| {
+                    LabelledJson::new(t, t.key.code().as_str(), t.key.label_ja(), t.key.label_en())
+                })
                 .collect(),
             by_kind: stats
                 .by_kind
@@ -407,27 +434,22 @@ impl<K> From<&Tally<K>> for CountsJson {
 #[derive(Serialize)]
 pub(super) struct LabelledJson {
     /// The item's code (as in `GET /api/posts?category=`).
-    pub code: &'static str,
+    pub code: String,
     /// Its name in Japanese.
-    pub label_ja: &'static str,
+    pub label_ja: String,
     /// Its name in English.
-    pub label_en: &'static str,
+    pub label_en: String,
     /// Its counts.
     #[serde(flatten)]
     pub counts: CountsJson,
 }
 
 impl LabelledJson {
-    fn new<K>(
-        tally: &Tally<K>,
-        code: &'static str,
-        label_ja: &'static str,
-        label_en: &'static str,
-    ) -> Self {
+    fn new<K>(tally: &Tally<K>, code: &str, label_ja: &str, label_en: &str) -> Self {
         Self {
-            code,
-            label_ja,
-            label_en,
+            code: code.to_owned(),
+            label_ja: label_ja.to_owned(),
+            label_en: label_en.to_owned(),
             counts: tally.into(),
         }
     }

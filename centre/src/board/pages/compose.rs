@@ -25,7 +25,7 @@ use crate::board::attachments::{
 };
 use crate::board::call::{CallError, on_board};
 use crate::board::model::{MAX_BODY_CHARS, MAX_TITLE_CHARS};
-use crate::board::{BoardError, Category, Kind, NewPost};
+use crate::board::{BoardError, Category, CategoryCode, Kind, NewPost};
 use crate::figures::html_escape;
 use crate::pages::SignedIn;
 use crate::server::Shared;
@@ -56,8 +56,8 @@ impl Draft {
 
     /// The post this draft makes, or what is missing (Japanese, English).
     fn to_post(&self) -> Result<NewPost, (&'static str, &'static str)> {
-        let category = Category::from_code(&self.category)
-            .ok_or(("カテゴリを選んでください。", "Please choose a category."))?;
+        let category = CategoryCode::parse(&self.category)
+            .map_err(|_| ("カテゴリを選んでください。", "Please choose a category."))?;
         let kind = Kind::from_code(&self.kind)
             .ok_or(("種別を選んでください。", "Please choose a kind."))?;
         let visibility = scope::read(&self.visibility, &self.agencies)?;
@@ -75,15 +75,15 @@ pub(super) async fn form(
     State(centre): State<Shared>,
     Extension(signed): Extension<SignedIn>,
 ) -> Response {
-    let agencies = match scope::other_agencies(&centre, &signed).await {
-        Ok(agencies) => agencies,
+    let choices = match Choices::read(&centre, &signed).await {
+        Ok(choices) => choices,
         Err(response) => return response,
     };
     let draft = Draft {
         visibility: "all".into(),
         ..Draft::default()
     };
-    html(StatusCode::OK, render(&signed, &draft, &agencies, None))
+    html(StatusCode::OK, render(&signed, &draft, &choices, None))
 }
 
 pub(super) async fn submit(
@@ -110,8 +110,8 @@ pub(super) async fn submit(
                     "The files were not kept: please choose them again.",
                 ));
             }
-            match scope::other_agencies(centre, signed).await {
-                Ok(agencies) => html(status, render(signed, draft, &agencies, Some(error))),
+            match Choices::read(centre, signed).await {
+                Ok(choices) => html(status, render(signed, draft, &choices, Some(error))),
                 Err(response) => response,
             }
         }
@@ -150,6 +150,7 @@ pub(super) async fn submit(
             | BoardError::BodyTooLong
             | BoardError::NoAgencyChosen
             | BoardError::CentreHasNoAgency
+            | BoardError::NoSuchCategory
             | BoardError::TooManyFiles),
         )) => {
             let (ja, en) = super::split_message(&e);
@@ -340,9 +341,31 @@ fn too_large() -> Response {
     )
 }
 
+/// What the form offers to choose from.
+struct Choices {
+    /// The categories the board keeps, in its order.
+    categories: Vec<Category>,
+    /// The agencies a post may be shown to ([`scope::other_agencies`]).
+    agencies: Vec<String>,
+}
+
+impl Choices {
+    /// What the form offers `signed` now.
+    async fn read(centre: &Shared, signed: &SignedIn) -> Result<Self, Response> {
+        let agencies = scope::other_agencies(centre, signed).await?;
+        let categories = on_board(centre, |board| board.categories())
+            .await
+            .map_err(|e| call_failure(signed, e))?;
+        Ok(Self {
+            categories,
+            agencies,
+        })
+    }
+}
+
 /// `<option>`s for `choices` (code, Japanese, English), `current` selected.
-fn options(
-    choices: impl Iterator<Item = (&'static str, &'static str, &'static str)>,
+fn options<'a>(
+    choices: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
     current: &str,
 ) -> String {
     let mut out = String::from("<option value=\"\">選んでください Choose</option>");
@@ -350,18 +373,21 @@ fn options(
         let selected = if code == current { " selected" } else { "" };
         let _ = write!(
             out,
-            "<option value=\"{code}\"{selected}>{ja} ({en})</option>"
+            "<option value=\"{code}\"{selected}>{} ({})</option>",
+            html_escape(ja),
+            html_escape(en)
         );
     }
     out
 }
 
 /// The form with `draft` in it and `error` (HTML) above it.
-fn render(signed: &SignedIn, draft: &Draft, agencies: &[String], error: Option<String>) -> String {
+fn render(signed: &SignedIn, draft: &Draft, choices: &Choices, error: Option<String>) -> String {
     let categories = options(
-        Category::ALL
-            .into_iter()
-            .map(|c| (c.code(), c.label_ja(), c.label_en())),
+        choices
+            .categories
+            .iter()
+            .map(|c| (c.code().as_str(), c.label_ja(), c.label_en())),
         &draft.category,
     );
     let kinds = options(
@@ -400,7 +426,12 @@ fn render(signed: &SignedIn, draft: &Draft, agencies: &[String], error: Option<S
         title = html_escape(&draft.title),
         body = html_escape(&draft.body),
         max_mb = MAX_FILE_BYTES / (1024 * 1024),
-        scopes = scope::fieldsets(signed, &draft.visibility, &draft.agencies, agencies),
+        scopes = scope::fieldsets(
+            signed,
+            &draft.visibility,
+            &draft.agencies,
+            &choices.agencies
+        ),
     );
     layout::page(
         signed,

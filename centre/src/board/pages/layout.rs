@@ -166,7 +166,7 @@ pub(super) fn post_meta(post: &Post) -> String {
         "<p class=\"meta\"><span class=\"tag\">{category}</span> <span class=\"tag kind\">{kind}</span> \
          ・ 公開範囲 <span lang=\"en\">visible to</span>：{visibility}<br>\
          {author} ・ <time datetime=\"{at}\">{when}</time>{edited}</p>",
-        category = post.category.label_ja(),
+        category = html_escape(post.category.label_ja()),
         kind = post.kind.label_ja(),
         visibility = visibility(&post.visibility),
         author = author(post.author.as_str(), post.author_agency.as_deref()),

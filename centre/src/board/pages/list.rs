@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::layout::{self, Place};
 use super::{call_failure, html, viewer};
 use crate::board::call::on_board;
-use crate::board::{Category, Kind, PostFilter};
+use crate::board::{Category, CategoryCode, Kind, PostFilter};
+use crate::figures::html_escape;
 use crate::pages::SignedIn;
 use crate::server::Shared;
 
@@ -37,24 +38,25 @@ pub(super) async fn page(
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let filter = PostFilter {
-        category: Category::from_code(&query.category),
+        category: CategoryCode::parse(&query.category).ok(),
         kind: Kind::from_code(&query.kind),
         limit: Some(LIST_LIMIT),
         unread_only: query.unread == "1",
     };
     let reader = viewer(&signed);
+    let asked = filter.clone();
     let listed = on_board(&centre, move |board| {
-        let posts = board.list_posts(&reader, &filter)?;
+        let posts = board.list_posts(&reader, &asked)?;
         let ids: Vec<_> = posts.iter().map(|p| p.id).collect();
         let unread = board.unread_among(&reader, &ids)?;
-        Ok((posts, unread))
+        Ok((posts, unread, board.categories()?))
     })
     .await;
-    let (posts, unread) = match listed {
+    let (posts, unread, categories) = match listed {
         Ok(listed) => listed,
         Err(e) => return call_failure(&signed, e),
     };
-    let mut content = filter_form(&filter);
+    let mut content = filter_form(&filter, &categories);
     let _ = write!(
         content,
         "<p class=\"meta\" role=\"status\">{shown}件を表示 ・ うち未読 {unread}件 \
@@ -74,19 +76,19 @@ pub(super) async fn page(
 }
 
 /// The form that narrows the list, showing what it is narrowed by now.
-fn filter_form(filter: &PostFilter) -> String {
-    let mut categories = String::from("<option value=\"\">すべて All</option>");
-    for c in Category::ALL {
-        let selected = if filter.category == Some(c) {
+fn filter_form(filter: &PostFilter, categories: &[Category]) -> String {
+    let mut category_options = String::from("<option value=\"\">すべて All</option>");
+    for c in categories {
+        let selected = if filter.category.as_ref() == Some(c.code()) {
             " selected"
         } else {
             ""
         };
         let _ = write!(
-            categories,
+            category_options,
             "<option value=\"{}\"{selected}>{}</option>",
             c.code(),
-            c.label_ja()
+            html_escape(c.label_ja())
         );
     }
     let mut kinds = String::from("<option value=\"\">すべて All</option>");
@@ -106,7 +108,7 @@ fn filter_form(filter: &PostFilter) -> String {
     format!(
         "<form class=\"filter\" method=\"get\" action=\"/board\">\
          <p><label for=\"category\">カテゴリ</label> <span class=\"en\" lang=\"en\">Category</span><br>\
-         <select id=\"category\" name=\"category\">{categories}</select></p>\
+         <select id=\"category\" name=\"category\">{category_options}</select></p>\
          <p><label for=\"kind\">種別</label> <span class=\"en\" lang=\"en\">Kind</span><br>\
          <select id=\"kind\" name=\"kind\">{kinds}</select></p>\
          <p><input type=\"checkbox\" id=\"unread\" name=\"unread\" value=\"1\"{unread}> \

@@ -128,7 +128,8 @@ impl PgBoard {
                 )?;
             }
         }
+        let categories = super::categories::read_all(&mut tx)?;
         tx.commit()?;
-        counter.finish(viewer)
+        counter.finish(viewer, categories)
     }
 }

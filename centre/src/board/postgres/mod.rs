@@ -22,10 +22,12 @@
 //! - [`posts`]: posts, comments, history, lists and search;
 //! - [`moderation`]: reports and their review;
 //! - [`activity`]: the audit log, what each reader has read, statistics;
-//! - [`attachments`]: files on posts.
+//! - [`attachments`]: files on posts;
+//! - [`categories`]: the categories the centre keeps.
 
 mod activity;
 mod attachments;
+mod categories;
 mod moderation;
 mod posts;
 mod schema;
@@ -38,7 +40,7 @@ use super::attachments::{AttachmentId, AttachmentMeta, PreparedAttachment};
 use super::audit::Entry;
 use super::backend::Board;
 use super::model::{
-    Comment, CommentId, NewPost, Post, PostFilter, PostId, Revision, Viewer, Visibility,
+    Category, Comment, CommentId, NewPost, Post, PostFilter, PostId, Revision, Viewer, Visibility,
 };
 use super::moderation::{Decision, Reported};
 use super::stats::{BoardStats, Period};
@@ -246,5 +248,13 @@ impl Board for PgBoard {
         id: AttachmentId,
     ) -> Result<Option<(AttachmentMeta, Vec<u8>)>, BoardError> {
         self.attachment(viewer, id)
+    }
+
+    fn categories(&mut self) -> Result<Vec<Category>, BoardError> {
+        self.categories()
+    }
+
+    fn add_category(&mut self, category: &Category) -> Result<(), BoardError> {
+        self.add_category(category)
     }
 }

@@ -21,12 +21,15 @@ use crate::accounts::LoginName;
 /// Positional parameters gathered for one query, `$1` first.
 pub(super) type Params = Vec<Box<dyn ToSql + Sync>>;
 
-/// The columns a [`Post`] is read from, on `board_posts p`; the twelfth
-/// is the array of the agencies a post names.
+/// The columns a [`Post`] is read from, on `board_posts p`: the twelfth
+/// is the array of the agencies a post names, the last two its category's
+/// names.
 const POST_COLUMNS: &str = "p.id, p.author_login, p.author_agency, p.category, p.kind, \
      p.title, p.body, p.visibility, p.created_at, p.updated_at, p.deleted, \
      ARRAY(SELECT agency FROM board_post_agencies WHERE post_id = p.id ORDER BY agency), \
-     p.hidden";
+     p.hidden, \
+     (SELECT label_ja FROM board_categories WHERE code = p.category), \
+     (SELECT label_en FROM board_categories WHERE code = p.category)";
 
 impl PgBoard {
     /// [`super::super::BoardStore::create_post`].
@@ -40,6 +43,9 @@ impl PgBoard {
         let chosen = chosen_agencies(author, &post.visibility)?;
         let now = Timestamp::now().to_string();
         let mut tx = self.client.transaction()?;
+        if !super::categories::exists(&mut tx, post.category.as_str())? {
+            return Err(BoardError::NoSuchCategory);
+        }
         let id: i64 = tx
             .query_one(
                 "INSERT INTO board_posts (author_login, author_agency, category, kind, title, body,
@@ -48,7 +54,7 @@ impl PgBoard {
                 &[
                     &author.login().as_str(),
                     &author.agency(),
-                    &post.category.code(),
+                    &post.category.as_str(),
                     &post.kind.code(),
                     &post.title,
                     &post.body,
@@ -234,8 +240,8 @@ impl PgBoard {
     ) -> Result<Vec<Post>, BoardError> {
         let mut extra = String::new();
         let mut params: Params = Vec::new();
-        if let Some(category) = filter.category {
-            params.push(Box::new(category.code()));
+        if let Some(category) = &filter.category {
+            params.push(Box::new(category.as_str().to_owned()));
             extra.push_str(&format!(" AND p.category = ${}", params.len()));
         }
         if let Some(kind) = filter.kind {
@@ -392,7 +398,13 @@ fn query_posts(
 
 /// The post in a row of [`POST_COLUMNS`].
 fn post_from_row(row: &postgres::Row) -> Result<Post, BoardError> {
-    let category = Category::from_code(row.try_get(3)?).ok_or(BoardError::Damaged)?;
+    let category = Category::stored(
+        row.try_get(3)?,
+        row.try_get::<_, Option<String>>(13)?
+            .ok_or(BoardError::Damaged)?,
+        row.try_get::<_, Option<String>>(14)?
+            .ok_or(BoardError::Damaged)?,
+    );
     let kind = Kind::from_code(row.try_get(4)?).ok_or(BoardError::Damaged)?;
     let visibility = match row.try_get::<_, &str>(7)? {
         "centre" => Visibility::CentreOnly,

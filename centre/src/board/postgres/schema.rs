@@ -5,7 +5,7 @@
 
 use postgres::Client;
 
-use super::super::model::Category;
+use super::super::model::SEEDED_CATEGORIES;
 use super::super::store::BoardError;
 
 /// An arbitrary key for `pg_advisory_xact_lock`, held while the tables are
@@ -112,16 +112,11 @@ pub(super) fn prepare(client: &mut Client) -> Result<(), BoardError> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
     tx.batch_execute(SCHEMA)?;
-    for (position, category) in (0_i32..).zip(Category::ALL) {
+    for (position, (code, ja, en)) in (0_i32..).zip(SEEDED_CATEGORIES) {
         tx.execute(
             "INSERT INTO board_categories (code, label_ja, label_en, position)
              VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
-            &[
-                &category.code(),
-                &category.label_ja(),
-                &category.label_en(),
-                &position,
-            ],
+            &[&code, &ja, &en, &position],
         )?;
     }
     tx.commit()?;
