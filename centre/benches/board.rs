@@ -246,6 +246,9 @@ fn seed_postgres(dir: &std::path::Path, url: &str, shape: &Shape, viewers: &[Vie
         &[&n(shape.posts), &n(shape.agencies)],
     )
     .expect("the named agencies");
+    // Without statistics the planner scans every post for each comment.
+    tx.batch_execute("ANALYZE board_posts; ANALYZE board_post_agencies")
+        .expect("statistics for the planner");
     let commenter = &viewers[0];
     let condition = readable_condition_pg(commenter, 4);
     let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::new();
@@ -365,9 +368,15 @@ fn main() {
     let identity = CentreIdentity::create(dir.path()).expect("an identity");
     let url = database();
     let db = tsunagi_centre::storage::open(dir.path(), url.as_deref()).expect("opens");
-    let board = tsunagi_centre::board::open_backend(dir.path(), url.as_deref()).expect("the board");
+    // As `serve` opens it.
+    let boards = (0..tsunagi_centre::board::BOARD_CONNECTIONS)
+        .map(|_| {
+            tsunagi_centre::board::open_backend(dir.path(), url.as_deref()).expect("the board")
+        })
+        .collect();
     let reference = ReferenceDb::bundled().expect("the reference");
-    let centre = Arc::new(Centre::new(DeviceKeys::generate(), db, reference).with_board_box(board));
+    let centre =
+        Arc::new(Centre::new(DeviceKeys::generate(), db, reference).with_board_connections(boards));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -545,10 +545,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("could not listen on {listen}"))?;
             // The board is kept where everything else is: `board.db` beside
             // the SQLite database, or the same PostgreSQL database.
-            let board = board::open_backend(&dir, database)
+            let boards = (0..board::BOARD_CONNECTIONS)
+                .map(|_| board::open_backend(&dir, database))
+                .collect::<Result<Vec<_>, _>>()
                 .context("the board's database does not open")?;
             let centre = Arc::new(
-                Centre::new(CentreIdentity::load(&dir)?.keys, db, reference).with_board_box(board),
+                Centre::new(CentreIdentity::load(&dir)?.keys, db, reference)
+                    .with_board_connections(boards),
             );
             // The dummy hash for unknown names, made before the first login.
             centre.passwords.warm();

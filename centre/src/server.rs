@@ -48,6 +48,7 @@ use tsunagi_core::research::{ResearchError, open_batch};
 use tsunagi_core::seal::{DeviceKeys, SealError};
 
 use crate::accounts::PasswordHasher;
+use crate::board::call::BoardPool;
 use crate::board::{self, Board};
 use crate::figures;
 use crate::identity::CentreIdentity;
@@ -116,9 +117,10 @@ pub struct Centre {
     pub(crate) clock: Arc<dyn Clock>,
     /// Hashes and checks passwords.
     pub(crate) passwords: PasswordHasher,
-    /// The board ([`crate::board`]); one caller at a time. `None` until
-    /// [`Centre::with_board`]: the `/api` routes then answer 503.
-    pub(crate) board: Option<Mutex<Box<dyn Board>>>,
+    /// The board's connections ([`crate::board`]), each used by one caller
+    /// at a time. `None` until [`Centre::with_board`]: the `/api` routes
+    /// then answer 503.
+    pub(crate) board: Option<BoardPool>,
 }
 
 impl Centre {
@@ -144,9 +146,16 @@ impl Centre {
     }
 
     /// The same centre serving `board`, whichever database keeps it
-    /// ([`crate::board::open_backend`]).
-    pub fn with_board_box(mut self, board: Box<dyn Board>) -> Self {
-        self.board = Some(Mutex::new(board));
+    /// ([`crate::board::open_backend`]), on that one connection.
+    pub fn with_board_box(self, board: Box<dyn Board>) -> Self {
+        self.with_board_connections(vec![board])
+    }
+
+    /// The same centre serving the board on `connections` (at least one),
+    /// each opened by [`crate::board::open_backend`] on the same database,
+    /// so that readers are answered side by side.
+    pub fn with_board_connections(mut self, connections: Vec<Box<dyn Board>>) -> Self {
+        self.board = Some(BoardPool::new(connections));
         self
     }
 

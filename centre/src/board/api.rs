@@ -30,8 +30,8 @@
 //! `Cache-Control: no-store` and
 //! `X-Content-Type-Options: nosniff`; a request takes at most
 //! [`crate::server::PAGE_TIMEOUT`] and its body at most [`MAX_API_BODY`].
-//! Board calls run on blocking threads, one at a time on the board's
-//! connection. Titles and bodies never reach the log.
+//! Board calls run on blocking threads, each on a free connection of the
+//! board's ([`super::call`]). Titles and bodies never reach the log.
 
 mod wire;
 

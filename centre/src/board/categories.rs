@@ -3,7 +3,7 @@
 //! add`). A category is never removed or renamed here: its code is in
 //! every post filed under it and in addresses given out.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::error::BoardError;
 use super::model::{Category, SEEDED_CATEGORIES};
@@ -23,7 +23,9 @@ impl BoardStore {
     /// Adds `category` after the others. A code already kept is
     /// [`BoardError::CategoryExists`].
     pub fn add_category(&mut self, category: &Category) -> Result<(), BoardError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let taken = tx
             .query_row(
                 "SELECT 1 FROM board_categories WHERE code = ?1",

@@ -64,6 +64,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 pub use backend::Board;
+pub use call::BOARD_CONNECTIONS;
 pub use model::{
     Category, CategoryCode, Comment, CommentId, Kind, NewPost, Post, PostFilter, PostId, Revision,
     Standing, Viewer, Visibility,

@@ -155,13 +155,19 @@ impl Site {
 
     fn start(fixture: &Fixture, clock: &Arc<TestClock>) -> Arc<Centre> {
         let db = SqliteDatabase::open(fixture.dir.path()).expect("opens");
-        let board = tsunagi_centre::board::open(fixture.dir.path()).expect("the board opens");
+        // Two connections to the board's file, as `serve` opens several.
+        let boards = (0..2)
+            .map(|_| {
+                Box::new(tsunagi_centre::board::open(fixture.dir.path()).expect("the board opens"))
+                    as Box<dyn tsunagi_centre::board::Board>
+            })
+            .collect();
         let clock: Arc<dyn Clock> = Arc::clone(clock) as Arc<dyn Clock>;
         Arc::new(
             Centre::new(DeviceKeys::generate(), Box::new(db), reference())
                 .with_clock(clock)
                 .with_passwords(cheap_hasher())
-                .with_board(board),
+                .with_board_connections(boards),
         )
     }
 
