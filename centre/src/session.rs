@@ -16,7 +16,10 @@
 //! **When it ends.** After [`IDLE_LIMIT`] without a request, or
 //! [`ABSOLUTE_LIMIT`] after the login whatever the use; at logout; and at
 //! once when its account is disabled (the account is read with the
-//! session on every request).
+//! session on every request). Its last use is written at most once every
+//! [`TOUCH_EVERY`] ([`SessionRecord::needs_touch`]), not on every request:
+//! a write is a disk sync, and a page asks for a session many times a
+//! minute. A session may so end up to that much before [`IDLE_LIMIT`].
 //!
 //! **CSRF.** Every form posted to the centre (except intake, which the
 //! batch's signature proves) carries a token: for a logged-in account,
@@ -42,6 +45,9 @@ pub const LOGIN_COOKIE: &str = "__Host-tsunagi_login";
 
 /// A session ends after this long without a request: 8 hours.
 pub const IDLE_LIMIT: Duration = Duration::hours(8);
+
+/// How often at most a session's last use is written.
+pub const TOUCH_EVERY: Duration = Duration::minutes(1);
 
 /// A session ends this long after the login, however much it is used: 7
 /// days.
@@ -180,6 +186,12 @@ impl SessionRecord {
         }
     }
 
+    /// Whether its last use, noted at `last_seen_at`, should be noted again
+    /// `now`: once [`TOUCH_EVERY`] has passed.
+    pub fn needs_touch(&self, now: OffsetDateTime) -> bool {
+        now.unix_timestamp() - self.last_seen_at >= TOUCH_EVERY.whole_seconds()
+    }
+
     /// Whether it has ended by `now`: idle for [`IDLE_LIMIT`] or older than
     /// [`ABSOLUTE_LIMIT`].
     pub fn expired(&self, now: OffsetDateTime) -> bool {
@@ -224,6 +236,15 @@ mod tests {
         busy.last_seen_at = (login + Duration::days(7) - Duration::minutes(1)).unix_timestamp();
         assert!(!busy.expired(login + Duration::days(7) - Duration::seconds(1)));
         assert!(busy.expired(login + Duration::days(7)));
+    }
+
+    #[test]
+    fn a_sessions_use_is_noted_again_once_a_minute_has_passed() {
+        let login = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("a time");
+        let session = SessionRecord::new(&Token::generate(), "tanaka", login);
+        assert!(!session.needs_touch(login));
+        assert!(!session.needs_touch(login + Duration::seconds(59)));
+        assert!(session.needs_touch(login + Duration::minutes(1)));
     }
 
     #[test]

@@ -93,6 +93,27 @@ async fn a_session_ends_after_eight_idle_hours() {
 }
 
 #[tokio::test]
+async fn a_sessions_last_use_is_written_at_most_once_a_minute() {
+    let site = Site::new();
+    let session = site.login(RESEARCHER).await;
+    let last_seen = || {
+        let conn =
+            rusqlite::Connection::open(site.fixture.dir.path().join(DATABASE_FILE)).expect("opens");
+        conn.query_row("SELECT last_seen_at FROM sessions", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("the session's row")
+    };
+    let at_login = last_seen();
+    site.clock.advance(Duration::seconds(59));
+    assert_eq!(site.get("/", &[&session]).await.status, StatusCode::OK);
+    assert_eq!(last_seen(), at_login, "not written within the minute");
+    site.clock.advance(Duration::seconds(1));
+    assert_eq!(site.get("/", &[&session]).await.status, StatusCode::OK);
+    assert_eq!(last_seen(), at_login + 60, "written once the minute is up");
+}
+
+#[tokio::test]
 async fn a_session_ends_seven_days_after_the_login_however_much_it_is_used() {
     let site = Site::new();
     let session = site.login(RESEARCHER).await;

@@ -71,7 +71,9 @@ pub(crate) async fn signed_in(
             db.end_session(&id)?;
             return Ok(None);
         }
-        db.touch_session(&id, now.unix_timestamp())?;
+        if session.needs_touch(now) {
+            db.touch_session(&id, now.unix_timestamp())?;
+        }
         Ok(Some(SignedIn {
             account,
             session_id: id,
