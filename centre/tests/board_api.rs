@@ -736,3 +736,26 @@ async fn what_looks_like_a_persons_information_is_422_until_confirmed_and_never_
     );
     assert_eq!(parsed(&answer)["found"][0]["kind"], "email");
 }
+
+#[tokio::test]
+async fn a_list_is_paged_with_before_and_limit() {
+    let site = site();
+    let author = login(&site, AUTHOR).await;
+    let mut ids = Vec::new();
+    for title in ["一番目", "二番目", "三番目"] {
+        ids.push(make_post(&site, &author, title, "all_agencies").await);
+    }
+    let newest = get(&site, "/api/posts?limit=2", Some(&author)).await;
+    assert_eq!(titles(&newest), ["三番目", "二番目"]);
+    let next = get(
+        &site,
+        &format!("/api/posts?limit=2&before={}", ids[1]),
+        Some(&author),
+    )
+    .await;
+    assert_eq!(titles(&next), ["一番目"]);
+    for bad in ["limit=0", "limit=1001", "before=abc"] {
+        let answer = get(&site, &format!("/api/posts?{bad}"), Some(&author)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}

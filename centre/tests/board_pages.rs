@@ -419,3 +419,66 @@ async fn statistics_count_what_the_reader_may_read_and_agencies_only_for_the_cen
         "<th scope=\"row\">支援技法</th><td class=\"n\">1</td><td class=\"n\">100.0%</td>"
     ));
 }
+
+#[tokio::test]
+async fn a_full_list_links_to_the_posts_before_its_last_and_back_to_the_newest() {
+    let site = site();
+    let author = tsunagi_centre::board::Viewer::of(
+        tsunagi_centre::accounts::LoginName::parse(AUTHOR).expect("a login"),
+        &Site::agency_role(),
+    );
+    // 101 posts, by a second connection to the board's file as another
+    // process would make them; the oldest is numbered 1.
+    let mut board = tsunagi_centre::board::open(site.fixture.dir.path()).expect("the board");
+    for n in 1..=101 {
+        board
+            .create_post(
+                &author,
+                &tsunagi_centre::board::NewPost {
+                    category: tsunagi_centre::board::CategoryCode::parse("reports")
+                        .expect("a code"),
+                    kind: tsunagi_centre::board::Kind::Report,
+                    title: format!("月次報告その{n}"),
+                    body: "今月の支援の報告です。".to_owned(),
+                    visibility: tsunagi_centre::board::Visibility::AllAgencies,
+                },
+            )
+            .expect("posted");
+    }
+    let reader = log_in(&site, PARTNER).await;
+    let newest = site.get("/board", &[&reader.cookie]).await;
+    assert_eq!(newest.status, StatusCode::OK);
+    assert!(newest.body.contains("月次報告その101<"));
+    assert!(newest.body.contains("月次報告その2<"));
+    assert!(
+        !newest.body.contains("月次報告その1<"),
+        "the 101st is on the next page"
+    );
+    assert!(
+        newest
+            .body
+            .contains("<a href=\"/board?before=2\" rel=\"next\">さらに前の投稿"),
+        "a full list links to what is before its last post"
+    );
+    assert!(!newest.body.contains("最新の投稿へ"));
+
+    let older = site.get("/board?before=2", &[&reader.cookie]).await;
+    assert!(older.body.contains("月次報告その1<"));
+    assert!(!older.body.contains("月次報告その2<"));
+    assert!(older.body.contains("<a href=\"/board?\">最新の投稿へ"));
+    assert!(!older.body.contains("rel=\"next\""), "nothing is older");
+
+    // Narrowed lists keep what they are narrowed by from page to page.
+    let narrowed = site
+        .get("/board?category=reports&kind=report", &[&reader.cookie])
+        .await;
+    assert!(
+        narrowed
+            .body
+            .contains("href=\"/board?before=2&amp;category=reports&amp;kind=report\" rel=\"next\"")
+    );
+    let other = site
+        .get("/board?category=questions", &[&reader.cookie])
+        .await;
+    assert!(!other.body.contains("rel=\"next\""));
+}

@@ -159,6 +159,7 @@ on_one_board![
     visibility::a_script_in_a_title_is_kept_as_text,
     visibility::a_post_must_say_something_and_name_whom_it_is_for,
     visibility::a_list_keeps_to_its_category_and_kind_newest_first,
+    visibility::a_list_pages_backwards_from_a_post_number,
     visibility::a_search_answers_the_newest_hundred_of_what_matches,
     moderation::a_report_hides_a_post_from_all_but_its_author_and_administrators_until_reviewed,
     moderation::a_post_one_may_not_read_cannot_be_reported,

@@ -378,7 +378,14 @@ struct ListQuery {
     category: Option<String>,
     /// A kind's code.
     kind: Option<String>,
+    /// Only posts numbered below this one (the next page).
+    before: Option<i64>,
+    /// At most this many, the newest first (1 to [`MAX_API_LIMIT`]).
+    limit: Option<u32>,
 }
+
+/// The most posts `GET /api/posts?limit=` gives at once.
+pub const MAX_API_LIMIT: u32 = 1000;
 
 /// `GET /api/posts`.
 async fn list(
@@ -412,7 +419,16 @@ fn list_filter(query: Result<Query<ListQuery>, QueryRejection>) -> Result<PostFi
             .map(wire::kind)
             .transpose()
             .map_err(ApiError::Invalid)?,
-        limit: None,
+        limit: match query.limit {
+            Some(n @ 1..=MAX_API_LIMIT) => Some(n),
+            Some(_) => {
+                return Err(ApiError::Invalid(
+                    "limit は1〜1000にしてください。 limit is 1 to 1000.".into(),
+                ));
+            }
+            None => None,
+        },
+        before: query.before.map(PostId),
         unread_only: false,
     })
 }

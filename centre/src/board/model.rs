@@ -446,6 +446,9 @@ pub struct PostFilter {
     pub kind: Option<Kind>,
     /// At most this many (the newest); all when `None`.
     pub limit: Option<u32>,
+    /// Only posts older than this one (numbered below it): the next page
+    /// after a list whose last post it is.
+    pub before: Option<PostId>,
     /// Only posts the reader has not read since they were made or last
     /// commented on ([`super::reads`]).
     pub unread_only: bool,

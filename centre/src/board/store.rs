@@ -307,6 +307,10 @@ impl BoardStore {
                 Value::Text(kind.code().to_owned()),
             ));
         }
+        if let Some(before) = filter.before {
+            extra.push_str(" AND p.id < :board_before");
+            params.push((":board_before".to_owned(), Value::Integer(before.0)));
+        }
         if filter.unread_only {
             let (unread, param) = unread_condition(viewer);
             extra.push_str(" AND ");

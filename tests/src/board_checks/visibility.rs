@@ -464,6 +464,47 @@ pub fn a_list_keeps_to_its_category_and_kind_newest_first(board: &mut dyn Board)
     assert_eq!(board.list_posts(&member, &two).expect("a list").len(), 2);
 }
 
+/// A list pages backwards from a post's number, and a post the reader
+/// may not read is on no page.
+pub fn a_list_pages_backwards_from_a_post_number(board: &mut dyn Board) {
+    let member = agency("aoi", "north");
+    let other = agency("sora", "south");
+    let mut mine = Vec::new();
+    for n in 0..5 {
+        mine.push(
+            board
+                .create_post(
+                    &member,
+                    &post(&format!("投稿{n}"), "本文", Visibility::AllAgencies),
+                )
+                .expect("posted"),
+        );
+        board
+            .create_post(&other, &post("南の内部", "本文", Visibility::MyAgency))
+            .expect("posted");
+    }
+    let page = |board: &mut dyn Board, before: Option<PostId>| {
+        let filter = PostFilter {
+            limit: Some(2),
+            before,
+            ..PostFilter::default()
+        };
+        board
+            .list_posts(&member, &filter)
+            .expect("a list")
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+    };
+    let first = page(board, None);
+    assert_eq!(first, [mine[4], mine[3]]);
+    let second = page(board, first.last().copied());
+    assert_eq!(second, [mine[2], mine[1]]);
+    let third = page(board, second.last().copied());
+    assert_eq!(third, [mine[0]]);
+    assert!(page(board, Some(mine[0])).is_empty());
+}
+
 /// A search answers the newest hundred of what matches.
 pub fn a_search_answers_the_newest_hundred_of_what_matches(board: &mut dyn Board) {
     let author = agency("aoi", "north");

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::layout::{self, Place};
 use super::{call_failure, html, viewer};
 use crate::board::call::on_board;
-use crate::board::{Category, CategoryCode, Kind, PostFilter};
+use crate::board::{Category, CategoryCode, Kind, Post, PostFilter, PostId};
 use crate::figures::html_escape;
 use crate::pages::SignedIn;
 use crate::server::Shared;
@@ -29,6 +29,8 @@ pub(super) struct ListQuery {
     kind: String,
     /// `1`: only the posts the reader has not read.
     unread: String,
+    /// Only posts numbered below this one: the next page.
+    before: String,
 }
 
 pub(super) async fn page(
@@ -41,6 +43,7 @@ pub(super) async fn page(
         category: CategoryCode::parse(&query.category).ok(),
         kind: Kind::from_code(&query.kind),
         limit: Some(LIST_LIMIT),
+        before: query.before.parse().ok().map(PostId),
         unread_only: query.unread == "1",
     };
     let reader = viewer(&signed);
@@ -69,9 +72,47 @@ pub(super) async fn page(
         &unread,
         "該当する投稿はありません。 <span class=\"en\" lang=\"en\">No posts here.</span>",
     ));
+    content.push_str(&pager(&filter, &posts));
     html(
         StatusCode::OK,
         layout::page(&signed, Place::Posts, ("投稿一覧", "Posts"), true, &content),
+    )
+}
+
+/// Links to the newest posts and, when the list is full, to the ones
+/// before its last, narrowed as the list is.
+fn pager(filter: &PostFilter, posts: &[Post]) -> String {
+    let mut narrowed = String::new();
+    if let Some(category) = &filter.category {
+        let _ = write!(narrowed, "&amp;category={category}");
+    }
+    if let Some(kind) = filter.kind {
+        let _ = write!(narrowed, "&amp;kind={}", kind.code());
+    }
+    if filter.unread_only {
+        narrowed.push_str("&amp;unread=1");
+    }
+    let mut links = Vec::new();
+    if filter.before.is_some() {
+        links.push(format!(
+            "<a href=\"/board?{}\">最新の投稿へ <span lang=\"en\">Newest posts</span></a>",
+            narrowed.trim_start_matches("&amp;")
+        ));
+    }
+    if posts.len() == LIST_LIMIT as usize
+        && let Some(last) = posts.last()
+    {
+        links.push(format!(
+            "<a href=\"/board?before={}{narrowed}\" rel=\"next\">さらに前の投稿 <span lang=\"en\">Older posts</span></a>",
+            last.id.0
+        ));
+    }
+    if links.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<nav class=\"pager\" aria-label=\"ページ送り Pages\"><p>{}</p></nav>",
+        links.join(" ・ ")
     )
 }
 

@@ -248,6 +248,10 @@ impl PgBoard {
             params.push(Box::new(kind.code()));
             extra.push_str(&format!(" AND p.kind = ${}", params.len()));
         }
+        if let Some(before) = filter.before {
+            params.push(Box::new(before.0));
+            extra.push_str(&format!(" AND p.id < ${}", params.len()));
+        }
         if filter.unread_only {
             params.push(Box::new(viewer.login().as_str().to_owned()));
             extra.push_str(" AND ");
