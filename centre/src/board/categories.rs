@@ -3,11 +3,11 @@
 //! add`). A category is never removed or renamed here: its code is in
 //! every post filed under it and in addresses given out.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::error::BoardError;
 use super::model::{Category, SEEDED_CATEGORIES};
-use super::store::BoardStore;
+use super::store::{BoardStore, category_exists};
 
 /// The query for every category, in the board's order; both databases
 /// read it.
@@ -26,15 +26,7 @@ impl BoardStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken = tx
-            .query_row(
-                "SELECT 1 FROM board_categories WHERE code = ?1",
-                [category.code().as_str()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if taken {
+        if category_exists(&tx, category.code().as_str())? {
             return Err(BoardError::CategoryExists);
         }
         tx.execute(
@@ -58,13 +50,6 @@ pub(super) fn read_all(conn: &Connection) -> Result<Vec<Category>, BoardError> {
         Ok(Category::stored(row.get(0)?, row.get(1)?, row.get(2)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Whether `code` is a category kept on `conn`.
-pub(super) fn exists(conn: &Connection, code: &str) -> Result<bool, BoardError> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM board_categories WHERE code = ?1")?
-        .exists([code])?)
 }
 
 /// Puts in the [`SEEDED_CATEGORIES`] that are missing, first in the

@@ -82,7 +82,7 @@ impl BoardStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if !super::categories::exists(&tx, post.category.as_str())? {
+        if !category_exists(&tx, post.category.as_str())? {
             return Err(BoardError::NoSuchCategory);
         }
         tx.execute(
@@ -465,6 +465,13 @@ fn query_posts(
         posts.push(post_from_row(row)?);
     }
     Ok(posts)
+}
+
+/// Whether `code` is a category kept on `conn` ([`super::categories`]).
+pub(super) fn category_exists(conn: &Connection, code: &str) -> Result<bool, BoardError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM board_categories WHERE code = ?1")?
+        .exists([code])?)
 }
 
 /// The post in a row of [`POST_COLUMNS`].
