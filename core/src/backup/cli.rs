@@ -179,14 +179,16 @@ pub fn run_restore(program: &str, dir: &Path, args: RestoreArgs) -> anyhow::Resu
         "{}件のケースを復元しました。個人を特定できる情報は空で、{}か所に要再入力の印があります (restored {} case(s); their identifying fields are empty, {} marked 要再入力)",
         summary.cases, summary.fields_to_reenter, summary.cases, summary.fields_to_reenter
     );
+    // Words from the file are shown short and without control characters.
+    let shown =
+        |text: &str| -> String { text.chars().filter(|c| !c.is_control()).take(64).collect() };
+    let (made_by, account) = (
+        shown(&summary.header.made_by),
+        shown(&summary.header.account),
+    );
     eprintln!(
-        "バックアップ: {} 作成、{} の {} から (made {} by {} with {})",
-        summary.header.created_at,
-        summary.header.made_by,
-        summary.header.account,
-        summary.header.created_at,
-        summary.header.account,
-        summary.header.made_by
+        "バックアップ: {} に {} の {} が作成 (made {} by {} with {})",
+        summary.header.created_at, made_by, account, summary.header.created_at, account, made_by
     );
     Ok(())
 }
