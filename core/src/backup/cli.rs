@@ -1,7 +1,6 @@
 //! `backup`, `restore` and `reseal-backup` on the tablet's and the
 //! companion's command lines: one code, the same words on both.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -146,16 +145,11 @@ fn unseal_key(identity: Option<&Path>, sealed: SealedWith) -> anyhow::Result<Uns
             Ok(Unseal::identity_file(&text)?)
         }
         (None, SealedWith::Key) => Err(super::BackupError::SealedToKey.into()),
-        (None, SealedWith::Passphrase) => {
-            if std::env::var_os(PASSPHRASE_VAR).is_none() && !std::io::stdin().is_terminal() {
-                bail!("{PASSPHRASE_VAR} is not set and there is no terminal to ask on");
-            }
-            Ok(Unseal::passphrase(login::from_env_or_prompt(
-                PASSPHRASE_VAR,
-                "バックアップのパスフレーズ (the backup's passphrase): ",
-                true,
-            )?))
-        }
+        (None, SealedWith::Passphrase) => Ok(Unseal::passphrase(login::from_env_or_prompt(
+            PASSPHRASE_VAR,
+            "バックアップのパスフレーズ (the backup's passphrase): ",
+            true,
+        )?)),
     }
 }
 
