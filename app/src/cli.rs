@@ -68,6 +68,15 @@ pub enum Command {
     /// withdraw, delete, export.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Writes a backup of every case without personal data
+    /// (個人情報を除いたバックアップ): every identifying field and all photos
+    /// and video left out, sealed with `age` to a key or a passphrase
+    /// (administrators only; docs/backup.md).
+    Backup(tsunagi_core::backup::cli::BackupArgs),
+    /// Restores a backup without personal data onto this store, which must
+    /// hold no case: the cases come back with their ids and history, their
+    /// identifying fields empty and marked 要再入力 (administrators only).
+    Restore(tsunagi_core::backup::cli::RestoreArgs),
     /// Sets a new password with the recovery code (from
     /// TSUNAGI_RECOVERY_CODE, else a prompt); the new password comes from
     /// TSUNAGI_NEW_PASSWORD, else a prompt.
@@ -328,6 +337,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reference(command) => reference(&dir, command)?,
         Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,
         Command::Media(command) => media(&dir, command)?,
+        Command::Backup(args) => tsunagi_core::backup::cli::run_backup(PROGRAM, &dir, args)?,
+        Command::Restore(args) => tsunagi_core::backup::cli::run_restore(PROGRAM, &dir, args)?,
         Command::Recover { user } => {
             let code = login::from_env_or_prompt(
                 "TSUNAGI_RECOVERY_CODE",

@@ -114,6 +114,19 @@ pub enum Command {
     /// Accounts: list, add, role, password, disable, enable, remove.
     #[command(subcommand)]
     Account(tsunagi_core::admin::AccountCommand),
+    /// Writes a backup of every case this companion holds, without
+    /// personal data (個人情報を除いたバックアップ): every identifying field
+    /// and all photos and video left out, sealed with `age` to a key kept
+    /// away from this computer or a passphrase (administrators only;
+    /// docs/backup.md).
+    Backup(tsunagi_core::backup::cli::BackupArgs),
+    /// Restores a backup without personal data onto this companion's store,
+    /// which must hold no case (administrators only).
+    Restore(tsunagi_core::backup::cli::RestoreArgs),
+    /// Opens a tablet's backup sealed to this companion (`tsunagi backup
+    /// --to companion`) and writes the same backup sealed anew, e.g. with a
+    /// passphrase for a replaced tablet's `tsunagi restore`.
+    ResealBackup(tsunagi_core::backup::cli::ResealArgs),
 }
 
 /// `tsunagi-companion print …`.
@@ -419,6 +432,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Board(command) => crate::board::run(&dir, command, &SystemBrowser)?,
         Command::Reference(command) => crate::reference::run(&dir, command)?,
         Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,
+        Command::Backup(args) => tsunagi_core::backup::cli::run_backup(PROGRAM, &dir, args)?,
+        Command::Restore(args) => tsunagi_core::backup::cli::run_restore(PROGRAM, &dir, args)?,
+        Command::ResealBackup(args) => {
+            tsunagi_core::backup::cli::run_reseal(PROGRAM, &dir, args)?;
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Tsunagi's shared core: everything the tablet app and the desktop companion
 //! share, and nothing that draws a pixel or opens a socket.
 //!
+//! - [`backup`]: backups without personal data, sealed with `age`, and restoring them;
 //! - [`consent`]: the one rule that decides every use of a case beyond the worker's own support;
 //! - [`login`]: opening the store from a command line;
 //! - [`media`]: photos and video: the encrypted file format and photo sanitizing;
@@ -15,6 +16,7 @@
 
 #[cfg(feature = "cli")]
 pub mod admin;
+pub mod backup;
 pub mod consent;
 pub mod link;
 pub mod login;

@@ -87,6 +87,87 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
     }
 }
 
+/// One step of a change's path, as [`diff`] writes it: a field name, a
+/// position in a list (`[2]`) or a list item found by its id (`[id=…]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathStep<'a> {
+    /// A field of an object.
+    Field(&'a str),
+    /// The item at this position of a list.
+    Index(usize),
+    /// The item of a list whose `id` is this.
+    Id(&'a str),
+}
+
+/// Reads a path that [`diff`] wrote (e.g. `basic.diseases[id=…].note`)
+/// into its steps; `None` when it does not read as one. An id holding `]`
+/// followed by `.` or `[` cannot be told apart from the steps after it:
+/// such a path reads as the first way, or not at all.
+pub fn parse_path(path: &str) -> Option<Vec<PathStep<'_>>> {
+    let mut steps = Vec::new();
+    let mut rest = path;
+    let mut expect_field = true;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[id=") {
+            // The id ends at the first `]` that ends the path or is
+            // followed by another step.
+            let end = after.char_indices().find_map(|(i, c)| {
+                let next = &after[i + c.len_utf8()..];
+                (c == ']' && (next.is_empty() || next.starts_with(['.', '[']))).then_some(i)
+            })?;
+            steps.push(PathStep::Id(&after[..end]));
+            rest = &after[end + 1..];
+            expect_field = false;
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let digits = &after[..end];
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            steps.push(PathStep::Index(digits.parse().ok()?));
+            rest = &after[end + 1..];
+            expect_field = false;
+        } else {
+            if !expect_field {
+                rest = rest.strip_prefix('.')?;
+            }
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            if end == 0 {
+                return None;
+            }
+            steps.push(PathStep::Field(&rest[..end]));
+            rest = &rest[end..];
+            expect_field = false;
+        }
+    }
+    (!steps.is_empty()).then_some(steps)
+}
+
+/// The value at `path` (as [`diff`] writes it) inside `value`: list items
+/// named by id are found by id, others by position. `None` when the path
+/// does not read or leads nowhere.
+pub fn value_at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    parse_path(path)?
+        .into_iter()
+        .try_fold(value, |at, step| match step {
+            PathStep::Field(name) => at.as_object()?.get(name),
+            PathStep::Index(i) => at.as_array()?.get(i),
+            PathStep::Id(id) => at.as_array()?.iter().find(|v| item_id(v) == id),
+        })
+}
+
+/// Whether `value` holds anything: not `null`, an empty text, an empty
+/// list or an empty object.
+pub fn holds_something(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(fields) => !fields.is_empty(),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
@@ -135,6 +216,40 @@ mod tests {
             ["l[id=a].v", "l[id=c]"],
             "an added item is one change holding the whole item"
         );
+    }
+
+    #[test]
+    fn every_path_diff_writes_reads_back_to_the_value_it_names() {
+        let old = json!({"a": {"l": [{"id": "x", "v": [1, 2]}], "s": "甲"}});
+        let new = json!({"a": {"l": [{"id": "x", "v": [1, 3]}, {"id": "y", "v": []}], "s": "乙"}});
+        let changes = diff("", &old, &new);
+        assert_eq!(changes.len(), 3);
+        for change in &changes {
+            let at = value_at(&new, &change.path).expect("the path leads to the value");
+            assert_eq!(at, &change.new, "{}", change.path);
+        }
+    }
+
+    #[test]
+    fn a_path_reads_into_fields_positions_and_ids() {
+        assert_eq!(
+            parse_path("basic.diseases[id=d-1].status_history[2].status"),
+            Some(vec![
+                PathStep::Field("basic"),
+                PathStep::Field("diseases"),
+                PathStep::Id("d-1"),
+                PathStep::Field("status_history"),
+                PathStep::Index(2),
+                PathStep::Field("status"),
+            ])
+        );
+        assert_eq!(
+            parse_path("consultations[id=a]b]"),
+            Some(vec![PathStep::Field("consultations"), PathStep::Id("a]b")])
+        );
+        for bad in ["", ".a", "a..b", "a[x]", "a[1", "a[id=x", "a[]"] {
+            assert_eq!(parse_path(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

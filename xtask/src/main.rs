@@ -40,6 +40,8 @@ const TEST_PACKAGES: &[&str] = &[
     "ghostscript",
     // gst-launch-1.0 makes test videos in formats the app must transcode.
     "gstreamer1.0-tools",
+    // The backup tests open the sealed backups with the age tool itself.
+    "age",
     // The research centre's tests: a real PostgreSQL server, and its
     // figures pages checked in a real browser.
     "postgresql",

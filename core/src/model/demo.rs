@@ -114,6 +114,123 @@ fn specified_disease_certificate(disease: &Disease, valid_until: Date) -> Medica
     }
 }
 
+/// Every identifying text of a case, collected field by field from the
+/// struct (not from the JSON, so a check does not trust the serialiser):
+/// what a de-identified export (a backup, a research record) must not
+/// hold. Tests search exports for these.
+///
+/// This is a hand-kept list, and so only a check: de-identifying is done
+/// from the model's marks ([`crate::pii::deidentified`]), never from it.
+/// Identifying: returns the client's names, contacts and notes.
+pub fn identifying_texts(case: &Case) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: &Identifying<String>| out.push(s.expose().clone());
+    let b = &case.basic;
+    for s in [&b.name, &b.kana, &b.address, &b.phone, &b.email, &b.note] {
+        add(s);
+    }
+    for d in &b.diseases {
+        add(&d.note);
+        d.status_history.iter().for_each(|c| add(&c.note));
+    }
+    for f in &b.family {
+        add(&f.name);
+        add(&f.note);
+    }
+    for s in &b.supporters {
+        add(&s.name);
+        add(&s.role);
+        add(&s.contact);
+    }
+    b.education.iter().for_each(|e| add(&e.school));
+    for w in &b.work_history {
+        add(&w.employer);
+        add(&w.reason_for_leaving);
+    }
+    let d = &case.career_plan.discovery;
+    for i in d
+        .strengths
+        .iter()
+        .chain(&d.interests)
+        .chain(&d.preferred_work)
+        .chain(&d.achievements)
+    {
+        add(&i.text);
+    }
+    add(&d.conditions.environment);
+    add(&d.conditions.other);
+    d.activities.iter().for_each(|a| add(&a.content));
+    add(&d.narrative);
+    for m in &case.career_plan.meetings {
+        add(&m.minutes);
+        m.attendees.iter().for_each(|a| add(&a.name));
+    }
+    add(&case.career_plan.direction.summary);
+    for e in &case.job_match.employers {
+        for s in [&e.name, &e.address, &e.contact_person, &e.contact, &e.note] {
+            add(s);
+        }
+        e.business_needs.iter().for_each(|n| add(&n.text));
+        e.tasks.iter().for_each(|t| add(&t.note));
+        for c in [&e.proposed, &e.negotiated] {
+            add(&c.note);
+            c.accommodations.iter().for_each(|a| add(&a.text));
+        }
+        for a in &e.adjustments {
+            add(&a.problem);
+            add(&a.adjustment);
+        }
+    }
+    for i in &case.case_management.vocational_issues {
+        add(&i.text);
+        add(&i.note);
+        i.accommodations.iter().for_each(|a| add(&a.text));
+    }
+    for p in &case.case_management.support_plan.items {
+        add(&p.action);
+        add(&p.who);
+    }
+    let m = &case.monitoring;
+    if let Some(h) = &m.hire {
+        add(&h.note);
+        add(&h.leaving_reason);
+    }
+    for f in &m.follow_ups {
+        for s in [&f.health_changes, &f.work_changes, &f.notes] {
+            add(s);
+        }
+    }
+    for r in &m.reviews {
+        add(&r.evaluation);
+        add(&r.changes);
+    }
+    add(&m.summary.text);
+    m.summary
+        .confirmations
+        .iter()
+        .for_each(|c| add(&c.supporter));
+    for c in &case.consultations {
+        for s in [&c.content, &c.next_step, &c.author] {
+            add(s);
+        }
+    }
+    for p in &case.programmes {
+        add(&p.selection_reason);
+        add(&p.note);
+        p.goals.iter().for_each(|g| add(&g.goal));
+        p.reviews.iter().for_each(|r| add(&r.reason));
+        for w in &p.barriers {
+            add(&w.description);
+            add(&w.resolution);
+        }
+    }
+    for c in &case.consents {
+        add(&c.content);
+        add(&c.recipient);
+    }
+    out
+}
+
 mod parkinsons;
 mod programme;
 mod sle;
@@ -128,117 +245,6 @@ use uc::negotiating_uc;
 mod tests {
     use super::*;
     use crate::pii;
-
-    /// Every identifying text of a case, collected field by field from the
-    /// struct (not from the JSON, so the test does not trust the serialiser).
-    fn identifying_texts(case: &Case) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut add = |s: &Identifying<String>| out.push(s.expose().clone());
-        let b = &case.basic;
-        for s in [&b.name, &b.kana, &b.address, &b.phone, &b.email, &b.note] {
-            add(s);
-        }
-        for d in &b.diseases {
-            add(&d.note);
-            d.status_history.iter().for_each(|c| add(&c.note));
-        }
-        for f in &b.family {
-            add(&f.name);
-            add(&f.note);
-        }
-        for s in &b.supporters {
-            add(&s.name);
-            add(&s.role);
-            add(&s.contact);
-        }
-        b.education.iter().for_each(|e| add(&e.school));
-        for w in &b.work_history {
-            add(&w.employer);
-            add(&w.reason_for_leaving);
-        }
-        let d = &case.career_plan.discovery;
-        for i in d
-            .strengths
-            .iter()
-            .chain(&d.interests)
-            .chain(&d.preferred_work)
-            .chain(&d.achievements)
-        {
-            add(&i.text);
-        }
-        add(&d.conditions.environment);
-        add(&d.conditions.other);
-        d.activities.iter().for_each(|a| add(&a.content));
-        add(&d.narrative);
-        for m in &case.career_plan.meetings {
-            add(&m.minutes);
-            m.attendees.iter().for_each(|a| add(&a.name));
-        }
-        add(&case.career_plan.direction.summary);
-        for e in &case.job_match.employers {
-            for s in [&e.name, &e.address, &e.contact_person, &e.contact, &e.note] {
-                add(s);
-            }
-            e.business_needs.iter().for_each(|n| add(&n.text));
-            e.tasks.iter().for_each(|t| add(&t.note));
-            for c in [&e.proposed, &e.negotiated] {
-                add(&c.note);
-                c.accommodations.iter().for_each(|a| add(&a.text));
-            }
-            for a in &e.adjustments {
-                add(&a.problem);
-                add(&a.adjustment);
-            }
-        }
-        for i in &case.case_management.vocational_issues {
-            add(&i.text);
-            add(&i.note);
-            i.accommodations.iter().for_each(|a| add(&a.text));
-        }
-        for p in &case.case_management.support_plan.items {
-            add(&p.action);
-            add(&p.who);
-        }
-        let m = &case.monitoring;
-        if let Some(h) = &m.hire {
-            add(&h.note);
-            add(&h.leaving_reason);
-        }
-        for f in &m.follow_ups {
-            for s in [&f.health_changes, &f.work_changes, &f.notes] {
-                add(s);
-            }
-        }
-        for r in &m.reviews {
-            add(&r.evaluation);
-            add(&r.changes);
-        }
-        add(&m.summary.text);
-        m.summary
-            .confirmations
-            .iter()
-            .for_each(|c| add(&c.supporter));
-        for c in &case.consultations {
-            for s in [&c.content, &c.next_step, &c.author] {
-                add(s);
-            }
-        }
-        for p in &case.programmes {
-            add(&p.selection_reason);
-            add(&p.note);
-            p.goals.iter().for_each(|g| add(&g.goal));
-            p.reviews.iter().for_each(|r| add(&r.reason));
-            for w in &p.barriers {
-                add(&w.description);
-                add(&w.resolution);
-            }
-        }
-        for c in &case.consents {
-            add(&c.content);
-            add(&c.recipient);
-        }
-        out
-    }
 
     #[test]
     fn there_are_four_demo_cases_at_different_stages_with_differing_disclosure() {

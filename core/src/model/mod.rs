@@ -18,7 +18,7 @@ mod validate;
 pub use basic::*;
 pub use career::*;
 pub use case_management::*;
-pub use demo::demo_cases;
+pub use demo::{demo_cases, identifying_texts};
 pub use job_match::*;
 pub use monitoring::*;
 pub use profile::EmployerProfile;

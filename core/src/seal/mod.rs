@@ -170,6 +170,11 @@ impl Recipient {
     pub fn as_string(&self) -> String {
         self.0.to_string()
     }
+
+    /// The `age` recipient itself, for sealing other files to it (a backup).
+    pub(crate) fn as_age(&self) -> &age::x25519::Recipient {
+        &self.0
+    }
 }
 
 impl fmt::Display for Recipient {

@@ -335,6 +335,7 @@ pub(super) fn write_section(
         "UPDATE cases SET revision = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, revision, at],
     )?;
+    super::reentry::forget_filled(tx, case, name.key(), &new)?;
     match section {
         Section::Stage(stage) => {
             tx.execute(

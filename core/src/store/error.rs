@@ -104,6 +104,15 @@ pub enum StoreError {
          (tsunagi recover), then try again; nothing was changed"
     )]
     OldRecoverySlot,
+    /// A backup was to be restored onto a store that holds cases (or
+    /// remembers deleted ones): nothing was changed.
+    #[error(
+        "この保管庫にはすでにケースがあります（削除したケースの記録を含みます）。バックアップは\
+         ケースのない保管庫にだけ復元できます。何も変更していません / this store already holds \
+         cases (or remembers deleted ones): a backup is restored only onto a store without cases; \
+         nothing was changed"
+    )]
+    NotEmpty,
     /// The account already exists.
     #[error("an account named {0} already exists")]
     AccountExists(String),

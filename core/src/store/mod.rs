@@ -18,9 +18,12 @@ pub mod keychain;
 pub mod keys;
 mod media;
 mod open;
+mod reentry;
 pub mod research;
+mod restore;
 mod rotation;
 mod schema;
+mod snapshot;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
@@ -47,9 +50,11 @@ pub use media::{
 pub use open::exists;
 #[cfg(test)]
 use open::open_db;
+pub use restore::RestoredCase;
 use rotation::HandleLock;
 pub use rotation::{LOCK_FILE, ROTATION_LOCK_FILE};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+pub use snapshot::StoredCase;
 
 use crate::model::CaseId;
 

@@ -242,6 +242,17 @@ const MIGRATIONS: &[&str] = &[
         WHEN NOT EXISTS (SELECT 1 FROM deleted_cases WHERE case_id = OLD.case_id)
         BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
     "#,
+    // 11 (user_version 10; the labels skip 5): fields a restored backup
+    // left empty (要再入力), one row per field path of a case that held
+    // something before the backup left it out; a row goes once the field
+    // is filled in again.
+    r#"
+    CREATE TABLE reentry_needed (
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        PRIMARY KEY (case_id, path)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -522,7 +522,7 @@ fn audit_as(tx: &rusqlite::Connection, store: &Store, detail: &str) -> Result<()
     store.audit(tx, AuditAction::Account, None, detail)
 }
 
-fn revisions_after(
+pub(super) fn revisions_after(
     conn: &rusqlite::Connection,
     case: &str,
     after: i64,
