@@ -12,7 +12,9 @@
 //! after the folder. The first demo case gets two photos of the test
 //! pattern (one approved, shown in the presentation) and a 2-second clip of
 //! it (approved). For 例田 さくら, whose disclosure is 非開示, use
-//! `hidden-N` for page N of her presentation.
+//! `hidden-N` for page N of her presentation. `restored-N` opens tab N of
+//! the first demo case on a store restored from a backup without personal
+//! data of the demo store (its emptied fields marked 要再入力).
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -89,6 +91,11 @@ fn main() -> anyhow::Result<()> {
         (first, hidden, without_consent)
     };
     let (first, hidden, without_consent) = first;
+    let dir = if what.starts_with("restored-") {
+        restored(&dir, &keychain, store_options)?
+    } else {
+        dir
+    };
     let app = window::build(
         dir,
         Options {
@@ -104,10 +111,14 @@ fn main() -> anyhow::Result<()> {
         w.global::<SettingsAdapter<'_>>().invoke_language_chosen(1);
     }
     match what {
-        tab if tab.starts_with("case-") => {
+        tab if tab.starts_with("case-") || tab.starts_with("restored-") => {
             w.global::<CaseListAdapter<'_>>()
                 .invoke_open_case(first.to_string().into());
-            let index = tab["case-".len()..].parse().unwrap_or(0);
+            let index = tab
+                .rsplit('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
             w.global::<CaseAdapter<'_>>().invoke_select_tab(index);
         }
         page if page.starts_with("present-") || page.starts_with("hidden-") => {
@@ -266,4 +277,39 @@ fn qr_frame(text: &str) -> av::Frame {
         };
     }
     frame
+}
+
+/// The store in `dir` backed up without personal data and restored onto a
+/// new store beside it (`dir` with `-restored`); the new store's folder.
+fn restored(
+    dir: &std::path::Path,
+    keychain: &Arc<dyn Keychain>,
+    store_options: StoreOptions,
+) -> anyhow::Result<std::path::PathBuf> {
+    use tsunagi_core::backup::{BackupFile, SealTo, Unseal, restore_backup, write_backup};
+    let office = tsunagi_core::seal::DeviceKeys::generate();
+    let file = dir.with_extension("age");
+    let mut source = Store::unlock(dir, Arc::clone(keychain), "admin", PASSWORD)?;
+    write_backup(
+        &mut source,
+        &SealTo::Key(office.recipient()),
+        "tsunagi",
+        &file,
+    )?;
+    drop(source);
+    let target = dir.with_file_name(format!(
+        "{}-restored",
+        dir.file_name().and_then(|n| n.to_str()).unwrap_or("shots")
+    ));
+    let _ = std::fs::remove_dir_all(&target);
+    let (mut store, _) = Store::create(
+        &target,
+        Arc::clone(keychain),
+        "admin",
+        PASSWORD,
+        store_options,
+    )?;
+    let backup = BackupFile::open(std::fs::File::open(&file)?)?.unseal(&Unseal::device(&office))?;
+    restore_backup(&mut store, backup)?;
+    Ok(target)
 }

@@ -12,6 +12,7 @@
 //! thread; only the store calls run on the worker thread.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -48,6 +49,9 @@ struct Open {
     /// The sections whose last save failed: the screen says so until a
     /// later save of each succeeds.
     failed: std::collections::BTreeSet<tsunagi_core::model::SectionName>,
+    /// The fields a restore left empty, to be filled in again (要再入力),
+    /// as the store had them after the last save.
+    reentry: BTreeSet<String>,
 }
 
 /// The case screen's state on the UI thread: the open case, and the pause
@@ -65,18 +69,23 @@ impl CaseScreen {
     }
 }
 
-/// A case's blocks as the screen's rows.
-pub fn ui_blocks(blocks: &[BlockView]) -> Vec<CaseBlock> {
-    blocks.iter().map(ui_block).collect()
+/// A case's blocks as the screen's rows, the fields at the paths in
+/// `reentry` marked 要再入力.
+pub fn ui_blocks(blocks: &[BlockView], reentry: &BTreeSet<String>) -> Vec<CaseBlock> {
+    blocks.iter().map(|b| ui_block(b, reentry)).collect()
 }
 
-fn ui_block(block: &BlockView) -> CaseBlock {
+fn ui_block(block: &BlockView, reentry: &BTreeSet<String>) -> CaseBlock {
     CaseBlock {
         title: block.title.as_str().into(),
         path: block.path.as_str().into(),
         level: block.level,
         fields: ModelRc::new(VecModel::from(
-            block.fields.iter().map(ui_field).collect::<Vec<_>>(),
+            block
+                .fields
+                .iter()
+                .map(|f| ui_field(f, reentry.contains(&f.path)))
+                .collect::<Vec<_>>(),
         )),
         add_label: block.add_label.as_str().into(),
         add_path: block.add_path.as_str().into(),
@@ -86,7 +95,7 @@ fn ui_block(block: &BlockView) -> CaseBlock {
     }
 }
 
-fn ui_field(field: &FieldView) -> CaseField {
+fn ui_field(field: &FieldView, reentry: bool) -> CaseField {
     CaseField {
         path: field.path.as_str().into(),
         label: field.label.as_str().into(),
@@ -110,6 +119,7 @@ fn ui_field(field: &FieldView) -> CaseField {
         choice: field.choice,
         checked: field.checked,
         remove_path: field.remove_path.as_str().into(),
+        reentry,
     }
 }
 
@@ -365,16 +375,22 @@ fn open(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow, id:
     session.run(
         window,
         move |session| {
-            session.with_store(|store| -> Result<(Case, Account), StoreError> {
-                Ok((store.load_case(id)?, store.account().clone()))
-            })
+            session.with_store(
+                |store| -> Result<(Case, Account, Vec<String>), StoreError> {
+                    Ok((
+                        store.load_case(id)?,
+                        store.account().clone(),
+                        store.needs_reentry(id)?,
+                    ))
+                },
+            )
         },
         move |session, window, loaded| {
             if session.epoch() != epoch {
                 return;
             }
             match loaded {
-                Some(Ok((case, account))) => {
+                Some(Ok((case, account, reentry))) => {
                     *screen.open.borrow_mut() = Some(Open {
                         form: CaseForm::new(&case),
                         tab: Tab::Basic,
@@ -383,6 +399,7 @@ fn open(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow, id:
                         pending: None,
                         in_flight: 0,
                         failed: Default::default(),
+                        reentry: reentry.into_iter().collect(),
                     });
                     let adapter = window.global::<CaseAdapter<'_>>();
                     adapter.set_can_edit(account.role != Role::ReadOnly);
@@ -458,13 +475,16 @@ fn add_to_list(
 
 /// Puts the open case's current tab on the screen.
 fn show(screen: &CaseScreen, window: &AppWindow) {
-    let Some((blocks, tab)) = screen.with_open(|o| (o.form.blocks(o.tab), o.tab)) else {
+    let Some((blocks, tab, reentry)) =
+        screen.with_open(|o| (o.form.blocks(o.tab), o.tab, o.reentry.clone()))
+    else {
         return;
     };
     let adapter = window.global::<CaseAdapter<'_>>();
     let index = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
     adapter.set_tab(i32::try_from(index).unwrap_or(0));
-    adapter.set_blocks(ModelRc::new(VecModel::from(ui_blocks(&blocks))));
+    adapter.set_blocks(ModelRc::new(VecModel::from(ui_blocks(&blocks, &reentry))));
+    adapter.set_reentry_count(i32::try_from(reentry.len()).unwrap_or(i32::MAX));
     show_header(screen, window);
 }
 
@@ -504,7 +524,12 @@ fn save(
     let screen = Rc::clone(screen);
     session.run(
         window,
-        move |session| session.with_store(|store| store.save_section(id, &section)),
+        move |session| {
+            session.with_store(|store| {
+                store.save_section(id, &section)?;
+                store.needs_reentry(id)
+            })
+        },
         move |_, window, saved| {
             let adapter = window.global::<CaseAdapter<'_>>();
             let state = screen.with_open(|o| {
@@ -513,7 +538,12 @@ fn save(
                 }
                 o.in_flight = o.in_flight.saturating_sub(1);
                 match &saved {
-                    Some(Ok(_)) => {
+                    Some(Ok(reentry)) => {
+                        // The marks a save cleared go from the count now
+                        // and from the fields when the tab is next shown.
+                        o.reentry = reentry.iter().cloned().collect();
+                        adapter
+                            .set_reentry_count(i32::try_from(o.reentry.len()).unwrap_or(i32::MAX));
                         o.failed.remove(&name);
                         if o.failed.is_empty() {
                             adapter.set_problem(Report::none().problem);
@@ -689,10 +719,21 @@ mod tests {
     #[test]
     fn blocks_become_screen_rows_with_their_fields() {
         let mut form = CaseForm::new(&Case::new());
-        let blocks = ui_blocks(&form.blocks(Tab::Basic));
+        let marked = BTreeSet::from(["basic.kana".to_owned()]);
+        let blocks = ui_blocks(&form.blocks(Tab::Basic), &marked);
         assert_eq!(blocks[0].title.as_str(), "基本情報");
         let fields: Vec<CaseField> = blocks[0].fields.iter().collect();
         assert_eq!(fields[0].path.as_str(), "basic.name");
+        let reentry: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.reentry)
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(
+            reentry,
+            ["basic.kana"],
+            "only the marked field says 要再入力"
+        );
         let sex = fields.iter().find(|f| f.path == "basic.sex").expect("sex");
         assert_eq!(sex.kind, FieldKind::Choice);
         assert_eq!(sex.options.row_count(), 4);
