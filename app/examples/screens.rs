@@ -3,7 +3,7 @@
 //! browser (`reference`, `occupations`, `page`), at the occupation search
 //! opened from the first demo case with one occupation added to its 職域
 //! (`job-areas`), at the sending screen
-//! (`sync`), reading a pairing code with the camera (`scan`), at the audit
+//! (`sync`), at the settings with the backup (`settings`), reading a pairing code with the camera (`scan`), at the audit
 //! log after a support worker was added and given a case (`audit`), or at tab N
 //! of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
@@ -166,6 +166,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
+        "settings" => w.global::<CaseListAdapter<'_>>().invoke_open_settings(),
         "accounts" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_admin();
             // The disabled account, with the remove button pressed once.

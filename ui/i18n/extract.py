@@ -21,6 +21,7 @@ LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 RUST = [
     "app/src/window/admin.rs",
+    "app/src/window/backup.rs",
     "app/src/window/problem.rs",
     "app/src/window/case_fields.rs",
     "app/src/window/case.rs",

@@ -14,6 +14,7 @@
 //! settings are in `settings.rs` and `admin.rs`.
 
 mod admin;
+mod backup;
 mod case;
 mod case_fields;
 mod case_form;
@@ -190,6 +191,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     case_list::wire(&window, &session, &router);
     admin::wire(&window, &session, &router);
     let watch = settings::wire(&window, &session, &router);
+    backup::wire(&window, &session);
     case::wire(&window, &session, &router);
     reference::wire(&window, &session, &router);
     disease::wire(&window, &session, &router);
