@@ -98,13 +98,19 @@ fn an_administrator_backs_up_with_a_passphrase_and_restores_onto_a_new_store() {
     adapter.set_passphrase_again("違う合言葉です 2026".into());
     adapter.invoke_make_backup();
     settle();
-    assert_eq!(status(w), ("確認のパスフレーズが一致しません。".to_owned(), true));
+    assert_eq!(
+        status(w),
+        ("確認のパスフレーズが一致しません。".to_owned(), true)
+    );
     adapter.set_passphrase("短い".into());
     adapter.set_passphrase_again("短い".into());
     adapter.invoke_make_backup();
     settle();
     assert!(status(w).0.contains("12文字以上"), "{:?}", status(w));
-    assert!(!out.exists(), "nothing is written before the passphrase is right");
+    assert!(
+        !out.exists(),
+        "nothing is written before the passphrase is right"
+    );
 
     adapter.set_passphrase(PASSPHRASE.into());
     adapter.set_passphrase_again(PASSPHRASE.into());
@@ -116,7 +122,11 @@ fn an_administrator_backs_up_with_a_passphrase_and_restores_onto_a_new_store() {
         said.starts_with(&format!("{}件のケースを", demo_cases().len())),
         "{said}"
     );
-    assert_eq!(adapter.get_passphrase(), "", "the passphrase leaves the field");
+    assert_eq!(
+        adapter.get_passphrase(),
+        "",
+        "the passphrase leaves the field"
+    );
     let mut reader = BackupFile::open(std::fs::File::open(&out).expect("written"))
         .expect("an age file")
         .unseal(&Unseal::passphrase(PASSPHRASE.to_owned()))
@@ -164,7 +174,10 @@ fn an_administrator_backs_up_with_a_passphrase_and_restores_onto_a_new_store() {
     adapter.invoke_restore();
     settle();
     let (said, failed) = status(w);
-    assert!(failed && said.starts_with("パスフレーズが違います"), "{said}");
+    assert!(
+        failed && said.starts_with("パスフレーズが違います"),
+        "{said}"
+    );
     assert_eq!(adapter.get_restore_passphrase(), "");
     adapter.set_restore_passphrase(PASSPHRASE.into());
     adapter.invoke_restore();

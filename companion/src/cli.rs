@@ -114,12 +114,13 @@ pub enum Command {
     /// Accounts: list, add, role, password, disable, enable, remove.
     #[command(subcommand)]
     Account(tsunagi_core::admin::AccountCommand),
-    /// Writes a backup of every case this companion holds, without
-    /// personal data (個人情報を除いたバックアップ): every identifying field
-    /// and all photos and video left out, sealed with `age` to a key kept
+    /// Writes a backup of this companion, sealed with `age` to a key kept
     /// away from this computer or a passphrase (administrators only;
-    /// docs/backup.md).
-    Backup(tsunagi_core::backup::cli::BackupArgs),
+    /// docs/backup.md): `--without-personal-data` (個人情報を除いたバックアップ:
+    /// every identifying field and all photos and video left out) or
+    /// `--full` (全体バックアップ: the whole store, for `restore-full` on a
+    /// new machine). `backup verify FILE` checks that a backup opens.
+    Backup(tsunagi_core::backup::cli::OfficeBackupArgs),
     /// Restores a backup without personal data onto this companion's store,
     /// which must hold no case (administrators only).
     Restore(tsunagi_core::backup::cli::RestoreArgs),
@@ -127,6 +128,11 @@ pub enum Command {
     /// --to companion`) and writes the same backup sealed anew, e.g. with a
     /// passphrase for a replaced tablet's `tsunagi restore`.
     ResealBackup(tsunagi_core::backup::cli::ResealArgs),
+    /// Restores a full backup (`backup --full`) into the data folder
+    /// (--data-dir), which must not exist yet or be empty: on a new
+    /// machine, the companion then opens with the same accounts and
+    /// passwords and holds the same cases, photos and video.
+    RestoreFull(tsunagi_core::backup::cli::RestoreFullArgs),
 }
 
 /// `tsunagi-companion print …`.
@@ -432,10 +438,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Board(command) => crate::board::run(&dir, command, &SystemBrowser)?,
         Command::Reference(command) => crate::reference::run(&dir, command)?,
         Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,
-        Command::Backup(args) => tsunagi_core::backup::cli::run_backup(PROGRAM, &dir, args)?,
+        Command::Backup(args) => {
+            tsunagi_core::backup::cli::run_office_backup(PROGRAM, &dir, args)?;
+        }
         Command::Restore(args) => tsunagi_core::backup::cli::run_restore(PROGRAM, &dir, args)?,
         Command::ResealBackup(args) => {
             tsunagi_core::backup::cli::run_reseal(PROGRAM, &dir, args)?;
+        }
+        Command::RestoreFull(args) => {
+            tsunagi_core::backup::cli::run_restore_full(PROGRAM, &dir, args)?;
         }
     }
     Ok(())

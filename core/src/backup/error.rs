@@ -57,12 +57,73 @@ pub enum BackupError {
          {0}): update the app, then restore it; nothing was changed."
     )]
     NewerFormat(u64),
-    /// A kind of backup this version cannot restore.
+    /// A kind of backup this version cannot restore with this command (a
+    /// full backup given to `restore`, or a kind of a newer version).
     #[error(
-        "この版のつなぎでは復元できない種類のバックアップです。何も変更していません。 This version of \
-         Tsunagi cannot restore this kind of backup; nothing was changed."
+        "この版のつなぎのこのコマンドでは復元できない種類のバックアップです（事務所PCの全体バックアップは \
+         tsunagi-companion restore-full で復元します）。何も変更していません。 This version of Tsunagi \
+         cannot restore this kind of backup with this command (a full backup of the office is restored \
+         with `tsunagi-companion restore-full`); nothing was changed."
     )]
     OtherKind,
+    /// A backup without personal data was given where a full backup was
+    /// expected.
+    #[error(
+        "これは個人情報を除いたバックアップで、全体バックアップではありません。復元は `restore` で、\
+         ケースのない保管庫に行います。何も書き込んでいません。 This is a backup without personal \
+         data, not a full backup: restore it with `restore` onto a store without cases; nothing was \
+         written."
+    )]
+    NotFull,
+    /// The folder a full backup is to be restored into is not empty (or
+    /// not a folder).
+    #[error(
+        "復元先 {0} は空のフォルダーではありません。まだないフォルダーか、空のフォルダーを指定してください。\
+         何も書き込んでいません。 The target {0} is not an empty folder: give a folder that does not \
+         exist yet or is empty; nothing was written."
+    )]
+    TargetNotEmpty(std::path::PathBuf),
+    /// A full backup names a file outside the folder it is restored into,
+    /// or a name that cannot be used; nothing was written.
+    #[error(
+        "このバックアップには、復元先のフォルダーの外を指すか使えないファイル名があります。何も書き込んで\
+         いません。 This backup names a file outside the target folder, or a name that cannot be \
+         used; nothing was written."
+    )]
+    UnsafePath,
+    /// The disk of the target has too little space for the backup.
+    #[error(
+        "復元先のディスクの空きが足りません（{0} バイト必要です）。何も書き込んでいません。 There is \
+         not enough free space for the restore ({0} bytes needed); nothing was written."
+    )]
+    NoSpace(u64),
+    /// Files of the store kept changing while a full backup was made.
+    #[error(
+        "バックアップの途中で写真・動画などのファイルが変わり続けました。もう一度実行してください。\
+         バックアップは作っていません。 Files of the store kept changing while the backup was made \
+         (a photo or video deleted, the reference updated): run it again; no backup was made."
+    )]
+    StoreChanged,
+    /// This machine's keychain holds another device key for the store a
+    /// full backup holds: the restored store would not open with the
+    /// passwords, so nothing was written.
+    #[error(
+        "このPCのキーチェーンには、このバックアップの保管庫の別の端末鍵がすでにあります。そのままでは\
+         パスワードで開けないため、復元しません。別のPCか別のユーザーで復元してください。何も書き込んで\
+         いません。 This computer's keychain already holds another device key for the store in this \
+         backup, so the passwords would not open it: restore it on another computer or as another \
+         user; nothing was written."
+    )]
+    DeviceKeyConflict,
+    /// A full backup was to be sealed to this device's own key, which is
+    /// inside it and lost with it.
+    #[error(
+        "全体バックアップはこの事務所PC自身の鍵あてには封をできません（その鍵はバックアップの中にあり、\
+         PCと一緒に失われます）。事務所の鍵（age1…）かパスフレーズを指定してください。 A full backup \
+         cannot be sealed to this companion's own key (that key is inside it and lost with it): give \
+         the office key (age1…) or a passphrase."
+    )]
+    OwnKey,
     /// The passphrase chosen for a new backup is too short.
     #[error(
         "パスフレーズは{MIN_PASSPHRASE_CHARS}文字以上にしてください。 The passphrase must have at least \

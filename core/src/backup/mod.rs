@@ -54,6 +54,7 @@ mod deidentify;
 mod error;
 mod file;
 mod format;
+mod full;
 mod make;
 mod restore;
 mod sealing;
@@ -64,6 +65,10 @@ pub mod cli;
 pub use deidentify::{deidentified_revision, deidentified_value};
 pub use error::{BackupError, MIN_PASSPHRASE_CHARS};
 pub use format::{CaseEntry, FORMAT, Header, KIND_WITHOUT_PERSONAL_DATA, MAGIC, MAX_LINE};
+pub use full::{
+    DeviceKeyRestored, FULL_FORMAT, FullBackupInfo, FullRestoreSummary, FullSummary, KIND_FULL,
+    Verified, check_restore_target, restore_full_backup, verify_backup, write_full_backup,
+};
 pub use make::{BACKUP_PURPOSE, BackupSummary, write_backup};
 pub use restore::{RESTORE_PURPOSE, RestoreSummary, reseal, restore_backup};
 pub use sealing::{BackupFile, BackupReader, SealTo, SealedWith, Unseal};

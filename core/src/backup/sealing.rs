@@ -164,6 +164,16 @@ impl<R: Read> BackupFile<R> {
 
     /// Decrypts with `key` and reads the backup's first line.
     pub fn unseal(self, key: &Unseal) -> Result<BackupReader<R>, BackupError> {
+        let stream = self.decrypt(key)?;
+        Ok(BackupReader(PlainReader::open(BufReader::new(stream))?))
+    }
+
+    /// Decrypts with `key`: the plaintext stream, not read yet (a full
+    /// backup's, or any kind's first line, is read by its own reader).
+    pub(super) fn decrypt(
+        self,
+        key: &Unseal,
+    ) -> Result<age::stream::StreamReader<BufReader<R>>, BackupError> {
         let sealed_with = self.sealed_with();
         let stream = match (key, sealed_with) {
             (Unseal::Passphrase(_), SealedWith::Key) => return Err(BackupError::SealedToKey),
@@ -192,7 +202,7 @@ impl<R: Read> BackupFile<R> {
             }
             _ => BackupError::Damaged("the age header does not authenticate"),
         })?;
-        Ok(BackupReader(PlainReader::open(BufReader::new(stream))?))
+        Ok(stream)
     }
 }
 

@@ -31,6 +31,12 @@ impl DeviceSecret {
         Self(bytes)
     }
 
+    /// The secret whose bytes are `bytes`: a full backup's copy, put back
+    /// into a new machine's keychain when the backup is restored.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
     /// The secret's bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

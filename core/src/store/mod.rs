@@ -14,6 +14,7 @@ mod audit;
 mod cases;
 mod deletion;
 mod error;
+pub mod full_copy;
 pub mod keychain;
 pub mod keys;
 mod media;
