@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
-use tsunagi_app::window::ui::{AppWindow, CaseAdapter, CaseListAdapter, Screen};
+use tsunagi_app::window::ui::{CaseAdapter, CaseListAdapter, Screen};
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::backup::{BackupFile, SealTo, Unseal, restore_backup, write_backup};
 use tsunagi_core::model::demo_cases;
