@@ -182,7 +182,7 @@ impl<R: BufRead> fmt::Debug for PlainReader<R> {
 
 /// An error while reading the decrypted stream: `age` reports data that
 /// does not authenticate, and a file cut short, as these kinds.
-fn read_failed(e: io::Error) -> BackupError {
+pub(super) fn read_failed(e: io::Error) -> BackupError {
     match e.kind() {
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
             BackupError::Damaged("the encrypted data does not authenticate")
@@ -193,7 +193,7 @@ fn read_failed(e: io::Error) -> BackupError {
 
 /// One line of at most `max` bytes without its `\n`; `None` at the end
 /// of the stream; `Err(None)` for a line too long or not ended.
-fn read_line<R: BufRead>(
+pub(super) fn read_line<R: BufRead>(
     inner: &mut R,
     max: usize,
 ) -> Result<Option<Vec<u8>>, Option<BackupError>> {

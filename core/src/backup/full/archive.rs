@@ -44,7 +44,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize as _;
 
 use crate::backup::BackupError;
-use crate::backup::format::{KIND_WITHOUT_PERSONAL_DATA, MAGIC};
+use crate::backup::format::{KIND_WITHOUT_PERSONAL_DATA, MAGIC, read_failed, read_line};
 use crate::rfc3339::Timestamp;
 use crate::store::DeviceSecret;
 
@@ -430,39 +430,6 @@ impl<W: Write> ArchiveWriter<W> {
         }))?;
         Ok(self.inner)
     }
-}
-
-/// An error while reading the decrypted stream: `age` reports data that
-/// does not authenticate, and a file cut short, as these kinds.
-fn read_failed(e: io::Error) -> BackupError {
-    match e.kind() {
-        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
-            BackupError::Damaged("the encrypted data does not authenticate")
-        }
-        _ => BackupError::Io(e),
-    }
-}
-
-/// One line of at most `max` bytes without its `\n`; `Ok(None)` at the
-/// end of the stream, `Err(None)` for a line too long or not ended.
-fn read_line<R: BufRead>(
-    inner: &mut R,
-    max: usize,
-) -> Result<Option<Vec<u8>>, Option<BackupError>> {
-    let mut line = Vec::new();
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    inner
-        .by_ref()
-        .take(limit)
-        .read_until(b'\n', &mut line)
-        .map_err(|e| Some(read_failed(e)))?;
-    if line.is_empty() {
-        return Ok(None);
-    }
-    if line.pop() != Some(b'\n') {
-        return Err(None);
-    }
-    Ok(Some(line))
 }
 
 /// What the first line of a backup says it is.
