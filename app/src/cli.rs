@@ -64,6 +64,10 @@ pub enum Command {
     /// Seals what changed since the last acknowledged sync and sends it to
     /// the paired companion.
     Sync,
+    /// Receives from the paired companion the cases the office handed to
+    /// this tablet, with their history, photos and video (事務所PCから受け取る:
+    /// a replaced tablet); resumes where a cut transfer stopped.
+    Receive,
     /// Photos and video of a case (写真・動画): import, list, approve,
     /// withdraw, delete, export.
     #[command(subcommand)]
@@ -333,6 +337,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     report.refused.join("; ")
                 );
             }
+        }
+        Command::Receive => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let report = crate::receive::receive_from_office(&mut store, &mut |_, _| {})?;
+            println!(
+                "received {} case(s) in {} bundle(s) ({} bytes)",
+                report.cases, report.bundles, report.bytes
+            );
         }
         Command::Reference(command) => reference(&dir, command)?,
         Command::Account(command) => tsunagi_core::admin::run_account(PROGRAM, &dir, command)?,

@@ -4,6 +4,7 @@
 pub mod av;
 pub mod cli;
 pub mod discovery;
+pub mod receive;
 pub mod sync;
 pub mod window;
 

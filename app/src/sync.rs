@@ -78,7 +78,7 @@ impl Tally<'_> {
     }
 }
 
-enum Failure {
+pub(crate) enum Failure {
     /// Worth retrying: the link was cut.
     Cut(anyhow::Error),
     /// Worth a retry or two: the companion did not answer at all.
@@ -87,7 +87,7 @@ enum Failure {
     Fatal(anyhow::Error),
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -95,7 +95,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("could not start the network runtime")
 }
 
-fn endpoint(
+pub(crate) fn endpoint(
     identity: &TlsIdentity,
     pinned: Fingerprint,
     to: SocketAddr,
@@ -111,7 +111,10 @@ fn endpoint(
     Ok(endpoint)
 }
 
-async fn connect(endpoint: &quinn::Endpoint, to: SocketAddr) -> Result<quinn::Connection, Failure> {
+pub(crate) async fn connect(
+    endpoint: &quinn::Endpoint,
+    to: SocketAddr,
+) -> Result<quinn::Connection, Failure> {
     let connecting = endpoint
         .connect(to, tls::SERVER_NAME)
         .map_err(|e| Failure::Fatal(anyhow!("cannot connect to {to}: {e}")))?;
@@ -132,7 +135,7 @@ async fn connect(endpoint: &quinn::Endpoint, to: SocketAddr) -> Result<quinn::Co
     }
 }
 
-async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame>> {
+pub(crate) async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame>> {
     let mut prefix = [0u8; 4];
     match recv.read_exact(&mut prefix).await {
         Ok(()) => {}
@@ -147,16 +150,16 @@ async fn read_frame(recv: &mut quinn::RecvStream) -> anyhow::Result<Option<Frame
     Ok(Some(Frame::decode(&body)?))
 }
 
-async fn write(send: &mut quinn::SendStream, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) async fn write(send: &mut quinn::SendStream, bytes: &[u8]) -> Result<(), Failure> {
     send.write_all(bytes).await.map_err(link_cut)
 }
 
 /// The link failed under a write or a stream's opening: a cut, so retried.
-fn link_cut(e: impl std::fmt::Display) -> Failure {
+pub(crate) fn link_cut(e: impl std::fmt::Display) -> Failure {
     Failure::Cut(anyhow!("通信が切れました (the link was cut: {e})"))
 }
 
-fn companion(store: &Store) -> anyhow::Result<(Peer, SocketAddr)> {
+pub(crate) fn companion(store: &Store) -> anyhow::Result<(Peer, SocketAddr)> {
     let peer = store
         .peers()?
         .into_iter()
@@ -511,7 +514,7 @@ async fn transfer(
     result
 }
 
-async fn sleep_until(deadline: Option<Instant>) {
+pub(crate) async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d.into()).await,
         None => std::future::pending().await,

@@ -94,6 +94,17 @@ pub enum Command {
         /// The fingerprint (64 hex digits).
         fingerprint: String,
     },
+    /// Revokes a lost, stolen or replaced tablet (使用停止, administrators
+    /// only): it is unpaired and may never pair or send again. With
+    /// --hand-over-to, every case it held is handed to that paired tablet,
+    /// whose worker then receives them with `tsunagi receive`.
+    Revoke {
+        /// The revoked tablet's fingerprint (64 hex digits, from `peers`).
+        fingerprint: String,
+        /// The new tablet's fingerprint.
+        #[arg(long, value_name = "FINGERPRINT")]
+        hand_over_to: Option<String>,
+    },
     /// Prints one of the five documents of a case (資料の印刷), or saves it
     /// as a PDF with --out.
     Print(PrintArgs),
@@ -320,9 +331,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let case: CaseId = id.parse().map_err(|_| {
                 anyhow::anyhow!("「{id}」はケース番号ではありません (not a case id)")
             })?;
-            let to: tsunagi_core::link::Fingerprint = to.trim().parse().map_err(|_| {
-                anyhow::anyhow!("that is not a fingerprint: use the 64 hex digits `peers` prints")
-            })?;
+            let to = fingerprint_arg(&to)?;
             let mut store = login::unlock(PROGRAM, &dir)?;
             store.hand_over_case(case, to)?;
             println!("case {case} handed over to tablet {}", to.to_hex());
@@ -418,14 +427,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Unpair { fingerprint } => {
-            let fp: tsunagi_core::link::Fingerprint = fingerprint.trim().parse().map_err(|_| {
-                anyhow::anyhow!("that is not a fingerprint: use the 64 hex digits `peers` prints")
-            })?;
+            let fp = fingerprint_arg(&fingerprint)?;
             let mut store = login::unlock(PROGRAM, &dir)?;
             if !store.remove_peer(&fp)? {
                 anyhow::bail!("no paired device has that fingerprint");
             }
             println!("unpaired");
+        }
+        Command::Revoke {
+            fingerprint,
+            hand_over_to,
+        } => {
+            let old = fingerprint_arg(&fingerprint)?;
+            let new = hand_over_to.as_deref().map(fingerprint_arg).transpose()?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let revoked = store.revoke_tablet(&old, new.as_ref())?;
+            println!("revoked tablet {}", old.to_hex());
+            if let Some(new) = new {
+                println!(
+                    "{} case(s) handed over to tablet {}",
+                    revoked.handed_over,
+                    new.to_hex()
+                );
+            }
         }
         Command::Print(args) => print_document(&args, &dir)?,
         Command::Printers => list_printers()?,
@@ -653,4 +677,11 @@ fn programme_figures(
         println!("{}", path.display());
     }
     Ok(())
+}
+
+/// A tablet's fingerprint as typed: the 64 hex digits `peers` prints.
+fn fingerprint_arg(text: &str) -> anyhow::Result<tsunagi_core::link::Fingerprint> {
+    text.trim().parse().map_err(|_| {
+        anyhow::anyhow!("that is not a fingerprint: use the 64 hex digits `peers` prints")
+    })
 }

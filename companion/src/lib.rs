@@ -7,6 +7,7 @@ pub mod board;
 pub mod cli;
 pub mod discovery;
 pub mod documents;
+pub mod handing;
 pub mod inbox;
 pub mod link;
 pub mod print;

@@ -356,23 +356,28 @@ async fn handle(
     let paired = store
         .peer(&fingerprint)?
         .filter(|p| p.kind == PeerKind::Tablet);
+    let not_paired = if store.is_revoked(&fingerprint)? {
+        "この端末は事務所で使用停止にされています (the office revoked this tablet: it may not send again)"
+    } else {
+        "this tablet is not paired with this companion (ペアリングされていません)"
+    };
     match first {
+        Some(Frame::Message(Message::Fetch)) => {
+            let Some(tablet) = paired else {
+                return refuse(conn, &mut send, not_paired).await;
+            };
+            if store.awaits_confirmation(&fingerprint)? {
+                return refuse(conn, &mut send, UNCONFIRMED).await;
+            }
+            write_message(&mut send, welcome).await?;
+            crate::handing::send_handed_over(store, &tablet, send, recv).await
+        }
         Some(Frame::Message(Message::Hello)) => {
             if paired.is_none() {
-                return refuse(
-                    conn,
-                    &mut send,
-                    "this tablet is not paired with this companion (ペアリングされていません)",
-                )
-                .await;
+                return refuse(conn, &mut send, not_paired).await;
             }
             if store.awaits_confirmation(&fingerprint)? {
-                return refuse(
-                    conn,
-                    &mut send,
-                    "the office has not yet confirmed this tablet's verification code: check the code on the office PC (事務所PCで確認コードの確認が済んでいません)",
-                )
-                .await;
+                return refuse(conn, &mut send, UNCONFIRMED).await;
             }
             write_message(&mut send, welcome).await?;
             let mut claimed = Vec::new();
@@ -442,6 +447,9 @@ async fn handle(
             );
             let outcome = match redeemed {
                 Ok(outcome) => outcome,
+                Err(StoreError::Revoked) => {
+                    return refuse(conn, &mut send, &StoreError::Revoked.to_string()).await;
+                }
                 Err(StoreError::SignerTaken) => {
                     return refuse(
                         conn,
@@ -493,6 +501,9 @@ async fn handle(
         _ => refuse(conn, &mut send, "the device did not introduce itself").await,
     }
 }
+
+/// Why a tablet whose pairing the office has not confirmed is refused.
+const UNCONFIRMED: &str = "the office has not yet confirmed this tablet's verification code: check the code on the office PC (事務所PCで確認コードの確認が済んでいません)";
 
 /// One tablet's partial files: its folder in the inbox, and the files
 /// open, by bundle.

@@ -30,6 +30,11 @@ pub const CHUNK_HEADER: usize = 32 + 8;
 pub enum Message {
     /// Tablet → companion, first on a new connection from a paired tablet.
     Hello,
+    /// Tablet → companion, first on a new connection from a paired tablet
+    /// that asks for the cases the office handed to it (a replaced tablet,
+    /// 事務所PCから受け取る): after `Welcome` the roles turn, and the
+    /// companion offers bundles that the tablet acknowledges.
+    Fetch,
     /// Tablet → companion, first on a connection made with a pairing code:
     /// the proof of the code's secret bound to this TLS session, and the
     /// tablet's public keys.

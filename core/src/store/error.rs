@@ -67,6 +67,12 @@ pub enum StoreError {
         "another paired device already holds that signing key; unpair it first if it was replaced"
     )]
     SignerTaken,
+    /// The device was revoked by the office (使用停止): it may never pair or
+    /// send again.
+    #[error(
+        "この端末は事務所で使用停止にされています。新しい端末をペアリングしてください (the office revoked this device; pair a new one)"
+    )]
+    Revoked,
     /// There is no paired tablet with that certificate fingerprint.
     #[error("no paired tablet has that fingerprint (`peers` lists them)")]
     NoSuchPeer,

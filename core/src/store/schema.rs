@@ -253,6 +253,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (case_id, path)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 12: tablets the office revoked (使用停止: lost, stolen or replaced),
+    // by certificate and signing key: neither may pair or send again.
+    r#"
+    CREATE TABLE revoked_devices (
+        fingerprint TEXT PRIMARY KEY,
+        signer TEXT NOT NULL UNIQUE,
+        revoked_at TEXT NOT NULL,
+        revoked_by TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -18,6 +18,15 @@ use crate::rfc3339::Timestamp;
 use crate::seal::{AuditHead, BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
 use crate::store::{AuditAction, Role, Store, StoreError, now, stage_key};
 
+/// A bundle opened and checked, not yet imported.
+pub(super) struct Opened {
+    pub(super) id: BundleId,
+    pub(super) signer: SignerKey,
+    pub(super) sealed_at: Timestamp,
+    pub(super) records: Vec<CaseRecord>,
+    pub(super) received: media::ReceivedMedia,
+}
+
 impl Store {
     /// When each case received from a tablet last arrived, by case id.
     /// Cases made on this device are not listed.
@@ -51,49 +60,22 @@ impl Store {
     /// once. Nothing is imported on any error.
     pub fn import_bundle<R: Read>(&mut self, input: R) -> Result<Imported, SyncError> {
         self.require(&[Role::Administrator, Role::SupportWorker], "import cases")?;
-        let identity = self.device_identity()?;
         let mut tablets: Vec<SignerKey> = Vec::new();
         for p in self.peers()? {
             if p.kind == PeerKind::Tablet && !self.awaits_confirmation(&p.fingerprint)? {
                 tablets.push(p.signer);
             }
         }
-        let mut reader = BundleReader::open(input, &identity.keys, &|s| tablets.contains(s))?;
-        let (id, signer) = (reader.id(), reader.signer());
-        if self.bundle_imported(id)? {
+        let Some(Opened {
+            id,
+            signer,
+            sealed_at,
+            records,
+            mut received,
+        }) = self.open_bundle(input, &|s| tablets.contains(s))?
+        else {
             return Ok(Imported::Before);
-        }
-        let parts = reader.manifest().parts.clone();
-        let sealed_at = reader.manifest().created_at;
-        let case_bytes: u64 = parts
-            .iter()
-            .filter(|p| p.kind == PartKind::Case)
-            .map(|p| p.length)
-            .fold(0, u64::saturating_add);
-        if case_bytes > MAX_CASE_BYTES_PER_BUNDLE {
-            return Err(SealError::Unsupported(format!(
-                "cases of {case_bytes} bytes in one bundle (at most {MAX_CASE_BYTES_PER_BUNDLE})"
-            ))
-            .into());
-        }
-        let mut records = Vec::new();
-        let mut received = media::ReceivedMedia::new(self.media_dir());
-        for info in &parts {
-            match info.kind {
-                PartKind::Case => records.push(reader.next_case_record()?),
-                PartKind::Media => {
-                    received.receive(info, |writer| reader.next_part(writer).map(|_| ()))?;
-                }
-                PartKind::Research | PartKind::Unknown => {
-                    return Err(SealError::Unsupported(format!("the part {}", info.name)).into());
-                }
-            }
-        }
-        reader.finish()?;
-        for r in &records {
-            r.case.validate().map_err(StoreError::from)?;
-            check_revisions(r)?;
-        }
+        };
         let tx = self.conn.unchecked_transaction()?;
         if exists(
             &tx,
@@ -148,6 +130,61 @@ impl Store {
         tx.commit()?;
         received.keep();
         Ok(Imported::Now(taken))
+    }
+
+    /// Opens a sealed bundle addressed to this device and signed by a key
+    /// `accept`s, reads every part (media into new files under this
+    /// store's key, removed unless kept) and checks each case; `None` when
+    /// it was imported before. Nothing is written to the database.
+    pub(super) fn open_bundle<R: Read>(
+        &mut self,
+        input: R,
+        accept: &dyn Fn(&SignerKey) -> bool,
+    ) -> Result<Option<Opened>, SyncError> {
+        let identity = self.device_identity()?;
+        let mut reader = BundleReader::open(input, &identity.keys, accept)?;
+        let (id, signer) = (reader.id(), reader.signer());
+        if self.bundle_imported(id)? {
+            return Ok(None);
+        }
+        let parts = reader.manifest().parts.clone();
+        let sealed_at = reader.manifest().created_at;
+        let case_bytes: u64 = parts
+            .iter()
+            .filter(|p| p.kind == PartKind::Case)
+            .map(|p| p.length)
+            .fold(0, u64::saturating_add);
+        if case_bytes > MAX_CASE_BYTES_PER_BUNDLE {
+            return Err(SealError::Unsupported(format!(
+                "cases of {case_bytes} bytes in one bundle (at most {MAX_CASE_BYTES_PER_BUNDLE})"
+            ))
+            .into());
+        }
+        let mut records = Vec::new();
+        let mut received = media::ReceivedMedia::new(self.media_dir());
+        for info in &parts {
+            match info.kind {
+                PartKind::Case => records.push(reader.next_case_record()?),
+                PartKind::Media => {
+                    received.receive(info, |writer| reader.next_part(writer).map(|_| ()))?;
+                }
+                PartKind::Research | PartKind::Unknown => {
+                    return Err(SealError::Unsupported(format!("the part {}", info.name)).into());
+                }
+            }
+        }
+        reader.finish()?;
+        for r in &records {
+            r.case.validate().map_err(StoreError::from)?;
+            check_revisions(r)?;
+        }
+        Ok(Some(Opened {
+            id,
+            signer,
+            sealed_at,
+            records,
+            received,
+        }))
     }
 
     /// The tablets whose audit log a later bundle showed cut short or
@@ -345,7 +382,7 @@ const MAX_AUTHOR: usize = 200;
 /// Writes a received case under the sender's id: its sections replace the
 /// stored ones, and its revisions newer than the stored revision are
 /// appended with their original author and time.
-fn upsert_case(
+pub(super) fn upsert_case(
     tx: &rusqlite::Connection,
     record: &CaseRecord,
     account: &str,

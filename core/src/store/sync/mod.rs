@@ -24,6 +24,8 @@ use crate::seal::{
     self, BundleId, CaseRecord, DeviceKeys, Recipient, RevisionRecord, SealError, SignerKey,
 };
 
+mod from_office;
+mod handover;
 mod incoming;
 mod media;
 mod peers;
@@ -31,6 +33,7 @@ mod refused;
 
 pub use peers::SPENT_CODE_KEPT;
 
+pub use handover::Revoked;
 pub use incoming::MAX_CASE_BYTES_PER_BUNDLE;
 pub use refused::RefusedCase;
 
@@ -295,6 +298,22 @@ impl Store {
         for r in &mut records {
             r.audit_head = head.clone();
         }
+        self.seal_into_outbox(peer, &identity.keys, &records, media_parts)
+            .map(Some)
+    }
+
+    /// Seals `records` and `media_parts` from this device to `peer` into a
+    /// file in `outbox/`, and records it as a bundle waiting for `peer`'s
+    /// acknowledgement, with the revisions and media it carries, in one
+    /// transaction. A failed sealing leaves no file.
+    fn seal_into_outbox(
+        &mut self,
+        peer: &Peer,
+        keys: &DeviceKeys,
+        records: &[CaseRecord],
+        media_parts: Vec<seal::PartSource<'static>>,
+    ) -> Result<PendingBundle, SyncError> {
+        let peer_key = peer.fingerprint.to_hex();
         let outbox = self.dir.join(OUTBOX);
         fs::create_dir_all(&outbox)?;
         let tmp = outbox.join(format!("sealing-{}.tmp", uuid::Uuid::new_v4()));
@@ -305,13 +324,8 @@ impl Store {
                 hasher: Sha256::new(),
                 len: 0,
             };
-            let (id, mut w) = seal::seal_case_records(
-                writer,
-                &identity.keys,
-                &peer.recipient,
-                &records,
-                media_parts,
-            )?;
+            let (id, mut w) =
+                seal::seal_case_records(writer, keys, &peer.recipient, records, media_parts)?;
             w.flush()?;
             let file = w.inner.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
@@ -331,7 +345,7 @@ impl Store {
             "INSERT INTO outgoing_bundles (id, peer, file, size, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id.to_string(), peer_key, format!("{id}.age"), size as i64, hex::encode(sha256), now()],
         )?;
-        for r in &records {
+        for r in records {
             tx.execute(
                 "INSERT INTO outgoing_cases (bundle_id, case_id, revision) VALUES (?1, ?2, ?3)",
                 params![id.to_string(), r.case.id.to_string(), r.revision],
@@ -345,10 +359,10 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(Some(PendingBundle {
+        Ok(PendingBundle {
             outgoing: Outgoing { id, size, sha256 },
             file,
-        }))
+        })
     }
 
     /// Bundles sealed for `peer` and not yet acknowledged, oldest first.

@@ -216,6 +216,13 @@ fn insert_peer(tx: &rusqlite::Connection, peer: &Peer) -> Result<(), StoreError>
     if taken {
         return Err(StoreError::SignerTaken);
     }
+    if exists(
+        tx,
+        "SELECT 1 FROM revoked_devices WHERE fingerprint = ?1 OR signer = ?2",
+        params![peer.fingerprint.to_hex(), peer.signer.to_hex()],
+    )? {
+        return Err(StoreError::Revoked);
+    }
     tx.execute(
         "DELETE FROM peers WHERE fingerprint = ?1",
         params![peer.fingerprint.to_hex()],

@@ -156,3 +156,4 @@ mod media;
 mod ownership;
 mod pairing;
 mod refusals;
+mod replaced;
