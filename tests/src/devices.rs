@@ -98,6 +98,19 @@ impl Devices {
         self.tablet_command(args).output().expect("runs the tablet")
     }
 
+    /// A tablet command (`tsunagi`) on the data folder `data` (a second
+    /// tablet).
+    pub fn tablet_in_command(&self, data: &str, args: &[&str]) -> Command {
+        self.command(&self.tablet_exe, data, args)
+    }
+
+    /// Runs a tablet command on the data folder `data`.
+    pub fn tablet_in(&self, data: &str, args: &[&str]) -> Output {
+        self.tablet_in_command(data, args)
+            .output()
+            .expect("runs the tablet")
+    }
+
     /// Runs a companion command.
     pub fn companion(&self, args: &[&str]) -> Output {
         self.companion_command(args)
@@ -161,20 +174,37 @@ impl Devices {
     /// same verification code, and confirms it as the office would.
     /// Returns the pairing code used.
     pub fn pair(&self, server: &Serve) -> String {
-        let (code, verification) = self.pair_unconfirmed(server);
+        self.pair_tablet("tablet", server).0
+    }
+
+    /// Pairs the tablet whose data folder is `data` with `server` as
+    /// [`Devices::pair`] does. Returns the pairing code used and the
+    /// tablet's fingerprint as the office confirmed it.
+    pub fn pair_tablet(&self, data: &str, server: &Serve) -> (String, String) {
+        let (code, verification) = self.pair_unconfirmed_in(data, server);
         // The office sees the same code on the tablet and confirms it.
         let confirmed = self.companion_ok(&["confirm", &verification]);
-        assert!(confirmed.contains("confirmed tablet"), "{confirmed}");
-        code
+        let fingerprint = confirmed
+            .trim()
+            .strip_prefix("confirmed tablet ")
+            .unwrap_or_else(|| panic!("{confirmed}"))
+            .to_owned();
+        (code, fingerprint)
     }
 
     /// Pairs the tablet with `server` and checks that both sides show the
     /// same verification code, without the office's confirmation. Returns
     /// the pairing code used and the verification code.
     pub fn pair_unconfirmed(&self, server: &Serve) -> (String, String) {
+        self.pair_unconfirmed_in("tablet", server)
+    }
+
+    fn pair_unconfirmed_in(&self, data: &str, server: &Serve) -> (String, String) {
         let code = self.companion_ok(&["pair", "--address", &server.addr]);
         let code = code.trim().to_owned();
-        let out = self.tablet_ok(&["pair", &code]);
+        let paired = self.tablet_in(data, &["pair", &code]);
+        let (out, stderr) = text(&paired);
+        assert!(paired.status.success(), "pairing failed: {stderr}");
         let verification = out
             .trim()
             .rsplit(": ")
