@@ -157,8 +157,9 @@ impl Setup {
         .to_owned()
     }
 
-    /// Checks that pairing succeeded and both sides show the same code.
-    fn assert_paired(&self) {
+    /// Checks that pairing succeeded and both sides show the same code,
+    /// and confirms it as the office would; the tablet's fingerprint.
+    fn assert_paired(&self) -> String {
         let sync = self.app.window().global::<SyncAdapter<'_>>();
         assert_eq!(sync.get_error(), "", "pairing failed");
         assert!(sync.get_paired());
@@ -169,7 +170,12 @@ impl Setup {
             "the tablet shows {shown:?}, the companion said {said:?}"
         );
         // The office sees the same code on the tablet and confirms it.
-        companion_ok(&self.companion_dir, &self.keys, &["confirm", &shown]);
+        let confirmed = companion_ok(&self.companion_dir, &self.keys, &["confirm", &shown]);
+        confirmed
+            .trim()
+            .strip_prefix("confirmed tablet ")
+            .expect("the confirmed tablet")
+            .to_owned()
     }
 }
 
@@ -242,6 +248,87 @@ fn the_sync_screen_pairs_sends_every_case_and_says_when_the_companion_is_gone() 
         sync.get_waiting_bundles(),
         1,
         "the sealed data stays on the tablet"
+    );
+}
+
+/// A tablet run as a process (`tsunagi`) on the folder `data`.
+fn old_tablet(data: &Path, keys: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tablet"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("TSUNAGI_KEYSTORE", "file")
+        .env("TSUNAGI_KEYSTORE_DIR", keys)
+        .env("TSUNAGI_USER", "admin")
+        .env("TSUNAGI_PASSWORD", PASSWORD)
+        .output()
+        .expect("runs the tablet")
+}
+
+#[test]
+fn the_sync_screen_receives_the_cases_the_office_handed_over_from_a_revoked_tablet() {
+    let setup = Setup::new(Source::Test);
+    let (w, companion_dir, keys) = (setup.app.window(), &setup.companion_dir, &setup.keys);
+    let sync = w.global::<SyncAdapter<'_>>();
+    type_into(w, "ペアリングコード", &setup.pairing_code());
+    press(w, "ペアリング");
+    let this_tablet = setup.assert_paired();
+
+    // The old tablet's cases are docked, then it is revoked and its cases
+    // are handed to this one.
+    let old = companion_dir.with_file_name("old-tablet");
+    let ok = |out: std::process::Output| {
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    ok(old_tablet(&old, keys, &["init", "--user", "admin"]));
+    ok(old_tablet(&old, keys, &["demo"]));
+    let paired = ok(old_tablet(&old, keys, &["pair", &setup.pairing_code()]));
+    let verification = paired.trim().rsplit(": ").next().expect("a code");
+    let confirmed = companion_ok(companion_dir, keys, &["confirm", verification]);
+    let old_tablet_fp = confirmed
+        .trim()
+        .strip_prefix("confirmed tablet ")
+        .expect("confirmed");
+    ok(old_tablet(&old, keys, &["sync"]));
+    companion_ok(
+        companion_dir,
+        keys,
+        &["revoke", old_tablet_fp, "--hand-over-to", &this_tablet],
+    );
+
+    press(w, "事務所PCから受け取る");
+    assert_eq!(sync.get_error(), "", "receiving failed");
+    let expected = format!(
+        "{} 件のケースを事務所PCから受け取りました",
+        demo_cases().len()
+    );
+    assert!(
+        sync.get_result().contains(&expected),
+        "{}",
+        sync.get_result()
+    );
+    // Nothing more the second time, said in words.
+    press(w, "事務所PCから受け取る");
+    assert!(
+        sync.get_result()
+            .contains("受け取るケースはありませんでした"),
+        "{}",
+        sync.get_result()
+    );
+
+    // The revoked tablet is refused in words.
+    let refused = old_tablet(&old, keys, &["sync"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("使用停止"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
     );
 }
 

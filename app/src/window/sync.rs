@@ -284,6 +284,33 @@ fn begin(window: &AppWindow, state: SyncState) -> bool {
     true
 }
 
+/// Shows a transfer's progress on the screen, a few times a second. Called
+/// on the worker thread, where `upgrade` gives nothing, the update goes
+/// through the event loop; run inline (UI tests), it is applied at once.
+fn progress_reporter(reporter: slint::Weak<AppWindow>) -> impl FnMut(Progress) {
+    let started = Instant::now();
+    let mut shown: Option<Instant> = None;
+    move |p: Progress| {
+        let now = Instant::now();
+        if p.sent < p.total && shown.is_some_and(|t| now - t < Duration::from_millis(100)) {
+            return;
+        }
+        shown = Some(now);
+        let (value, text) = (fraction(p), progress_text(p, now - started));
+        let show = move |window: AppWindow| {
+            let adapter = window.global::<SyncAdapter<'_>>();
+            adapter.set_progress(value);
+            adapter.set_progress_text(text.into());
+        };
+        match reporter.upgrade() {
+            Some(window) => show(window),
+            None => {
+                let _ = reporter.upgrade_in_event_loop(show);
+            }
+        }
+    }
+}
+
 /// Connects the screen to `session`.
 pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) {
     router.on_lock(|_, window| clear(window));
@@ -405,32 +432,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) 
         s.run(
             &window,
             move |session| {
-                let started = Instant::now();
-                let mut shown: Option<Instant> = None;
-                let mut on_progress = move |p: Progress| {
-                    let now = Instant::now();
-                    // A few updates a second are enough for a progress bar.
-                    if p.sent < p.total && shown.is_some_and(|t| now - t < Duration::from_millis(100))
-                    {
-                        return;
-                    }
-                    shown = Some(now);
-                    let (value, text) = (fraction(p), progress_text(p, now - started));
-                    let show = move |window: AppWindow| {
-                        let adapter = window.global::<SyncAdapter<'_>>();
-                        adapter.set_progress(value);
-                        adapter.set_progress_text(text.into());
-                    };
-                    // On the worker thread `upgrade` gives nothing: the update
-                    // goes through the event loop. Run inline (UI tests), it
-                    // is applied at once.
-                    match reporter.upgrade() {
-                        Some(window) => show(window),
-                        None => {
-                            let _ = reporter.upgrade_in_event_loop(show);
-                        }
-                    }
-                };
+                let mut on_progress = progress_reporter(reporter);
                 session.with_store(|store| Ok(crate::sync::sync_with(store, &mut on_progress)))
             },
             move |session, window, sent| {
@@ -459,6 +461,52 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) 
                         )
                         .into(),
                     ),
+                    Some(Ok(Err(e))) => adapter.set_error(format!("{e:#}").into()),
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => return,
+                }
+                refresh(session, window);
+            },
+        );
+    });
+    let (weak, s) = (window.as_weak(), Arc::clone(session));
+    adapter.on_receive(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if !begin(&window, SyncState::Receiving) {
+            return;
+        }
+        let adapter = window.global::<SyncAdapter<'_>>();
+        adapter.set_progress(0.0);
+        adapter.set_progress_text(SharedString::new());
+        let epoch = s.epoch();
+        let reporter = window.as_weak();
+        s.run(
+            &window,
+            move |session| {
+                let mut on_progress = progress_reporter(reporter);
+                let mut on_bytes = |sent, total| on_progress(Progress { sent, total });
+                session.with_store(|store| {
+                    Ok(crate::receive::receive_from_office(store, &mut on_bytes))
+                })
+            },
+            move |session, window, received| {
+                if session.epoch() != epoch {
+                    return;
+                }
+                let adapter = window.global::<SyncAdapter<'_>>();
+                adapter.set_state(SyncState::Idle);
+                match received {
+                    Some(Ok(Ok(report))) => {
+                        let text = if report.cases == 0 {
+                            tr("受け取るケースはありませんでした。事務所PCでこの端末にケースを引き継いでもらったか確かめてください。").to_owned()
+                        } else {
+                            tr_fill(
+                                "{} 件のケースを事務所PCから受け取りました。",
+                                &[&report.cases.to_string()],
+                            )
+                        };
+                        adapter.set_result(text.into());
+                    }
                     Some(Ok(Err(e))) => adapter.set_error(format!("{e:#}").into()),
                     Some(Err(e)) => adapter.set_error(e.to_string().into()),
                     None => return,
