@@ -186,6 +186,8 @@ pub(super) fn clear(window: &DeskWindow) {
     adapter.set_valid_until(SharedString::new());
     adapter.set_verification(SharedString::new());
     adapter.set_error(SharedString::new());
+    adapter.set_result(SharedString::new());
+    adapter.set_revoking(-1);
     window
         .global::<DeskAdapter<'_>>()
         .set_link_status(SharedString::new());
@@ -294,6 +296,50 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) {
                     window
                         .global::<PairingAdapter<'_>>()
                         .set_error(e.to_string().into());
+                }
+                refresh(desk, window);
+            },
+        );
+    });
+    let (weak, d) = (window.as_weak(), Arc::clone(desk));
+    adapter.on_revoke(move |to| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<PairingAdapter<'_>>();
+        let old = adapter.get_revoking();
+        adapter.set_revoking(-1);
+        adapter.set_result(SharedString::new());
+        adapter.set_error(SharedString::new());
+        d.with_store(
+            &window,
+            move |store| {
+                let tablets: Vec<_> = store
+                    .peers()?
+                    .into_iter()
+                    .filter(|p| p.kind == PeerKind::Tablet)
+                    .map(|p| p.fingerprint)
+                    .collect();
+                let at = |i: i32| usize::try_from(i).ok().and_then(|i| tablets.get(i));
+                let old = at(old).ok_or(tsunagi_core::store::StoreError::NoSuchPeer)?;
+                let new = at(to);
+                store
+                    .revoke_tablet(old, new)
+                    .map(|revoked| (revoked, new.is_some()))
+            },
+            |desk, window, revoked| {
+                let adapter = window.global::<PairingAdapter<'_>>();
+                match revoked {
+                    Some(Ok((revoked, true))) => adapter.set_result(
+                        format!(
+                            "使用停止にしました。{} 件のケースを引き継ぎました。引き継いだタブレットで「事務所PCから受け取る」を押してください。 (Revoked; {} case(s) handed over.)",
+                            revoked.handed_over, revoked.handed_over
+                        )
+                        .into(),
+                    ),
+                    Some(Ok((_, false))) => adapter.set_result(
+                        "使用停止にしました。この端末は二度と送信できません。 (Revoked: it may never send again.)".into(),
+                    ),
+                    Some(Err(e)) => adapter.set_error(e.to_string().into()),
+                    None => {}
                 }
                 refresh(desk, window);
             },
