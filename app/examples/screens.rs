@@ -3,7 +3,7 @@
 //! browser (`reference`, `occupations`, `page`), at the occupation search
 //! opened from the first demo case with one occupation added to its 職域
 //! (`job-areas`), at the sending screen
-//! (`sync`), at the settings with the backup (`settings`), reading a pairing code with the camera (`scan`), at the audit
+//! (`sync`; `sync-paired` once paired with an office PC), at the settings with the backup (`settings`), reading a pairing code with the camera (`scan`), at the audit
 //! log after a support worker was added and given a case (`audit`), or at tab N
 //! of the first
 //! demo case (`case-N`, N from 0), at page N of its presentation
@@ -83,6 +83,17 @@ fn main() -> anyhow::Result<()> {
         if what == "audit" || what == "accounts" {
             store.add_account("sato", Role::SupportWorker, "さとうの合言葉 2026")?;
             store.assign(first, "sato")?;
+        }
+        if what == "sync-paired" {
+            let office = tsunagi_core::seal::DeviceKeys::generate();
+            store.add_peer(&tsunagi_core::store::sync::Peer {
+                fingerprint: tsunagi_core::link::TlsIdentity::generate("office").fingerprint(),
+                kind: tsunagi_core::store::sync::PeerKind::Companion,
+                signer: office.signer(),
+                recipient: office.recipient(),
+                address: Some("192.168.1.20:47800".into()),
+                paired_at: Timestamp::now(),
+            })?;
         }
         if what == "accounts" {
             store.add_account("suzuki", Role::ReadOnly, "すずきの合言葉 2026")?;
@@ -165,7 +176,7 @@ fn main() -> anyhow::Result<()> {
                 reference.invoke_add_job_area(row.name);
             }
         }
-        "sync" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
+        "sync" | "sync-paired" => w.global::<CaseListAdapter<'_>>().invoke_open_sync(),
         "settings" => w.global::<CaseListAdapter<'_>>().invoke_open_settings(),
         "accounts" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_admin();

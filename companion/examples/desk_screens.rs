@@ -1,7 +1,8 @@
 //! Opens the companion's window on a throw-away store with the demo cases,
 //! logged in, at the received cases with document N of the first case
 //! (`doc-N`, N from 0), at pairing with a code issued (`pairing`) or a
-//! tablet waiting for the office to confirm its code (`pairing-confirm`), at the
+//! tablet waiting for the office to confirm its code (`pairing-confirm`), or
+//! revoking one of two paired tablets (`pairing-revoke`), at the
 //! programme figures (`programme`) or at the research data (`research`:
 //! what would be sent, and an outbox with one batch that could not be
 //! delivered; `research-unset`: no centre configured, so no board to
@@ -26,6 +27,7 @@ use tsunagi_core::link::TlsIdentity;
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::seal::DeviceKeys;
 use tsunagi_core::store::research::CentreConfig;
+use tsunagi_core::store::sync::{Peer, PeerKind};
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
 const PASSWORD: &str = "ながい合言葉 2026";
@@ -48,6 +50,19 @@ fn main() -> anyhow::Result<()> {
         )?;
         for case in demo_cases() {
             store.create_case(&case)?;
+        }
+        if what == "pairing-revoke" {
+            for _ in 0..2 {
+                let keys = DeviceKeys::generate();
+                store.add_peer(&Peer {
+                    fingerprint: TlsIdentity::generate("tablet").fingerprint(),
+                    kind: PeerKind::Tablet,
+                    signer: keys.signer(),
+                    recipient: keys.recipient(),
+                    address: None,
+                    paired_at: tsunagi_core::rfc3339::Timestamp::now(),
+                })?;
+            }
         }
         if what == "research" {
             // A centre nobody listens at, and a batch waiting for it.
@@ -97,6 +112,11 @@ fn main() -> anyhow::Result<()> {
                 .invoke_show(DeskScreen::Pairing);
             w.global::<PairingAdapter<'_>>()
                 .set_verification("482 913".into());
+        }
+        "pairing-revoke" => {
+            w.global::<DeskAdapter<'_>>()
+                .invoke_show(DeskScreen::Pairing);
+            w.global::<PairingAdapter<'_>>().set_revoking(0);
         }
         "research" | "research-unset" => {
             w.global::<DeskAdapter<'_>>()
