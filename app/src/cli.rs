@@ -81,6 +81,10 @@ pub enum Command {
     /// hold no case: the cases come back with their ids and history, their
     /// identifying fields empty and marked 要再入力 (administrators only).
     Restore(tsunagi_core::backup::cli::RestoreArgs),
+    /// The client's own record (本人携帯記録): `export` a sealed file with
+    /// what the client chose, `import` one into a new case.
+    #[command(subcommand)]
+    Carry(tsunagi_core::carry::cli::CarryCommand),
     /// Sets a new password with the recovery code (from
     /// TSUNAGI_RECOVERY_CODE, else a prompt); the new password comes from
     /// TSUNAGI_NEW_PASSWORD, else a prompt.
@@ -351,6 +355,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Media(command) => media(&dir, command)?,
         Command::Backup(args) => tsunagi_core::backup::cli::run_backup(PROGRAM, &dir, args)?,
         Command::Restore(args) => tsunagi_core::backup::cli::run_restore(PROGRAM, &dir, args)?,
+        Command::Carry(command) => tsunagi_core::carry::cli::run(PROGRAM, &dir, command)?,
         Command::Recover { user } => {
             let code = login::from_env_or_prompt(
                 "TSUNAGI_RECOVERY_CODE",

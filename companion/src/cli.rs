@@ -144,6 +144,9 @@ pub enum Command {
     /// machine, the companion then opens with the same accounts and
     /// passwords and holds the same cases, photos and video.
     RestoreFull(tsunagi_core::backup::cli::RestoreFullArgs),
+    /// The client's own record (本人携帯記録): `import` one into a new case.
+    #[command(subcommand)]
+    Carry(tsunagi_core::carry::cli::OfficeCarryCommand),
 }
 
 /// `tsunagi-companion print …`.
@@ -466,6 +469,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             tsunagi_core::backup::cli::run_office_backup(PROGRAM, &dir, args)?;
         }
         Command::Restore(args) => tsunagi_core::backup::cli::run_restore(PROGRAM, &dir, args)?,
+        Command::Carry(command) => tsunagi_core::carry::cli::run_office(PROGRAM, &dir, command)?,
         Command::ResealBackup(args) => {
             tsunagi_core::backup::cli::run_reseal(PROGRAM, &dir, args)?;
         }

@@ -17,6 +17,7 @@
 #[cfg(feature = "cli")]
 pub mod admin;
 pub mod backup;
+pub mod carry;
 pub mod consent;
 pub mod link;
 pub mod login;

@@ -4,6 +4,7 @@
 /// The password of every test store.
 pub const PASSWORD: &str = "correct horse battery";
 
+pub mod age_tool;
 pub mod browser;
 
 use std::io::{BufRead, BufReader};

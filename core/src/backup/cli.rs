@@ -10,7 +10,8 @@ use clap::{ArgGroup, Args, Subcommand};
 
 use super::{
     BackupFile, DeviceKeyRestored, SealTo, SealedWith, Unseal, Verified, check_restore_target,
-    reseal, restore_backup, restore_full_backup, verify_backup, write_backup, write_full_backup,
+    reseal, restore_backup, restore_full_backup, shown, verify_backup, write_backup,
+    write_full_backup,
 };
 use crate::login;
 use crate::seal::Recipient;
@@ -246,9 +247,6 @@ pub fn run_restore(program: &str, dir: &Path, args: RestoreArgs) -> anyhow::Resu
         "{}件のケースを復元しました。個人を特定できる情報は空で、{}か所に要再入力の印があります (restored {} case(s); their identifying fields are empty, {} marked 要再入力)",
         summary.cases, summary.fields_to_reenter, summary.cases, summary.fields_to_reenter
     );
-    // Words from the file are shown short and without control characters.
-    let shown =
-        |text: &str| -> String { text.chars().filter(|c| !c.is_control()).take(64).collect() };
     let (made_by, account) = (
         shown(&summary.header.made_by),
         shown(&summary.header.account),
@@ -289,11 +287,6 @@ pub fn run_reseal(program: &str, dir: &Path, args: ResealArgs) -> anyhow::Result
         cases
     );
     Ok(())
-}
-
-/// Words from a backup file, shown short and without control characters.
-fn shown(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(64).collect()
 }
 
 /// `backup` on the companion: `--without-personal-data`, `--full`, or

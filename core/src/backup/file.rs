@@ -16,9 +16,17 @@ pub(super) fn replace_atomically<T>(
     path: &Path,
     write: impl FnOnce(&mut File) -> Result<T, BackupError>,
 ) -> Result<T, BackupError> {
+    replace_file(path, write)
+}
+
+/// [`replace_atomically`] for a writer with its own kind of error.
+pub(crate) fn replace_file<T, E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<T, E>,
+) -> Result<T, E> {
     let name = path
         .file_name()
-        .ok_or_else(|| std::io::Error::other("the backup needs a file name"))?;
+        .ok_or_else(|| std::io::Error::other("the file needs a name"))?;
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

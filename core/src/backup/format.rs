@@ -180,9 +180,15 @@ impl<R: BufRead> fmt::Debug for PlainReader<R> {
     }
 }
 
+/// Words from a file (a program's, an account's or an agency's name),
+/// shown short and without control characters.
+pub(crate) fn shown(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(64).collect()
+}
+
 /// An error while reading the decrypted stream: `age` reports data that
 /// does not authenticate, and a file cut short, as these kinds.
-pub(super) fn read_failed(e: io::Error) -> BackupError {
+pub(crate) fn read_failed(e: io::Error) -> BackupError {
     match e.kind() {
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
             BackupError::Damaged("the encrypted data does not authenticate")
@@ -193,7 +199,7 @@ pub(super) fn read_failed(e: io::Error) -> BackupError {
 
 /// One line of at most `max` bytes without its `\n`; `None` at the end
 /// of the stream; `Err(None)` for a line too long or not ended.
-pub(super) fn read_line<R: BufRead>(
+pub(crate) fn read_line<R: BufRead>(
     inner: &mut R,
     max: usize,
 ) -> Result<Option<Vec<u8>>, Option<BackupError>> {

@@ -64,13 +64,16 @@ pub mod cli;
 
 pub use deidentify::{deidentified_revision, deidentified_value};
 pub use error::{BackupError, MIN_PASSPHRASE_CHARS};
+pub(crate) use file::replace_file;
 pub use format::{CaseEntry, FORMAT, Header, KIND_WITHOUT_PERSONAL_DATA, MAGIC, MAX_LINE};
+pub(crate) use format::{read_failed, read_line, shown};
 pub use full::{
     DeviceKeyRestored, FULL_FORMAT, FullBackupInfo, FullRestoreSummary, FullSummary, KIND_FULL,
     Verified, check_restore_target, restore_full_backup, verify_backup, write_full_backup,
 };
 pub use make::{BACKUP_PURPOSE, BackupSummary, write_backup};
 pub use restore::{RESTORE_PURPOSE, RestoreSummary, reseal, restore_backup};
+pub(crate) use sealing::seal;
 pub use sealing::{BackupFile, BackupReader, SealTo, SealedWith, Unseal};
 
 #[cfg(test)]

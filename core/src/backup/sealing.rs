@@ -42,7 +42,7 @@ impl SealTo {
 
 /// Starts the `age` encryption of a backup into `out`; what is written to
 /// the returned stream is sealed, and its `finish` ends the file.
-pub(super) fn seal<W: Write>(
+pub(crate) fn seal<W: Write>(
     out: W,
     to: &SealTo,
 ) -> Result<age::stream::StreamWriter<W>, BackupError> {
@@ -170,7 +170,7 @@ impl<R: Read> BackupFile<R> {
 
     /// Decrypts with `key`: the plaintext stream, not read yet (a full
     /// backup's, or any kind's first line, is read by its own reader).
-    pub(super) fn decrypt(
+    pub(crate) fn decrypt(
         self,
         key: &Unseal,
     ) -> Result<age::stream::StreamReader<BufReader<R>>, BackupError> {

@@ -472,19 +472,23 @@ pub enum ConsentScope {
     Media,
     /// プログラムへの参加 — taking part in a self-reliance programme.
     Programme,
+    /// 本人携帯記録 — the client's own record: a sealed file with what the
+    /// client chose, kept by the client to hand to other agencies.
+    ClientRecord,
     /// その他 — anything else.
     Other,
 }
 
 impl ConsentScope {
     /// Every scope, in display order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Registration,
         Self::AgencySharing,
         Self::EmployerSharing,
         Self::Research,
         Self::Media,
         Self::Programme,
+        Self::ClientRecord,
         Self::Other,
     ];
 
@@ -497,6 +501,7 @@ impl ConsentScope {
             Self::Research => "研究部門への提供",
             Self::Media => "写真・動画の利用",
             Self::Programme => "プログラムへの参加",
+            Self::ClientRecord => "本人携帯記録",
             Self::Other => "その他",
         }
     }

@@ -106,9 +106,23 @@ impl Store {
     pub fn create_case(&mut self, case: &Case) -> Result<CaseId, StoreError> {
         self.require_editor()?;
         case.validate()?;
+        let tx = self.conn.unchecked_transaction()?;
+        let id = self.insert_case(&tx, case)?;
+        self.audit(&tx, AuditAction::CreateCase, Some(id), "")?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Writes `case` inside `tx` as a new case under a fresh id, assigned
+    /// to the support worker who creates it; not audited. The caller has
+    /// checked the role and validated the case.
+    pub(super) fn insert_case(
+        &self,
+        tx: &Transaction<'_>,
+        case: &Case,
+    ) -> Result<CaseId, StoreError> {
         let id = CaseId::new();
         let at = now();
-        let tx = self.conn.unchecked_transaction()?;
         tx.execute(
             "INSERT INTO cases (id, created_at, created_by, updated_at, stage) VALUES (?1, ?2, ?3, ?2, ?4)",
             params![id.to_string(), at, self.account.name, stage_key(case.stage)],
@@ -120,10 +134,8 @@ impl Store {
             )?;
         }
         for section in case.sections() {
-            write_section(&tx, id, &section, &self.account.name, &at)?;
+            write_section(tx, id, &section, &self.account.name, &at)?;
         }
-        self.audit(&tx, AuditAction::CreateCase, Some(id), "")?;
-        tx.commit()?;
         Ok(id)
     }
 

@@ -118,7 +118,7 @@ pub const MEDIA_REVISION_SECTION: &str = "media";
 /// orders media changes too: a companion takes an approval withdrawn on
 /// the tablet as newer than the file made before it. The values are not
 /// kept (a caption is the client's own words; the row holds it).
-fn record_media_change(
+pub(super) fn record_media_change(
     tx: &rusqlite::Transaction<'_>,
     case: CaseId,
     author: &str,
@@ -247,13 +247,62 @@ fn read_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MediaItem, StoreE
 }
 
 /// The columns a new row needs beyond the details.
-struct NewRow<'a> {
-    kind: MediaKind,
-    mime: &'a str,
-    width: Option<u32>,
-    height: Option<u32>,
-    duration_ms: Option<u64>,
-    poster: &'a [u8],
+pub(super) struct NewRow<'a> {
+    pub(super) kind: MediaKind,
+    pub(super) mime: &'a str,
+    pub(super) width: Option<u32>,
+    pub(super) height: Option<u32>,
+    pub(super) duration_ms: Option<u64>,
+    pub(super) poster: &'a [u8],
+}
+
+/// A sanitized photo written to a new media file, not yet recorded.
+pub(super) struct PhotoFile {
+    pub(super) written: WrittenMedia,
+    width: u32,
+    height: u32,
+    poster: Vec<u8>,
+}
+
+impl PhotoFile {
+    /// The row's columns beyond the details.
+    pub(super) fn row(&self) -> NewRow<'_> {
+        NewRow {
+            kind: MediaKind::Photo,
+            mime: "image/jpeg",
+            width: Some(self.width),
+            height: Some(self.height),
+            duration_ms: None,
+            poster: &self.poster,
+        }
+    }
+}
+
+/// Refuses a video over the limits or of a type other than MP4 and
+/// QuickTime.
+pub(super) fn check_video(
+    limits: &MediaLimits,
+    size: u64,
+    info: &VideoInfo,
+) -> Result<(), StoreError> {
+    if size > limits.max_video_bytes || info.duration_ms > limits.max_video_ms {
+        return Err(MediaError::TooLarge.into());
+    }
+    if !matches!(info.mime.as_str(), "video/mp4" | "video/quicktime") {
+        return Err(MediaError::UnknownKind.into());
+    }
+    Ok(())
+}
+
+/// A video's poster as it is kept: a JPEG or PNG frame shrunk and
+/// re-encoded with no metadata.
+pub(super) fn clean_poster(poster: &[u8]) -> Result<Vec<u8>, StoreError> {
+    Ok(photo::encode_clean(
+        &photo::decode_upright(poster)?,
+        POSTER_EDGE,
+        image::imageops::FilterType::CatmullRom,
+    )?
+    .jpeg)
 }
 
 impl Store {
@@ -323,20 +372,23 @@ impl Store {
         details: &MediaDetails,
     ) -> Result<MediaId, StoreError> {
         self.require_media_editor(case)?;
+        let photo = self.write_photo(bytes)?;
+        self.commit_media(case, &photo.written, &photo.row(), details)
+    }
+
+    /// Sanitizes a photo (see [`import_photo`](Self::import_photo)) into a
+    /// new media file, not yet recorded.
+    pub(super) fn write_photo(&self, bytes: &[u8]) -> Result<PhotoFile, StoreError> {
         let limits = self.media_limits()?;
         let (clean, poster) = photo::sanitize_with_poster(bytes, limits.max_photo_edge)?;
         let mut writer = MediaWriter::create(&self.media_dir())?;
         writer.write_all(&clean.jpeg).map_err(MediaError::from)?;
-        let written = writer.finish()?;
-        let row = NewRow {
-            kind: MediaKind::Photo,
-            mime: "image/jpeg",
-            width: Some(clean.width),
-            height: Some(clean.height),
-            duration_ms: None,
-            poster: &poster.jpeg,
-        };
-        self.commit_media(case, written, &row, details)
+        Ok(PhotoFile {
+            written: writer.finish()?,
+            width: clean.width,
+            height: clean.height,
+            poster: poster.jpeg,
+        })
     }
 
     /// Starts a video for `case` (動画の保存): capture or a transcoder writes
@@ -364,27 +416,17 @@ impl Store {
         let path = self.media_dir().join(&written.file_name);
         let result = (|| -> Result<MediaId, StoreError> {
             self.require_media_editor(case)?;
-            let limits = self.media_limits()?;
-            if written.size > limits.max_video_bytes || info.duration_ms > limits.max_video_ms {
-                return Err(MediaError::TooLarge.into());
-            }
-            if !matches!(info.mime.as_str(), "video/mp4" | "video/quicktime") {
-                return Err(MediaError::UnknownKind.into());
-            }
-            let poster = photo::encode_clean(
-                &photo::decode_upright(poster)?,
-                POSTER_EDGE,
-                image::imageops::FilterType::CatmullRom,
-            )?;
+            check_video(&self.media_limits()?, written.size, info)?;
+            let poster = clean_poster(poster)?;
             let row = NewRow {
                 kind: MediaKind::Video,
                 mime: &info.mime,
                 width: None,
                 height: None,
                 duration_ms: Some(info.duration_ms),
-                poster: &poster.jpeg,
+                poster: &poster,
             };
-            self.commit_media(case, written, &row, details)
+            self.commit_media(case, &written, &row, details)
         })();
         if result.is_err() {
             let _ = fs::remove_file(&path);
@@ -411,15 +453,36 @@ impl Store {
     fn commit_media(
         &mut self,
         case: CaseId,
-        written: WrittenMedia,
+        written: &WrittenMedia,
+        row: &NewRow<'_>,
+        details: &MediaDetails,
+    ) -> Result<MediaId, StoreError> {
+        let result = (|| -> Result<MediaId, StoreError> {
+            let tx = self.conn.unchecked_transaction()?;
+            self.require_access(&tx, case)?;
+            let id = self.insert_media(&tx, case, written, row, details)?;
+            tx.commit()?;
+            Ok(id)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(self.media_dir().join(&written.file_name));
+        }
+        result
+    }
+
+    /// Records `written` as a new item of `case` inside `tx`, as a revision
+    /// of the case and in the audit log. The caller removes the file if
+    /// the transaction does not commit.
+    pub(super) fn insert_media(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        case: CaseId,
+        written: &WrittenMedia,
         row: &NewRow<'_>,
         details: &MediaDetails,
     ) -> Result<MediaId, StoreError> {
         let id = MediaId::new();
-        let result = (|| -> Result<MediaId, StoreError> {
-            let tx = self.conn.unchecked_transaction()?;
-            self.require_access(&tx, case)?;
-            tx.execute(
+        tx.execute(
                 "INSERT INTO media (id, case_id, kind, file, key, sha256, size, mime, width, height,
                     duration_ms, created_at, created_by, taken_at, caption, illustrates, poster)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
@@ -443,20 +506,14 @@ impl Store {
                     row.poster,
                 ],
             )?;
-            record_media_change(&tx, case, &self.account.name, format!("media.{id}.add"))?;
-            self.audit(
-                &tx,
-                AuditAction::WriteCase,
-                Some(case),
-                &format!("media add {} {id}", row.kind.as_str()),
-            )?;
-            tx.commit()?;
-            Ok(id)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(self.media_dir().join(&written.file_name));
-        }
-        result
+        record_media_change(tx, case, &self.account.name, format!("media.{id}.add"))?;
+        self.audit(
+            tx,
+            AuditAction::WriteCase,
+            Some(case),
+            &format!("media add {} {id}", row.kind.as_str()),
+        )?;
+        Ok(id)
     }
 
     pub(super) fn query_items(

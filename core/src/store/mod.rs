@@ -11,6 +11,7 @@
 
 mod accounts;
 mod audit;
+mod carried;
 mod cases;
 mod deletion;
 mod error;
@@ -35,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::media::VideoInfo;
 pub use audit::{AuditAction, AuditEntry};
+pub(crate) use carried::NewMedia;
 pub use cases::{CaseQuery, CaseSummary, Revision};
 use cases::{read_case, stage_key};
 pub use error::StoreError;
