@@ -334,6 +334,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = login::unlock(PROGRAM, &dir)?;
             let report = crate::sync::sync(&mut store)?;
             println!("delivered {} bundle(s)", report.delivered);
+            if let Some(version) = &report.reference {
+                println!("installed the office's reference release {version}");
+            }
             if !report.refused.is_empty() {
                 bail!(
                     "the companion refused {} bundle(s) ({}); their cases stay on this tablet and go again at the next sync, each on its own",

@@ -5,6 +5,7 @@ pub mod av;
 pub mod cli;
 pub mod discovery;
 pub mod receive;
+mod reference_sync;
 pub mod sync;
 pub mod window;
 

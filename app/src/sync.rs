@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN, PairingCode};
 use tsunagi_core::link::wire::{self, Frame, Message};
-use tsunagi_core::link::{Fingerprint, Sender, SenderEvent, TlsIdentity, Transmit, quic, tls};
+use tsunagi_core::link::{
+    Fingerprint, Sender, SenderEvent, TlsIdentity, Transmit, quic, reference, tls,
+};
+use tsunagi_core::reference::Trust;
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
 use tsunagi_core::store::Store;
 use tsunagi_core::store::sync::{Peer, PeerKind};
@@ -45,6 +48,12 @@ pub struct SyncReport {
     /// refused alone is held back until it changes
     /// ([`Store::bundle_refused`]).
     pub refused: Vec<String>,
+    /// The reference release the office offered and this tablet installed
+    /// (共有データベースの更新): its version.
+    pub reference: Option<String>,
+    /// Why a newer release the office offered was not installed; the
+    /// sync itself succeeded.
+    pub reference_problem: Option<String>,
 }
 
 /// How far a sync has come: bytes of sealed data the companion has of all
@@ -63,6 +72,8 @@ struct Tally<'a> {
     /// Per bundle: its size and how far the companion has it.
     bundles: HashMap<BundleId, (u64, u64)>,
     on_progress: &'a mut dyn FnMut(Progress),
+    /// The reference version the companion's `Welcome` named.
+    offered_reference: Option<String>,
 }
 
 impl Tally<'_> {
@@ -206,7 +217,7 @@ pub fn pair(store: &mut Store, code: &PairingCode) -> anyhow::Result<String> {
         conn.close(0u32.into(), b"bye");
         endpoint.wait_idle().await;
         match answer {
-            Some(Frame::Message(Message::Welcome { signer, recipient })) => {
+            Some(Frame::Message(Message::Welcome { signer, recipient, .. })) => {
                 let peer = Peer {
                     fingerprint: code.fingerprint,
                     kind: PeerKind::Companion,
@@ -279,6 +290,16 @@ pub fn sync_with(
     store: &mut Store,
     on_progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<SyncReport> {
+    sync_trusting(store, &Trust::built_in(), on_progress)
+}
+
+/// [`sync_with`], installing a reference release the office offers only
+/// when it is signed by a publisher `trust` accepts.
+pub fn sync_trusting(
+    store: &mut Store,
+    trust: &Trust,
+    on_progress: &mut dyn FnMut(Progress),
+) -> anyhow::Result<SyncReport> {
     let (peer, paired_addr) = companion(store)?;
     let mut addr = paired_addr;
     // Sealed until nothing is left: the cases of a refused bundle go one
@@ -298,6 +319,7 @@ pub fn sync_with(
         report: SyncReport::default(),
         bundles,
         on_progress,
+        offered_reference: None,
     };
     let rt = runtime()?;
     rt.block_on(async {
@@ -313,7 +335,27 @@ pub fn sync_with(
                         store.set_peer_address(&peer.fingerprint, &addr.to_string())?;
                         eprintln!("tsunagi: the companion's new address {addr} is kept for next time");
                     }
-                    return Ok(tally.report);
+                    let mut report = tally.report;
+                    let in_use = crate::reference_sync::in_use(store.dir(), trust)?;
+                    let offered = tally.offered_reference.as_deref();
+                    if reference::wanted(offered, &in_use) {
+                        let fetched = crate::reference_sync::fetch_and_install(
+                            &identity.tls,
+                            peer.fingerprint,
+                            addr,
+                            store.dir(),
+                            trust,
+                        )
+                        .await;
+                        match fetched {
+                            Ok(version) => report.reference = Some(version.as_str().to_owned()),
+                            Err(e) => {
+                                eprintln!("tsunagi: warning: {e:#}");
+                                report.reference_problem = Some(format!("{e:#}"));
+                            }
+                        }
+                    }
+                    return Ok(report);
                 }
                 Err(Failure::Unreachable(e)) if found.as_ref().is_none_or(|f| !f.is_empty()) => {
                     let candidates = match &mut found {
@@ -394,7 +436,9 @@ async fn transfer(
     let (mut send, mut recv) = conn.open_bi().await.map_err(link_cut)?;
     write(&mut send, &Frame::Message(Message::Hello).encode()).await?;
     match read_frame(&mut recv).await.map_err(cut)? {
-        Some(Frame::Message(Message::Welcome { .. })) => {}
+        Some(Frame::Message(Message::Welcome { reference, .. })) => {
+            tally.offered_reference = reference;
+        }
         Some(Frame::Message(Message::Refused { reason })) => {
             return Err(Failure::Fatal(anyhow!(
                 "事務所PCがこの端末を受け付けませんでした (the companion refused this tablet): {reason}"
@@ -444,6 +488,11 @@ async fn transfer(
                 }
                 SenderEvent::Finished => {}
             }
+        }
+        // `Done` is sent: the companion may close the link at once, and a
+        // read cut short by that is no failure.
+        if sender.is_finished() {
+            break Ok(());
         }
         // Take what has arrived without waiting.
         let mut incoming = Vec::new();

@@ -222,9 +222,10 @@ fn main() {
     let first_case = tablet.create_case(&demo_cases()[0]).expect("creates");
     let half = Options {
         cut_after_bytes: Some(VIDEO_BYTES as u64 / 2),
+        ..Options::default()
     };
     let mut plan = vec![Options::default(); ROUNDS];
-    plan.extend([half, Options::default()]);
+    plan.extend([half.clone(), Options::default()]);
     let (addr, sessions) = companion(companion_store, plan);
     to.address = Some(addr.to_string());
     tablet.add_peer(&to).expect("pairs");

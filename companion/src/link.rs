@@ -26,8 +26,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use time::OffsetDateTime;
 use tsunagi_core::link::pairing::{self, EXPORTER_LABEL, EXPORTER_LEN};
+use tsunagi_core::link::reference::Release;
 use tsunagi_core::link::wire::{self, Frame, Message};
 use tsunagi_core::link::{Fingerprint, Progress, Receiver, ReceiverEvent, quic, tls};
+use tsunagi_core::reference::Trust;
 
 use crate::inbox::{self, PARTIAL_MAX_AGE, sweep_inbox};
 use tsunagi_core::seal::{BundleId, Recipient, SignerKey};
@@ -132,11 +134,23 @@ pub struct Session {
 }
 
 /// Test and benchmark hooks; the default is plain service.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Drop the connection once this many bundle bytes arrived (to measure
     /// what a cut costs).
     pub cut_after_bytes: Option<u64>,
+    /// Whose reference releases the companion offers to docking tablets:
+    /// this build's publishers.
+    pub trust: Trust,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            cut_after_bytes: None,
+            trust: Trust::built_in(),
+        }
+    }
 }
 
 /// Serves connections until the endpoint is closed, many at once: each on
@@ -349,9 +363,10 @@ async fn handle(
             ),
         };
     let identity = store.device_identity()?;
-    let welcome = Message::Welcome {
+    let welcome = |release: Option<&Release>| Message::Welcome {
         signer: identity.keys.signer().to_hex(),
         recipient: identity.keys.recipient().as_string(),
+        reference: release.map(|r| r.version.as_str().to_owned()),
     };
     let paired = store
         .peer(&fingerprint)?
@@ -369,8 +384,28 @@ async fn handle(
             if store.awaits_confirmation(&fingerprint)? {
                 return refuse(conn, &mut send, UNCONFIRMED).await;
             }
-            write_message(&mut send, welcome).await?;
+            write_message(&mut send, welcome(None)).await?;
             crate::handing::send_handed_over(store, &tablet, send, recv).await
+        }
+        Some(Frame::Message(Message::ReferenceWanted)) => {
+            if paired.is_none() {
+                return refuse(conn, &mut send, not_paired).await;
+            }
+            if store.awaits_confirmation(&fingerprint)? {
+                return refuse(conn, &mut send, UNCONFIRMED).await;
+            }
+            let release = Release::installed(store.dir(), &options.trust);
+            write_message(&mut send, welcome(release.as_ref())).await?;
+            for piece in release.iter().flat_map(Release::pieces) {
+                write_message(&mut send, piece).await?;
+            }
+            write_message(&mut send, Message::Done).await?;
+            let _ = send.finish();
+            let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
+            Ok(said(match release {
+                Some(r) => format!("gave reference release {}", r.version.as_str()),
+                None => "no reference release to give".to_owned(),
+            }))
         }
         Some(Frame::Message(Message::Hello)) => {
             if paired.is_none() {
@@ -379,7 +414,8 @@ async fn handle(
             if store.awaits_confirmation(&fingerprint)? {
                 return refuse(conn, &mut send, UNCONFIRMED).await;
             }
-            write_message(&mut send, welcome).await?;
+            let release = Release::installed(store.dir(), &options.trust);
+            write_message(&mut send, welcome(release.as_ref())).await?;
             let mut claimed = Vec::new();
             let inbox = Inbox {
                 dir: inbox::peer_dir(&store.inbox_dir(), &fingerprint),
@@ -462,7 +498,7 @@ async fn handle(
             };
             match outcome {
                 Redeem::Paired => {
-                    write_message(&mut send, welcome).await?;
+                    write_message(&mut send, welcome(None)).await?;
                     let _ = send.finish();
                     let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
                     Ok(Session {

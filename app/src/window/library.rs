@@ -26,6 +26,12 @@ impl Library {
         Ok(db)
     }
 
+    /// Forgets the database read, so that the next use reads the one
+    /// installed now (after a release arrived at docking).
+    pub(super) fn forget(&self) {
+        *self.db.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
     /// The database if it has been read.
     pub(super) fn get(&self) -> Option<Arc<ReferenceDb>> {
         self.db

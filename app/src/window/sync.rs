@@ -443,7 +443,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) 
                 adapter.set_state(SyncState::Idle);
                 match sent {
                     Some(Ok(Ok(report))) if report.refused.is_empty() => {
-                        let text = if report.delivered == 0 {
+                        let mut text = if report.delivered == 0 {
                             tr("送信するものはありませんでした。").to_owned()
                         } else {
                             tr_fill(
@@ -451,6 +451,18 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Router) 
                                 &[&report.delivered.to_string()],
                             )
                         };
+                        if let Some(version) = &report.reference {
+                            // The screens read the new release next time.
+                            session.library().forget();
+                            text.push('\n');
+                            text.push_str(&tr_fill(
+                                "事務所PCから共有データベース 第{}版 を受け取り、使い始めました。",
+                                &[version],
+                            ));
+                        }
+                        if let Some(problem) = &report.reference_problem {
+                            adapter.set_error(problem.as_str().into());
+                        }
                         adapter.set_result(text.into());
                     }
                     Some(Ok(Ok(report))) => adapter.set_error(

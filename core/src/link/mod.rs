@@ -23,6 +23,7 @@ pub mod discovery;
 pub mod identity;
 pub mod pairing;
 pub mod quic;
+pub mod reference;
 pub mod tls;
 pub mod transfer;
 pub mod wire;

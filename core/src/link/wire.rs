@@ -35,6 +35,21 @@ pub enum Message {
     /// 事務所PCから受け取る): after `Welcome` the roles turn, and the
     /// companion offers bundles that the tablet acknowledges.
     Fetch,
+    /// Tablet → companion, first on a new connection from a paired tablet
+    /// that asks for the companion's reference release: after `Welcome`,
+    /// the companion sends its files in `ReferencePiece`s, then `Done`.
+    ReferenceWanted,
+    /// Companion → tablet: a piece of one file of a reference release.
+    ReferencePiece {
+        /// `diseases.json`, `occupations.json` or `release.sig`.
+        file: String,
+        /// Where in the file the piece starts.
+        offset: u64,
+        /// The file's whole length.
+        total: u64,
+        /// The bytes, base64.
+        data: String,
+    },
     /// Tablet → companion, first on a connection made with a pairing code:
     /// the proof of the code's secret bound to this TLS session, and the
     /// tablet's public keys.
@@ -55,6 +70,11 @@ pub enum Message {
         signer: String,
         /// The companion's `age1…` key that bundles are sealed to.
         recipient: String,
+        /// The version of the signed reference release the companion uses
+        /// and can give, when it is not the one built into the apps: a
+        /// tablet with an older one asks for it (`ReferenceWanted`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
     },
     /// Either way: the connection is refused; it closes after this.
     Refused {

@@ -61,7 +61,7 @@ pub use occupations::{
 };
 pub use sources::{Basis, Source, SourceRef, SourcedNote};
 pub use text::LocalizedText;
-pub use update::{Trust, UPDATE_FOLDER};
+pub use update::{MAX_FILE_BYTES, Trust, UPDATE_FOLDER};
 pub use version::ReferenceVersion;
 
 /// File name of the disease file inside a reference folder.

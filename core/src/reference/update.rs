@@ -22,7 +22,7 @@ pub const UPDATE_FOLDER: &str = "reference";
 
 /// No genuine reference file comes near this; anything larger is refused
 /// before it is read.
-pub(super) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 impl ReferenceDb {
     /// The release compiled into this build (同梱版).
