@@ -297,24 +297,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     anyhow::anyhow!("--to takes an age public key (age1…) or `companion`")
                 })?
             };
-            let tmp = out.with_extension("tmp");
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("could not write {}", tmp.display()))?;
-            let written = store.export_case(id, &recipient, std::io::BufWriter::new(file));
-            let (bundle, writer) = match written {
-                Ok(v) => v,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e.into());
-                }
-            };
-            let file = writer
-                .into_inner()
-                .map_err(|e| e.into_error())
-                .with_context(|| format!("could not write {}", tmp.display()))?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, &out)
-                .with_context(|| format!("could not write {}", out.display()))?;
+            let bundle = store.export_case_to_file(id, &recipient, &out)?;
             println!("{bundle}");
         }
         Command::Pair { code } => {

@@ -85,6 +85,9 @@ pub enum Command {
         /// The six-digit verification code shown on the tablet.
         code: String,
     },
+    /// This office's key (`age1…`) that another agency seals send-data
+    /// files to, and its signing key.
+    Key,
     /// Paired tablets: one line each, the certificate fingerprint, when it
     /// was paired, and whether it waits for its code to be confirmed.
     Peers,
@@ -253,6 +256,30 @@ pub enum CaseCommand {
         /// The `.age` file.
         file: PathBuf,
     },
+    /// Writes a send-data file (送付用データ) of a case for another agency's
+    /// office, sealed to its key (`age1…`, from its `tsunagi-companion
+    /// key`): only while the client's consent to sharing with a related
+    /// agency (関係機関への情報提供) is in force.
+    Export {
+        /// The case id.
+        id: String,
+        /// The receiving office's key (`age1…`).
+        #[arg(long, value_name = "AGE_KEY")]
+        to: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Takes in a send-data file from another agency's office as a new
+    /// case that records where it came from (its consents are not carried
+    /// over: record this office's own).
+    ImportFromAgency {
+        /// The `.age` file.
+        file: PathBuf,
+        /// The agency it came from, as it should be recorded.
+        #[arg(long = "from", value_name = "AGENCY")]
+        agency: String,
+    },
     /// Hands a case over to another paired tablet (a replaced tablet, a new
     /// worker): from now on only that tablet may send the case.
     HandOver {
@@ -329,6 +356,37 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Imported::Now(n) => println!("imported {n} case(s)"),
                 Imported::Before => println!("this bundle was imported before; nothing changed"),
             }
+        }
+        Command::Case(CaseCommand::Export { id, to, out }) => {
+            let case: CaseId = id.parse().map_err(|_| {
+                anyhow::anyhow!("「{id}」はケース番号ではありません (not a case id)")
+            })?;
+            let to: tsunagi_core::seal::Recipient = to
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--to takes the receiving office's key (age1…)"))?;
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let bundle = store.export_case_to_file(case, &to, &out)?;
+            println!("{bundle}");
+        }
+        Command::Case(CaseCommand::ImportFromAgency { file, agency }) => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            match store.import_from_agency(std::io::BufReader::new(input), &agency)? {
+                Some(created) => {
+                    for case in created {
+                        println!("{case}\t{agency}");
+                    }
+                }
+                None => println!("this file was taken in before; nothing changed"),
+            }
+        }
+        Command::Key => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let identity = store.device_identity()?;
+            println!("{}", identity.keys.recipient().as_string());
+            println!("signer\t{}", identity.keys.signer().to_hex());
         }
         Command::Case(CaseCommand::HandOver { id, to }) => {
             let case: CaseId = id.parse().map_err(|_| {

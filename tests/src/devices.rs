@@ -104,6 +104,14 @@ impl Devices {
         self.command(&self.tablet_exe, data, args)
     }
 
+    /// Runs a companion command on the data folder `data` (another
+    /// office).
+    pub fn companion_in(&self, data: &str, args: &[&str]) -> Output {
+        self.command(&self.companion_exe, data, args)
+            .output()
+            .expect("runs the companion")
+    }
+
     /// Runs a tablet command on the data folder `data`.
     pub fn tablet_in(&self, data: &str, args: &[&str]) -> Output {
         self.tablet_in_command(data, args)

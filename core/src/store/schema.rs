@@ -263,6 +263,18 @@ const MIGRATIONS: &[&str] = &[
         revoked_by TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 13: cases taken in from another agency's send-data file, with where
+    // they came from.
+    r#"
+    CREATE TABLE agency_origins (
+        case_id TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+        agency TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        source_case TEXT NOT NULL,
+        bundle_id TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

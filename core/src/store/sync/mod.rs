@@ -24,6 +24,7 @@ use crate::seal::{
     self, BundleId, CaseRecord, DeviceKeys, Recipient, RevisionRecord, SealError, SignerKey,
 };
 
+mod agency;
 mod from_office;
 mod handover;
 mod incoming;
@@ -33,6 +34,7 @@ mod refused;
 
 pub use peers::SPENT_CODE_KEPT;
 
+pub use agency::AgencyOrigin;
 pub use handover::Revoked;
 pub use incoming::MAX_CASE_BYTES_PER_BUNDLE;
 pub use refused::RefusedCase;
@@ -60,6 +62,11 @@ pub enum SyncError {
         "case {0} is held by another device: only the tablet it was handed to may send it (ask the office to hand the case over)"
     )]
     NotOwner(String),
+    /// A file from another agency was taken in without naming the agency.
+    #[error(
+        "送付元の機関名を入れてください（200字まで） (name the agency the file came from, at most 200 characters)"
+    )]
+    NoAgencyName,
     /// A case's revision list does not fit the case (numbers out of order or
     /// beyond the case's revision, an unknown section, a time that does not
     /// read); the whole bundle is refused.

@@ -150,6 +150,7 @@ fn contents(companion: &mut Store, bundle: &PendingBundle) -> (Vec<CaseId>, usiz
     (cases, media)
 }
 
+mod agency;
 mod basics;
 mod deleted;
 mod media;
