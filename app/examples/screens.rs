@@ -14,7 +14,12 @@
 //! it (approved). For 例田 さくら, whose disclosure is 非開示, use
 //! `hidden-N` for page N of her presentation. `restored-N` opens tab N of
 //! the first demo case on a store restored from a backup without personal
-//! data of the demo store (its emptied fields marked 要再入力).
+//! data of the demo store (its emptied fields marked 要再入力). `carry`
+//! opens the client's own record of the first demo case with the career
+//! plan, the job match, the first disease and the approved photo ticked
+//! (`carry-written`: then written to the data folder's export folder, the
+//! passphrase shown); `carry-import` takes such a record of it in, at the
+//! preview. `list` stays at the case list.
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -27,7 +32,7 @@ use std::sync::Arc;
 use slint::ComponentHandle;
 use tsunagi_app::av::{self, Source};
 use tsunagi_app::window::ui::{
-    AdminAdapter, CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter,
+    AdminAdapter, CarryAdapter, CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter,
     ReferenceAdapter, ReferenceTab, SettingsAdapter, SyncAdapter, SyncState,
 };
 use tsunagi_app::window::{self, Background, Options};
@@ -95,6 +100,9 @@ fn main() -> anyhow::Result<()> {
                 paired_at: Timestamp::now(),
             })?;
         }
+        if what == "carry-import" {
+            carry_file(&mut store, first, &dir)?;
+        }
         if what == "accounts" {
             store.add_account("suzuki", Role::ReadOnly, "すずきの合言葉 2026")?;
             store.disable_account("suzuki")?;
@@ -102,6 +110,7 @@ fn main() -> anyhow::Result<()> {
         (first, hidden, without_consent)
     };
     let (first, hidden, without_consent) = first;
+    let carry_record = carry_path(&dir);
     let dir = if what.starts_with("restored-") {
         restored(&dir, &keychain, store_options)?
     } else {
@@ -153,6 +162,31 @@ fn main() -> anyhow::Result<()> {
             w.global::<CaseListAdapter<'_>>()
                 .invoke_open_case(case.to_string().into());
             w.global::<CaseAdapter<'_>>().invoke_open_media();
+        }
+        "carry" | "carry-written" => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_select_tab(7);
+            w.global::<CaseAdapter<'_>>().invoke_open_carry();
+            // With the client: the career plan and the job match, the
+            // first disease and the approved photo.
+            let carry = w.global::<CarryAdapter<'_>>();
+            for (group, index) in [(0, 1), (0, 2), (1, 0), (2, 0)] {
+                carry.invoke_toggled(group, index, true);
+            }
+            if what == "carry-written" {
+                carry.invoke_write();
+            }
+        }
+        "list" => {}
+        "carry-import" => {
+            w.global::<CaseListAdapter<'_>>().invoke_open_carry_import();
+            let carry = w.global::<CarryAdapter<'_>>();
+            let file = carry_record;
+            let passphrase = std::fs::read_to_string(file.with_extension("txt"))?;
+            carry.set_import_path(file.display().to_string().into());
+            carry.set_import_passphrase(passphrase.trim().into());
+            carry.invoke_check_file();
         }
         "reference" | "occupations" | "page" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_reference();
@@ -249,6 +283,34 @@ fn add_media(store: &mut Store, case: CaseId) -> anyhow::Result<()> {
         &details("作業の手順を守る", "検品の手順を説明する動画"),
     )?;
     store.set_media_approval(case, clip, true)?;
+    Ok(())
+}
+
+/// Where `carry-import` finds its record: beside the store's folder.
+fn carry_path(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.with_extension("carry.age")
+}
+
+/// A client's own record of `case` (the career plan, the job match, its
+/// first disease and the first approved photo) beside `dir`, its
+/// passphrase in a `.txt` beside it.
+fn carry_file(store: &mut Store, case: CaseId, dir: &std::path::Path) -> anyhow::Result<()> {
+    use tsunagi_core::carry::{CarryChoice, CarryPassphrase, DiseasePick, write_carry_file};
+    use tsunagi_core::model::SectionName;
+    let photo = store
+        .list_media(case)?
+        .into_iter()
+        .find(|i| i.approval.is_some() && i.kind == tsunagi_core::media::MediaKind::Photo)
+        .ok_or_else(|| anyhow::anyhow!("an approved photo"))?;
+    let choice = CarryChoice {
+        sections: [SectionName::CareerPlan, SectionName::JobMatch].into(),
+        diseases: vec![DiseasePick::Number(1)],
+        media: vec![photo.id],
+    };
+    let passphrase = CarryPassphrase::generate();
+    let out = carry_path(dir);
+    write_carry_file(store, case, &choice, &passphrase, "tsunagi", &out)?;
+    std::fs::write(out.with_extension("txt"), passphrase.expose())?;
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub use super::case_form::{
 use super::case_query::{format_time, stage_index};
 use super::case_rows::refresh;
 use super::problem::Report;
-use super::router::{MediaRequest, Router};
+use super::router::{CarryRequest, MediaRequest, Router};
 use super::session::Session;
 use super::ui::{
     AppWindow, CaseAdapter, CaseBlock, CaseField, CaseListAdapter, FieldKind, HistoryRow,
@@ -347,6 +347,31 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
             flush(&c, &s, &window);
             if let Some(open) = r.routes().open_presentation {
                 open(&s, &window, case);
+            }
+        }
+    });
+    // 「本人携帯記録をつくる」: pending edits are saved first; the carry
+    // screen (app/src/window/carry.rs) reopens this case when it is left.
+    let (weak, s, c, r) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::clone(&screen),
+        Rc::clone(router),
+    );
+    adapter.on_open_carry(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some((id, name, can_edit)) = c.with_open(|o| {
+            let case = o.form.case();
+            (case.id, case.basic.name.expose().clone(), o.can_edit)
+        }) {
+            flush(&c, &s, &window);
+            if let Some(open) = r.routes().open_carry {
+                let request = CarryRequest {
+                    case: id,
+                    name,
+                    can_edit,
+                };
+                open(&s, &window, request);
             }
         }
     });

@@ -43,6 +43,13 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
         let Some(window) = weak.upgrade() else { return };
         r.lock(&s, &window);
     });
+    let (weak, s, r) = (window.as_weak(), Arc::clone(session), Rc::clone(router));
+    adapter.on_open_carry_import(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some(open) = r.routes().open_carry_import {
+            open(&s, &window, ());
+        }
+    });
     // `open-case` is answered by the case screen.
     router.on_lock(clear);
 }

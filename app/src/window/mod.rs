@@ -15,6 +15,8 @@
 
 mod admin;
 mod backup;
+mod carry;
+mod carry_form;
 mod case;
 mod case_fields;
 mod case_form;
@@ -198,6 +200,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     presentation::wire(&window, &session, &router);
     sync::wire(&window, &session, &router);
     media::wire(&window, &session, &router);
+    carry::wire(&window, &session, &router);
 
     window.set_screen(if has_store {
         Screen::Login

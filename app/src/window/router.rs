@@ -44,6 +44,20 @@ pub(super) struct Routes {
     pub open_media: Route<MediaRequest>,
     /// The presentation of a case.
     pub open_presentation: Route<Case>,
+    /// The client's own record (本人携帯記録) of a case, to choose and write.
+    pub open_carry: Route<CarryRequest>,
+    /// Taking a client's own record in as a new case.
+    pub open_carry_import: Route<()>,
+}
+
+/// What the client's own record screen is opened on.
+pub(super) struct CarryRequest {
+    /// The case.
+    pub case: CaseId,
+    /// The client's name, for the screen's title.
+    pub name: String,
+    /// Whether the account may write records (not read-only).
+    pub can_edit: bool,
 }
 
 /// What the media screen is opened on.
