@@ -156,6 +156,17 @@ pub fn value_at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
         })
 }
 
+/// The value at `path` inside `value`, to change it; as [`value_at`].
+pub fn value_at_mut<'v>(value: &'v mut Value, path: &str) -> Option<&'v mut Value> {
+    parse_path(path)?
+        .into_iter()
+        .try_fold(value, |at, step| match step {
+            PathStep::Field(name) => at.as_object_mut()?.get_mut(name),
+            PathStep::Index(i) => at.as_array_mut()?.get_mut(i),
+            PathStep::Id(id) => at.as_array_mut()?.iter_mut().find(|v| item_id(v) == id),
+        })
+}
+
 /// Whether `value` holds anything: not `null`, an empty text, an empty
 /// list or an empty object.
 pub fn holds_something(value: &Value) -> bool {

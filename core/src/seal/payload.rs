@@ -28,6 +28,11 @@ pub struct CaseRecord {
     /// sealed, so the receiver notices a log cut short later.
     #[serde(default)]
     pub audit_head: Option<AuditHead>,
+    /// The fields the sending tablet holds empty because a backup without
+    /// personal data left them out (要再入力), by path: the receiver keeps
+    /// what it holds there rather than emptying it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_reentry: Vec<String>,
 }
 
 /// The newest entry of a device's audit log (監査ログ): its sequence number

@@ -13,6 +13,7 @@ fn records() -> Vec<CaseRecord> {
             revisions: vec![],
             media: vec![],
             audit_head: None,
+            pending_reentry: vec![],
         })
         .collect()
 }

@@ -19,13 +19,7 @@ impl Store {
     /// holds no value.
     pub fn needs_reentry(&self, case: CaseId) -> Result<Vec<String>, StoreError> {
         self.require_access(&self.conn, case)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT path FROM reentry_needed WHERE case_id = ?1 ORDER BY path")?;
-        let paths = stmt
-            .query_map([case.to_string()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(paths)
+        paths(&self.conn, case)
     }
 
     /// The cases this account may see that have fields to fill in again.
@@ -53,6 +47,17 @@ pub(super) fn mark(tx: &Connection, case: CaseId, paths: &[String]) -> Result<()
         stmt.execute(params![case.to_string(), path])?;
     }
     Ok(())
+}
+
+/// The paths of `case` marked 要再入力, sorted; not checked or audited (a
+/// path holds no value): for sealing the case, which checked access.
+pub(super) fn paths(conn: &Connection, case: CaseId) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT path FROM reentry_needed WHERE case_id = ?1 ORDER BY path")?;
+    let paths = stmt
+        .query_map([case.to_string()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(paths)
 }
 
 /// After the section `key` of `case` was saved as `body`: forgets the

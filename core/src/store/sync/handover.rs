@@ -128,6 +128,7 @@ impl Store {
                 revisions: revisions_after(&self.conn, &id, 0)?,
                 media,
                 audit_head: None,
+                pending_reentry: Vec::new(),
             });
         }
         if records.is_empty() {

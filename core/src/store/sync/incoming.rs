@@ -14,6 +14,7 @@ use super::media;
 use super::{Imported, PeerKind, SyncError, exists};
 use crate::link::Fingerprint;
 use crate::model::{Case, CaseId, Section, SectionName};
+use crate::revision::{holds_something, value_at, value_at_mut};
 use crate::rfc3339::Timestamp;
 use crate::seal::{AuditHead, BundleId, BundleReader, CaseRecord, PartKind, SealError, SignerKey};
 use crate::store::{AuditAction, Role, Store, StoreError, now, stage_key};
@@ -93,6 +94,7 @@ impl Store {
         }
         let taken = newer.len();
         for r in newer {
+            let r = &*keeping_held_values(&tx, r)?;
             upsert_case(&tx, r, &self.account.name, &at)?;
             media::apply_media(&tx, &r.case.id.to_string(), &r.media, &mut received)?;
             tx.execute(
@@ -346,6 +348,39 @@ fn is_newer(
 
 fn short(id: &str) -> String {
     id.chars().take(8).collect()
+}
+
+/// `record` with the values this store holds put back at the paths its
+/// sender holds empty for re-entry (要再入力, after a backup without
+/// personal data): a restored tablet's emptied fields never replace what
+/// the office holds.
+fn keeping_held_values<'r>(
+    tx: &rusqlite::Connection,
+    record: &'r CaseRecord,
+) -> Result<std::borrow::Cow<'r, CaseRecord>, SyncError> {
+    use std::borrow::Cow;
+    let id = record.case.id;
+    if record.pending_reentry.is_empty()
+        || !exists(tx, "SELECT 1 FROM cases WHERE id = ?1", [id.to_string()])?
+    {
+        return Ok(Cow::Borrowed(record));
+    }
+    let damaged = |_| SealError::Damaged("a received case does not read");
+    let held = serde_json::to_value(crate::store::read_case(tx, id)?).map_err(damaged)?;
+    let mut incoming = serde_json::to_value(&record.case).map_err(damaged)?;
+    for path in &record.pending_reentry {
+        if let (Some(kept), Some(slot)) = (value_at(&held, path), value_at_mut(&mut incoming, path))
+            && !holds_something(slot)
+        {
+            *slot = kept.clone();
+        }
+    }
+    let case: Case = serde_json::from_value(incoming).map_err(damaged)?;
+    case.validate().map_err(StoreError::from)?;
+    Ok(Cow::Owned(CaseRecord {
+        case,
+        ..record.clone()
+    }))
 }
 
 /// Checks a received case's revision list against the case: numbers that

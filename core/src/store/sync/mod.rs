@@ -294,6 +294,7 @@ impl Store {
                 revisions,
                 media,
                 audit_head: None,
+                pending_reentry: super::reentry::paths(&self.conn, case_id)?,
             });
         }
         if records.is_empty() {
@@ -504,6 +505,7 @@ impl Store {
             revisions,
             media,
             audit_head: super::audit::head(&tx)?,
+            pending_reentry: Vec::new(),
         };
         let (id, out) = seal::seal_case_records(out, &identity.keys, to, &[record], parts)?;
         self.audit(

@@ -106,6 +106,7 @@ fn a_revision_list_that_does_not_fit_its_case_is_refused() {
         }],
         media: Vec::new(),
         audit_head: None,
+        pending_reentry: Vec::new(),
     };
     assert!(incoming::check_revisions(&good).is_ok());
     type Spoil = fn(&mut CaseRecord);

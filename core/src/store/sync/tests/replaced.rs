@@ -202,3 +202,51 @@ fn a_bundle_from_anyone_but_the_paired_office_is_refused() {
             .is_err()
     );
 }
+
+#[test]
+fn a_restored_tablets_emptied_fields_never_replace_the_offices_after_a_hand_over() {
+    let ((_ta, mut lost), (_cd, mut companion), office) = paired();
+    let case = lost.create_case(&demo_cases()[0]).expect("creates");
+    deliver(&mut lost, &mut companion, &office);
+    let name = name_on(&mut companion, case);
+    assert!(!name.is_empty());
+
+    // The replacement holds the case as a backup without personal data
+    // left it, and is edited there before receiving from the office.
+    let (_tb, mut new) = store();
+    let new_peer = peer_of(&mut new, PeerKind::Tablet);
+    companion.add_peer(&new_peer).expect("pairs");
+    new.add_peer(&office).expect("pairs");
+    let mut emptied = lost.load_case(case).expect("loads");
+    emptied.basic.name = "".into();
+    create_with_id(&mut new, &emptied);
+    let tx = new.conn.unchecked_transaction().expect("begins");
+    tx.execute(
+        "INSERT INTO reentry_needed (case_id, path) VALUES (?1, 'basic.name')",
+        [case.to_string()],
+    )
+    .expect("marks");
+    tx.commit().expect("commits");
+    let mut basic = new.load_case(case).expect("loads").basic;
+    basic.phone = "090-0000-1234".into();
+    new.save_section(case, &Section::Basic(basic))
+        .expect("saves");
+    assert_eq!(new.needs_reentry(case).expect("asks"), vec!["basic.name"]);
+
+    let lost_peer = peer_of(&mut lost, PeerKind::Tablet);
+    companion
+        .revoke_tablet(&lost_peer.fingerprint, Some(&new_peer.fingerprint))
+        .expect("revokes");
+    deliver(&mut new, &mut companion, &office);
+    let held = companion.load_case(case).expect("loads");
+    assert_eq!(
+        held.basic.name.expose(),
+        &name,
+        "the office's name was kept"
+    );
+    assert_eq!(
+        held.basic.phone.expose(),
+        "090-0000-1234",
+        "the edit was taken"
+    );
+}
