@@ -13,7 +13,8 @@
 //! pattern (one approved, shown in the presentation) and a 2-second clip of
 //! it (approved). For 例田 さくら, whose disclosure is 非開示, use
 //! `hidden-N` for page N of her presentation. `restored-N` opens tab N of
-//! the first demo case on a store restored from a backup without personal
+//! (`restored-disease`: the disease screen of) the first demo case on a
+//! store restored from a backup without personal
 //! data of the demo store (its emptied fields marked 要再入力). `carry`
 //! opens the client's own record of the first demo case with the career
 //! plan, the job match, the first disease and the approved photo ticked
@@ -111,7 +112,7 @@ fn main() -> anyhow::Result<()> {
     };
     let (first, hidden, without_consent) = first;
     let carry_record = carry_path(&dir);
-    let dir = if what.starts_with("restored-") {
+    let dir = if what.starts_with("restored") {
         restored(&dir, &keychain, store_options)?
     } else {
         dir
@@ -131,6 +132,7 @@ fn main() -> anyhow::Result<()> {
         w.global::<SettingsAdapter<'_>>().invoke_language_chosen(1);
     }
     match what {
+        "restored-disease" => app.open_disease(first),
         tab if tab.starts_with("case-") || tab.starts_with("restored-") => {
             w.global::<CaseListAdapter<'_>>()
                 .invoke_open_case(first.to_string().into());

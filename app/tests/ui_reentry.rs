@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
-use tsunagi_app::window::ui::{CaseAdapter, CaseListAdapter, Screen};
+use tsunagi_app::window::ui::{CaseAdapter, CaseListAdapter, DiseaseAdapter, Screen};
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::backup::{BackupFile, SealTo, Unseal, restore_backup, write_backup};
 use tsunagi_core::model::demo_cases;
@@ -168,6 +168,48 @@ fn a_restored_cases_fields_say_reentry_and_filling_one_in_takes_its_mark_away() 
         !shows(w, "氏名：要再入力", AccessibleRole::Text),
         "the mark goes from the field as it is typed in"
     );
+
+    // On the disease screen: each status note and own accommodation a
+    // restore left empty says 要再入力, and no other.
+    let notes = marks
+        .iter()
+        .filter(|p| p.contains(".status_history[") && p.ends_with(".note"))
+        .count();
+    let own = marks
+        .iter()
+        .filter(|p| {
+            p.starts_with("case_management.vocational_issues[") && p.contains(".accommodations[")
+        })
+        .count();
+    assert!(
+        notes > 0 && own > 0,
+        "the demo case has notes and own accommodations: {marks:?}"
+    );
+    let disease = w.global::<DiseaseAdapter<'_>>();
+    disease.invoke_open_case(first.to_string().into());
+    settle();
+    assert_eq!(w.get_screen(), Screen::Disease);
+    let (mut notes_shown, mut own_shown) = (0, 0);
+    for index in 0..disease.get_diseases().row_count() {
+        disease.invoke_select_disease(i32::try_from(index).expect("an index"));
+        settle();
+        for row in disease.get_history().iter() {
+            assert!(!row.reentry || row.note.is_empty(), "{}", row.date);
+            notes_shown += usize::from(row.reentry);
+        }
+        for issue in disease.get_issues().iter() {
+            own_shown += issue.own_reentry.iter().filter(|m| *m).count();
+        }
+    }
+    assert_eq!(
+        notes_shown, notes,
+        "every emptied status note is marked: {marks:?}"
+    );
+    assert!(
+        own_shown > 0 && own_shown <= own,
+        "{own_shown} own accommodations marked of {own}"
+    );
+
     let store = Store::unlock(&data, Arc::clone(&keychain), "admin", PASSWORD).expect("unlocks");
     let left = store.needs_reentry(first).expect("its marks");
     assert!(!left.iter().any(|p| p == "basic.name"));

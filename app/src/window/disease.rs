@@ -10,6 +10,7 @@
 //! The target occupation is not part of the case model: it is chosen for the
 //! time the screen is open, suggested from the case's hire and job match.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -20,17 +21,17 @@ use tsunagi_core::model::{
     Accommodation, BasicInfo, Case, CaseId, CaseManagement, Disease, DiseaseStatus, Section,
     StatusChange, VocationalIssue,
 };
-use tsunagi_core::reference::{DemandLevel, DiseaseId, OccupationId, ReferenceDb};
+use tsunagi_core::reference::{DiseaseId, OccupationId, ReferenceDb};
 use tsunagi_core::store::{Role, StoreError};
 
 use super::i18n::{self, tr};
 use super::problem::Report;
 use super::router::Router;
 use super::session::Session;
-use super::ui::{
-    AppWindow, DiseaseAdapter, DiseaseChoice, DiseaseIssueRow, DiseaseOption, DiseaseStatusRow,
-    DiseaseTab, Screen,
-};
+use super::ui::{AppWindow, DiseaseAdapter, DiseaseChoice, DiseaseTab, Screen};
+
+mod reentry;
+mod rows;
 
 /// How many search hits the screen lists.
 const MAX_HITS: usize = 8;
@@ -46,6 +47,8 @@ pub struct DiseaseController {
     occupation: Option<OccupationId>,
     candidates: Vec<(OccupationId, String)>,
     read_only: bool,
+    /// The case's fields a restore left empty (要再入力), as paths.
+    reentry: BTreeSet<String>,
 }
 
 impl DiseaseController {
@@ -62,7 +65,15 @@ impl DiseaseController {
             occupation: candidates.first().map(|(id, _)| id.clone()),
             candidates,
             read_only,
+            reentry: BTreeSet::new(),
         }
+    }
+
+    /// Marks the fields at `paths` 要再入力 (a case restored from a backup
+    /// without personal data).
+    pub fn with_reentry(mut self, paths: impl IntoIterator<Item = String>) -> Self {
+        self.reentry = paths.into_iter().collect();
+        self
     }
 
     /// The case shown.
@@ -240,97 +251,6 @@ impl DiseaseController {
             self.current_status(),
             Some(DiseaseStatus::Relapse | DiseaseStatus::Progression)
         )
-    }
-
-    /// The checklist of the selected disease against the target occupation:
-    /// issues the job demands first (strong before moderate), each with its
-    /// options and what this case chose.
-    pub fn checklist(&self, db: &ReferenceDb) -> Vec<DiseaseIssueRow> {
-        let Some(id) = self
-            .disease()
-            .and_then(|d| d.reference_id.as_deref())
-            .and_then(|id| DiseaseId::new(id).ok())
-        else {
-            return Vec::new();
-        };
-        db.checklist(&id, self.occupation.as_ref())
-            .into_iter()
-            .map(|item| {
-                let chosen = self.issue(item.code().as_str());
-                let picked = |id: &str| {
-                    chosen.is_some_and(|i| {
-                        i.accommodations
-                            .iter()
-                            .any(|a| a.reference_id.as_deref() == Some(id))
-                    })
-                };
-                let options: Vec<DiseaseOption> = item
-                    .accommodations()
-                    .iter()
-                    .map(|a| DiseaseOption {
-                        id: a.id.as_str().into(),
-                        text: i18n::text(&a.text).into(),
-                        chosen: picked(a.id.as_str()),
-                        unverified: !a.basis.is_verified(),
-                    })
-                    .collect();
-                let own: Vec<SharedString> = chosen
-                    .map(|i| {
-                        i.accommodations
-                            .iter()
-                            .filter(|a| a.reference_id.is_none())
-                            .map(|a| a.text.expose().as_str().into())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                DiseaseIssueRow {
-                    code: item.code().as_str().into(),
-                    name: i18n::text(&item.issue.name).into(),
-                    description: i18n::text(&item.issue.description).into(),
-                    note: item
-                        .disease_note()
-                        .map(i18n::text)
-                        .unwrap_or_default()
-                        .into(),
-                    applicable: chosen.is_some_and(|i| i.applicable),
-                    demand: match item.job_demand.map(|d| d.level) {
-                        Some(DemandLevel::High) => 2,
-                        Some(DemandLevel::Moderate) => 1,
-                        None => 0,
-                    },
-                    demand_note: item
-                        .job_demand
-                        .and_then(|d| d.note.as_ref())
-                        .map(i18n::text)
-                        .unwrap_or_default()
-                        .into(),
-                    options: ModelRc::new(VecModel::from(options)),
-                    own: ModelRc::new(VecModel::from(own)),
-                }
-            })
-            .collect()
-    }
-
-    /// The selected disease's history, newest first.
-    pub fn history(&self) -> Vec<DiseaseStatusRow> {
-        let Some(disease) = self.disease() else {
-            return Vec::new();
-        };
-        let mut rows: Vec<(Option<Date>, usize, DiseaseStatusRow)> = disease
-            .status_history
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let row = DiseaseStatusRow {
-                    date: c.date.map(format_date).unwrap_or_default().into(),
-                    status: tr(c.status.label_ja()).into(),
-                    note: c.note.expose().as_str().into(),
-                };
-                (c.date, i, row)
-            })
-            .collect();
-        rows.sort_by_key(|r| std::cmp::Reverse((r.0, r.1)));
-        rows.into_iter().map(|(_, _, row)| row).collect()
     }
 
     fn tabs(&self) -> Vec<DiseaseTab> {
@@ -669,7 +589,8 @@ fn load(session: &Arc<Session>, state: &Arc<State>, window: &AppWindow, case: Ca
             let db = session.library().get_or_load(session.dir());
             let case = session.with_store(|store| {
                 let role = store.account().role;
-                store.load_case(case).map(|c| (c, role))
+                let loaded = store.load_case(case)?;
+                Ok((loaded, role, store.needs_reentry(case)?))
             });
             (db, case)
         },
@@ -688,8 +609,9 @@ fn load(session: &Arc<Session>, state: &Arc<State>, window: &AppWindow, case: Ca
                 }
             };
             match case {
-                Some(Ok((case, role))) => {
-                    let controller = DiseaseController::new(&case, &db, role == Role::ReadOnly);
+                Some(Ok((case, role, reentry))) => {
+                    let controller = DiseaseController::new(&case, &db, role == Role::ReadOnly)
+                        .with_reentry(reentry);
                     show(window, &controller, &db);
                     *state.open() = Some(Open {
                         controller,

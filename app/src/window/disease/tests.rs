@@ -4,6 +4,7 @@ use slint::Model;
 use tsunagi_core::model::{Employer, HireConfirmation};
 
 use super::*;
+use crate::window::ui::DiseaseIssueRow;
 
 fn db() -> ReferenceDb {
     ReferenceDb::bundled().expect("the bundled reference is valid")
