@@ -22,6 +22,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 RUST = [
     "app/src/window/admin.rs",
     "app/src/window/backup.rs",
+    "app/src/window/password.rs",
     "app/src/window/carry.rs",
     "app/src/window/carry_form.rs",
     "app/src/window/problem.rs",

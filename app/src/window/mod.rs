@@ -28,6 +28,7 @@ mod i18n;
 mod library;
 mod login;
 mod media;
+mod password;
 mod presentation;
 mod problem;
 mod reference;
@@ -194,6 +195,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     admin::wire(&window, &session, &router);
     let watch = settings::wire(&window, &session, &router);
     backup::wire(&window, &session);
+    password::wire(&window, &session, &router);
     case::wire(&window, &session, &router);
     reference::wire(&window, &session, &router);
     disease::wire(&window, &session, &router);
