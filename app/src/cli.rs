@@ -64,6 +64,14 @@ pub enum Command {
     /// Seals what changed since the last acknowledged sync and sends it to
     /// the paired companion.
     Sync,
+    /// What is due (期限・予定) within DAYS (30 unless given), overdue first:
+    /// programme reviews, medical certificates running out, follow-ups
+    /// after a hire, support-plan items, computed from the cases.
+    Due {
+        /// How many days ahead to look.
+        #[arg(long, default_value_t = 30)]
+        within: u16,
+    },
     /// Receives from the paired companion the cases the office handed to
     /// this tablet, with their history, photos and video (事務所PCから受け取る:
     /// a replaced tablet); resumes where a cut transfer stopped.
@@ -326,6 +334,30 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     report.refused.len(),
                     report.refused.join("; ")
                 );
+            }
+        }
+        Command::Due { within } => {
+            let mut store = login::unlock(PROGRAM, &dir)?;
+            let today = time::OffsetDateTime::now_local()
+                .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+                .date();
+            let mut rows = Vec::new();
+            for summary in store.list_cases(&tsunagi_core::store::CaseQuery::default())? {
+                let case = store.load_case(summary.id)?;
+                let due = tsunagi_core::model::due_by(
+                    tsunagi_core::model::due_items(&case),
+                    today,
+                    time::Duration::days(i64::from(within)),
+                );
+                for item in due {
+                    let name = summary.name.expose().clone();
+                    rows.push((item.on, summary.id, name, item.label_ja()));
+                }
+            }
+            rows.sort();
+            for (on, id, name, what) in rows {
+                let state = if on < today { "\t期限切れ" } else { "" };
+                println!("{on}\t{id}\t{name}\t{what}{state}");
             }
         }
         Command::Receive => {

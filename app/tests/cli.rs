@@ -522,3 +522,40 @@ fn an_administrator_manages_accounts_from_the_command_line_and_old_passwords_sto
     let list = ok(as_user("admin", PW, &["account", "list"], None));
     assert!(!list.contains("worker"), "{list}");
 }
+
+#[test]
+fn due_lists_what_the_demo_cases_bring_by_date_with_the_overdue_marked() {
+    let env = Env::new();
+    env.init_with_demo();
+    let names: Vec<String> = env
+        .ok(&["case", "list"])
+        .lines()
+        .filter_map(|l| l.split_once('\t').map(|(_, n)| n.to_owned()))
+        .collect();
+    let today = time::OffsetDateTime::now_local()
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .date()
+        .to_string();
+    // Far enough ahead to hold every date of the demo cases.
+    let out = env.ok(&["due", "--within", "36500"]);
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(
+        rows.iter().any(|r| r[3].contains("医療受給者証の有効期限")),
+        "{out}"
+    );
+    let mut dates: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    let listed = dates.clone();
+    dates.sort();
+    assert_eq!(listed, dates, "by date, the oldest first");
+    for row in &rows {
+        assert!(names.iter().any(|n| n == row[2]), "{row:?}");
+        let overdue = row[0] < today.as_str();
+        assert_eq!(row.get(4) == Some(&"期限切れ"), overdue, "{row:?}");
+    }
+    // Looking no days ahead keeps only what is due by today.
+    let now = env.ok(&["due", "--within", "0"]);
+    assert!(
+        now.lines()
+            .all(|l| l.split('\t').next().is_some_and(|d| d <= today.as_str()))
+    );
+}

@@ -442,7 +442,7 @@ impl ProgrammeEnrolment {
 }
 
 /// `date` plus `months`, clamped to the end of the target month.
-fn add_months(date: Date, months: u8) -> Option<Date> {
+pub(crate) fn add_months(date: Date, months: u8) -> Option<Date> {
     let total = i32::from(u8::from(date.month()) - 1) + i32::from(months);
     let year = date.year() + total / 12;
     let month = time::Month::try_from(u8::try_from(total % 12 + 1).ok()?).ok()?;
