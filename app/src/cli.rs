@@ -336,30 +336,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Due { within } => {
-            let mut store = login::unlock(PROGRAM, &dir)?;
-            let today = time::OffsetDateTime::now_local()
-                .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-                .date();
-            let mut rows = Vec::new();
-            for summary in store.list_cases(&tsunagi_core::store::CaseQuery::default())? {
-                let case = store.load_case(summary.id)?;
-                let due = tsunagi_core::model::due_by(
-                    tsunagi_core::model::due_items(&case),
-                    today,
-                    time::Duration::days(i64::from(within)),
-                );
-                for item in due {
-                    let name = summary.name.expose().clone();
-                    rows.push((item.on, summary.id, name, item.label_ja()));
-                }
-            }
-            rows.sort();
-            for (on, id, name, what) in rows {
-                let state = if on < today { "\t期限切れ" } else { "" };
-                println!("{on}\t{id}\t{name}\t{what}{state}");
-            }
-        }
+        Command::Due { within } => tsunagi_core::admin::print_due(PROGRAM, &dir, within)?,
         Command::Receive => {
             let mut store = login::unlock(PROGRAM, &dir)?;
             let report = crate::receive::receive_from_office(&mut store, &mut |_, _| {})?;

@@ -85,6 +85,14 @@ pub enum Command {
         /// The six-digit verification code shown on the tablet.
         code: String,
     },
+    /// What is due (期限・予定) within DAYS (30 unless given), overdue first,
+    /// across the office's cases: programme reviews, medical certificates
+    /// running out, follow-ups after a hire, support-plan items.
+    Due {
+        /// How many days ahead to look.
+        #[arg(long, default_value_t = 30)]
+        within: u16,
+    },
     /// This office's key (`age1…`) that another agency seals send-data
     /// files to, and its signing key.
     Key,
@@ -382,6 +390,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 None => println!("this file was taken in before; nothing changed"),
             }
         }
+        Command::Due { within } => tsunagi_core::admin::print_due(PROGRAM, &dir, within)?,
         Command::Key => {
             let mut store = login::unlock(PROGRAM, &dir)?;
             let identity = store.device_identity()?;

@@ -183,6 +183,31 @@ fn confirmed(question: &str) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "はい"))
 }
 
+/// `due [--within DAYS]` (期限・予定): one line per thing due within `within`
+/// days across the cases the account may see, overdue first: the date, the
+/// case id, the name, what, and 期限切れ when it is past.
+pub fn print_due(program: &str, dir: &Path, within: u16) -> anyhow::Result<()> {
+    let mut store = login::unlock(program, dir)?;
+    let today = time::OffsetDateTime::now_local()
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .date();
+    for row in store.due(today, time::Duration::days(i64::from(within)))? {
+        let state = if row.item.on < today {
+            "\t期限切れ"
+        } else {
+            ""
+        };
+        println!(
+            "{}\t{}\t{}\t{}{state}",
+            row.item.on,
+            row.case,
+            row.name.expose(),
+            row.item.label_ja()
+        );
+    }
+    Ok(())
+}
+
 /// Installs the reference release at `source` into the data folder `dir`,
 /// once the account unlocking the store there is an administrator: the
 /// reference decides what every worker reads about a disease.

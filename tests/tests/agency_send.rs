@@ -1,7 +1,7 @@
 //! Send-data between offices through the real programs: a case goes from
 //! one office's companion to another's only with the client's consent to
 //! sharing with a related agency, and arrives once, as a new case that says
-//! where it came from.
+//! where it came from. The office also lists what is due across its cases.
 
 use tsunagi_core::model::{ConsentScope, demo_cases};
 use tsunagi_tests::devices::{Devices, text};
@@ -85,4 +85,23 @@ fn a_case_goes_to_another_office_with_consent_and_arrives_once_as_a_new_case() {
     ]);
     assert!(again.contains("taken in before"), "{again}");
     assert_eq!(other(&["case", "list"]).lines().count(), 1);
+}
+
+#[test]
+fn the_office_lists_what_is_due_across_its_cases() {
+    let env = Devices::empty(
+        env!("CARGO_BIN_EXE_tablet"),
+        env!("CARGO_BIN_EXE_companion"),
+    );
+    env.companion_ok(&["init", "--user", "admin"]);
+    let id = env
+        .store("companion")
+        .create_case(&demo_cases()[0])
+        .expect("a case");
+    let out = env.companion_ok(&["due", "--within", "36500"]);
+    assert!(
+        out.lines()
+            .any(|l| l.contains(&id.to_string()) && l.contains("医療受給者証の有効期限")),
+        "{out}"
+    );
 }

@@ -14,6 +14,7 @@ mod audit;
 mod carried;
 mod cases;
 mod deletion;
+mod due;
 mod error;
 pub mod full_copy;
 pub mod keychain;
@@ -39,6 +40,7 @@ pub use audit::{AuditAction, AuditEntry};
 pub(crate) use carried::NewMedia;
 pub use cases::{CaseQuery, CaseSummary, Revision};
 use cases::{read_case, stage_key};
+pub use due::DueRow;
 pub use error::StoreError;
 pub use keychain::{
     ChosenKeychain, DeviceSecret, FileKeychain, Keychain, KeychainError, MemoryKeychain,
