@@ -34,7 +34,7 @@ impl Store {
                 });
             }
         }
-        rows.sort_by(|a, b| (a.item.on, a.case).cmp(&(b.item.on, b.case)));
+        rows.sort_by_key(|r| (r.item.on, r.case));
         Ok(rows)
     }
 }
