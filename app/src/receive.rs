@@ -4,7 +4,7 @@
 //! [`Receiver`] from `tsunagi_core::link` with the roles of a sync turned.
 //!
 //! Resumable like a sync: each bundle arrives in `inbox/office/ID.part`, a
-//! cut link is retried with growing waits, and the companion's next offer is
+//! cut link is retried with growing waits ([`Backoff`], as a sync does), and the companion's next offer is
 //! answered from the partial file's length, so a killed or cut transfer
 //! resumes where it stopped. Only a bundle imported whole is acknowledged.
 
@@ -21,8 +21,7 @@ use tsunagi_core::store::Store;
 use tsunagi_core::store::sync::{Imported, file_sha256};
 
 use crate::sync::{
-    FIRST_WAIT, Failure, RETRIES, RETRIES_TO_CONNECT, companion, connect, endpoint, link_cut,
-    read_frame, runtime, write,
+    Backoff, Failure, companion, connect, endpoint, link_cut, read_frame, runtime, write,
 };
 
 /// What receiving from the office did.
@@ -46,7 +45,7 @@ fn partial_file(store: &Store, bundle: BundleId) -> PathBuf {
 }
 
 /// Receives every case the office handed to this tablet, retrying a cut
-/// link [`RETRIES`] times with doubling waits. `on_bytes` is told the bytes
+/// link as a sync does ([`Backoff`]). `on_bytes` is told the bytes
 /// received so far and the size of the bundle being received.
 pub fn receive_from_office(
     store: &mut Store,
@@ -56,8 +55,7 @@ pub fn receive_from_office(
     let identity = store.device_identity()?;
     let mut report = ReceiveReport::default();
     runtime()?.block_on(async {
-        let mut wait = FIRST_WAIT;
-        let (mut cuts, mut unanswered) = (0, 0);
+        let mut backoff = Backoff::new();
         loop {
             let attempt = async {
                 let endpoint =
@@ -70,25 +68,9 @@ pub fn receive_from_office(
             };
             let e = match attempt.await {
                 Ok(()) => return Ok(report),
-                Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::Cut(e)) => {
-                    cuts += 1;
-                    if cuts > RETRIES {
-                        return Err(e);
-                    }
-                    e
-                }
-                Err(Failure::Unreachable(e)) => {
-                    unanswered += 1;
-                    if unanswered > RETRIES_TO_CONNECT {
-                        return Err(e);
-                    }
-                    e
-                }
+                Err(failure) => backoff.counted(failure)?,
             };
-            eprintln!("tsunagi: {e:#}; retrying in {} ms", wait.as_millis());
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(30));
+            backoff.pause(&e).await;
         }
     })
 }

@@ -323,8 +323,7 @@ pub fn sync_trusting(
     };
     let rt = runtime()?;
     rt.block_on(async {
-        let mut wait = FIRST_WAIT;
-        let (mut cuts, mut unanswered) = (0, 0);
+        let mut backoff = Backoff::new();
         // Where LAN discovery says the companion is, once asked.
         let mut found: Option<Vec<SocketAddr>> = None;
         loop {
@@ -387,27 +386,50 @@ pub fn sync_trusting(
                         None => e,
                     }
                 }
-                Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::Cut(e)) => {
-                    cuts += 1;
-                    if cuts > RETRIES {
-                        return Err(e);
-                    }
-                    e
-                }
-                Err(Failure::Unreachable(e)) => {
-                    unanswered += 1;
-                    if unanswered > RETRIES_TO_CONNECT {
-                        return Err(e);
-                    }
-                    e
-                }
+                Err(failure) => backoff.counted(failure)?,
             };
-            eprintln!("tsunagi: {e:#}; retrying in {} ms", wait.as_millis());
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(30));
+            backoff.pause(&e).await;
         }
     })
+}
+
+/// How a run of connections to the companion retries: cut links and
+/// unanswered connections each counted against their own limit
+/// ([`RETRIES`], [`RETRIES_TO_CONNECT`]), the wait between tries doubling
+/// from [`FIRST_WAIT`] to at most 30 s.
+pub(crate) struct Backoff {
+    cuts: u32,
+    unanswered: u32,
+    wait: Duration,
+}
+
+impl Backoff {
+    pub(crate) fn new() -> Self {
+        Self {
+            cuts: 0,
+            unanswered: 0,
+            wait: FIRST_WAIT,
+        }
+    }
+
+    /// Counts `failure`: its error to try again after, or to give up with
+    /// (`Err`) when it is fatal or its kind has used up its tries.
+    pub(crate) fn counted(&mut self, failure: Failure) -> anyhow::Result<anyhow::Error> {
+        let (count, limit, e) = match failure {
+            Failure::Fatal(e) => return Err(e),
+            Failure::Cut(e) => (&mut self.cuts, RETRIES, e),
+            Failure::Unreachable(e) => (&mut self.unanswered, RETRIES_TO_CONNECT, e),
+        };
+        *count += 1;
+        if *count > limit { Err(e) } else { Ok(e) }
+    }
+
+    /// Says why, and waits before the next try.
+    pub(crate) async fn pause(&mut self, e: &anyhow::Error) {
+        eprintln!("tsunagi: {e:#}; retrying in {} ms", self.wait.as_millis());
+        tokio::time::sleep(self.wait).await;
+        self.wait = (self.wait * 2).min(Duration::from_secs(30));
+    }
 }
 
 async fn session(
