@@ -24,6 +24,31 @@ fn media_bytes(store: &mut Store, case: CaseId) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// A new tablet paired with the office (as `office` from the tablet's
+/// side), holding `case` as a backup without personal data left it: the
+/// name empty and marked 要再入力. The tablet and its peer as the office
+/// sees it.
+fn restored_replacement(
+    companion: &mut Store,
+    office: &Peer,
+    case: &Case,
+) -> ((tempfile::TempDir, Store), Peer) {
+    let (dir, mut new) = store();
+    let new_peer = peer_of(&mut new, PeerKind::Tablet);
+    companion.add_peer(&new_peer).expect("pairs");
+    new.add_peer(office).expect("pairs");
+    let mut emptied = case.clone();
+    emptied.basic.name = "".into();
+    create_with_id(&mut new, &emptied);
+    new.conn
+        .execute(
+            "INSERT INTO reentry_needed (case_id, path) VALUES (?1, 'basic.name')",
+            [case.id.to_string()],
+        )
+        .expect("marks");
+    ((dir, new), new_peer)
+}
+
 #[test]
 fn a_replaced_tablet_receives_its_cases_whole_and_the_revoked_one_can_never_send_again() {
     let ((_ta, mut lost), (_cd, mut companion), office) = paired();
@@ -132,26 +157,18 @@ fn a_tablet_restored_without_personal_data_takes_the_offices_whole_copy() {
 
     // The replacement holds the case as a backup without personal data
     // left it: the same revision, the name empty and marked 要再入力.
-    let (_tb, mut new) = store();
-    let new_peer = peer_of(&mut new, PeerKind::Tablet);
-    companion.add_peer(&new_peer).expect("pairs");
-    new.add_peer(&office).expect("pairs");
-    let mut emptied = lost.load_case(case).expect("loads");
-    emptied.basic.name = "".into();
-    create_with_id(&mut new, &emptied);
+    let ((_tb, mut new), new_peer) = restored_replacement(
+        &mut companion,
+        &office,
+        &lost.load_case(case).expect("loads"),
+    );
     let revision: i64 = companion
         .conn
         .query_row("SELECT revision FROM cases", [], |r| r.get(0))
         .expect("revision");
-    let tx = new.conn.unchecked_transaction().expect("begins");
-    tx.execute("UPDATE cases SET revision = ?1", [revision])
+    new.conn
+        .execute("UPDATE cases SET revision = ?1", [revision])
         .expect("sets the revision");
-    tx.execute(
-        "INSERT INTO reentry_needed (case_id, path) VALUES (?1, 'basic.name')",
-        [case.to_string()],
-    )
-    .expect("marks");
-    tx.commit().expect("commits");
     assert_eq!(new.needs_reentry(case).expect("asks").len(), 1);
 
     let lost_peer = peer_of(&mut lost, PeerKind::Tablet);
@@ -213,20 +230,11 @@ fn a_restored_tablets_emptied_fields_never_replace_the_offices_after_a_hand_over
 
     // The replacement holds the case as a backup without personal data
     // left it, and is edited there before receiving from the office.
-    let (_tb, mut new) = store();
-    let new_peer = peer_of(&mut new, PeerKind::Tablet);
-    companion.add_peer(&new_peer).expect("pairs");
-    new.add_peer(&office).expect("pairs");
-    let mut emptied = lost.load_case(case).expect("loads");
-    emptied.basic.name = "".into();
-    create_with_id(&mut new, &emptied);
-    let tx = new.conn.unchecked_transaction().expect("begins");
-    tx.execute(
-        "INSERT INTO reentry_needed (case_id, path) VALUES (?1, 'basic.name')",
-        [case.to_string()],
-    )
-    .expect("marks");
-    tx.commit().expect("commits");
+    let ((_tb, mut new), new_peer) = restored_replacement(
+        &mut companion,
+        &office,
+        &lost.load_case(case).expect("loads"),
+    );
     let mut basic = new.load_case(case).expect("loads").basic;
     basic.phone = "090-0000-1234".into();
     new.save_section(case, &Section::Basic(basic))
