@@ -6,7 +6,8 @@
 //! programme figures (`programme`) or at the research data (`research`:
 //! what would be sent, and an outbox with one batch that could not be
 //! delivered; `research-unset`: no centre configured, so no board to
-//! open), in English with `en` after the folder,
+//! open), at what is due (`due`) or at the accounts with one of three
+//! selected (`accounts`), in English with `en` after the folder,
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -20,7 +21,8 @@ use slint::ComponentHandle;
 use tsunagi_companion::board::SystemBrowser;
 use tsunagi_companion::print::CupsServer;
 use tsunagi_companion::window::ui::{
-    DeskAdapter, DeskLoginAdapter, DeskScreen, DocumentsAdapter, PairingAdapter, ProgrammeAdapter,
+    DeskAccountsAdapter, DeskAdapter, DeskLoginAdapter, DeskScreen, DocumentsAdapter,
+    PairingAdapter, ProgrammeAdapter,
 };
 use tsunagi_companion::window::{self, Background, Options};
 use tsunagi_core::link::TlsIdentity;
@@ -28,7 +30,7 @@ use tsunagi_core::model::demo_cases;
 use tsunagi_core::seal::DeviceKeys;
 use tsunagi_core::store::research::CentreConfig;
 use tsunagi_core::store::sync::{Peer, PeerKind};
-use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
+use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Role, Store, StoreOptions};
 
 const PASSWORD: &str = "ながい合言葉 2026";
 
@@ -63,6 +65,11 @@ fn main() -> anyhow::Result<()> {
                     paired_at: tsunagi_core::rfc3339::Timestamp::now(),
                 })?;
             }
+        }
+        if what == "accounts" {
+            store.add_account("sato", Role::SupportWorker, PASSWORD)?;
+            store.add_account("tanaka", Role::ReadOnly, PASSWORD)?;
+            store.disable_account("tanaka")?;
         }
         if what == "research" {
             // A centre nobody listens at, and a batch waiting for it.
@@ -117,6 +124,14 @@ fn main() -> anyhow::Result<()> {
             w.global::<DeskAdapter<'_>>()
                 .invoke_show(DeskScreen::Pairing);
             w.global::<PairingAdapter<'_>>().set_revoking(0);
+        }
+        "due" => {
+            w.global::<DeskAdapter<'_>>().invoke_show(DeskScreen::Due);
+        }
+        "accounts" => {
+            w.global::<DeskAdapter<'_>>()
+                .invoke_show(DeskScreen::Accounts);
+            w.global::<DeskAccountsAdapter<'_>>().invoke_select(1);
         }
         "research" | "research-unset" => {
             w.global::<DeskAdapter<'_>>()

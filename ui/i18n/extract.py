@@ -29,6 +29,7 @@ RUST = [
     "app/src/window/case_fields.rs",
     "app/src/window/case.rs",
     "app/src/window/disease.rs",
+    "app/src/window/due.rs",
     "app/src/window/reference.rs",
     "app/src/window/presentation.rs",
     "app/src/window/sync.rs",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use slint::{ComponentHandle, ModelRc, SharedString};
 use tsunagi_core::model::Case;
 
-use super::case_rows::refresh;
+use super::case_rows::{refresh, refresh_rows};
 use super::problem::Report;
 use super::router::Router;
 use super::session::Session;
@@ -22,14 +22,14 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
         let Some(window) = weak.upgrade() else { return };
         super::typed(&window);
         s.cases().set_text(&text);
-        refresh(&s, &window);
+        refresh_rows(&s, &window);
     });
 
     let (weak, s) = (window.as_weak(), Arc::clone(session));
     adapter.on_filters_changed(move |stage, worker| {
         let Some(window) = weak.upgrade() else { return };
         s.cases().set_filters(stage, worker);
-        refresh(&s, &window);
+        refresh_rows(&s, &window);
     });
 
     let (weak, s, r) = (window.as_weak(), Arc::clone(session), Rc::clone(router));

@@ -10,8 +10,16 @@ use super::problem::Report;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, CaseRow, Screen};
 
-/// Queries the store again with the current search and filters.
+/// Queries the store again with the current search and filters, and reads
+/// what is due beside the list again (the cases may have changed).
 pub(super) fn refresh(session: &Arc<Session>, window: &AppWindow) {
+    refresh_rows(session, window);
+    super::due::refresh(session, window);
+}
+
+/// Queries the store again with the current search and filters (what is
+/// due does not depend on them).
+pub(super) fn refresh_rows(session: &Arc<Session>, window: &AppWindow) {
     let controller = session.cases().clone();
     let epoch = session.epoch();
     let query = session.next_query();
@@ -75,5 +83,6 @@ pub(super) fn show_case_list(
     list.set_stage_filter(-1);
     list.set_worker_filter(-1);
     show_rows(window, rows);
+    super::due::refresh(session, window);
     window.set_screen(Screen::CaseList);
 }

@@ -24,6 +24,7 @@ mod case_list;
 mod case_query;
 mod case_rows;
 mod disease;
+mod due;
 mod i18n;
 mod library;
 mod login;
@@ -192,6 +193,7 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     setup::wire(&window, &session);
     login::wire(&window, &session, &router);
     case_list::wire(&window, &session, &router);
+    due::wire(&window, &session, &router);
     admin::wire(&window, &session, &router);
     let watch = settings::wire(&window, &session, &router);
     backup::wire(&window, &session);

@@ -1,7 +1,8 @@
 //! The companion's window (Slint, `ui/companion/`): login; the received
-//! cases with their five documents (preview, print, save as PDF); pairing
-//! tablets; the programme figures; progress data for the research centre
-//! (preview, send, outbox) and the centre's board, opened in the browser.
+//! cases with their five documents (preview, print, save as PDF); what
+//! falls due across them; pairing tablets; the programme figures; progress
+//! data for the research centre (preview, send, outbox) and the centre's
+//! board, opened in the browser; the office's accounts.
 //! While logged in it receives from paired tablets: the link server runs on
 //! its own thread with its own connection to the store and tells the window
 //! what arrived.
@@ -12,7 +13,9 @@
 //! ([`Background`]). Locking drops every case value from the window, stops
 //! the link server and closes the store.
 
+mod accounts;
 mod documents;
+mod due;
 mod pairing;
 pub mod preview;
 mod printers;
@@ -103,6 +106,9 @@ pub(crate) struct Desk {
     jobs: Option<Sender<Job>>,
     /// The running link server's endpoint, to close on lock.
     server: Mutex<Option<quinn::Endpoint>>,
+    /// The running link server's thread, to wait for when the store must
+    /// be alone (see `accounts`).
+    server_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// CUPS's printer names, in the order both panels list them.
     printers: Mutex<Vec<String>>,
 }
@@ -135,6 +141,7 @@ impl Desk {
             epoch: AtomicU64::new(0),
             jobs,
             server: Mutex::new(None),
+            server_thread: Mutex::new(None),
             printers: Mutex::new(Vec::new()),
         })
     }
@@ -236,6 +243,15 @@ pub fn build(options: Options) -> anyhow::Result<DeskWindow> {
     };
     pairing::wire(&window, &desk);
     research::wire(&window, &desk);
+    due::wire(&window, &desk);
+    let docs = Rc::clone(&panels.documents);
+    let link = accounts::Link {
+        pause: Rc::new(|desk: &Arc<Desk>| pairing::pause_server(desk)),
+        resume: Rc::new(move |desk: &Arc<Desk>, window: &DeskWindow| {
+            pairing::start_server(desk, window, &docs);
+        }),
+    };
+    accounts::wire(&window, &desk, &link);
     wire(&window, &desk, &panels);
     Ok(window)
 }
@@ -311,6 +327,8 @@ fn wire(window: &DeskWindow, desk: &Arc<Desk>, panels: &Panels) {
             DeskScreen::Pairing => pairing::refresh(&d, &window),
             DeskScreen::Programme => programme::refresh(&p.programme, &d, &window),
             DeskScreen::Research => research::refresh(&d, &window),
+            DeskScreen::Due => due::refresh(&d, &window),
+            DeskScreen::Accounts => accounts::refresh(&d, &window),
             DeskScreen::Login => {}
         }
     });
@@ -354,6 +372,8 @@ fn lock(desk: &Arc<Desk>, panels: &Panels, window: &DeskWindow) {
     pairing::clear(window);
     programme::clear(&panels.programme, window);
     research::clear(window);
+    due::clear(window);
+    accounts::clear(window);
     window
         .global::<DeskAdapter<'_>>()
         .set_account(SharedString::new());

@@ -91,8 +91,16 @@ pub(super) fn start_server(desk: &Arc<Desk>, window: &DeskWindow, docs: &Rc<Docu
                 let _ = link::serve(&store, endpoint, report).await;
             });
         });
-    if let Err(e) = spawned {
-        status.set_link_status(format!("受信を始められません (cannot receive): {e}").into());
+    match spawned {
+        Ok(thread) => {
+            *desk
+                .server_thread
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(thread);
+        }
+        Err(e) => {
+            status.set_link_status(format!("受信を始められません (cannot receive): {e}").into());
+        }
     }
 }
 
@@ -140,6 +148,16 @@ fn received(desk: &Arc<Desk>, window: &DeskWindow, docs: &Rc<Documents>, session
 }
 
 /// Stops the link server (on lock and on closing).
+/// Stops receiving, as [`stop_server`], and hands over the server's
+/// thread: once it has ended, its store handle is closed.
+pub(super) fn pause_server(desk: &Desk) -> Option<std::thread::JoinHandle<()>> {
+    stop_server(desk);
+    desk.server_thread
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+}
+
 pub(super) fn stop_server(desk: &Desk) {
     if let Some(endpoint) = desk
         .server
