@@ -12,7 +12,10 @@
 //! after the folder. The first demo case gets two photos of the test
 //! pattern (one approved, shown in the presentation) and a 2-second clip of
 //! it (approved). For 例田 さくら, whose disclosure is 非開示, use
-//! `hidden-N` for page N of her presentation. `restored-N` opens tab N of
+//! `hidden-N` for page N of her presentation. `resume-N` is page N of the
+//! first demo case's presentation with drawn photos and a clip of her
+//! strengths, interest and achievement, a chosen cover photo, and a photo
+//! she has not approved (screens_parts/resume.rs). `restored-N` opens tab N of
 //! (`restored-disease`: the disease screen of) the first demo case on a
 //! store restored from a backup without personal
 //! data of the demo store (its emptied fields marked 要再入力). `carry`
@@ -20,7 +23,18 @@
 //! plan, the job match, the first disease and the approved photo ticked
 //! (`carry-written`: then written to the data folder's export folder, the
 //! passphrase shown); `carry-import` takes such a record of it in, at the
-//! preview. `list` stays at the case list.
+//! preview. `disease-corrected` opens the disease screen of the first demo
+//! case with its type set, a disease removed, a status entry corrected and
+//! a target occupation saved; `disease-correcting` then opens a removal's
+//! confirmation and a correction. `list` stays at the case list. `similar` shows the similar
+//! cases (似た事例) of the first demo case, among colleagues' cases made
+//! like the demo cases, one of them without the client's consent.
+//! `programme` opens the first demo case's programme tab, where the
+//! welfare demo case's programme was added with a six-month period and
+//! one extension.
+//! `plan-list` opens the list of the first demo case's support plan
+//! revisions, `plan-revisions` its 第2版 with what changed since 第1版;
+//! `plan-confirm` asks to revise it.
 //! for screenshots (docs/screenshots/README.md):
 //!
 //! ```sh
@@ -33,8 +47,8 @@ use std::sync::Arc;
 use slint::ComponentHandle;
 use tsunagi_app::av::{self, Source};
 use tsunagi_app::window::ui::{
-    AdminAdapter, CarryAdapter, CaseAdapter, CaseListAdapter, LoginAdapter, PresentationAdapter,
-    ReferenceAdapter, ReferenceTab, SettingsAdapter, SyncAdapter, SyncState,
+    AdminAdapter, CarryAdapter, CaseAdapter, CaseListAdapter, DiseaseAdapter, LoginAdapter,
+    PresentationAdapter, ReferenceAdapter, ReferenceTab, SettingsAdapter, SyncAdapter, SyncState,
 };
 use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::media::VideoInfo;
@@ -43,6 +57,9 @@ use tsunagi_core::rfc3339::Timestamp;
 use tsunagi_core::store::{
     CaseQuery, KdfParams, Keychain, MediaDetails, MemoryKeychain, Role, Store, StoreOptions,
 };
+
+#[path = "screens_parts/resume.rs"]
+mod resume;
 
 const PASSWORD: &str = "ながい合言葉 2026";
 
@@ -75,7 +92,11 @@ fn main() -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("the demo case {name} is missing"))
         };
         let (first, hidden) = (find("見本 花子")?, find("例田 さくら")?);
-        add_media(&mut store, first)?;
+        if what.starts_with("resume-") {
+            resume::add(&mut store, first)?;
+        } else {
+            add_media(&mut store, first)?;
+        }
         // The same photos and clip for a client who has not consented to
         // their use (写真・動画の利用).
         let without_consent = cases
@@ -103,6 +124,15 @@ fn main() -> anyhow::Result<()> {
         }
         if what == "carry-import" {
             carry_file(&mut store, first, &dir)?;
+        }
+        if what.starts_with("disease-") {
+            corrected_disease(&mut store, first)?;
+        }
+        if what == "similar" {
+            similar_cases(&mut store)?;
+        }
+        if what == "programme" {
+            programme_with_period(&mut store, first)?;
         }
         if what == "accounts" {
             store.add_account("suzuki", Role::ReadOnly, "すずきの合言葉 2026")?;
@@ -143,7 +173,10 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or(0);
             w.global::<CaseAdapter<'_>>().invoke_select_tab(index);
         }
-        page if page.starts_with("present-") || page.starts_with("hidden-") => {
+        page if page.starts_with("present-")
+            || page.starts_with("hidden-")
+            || page.starts_with("resume-") =>
+        {
             let (case, index) = match page.split_once('-') {
                 Some(("hidden", n)) => (hidden, n),
                 Some((_, n)) => (first, n),
@@ -180,7 +213,30 @@ fn main() -> anyhow::Result<()> {
                 carry.invoke_write();
             }
         }
+        "plan-revisions" | "plan-list" | "plan-confirm" => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_select_tab(3);
+            let plan = w.global::<tsunagi_app::window::ui::PlanRevisionsAdapter<'_>>();
+            if what == "plan-confirm" {
+                plan.invoke_ask_revise();
+            } else {
+                plan.invoke_open_list();
+                plan.set_opened(if what == "plan-list" { -1 } else { 1 });
+            }
+        }
         "list" => {}
+        "programme" => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_select_tab(6);
+        }
+        "similar" => {
+            w.global::<CaseListAdapter<'_>>()
+                .invoke_open_case(first.to_string().into());
+            w.global::<CaseAdapter<'_>>().invoke_select_tab(3);
+            w.global::<CaseAdapter<'_>>().invoke_open_similar();
+        }
         "carry-import" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_carry_import();
             let carry = w.global::<CarryAdapter<'_>>();
@@ -227,6 +283,16 @@ fn main() -> anyhow::Result<()> {
             admin.set_tab(1);
             admin.invoke_verify();
         }
+        "disease-correcting" => {
+            app.open_disease(first);
+            let disease = w.global::<DiseaseAdapter<'_>>();
+            disease.set_confirming_removal(true);
+            disease.set_removal_reason("主治医の確認で誤りと分かった".into());
+            let latest = slint::Model::row_data(&disease.get_history(), 0).map(|r| r.id);
+            disease.invoke_start_correction(latest.unwrap_or_default());
+            disease.set_fix_status(4);
+            disease.set_fix_reason("受診日を取り違えた".into());
+        }
         "scan" => {
             w.global::<CaseListAdapter<'_>>().invoke_open_sync();
             // The camera's picture as the scan shows it, set directly: run
@@ -239,7 +305,114 @@ fn main() -> anyhow::Result<()> {
         }
         _ => app.open_disease(first),
     }
+    // SCREENS_SIZE=800x1280: the window at that size (portrait shots on an
+    // X server with no window manager, where nothing else resizes it).
+    if let Some((width, height)) = std::env::var("SCREENS_SIZE").ok().and_then(|s| {
+        Some((
+            s.split_once('x')?.0.parse().ok()?,
+            s.split_once('x')?.1.parse().ok()?,
+        ))
+    }) {
+        w.window().set_fullscreen(false);
+        w.window().set_size(slint::LogicalSize::new(width, height));
+    }
     app.run()
+}
+
+/// Colleagues' cases made from the demo cases, their clients consented to
+/// their use as similar cases (事例検討への活用), and one without it.
+fn similar_cases(store: &mut Store) -> anyhow::Result<()> {
+    use tsunagi_core::model::{
+        ConsentRecord, ConsentScope, EmploymentType, FollowUp, FollowUpKind, HireConfirmation,
+        JobCategory, SupportStage,
+    };
+    let day = |y, m, d| time::Date::from_calendar_date(y, m, d);
+    let consent = ConsentRecord {
+        scope: ConsentScope::CaseStudy,
+        given_on: Some(day(2025, time::Month::January, 10)?),
+        ..ConsentRecord::new()
+    };
+    let demo = demo_cases();
+    // Crohn's disease, the same issues, hired and kept for six months.
+    let mut hired = demo[0].clone();
+    if let Some(disease) = hired.basic.diseases.first_mut() {
+        disease.reference_id = Some("crohns-disease".into());
+        disease.name = "クローン病".into();
+    }
+    hired.stage = SupportStage::FollowUp;
+    let hired_on = day(2025, time::Month::April, 1)?;
+    hired.monitoring.hire = Some(HireConfirmation {
+        employer_id: hired.job_match.employers[0].id.clone(),
+        hired_on: Some(hired_on),
+        job_category: Some(JobCategory::Clerical),
+        employment_type: Some(EmploymentType::PartTime),
+        disability_employment: true,
+        ..HireConfirmation::default()
+    });
+    hired.monitoring.follow_ups = vec![FollowUp::new(
+        day(2025, time::Month::November, 5)?,
+        FollowUpKind::WorkplaceVisit,
+    )];
+    // Ulcerative colitis, negotiating like the first demo case.
+    let negotiating = demo[0].clone();
+    let mut others = vec![hired, negotiating, demo[2].clone(), demo[3].clone()];
+    for case in &mut others {
+        case.consents.push(consent.clone());
+    }
+    // The same again, without the client's consent: counted, not shown.
+    others.push(demo[0].clone());
+    for case in &others {
+        store.create_case(case)?;
+    }
+    Ok(())
+}
+
+/// For the `disease-…` modes: on the first demo case, the type (病型) set,
+/// a second disease entered by mistake and removed, the latest status
+/// entry corrected, and a target occupation saved.
+fn corrected_disease(store: &mut Store, case: CaseId) -> anyhow::Result<()> {
+    use tsunagi_core::model::{Disease, DiseaseStatus, Section, StatusChange, TargetOccupation};
+    let mut loaded = store.load_case(case)?;
+    let day = |y, m, d| time::Date::from_calendar_date(y, m, d);
+    let mut mistake = Disease::new(Some("crohns-disease"), "クローン病");
+    mistake.remove(
+        day(2026, time::Month::November, 2)?,
+        "admin",
+        "別の方の病名を誤って登録",
+    )?;
+    loaded.basic.diseases.push(mistake);
+    let uc = loaded
+        .basic
+        .diseases
+        .first_mut()
+        .ok_or_else(|| anyhow::anyhow!("the first demo case has a disease"))?;
+    uc.set_subtype("全大腸炎型");
+    let wrong = uc
+        .latest_change()
+        .map(|c| (c.id.clone(), c.date))
+        .ok_or_else(|| anyhow::anyhow!("the disease has a history"))?;
+    let fixed = StatusChange {
+        date: wrong.1,
+        ..StatusChange::new(
+            day(2026, time::Month::January, 1)?,
+            DiseaseStatus::Remission,
+            "血便なし",
+        )
+    };
+    uc.correct_status(
+        &wrong.0,
+        fixed,
+        day(2026, time::Month::November, 3)?,
+        "admin",
+        "改善ではなく寛解と診断されていた",
+    )?;
+    loaded.case_management.target_occupation = Some(TargetOccupation::from_reference(
+        "product-inspector",
+        "検品・検査",
+    ));
+    store.save_section(case, &Section::Basic(loaded.basic))?;
+    store.save_section(case, &Section::CaseManagement(loaded.case_management))?;
+    Ok(())
 }
 
 /// Two photos and a clip of the test pattern for `case`: the first photo
@@ -388,4 +561,28 @@ fn restored(
     let backup = BackupFile::open(std::fs::File::open(&file)?)?.unseal(&Unseal::device(&office))?;
     restore_backup(&mut store, backup)?;
     Ok(target)
+}
+
+/// Gives the case `id` the welfare demo case's programme, with a period
+/// of six months from its consent and one extension of three months.
+fn programme_with_period(store: &mut Store, id: CaseId) -> anyhow::Result<()> {
+    let mut programme = demo_cases()
+        .into_iter()
+        .flat_map(|c| c.programmes)
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("a demo case is on a programme"))?;
+    let start = time::macros::date!(2024 - 04 - 22);
+    programme.period = tsunagi_core::model::ProgrammePeriod::of_months(start, 6);
+    programme
+        .period
+        .extensions
+        .push(tsunagi_core::model::ProgrammeExtension::new(
+            time::macros::date!(2025 - 01 - 21),
+            "応募先を事務職に広げて続ける",
+        ));
+    store.save_section(
+        id,
+        &tsunagi_core::model::Section::Programmes(vec![programme]),
+    )?;
+    Ok(())
 }

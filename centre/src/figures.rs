@@ -151,16 +151,23 @@ pub fn outcomes(records: &[ProgressRecord], reference: &ReferenceDb) -> Table {
 
 /// プログラム別・年度別 (seed 002): targets, participants and achievers by
 /// programme kind (a code: no name typed in an office reaches a row label)
-/// and fiscal year, with the latest review outcome in the year.
+/// and fiscal year, with the latest review outcome in the year. Achievers
+/// are counted by the goal type of the kind
+/// ([`ProgrammeRecord::achieved_in`](tsunagi_core::research::ProgrammeRecord::achieved_in)),
+/// the rule the office's own figures use.
 pub fn programmes(records: &[ProgressRecord]) -> Table {
-    // (programme kind, fiscal year) → targets, participants, achievers, employed, continue, stop
-    let mut rows: BTreeMap<(ProgrammeKind, i32), [usize; 6]> = BTreeMap::new();
+    // (programme kind, fiscal year) → targets, participants, achievers,
+    // employed, goals met, continue, stop
+    let mut rows: BTreeMap<(ProgrammeKind, i32), [usize; 7]> = BTreeMap::new();
     for p in records.iter().flat_map(|r| &r.programmes) {
         let Some(selected) = p.selected else { continue };
+        // Counted up to the year of its last dated step: a review, or the
+        // plan's goals all met (an achievement with no review after it).
         let last = p
             .reviews
             .iter()
             .filter_map(|r| r.month)
+            .chain(p.goals_met)
             .chain(std::iter::once(selected))
             .max()
             .unwrap_or(selected);
@@ -177,16 +184,13 @@ pub fn programmes(records: &[ProgressRecord]) -> Table {
             let row = rows.entry((p.kind, fy)).or_default();
             row[0] += 1;
             row[1] += usize::from(p.consented.is_some_and(|m| m <= end));
-            row[2] += usize::from(
-                p.reviews
-                    .iter()
-                    .any(|r| r.outcome == ProgrammeOutcome::Employed && in_year(r.month)),
-            );
+            row[2] += usize::from(p.achieved_in(fy));
             if let Some(latest) = p.reviews.iter().rev().find(|r| in_year(r.month)) {
                 let i = match latest.outcome {
                     ProgrammeOutcome::Employed => 3,
-                    ProgrammeOutcome::Continue => 4,
-                    ProgrammeOutcome::Stop => 5,
+                    ProgrammeOutcome::GoalsMet => 4,
+                    ProgrammeOutcome::Continue => 5,
+                    ProgrammeOutcome::Stop => 6,
                 };
                 row[i] += 1;
             }
@@ -195,13 +199,14 @@ pub fn programmes(records: &[ProgressRecord]) -> Table {
     Table {
         slug: "programmes",
         title: "自立支援プログラム（年度別） Programmes by fiscal year",
-        note: "年度は4月から翌年3月。評価結果は年度内の最新の評価です。 Fiscal year April to March; outcome = latest review in the year.",
+        note: "年度は4月から翌年3月。評価結果は年度内の最新の評価です。達成者数は、就労支援では「就労」、その他の種類では「目標達成」か「就労」の評価、または計画の目標がすべて達成された人を、その年度に数えます。 Fiscal year April to March; outcome = latest review in the year. Achievers: employment programmes by a job; the other kinds by goals met (or a job), or every goal of the plan achieved, in that year.",
         label_headings: vec!["プログラム Programme".into(), "年度 Fiscal year".into()],
         count_headings: vec![
             "支援対象者数 Targets".into(),
             "参加者数 Participants".into(),
             "達成者数 Achievers".into(),
             "就労 Employed".into(),
+            "目標達成 Goals met".into(),
             "継続 Continue".into(),
             "打ち切り Stopped".into(),
         ],

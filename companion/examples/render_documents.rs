@@ -56,5 +56,16 @@ fn main() -> anyhow::Result<()> {
         std::fs::write(&path, pdf)?;
         println!("{}", path.display());
     }
+    // The support plan's earlier revisions (第N版), as `print --revision N`.
+    for earlier in &case.case_management.support_plan.earlier {
+        let request = Request {
+            plan_revision: Some(earlier.revision),
+            ..Request::new(DocumentKind::SupportPlan)
+        };
+        let pdf = documents::render(&case, &meta, &request, &reference)?;
+        let path = out.join(format!("support-plan-revision-{}.pdf", earlier.revision));
+        std::fs::write(&path, pdf)?;
+        println!("{}", path.display());
+    }
     Ok(())
 }

@@ -171,6 +171,10 @@ pub struct PrintArgs {
     /// For the proposal: the employer's id (default: the first employer).
     #[arg(long)]
     pub employer: Option<String>,
+    /// For the support plan: the revision to print (第N版), the plan in
+    /// force or an earlier one (default: the plan in force).
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u32>,
     /// The printer's name (from `printers`).
     #[arg(long, required_unless_present = "out", conflicts_with = "out")]
     pub printer: Option<String>,
@@ -668,6 +672,11 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
             args.case_id
         )
     })?;
+    if args.revision.is_some() && args.doc != DocumentKind::SupportPlan {
+        anyhow::bail!(
+            "--revision は支援計画書（--doc support-plan）にだけ使えます (--revision is for the support plan only)"
+        );
+    }
     let mut store = login::unlock(PROGRAM, dir)?;
     let case = store.load_case(id)?;
     let meta = DocumentMeta::from_store(&mut store, id, offset)?;
@@ -689,6 +698,7 @@ fn print_document(args: &PrintArgs, dir: &Path) -> anyhow::Result<()> {
     let request = Request {
         employer_id: args.employer.as_deref(),
         photos: &photos,
+        plan_revision: args.revision,
         ..Request::new(args.doc)
     };
     let pdf = documents::render(&case, &meta, &request, &reference)?;

@@ -241,7 +241,7 @@ fn expected(
             let cm = &case.case_management;
             let plan = &cm.support_plan;
             v.extend([
-                format!("第{}版", plan.revision),
+                tsunagi_core::model::revision_title_ja(plan.revision, None),
                 format_opt_date(plan.revised_on),
                 case.stage.label_ja().to_owned(),
                 case.disclosure.label_ja().to_owned(),

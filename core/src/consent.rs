@@ -5,7 +5,9 @@
 //! a case for something other than the worker's own support asks it first:
 //! the research record (研究部門への提供), photos and video in the
 //! presentation and the printed profile (写真・動画の利用), a send-data file
-//! for another agency (関係機関への情報提供). The client's own record
+//! for another agency (関係機関への情報提供), a case shown as a similar case
+//! to other workers of the agency (事例検討への活用, [`crate::similar`]).
+//! The client's own record
 //! (本人携帯記録, [`crate::carry`]) is the client's choice itself: making
 //! one records a consent of that scope. A withdrawal acts forwards from
 //! its date; a consent given again after a withdrawal is in force again.
@@ -79,6 +81,7 @@ fn scope_en(scope: ConsentScope) -> &'static str {
         ConsentScope::AgencySharing => "sharing with a related agency",
         ConsentScope::EmployerSharing => "sharing with an employer",
         ConsentScope::Research => "de-identified data for research",
+        ConsentScope::CaseStudy => "use as a de-identified similar case within the agency",
         ConsentScope::Media => "using photos and video",
         ConsentScope::Programme => "taking part in a programme",
         ConsentScope::ClientRecord => "the client's own record",

@@ -12,6 +12,7 @@
 //! - [`reference`]: the disease and occupation reference (共有データベース);
 //! - [`research`]: de-identified progress records and batches for the research centre;
 //! - [`seal`]: sealed bundles (送付用データ): `age` encryption, signed manifests;
+//! - [`similar`]: similar cases (似た事例) within the agency, coded and consented;
 //! - [`link`]: the link protocol to the companion as a state machine without I/O.
 
 #[cfg(feature = "cli")]
@@ -29,4 +30,5 @@ pub mod research;
 pub mod revision;
 pub mod rfc3339;
 pub mod seal;
+pub mod similar;
 pub mod store;

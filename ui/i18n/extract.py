@@ -30,6 +30,7 @@ RUST = [
     "app/src/window/case.rs",
     "app/src/window/disease.rs",
     "app/src/window/due.rs",
+    "app/src/window/similar.rs",
     "app/src/window/reference.rs",
     "app/src/window/presentation.rs",
     "app/src/window/sync.rs",

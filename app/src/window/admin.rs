@@ -32,7 +32,7 @@ use super::ui::{
 pub const ROLES: [Role; 3] = [Role::Administrator, Role::SupportWorker, Role::ReadOnly];
 
 /// The audit actions in the order of the screen's `AuditActions.labels`.
-pub const AUDIT_ACTIONS: [AuditAction; 11] = [
+pub const AUDIT_ACTIONS: [AuditAction; 12] = [
     AuditAction::StoreCreated,
     AuditAction::Login,
     AuditAction::Recovered,
@@ -44,6 +44,7 @@ pub const AUDIT_ACTIONS: [AuditAction; 11] = [
     AuditAction::Account,
     AuditAction::Assignment,
     AuditAction::DeleteCase,
+    AuditAction::SimilarCases,
 ];
 
 /// How many audit entries the screen shows (the newest).

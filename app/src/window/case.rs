@@ -26,12 +26,13 @@ pub use super::case_form::{
 };
 use super::case_query::{format_time, stage_index};
 use super::case_rows::refresh;
+use super::plan_revisions;
 use super::problem::Report;
 use super::router::{CarryRequest, MediaRequest, Router};
 use super::session::Session;
 use super::ui::{
     AppWindow, CaseAdapter, CaseBlock, CaseField, CaseListAdapter, FieldKind, HistoryRow,
-    SaveState, Screen,
+    PlanRevisionsAdapter, SaveState, Screen,
 };
 
 use super::session::SAVE_PAUSE;
@@ -282,6 +283,22 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
         add_consultation(&c, &s, &window);
     });
 
+    // 計画を改定 (confirmed): the plan's next revision, dated today, saved
+    // at once. 版の一覧: the revisions as they stand now, edits not yet saved included.
+    let revisions = window.global::<PlanRevisionsAdapter<'_>>();
+    let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
+    revisions.on_revise(move || {
+        let Some(window) = weak.upgrade() else { return };
+        structural(&c, &s, &window, |o, day| o.form.revise_plan(day));
+    });
+    let (weak, c) = (window.as_weak(), Rc::clone(&screen));
+    revisions.on_open_list(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some(case) = c.with_open(|o| o.form.case()) {
+            plan_revisions::open_list(&window, &case.case_management);
+        }
+    });
+
     let (weak, s, c) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
     adapter.on_show_history(move |path, title| {
         let Some(window) = weak.upgrade() else { return };
@@ -347,6 +364,23 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
             flush(&c, &s, &window);
             if let Some(open) = r.routes().open_presentation {
                 open(&s, &window, case);
+            }
+        }
+    });
+    // 「似た事例」: pending edits are saved first, so the case is compared
+    // as it stands; the similar-cases screen comes back to this case.
+    let (weak, s, c, r) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::clone(&screen),
+        Rc::clone(router),
+    );
+    adapter.on_open_similar(move || {
+        let Some(window) = weak.upgrade() else { return };
+        if let Some(id) = c.with_open(|o| o.form.id()) {
+            flush(&c, &s, &window);
+            if let Some(open) = r.routes().open_similar {
+                open(&s, &window, id);
             }
         }
     });
@@ -511,6 +545,11 @@ fn show(screen: &CaseScreen, window: &AppWindow) {
     adapter.set_blocks(ModelRc::new(VecModel::from(ui_blocks(&blocks, &reentry))));
     adapter.set_reentry_count(i32::try_from(reentry.len()).unwrap_or(i32::MAX));
     show_header(screen, window);
+    if tab == Tab::CaseManagement
+        && let Some(case) = screen.with_open(|o| o.form.case())
+    {
+        plan_revisions::show(window, &case.case_management);
+    }
 }
 
 /// Saves every edited section now (on the worker thread).
@@ -614,6 +653,7 @@ fn leave(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow) {
     adapter.set_entry_content(SharedString::new());
     adapter.set_entry_next(SharedString::new());
     adapter.set_problem(Report::none().problem);
+    plan_revisions::clear(window);
 }
 
 fn add_consultation(screen: &Rc<CaseScreen>, session: &Arc<Session>, window: &AppWindow) {

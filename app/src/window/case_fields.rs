@@ -501,33 +501,25 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
             )])
             .collect(),
         }],
-        Tab::CaseManagement => vec![
-            Part::Fields(
-                "支援計画",
-                "case_management.support_plan",
-                vec![
-                    ("revision", "改訂回数", Int),
-                    ("revised_on", "改訂日", DateKind),
-                ],
+        // The plan's revision (第N版) and date are not typed: 「計画を改定」
+        // makes them (plan_revisions.rs, plan_revisions.slint).
+        Tab::CaseManagement => vec![rows(
+            (
+                "支援計画の項目",
+                "case_management.support_plan.items",
+                "項目を追加",
+                "項目",
             ),
-            rows(
-                (
-                    "支援計画の項目",
-                    "case_management.support_plan.items",
-                    "項目を追加",
-                    "項目",
-                ),
-                true,
-                false,
-                vec![
-                    ("action", "支援内容", Text),
-                    ("who", "担当者", Text),
-                    ("agency", "機関", Text),
-                    ("due", "期限", DateKind),
-                    ("status", "状況", Choice(plan_status)),
-                ],
-            ),
-        ],
+            true,
+            false,
+            vec![
+                ("action", "支援内容", Text),
+                ("who", "担当者", Text),
+                ("agency", "機関", Text),
+                ("due", "期限", DateKind),
+                ("status", "状況", Choice(plan_status)),
+            ],
+        )],
         Tab::Monitoring => vec![
             Part::Optional(
                 "就職の確認",
@@ -639,6 +631,24 @@ pub(super) fn parts(tab: Tab) -> Vec<Part> {
                         ("plan_agreed_on", "計画の合意日", DateKind),
                         ("review_interval_months", "評価の間隔（か月）", Int),
                         ("note", "メモ", Multiline),
+                    ],
+                ),
+                // 実施期間: up to a year with the extensions (the model refuses more).
+                Part::Fields(
+                    "実施期間",
+                    "period",
+                    vec![
+                        ("start", "開始日", DateKind),
+                        ("planned_end", "終了予定日", DateKind),
+                    ],
+                ),
+                rows(
+                    ("期間の延長", "period.extensions", "延長を追加", "延長"),
+                    true,
+                    false,
+                    vec![
+                        ("new_end", "延長後の終了日", DateKind),
+                        ("reason", "延長の理由", Text),
                     ],
                 ),
                 rows(

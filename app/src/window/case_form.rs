@@ -450,6 +450,15 @@ impl CaseForm {
         self.write(path, Some(Value::String(show_date(today))))
     }
 
+    /// 計画を改定: the support plan's next revision, dated `day`
+    /// ([`tsunagi_core::model::SupportPlan::revise`]).
+    pub fn revise_plan(&mut self, day: Date) -> Result<SectionName, EditError> {
+        let mut case_management = self.case().case_management;
+        case_management.support_plan.revise(day);
+        self.replace(Section::CaseManagement(case_management));
+        Ok(SectionName::CaseManagement)
+    }
+
     /// Adds a consultation record at the top of the log.
     pub fn add_consultation(
         &mut self,

@@ -7,8 +7,11 @@
 //! returns the section to save; [`wire`] saves it at once on the store's
 //! worker thread (autosave, no save button).
 //!
-//! The target occupation is not part of the case model: it is chosen for the
-//! time the screen is open, suggested from the case's hire and job match.
+//! Mistakes are put right without being lost (corrections.rs): a disease
+//! is removed with a reason and stays under 削除した疾患, a status entry is
+//! corrected by a new entry that names it. The target occupation
+//! (目標とする職業) is saved in case management; until one is, the job of
+//! the case's hire or job match is suggested (occupation.rs).
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -30,6 +33,8 @@ use super::router::Router;
 use super::session::Session;
 use super::ui::{AppWindow, DiseaseAdapter, DiseaseChoice, DiseaseTab, Screen};
 
+mod corrections;
+mod occupation;
 mod reentry;
 mod rows;
 
@@ -43,30 +48,46 @@ pub struct DiseaseController {
     client: String,
     basic: BasicInfo,
     management: CaseManagement,
+    /// The disease shown, as its place in `basic.diseases` (removed ones
+    /// included); the tabs list only the current ones.
     selected: usize,
+    /// The reference occupation the checklist follows: the saved target,
+    /// or a suggestion while none is saved.
     occupation: Option<OccupationId>,
     candidates: Vec<(OccupationId, String)>,
     read_only: bool,
+    /// The account at work, named in removals and corrections. Identifying.
+    account: String,
     /// The case's fields a restore left empty (要再入力), as paths.
     reentry: BTreeSet<String>,
 }
 
 impl DiseaseController {
-    /// The screen for `case`, its first disease selected and the job of its
-    /// hire (or job match) as the target occupation, if one is found in `db`.
+    /// The screen for `case`, its first current disease selected, and as the
+    /// target occupation the one saved or else the job of its hire (or job
+    /// match), if one is found in `db`.
     pub fn new(case: &Case, db: &ReferenceDb, read_only: bool) -> Self {
-        let candidates = occupation_candidates(case, db);
-        Self {
+        let mut c = Self {
             case: case.id,
             client: case.basic.name.expose().clone(),
             basic: case.basic.clone(),
             management: case.case_management.clone(),
             selected: 0,
-            occupation: candidates.first().map(|(id, _)| id.clone()),
-            candidates,
+            occupation: None,
+            candidates: occupation::candidates(case, db),
             read_only,
+            account: String::new(),
             reentry: BTreeSet::new(),
-        }
+        };
+        c.selected = c.current_indices().first().copied().unwrap_or(0);
+        c.occupation = c.resolved_occupation(db);
+        c
+    }
+
+    /// Names `account` as the one who removes and corrects.
+    pub fn with_account(mut self, account: &str) -> Self {
+        account.clone_into(&mut self.account);
+        self
     }
 
     /// Marks the fields at `paths` 要再入力 (a case restored from a backup
@@ -93,18 +114,32 @@ impl DiseaseController {
         &self.management
     }
 
+    /// The disease shown: never a removed one.
     fn disease(&self) -> Option<&Disease> {
-        self.basic.diseases.get(self.selected)
+        self.basic
+            .diseases
+            .get(self.selected)
+            .filter(|d| !d.is_removed())
+    }
+
+    /// Where the current (not removed) diseases stand in `basic.diseases`,
+    /// in the order of the tabs.
+    fn current_indices(&self) -> Vec<usize> {
+        (0..self.basic.diseases.len())
+            .filter(|&i| !self.basic.diseases[i].is_removed())
+            .collect()
     }
 
     /// Adds the reference disease `id` to the case and selects it; selects
     /// it if the case has it already. Returns the section to save.
     pub fn choose_disease(&mut self, db: &ReferenceDb, id: &str) -> Option<Section> {
+        // A disease removed as a mistake is not chosen again: choosing it
+        // adds a new entry, and the removed one stays in the history.
         if let Some(at) = self
             .basic
             .diseases
             .iter()
-            .position(|d| d.reference_id.as_deref() == Some(id))
+            .position(|d| !d.is_removed() && d.reference_id.as_deref() == Some(id))
         {
             self.selected = at;
             return None;
@@ -120,11 +155,19 @@ impl DiseaseController {
         Some(Section::Basic(self.basic.clone()))
     }
 
-    /// Shows the case's disease at `index` (ignored when out of range).
+    /// Shows the disease of tab `index` (ignored when out of range).
     pub fn select(&mut self, index: usize) {
-        if index < self.basic.diseases.len() {
-            self.selected = index;
+        if let Some(&at) = self.current_indices().get(index) {
+            self.selected = at;
         }
+    }
+
+    /// The tab of the disease shown.
+    fn selected_tab(&self) -> usize {
+        self.current_indices()
+            .iter()
+            .position(|&i| i == self.selected)
+            .unwrap_or(0)
     }
 
     /// Records a status change of the selected disease. The history keeps
@@ -138,7 +181,11 @@ impl DiseaseController {
         if self.read_only {
             return None;
         }
-        let disease = self.basic.diseases.get_mut(self.selected)?;
+        let disease = self
+            .basic
+            .diseases
+            .get_mut(self.selected)
+            .filter(|d| !d.is_removed())?;
         disease.record_status(StatusChange::new(date, status, note.trim()));
         Some(Section::Basic(self.basic.clone()))
     }
@@ -232,13 +279,6 @@ impl DiseaseController {
         Section::CaseManagement(self.management.clone())
     }
 
-    /// Sets (or clears) the target occupation the checklist is ordered by.
-    pub fn set_occupation(&mut self, db: &ReferenceDb, id: Option<&str>) {
-        self.occupation = id
-            .and_then(|id| OccupationId::new(id).ok())
-            .filter(|id| db.occupation(id).is_some());
-    }
-
     /// The selected disease's current status.
     pub fn current_status(&self) -> Option<DiseaseStatus> {
         self.disease().and_then(Disease::current_status)
@@ -255,8 +295,7 @@ impl DiseaseController {
 
     fn tabs(&self) -> Vec<DiseaseTab> {
         self.basic
-            .diseases
-            .iter()
+            .current_diseases()
             .map(|d| DiseaseTab {
                 name: d.name.as_str().into(),
                 status: d
@@ -267,61 +306,6 @@ impl DiseaseController {
             })
             .collect()
     }
-
-    /// Occupations suggested from the case's hire and job match.
-    fn candidate_rows(&self, db: &ReferenceDb) -> Vec<DiseaseChoice> {
-        self.candidates
-            .iter()
-            .filter(|(id, _)| Some(id) != self.occupation.as_ref())
-            .filter_map(|(id, from)| {
-                let o = db.occupation(id)?;
-                Some(DiseaseChoice {
-                    id: id.as_str().into(),
-                    title: i18n::text(&o.name).into(),
-                    detail: tr("「{}」から").replace("{}", from).into(),
-                })
-            })
-            .collect()
-    }
-}
-
-/// Occupations of the reference that the case's hire (職名) or the duties
-/// and tasks of its employers name, hire first, each once.
-fn occupation_candidates(case: &Case, db: &ReferenceDb) -> Vec<(OccupationId, String)> {
-    let mut words: Vec<&str> = Vec::new();
-    if let Some(hire) = &case.monitoring.hire {
-        words.push(&hire.job_title);
-    }
-    for employer in &case.job_match.employers {
-        words.extend(employer.negotiated.duties.iter().map(String::as_str));
-        words.extend(employer.proposed.duties.iter().map(String::as_str));
-        words.extend(employer.tasks.iter().map(|t| t.name.as_str()));
-    }
-    let mut found: Vec<(OccupationId, String)> = Vec::new();
-    // Duties may name tasks by their ids: those are not job titles.
-    let is_id = |w: &str| w.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-    for word in words.into_iter().map(str::trim).filter(|w| !is_id(w)) {
-        if let Some(o) = best_occupation(db, word)
-            && !found.iter().any(|(id, _)| *id == o)
-        {
-            found.push((o, word.to_owned()));
-        }
-        if found.len() >= 4 {
-            break;
-        }
-    }
-    found
-}
-
-/// The occupation a free-text job title most likely means: the best hit for
-/// the whole title, or else for its longest leading part that finds one
-/// (「検品スタッフ」 → 「検品」 → 検品・検査).
-fn best_occupation(db: &ReferenceDb, title: &str) -> Option<OccupationId> {
-    let chars: Vec<char> = title.chars().collect();
-    (2..=chars.len()).rev().find_map(|n| {
-        let part: String = chars[..n].iter().collect();
-        db.search_occupations(&part).first().map(|o| o.id.clone())
-    })
 }
 
 /// A date as the screen shows it: `2026/11/25`.
@@ -433,7 +417,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
     let (weak, st) = (window.as_weak(), Arc::clone(&state));
     adapter.on_occupation_search_changed(move |text| {
         let Some(window) = weak.upgrade() else { return };
-        let hits = st.open().as_ref().map(|o| occupation_hits(&o.db, &text));
+        let hits = st.open().as_ref().map(|o| occupation::hits(&o.db, &text));
         let adapter = window.global::<DiseaseAdapter<'_>>();
         adapter.set_occupation_results(ModelRc::new(VecModel::from(hits.unwrap_or_default())));
     });
@@ -474,20 +458,20 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
     });
     edit(window, session, &state, |adapter, f| {
         adapter.on_choose_occupation(move |id| {
-            f(&mut |c, db| {
-                c.set_occupation(db, Some(&id));
-                None
-            });
+            f(&mut |c, db| c.set_occupation(db, Some(&id)));
         });
     });
     edit(window, session, &state, |adapter, f| {
         adapter.on_clear_occupation(move || {
-            f(&mut |c, db| {
-                c.set_occupation(db, None);
-                None
-            });
+            f(&mut |c, db| c.set_occupation(db, None));
         });
     });
+    edit(window, session, &state, |adapter, f| {
+        adapter.on_own_occupation(move |words| {
+            f(&mut |c, db| c.set_own_occupation(db, &words));
+        });
+    });
+    corrections::wire(window, session, &state);
 
     let (weak, s, st) = (window.as_weak(), Arc::clone(session), Arc::clone(&state));
     adapter.on_record_status(move |status, date, note| {
@@ -588,9 +572,9 @@ fn load(session: &Arc<Session>, state: &Arc<State>, window: &AppWindow, case: Ca
         move |session| {
             let db = session.library().get_or_load(session.dir());
             let case = session.with_store(|store| {
-                let role = store.account().role;
+                let account = store.account().clone();
                 let loaded = store.load_case(case)?;
-                Ok((loaded, role, store.needs_reentry(case)?))
+                Ok((loaded, account, store.needs_reentry(case)?))
             });
             (db, case)
         },
@@ -609,9 +593,11 @@ fn load(session: &Arc<Session>, state: &Arc<State>, window: &AppWindow, case: Ca
                 }
             };
             match case {
-                Some(Ok((case, role, reentry))) => {
-                    let controller = DiseaseController::new(&case, &db, role == Role::ReadOnly)
-                        .with_reentry(reentry);
+                Some(Ok((case, account, reentry))) => {
+                    let read_only = account.role == Role::ReadOnly;
+                    let controller = DiseaseController::new(&case, &db, read_only)
+                        .with_reentry(reentry)
+                        .with_account(&account.name);
                     show(window, &controller, &db);
                     *state.open() = Some(Open {
                         controller,
@@ -647,28 +633,13 @@ fn disease_hits(db: &ReferenceDb, text: &str) -> Vec<DiseaseChoice> {
         .collect()
 }
 
-fn occupation_hits(db: &ReferenceDb, text: &str) -> Vec<DiseaseChoice> {
-    if text.trim().is_empty() {
-        return Vec::new();
-    }
-    db.search_occupations(text)
-        .into_iter()
-        .take(MAX_HITS)
-        .map(|o| DiseaseChoice {
-            id: o.id.as_str().into(),
-            title: i18n::text(&o.name).into(),
-            detail: i18n::text(&o.description).into(),
-        })
-        .collect()
-}
-
 /// Puts the controller's state on the screen.
 fn show(window: &AppWindow, c: &DiseaseController, db: &ReferenceDb) {
     let adapter = window.global::<DiseaseAdapter<'_>>();
     adapter.set_client_name(c.client.as_str().into());
     adapter.set_read_only(c.read_only);
     adapter.set_diseases(ModelRc::new(VecModel::from(c.tabs())));
-    adapter.set_selected(i32::try_from(c.selected).unwrap_or(0));
+    adapter.set_selected(i32::try_from(c.selected_tab()).unwrap_or(0));
     adapter.set_current_status(
         c.current_status()
             .map(|s| tr(s.label_ja()))
@@ -678,15 +649,8 @@ fn show(window: &AppWindow, c: &DiseaseController, db: &ReferenceDb) {
     adapter.set_needs_review(c.needs_review());
     adapter.set_history(ModelRc::new(VecModel::from(c.history())));
     adapter.set_issues(ModelRc::new(VecModel::from(c.checklist(db))));
-    adapter.set_occupation(
-        c.occupation
-            .as_ref()
-            .and_then(|id| db.occupation(id))
-            .map(|o| i18n::text(&o.name))
-            .unwrap_or_default()
-            .into(),
-    );
-    adapter.set_occupation_candidates(ModelRc::new(VecModel::from(c.candidate_rows(db))));
+    occupation::show(window, c, db);
+    corrections::show(window, c);
 }
 
 /// Empties the screen: no case value stays behind once it is left.
@@ -706,13 +670,15 @@ fn clear(window: &AppWindow) {
     adapter.set_issues(ModelRc::default());
     adapter.set_disease_search(SharedString::new());
     adapter.set_disease_results(ModelRc::default());
-    adapter.set_occupation(SharedString::new());
-    adapter.set_occupation_candidates(ModelRc::default());
     adapter.set_occupation_search(SharedString::new());
     adapter.set_occupation_results(ModelRc::default());
     adapter.set_problem(Report::none().problem);
     adapter.set_problem_detail(SharedString::new());
+    occupation::clear(window);
+    corrections::clear(window);
 }
 
+#[cfg(test)]
+mod corrections_tests;
 #[cfg(test)]
 mod tests;

@@ -30,6 +30,7 @@ mod library;
 mod login;
 mod media;
 mod password;
+mod plan_revisions;
 mod presentation;
 mod problem;
 mod reference;
@@ -37,6 +38,7 @@ mod router;
 mod session;
 mod settings;
 mod setup;
+mod similar;
 mod sync;
 mod throttle;
 
@@ -199,12 +201,14 @@ pub fn build(data_dir: PathBuf, options: Options) -> anyhow::Result<AppHandle> {
     backup::wire(&window, &session);
     password::wire(&window, &session, &router);
     case::wire(&window, &session, &router);
+    plan_revisions::wire(&window, &session);
     reference::wire(&window, &session, &router);
     disease::wire(&window, &session, &router);
     presentation::wire(&window, &session, &router);
     sync::wire(&window, &session, &router);
     media::wire(&window, &session, &router);
     carry::wire(&window, &session, &router);
+    similar::wire(&window, &session, &router);
 
     window.set_screen(if has_store {
         Screen::Login

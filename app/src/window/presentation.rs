@@ -1,105 +1,58 @@
 //! Presentation mode (個人プロフィール): the positive profile of the open
-//! case as full-screen pages for an employer. The pages come from
-//! [`EmployerProfile`], which applies the client's disclosure choice; the
-//! screen gives no way into the case: leaving asks for the worker's
-//! password (checked through Argon2 on the store's worker thread).
-//! Photos and clips the client approved follow as pages of their own; a
-//! clip plays inline, decrypted as GStreamer reads it.
+//! case as full-screen pages for an employer, a visual résumé. What the
+//! pages hold is decided in [`pages`] from [`EmployerProfile`], which
+//! applies the client's disclosure choice, and from the photos and clips
+//! the store gives for employers (approved by the client, while the media
+//! consent is in force). The screen gives no way into the case: leaving
+//! asks for the worker's password (checked through Argon2 on the store's
+//! worker thread). The one change it makes is the cover photo, chosen
+//! among the photos shown (「表紙の写真にする」) and saved in the case's
+//! career plan. A clip plays inline, decrypted as GStreamer reads it.
+
+mod pages;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::io::Read as _;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use tsunagi_core::media::MediaKind;
-use tsunagi_core::model::{Case, CaseId, EmployerProfile};
+use tsunagi_core::model::{Case, CaseId, EmployerProfile, Section};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::store::{MediaId, Store, StoreError};
+use tsunagi_core::store::{MediaId, Role, Store, StoreError};
 
 use crate::av::{Frame, Player, PlayerEvent};
 
 use super::i18n::tr;
 use super::router::Router;
 use super::session::Session;
-use super::ui::{AppWindow, PresentationAdapter, PresentationPage, Screen};
+use super::ui::{
+    AppWindow, PresentationAdapter, PresentationLayout, PresentationLine, PresentationPage, Screen,
+};
+use pages::{Layout, Page, Shown};
 
-/// One page: its heading, a line under it, its points.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Page {
-    /// 見出し.
-    pub title: String,
-    /// The line under the cover's name.
-    pub subtitle: String,
-    /// The page's points.
-    pub lines: Vec<String>,
-}
-
-/// The pages of `case`'s presentation, empty topics left out.
-pub fn pages(case: &Case, reference: &ReferenceDb) -> Vec<Page> {
-    let p = EmployerProfile::of(case, reference);
-    let mut pages = vec![Page {
-        title: if p.name.is_empty() {
-            tr("（氏名未入力）").to_owned()
-        } else {
-            p.name.clone()
-        },
-        subtitle: tr("個人プロフィール").to_owned(),
-        lines: Vec::new(),
-    }];
-    let conditions: Vec<String> = p
-        .conditions
-        .iter()
-        .map(|(label, value)| format!("{}: {value}", tr(label)))
-        .collect();
-    let topics = [
-        ("強み", p.strengths),
-        ("興味・関心", p.interests),
-        ("これまでの実績", p.achievements),
-        ("資格", p.qualifications),
-        ("希望する仕事", p.preferred_work),
-        ("希望条件", conditions),
-        ("病名", p.diseases),
-        ("配慮してほしいこと", p.accommodations),
-    ];
-    for (title, lines) in topics {
-        if !lines.is_empty() {
-            pages.push(Page {
-                title: tr(title).to_owned(),
-                subtitle: String::new(),
-                lines,
-            });
-        }
-    }
-    pages
-}
-
-/// An approved photo or clip, as a page of its own after the profile's
-/// topics: headed by what it illustrates, its caption under the picture.
-pub struct MediaPage {
-    /// The item.
-    pub id: MediaId,
-    /// What it illustrates (the page's heading), or empty.
-    pub illustrates: String,
-    /// キャプション.
-    pub caption: String,
-    /// A clip (the picture is its poster) rather than a photo.
-    pub video: bool,
-    /// The photo, or the clip's poster, decoded.
-    pub picture: Option<Frame>,
+/// The photos and clips that may be shown, with their pictures decoded.
+#[derive(Default)]
+struct Media {
+    /// The items, in the store's order.
+    items: Vec<Shown>,
+    /// Each item's photo, or its clip's poster, decoded.
+    pictures: HashMap<MediaId, Frame>,
 }
 
 /// The long edge a photo is shown at: sharp on a tablet, light to decode.
 const SHOWN_EDGE: u32 = 1600;
 
-/// Reads the items the client approved, pictures decoded, while the
-/// client's consent to the use of photos and video is in force today
-/// (without it, none: the media screen says why). Items that fail to read
-/// (damaged) are left out: a presentation never shows a broken or
-/// unapproved picture.
-pub fn media_pages(store: &mut Store, case: CaseId) -> Result<Vec<MediaPage>, StoreError> {
+/// Reads the items that may be shown to an employer today — approved by
+/// the client, while the consent to the use of photos and video is in
+/// force (without it, none: the media screen says why) — and decodes their
+/// pictures. Items that fail to read (damaged) are left out: a
+/// presentation never shows a broken or unapproved picture.
+fn read_media(store: &mut Store, case: CaseId) -> Result<Media, StoreError> {
     let today = time::OffsetDateTime::now_utc().date();
-    let mut pages = Vec::new();
+    let mut media = Media::default();
     for item in store.media_for_employers(case, today)?.items {
         let video = item.kind == MediaKind::Video;
         let picture = if video {
@@ -112,21 +65,21 @@ pub fn media_pages(store: &mut Store, case: CaseId) -> Result<Vec<MediaPage>, St
                 .and_then(|mut s| s.read_to_end(&mut bytes).ok());
             read.map(|_| bytes)
         };
-        let Some(picture) = picture.and_then(|p| shown(&p)) else {
+        let Some(picture) = picture.and_then(|p| decoded(&p)) else {
             continue;
         };
-        pages.push(MediaPage {
+        media.pictures.insert(item.id, picture);
+        media.items.push(Shown {
             id: item.id,
-            illustrates: item.illustrates.expose().clone(),
-            caption: item.caption.expose().clone(),
+            illustrates: item.illustrates.expose().trim().to_owned(),
+            caption: item.caption.expose().trim().to_owned(),
             video,
-            picture: Some(picture),
         });
     }
-    Ok(pages)
+    Ok(media)
 }
 
-fn shown(jpeg: &[u8]) -> Option<Frame> {
+fn decoded(jpeg: &[u8]) -> Option<Frame> {
     let img = tsunagi_core::media::photo::decode_upright(jpeg).ok()?;
     let img = if img.width() > SHOWN_EDGE || img.height() > SHOWN_EDGE {
         img.resize(
@@ -145,37 +98,63 @@ fn shown(jpeg: &[u8]) -> Option<Frame> {
     ))
 }
 
-fn ui_media_page(page: &MediaPage) -> PresentationPage {
-    let title = if !page.illustrates.is_empty() {
-        page.illustrates.as_str()
-    } else if page.video {
-        tr("動画")
-    } else {
-        tr("写真")
-    };
+/// What is being presented, kept to redraw the pages when the cover
+/// changes.
+struct Presented {
+    profile: EmployerProfile,
+    media: Media,
+    /// The account may change the case (not read-only).
+    can_edit: bool,
+}
+
+fn ui_page(page: &Page, shown: &Presented) -> PresentationPage {
+    let lines: Vec<PresentationLine> = page
+        .lines
+        .iter()
+        .map(|l| PresentationLine {
+            label: l.label.as_str().into(),
+            text: l.text.as_str().into(),
+            detail: l.detail.as_str().into(),
+        })
+        .collect();
+    let related: Vec<SharedString> = page.related.iter().map(|r| r.as_str().into()).collect();
+    let item = page
+        .media
+        .and_then(|id| shown.media.items.iter().find(|m| m.id == id));
+    let picture = page.media.and_then(|id| shown.media.pictures.get(&id));
+    let cover = shown.profile.cover_media.as_deref();
+    let is_cover = item.is_some_and(|m| cover == Some(m.id.to_string().as_str()));
     PresentationPage {
-        title: title.into(),
-        photo: page
-            .picture
-            .clone()
-            .map(Image::from_rgba8)
-            .unwrap_or_default(),
-        has_photo: page.picture.is_some(),
-        caption: page.caption.as_str().into(),
-        video: page.video,
-        media_id: page.id.to_string().into(),
-        ..PresentationPage::default()
+        layout: match page.layout {
+            Layout::Cover => PresentationLayout::Cover,
+            Layout::Feature => PresentationLayout::Feature,
+            Layout::List => PresentationLayout::List,
+        },
+        title: page.title.as_str().into(),
+        subtitle: page.subtitle.as_str().into(),
+        statement: page.statement.as_str().into(),
+        lines: ModelRc::new(VecModel::from(lines)),
+        related: ModelRc::new(VecModel::from(related)),
+        photo: picture.cloned().map(Image::from_rgba8).unwrap_or_default(),
+        has_photo: picture.is_some(),
+        caption: item.map(|m| m.caption.as_str()).unwrap_or_default().into(),
+        video: item.is_some_and(|m| m.video),
+        media_id: item.map(|m| m.id.to_string()).unwrap_or_default().into(),
+        can_cover: shown.can_edit && page.layout != Layout::Cover && item.is_some_and(|m| !m.video),
+        is_cover,
     }
 }
 
-fn ui_page(page: &Page) -> PresentationPage {
-    let lines: Vec<SharedString> = page.lines.iter().map(|l| l.as_str().into()).collect();
-    PresentationPage {
-        title: page.title.as_str().into(),
-        subtitle: page.subtitle.as_str().into(),
-        lines: ModelRc::new(VecModel::from(lines)),
-        ..PresentationPage::default()
-    }
+/// Draws the pages of what is presented, staying on the page shown.
+fn draw(window: &AppWindow, shown: &Presented) {
+    let pages: Vec<PresentationPage> = pages::pages(&shown.profile, &shown.media.items)
+        .iter()
+        .map(|p| ui_page(p, shown))
+        .collect();
+    let adapter = window.global::<PresentationAdapter<'_>>();
+    let last = i32::try_from(pages.len()).unwrap_or(i32::MAX) - 1;
+    adapter.set_page(adapter.get_page().clamp(0, last.max(0)));
+    adapter.set_pages(ModelRc::new(VecModel::from(pages)));
 }
 
 /// Starts the presentation of `case` as the case screen holds it (its
@@ -190,13 +169,16 @@ fn open(screen: &Rc<PresentationScreen>, session: &Arc<Session>, window: &AppWin
             let db = session.library().get_or_load(session.dir());
             // Without its media the profile still shows: the pictures are
             // a part of it, never a reason to refuse it.
-            let media = session
-                .with_store(|store| media_pages(store, id))
+            let (media, can_edit) = session
+                .with_store(|store| {
+                    let can_edit = store.account().role != Role::ReadOnly;
+                    Ok((read_media(store, id).unwrap_or_default(), can_edit))
+                })
                 .and_then(Result::ok)
                 .unwrap_or_default();
-            (db, media)
+            (db, media, can_edit)
         },
-        move |session, window, (db, media)| {
+        move |session, window, (db, media, can_edit)| {
             if session.epoch() != epoch {
                 return;
             }
@@ -205,30 +187,25 @@ fn open(screen: &Rc<PresentationScreen>, session: &Arc<Session>, window: &AppWin
             let Ok(db) = db.or_else(|_| ReferenceDb::bundled().map(Arc::new)) else {
                 return;
             };
-            let pages = pages(&case, &db);
-            show(&screen, window, &pages, &media, case.id);
+            let shown = Presented {
+                profile: EmployerProfile::of(&case, &db),
+                media,
+                can_edit,
+            };
+            show(&screen, window, shown, case.id);
         },
     );
 }
 
-fn show(
-    screen: &PresentationScreen,
-    window: &AppWindow,
-    pages: &[Page],
-    media: &[MediaPage],
-    return_to: CaseId,
-) {
-    let pages: Vec<PresentationPage> = pages
-        .iter()
-        .map(ui_page)
-        .chain(media.iter().map(ui_media_page))
-        .collect();
+fn show(screen: &PresentationScreen, window: &AppWindow, shown: Presented, return_to: CaseId) {
     let adapter = window.global::<PresentationAdapter<'_>>();
-    adapter.set_pages(ModelRc::new(VecModel::from(pages)));
     adapter.set_page(0);
+    draw(window, &shown);
     adapter.set_asking(false);
     adapter.set_wrong_password(false);
     adapter.set_checking(false);
+    adapter.set_cover_error(SharedString::new());
+    *screen.shown.borrow_mut() = Some(shown);
     screen.return_to.set(Some(return_to));
     window.set_screen(Screen::Presentation);
     // The whole screen: nothing of the system or the app around it while
@@ -243,6 +220,8 @@ pub(super) struct PresentationScreen {
     player: RefCell<Option<Player>>,
     /// The case to go back to when the presentation is left.
     return_to: Cell<Option<CaseId>>,
+    /// What is presented (emptied on leaving and on lock).
+    shown: RefCell<Option<Presented>>,
 }
 
 /// Empties the screen (on lock and on leaving).
@@ -251,8 +230,63 @@ fn clear(screen: &PresentationScreen, window: &AppWindow) {
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_pages(ModelRc::default());
     adapter.set_asking(false);
+    adapter.set_cover_error(SharedString::new());
+    screen.shown.borrow_mut().take();
     screen.return_to.set(None);
     window.window().set_fullscreen(false);
+}
+
+/// What the screen says when the cover could not be saved.
+const COVER_NOT_SAVED: &str = "表紙の写真を保存できませんでした。";
+
+/// 「表紙の写真にする」: makes photo `id` the cover, saved in the case's
+/// career plan (read fresh from the store, so that nothing else of the
+/// plan changes), then redraws the pages. Only a photo the presentation
+/// shows can become the cover.
+fn choose_cover(
+    screen: &Rc<PresentationScreen>,
+    session: &Arc<Session>,
+    window: &AppWindow,
+    id: MediaId,
+) {
+    let Some(case) = screen.return_to.get() else {
+        return;
+    };
+    let may = screen
+        .shown
+        .borrow()
+        .as_ref()
+        .is_some_and(|s| s.can_edit && s.media.items.iter().any(|m| m.id == id && !m.video));
+    if !may {
+        return;
+    }
+    let epoch = session.epoch();
+    let screen = Rc::clone(screen);
+    session.run(
+        window,
+        move |session| {
+            session.with_store(|store| -> Result<(), StoreError> {
+                let mut plan = store.load_case(case)?.career_plan;
+                plan.discovery.cover_media = Some(id.to_string());
+                store.save_section(case, &Section::CareerPlan(plan))?;
+                Ok(())
+            })
+        },
+        move |session, window, saved| {
+            if session.epoch() != epoch || screen.return_to.get() != Some(case) {
+                return;
+            }
+            let adapter = window.global::<PresentationAdapter<'_>>();
+            if !matches!(saved, Some(Ok(()))) {
+                adapter.set_cover_error(tr(COVER_NOT_SAVED).into());
+                return;
+            }
+            if let Some(shown) = screen.shown.borrow_mut().as_mut() {
+                shown.profile.cover_media = Some(id.to_string());
+                draw(window, shown);
+            }
+        },
+    );
 }
 
 /// What the screen says when a clip cannot be played.
@@ -348,6 +382,13 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
             play(&p, &s, &window, id);
         }
     });
+    let (weak, s, p) = (window.as_weak(), Arc::clone(session), Rc::clone(&screen));
+    adapter.on_choose_cover(move |id| {
+        let Some(window) = weak.upgrade() else { return };
+        if let Ok(id) = id.parse::<MediaId>() {
+            choose_cover(&p, &s, &window, id);
+        }
+    });
     let (weak, p) = (window.as_weak(), Rc::clone(&screen));
     adapter.on_stop_video(move || {
         if let Some(window) = weak.upgrade() {
@@ -400,38 +441,4 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>, router: &Rc<Route
             },
         );
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use tsunagi_core::model::{Disclosure, demo_cases};
-
-    use super::*;
-
-    #[test]
-    fn the_pages_are_the_positive_profile_and_follow_the_disclosure() {
-        let db = ReferenceDb::bundled().expect("bundled reference");
-        let mut case = demo_cases().remove(0);
-        case.disclosure = Disclosure::NotDisclosed;
-        let shown = pages(&case, &db);
-        assert_eq!(shown[0].title, "見本 花子");
-        let titles: Vec<&str> = shown.iter().map(|p| p.title.as_str()).collect();
-        assert!(titles.contains(&"強み"), "{titles:?}");
-        assert!(!titles.contains(&"病名") && !titles.contains(&"配慮してほしいこと"));
-        let all: String = shown
-            .iter()
-            .flat_map(|p| std::iter::once(&p.title).chain(&p.lines))
-            .cloned()
-            .collect();
-        for d in db.diseases() {
-            assert!(!all.contains(&d.name.ja), "{} appears", d.name.ja);
-        }
-        case.disclosure = Disclosure::Disclosed;
-        let shown = pages(&case, &db);
-        let disease = shown
-            .iter()
-            .find(|p| p.title == "病名")
-            .expect("a disease page");
-        assert_eq!(disease.lines, ["潰瘍性大腸炎"]);
-    }
 }

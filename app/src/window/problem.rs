@@ -2,7 +2,7 @@
 //! `ui/common/messages.slint` (through `@tr`, Japanese first); this module
 //! only decides which of them applies.
 
-use tsunagi_core::model::{MAX_LIST_ITEMS, MAX_TEXT_CHARS, ValidationError};
+use tsunagi_core::model::{MAX_LIST_ITEMS, MAX_PROGRAMME_MONTHS, MAX_TEXT_CHARS, ValidationError};
 use tsunagi_core::store::{KeyError, KeychainError, MIN_PASSWORD_CHARS, StoreError};
 
 use super::i18n::{tr, tr_fill};
@@ -117,6 +117,16 @@ pub fn inconsistency(error: &ValidationError) -> String {
         ValidationError::MissingId { list } | ValidationError::DuplicateId { list, .. } => {
             ("「{}」の項目の識別子が正しくありません。", *list)
         }
+        ValidationError::ProgrammeTooLong => {
+            return tr_fill(
+                "自立支援プログラムの期間は、延長を含めて開始日から{}か月までです。終了予定日か延長後の終了日を見直してください。",
+                &[&MAX_PROGRAMME_MONTHS.to_string()],
+            );
+        }
+        ValidationError::ExtensionNotLater { field } => (
+            "「{}」は、延長する前の終了日より後の日付にしてください。",
+            *field,
+        ),
     };
     tr_fill(template, &[&field_label(path)])
 }
@@ -135,6 +145,8 @@ fn field_label(path: &str) -> String {
         "monitoring.hire.hired_on/left_on" => "就職日と離職日",
         "consultations[].employer_id" => "相談経過の事業所",
         "consents[].given_on/withdrawn_on" => "同意日と撤回日",
+        "programmes[].period.start/planned_end" => "プログラムの開始日と終了予定日",
+        "programmes[].period.extensions[].new_end" => "延長後の終了日",
         "basic.name" => "氏名",
         "basic.kana" => "ふりがな",
         "basic.address" => "住所",

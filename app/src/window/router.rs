@@ -48,6 +48,8 @@ pub(super) struct Routes {
     pub open_carry: Route<CarryRequest>,
     /// Taking a client's own record in as a new case.
     pub open_carry_import: Route<()>,
+    /// The similar cases (似た事例) of a case.
+    pub open_similar: Route<CaseId>,
 }
 
 /// What the client's own record screen is opened on.

@@ -195,6 +195,9 @@ pub struct Request<'a> {
     pub employer_id: Option<&'a str>,
     /// Photos the client approved, for the profile (ignored by the others).
     pub photos: &'a [ApprovedPhoto],
+    /// For the support plan: which revision (第N版) to print; the plan in
+    /// force when `None`.
+    pub plan_revision: Option<u32>,
 }
 
 impl Request<'_> {
@@ -204,6 +207,7 @@ impl Request<'_> {
             kind,
             employer_id: None,
             photos: &[],
+            plan_revision: None,
         }
     }
 }
@@ -230,6 +234,9 @@ pub enum DocumentError {
         /// Which photo, from 1.
         index: usize,
     },
+    /// The support plan has no kept revision with that number.
+    #[error("支援計画に第{0}版はありません (the support plan has no revision {0})")]
+    NoSuchRevision(u32),
     /// A date in the store could not be read.
     #[error("ケースの日付を読み取れません (the case's dates could not be read)")]
     Date,
@@ -276,7 +283,7 @@ pub fn render(
             };
             proposal::render(&ctx, employer)
         }
-        DocumentKind::SupportPlan => support_plan::render(&ctx),
+        DocumentKind::SupportPlan => support_plan::render(&ctx, request.plan_revision),
         DocumentKind::Summary => summary::render(&ctx),
     }
 }

@@ -171,11 +171,10 @@ pub(crate) fn render(
         );
     }
 
-    if health.disease() && !b.diseases.is_empty() {
+    if health.disease() && b.current_diseases().next().is_some() {
         doc.heading("疾患・障害");
         let rows: Vec<Vec<String>> = b
-            .diseases
-            .iter()
+            .current_diseases()
             .map(|d| vec![d.name.clone(), d.subtype.clone()])
             .collect();
         doc.table(

@@ -2,11 +2,14 @@
 //! year (年度, April to March), the number of support targets (支援対象者数),
 //! participants (参加者数) and achievers (達成者数), and the review outcomes
 //! with their reasons, computed from the cases' programme enrolments.
+//! Achievers are counted by the goal type of each programme's kind
+//! (`tsunagi_core::model::GOAL_TYPES`): a job for an employment programme,
+//! the goals met for the others; the research centre counts by the same rule.
 
 use std::collections::BTreeMap;
 
 use time::{Date, Month};
-use tsunagi_core::model::{Case, ProgrammeEnrolment, ProgrammeOutcome};
+use tsunagi_core::model::{Case, ProgrammeEnrolment, ProgrammeGoalType, ProgrammeOutcome};
 
 use super::layout::{Doc, col};
 use super::{DocumentError, DocumentMeta, format_date};
@@ -18,21 +21,28 @@ pub struct ProgrammeFigures {
     pub programme: String,
     /// 実施機関 (every agency seen, joined).
     pub agencies: Vec<String>,
+    /// 達成の基準: what counts as achieved for the programme's targets, by
+    /// their kinds (one, unless enrolments of one name were given
+    /// different kinds).
+    pub achieved_by: Vec<ProgrammeGoalType>,
     /// 支援対象者数 — enrolments selected by the year's end whose support
     /// had not ended (employed or stopped) before the year began.
     pub targets: usize,
     /// 参加者数 — of those, the ones who had consented by the year's end.
     pub participants: usize,
-    /// 達成者数 — enrolments with an "employed" review within the year.
+    /// 達成者数 — targets that reached their programme's aim within the
+    /// year ([`ProgrammeEnrolment::achieved_between`]): a review with 就労
+    /// for an employment programme; for the others a review with 目標達成
+    /// or 就労, or the last of the plan's goals marked achieved.
     pub achievers: usize,
-    /// Each enrolment's latest outcome within the year: 就労・継続・打ち切り.
+    /// Each enrolment's latest outcome within the year: 就労・目標達成・継続・打ち切り.
     pub outcomes: BTreeMap<OutcomeKey, usize>,
     /// Reviews within the year by outcome and reason (理由), with counts.
     /// Identifying: the reasons are free text.
     pub reasons: Vec<(ProgrammeOutcome, String, usize)>,
 }
 
-/// An outcome in display order (就労, 継続, 打ち切り).
+/// An outcome in display order (就労, 目標達成, 継続, 打ち切り).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OutcomeKey(pub u8);
 
@@ -41,8 +51,9 @@ impl OutcomeKey {
     pub fn of(outcome: ProgrammeOutcome) -> Self {
         Self(match outcome {
             ProgrammeOutcome::Employed => 0,
-            ProgrammeOutcome::Continue => 1,
-            ProgrammeOutcome::Stop => 2,
+            ProgrammeOutcome::GoalsMet => 1,
+            ProgrammeOutcome::Continue => 2,
+            ProgrammeOutcome::Stop => 3,
         })
     }
 
@@ -50,7 +61,8 @@ impl OutcomeKey {
     pub fn outcome(self) -> ProgrammeOutcome {
         match self.0 {
             0 => ProgrammeOutcome::Employed,
-            1 => ProgrammeOutcome::Continue,
+            1 => ProgrammeOutcome::GoalsMet,
+            2 => ProgrammeOutcome::Continue,
             _ => ProgrammeOutcome::Stop,
         }
     }
@@ -100,12 +112,12 @@ pub fn figures(cases: &[Case], year: i32, programme: Option<&str>) -> Vec<Progra
             .count();
         let achievers = targets
             .iter()
-            .filter(|e| {
-                e.reviews
-                    .iter()
-                    .any(|r| r.outcome == ProgrammeOutcome::Employed && in_year(r.date))
-            })
+            .filter(|e| e.achieved_between(start, end))
             .count();
+        let mut achieved_by: Vec<ProgrammeGoalType> =
+            targets.iter().map(|e| e.goal_type()).collect();
+        achieved_by.sort();
+        achieved_by.dedup();
         let mut outcomes = BTreeMap::new();
         let mut reasons: BTreeMap<(OutcomeKey, String), usize> = BTreeMap::new();
         for e in &targets {
@@ -129,6 +141,7 @@ pub fn figures(cases: &[Case], year: i32, programme: Option<&str>) -> Vec<Progra
         out.push(ProgrammeFigures {
             programme: name,
             agencies,
+            achieved_by,
             targets: targets.len(),
             participants,
             achievers,
@@ -142,6 +155,15 @@ pub fn figures(cases: &[Case], year: i32, programme: Option<&str>) -> Vec<Progra
     out
 }
 
+/// 達成の基準 as shown: the goal types' labels, joined.
+pub fn achieved_by(f: &ProgrammeFigures) -> String {
+    f.achieved_by
+        .iter()
+        .map(|g| g.label_ja())
+        .collect::<Vec<_>>()
+        .join("・")
+}
+
 /// The figures as plain text, one table after another.
 pub fn to_text(year: i32, figures: &[ProgrammeFigures]) -> String {
     let mut out = format!("{year}年度 自立支援プログラムの実施状況\n");
@@ -149,12 +171,13 @@ pub fn to_text(year: i32, figures: &[ProgrammeFigures]) -> String {
         out.push_str("該当するプログラムはありません (no programme had targets that year)\n");
         return out;
     }
-    out.push_str("プログラム名\t実施機関\t支援対象者数\t参加者数\t達成者数\n");
+    out.push_str("プログラム名\t実施機関\t達成の基準\t支援対象者数\t参加者数\t達成者数\n");
     for f in figures {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
             f.programme,
             f.agencies.join("、"),
+            achieved_by(f),
             f.targets,
             f.participants,
             f.achievers
@@ -200,12 +223,14 @@ pub fn to_pdf(
         ));
     }
     doc.heading("プログラム別の人数（単位：人）");
+    doc.note("達成者数：就労支援は「就労」の評価、その他のプログラムは「目標達成」か「就労」の評価、または計画の目標がすべて達成された人を、その年度に数えています。");
     let rows: Vec<Vec<String>> = figures
         .iter()
         .map(|f| {
             vec![
                 f.programme.clone(),
                 f.agencies.join("\n"),
+                achieved_by(f),
                 f.targets.to_string(),
                 f.participants.to_string(),
                 f.achievers.to_string(),
@@ -214,8 +239,9 @@ pub fn to_pdf(
         .collect();
     doc.table(
         &[
-            col("プログラム名", 2.4),
-            col("実施機関", 2.2),
+            col("プログラム名", 2.2),
+            col("実施機関", 1.9),
+            col("達成の基準", 1.0),
             col("支援対象者数", 1.1),
             col("参加者数", 1.0),
             col("達成者数", 1.0),
@@ -259,7 +285,7 @@ pub fn to_pdf(
 #[cfg(test)]
 mod tests {
     use time::macros::date;
-    use tsunagi_core::model::{ProgrammeReview, demo_cases};
+    use tsunagi_core::model::{ProgrammeGoal, ProgrammeKind, ProgrammeReview, demo_cases};
 
     use super::*;
 
@@ -340,9 +366,76 @@ mod tests {
         assert!(figures(&cases, 2024, Some("ほかのプログラム")).is_empty());
         let text = to_text(2024, &figures(&cases, 2024, None));
         assert!(
-            text.contains("就労支援プログラム\t架空市福祉事務所\t3\t2\t1"),
+            text.contains("就労支援プログラム\t架空市福祉事務所\t就労\t3\t2\t1"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_programme_whose_goal_is_not_a_job_counts_its_goals_met_as_achievers() {
+        let goals = |achieved: &[Option<Date>]| -> Vec<ProgrammeGoal> {
+            achieved
+                .iter()
+                .map(|a| ProgrammeGoal {
+                    achieved_on: *a,
+                    ..ProgrammeGoal::new("目標", None)
+                })
+                .collect()
+        };
+        let discharge = |reviews: &[(Date, ProgrammeOutcome, &str)], achieved: &[Option<Date>]| {
+            let mut case = enrolment(date!(2024 - 04 - 10), Some(date!(2024 - 04 - 12)), reviews);
+            case.programmes[0].programme = "退院支援プログラム".into();
+            case.programmes[0].kind = ProgrammeKind::Discharge;
+            case.programmes[0].goals = goals(achieved);
+            case
+        };
+        let cases = vec![
+            // Ended with 目標達成 in 2024年度: an achiever.
+            discharge(
+                &[(
+                    date!(2024 - 10 - 31),
+                    ProgrammeOutcome::GoalsMet,
+                    "退院した",
+                )],
+                &[None],
+            ),
+            // Both goals reached, the last on 31 March 2025: an achiever.
+            discharge(
+                &[(
+                    date!(2024 - 09 - 30),
+                    ProgrammeOutcome::Continue,
+                    "外泊練習",
+                )],
+                &[Some(date!(2024 - 06 - 01)), Some(date!(2025 - 03 - 31))],
+            ),
+            // One goal still open: not yet.
+            discharge(&[], &[Some(date!(2024 - 06 - 01)), None]),
+        ];
+        let f = figures(&cases, 2024, None);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].targets, f[0].participants, f[0].achievers), (3, 3, 2));
+        assert_eq!(f[0].achieved_by, [ProgrammeGoalType::GoalsMet]);
+        assert_eq!(
+            f[0].outcomes
+                .get(&OutcomeKey::of(ProgrammeOutcome::GoalsMet)),
+            Some(&1)
+        );
+        // The second's goals were met in 2024年度, so 2025年度 counts none.
+        assert_eq!(figures(&cases, 2025, None)[0].achievers, 0);
+
+        // An employment programme is achieved only by a job, not by 目標達成.
+        let employment = enrolment(
+            date!(2024 - 05 - 01),
+            Some(date!(2024 - 05 - 10)),
+            &[(
+                date!(2024 - 12 - 20),
+                ProgrammeOutcome::GoalsMet,
+                "準備が整った",
+            )],
+        );
+        let f = figures(&[employment], 2024, None);
+        assert_eq!((f[0].targets, f[0].achievers), (1, 0));
+        assert_eq!(f[0].achieved_by, [ProgrammeGoalType::Employment]);
     }
 
     #[test]

@@ -139,12 +139,11 @@ pub(crate) fn render(ctx: &Ctx<'_>, employer: &Employer) -> Result<Vec<u8>, Docu
             doc.table(&[col("条件の調整", 1.0)], &rows);
         }
     }
-    if health.disease() && !case.basic.diseases.is_empty() {
+    if health.disease() && case.basic.current_diseases().next().is_some() {
         doc.heading("疾患・障害（本人の同意により開示）");
         let rows: Vec<Vec<String>> = case
             .basic
-            .diseases
-            .iter()
+            .current_diseases()
             .map(|d| vec![d.name.clone(), d.subtype.clone()])
             .collect();
         doc.table(&[col("疾患名・障害名", 2.0), col("病型", 1.0)], &rows);

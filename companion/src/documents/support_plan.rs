@@ -3,29 +3,92 @@
 //! around them, the vocational issues checked with their accommodations,
 //! the plan's actions (who, which agency, by when), the consultation
 //! records, programme enrolments and consents. Revised during negotiation:
-//! the plan's own revision number and date are printed beside the case's.
+//! the plan's own revision (第N版) and date are printed beside the case's,
+//! with what changed since the revision before (前回からの変更). An earlier
+//! revision can be printed too: its own items and changes, the rest of the
+//! case as it stands, and a note saying which revision is in force.
+
+use tsunagi_core::model::{CaseManagement, RevisionRef, revision_title_ja};
 
 use super::layout::{Doc, col};
 use super::{BasicField, Ctx, DocumentError, DocumentKind, basic_rows, format_opt_date};
 
-/// Renders the support plan.
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
+/// 「第N版」, or 「作成中」 for a draft.
+fn revision_ja(number: u32) -> String {
+    revision_title_ja(number, None)
+}
+
+/// The name of the vocational issue `id`, as the plan's table names it.
+fn issue_label(ctx: &Ctx<'_>, cm: &CaseManagement, id: &str) -> String {
+    cm.vocational_issues
+        .iter()
+        .find(|i| i.id == id)
+        .map(|i| match i.code.as_deref() {
+            Some(code) => ctx.issue_name(code),
+            None => i.text.expose().clone(),
+        })
+        .unwrap_or_else(|| "（削除された課題）".to_owned())
+}
+
+/// 前回からの変更: what changed in `shown` since the revision before it.
+/// Nothing for a draft or the first plan.
+fn changes(doc: &mut Doc, ctx: &Ctx<'_>, cm: &CaseManagement, shown: RevisionRef<'_>) {
+    let plan = &cm.support_plan;
+    if shown.revision <= 1 {
+        return;
+    }
+    let Some(previous) = plan.previous(shown.revision) else {
+        doc.heading("前回からの変更");
+        doc.note("前の版の記録がないため、変更は示せません。");
+        return;
+    };
+    doc.heading(&format!(
+        "前回（{}）からの変更",
+        revision_ja(previous.revision)
+    ));
+    let name = |id: &str| issue_label(ctx, cm, id);
+    let words: Vec<String> = plan
+        .changes_in(shown.revision)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.words_ja(&name).into_inner())
+        .collect();
+    if words.is_empty() {
+        doc.note("前の版から変わった項目はありません。");
+    } else {
+        doc.bullets(&words);
+    }
+}
+
+/// Renders the support plan: the plan in force, or revision `revision`.
+pub(crate) fn render(ctx: &Ctx<'_>, revision: Option<u32>) -> Result<Vec<u8>, DocumentError> {
     let case = ctx.case;
     let b = &case.basic;
     let cm = &case.case_management;
     let plan = &cm.support_plan;
+    let shown = match revision {
+        None => plan.current(),
+        Some(n) => plan.revision(n).ok_or(DocumentError::NoSuchRevision(n))?,
+    };
     let mut doc = Doc::new(DocumentKind::SupportPlan.title_ja(), ctx.meta);
 
     doc.heading("計画の版");
     doc.form(
         2,
         &[
-            ("計画の版", format!("第{}版", plan.revision)),
-            ("作成・改訂日", format_opt_date(plan.revised_on)),
+            ("計画の版", revision_ja(shown.revision)),
+            ("作成・改訂日", format_opt_date(shown.revised_on)),
             ("支援段階", case.stage.label_ja().to_owned()),
             ("事業所への開示", case.disclosure.label_ja().to_owned()),
         ],
     );
+    if !shown.current {
+        doc.note(&format!(
+            "これは以前の版（{}）です。現在の計画は{}です。支援内容と変更はこの版のもの、その他の欄は印刷した日の内容です。",
+            revision_ja(shown.revision),
+            revision_title_ja(plan.revision, plan.revised_on),
+        ));
+    }
 
     doc.heading("基本情報");
     doc.form(
@@ -46,15 +109,15 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
         ),
     );
 
-    if !b.diseases.is_empty() {
+    // Removed diseases and corrected entries are kept in the case for its
+    // history; the plan shows the record as it now stands.
+    if b.current_diseases().next().is_some() {
         doc.heading("疾患・障害と経過");
         let rows: Vec<Vec<String>> = b
-            .diseases
-            .iter()
+            .current_diseases()
             .map(|d| {
                 let history = d
-                    .status_history
-                    .iter()
+                    .current_history()
                     .map(|c| {
                         let note = c.note.expose();
                         let head = format!("{} {}", format_opt_date(c.date), c.status.label_ja());
@@ -206,18 +269,14 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
     }
 
     doc.heading("支援計画");
-    let rows: Vec<Vec<String>> = plan
+    let rows: Vec<Vec<String>> = shown
         .items
         .iter()
         .map(|p| {
             let issue = p
                 .issue_id
                 .as_deref()
-                .and_then(|id| cm.vocational_issues.iter().find(|i| i.id == id))
-                .map(|i| match i.code.as_deref() {
-                    Some(code) => ctx.issue_name(code),
-                    None => i.text.expose().clone(),
-                })
+                .map(|id| issue_label(ctx, cm, id))
                 .unwrap_or_default();
             vec![
                 issue,
@@ -240,6 +299,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<u8>, DocumentError> {
         ],
         &rows,
     );
+    changes(&mut doc, ctx, cm, shown);
 
     if !case.consultations.is_empty() {
         doc.heading("相談経過");

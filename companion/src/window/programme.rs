@@ -53,6 +53,7 @@ pub fn rows(figures: &[ProgrammeFigures]) -> Vec<(Vec<String>, bool)> {
         [
             "プログラム名",
             "実施機関",
+            "達成の基準",
             "支援対象者数",
             "参加者数",
             "達成者数",
@@ -66,6 +67,7 @@ pub fn rows(figures: &[ProgrammeFigures]) -> Vec<(Vec<String>, bool)> {
             vec![
                 f.programme.clone(),
                 f.agencies.join("、"),
+                programme::achieved_by(f),
                 f.targets.to_string(),
                 f.participants.to_string(),
                 f.achievers.to_string(),
@@ -238,12 +240,14 @@ pub(super) fn wire(window: &DeskWindow, desk: &Arc<Desk>) -> Rc<Programme> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tsunagi_core::model::ProgrammeGoalType;
 
     #[test]
     fn the_table_lines_hold_every_figure() {
         let figures = vec![ProgrammeFigures {
             programme: "就労準備".into(),
             agencies: vec!["A相談支援センター".into()],
+            achieved_by: vec![ProgrammeGoalType::GoalsMet],
             targets: 12,
             participants: 9,
             achievers: 4,
@@ -254,7 +258,7 @@ mod tests {
         assert!(lines[0].1, "the first line is the heading");
         assert_eq!(
             lines[1].0,
-            ["就労準備", "A相談支援センター", "12", "9", "4"]
+            ["就労準備", "A相談支援センター", "目標達成", "12", "9", "4"]
         );
         let flat: Vec<String> = lines.iter().flat_map(|(c, _)| c.clone()).collect();
         assert!(flat.contains(&"体調（2件）".to_owned()), "{flat:?}");

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use super::CarryError;
-use crate::model::{Case, CaseManagement, SectionName};
+use crate::model::{Case, CaseManagement, Disease, SectionName};
 use crate::store::{MediaId, MediaItem};
 
 /// The sections a client's own record may carry, in display order. The
@@ -65,7 +65,8 @@ pub fn parse_section(word: &str) -> Result<SectionName, CarryError> {
 /// by its id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiseasePick {
-    /// The n-th disease of the basic information, from 1.
+    /// The n-th disease of the basic information, from 1, counting only
+    /// the diseases not removed (as screens list them).
     Number(usize),
     /// The disease's id.
     Id(String),
@@ -137,12 +138,14 @@ impl CarryChoice {
                 return Err(CarryError::SectionNotCarried(section_label(*section).0));
             }
         }
-        let diseases = &case.basic.diseases;
+        // A disease removed as entered by mistake is not the client's to
+        // carry: it cannot be picked, and numbers count the others.
+        let diseases: Vec<&Disease> = case.basic.current_diseases().collect();
         let mut disease_ids: Vec<String> = Vec::new();
         for pick in &self.diseases {
             let found = match pick {
-                DiseasePick::Number(n) => n.checked_sub(1).and_then(|i| diseases.get(i)),
-                DiseasePick::Id(id) => diseases.iter().find(|d| &d.id == id),
+                DiseasePick::Number(n) => n.checked_sub(1).and_then(|i| diseases.get(i).copied()),
+                DiseasePick::Id(id) => diseases.iter().copied().find(|d| &d.id == id),
             };
             let id = &found
                 .ok_or_else(|| CarryError::NoSuchDisease(pick.to_string()))?
@@ -304,5 +307,47 @@ fn drop_references_left_behind(case: &mut Case) {
         {
             record.employer_id = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod removed_disease_tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn a_disease_removed_as_a_mistake_is_not_carried_and_numbers_skip_it() {
+        let mut case = Case::new();
+        case.basic
+            .diseases
+            .push(Disease::new(None, "誤って登録した疾患"));
+        case.basic.diseases.push(Disease::new(None, "本人の疾患"));
+        case.basic.diseases[0]
+            .remove(date!(2026 - 11 - 25), "worker", "誤登録")
+            .expect("removed");
+
+        let first = CarryChoice {
+            diseases: vec![DiseasePick::Number(1)],
+            ..CarryChoice::default()
+        };
+        let resolved = first.resolve(&case, &[]).expect("resolves");
+        let carried = resolved.carried(&case);
+        let names: Vec<&str> = carried
+            .basic
+            .diseases
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(names, ["本人の疾患"], "numbers count the current diseases");
+
+        let removed = CarryChoice {
+            diseases: vec![DiseasePick::Id(case.basic.diseases[0].id.clone())],
+            ..CarryChoice::default()
+        };
+        assert!(matches!(
+            removed.resolve(&case, &[]),
+            Err(CarryError::NoSuchDisease(_))
+        ));
     }
 }

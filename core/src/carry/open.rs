@@ -43,7 +43,11 @@ impl Preview {
             made_by: header.made_by.clone(),
             agency: header.agency.clone(),
             sections: header.sections.clone(),
-            diseases: case.basic.diseases.iter().map(|d| d.name.clone()).collect(),
+            diseases: case
+                .basic
+                .current_diseases()
+                .map(|d| d.name.clone())
+                .collect(),
             photos: count(MediaKind::Photo),
             videos: count(MediaKind::Video),
             name: case.basic.name.clone(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Date, EmploymentType, new_item_id};
+use super::{Correction, Date, EmploymentType, Removal, new_item_id};
 use crate::pii::Identifying;
 
 /// 基本情報 — the first of the five sections (表6-1).
@@ -139,6 +139,9 @@ pub struct StatusChange {
     pub status: DiseaseStatus,
     /// 備考 — e.g. what the doctor said. Identifying.
     pub note: Identifying<String>,
+    /// 訂正 — set when this entry corrects an earlier, wrong one, which is
+    /// kept as it was (see [`Disease::correct_status`]).
+    pub corrects: Option<Correction>,
 }
 
 impl StatusChange {
@@ -149,6 +152,7 @@ impl StatusChange {
             date: Some(date),
             status,
             note: Identifying::new(note.into()),
+            corrects: None,
         }
     }
 }
@@ -174,6 +178,10 @@ pub struct Disease {
     pub status_history: Vec<StatusChange>,
     /// 主治医の意見・備考 — notes. Identifying.
     pub note: Identifying<String>,
+    /// 削除 — set when the disease was removed as entered by mistake. The
+    /// entry stays in the case for its history but leaves every current
+    /// view (see [`Disease::remove`]).
+    pub removed: Option<Removal>,
 }
 
 impl Disease {
@@ -194,9 +202,10 @@ impl Disease {
     }
 
     /// The latest entry of the history, as [`current_status`](Self::current_status) picks it.
+    /// An entry that was corrected is never picked: its correction stands
+    /// in its place.
     pub fn latest_change(&self) -> Option<&StatusChange> {
-        self.status_history
-            .iter()
+        self.current_history()
             .enumerate()
             .max_by_key(|(i, c)| (c.date, *i))
             .map(|(_, c)| c)
@@ -211,10 +220,9 @@ impl Disease {
         self.status_history.insert(at, change);
     }
 
-    /// Every relapse (再燃) recorded, oldest first.
+    /// Every relapse (再燃) recorded, oldest first, as corrected.
     pub fn relapses(&self) -> impl Iterator<Item = &StatusChange> {
-        self.status_history
-            .iter()
+        self.current_history()
             .filter(|c| c.status == DiseaseStatus::Relapse)
     }
 }

@@ -40,6 +40,13 @@ pub struct Discovery {
     pub activities: Vec<DiscoveryActivity>,
     /// 人物像 — the profile's narrative. Identifying (free text).
     pub narrative: Identifying<String>,
+    /// 表紙の写真 — the id of the photo (a media item of the case) the
+    /// client chose for the cover of the presentation to employers. Shown
+    /// only while that photo is approved and the media consent is in force;
+    /// otherwise the cover has no photo. Left out of the JSON when unset, so
+    /// a case without a cover reads the same in older versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover_media: Option<String>,
 }
 
 /// 条件 — the working conditions the person needs or prefers.

@@ -6,8 +6,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Date, new_item_id};
+use super::{Date, TargetOccupation, new_item_id};
 use crate::pii::Identifying;
+
+#[path = "plan_revision.rs"]
+mod plan_revision;
+
+pub use plan_revision::{
+    ChangeKind, ItemFieldChange, PlanChange, PlanItemField, PlanRevision, RevisionRef, date_ja,
+    plan_changes, revision_title_ja,
+};
 
 /// ケースマネジメント — the fourth of the five sections (表6-1). Feeds the
 /// individual employment support plan (個別就労支援計画書).
@@ -18,6 +26,8 @@ pub struct CaseManagement {
     pub vocational_issues: Vec<VocationalIssue>,
     /// 支援計画 — the support plan.
     pub support_plan: SupportPlan,
+    /// 目標とする職業 — the job the checklist is looked at for, if chosen.
+    pub target_occupation: Option<TargetOccupation>,
 }
 
 impl CaseManagement {
@@ -100,7 +110,9 @@ impl VocationalIssue {
     }
 }
 
-/// 支援計画 — the support plan, revised during negotiation.
+/// 支援計画 — the support plan, revised during negotiation: the plan in
+/// force is `revision`, `revised_on` and `items`; each revision (改定,
+/// [`SupportPlan::revise`]) keeps the one before it in `earlier`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SupportPlan {
@@ -111,14 +123,9 @@ pub struct SupportPlan {
     pub revised_on: Option<Date>,
     /// 支援内容 — the plan's items.
     pub items: Vec<SupportPlanItem>,
-}
-
-impl SupportPlan {
-    /// Marks a new revision made on `day`: the number goes up by one.
-    pub fn revise(&mut self, day: Date) {
-        self.revision += 1;
-        self.revised_on = Some(day);
-    }
+    /// 以前の版 — the earlier revisions, oldest first, each frozen when the
+    /// plan was revised. Empty in plans stored before revisions were kept.
+    pub earlier: Vec<PlanRevision>,
 }
 
 /// Where a support plan item stands (実施状況).
@@ -196,6 +203,7 @@ mod tests {
         plan.revise(date!(2024 - 09 - 01));
         assert_eq!(plan.revision, 2);
         assert_eq!(plan.revised_on, Some(date!(2024 - 09 - 01)));
+        assert_eq!(plan.earlier.len(), 1, "第1版 is kept");
     }
 
     #[test]

@@ -186,7 +186,12 @@ pub fn identifying_texts(case: &Case) -> Vec<String> {
         add(&i.note);
         i.accommodations.iter().for_each(|a| add(&a.text));
     }
-    for p in &case.case_management.support_plan.items {
+    let plan = &case.case_management.support_plan;
+    for p in plan
+        .items
+        .iter()
+        .chain(plan.earlier.iter().flat_map(|r| &r.items))
+    {
         add(&p.action);
         add(&p.who);
     }

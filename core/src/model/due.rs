@@ -1,13 +1,14 @@
 //! What is due (期限・予定), computed from a case, never typed in: the next
-//! review of a programme still running, a medical certificate's end, the
+//! review and the end of the period (期間終了) of a programme still running,
+//! a medical certificate's end, the
 //! follow-ups after a hire (定着支援: one, three, six and twelve months),
 //! and support-plan items not done by their date. Labels only: nothing
 //! here holds a value the model marks identifying.
 
 use time::{Date, Duration};
 
-use super::records::add_months;
-use super::{Case, PlanItemStatus, ProgrammeOutcome};
+use super::programme::add_months;
+use super::{Case, PlanItemStatus};
 
 /// The months after a hire at which the office follows up (定着支援).
 pub const FOLLOW_UP_MONTHS: [u8; 4] = [1, 3, 6, 12];
@@ -19,6 +20,9 @@ const FOLLOW_UP_EARLY: Duration = Duration::days(14);
 pub enum DueKind {
     /// The next review of a programme (自立支援プログラム), by its name.
     ProgrammeReview(String),
+    /// The end of a running programme's period, extensions included
+    /// (期間終了), by its name.
+    ProgrammeEnds(String),
     /// A medical certificate (医療受給者証) runs out.
     CertificateEnds,
     /// The follow-up this many months after the hire (定着支援).
@@ -42,6 +46,8 @@ impl DueItem {
         match &self.kind {
             DueKind::ProgrammeReview(name) if name.is_empty() => "プログラムの評価".to_owned(),
             DueKind::ProgrammeReview(name) => format!("プログラムの評価（{name}）"),
+            DueKind::ProgrammeEnds(name) if name.is_empty() => "プログラムの期間終了".to_owned(),
+            DueKind::ProgrammeEnds(name) => format!("プログラムの期間終了（{name}）"),
             DueKind::CertificateEnds => "医療受給者証の有効期限".to_owned(),
             DueKind::FollowUp(m) => format!("就職後{m}か月の定着支援"),
             DueKind::PlanItem => "支援計画の期限".to_owned(),
@@ -52,11 +58,16 @@ impl DueItem {
 /// Everything due for `case`, by date.
 pub fn due_items(case: &Case) -> Vec<DueItem> {
     let mut items = Vec::new();
-    for p in &case.programmes {
-        let running = matches!(p.current_outcome(), None | Some(ProgrammeOutcome::Continue));
-        if let (true, Some(on)) = (running, p.next_review_due()) {
+    for p in case.programmes.iter().filter(|p| p.is_running()) {
+        if let Some(on) = p.next_review_due() {
             items.push(DueItem {
                 kind: DueKind::ProgrammeReview(p.programme.clone()),
+                on,
+            });
+        }
+        if let Some(on) = p.period.end() {
+            items.push(DueItem {
+                kind: DueKind::ProgrammeEnds(p.programme.clone()),
                 on,
             });
         }
@@ -122,8 +133,8 @@ mod tests {
 
     use super::*;
     use crate::model::{
-        FollowUp, HireConfirmation, MedicalCertificate, ProgrammeEnrolment, ProgrammeReview,
-        SupportPlanItem,
+        FollowUp, HireConfirmation, MedicalCertificate, ProgrammeEnrolment, ProgrammeExtension,
+        ProgrammeOutcome, ProgrammePeriod, ProgrammeReview, SupportPlanItem,
     };
 
     fn case() -> Case {
@@ -202,5 +213,46 @@ mod tests {
         );
         let dates: Vec<Date> = soon.iter().map(|i| i.on).collect();
         assert_eq!(dates, vec![date!(2026 - 04 - 30), date!(2026 - 05 - 01)]);
+    }
+
+    #[test]
+    fn a_running_programme_is_due_to_end_at_its_planned_end_or_its_last_extension() {
+        let mut case = Case::default();
+        let mut programme = ProgrammeEnrolment::new();
+        programme.programme = "就労準備支援".into();
+        // 1 November 2025, six months: the period ends on 30 April 2026.
+        programme.period = ProgrammePeriod::of_months(date!(2025 - 11 - 01), 6);
+        case.programmes.push(programme);
+        let ends = |case: &Case| -> Vec<(String, Date)> {
+            due_items(case)
+                .into_iter()
+                .filter(|i| matches!(i.kind, DueKind::ProgrammeEnds(_)))
+                .map(|i| (i.label_ja(), i.on))
+                .collect()
+        };
+        assert_eq!(
+            ends(&case),
+            [(
+                "プログラムの期間終了（就労準備支援）".to_owned(),
+                date!(2026 - 04 - 30)
+            )]
+        );
+        // Extended by three months: the new end is due instead.
+        case.programmes[0]
+            .period
+            .extensions
+            .push(ProgrammeExtension::new(
+                date!(2026 - 07 - 31),
+                "面接練習を続ける",
+            ));
+        assert_eq!(ends(&case)[0].1, date!(2026 - 07 - 31));
+        // Ended with the goals met: nothing is due any more.
+        case.programmes[0].reviews.push(ProgrammeReview::new(
+            date!(2026 - 06 - 30),
+            ProgrammeOutcome::GoalsMet,
+            "",
+        ));
+        assert!(ends(&case).is_empty());
+        assert!(due_items(&case).is_empty());
     }
 }

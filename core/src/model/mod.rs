@@ -8,23 +8,29 @@
 mod basic;
 mod career;
 mod case_management;
+mod corrections;
 mod demo;
 mod due;
 mod job_match;
 mod monitoring;
 mod profile;
+mod programme;
 mod records;
+mod target_occupation;
 mod validate;
 
 pub use basic::*;
 pub use career::*;
 pub use case_management::*;
+pub use corrections::{AmendError, Correction, Removal};
 pub use demo::{demo_cases, identifying_texts};
 pub use due::{DueItem, DueKind, FOLLOW_UP_MONTHS, due_by, due_items};
 pub use job_match::*;
 pub use monitoring::*;
-pub use profile::EmployerProfile;
+pub use profile::{EmployerProfile, Proposal, ProposedTask};
+pub use programme::*;
 pub use records::*;
+pub use target_occupation::TargetOccupation;
 pub use validate::{MAX_CASE_BYTES, MAX_LIST_ITEMS, MAX_TEXT_CHARS, ValidationError};
 
 use std::fmt;

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use super::{Case, new_item_id};
+use super::{Case, MAX_PROGRAMME_MONTHS, ProgrammePeriod, new_item_id};
 
 /// Why a case is inconsistent. Messages name fields and ids only, never a
 /// value, so they are safe to show and to log.
@@ -51,6 +51,19 @@ pub enum ValidationError {
     ListTooLong {
         /// The list, as a JSON path.
         list: String,
+    },
+    /// A programme's period runs past [`MAX_PROGRAMME_MONTHS`] from its
+    /// start, extensions included.
+    #[error(
+        "programmes[].period ends more than {MAX_PROGRAMME_MONTHS} months after it starts, extensions included"
+    )]
+    ProgrammeTooLong,
+    /// An extension of a programme does not end later than the end it
+    /// extends (the planned end, or the extension before it).
+    #[error("{field} does not end later than the end it extends")]
+    ExtensionNotLater {
+        /// The extension's end, as a JSON path.
+        field: &'static str,
     },
     /// The whole case is larger than [`MAX_CASE_BYTES`] as JSON.
     #[error("the case is larger than {} MiB", MAX_CASE_BYTES / (1024 * 1024))]
@@ -198,6 +211,16 @@ fn id_groups(case: &mut Case) -> Vec<(&'static str, Vec<&mut String>)> {
             .map(|x| &mut x.id)
             .collect(),
     ));
+    // An earlier revision's items keep the ids they had, so that what
+    // changed between revisions is found by id. Their references to
+    // vocational issues are not checked: a revision is frozen history, and
+    // an issue may be removed after it.
+    for r in &mut cm.support_plan.earlier {
+        groups.push((
+            "case_management.support_plan.earlier[].items",
+            r.items.iter_mut().map(|x| &mut x.id).collect(),
+        ));
+    }
 
     let m = &mut case.monitoring;
     groups.push((
@@ -236,6 +259,10 @@ fn id_groups(case: &mut Case) -> Vec<(&'static str, Vec<&mut String>)> {
             "programmes[].barriers",
             p.barriers.iter_mut().map(|x| &mut x.id).collect(),
         ));
+        groups.push((
+            "programmes[].period.extensions",
+            p.period.extensions.iter_mut().map(|x| &mut x.id).collect(),
+        ));
     }
     groups.push(("programmes", programmes));
     groups.push((
@@ -243,6 +270,27 @@ fn id_groups(case: &mut Case) -> Vec<(&'static str, Vec<&mut String>)> {
         case.consents.iter_mut().map(|x| &mut x.id).collect(),
     ));
     groups
+}
+
+/// A programme's extensions each end later than the end they extend, and
+/// the whole period, extensions included, ends within
+/// [`MAX_PROGRAMME_MONTHS`] of the start (the usual rule: up to a year).
+/// Dates not entered yet are skipped: a form is filled in any order.
+fn check_programme_period(period: &ProgrammePeriod) -> Result<(), ValidationError> {
+    let mut end = period.planned_end.or(period.start);
+    for e in &period.extensions {
+        let Some(new_end) = e.new_end else { continue };
+        if end.is_some_and(|before| new_end <= before) {
+            return Err(ValidationError::ExtensionNotLater {
+                field: "programmes[].period.extensions[].new_end",
+            });
+        }
+        end = Some(new_end);
+    }
+    match (period.end(), period.latest_end()) {
+        (Some(end), Some(latest)) if end > latest => Err(ValidationError::ProgrammeTooLong),
+        _ => Ok(()),
+    }
 }
 
 impl Case {
@@ -398,6 +446,14 @@ impl Case {
                 c.withdrawn_on,
             )?;
         }
+        for p in &self.programmes {
+            forwards(
+                "programmes[].period.start/planned_end",
+                p.period.start,
+                p.period.planned_end,
+            )?;
+            check_programme_period(&p.period)?;
+        }
         Ok(())
     }
 }
@@ -437,6 +493,38 @@ mod tests {
         let before = case.clone();
         case.ensure_ids();
         assert_eq!(case, before);
+    }
+
+    #[test]
+    fn an_earlier_plan_revision_may_name_an_issue_removed_since() {
+        let mut case = demo_cases()
+            .into_iter()
+            .find(|c| {
+                c.case_management
+                    .support_plan
+                    .items
+                    .iter()
+                    .any(|i| i.issue_id.is_some())
+            })
+            .expect("a demo plan item addresses an issue");
+        let plan = &mut case.case_management.support_plan;
+        plan.revise(date!(2025 - 03 - 01));
+        for item in &mut plan.items {
+            item.issue_id = None;
+        }
+        case.case_management.vocational_issues.clear();
+        assert_eq!(case.validate(), Ok(()), "the kept revision is history");
+
+        let plan = &mut case.case_management.support_plan;
+        let earlier = plan.earlier.last_mut().expect("kept");
+        earlier.items.push(earlier.items[0].clone());
+        assert!(matches!(
+            case.validate(),
+            Err(ValidationError::DuplicateId {
+                list: "case_management.support_plan.earlier[].items",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! agency's secret, stable across sends), an age band, sex, disease groups,
 //! certificates held, stages reached by month, counts of consultations and
 //! follow-ups by kind, programme enrolments with their coded review outcomes,
-//! and the employment outcome.
+//! the months their periods start and end and their goals were all met, and
+//! the employment outcome.
 //!
 //! A record is built only from fields the model does **not** mark
 //! [`Identifying`](crate::pii::Identifying), and from those only enums,

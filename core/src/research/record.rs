@@ -6,7 +6,7 @@ use super::values::{AgeBand, AgencySecret, CertificateGrade, Month, Pseudonym};
 use crate::model::{
     BarrierKind, Case, CaseOutcome, CertificateKind, ConsultationKind, Date, EmploymentType,
     FollowUpKind, JobCategory, ProgrammeEnrolment, ProgrammeKind, ProgrammeOutcome, Sex,
-    SupportStage,
+    SupportStage, achievements, goals_met,
 };
 use crate::reference::{DiseaseId, ReferenceDb};
 
@@ -97,6 +97,44 @@ pub struct ProgrammeRecord {
     pub reviews: Vec<ReviewRecord>,
     /// 就労阻害要因: the kinds of barrier recorded.
     pub barriers: Vec<BarrierKind>,
+    /// 開始: the month the programme's period started. This and the fields
+    /// after it are left out when empty, so that a centre that predates
+    /// them still reads a record without them, and a record without them
+    /// reads as empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<Month>,
+    /// 期間終了: the month the period ends, extensions included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<Month>,
+    /// 延長: how many times the period was extended (the reasons are free
+    /// text and are not sent).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub extensions: u8,
+    /// 目標達成: the month the last of the plan's goals was marked achieved,
+    /// when every goal is (the goals themselves are free text and are not
+    /// sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals_met: Option<Month>,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
+
+impl ProgrammeRecord {
+    /// Whether the enrolment reached its aim (達成) in fiscal year `year`
+    /// (April to March), by the rule of its kind
+    /// ([`ProgrammeKind::goal_type`], [`achievements`]): the same rule the
+    /// office's own figures count by, on months instead of days.
+    pub fn achieved_in(&self, year: i32) -> bool {
+        achievements(
+            self.kind.goal_type(),
+            self.reviews.iter().map(|r| (r.month, r.outcome)),
+            self.goals_met,
+        )
+        .into_iter()
+        .any(|m| m.fiscal_year() == year)
+    }
 }
 
 /// A programme review: its month, outcome and coded reasons.
@@ -151,7 +189,8 @@ impl ProgressRecord {
     ) -> Self {
         let basic = &case.basic;
         let mut disease_groups: Vec<String> = Vec::new();
-        for d in &basic.diseases {
+        // A disease removed as entered by mistake was never the client's.
+        for d in basic.current_diseases() {
             let group = d
                 .reference_id
                 .as_deref()
@@ -289,6 +328,10 @@ fn programme(e: &ProgrammeEnrolment) -> ProgrammeRecord {
         selected: e.selected_on.map(Month::of),
         consented: e.consent_on.map(Month::of),
         plan_agreed: e.plan_agreed_on.map(Month::of),
+        started: e.period.start.map(Month::of),
+        ends: e.period.end().map(Month::of),
+        extensions: u8::try_from(e.period.extensions.len()).unwrap_or(u8::MAX),
+        goals_met: goals_met(e.goals.iter().map(|g| g.achieved_on.map(Month::of))),
         reviews: reviews
             .into_iter()
             .map(|r| {

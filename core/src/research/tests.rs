@@ -184,6 +184,68 @@ fn a_programme_goes_by_its_kind_and_its_name_stays_in_the_office() {
 }
 
 #[test]
+fn a_programme_period_and_its_goals_met_go_as_months_without_their_text() {
+    use crate::model::{ProgrammeExtension, ProgrammeGoal, ProgrammeOutcome, ProgrammePeriod};
+    let reference = reference();
+    let secret = AgencySecret::generate();
+    let mut case = demo_cases()
+        .into_iter()
+        .find(|c| !c.programmes.is_empty())
+        .expect("one demo case is on a programme");
+    let p = &mut case.programmes[0];
+    p.kind = ProgrammeKind::DailyLiving;
+    p.period = ProgrammePeriod::of_months(date!(2025 - 04 - 01), 6);
+    p.period.extensions.push(ProgrammeExtension::new(
+        date!(2025 - 12 - 31),
+        "延長理由ZQXREASON",
+    ));
+    p.goals = vec![
+        ProgrammeGoal {
+            achieved_on: Some(date!(2025 - 06 - 10)),
+            ..ProgrammeGoal::new("目標ZQXGOAL", None)
+        },
+        ProgrammeGoal {
+            achieved_on: Some(date!(2026 - 03 - 31)),
+            ..ProgrammeGoal::new("目標ZQXGOAL", None)
+        },
+    ];
+    let record = ProgressRecord::from_case(&case, &secret, date!(2026 - 12 - 01), &reference, 5);
+    let sent = &record.programmes[0];
+    assert_eq!(sent.started, Month::new(2025, 4));
+    assert_eq!(sent.ends, Month::new(2025, 12));
+    assert_eq!(sent.extensions, 1);
+    assert_eq!(sent.goals_met, Month::new(2026, 3));
+    // March 2026 is in 2025年度: achieved then, and not in 2026年度.
+    assert!(sent.achieved_in(2025));
+    assert!(!sent.achieved_in(2026));
+    let json = serde_json::to_string(&record).expect("serialises");
+    assert!(!json.contains("ZQX"), "{json}");
+    assert!(!json.contains("2025-12-31"), "{json}");
+    // The same record as an employment programme: goals met is no job.
+    let mut employment = sent.clone();
+    employment.kind = ProgrammeKind::Employment;
+    assert!(!employment.achieved_in(2025));
+    employment.reviews.push(ReviewRecord {
+        month: Month::new(2026, 1),
+        outcome: ProgrammeOutcome::Employed,
+        reasons: Vec::new(),
+    });
+    assert!(employment.achieved_in(2025));
+    // A record without the new fields reads as empty, and writes none back.
+    let old: ProgrammeRecord = serde_json::from_value(serde_json::json!({
+        "kind": "health", "selected": "2025-04", "consented": null,
+        "plan_agreed": null, "reviews": [], "barriers": [],
+    }))
+    .expect("an older record parses");
+    assert_eq!(
+        (old.started, old.ends, old.extensions, old.goals_met),
+        (None, None, 0, None)
+    );
+    let written = serde_json::to_value(&old).expect("serialises");
+    assert!(written.get("goals_met").is_none() && written.get("extensions").is_none());
+}
+
+#[test]
 fn a_record_from_before_programme_kinds_reads_its_name_as_a_kind() {
     let record = |programme: &str| -> ProgrammeRecord {
         serde_json::from_value(serde_json::json!({
@@ -420,4 +482,28 @@ fn a_batch_written_without_withdrawals_still_opens() {
     let opened = open_batch(&sealed, &centre, &|_| true).expect("opens");
     assert!(opened.batch.withdrawn.is_empty());
     assert_eq!(opened.batch, sent);
+}
+
+#[test]
+fn a_disease_removed_as_a_mistake_is_not_in_the_record() {
+    let reference = reference();
+    let secret = AgencySecret::generate();
+    let mut case = Case::new();
+    let mut mistake = crate::model::Disease::new(Some("parkinsons-disease"), "パーキンソン病");
+    mistake
+        .remove(date!(2026 - 11 - 25), "worker", "別の方の病名を誤って登録")
+        .expect("removed");
+    case.basic.diseases.push(mistake);
+    let record = ProgressRecord::from_case(&case, &secret, date!(2026 - 12 - 01), &reference, 10);
+    assert!(
+        record.disease_groups.is_empty(),
+        "{:?}",
+        record.disease_groups
+    );
+    case.basic.diseases.push(crate::model::Disease::new(
+        Some("ulcerative-colitis"),
+        "潰瘍性大腸炎",
+    ));
+    let record = ProgressRecord::from_case(&case, &secret, date!(2026 - 12 - 01), &reference, 10);
+    assert_eq!(record.disease_groups.len(), 1);
 }

@@ -38,6 +38,9 @@ pub enum AuditAction {
     Assignment,
     /// A case was deleted, with its history and media.
     DeleteCase,
+    /// Similar cases (似た事例) were shown for a case: the entry names the
+    /// case they were found for and how many were shown.
+    SimilarCases,
 }
 
 impl AuditAction {
@@ -55,6 +58,7 @@ impl AuditAction {
             Self::Account => "account",
             Self::Assignment => "assignment",
             Self::DeleteCase => "delete_case",
+            Self::SimilarCases => "similar_cases",
         }
     }
 
@@ -72,6 +76,7 @@ impl AuditAction {
             Self::Account => "アカウントの変更",
             Self::Assignment => "担当の変更",
             Self::DeleteCase => "ケースの削除",
+            Self::SimilarCases => "似た事例の閲覧",
         }
     }
 
@@ -88,6 +93,7 @@ impl AuditAction {
             Self::Account,
             Self::Assignment,
             Self::DeleteCase,
+            Self::SimilarCases,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

@@ -26,6 +26,7 @@ pub mod research;
 mod restore;
 mod rotation;
 mod schema;
+mod similar;
 mod snapshot;
 pub mod sync;
 

@@ -7,6 +7,7 @@ use time::Date;
 use tsunagi_core::model::VocationalIssue;
 use tsunagi_core::reference::{DemandLevel, DiseaseId, ReferenceDb};
 
+use super::corrections::remark;
 use super::reentry::{Step, is_marked};
 use super::{DiseaseController, format_date};
 use crate::window::i18n::{self, tr};
@@ -99,7 +100,8 @@ impl DiseaseController {
             .collect()
     }
 
-    /// The selected disease's history, newest first.
+    /// The selected disease's history, newest first: every entry, those
+    /// that were corrected marked so and kept beside their corrections.
     pub fn history(&self) -> Vec<DiseaseStatusRow> {
         let Some(disease) = self.disease() else {
             return Vec::new();
@@ -110,7 +112,12 @@ impl DiseaseController {
             .iter()
             .enumerate()
             .map(|(i, c)| {
+                let corrected = disease.is_corrected(&c.id);
                 let row = DiseaseStatusRow {
+                    id: c.id.as_str().into(),
+                    corrected,
+                    remark: remark(disease, &c.id).into(),
+                    can_correct: !corrected && !self.read_only && !c.id.is_empty(),
                     date: c.date.map(format_date).unwrap_or_default().into(),
                     status: tr(c.status.label_ja()).into(),
                     note: c.note.expose().as_str().into(),

@@ -126,6 +126,7 @@ pub(super) fn following_up_parkinsons() -> Case {
                 "自宅の作業台で時計を分解する様子を見る。手順の段取りが正確。",
             )],
             narrative: idf("ものづくり一筋の職人肌。教えることにも喜びを感じる。"),
+            cover_media: None,
         },
         direction: CareerDirection {
             summary: idf("座位での検品・軽作業。午前中心の短時間勤務から始める。"),
@@ -200,6 +201,7 @@ pub(super) fn following_up_parkinsons() -> Case {
     };
     let workshop_id = workshop.id.clone();
     let case_management = CaseManagement {
+        target_occupation: None,
         vocational_issues: vec![
             issue(
                 "HAND",
@@ -244,6 +246,7 @@ pub(super) fn following_up_parkinsons() -> Case {
                     PlanItemStatus::InProgress,
                 ),
             ],
+            earlier: Vec::new(),
         },
     };
     let monitoring = Monitoring {

@@ -135,6 +135,7 @@ pub(super) fn welfare_programme() -> Case {
     );
     let care = VocationalIssue::own("母の介護で、デイサービスのない日は早く帰る必要がある");
     let case_management = CaseManagement {
+        target_occupation: None,
         support_plan: SupportPlan {
             revision: 1,
             revised_on: Some(date!(2024 - 05 - 10)),
@@ -171,6 +172,7 @@ pub(super) fn welfare_programme() -> Case {
                     PlanItemStatus::InProgress,
                 ),
             ],
+            earlier: Vec::new(),
         },
         vocational_issues: vec![fat, fine, care],
     };

@@ -108,6 +108,7 @@ pub(super) fn discovering_sle() -> Case {
         ..CareerPlan::default()
     };
     let case_management = CaseManagement {
+        target_occupation: None,
         vocational_issues: vec![
             issue(
                 "UV",
@@ -132,6 +133,7 @@ pub(super) fn discovering_sle() -> Case {
                 date!(2025 - 02 - 28),
                 PlanItemStatus::Planned,
             )],
+            earlier: Vec::new(),
         },
     };
     let mut research = consent(

@@ -163,6 +163,7 @@ pub(super) fn negotiating_uc() -> Case {
             narrative: idf(
                 "几帳面で、仕組みを整えるのが好きな人。人の役に立つ裏方の仕事に誇りを持つ。",
             ),
+            cover_media: None,
         },
         direction: CareerDirection {
             summary: idf("事務補助（入力・書類整理）を中心に、週20時間以内の勤務から始める。"),
@@ -284,49 +285,71 @@ pub(super) fn negotiating_uc() -> Case {
     );
     let uv = VocationalIssue::from_reference("UV", false);
     let worry = VocationalIssue::own("再燃したときに長く休むことへの不安が強い");
+    let items = vec![
+        plan_item(
+            "ハローワークでトライアル雇用の利用を相談",
+            WORKER,
+            "ハローワーク",
+            date!(2024 - 07 - 31),
+            PlanItemStatus::Done,
+        ),
+        SupportPlanItem {
+            issue_id: Some(toil.id.clone()),
+            ..plan_item(
+                "事業所に席の配置の調整を依頼",
+                WORKER,
+                CENTRE,
+                date!(2024 - 08 - 20),
+                PlanItemStatus::InProgress,
+            )
+        },
+        SupportPlanItem {
+            issue_id: Some(clin.id.clone()),
+            ..plan_item(
+                "主治医に就労上の配慮についての意見書を依頼",
+                "本人",
+                "主治医の医療機関",
+                date!(2024 - 08 - 31),
+                PlanItemStatus::Planned,
+            )
+        },
+        SupportPlanItem {
+            issue_id: Some(worry.id.clone()),
+            ..plan_item(
+                "再燃時の休み方を事業所と事前に取り決める",
+                WORKER,
+                CENTRE,
+                date!(2024 - 09 - 15),
+                PlanItemStatus::Planned,
+            )
+        },
+    ];
+    // 第1版, agreed before the negotiation: the trial employment not yet
+    // asked about, the seat to be arranged by the end of July, a workplace
+    // visit. 第2版 dropped the visit, made in July, and added the agreement
+    // on sick leave.
+    let mut first: Vec<SupportPlanItem> = items[..3].to_vec();
+    first[0].status = PlanItemStatus::Planned;
+    first[1].due = Some(date!(2024 - 07 - 31));
+    first[1].status = PlanItemStatus::Planned;
+    first.push(plan_item(
+        "職場見学の日程を事業所と調整",
+        WORKER,
+        CENTRE,
+        date!(2024 - 07 - 10),
+        PlanItemStatus::Planned,
+    ));
     let case_management = CaseManagement {
+        target_occupation: None,
         support_plan: SupportPlan {
             revision: 2,
             revised_on: Some(date!(2024 - 08 - 05)),
-            items: vec![
-                plan_item(
-                    "ハローワークでトライアル雇用の利用を相談",
-                    WORKER,
-                    "ハローワーク",
-                    date!(2024 - 07 - 31),
-                    PlanItemStatus::Done,
-                ),
-                SupportPlanItem {
-                    issue_id: Some(toil.id.clone()),
-                    ..plan_item(
-                        "事業所に席の配置の調整を依頼",
-                        WORKER,
-                        CENTRE,
-                        date!(2024 - 08 - 20),
-                        PlanItemStatus::InProgress,
-                    )
-                },
-                SupportPlanItem {
-                    issue_id: Some(clin.id.clone()),
-                    ..plan_item(
-                        "主治医に就労上の配慮についての意見書を依頼",
-                        "本人",
-                        "主治医の医療機関",
-                        date!(2024 - 08 - 31),
-                        PlanItemStatus::Planned,
-                    )
-                },
-                SupportPlanItem {
-                    issue_id: Some(worry.id.clone()),
-                    ..plan_item(
-                        "再燃時の休み方を事業所と事前に取り決める",
-                        WORKER,
-                        CENTRE,
-                        date!(2024 - 09 - 15),
-                        PlanItemStatus::Planned,
-                    )
-                },
-            ],
+            items,
+            earlier: vec![PlanRevision {
+                revision: 1,
+                revised_on: Some(date!(2024 - 06 - 20)),
+                items: first,
+            }],
         },
         vocational_issues: vec![toil, fat, clin, uv, worry],
     };
