@@ -248,7 +248,7 @@ fn programme_figures_come_from_the_enrolments() {
     // The demo's welfare programme: selected 2024-04-15, consented, two
     // "continue" reviews in 2024年度, nobody employed yet.
     assert!(
-        text.contains("就労支援プログラム\t架空市福祉事務所\t1\t1\t0"),
+        text.contains("就労支援プログラム\t架空市福祉事務所\t就労\t1\t1\t0"),
         "{text}"
     );
     assert!(text.contains("継続\t1"), "{text}");
