@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
+use tsunagi_app::window;
 use tsunagi_app::window::ui::{
     AppWindow, CaseAdapter, CaseListAdapter, Problem, ReferenceAdapter, ReferenceTab, SaveState,
     Screen,
 };
-use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::demo_cases;
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Role, Store, StoreOptions};
 
@@ -76,19 +76,6 @@ fn open_case(window: &AppWindow, name: &str) {
     one(window, name, AccessibleRole::ListItem).invoke_accessible_default_action();
     settle();
     assert_eq!(window.get_screen(), Screen::Case);
-}
-
-fn options(keychain: &Arc<dyn Keychain>) -> Options {
-    Options {
-        keychain: Arc::clone(keychain),
-        keychain_warning: false,
-        store_options: StoreOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-        },
-        background: Background::Inline,
-        utc_offset: time::macros::offset!(+9),
-        camera: tsunagi_app::av::Source::Test,
-    }
 }
 
 /// A new store in a temporary folder (the fast KDF, an in-memory keychain)

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
 use tsunagi_app::window::ui::{AppWindow, DiseaseAdapter, ReferenceAdapter, Screen};
-use tsunagi_app::window::{self, AppHandle, Background, Options};
+use tsunagi_app::window::{self, AppHandle};
 use tsunagi_core::model::{Case, CaseId, DiseaseStatus};
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
@@ -35,19 +35,6 @@ fn tick(window: &AppWindow, label: &str) {
         Some(true),
         "{label:?} stays ticked once the screen is rebuilt"
     );
-}
-
-fn options(keychain: &Arc<dyn Keychain>) -> Options {
-    Options {
-        keychain: Arc::clone(keychain),
-        keychain_warning: false,
-        store_options: StoreOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-        },
-        background: Background::Inline,
-        utc_offset: time::macros::offset!(+9),
-        camera: tsunagi_app::av::Source::Test,
-    }
 }
 
 fn log_in(app: &AppHandle) {

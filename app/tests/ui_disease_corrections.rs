@@ -17,8 +17,8 @@ use std::sync::Arc;
 use i_slint_backend_testing::AccessibleRole;
 use slint::{ComponentHandle, Model};
 use time::macros::date;
+use tsunagi_app::window;
 use tsunagi_app::window::ui::{AppWindow, DiseaseAdapter, Screen};
-use tsunagi_app::window::{self, Background, Options};
 use tsunagi_core::model::{Case, CaseId, Disease, DiseaseStatus, StatusChange};
 use tsunagi_core::store::{KdfParams, Keychain, MemoryKeychain, Store, StoreOptions};
 
@@ -83,19 +83,6 @@ fn shows_the_corrected_record(w: &AppWindow) {
         ("TOIL".to_owned(), 2),
         "the checklist puts the truck driver's strongest demand first"
     );
-}
-
-fn options(keychain: &Arc<dyn Keychain>) -> Options {
-    Options {
-        keychain: Arc::clone(keychain),
-        keychain_warning: false,
-        store_options: StoreOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-        },
-        background: Background::Inline,
-        utc_offset: time::macros::offset!(+9),
-        camera: tsunagi_app::av::Source::Test,
-    }
 }
 
 /// A store with one case: ulcerative colitis with a remission and a

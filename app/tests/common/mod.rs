@@ -83,6 +83,21 @@ pub fn log_in(window: &AppWindow, user: &str, password: &str) {
     assert_eq!(window.get_screen(), Screen::CaseList, "{user} logged in");
 }
 
+/// The window's options for a UI test: `keychain`, fast key derivation,
+/// store work inline, Japan's offset, the test camera.
+pub fn options(keychain: &Arc<dyn Keychain>) -> Options {
+    Options {
+        keychain: Arc::clone(keychain),
+        keychain_warning: false,
+        store_options: StoreOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+        },
+        background: Background::Inline,
+        utc_offset: time::macros::offset!(+9),
+        camera: tsunagi_app::av::Source::Test,
+    }
+}
+
 /// A store with `admin` (and what `prepare` adds), the window on it,
 /// shown, with `admin` logged in. The data folder is `temp/data`.
 pub fn logged_in_window(
@@ -99,14 +114,7 @@ pub fn logged_in_window(
         Store::create(&data, Arc::clone(&keychain), "admin", PASSWORD, fast).expect("store");
     prepare(&mut store);
     drop(store);
-    let options = Options {
-        keychain,
-        keychain_warning: false,
-        store_options: fast,
-        background: Background::Inline,
-        utc_offset: time::macros::offset!(+9),
-        camera: tsunagi_app::av::Source::Test,
-    };
+    let options = options(&keychain);
     let app = window::build(data, options).expect("the window builds");
     app.window().show().expect("the window shows");
     log_in(app.window(), "admin", PASSWORD);
