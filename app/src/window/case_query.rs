@@ -1,6 +1,9 @@
 //! The case list's query (search text, stage, worker) and how store rows
 //! become screen rows: free of the window's state, and tested here.
 
+use std::sync::Arc;
+
+use slint::{Model, ModelTracker};
 use time::UtcOffset;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -13,12 +16,12 @@ use super::ui::CaseRow;
 /// Where the case list's rows come from: the store, or a fake in tests.
 pub trait CaseSource {
     /// The cases matching `query`, in any order.
-    fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError>;
+    fn find_cases(&mut self, query: &CaseQuery) -> Result<Vec<Arc<CaseSummary>>, StoreError>;
 }
 
 impl CaseSource for Store {
-    fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        Store::list_cases(self, query)
+    fn find_cases(&mut self, query: &CaseQuery) -> Result<Vec<Arc<CaseSummary>>, StoreError> {
+        Store::find_cases(self, query)
     }
 }
 
@@ -80,20 +83,56 @@ impl CaseListController {
     }
 
     /// The rows to show, most recent activity first.
-    pub fn rows(&self, source: &mut impl CaseSource) -> Result<Vec<CaseRow>, StoreError> {
-        let mut cases = source.list_cases(&self.query())?;
+    pub fn rows(&self, source: &mut impl CaseSource) -> Result<CaseRows, StoreError> {
+        let mut cases = source.find_cases(&self.query())?;
+        // Stable, and linear on the store's rows, which come in this order.
         cases.sort_by_key(|c| std::cmp::Reverse(c.updated_at));
-        Ok(cases.iter().map(|c| self.row(c)).collect())
+        Ok(CaseRows {
+            cases,
+            utc_offset: self.utc_offset,
+        })
+    }
+}
+
+/// The case list's rows as the list view's model: each row is formatted
+/// when the view asks for it, which it does only for the rows on screen,
+/// so listing 100,000 cases costs what listing a screenful does.
+pub struct CaseRows {
+    cases: Vec<Arc<CaseSummary>>,
+    utc_offset: UtcOffset,
+}
+
+impl CaseRows {
+    /// No rows.
+    pub fn empty() -> Self {
+        Self {
+            cases: Vec::new(),
+            utc_offset: UtcOffset::UTC,
+        }
+    }
+}
+
+impl Model for CaseRows {
+    type Data = CaseRow;
+
+    fn row_count(&self) -> usize {
+        self.cases.len()
     }
 
-    fn row(&self, case: &CaseSummary) -> CaseRow {
-        CaseRow {
+    fn row_data(&self, row: usize) -> Option<CaseRow> {
+        let case = self.cases.get(row)?;
+        Some(CaseRow {
             id: case.id.to_string().into(),
             name: case.name.expose().as_str().into(),
             kana: case.kana.expose().as_str().into(),
             stage: stage_index(case.stage),
             updated: format_time(case.updated_at, self.utc_offset).into(),
-        }
+        })
+    }
+
+    fn model_tracker(&self) -> &dyn ModelTracker {
+        // A new search makes a new model; this one never changes.
+        &()
     }
 }
 
@@ -148,9 +187,9 @@ mod tests {
     }
 
     impl CaseSource for Fake {
-        fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        fn find_cases(&mut self, query: &CaseQuery) -> Result<Vec<Arc<CaseSummary>>, StoreError> {
             self.asked.push(query.clone());
-            Ok(self.cases.clone())
+            Ok(self.cases.iter().cloned().map(Arc::new).collect())
         }
     }
 
@@ -177,7 +216,11 @@ mod tests {
             ],
             asked: Vec::new(),
         };
-        let rows = CaseListController::new(JST).rows(&mut fake).expect("rows");
+        let rows: Vec<CaseRow> = CaseListController::new(JST)
+            .rows(&mut fake)
+            .expect("rows")
+            .iter()
+            .collect();
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["新しい", "中間", "古い"]);
         assert_eq!(

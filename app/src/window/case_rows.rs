@@ -6,9 +6,10 @@ use std::sync::Arc;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use tsunagi_core::store::{Role, StoreError};
 
+use super::case_query::CaseRows;
 use super::problem::Report;
 use super::session::Session;
-use super::ui::{AppWindow, CaseListAdapter, CaseRow, Screen};
+use super::ui::{AppWindow, CaseListAdapter, Screen};
 
 /// Queries the store again with the current search and filters, and reads
 /// what is due beside the list again (the cases may have changed).
@@ -43,11 +44,11 @@ pub(super) fn refresh_rows(session: &Arc<Session>, window: &AppWindow) {
 }
 
 /// Puts `rows` (or the problem reading them) on the screen.
-pub(super) fn show_rows(window: &AppWindow, rows: Result<Vec<CaseRow>, StoreError>) {
+pub(super) fn show_rows(window: &AppWindow, rows: Result<CaseRows, StoreError>) {
     let adapter = window.global::<CaseListAdapter<'_>>();
     match rows {
         Ok(rows) => {
-            adapter.set_cases(ModelRc::new(VecModel::from(rows)));
+            adapter.set_cases(ModelRc::new(rows));
             adapter.set_problem(Report::none().problem);
         }
         Err(error) => {
@@ -66,7 +67,7 @@ pub(super) fn show_case_list(
     account: &str,
     role: Role,
     workers: Vec<String>,
-    rows: Result<Vec<CaseRow>, StoreError>,
+    rows: Result<CaseRows, StoreError>,
 ) {
     let list = window.global::<CaseListAdapter<'_>>();
     session.cases().reset(workers.clone());

@@ -7,13 +7,13 @@ use std::time::Duration;
 use slint::{ComponentHandle, SharedString};
 use tsunagi_core::store::{Role, Store, StoreError};
 
-use super::case_query::CaseListController;
+use super::case_query::{CaseListController, CaseRows};
 use super::case_rows::show_case_list;
 use super::problem::Report;
 use super::router::Router;
 use super::session::Session;
 use super::throttle::seconds_to_show;
-use super::ui::{AppWindow, CaseRow, LoginAdapter};
+use super::ui::{AppWindow, LoginAdapter};
 
 /// What opening the store gave, carried back to the UI thread.
 enum Outcome {
@@ -21,7 +21,7 @@ enum Outcome {
         account: String,
         role: Role,
         workers: Vec<String>,
-        rows: Result<Vec<CaseRow>, StoreError>,
+        rows: Result<CaseRows, StoreError>,
     },
     Refused(StoreError),
 }

@@ -51,7 +51,7 @@ use time::UtcOffset;
 use tsunagi_core::store::{self, Keychain, MIN_PASSWORD_CHARS, Role, StoreOptions};
 
 pub use admin::{AUDIT_ACTIONS, AdminData, ROLES};
-pub use case_query::{CaseListController, CaseSource, format_time, stage_index};
+pub use case_query::{CaseListController, CaseRows, CaseSource, format_time, stage_index};
 pub use i18n::Language;
 pub use problem::Report;
 pub use session::Background;

@@ -66,7 +66,7 @@ pub(super) fn wire(window: &AppWindow, session: &Arc<Session>) {
             &account,
             Role::Administrator,
             vec![account.clone()],
-            Ok(Vec::new()),
+            Ok(super::case_query::CaseRows::empty()),
         );
         super::case_rows::refresh(&s, &window);
     });

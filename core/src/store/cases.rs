@@ -3,6 +3,8 @@
 //! checked against the account's role and assignment, and audited in the
 //! same transaction.
 
+use std::sync::Arc;
+
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -180,45 +182,21 @@ impl Store {
     /// changed first. Audited as [`AuditAction::ListCases`] at most once
     /// every [`LIST_AUDIT_EVERY`].
     pub fn list_cases(&mut self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        Ok(self
+            .find_cases(query)?
+            .iter()
+            .map(|c| CaseSummary::clone(c))
+            .collect())
+    }
+
+    /// [`Store::list_cases`] without copying the rows: shared with the
+    /// store's in-memory index of the case list, which is read from the
+    /// database on the first call and kept up to date after (see
+    /// `case_index`), so that a search as one types scans memory.
+    pub fn find_cases(&mut self, query: &CaseQuery) -> Result<Vec<Arc<CaseSummary>>, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        let mine = (self.account.role != Role::Administrator).then(|| self.account.name.clone());
-        let pattern = format!("%{}%", escape_like(query.text.trim()));
-        let mut stmt = tx.prepare_cached(
-            "SELECT c.id, c.name, c.kana, c.stage, c.updated_at,
-                    (SELECT group_concat(account, char(10)) FROM assignments a WHERE a.case_id = c.id)
-             FROM cases c
-             WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?1))
-               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.account = ?2))
-               AND (?3 IS NULL OR c.stage = ?3)
-               AND (c.name LIKE ?4 ESCAPE '\\' OR c.kana LIKE ?4 ESCAPE '\\')
-             ORDER BY c.updated_at DESC, c.id",
-        )?;
-        let stage = query.stage.map(stage_key);
-        let rows = stmt.query_map(params![mine, query.worker, stage, pattern], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Timestamp>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, name, kana, stage, updated_at, assigned) = row?;
-            out.push(CaseSummary {
-                id: id.parse().map_err(|_| StoreError::Damaged)?,
-                name: name.into(),
-                kana: kana.into(),
-                stage: parse_stage(&stage)?,
-                updated_at,
-                assigned_to: assigned
-                    .map(|a| a.lines().map(str::to_owned).collect())
-                    .unwrap_or_default(),
-            });
-        }
-        drop(stmt);
+        let mine = (self.account.role != Role::Administrator).then_some(self.account.name.as_str());
+        let out = self.case_index.find(&tx, query, mine)?;
         if self
             .lists_audited
             .is_none_or(|at| at.elapsed() >= LIST_AUDIT_EVERY)
@@ -296,12 +274,6 @@ pub(super) fn stage_key(stage: SupportStage) -> String {
 
 pub(super) fn parse_stage(s: &str) -> Result<SupportStage, StoreError> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| StoreError::Damaged)
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Writes one section inside `tx`, recording a revision when anything

@@ -12,6 +12,7 @@
 mod accounts;
 mod audit;
 mod carried;
+mod case_index;
 mod cases;
 mod deletion;
 mod due;
@@ -147,6 +148,8 @@ pub struct Store {
     kdf: KdfParams,
     /// When a list of cases was last audited by this handle.
     lists_audited: Option<std::time::Instant>,
+    /// The case list's rows, kept in memory for searching as one types.
+    case_index: case_index::CaseIndex,
 }
 
 /// A list of cases (names) is audited at most this often per unlocked

@@ -204,6 +204,7 @@ impl Store {
             account: entered.account,
             kdf: entered.kdf,
             lists_audited: None,
+            case_index: Default::default(),
         }
     }
 
@@ -441,13 +442,26 @@ impl Store {
     #[doc(hidden)]
     pub fn create_plain_baseline(dir: &Path) -> Result<Store, StoreError> {
         fs::create_dir_all(dir)?;
-        let lock = HandleLock::shared(dir)?;
-        let mut conn = open_db(&dir.join(DB_FILE), None, true)?;
-        migrate(&mut conn)?;
-        conn.execute(
+        let store = Self::plain_baseline(dir, true)?;
+        store.conn.execute(
             "INSERT INTO accounts (name, role, created_at) VALUES ('admin', 'administrator', ?1)",
             [now()],
         )?;
+        Ok(store)
+    }
+
+    /// Opens again a store made by [`Store::create_plain_baseline`].
+    #[cfg(feature = "plain-baseline")]
+    #[doc(hidden)]
+    pub fn open_plain_baseline(dir: &Path) -> Result<Store, StoreError> {
+        Self::plain_baseline(dir, false)
+    }
+
+    #[cfg(feature = "plain-baseline")]
+    fn plain_baseline(dir: &Path, create: bool) -> Result<Store, StoreError> {
+        let lock = HandleLock::shared(dir)?;
+        let mut conn = open_db(&dir.join(DB_FILE), None, create)?;
+        migrate(&mut conn)?;
         let entered = Entered {
             conn,
             key: DbKey::generate(),
