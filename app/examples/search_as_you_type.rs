@@ -12,7 +12,11 @@
 //! ```sh
 //! cargo run --release -p tsunagi --example search_as_you_type
 //! CASES=10000 cargo run --release -p tsunagi --example search_as_you_type
+//! SEARCH_BENCH_DIR=/var/tmp/search cargo run --release -p tsunagi --example search_as_you_type
 //! ```
+//!
+//! With `SEARCH_BENCH_DIR`, the two stores are kept in that folder and
+//! used again by the next run instead of being filled again.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,7 +25,7 @@ use std::time::{Duration, Instant};
 use slint::{Model, ModelRc};
 use tsunagi_app::window::CaseListController;
 use tsunagi_core::model::{Case, SupportStage};
-use tsunagi_core::store::{KdfParams, MemoryKeychain, Store, StoreOptions};
+use tsunagi_core::store::{FileKeychain, KdfParams, Store, StoreOptions};
 
 /// Rows the case list shows at once on a tablet (the list view formats
 /// only these).
@@ -122,7 +126,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 /// index: (open, first list).
 fn reopen(
     dir: &Path,
-    keychain: &Arc<MemoryKeychain>,
+    keychain: &Arc<FileKeychain>,
     plain: bool,
 ) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
@@ -138,21 +142,17 @@ fn reopen(
     Ok((opened, listed.elapsed()))
 }
 
-fn main() -> anyhow::Result<()> {
-    let cases: usize = std::env::var("CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
-    let temp = tempfile::tempdir()?;
+fn fill_both(
+    enc_dir: &Path,
+    plain_dir: &Path,
+    keychain: &Arc<FileKeychain>,
+    cases: usize,
+) -> anyhow::Result<()> {
     let fast = StoreOptions {
         kdf: KdfParams::INSECURE_FOR_TESTS,
     };
-    let keychain = Arc::new(MemoryKeychain::default());
-    let enc_dir = temp.path().join("encrypted");
-    let plain_dir = temp.path().join("plain");
-    let (mut encrypted, _code) =
-        Store::create(&enc_dir, keychain.clone(), "admin", PASSWORD, fast)?;
-    let mut plain = Store::create_plain_baseline(&plain_dir)?;
+    let (mut encrypted, _code) = Store::create(enc_dir, keychain.clone(), "admin", PASSWORD, fast)?;
+    let mut plain = Store::create_plain_baseline(plain_dir)?;
     let fill_enc = fill(&mut encrypted, cases)?;
     let fill_plain = fill(&mut plain, cases)?;
     println!(
@@ -160,8 +160,25 @@ fn main() -> anyhow::Result<()> {
         fill_enc.as_secs_f64(),
         fill_plain.as_secs_f64()
     );
-    drop(encrypted);
-    drop(plain);
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let cases: usize = std::env::var("CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let temp = tempfile::tempdir()?;
+    let root =
+        std::env::var_os("SEARCH_BENCH_DIR").map_or_else(|| temp.path().to_owned(), Into::into);
+    let keychain = Arc::new(FileKeychain::new(root.join("keychain")));
+    let enc_dir = root.join("encrypted");
+    let plain_dir = root.join("plain");
+    if enc_dir.exists() && plain_dir.exists() {
+        println!("using the stores in {}", root.display());
+    } else {
+        fill_both(&enc_dir, &plain_dir, &keychain, cases)?;
+    }
 
     // Opening each store again, alternately, five times: the first list
     // after opening reads every case's row into the index.

@@ -11,17 +11,21 @@
 //! opens the store needs neither. A commit made through another connection
 //! (seen as a new `PRAGMA data_version`) makes the whole index be read
 //! again. A change rolled back is read again too and found as it was.
+//!
+//! What is due (期限・予定) comes from the whole case, so it is kept beside
+//! the rows once it is first asked for, and worked out again for a case
+//! whose sections change (a trigger on `case_sections` marks the case too).
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 
 use super::StoreError;
-use super::cases::{CaseQuery, CaseSummary, parse_stage};
-use crate::model::CaseId;
+use super::cases::{CaseQuery, CaseSummary, parse_stage, read_case};
+use crate::model::{CaseId, DueItem, due_items};
 use crate::rfc3339::Timestamp;
 
 /// Above this share of the index changed since the last search (a sync
@@ -45,6 +49,8 @@ struct Built {
     entries: Vec<Entry>,
     /// `PRAGMA data_version` when the entries were read.
     data_version: i64,
+    /// Each case's due items, once asked for.
+    due: Option<HashMap<CaseId, Vec<DueItem>>>,
 }
 
 struct Entry {
@@ -100,6 +106,39 @@ impl CaseIndex {
             .collect())
     }
 
+    /// Every case visible (with `mine`, those assigned to that account)
+    /// with everything due in it, in the case list's order.
+    pub(super) fn due(
+        &mut self,
+        conn: &Connection,
+        mine: Option<&str>,
+    ) -> Result<Vec<(Arc<CaseSummary>, Vec<DueItem>)>, StoreError> {
+        self.up_to_date(conn)?;
+        let Some(built) = self.built.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let due = match built.due.take() {
+            Some(due) => due,
+            None => built
+                .entries
+                .iter()
+                .map(|e| Ok((e.summary.id, due_items(&read_case(conn, e.summary.id)?))))
+                .collect::<Result<_, StoreError>>()?,
+        };
+        let query = CaseQuery::default();
+        let out = built
+            .entries
+            .iter()
+            .filter(|e| e.matches(&query, "", mine))
+            .map(|e| {
+                let items = due.get(&e.summary.id).cloned().unwrap_or_default();
+                (Arc::clone(&e.summary), items)
+            })
+            .collect();
+        built.due = Some(due);
+        Ok(out)
+    }
+
     fn up_to_date(&mut self, conn: &Connection) -> Result<&Built, StoreError> {
         if !self.installed {
             install(conn, Arc::clone(&self.changed))?;
@@ -140,6 +179,7 @@ impl Built {
         Ok(Self {
             entries,
             data_version,
+            due: None,
         })
     }
 
@@ -150,10 +190,21 @@ impl Built {
         self.entries.retain(|e| e.summary.id != case);
         let mut stmt = conn.prepare_cached(&format!("{ROW} WHERE c.id = ?1"))?;
         let mut rows = stmt.query([id])?;
-        if let Some(row) = rows.next()? {
-            let entry = Entry::new(summary(row)?);
-            let at = self.entries.partition_point(|e| e.order() < entry.order());
-            self.entries.insert(at, entry);
+        let found = match rows.next()? {
+            Some(row) => {
+                let entry = Entry::new(summary(row)?);
+                let at = self.entries.partition_point(|e| e.order() < entry.order());
+                self.entries.insert(at, entry);
+                true
+            }
+            None => false,
+        };
+        if let Some(due) = self.due.as_mut() {
+            if found {
+                due.insert(case, due_items(&read_case(conn, case)?));
+            } else {
+                due.remove(&case);
+            }
         }
         Ok(())
     }
@@ -198,6 +249,12 @@ fn install(conn: &Connection, changed: Arc<Mutex<HashSet<String>>>) -> Result<()
              BEGIN SELECT tsunagi_case_changed(NEW.id); END;
          CREATE TEMP TRIGGER IF NOT EXISTS case_index_delete AFTER DELETE ON main.cases
              BEGIN SELECT tsunagi_case_changed(OLD.id); END;
+         CREATE TEMP TRIGGER IF NOT EXISTS case_index_section_insert AFTER INSERT ON main.case_sections
+             BEGIN SELECT tsunagi_case_changed(NEW.case_id); END;
+         CREATE TEMP TRIGGER IF NOT EXISTS case_index_section_update AFTER UPDATE ON main.case_sections
+             BEGIN SELECT tsunagi_case_changed(NEW.case_id); END;
+         CREATE TEMP TRIGGER IF NOT EXISTS case_index_section_delete AFTER DELETE ON main.case_sections
+             BEGIN SELECT tsunagi_case_changed(OLD.case_id); END;
          CREATE TEMP TRIGGER IF NOT EXISTS case_index_assign AFTER INSERT ON main.assignments
              BEGIN SELECT tsunagi_case_changed(NEW.case_id); END;
          CREATE TEMP TRIGGER IF NOT EXISTS case_index_reassign AFTER UPDATE ON main.assignments

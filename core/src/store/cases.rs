@@ -197,20 +197,25 @@ impl Store {
         let tx = self.conn.unchecked_transaction()?;
         let mine = (self.account.role != Role::Administrator).then_some(self.account.name.as_str());
         let out = self.case_index.find(&tx, query, mine)?;
+        self.audit_list(&tx, &format!("{} rows", out.len()))?;
+        // Nothing written but the audit entry, if any: no sync otherwise.
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Audits a list of cases shown ([`AuditAction::ListCases`]), at most
+    /// once every [`LIST_AUDIT_EVERY`]: searching as one types shows a list
+    /// per keystroke, and one entry says as much as a hundred.
+    pub(super) fn audit_list(&self, tx: &Transaction<'_>, detail: &str) -> Result<(), StoreError> {
         if self
             .lists_audited
+            .get()
             .is_none_or(|at| at.elapsed() >= LIST_AUDIT_EVERY)
         {
-            self.audit(
-                &tx,
-                AuditAction::ListCases,
-                None,
-                &format!("{} rows", out.len()),
-            )?;
-            tx.commit()?;
-            self.lists_audited = Some(std::time::Instant::now());
+            self.audit(tx, AuditAction::ListCases, None, detail)?;
+            self.lists_audited.set(Some(std::time::Instant::now()));
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The change history of a case, oldest first; with `path_prefix`, only

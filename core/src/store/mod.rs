@@ -147,7 +147,7 @@ pub struct Store {
     account: Account,
     kdf: KdfParams,
     /// When a list of cases was last audited by this handle.
-    lists_audited: Option<std::time::Instant>,
+    lists_audited: std::cell::Cell<Option<std::time::Instant>>,
     /// The case list's rows, kept in memory for searching as one types.
     case_index: case_index::CaseIndex,
 }

@@ -203,7 +203,7 @@ impl Store {
             key: entered.key,
             account: entered.account,
             kdf: entered.kdf,
-            lists_audited: None,
+            lists_audited: std::cell::Cell::new(None),
             case_index: Default::default(),
         }
     }

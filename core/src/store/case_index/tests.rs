@@ -191,3 +191,44 @@ fn many_cases_changed_at_once_are_all_seen() {
         made.len()
     );
 }
+
+#[test]
+fn what_is_due_follows_saves_assignments_and_deletions() {
+    use crate::model::{DueKind, MedicalCertificate, MedicalCertificateKind};
+    let (office, mut admin) = Office::new();
+    admin
+        .add_account("sato", Role::SupportWorker, PW)
+        .expect("adds");
+    let today = time::macros::date!(2026 - 12 - 07);
+    let within = time::Duration::days(30);
+    let mut case = Case::new();
+    case.basic.name = "期限 六子".into();
+    let case = admin.create_case(&case).expect("creates");
+    assert!(admin.due(today, within).expect("due").is_empty());
+
+    let mut basic = admin.load_case(case).expect("loads").basic;
+    basic.medical_certificates.push(MedicalCertificate {
+        kind: MedicalCertificateKind::SpecifiedDisease,
+        disease_id: None,
+        valid_until: Some(time::macros::date!(2026 - 12 - 20)),
+    });
+    admin
+        .save_section(case, &Section::Basic(basic))
+        .expect("saves");
+    let due = admin.due(today, within).expect("due");
+    assert_eq!(due.len(), 1, "a certificate running out appears once saved");
+    assert_eq!(due[0].case, case);
+    assert_eq!(due[0].item.kind, DueKind::CertificateEnds);
+
+    let mut sato = office.unlock("sato");
+    assert!(
+        sato.due(today, within).expect("due").is_empty(),
+        "not assigned"
+    );
+    admin.assign(case, "sato").expect("assigns");
+    assert_eq!(sato.due(today, within).expect("due").len(), 1, "assigned");
+
+    admin.delete_case(case).expect("deletes");
+    assert!(admin.due(today, within).expect("due").is_empty());
+    assert!(sato.due(today, within).expect("due").is_empty());
+}
