@@ -33,6 +33,9 @@ use crate::rfc3339::Timestamp;
 /// reading each case.
 const REREAD_ALL_ABOVE: f64 = 0.05;
 
+/// A case's row and everything due in it.
+pub(super) type CaseDue = (Arc<CaseSummary>, Vec<DueItem>);
+
 /// The cases of the store as the case list shows them, most recent change
 /// first. Empty until the first search.
 #[derive(Default)]
@@ -112,7 +115,7 @@ impl CaseIndex {
         &mut self,
         conn: &Connection,
         mine: Option<&str>,
-    ) -> Result<Vec<(Arc<CaseSummary>, Vec<DueItem>)>, StoreError> {
+    ) -> Result<Vec<CaseDue>, StoreError> {
         self.up_to_date(conn)?;
         let Some(built) = self.built.as_mut() else {
             return Ok(Vec::new());
