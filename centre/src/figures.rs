@@ -6,17 +6,23 @@
 //! chosen by [`suppression`] so that no hidden count can be worked out by
 //! subtracting the shown ones from a total. Every hidden cell shows the
 //! same mark, [`HIDDEN`]. Tables have no totals row.
+//!
+//! The counts are sums over records, kept by the storage beside the
+//! records and changed with them ([`tally`]), so that no page view reads
+//! every record; the page, the CSV files and the charts are made once per
+//! change of the data and shared by every viewer ([`cache`]).
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
+pub mod cache;
 pub mod charts;
 mod suppression;
+pub mod tally;
 pub use suppression::{HIDDEN, hidden_cells};
+pub use tally::Tally;
 
-use tsunagi_core::model::{ProgrammeKind, ProgrammeOutcome, SupportStage};
 use tsunagi_core::reference::ReferenceDb;
-use tsunagi_core::research::{Month, ProgressRecord, UNLISTED_GROUP};
+use tsunagi_core::research::ProgressRecord;
 
 /// Counts below this (and above zero) are suppressed.
 pub const SUPPRESS_BELOW: usize = 5;
@@ -67,86 +73,19 @@ pub struct Table {
 
 /// Every table, in page order.
 pub fn tables(records: &[ProgressRecord], reference: &ReferenceDb) -> Vec<Table> {
-    vec![
-        stages(records),
-        outcomes(records, reference),
-        programmes(records),
-    ]
+    Tally::of(records).tables(reference)
 }
 
 /// 支援段階の到達 (cases reaching each stage, by month).
 pub fn stages(records: &[ProgressRecord]) -> Table {
-    let mut by_month: BTreeMap<Month, [usize; 6]> = BTreeMap::new();
-    for r in records {
-        for s in &r.stages {
-            if let Some(m) = s.month {
-                let i = SupportStage::ALL
-                    .iter()
-                    .position(|x| *x == s.stage)
-                    .expect("every stage is in ALL");
-                by_month.entry(m).or_default()[i] += 1;
-            }
-        }
-    }
-    Table {
-        slug: "stages",
-        title: "支援段階の到達（月別） Cases reaching each stage, by month",
-        note: "各段階に初めて到達した月で数えています。 Counted in the month a stage was first reached.",
-        label_headings: vec!["年月 Month".into()],
-        count_headings: SupportStage::ALL
-            .iter()
-            .map(|s| s.label_ja().to_owned())
-            .collect(),
-        rows: by_month
-            .into_iter()
-            .map(|(m, counts)| (vec![m.to_string()], counts.to_vec()))
-            .collect(),
-    }
+    Tally::of(records).stages()
 }
 
-/// 疾患群別の就労結果 (employment outcomes by disease group).
+/// 疾患群別の就労結果 (employment outcomes by disease group). A person in
+/// several groups is counted in each; a record with no group, under
+/// [`UNLISTED_GROUP`](tsunagi_core::research::UNLISTED_GROUP).
 pub fn outcomes(records: &[ProgressRecord], reference: &ReferenceDb) -> Table {
-    let mut by_group: BTreeMap<String, [usize; 5]> = BTreeMap::new();
-    for r in records {
-        let groups: Vec<&str> = if r.disease_groups.is_empty() {
-            vec![UNLISTED_GROUP]
-        } else {
-            r.disease_groups.iter().map(String::as_str).collect()
-        };
-        for g in groups {
-            let row = by_group.entry(g.to_owned()).or_default();
-            row[0] += 1;
-            if let Some(e) = &r.employment {
-                row[1] += usize::from(e.hired.is_some());
-                row[2] += usize::from(e.retained_3_months == Some(true));
-                row[3] += usize::from(e.retained_6_months == Some(true));
-                row[4] += usize::from(e.retained_12_months == Some(true));
-            }
-        }
-    }
-    let name = |id: &str| -> String {
-        reference
-            .group_name_ja(id)
-            .unwrap_or("参考データにない疾患")
-            .to_owned()
-    };
-    Table {
-        slug: "outcomes",
-        title: "疾患群別の就労結果 Employment outcomes by disease group",
-        note: "複数の疾患群にあたる人はそれぞれに数えています。 A person in several groups is counted in each.",
-        label_headings: vec!["疾患群 Disease group".into(), "ID".into()],
-        count_headings: vec![
-            "件数 Cases".into(),
-            "就職 Hired".into(),
-            "3か月定着 3 months".into(),
-            "6か月定着 6 months".into(),
-            "12か月定着 12 months".into(),
-        ],
-        rows: by_group
-            .into_iter()
-            .map(|(g, counts)| (vec![name(&g), g], counts.to_vec()))
-            .collect(),
-    }
+    Tally::of(records).outcomes(reference)
 }
 
 /// プログラム別・年度別 (seed 002): targets, participants and achievers by
@@ -154,75 +93,11 @@ pub fn outcomes(records: &[ProgressRecord], reference: &ReferenceDb) -> Table {
 /// and fiscal year, with the latest review outcome in the year. Achievers
 /// are counted by the goal type of the kind
 /// ([`ProgrammeRecord::achieved_in`](tsunagi_core::research::ProgrammeRecord::achieved_in)),
-/// the rule the office's own figures use.
+/// the rule the office's own figures use. An enrolment is counted in each
+/// year from its selection to its last dated step, unless it ended (a
+/// review other than 継続) before the year began.
 pub fn programmes(records: &[ProgressRecord]) -> Table {
-    // (programme kind, fiscal year) → targets, participants, achievers,
-    // employed, goals met, continue, stop
-    let mut rows: BTreeMap<(ProgrammeKind, i32), [usize; 7]> = BTreeMap::new();
-    for p in records.iter().flat_map(|r| &r.programmes) {
-        let Some(selected) = p.selected else { continue };
-        // Counted up to the year of its last dated step: a review, or the
-        // plan's goals all met (an achievement with no review after it).
-        let last = p
-            .reviews
-            .iter()
-            .filter_map(|r| r.month)
-            .chain(p.goals_met)
-            .chain(std::iter::once(selected))
-            .max()
-            .unwrap_or(selected);
-        for fy in selected.fiscal_year()..=last.fiscal_year() {
-            let start = Month::new(fy, 4).expect("April is a month");
-            let end = start.plus(11);
-            let ended_before = p.reviews.iter().any(|r| {
-                r.outcome != ProgrammeOutcome::Continue && r.month.is_some_and(|m| m < start)
-            });
-            if ended_before {
-                continue;
-            }
-            let in_year = |m: Option<Month>| m.is_some_and(|m| start <= m && m <= end);
-            let row = rows.entry((p.kind, fy)).or_default();
-            row[0] += 1;
-            row[1] += usize::from(p.consented.is_some_and(|m| m <= end));
-            row[2] += usize::from(p.achieved_in(fy));
-            if let Some(latest) = p.reviews.iter().rev().find(|r| in_year(r.month)) {
-                let i = match latest.outcome {
-                    ProgrammeOutcome::Employed => 3,
-                    ProgrammeOutcome::GoalsMet => 4,
-                    ProgrammeOutcome::Continue => 5,
-                    ProgrammeOutcome::Stop => 6,
-                };
-                row[i] += 1;
-            }
-        }
-    }
-    Table {
-        slug: "programmes",
-        title: "自立支援プログラム（年度別） Programmes by fiscal year",
-        note: "年度は4月から翌年3月。評価結果は年度内の最新の評価です。達成者数は、就労支援では「就労」、その他の種類では「目標達成」か「就労」の評価、または計画の目標がすべて達成された人を、その年度に数えます。 Fiscal year April to March; outcome = latest review in the year. Achievers: employment programmes by a job; the other kinds by goals met (or a job), or every goal of the plan achieved, in that year.",
-        label_headings: vec!["プログラム Programme".into(), "年度 Fiscal year".into()],
-        count_headings: vec![
-            "支援対象者数 Targets".into(),
-            "参加者数 Participants".into(),
-            "達成者数 Achievers".into(),
-            "就労 Employed".into(),
-            "目標達成 Goals met".into(),
-            "継続 Continue".into(),
-            "打ち切り Stopped".into(),
-        ],
-        rows: rows
-            .into_iter()
-            .map(|((kind, fy), counts)| {
-                (
-                    vec![
-                        format!("{} {}", kind.label_ja(), kind.label_en()),
-                        format!("{fy}年度"),
-                    ],
-                    counts.to_vec(),
-                )
-            })
-            .collect(),
-    }
+    Tally::of(records).programmes()
 }
 
 /// Whether a spreadsheet program could read a cell starting with `c` as a
@@ -317,13 +192,27 @@ pub fn to_html_for(
     agencies: usize,
     account_bar: &str,
 ) -> String {
+    let (head, rest) = page_parts(tables, cases, batches, agencies);
+    format!("{head}{account_bar}{rest}")
+}
+
+/// The figures page in two parts, the account bar to go between them:
+/// what every viewer of the same figures is shown alike, made once per
+/// change of the data ([`cache`]).
+pub fn page_parts(
+    tables: &[Table],
+    cases: usize,
+    batches: usize,
+    agencies: usize,
+) -> (String, String) {
+    let head = "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>研究集計 — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>"
+        .to_owned();
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>研究集計 — つなぎ研究センター</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
-         {account_bar}<h1>研究集計 <small>Research figures</small></h1>\
+        "<h1>研究集計 <small>Research figures</small></h1>\
          <p class=\"meta\">登録機関 {agencies} ・ 受領バッチ {batches} ・ ケース {cases}<br>\
          「{HIDDEN}」は秘匿：1〜4件のセルと、それを合計からの引き算で割り出せないよう併せて隠したセルです。 \
          “{HIDDEN}” is hidden: a count from 1 to 4, or a cell hidden with one so that it cannot be worked out by subtraction.</p>",
@@ -380,7 +269,7 @@ pub fn to_html_for(
         out.push_str("</tbody></table>");
     }
     out.push_str("</body></html>\n");
-    out
+    (head, out)
 }
 
 #[cfg(test)]

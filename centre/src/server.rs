@@ -121,6 +121,8 @@ pub struct Centre {
     /// at a time. `None` until [`Centre::with_board`]: the `/api` routes
     /// then answer 503.
     pub(crate) board: Option<BoardPool>,
+    /// The figures as last shown, for every viewer until the data changes.
+    figures: figures::cache::FiguresCache,
 }
 
 impl Centre {
@@ -136,6 +138,7 @@ impl Centre {
             clock: Arc::new(SystemClock),
             passwords: PasswordHasher::standard(),
             board: None,
+            figures: figures::cache::FiguresCache::default(),
         }
     }
 
@@ -367,38 +370,31 @@ async fn take_batch(centre: &Shared, body: Bytes) -> Result<Ack, Failure> {
     })
 }
 
-/// What the figures pages show.
-struct Figures {
-    tables: Vec<figures::Table>,
-    cases: usize,
-    batches: usize,
-    agencies: usize,
-}
-
-async fn load(centre: &Shared) -> Result<Figures, Failure> {
-    let (records, batches, agencies) = with_db(centre, |db| {
-        Ok((db.records()?, db.batch_count()?, db.agencies()?.len()))
-    })
-    .await?;
-    Ok(Figures {
-        tables: figures::tables(&records, &centre.reference),
-        cases: records.len(),
-        batches,
-        agencies,
-    })
+/// The figures as shown: those already made if the data has not changed
+/// since, else made once from the stored counts and shared
+/// ([`figures::cache`]). Nothing here reads every record.
+async fn load(centre: &Shared) -> Result<Arc<figures::cache::Shown>, Failure> {
+    let version = with_db(centre, |db| db.data_version()).await?;
+    centre
+        .figures
+        .get(version, || async {
+            let counts = with_db(centre, |db| db.figure_counts()).await?;
+            Ok(figures::cache::Shown::new(
+                counts.version,
+                counts.tally.tables(&centre.reference),
+                counts.tally.cases(),
+                counts.batches,
+                counts.agencies,
+            ))
+        })
+        .await
 }
 
 async fn index(State(centre): State<Shared>, Extension(viewer): Extension<SignedIn>) -> Response {
     match load(&centre).await {
-        Ok(f) => (
+        Ok(shown) => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            figures::to_html_for(
-                &f.tables,
-                f.cases,
-                f.batches,
-                f.agencies,
-                &pages::account_bar(&viewer),
-            ),
+            shown.page(&pages::account_bar(&viewer)),
         )
             .into_response(),
         Err(failure) => failure.into_response(),
@@ -408,45 +404,58 @@ async fn index(State(centre): State<Shared>, Extension(viewer): Extension<Signed
 /// `NAME.csv` (the table as CSV) or `NAME.svg` (the table drawn,
 /// [`figures::charts`]).
 async fn figure_file(State(centre): State<Shared>, Path(file): Path<String>) -> Response {
-    let tables = match load(&centre).await {
-        Ok(f) => f.tables,
+    let shown = match load(&centre).await {
+        Ok(shown) => shown,
         Err(failure) => return failure.into_response(),
     };
     let (slug, kind) = file.rsplit_once('.').unwrap_or(("", ""));
-    match (tables.iter().find(|t| t.slug == slug), kind) {
-        (Some(t), "svg") => match figures::charts::to_svg(t) {
-            Ok(svg) => (
-                [
-                    (header::CONTENT_TYPE, "image/svg+xml"),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                ],
-                svg,
-            )
-                .into_response(),
-            Err(e) => {
-                eprintln!("tsunagi-centre: {e}");
-                plain(
+    let slug = slug.to_owned();
+    match kind {
+        // Drawn once per version, on a blocking thread: drawing takes CPU.
+        "svg" => {
+            let drawn = tokio::task::spawn_blocking(move || {
+                shown.svg(&slug).map(|svg| svg.map(str::to_owned))
+            })
+            .await;
+            match drawn {
+                Ok(Some(Some(svg))) => (
+                    [
+                        (header::CONTENT_TYPE, "image/svg+xml"),
+                        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                    ],
+                    svg,
+                )
+                    .into_response(),
+                Ok(Some(None)) | Err(_) => plain(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the chart could not be drawn",
-                )
-            }
-        },
-        (Some(t), "csv") => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{slug}.csv\""),
                 ),
-            ],
-            figures::to_csv(t),
-        )
-            .into_response(),
-        _ => plain(
-            StatusCode::NOT_FOUND,
-            "no such table: try stages.csv, outcomes.csv or programmes.csv (or .svg)",
-        ),
+                Ok(None) => no_such_table(),
+            }
+        }
+        "csv" => match shown.csv(&slug) {
+            Some(csv) => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{slug}.csv\""),
+                    ),
+                ],
+                csv.to_owned(),
+            )
+                .into_response(),
+            None => no_such_table(),
+        },
+        _ => no_such_table(),
     }
+}
+
+fn no_such_table() -> Response {
+    plain(
+        StatusCode::NOT_FOUND,
+        "no such table: try stages.csv, outcomes.csv or programmes.csv (or .svg)",
+    )
 }
 
 /// `/style.css`: the look of the centre's pages ([`figures::STYLE`]), a

@@ -16,6 +16,10 @@
 //! back. For each agency and pseudonym the latest batch wins, whether it
 //! sends a record or withdraws it.
 //!
+//! Beside the records the storage keeps the figures' counts and a data
+//! version, both changed in the transaction that changes the records
+//! (`counts.rs`, [`Database::figure_counts`]).
+//!
 //! **Agencies with and without a key.** An agency is a row of `agencies`,
 //! keyed by its name. One registered to send research data has its
 //! signing key ([`Agency`], `agency add NAME --key FILE`); one registered
@@ -69,9 +73,11 @@ pub enum StorageError {
 }
 
 mod accounts;
+mod counts;
 mod postgres_accounts;
 mod postgres_db;
 pub use accounts::AccountStore;
+pub use counts::FigureCounts;
 pub use postgres_db::PostgresDatabase;
 
 /// Opens the database: PostgreSQL when a connection string `url`
@@ -215,6 +221,16 @@ pub trait Database: AccountStore + Send {
     fn records(&mut self) -> Result<Vec<ProgressRecord>, StorageError>;
     /// How many batches are stored.
     fn batch_count(&mut self) -> Result<usize, StorageError>;
+    /// The data version: a number raised in the same transaction as every
+    /// change to what the figures show (a batch stored, records withdrawn
+    /// or deleted, an agency registered with its key). Figures made at a
+    /// version are those of every later read of the same version.
+    fn data_version(&mut self) -> Result<u64, StorageError>;
+    /// What the figures are made from: the counts of every stored record,
+    /// kept up to date by every change (never counted again from the
+    /// records here), with their data version and the batch and agency
+    /// counts, read in one transaction.
+    fn figure_counts(&mut self) -> Result<FigureCounts, StorageError>;
 }
 
 /// The columns of `agencies`: keyed by name, the signing key unique when
@@ -283,8 +299,10 @@ impl SqliteDatabase {
             conn.execute_batch("ALTER TABLE agencies ADD COLUMN revoked_at TEXT")?;
         }
         conn.execute_batch(&accounts::schema())?;
+        conn.execute_batch(counts::SQLITE_SCHEMA)?;
         let mut db = Self { conn };
         db.rebuild_old_tables()?;
+        counts::sqlite_recount(&mut db.conn)?;
         Ok(db)
     }
 
@@ -398,6 +416,8 @@ impl Database for SqliteDatabase {
                 AgencyAdded::Registered
             }
         };
+        // The page counts the agencies with a key.
+        counts::sqlite_bump(&tx)?;
         tx.commit()?;
         Ok(added)
     }
@@ -453,7 +473,21 @@ impl Database for SqliteDatabase {
         if updated == 0 {
             return Err(StorageError::NoSuchAgency);
         }
+        let mut tally = counts::sqlite_tally(&tx)?;
         let deleted = if delete_records {
+            let mut stmt = tx.prepare(
+                "SELECT body FROM records WHERE signer = (SELECT signer FROM agencies WHERE name = ?1)",
+            )?;
+            let mut rows = stmt.query([name])?;
+            while let Some(row) = rows.next()? {
+                let body = row
+                    .get_ref(0)?
+                    .as_str()
+                    .map_err(|_| StorageError::Damaged)?;
+                tally.remove(&counts::record(body)?);
+            }
+            drop(rows);
+            drop(stmt);
             tx.execute(
                 "DELETE FROM records WHERE signer = (SELECT signer FROM agencies WHERE name = ?1)",
                 [name],
@@ -461,6 +495,7 @@ impl Database for SqliteDatabase {
         } else {
             0
         };
+        counts::sqlite_save(&tx, &tally)?;
         tx.commit()?;
         Ok(deleted)
     }
@@ -506,10 +541,15 @@ impl Database for SqliteDatabase {
                 serde_json::to_string(&ack).expect("serialises")
             ],
         )?;
-        for record in &batch.records {
+        let mut tally = counts::sqlite_tally(&tx)?;
+        for record in counts::last_per_pseudonym(&batch.records) {
             let body = serde_json::to_string(record).expect("a record serialises");
+            let old: Option<String> = tx
+                .prepare_cached("SELECT body FROM records WHERE signer = ?1 AND pseudonym = ?2")?
+                .query_row(params![signer, record.pseudonym.as_str()], |r| r.get(0))
+                .optional()?;
             // Not over a withdrawal made at the same time or later.
-            tx.execute(
+            let stored = tx.prepare_cached(
                 "INSERT INTO records (signer, pseudonym, batch_id, created_at, body)
                  SELECT ?1, ?2, ?3, ?4, ?5
                  WHERE NOT EXISTS (SELECT 1 FROM withdrawals
@@ -517,14 +557,27 @@ impl Database for SqliteDatabase {
                  ON CONFLICT (signer, pseudonym) DO UPDATE
                  SET batch_id = excluded.batch_id, created_at = excluded.created_at, body = excluded.body
                  WHERE excluded.created_at >= records.created_at",
-                params![signer, record.pseudonym.as_str(), id, batch.created_at, body],
-            )?;
+            )?
+            .execute(params![signer, record.pseudonym.as_str(), id, batch.created_at, body])?;
+            if stored > 0 {
+                if let Some(old) = old {
+                    tally.remove(&counts::record(&old)?);
+                }
+                tally.add(record);
+            }
         }
         for pseudonym in &batch.withdrawn {
-            tx.execute(
-                "DELETE FROM records WHERE signer = ?1 AND pseudonym = ?2 AND created_at <= ?3",
-                params![signer, pseudonym.as_str(), batch.created_at],
-            )?;
+            let old: Option<String> = tx
+                .query_row(
+                    "DELETE FROM records WHERE signer = ?1 AND pseudonym = ?2 AND created_at <= ?3
+                     RETURNING body",
+                    params![signer, pseudonym.as_str(), batch.created_at],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(old) = old {
+                tally.remove(&counts::record(&old)?);
+            }
             tx.execute(
                 "INSERT INTO withdrawals (signer, pseudonym, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (signer, pseudonym) DO UPDATE SET created_at = excluded.created_at
@@ -532,6 +585,7 @@ impl Database for SqliteDatabase {
                 params![signer, pseudonym.as_str(), batch.created_at],
             )?;
         }
+        counts::sqlite_save(&tx, &tally)?;
         tx.commit()?;
         Ok(ack)
     }
@@ -553,5 +607,13 @@ impl Database for SqliteDatabase {
             .conn
             .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn data_version(&mut self) -> Result<u64, StorageError> {
+        counts::sqlite_version(&self.conn)
+    }
+
+    fn figure_counts(&mut self) -> Result<FigureCounts, StorageError> {
+        counts::sqlite_figure_counts(&mut self.conn)
     }
 }

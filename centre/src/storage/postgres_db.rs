@@ -16,7 +16,10 @@ use postgres::error::SqlState;
 use postgres::{Client, GenericClient, NoTls};
 use tsunagi_core::research::{Batch, ProgressRecord};
 
+use super::counts::{self, FigureCounts};
 use super::{Ack, Agency, AgencyAdded, AgencyEntry, Database, StorageError};
+use crate::figures::Tally;
+use crate::figures::tally::FIGURE_RULES;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS agencies (
@@ -66,7 +69,9 @@ impl PostgresDatabase {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
         client.batch_execute(super::postgres_accounts::SCHEMA)?;
+        client.batch_execute(counts::POSTGRES_SCHEMA)?;
         migrate(&mut client)?;
+        recount(&mut client)?;
         Ok(Self { client })
     }
 }
@@ -131,6 +136,54 @@ fn migrate(client: &mut Client) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// The stored counts, locked until the transaction ends: every change to
+/// the records takes this row first (see `counts.rs`).
+fn locked_tally(tx: &mut impl GenericClient) -> Result<Tally, StorageError> {
+    let row = tx.query_one(
+        "SELECT tally FROM figure_counts WHERE id = 1 FOR UPDATE",
+        &[],
+    )?;
+    counts::tally(row.try_get(0)?)
+}
+
+/// Stores `tally` and raises the data version.
+fn save_tally(tx: &mut impl GenericClient, tally: &Tally) -> Result<(), StorageError> {
+    tx.execute(
+        "UPDATE figure_counts SET tally = $1, version = version + 1 WHERE id = 1",
+        &[&tally.to_stored()],
+    )?;
+    Ok(())
+}
+
+/// Counts every record again if the stored counts were made by other
+/// rules (`counts.rs`), holding the counts' row meanwhile: a batch being
+/// stored at once waits, then adds to the new counts.
+fn recount(client: &mut Client) -> Result<(), StorageError> {
+    let mut tx = client.transaction()?;
+    let rules: i64 = tx
+        .query_one(
+            "SELECT rules FROM figure_counts WHERE id = 1 FOR UPDATE",
+            &[],
+        )?
+        .try_get(0)?;
+    if rules == FIGURE_RULES {
+        return Ok(());
+    }
+    let mut tally = Tally::default();
+    let params: [&(dyn postgres::types::ToSql + Sync); 0] = [];
+    let mut rows = tx.query_raw("SELECT body FROM records", params)?;
+    while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows)? {
+        tally.add(&counts::record(row.try_get(0)?)?);
+    }
+    drop(rows);
+    tx.execute(
+        "UPDATE figure_counts SET tally = $1, rules = $2, version = version + 1 WHERE id = 1",
+        &[&tally.to_stored(), &FIGURE_RULES],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// A unique violation as [`StorageError::AgencyExists`].
 fn agency_exists_on_conflict(e: postgres::Error) -> StorageError {
     if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
@@ -172,6 +225,11 @@ impl Database for PostgresDatabase {
                 AgencyAdded::Registered
             }
         };
+        // The page counts the agencies with a key.
+        tx.execute(
+            "UPDATE figure_counts SET version = version + 1 WHERE id = 1",
+            &[],
+        )?;
         tx.commit()?;
         Ok(added)
     }
@@ -227,16 +285,23 @@ impl Database for PostgresDatabase {
         if updated == 0 {
             return Err(StorageError::NoSuchAgency);
         }
+        let mut tally = locked_tally(&mut tx)?;
         let deleted = if delete_records {
-            tx.execute(
-                "DELETE FROM records WHERE signer = (SELECT signer FROM agencies WHERE name = $1)",
+            let rows = tx.query(
+                "DELETE FROM records WHERE signer = (SELECT signer FROM agencies WHERE name = $1)
+                 RETURNING body",
                 &[&name],
-            )?
+            )?;
+            for row in &rows {
+                tally.remove(&counts::record(row.try_get(0)?)?);
+            }
+            rows.len()
         } else {
             0
         };
+        save_tally(&mut tx, &tally)?;
         tx.commit()?;
-        Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+        Ok(deleted)
     }
 
     fn store_batch(
@@ -280,25 +345,60 @@ impl Database for PostgresDatabase {
             Some(Some(_)) => return Err(StorageError::Revoked),
             Some(None) => {}
         }
-        for record in &batch.records {
-            let body = serde_json::to_string(record).expect("a record serialises");
-            // Not over a withdrawal made at the same time or later.
-            tx.execute(
+        let mut tally = locked_tally(&mut tx)?;
+        let records = counts::last_per_pseudonym(&batch.records);
+        let pseudonyms: Vec<&str> = records.iter().map(|r| r.pseudonym.as_str()).collect();
+        let bodies: Vec<String> = records
+            .iter()
+            .map(|r| serde_json::to_string(r).expect("a record serialises"))
+            .collect();
+        // The records they replace, for the counts.
+        let old: std::collections::HashMap<String, String> = tx
+            .query(
+                "SELECT pseudonym, body FROM records WHERE signer = $1 AND pseudonym = ANY($2)",
+                &[&signer, &pseudonyms],
+            )?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, StorageError>>()?;
+        // Every record in one statement (one pseudonym once: see
+        // `last_per_pseudonym`), not over a withdrawal made at the same
+        // time or later, nor over a record from a later batch; the rows
+        // written come back.
+        let stored: std::collections::HashSet<String> = tx
+            .query(
                 "INSERT INTO records (signer, pseudonym, batch_id, created_at, body)
-                 SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT
-                 WHERE NOT EXISTS (SELECT 1 FROM withdrawals
-                     WHERE signer = $1 AND pseudonym = $2 AND created_at >= $4)
+                 SELECT $1::TEXT, u.pseudonym, $3::TEXT, $4::TEXT, u.body
+                 FROM unnest($2::TEXT[], $5::TEXT[]) AS u (pseudonym, body)
+                 WHERE NOT EXISTS (SELECT 1 FROM withdrawals w
+                     WHERE w.signer = $1 AND w.pseudonym = u.pseudonym AND w.created_at >= $4)
                  ON CONFLICT (signer, pseudonym) DO UPDATE
                  SET batch_id = excluded.batch_id, created_at = excluded.created_at, body = excluded.body
-                 WHERE excluded.created_at >= records.created_at",
-                &[&signer, &record.pseudonym.as_str(), &id, &created_at, &body],
-            )?;
+                 WHERE excluded.created_at >= records.created_at
+                 RETURNING pseudonym",
+                &[&signer, &pseudonyms, &id, &created_at, &bodies],
+            )?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()?;
+        for record in records {
+            let pseudonym = record.pseudonym.as_str();
+            if stored.contains(pseudonym) {
+                if let Some(old) = old.get(pseudonym) {
+                    tally.remove(&counts::record(old)?);
+                }
+                tally.add(record);
+            }
         }
         for pseudonym in &batch.withdrawn {
-            tx.execute(
-                "DELETE FROM records WHERE signer = $1 AND pseudonym = $2 AND created_at <= $3",
+            let deleted = tx.query_opt(
+                "DELETE FROM records WHERE signer = $1 AND pseudonym = $2 AND created_at <= $3
+                 RETURNING body",
                 &[&signer, &pseudonym.as_str(), &created_at],
             )?;
+            if let Some(row) = deleted {
+                tally.remove(&counts::record(row.try_get(0)?)?);
+            }
             tx.execute(
                 "INSERT INTO withdrawals (signer, pseudonym, created_at) VALUES ($1, $2, $3)
                  ON CONFLICT (signer, pseudonym) DO UPDATE SET created_at = excluded.created_at
@@ -306,6 +406,7 @@ impl Database for PostgresDatabase {
                 &[&signer, &pseudonym.as_str(), &created_at],
             )?;
         }
+        save_tally(&mut tx, &tally)?;
         tx.commit()?;
         Ok(ack)
     }
@@ -328,5 +429,40 @@ impl Database for PostgresDatabase {
             .query_one("SELECT count(*) FROM batches", &[])?
             .get(0);
         Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn data_version(&mut self) -> Result<u64, StorageError> {
+        let row = self
+            .client
+            .query_one("SELECT version FROM figure_counts WHERE id = 1", &[])?;
+        Ok(counts::version(row.try_get(0)?))
+    }
+
+    fn figure_counts(&mut self) -> Result<FigureCounts, StorageError> {
+        // One snapshot for the counts and what the page says beside them.
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let row = tx.query_one(
+            "SELECT version, tally,
+                    (SELECT count(*) FROM batches),
+                    (SELECT count(*) FROM agencies WHERE signer IS NOT NULL)
+             FROM figure_counts WHERE id = 1",
+            &[],
+        )?;
+        let counted = |i: usize| -> Result<usize, StorageError> {
+            Ok(usize::try_from(row.try_get::<_, i64>(i)?).unwrap_or(0))
+        };
+        let figure_counts = FigureCounts {
+            version: counts::version(row.try_get(0)?),
+            tally: counts::tally(row.try_get(1)?)?,
+            batches: counted(2)?,
+            agencies: counted(3)?,
+        };
+        tx.commit()?;
+        Ok(figure_counts)
     }
 }

@@ -430,6 +430,9 @@ fn with_controller(
     t
 }
 
+/// A named way to make the transport settings tried.
+type MakeTransport = fn() -> quinn::TransportConfig;
+
 fn main() {
     if !nix::unistd::geteuid().is_root() {
         eprintln!(
@@ -545,7 +548,7 @@ fn main() {
     drop(server);
 
     // 3. Raw quinn with the controllers tried.
-    let variants: [(&str, fn() -> quinn::TransportConfig); 4] = [
+    let variants: [(&str, MakeTransport); 4] = [
         ("the link's settings (BBR)", quic::transport),
         ("BBR, quinn's default windows", || {
             let mut t = quinn::TransportConfig::default();

@@ -20,6 +20,7 @@ use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use memchr::memmem::Finder;
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 
@@ -77,12 +78,13 @@ impl Entry {
         (Reverse(self.summary.updated_at), self.summary.id)
     }
 
-    fn matches(&self, query: &CaseQuery, text: &str, mine: Option<&str>) -> bool {
+    fn matches(&self, query: &CaseQuery, text: &Finder<'_>, mine: Option<&str>) -> bool {
         let assigned = |account: &str| self.summary.assigned_to.iter().any(|a| a == account);
         mine.is_none_or(assigned)
             && query.worker.as_deref().is_none_or(assigned)
             && query.stage.is_none_or(|s| s == self.summary.stage)
-            && (self.name.contains(text) || self.kana.contains(text))
+            && (text.find(self.name.as_bytes()).is_some()
+                || text.find(self.kana.as_bytes()).is_some())
     }
 }
 
@@ -101,6 +103,8 @@ impl CaseIndex {
     ) -> Result<Vec<Arc<CaseSummary>>, StoreError> {
         let built = self.up_to_date(conn)?;
         let text = query.text.trim().to_ascii_lowercase();
+        // Set up once for the typed text, not once per case.
+        let text = Finder::new(&text);
         Ok(built
             .entries
             .iter()
@@ -129,10 +133,11 @@ impl CaseIndex {
                 .collect::<Result<_, StoreError>>()?,
         };
         let query = CaseQuery::default();
+        let everything = Finder::new("");
         let out = built
             .entries
             .iter()
-            .filter(|e| e.matches(&query, "", mine))
+            .filter(|e| e.matches(&query, &everything, mine))
             .map(|e| {
                 let items = due.get(&e.summary.id).cloned().unwrap_or_default();
                 (Arc::clone(&e.summary), items)
