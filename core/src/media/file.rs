@@ -28,6 +28,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use chacha20poly1305::aead::Buffer;
 use chacha20poly1305::aead::generic_array::GenericArray;
 use chacha20poly1305::aead::stream::{NewStream, StreamBE32, StreamPrimitive};
 use chacha20poly1305::{Key, KeyInit, XChaCha20Poly1305};
@@ -36,6 +37,11 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::MediaError;
+use sealing::{Sealer, Worker};
+use writeback::{SyncFn, Writeback};
+
+mod sealing;
+mod writeback;
 
 /// The first bytes of every media file.
 pub const MAGIC: [u8; 8] = *b"TSGMEDIA";
@@ -133,19 +139,29 @@ pub struct WrittenMedia {
 /// `finish` (a cancelled capture, an error), it removes the temporary file;
 /// after a crash the stale `.part` file is swept when the store next opens.
 /// It holds no store handle, so capture can write on its own thread.
+///
+/// The caller's thread hashes the plaintext and gathers it into chunks; a
+/// thread of the writer's own encrypts and writes them ([`sealing`]), and
+/// another syncs what is written every few megabytes ([`writeback`]), so
+/// the disk works while the rest is encrypted and `finish` has only the
+/// tail left to sync. An error on either thread (a full disk, a failed
+/// sync) is returned by the next `write` or by `finish`; after any error
+/// every later `write` and `finish` fail too, and nothing is ever renamed
+/// to the final name.
 pub struct MediaWriter {
-    file: Option<File>,
+    worker: Option<Worker>,
     dir: PathBuf,
     name: String,
     key: MediaKey,
-    stream: Stream,
-    header: [u8; HEADER_LEN],
     chunk_size: usize,
     buffer: Vec<u8>,
-    position: u32,
     hasher: Sha256,
     size: u64,
     max_size: Option<u64>,
+    /// The first error met, returned again by every later call.
+    failed: Option<(io::ErrorKind, String)>,
+    /// Set once the file carries its final name.
+    renamed: bool,
 }
 
 impl fmt::Debug for MediaWriter {
@@ -166,6 +182,17 @@ impl MediaWriter {
 
     /// As [`create`](Self::create) with another chunk size (4 KiB–16 MiB).
     pub fn with_chunk_size(dir: &Path, chunk_size: u32) -> Result<Self, MediaError> {
+        Self::with_writeback(dir, chunk_size, writeback::SYNC_EVERY, File::sync_data)
+    }
+
+    /// As [`with_chunk_size`](Self::with_chunk_size), syncing every
+    /// `sync_every` bytes with `sync`.
+    fn with_writeback(
+        dir: &Path,
+        chunk_size: u32,
+        sync_every: u64,
+        sync: SyncFn,
+    ) -> Result<Self, MediaError> {
         if !(MIN_CHUNK..=MAX_CHUNK).contains(&chunk_size) {
             return Err(MediaError::Io(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -181,26 +208,39 @@ impl MediaWriter {
         header[8] = VERSION;
         header[9..13].copy_from_slice(&chunk_size.to_le_bytes());
         header[13..].copy_from_slice(&prefix);
+        let temp_path = dir.join(format!("{name}{TEMP_SUFFIX}"));
         let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(dir.join(format!("{name}{TEMP_SUFFIX}")))?;
-        file.write_all(&header)?;
+            .open(&temp_path)?;
         let key = MediaKey::generate();
         let stream = key.stream(&prefix);
+        let capacity = chunk_size as usize + TAG_LEN;
+        let started = file
+            .write_all(&header)
+            .and_then(|()| Writeback::start(&file, sync_every, sync))
+            .and_then(|writeback| {
+                Worker::start(Sealer::new(file, stream, header, writeback), capacity)
+            });
+        let worker = match started {
+            Ok(worker) => worker,
+            Err(e) => {
+                let _ = fs::remove_file(&temp_path);
+                return Err(e.into());
+            }
+        };
         Ok(Self {
-            file: Some(file),
+            worker: Some(worker),
             dir: dir.to_owned(),
             name,
             key,
-            stream,
-            header,
             chunk_size: chunk_size as usize,
-            buffer: Vec::with_capacity(chunk_size as usize + TAG_LEN),
-            position: 0,
+            buffer: Vec::with_capacity(capacity),
             hasher: Sha256::new(),
             size: 0,
             max_size: None,
+            failed: None,
+            renamed: false,
         })
     }
 
@@ -220,33 +260,44 @@ impl MediaWriter {
         self.dir.join(format!("{}{TEMP_SUFFIX}", self.name))
     }
 
-    fn seal_buffer(&mut self, last: bool) -> io::Result<()> {
-        self.stream
-            .encrypt_in_place(self.position, last, &self.header, &mut self.buffer)
-            .map_err(|_| io::Error::other("the media chunk could not be encrypted"))?;
-        let file = self
-            .file
-            .as_mut()
-            .ok_or_else(|| io::Error::other("the media file is already finished"))?;
-        file.write_all(&self.buffer)?;
-        self.buffer.clear();
-        self.position = self
-            .position
-            .checked_add(1)
-            .ok_or_else(|| io::Error::other("the media file has too many chunks"))?;
-        Ok(())
+    /// The error an earlier call met, if any.
+    fn check(&self) -> io::Result<()> {
+        match &self.failed {
+            None => Ok(()),
+            Some((kind, message)) => Err(io::Error::new(*kind, message.clone())),
+        }
     }
 
-    /// Seals the last chunk, fsyncs the file, renames it to its final name
-    /// and fsyncs the folder. Only after this returns may the database row
-    /// be committed.
+    /// Hands the full buffer over as the next chunk (not the last); keeps
+    /// the error if that fails, so that every later call returns it too.
+    fn put_chunk(&mut self) -> io::Result<()> {
+        let put = match &mut self.worker {
+            Some(worker) => worker.put(&mut self.buffer),
+            None => Err(io::Error::other("the media file is already finished")),
+        };
+        if let Err(e) = &put {
+            self.failed = Some((e.kind(), e.to_string()));
+        }
+        put
+    }
+
+    /// Seals the last chunk, waits for it and the chunks before it to be
+    /// written and for the background syncs, fsyncs the file, renames it to
+    /// its final name and fsyncs the folder. Only after this returns may
+    /// the database row be committed. On an error the temporary file is
+    /// removed.
     pub fn finish(mut self) -> Result<WrittenMedia, MediaError> {
-        self.seal_buffer(true)?;
-        let file = self.file.take().expect("the file is open until finish");
+        self.check()?;
+        let worker = self
+            .worker
+            .take()
+            .ok_or_else(|| io::Error::other("the media file is already finished"))?;
+        let file = worker.finish(std::mem::take(&mut self.buffer))?;
         file.sync_all()?;
         drop(file);
         let final_path = self.dir.join(&self.name);
         fs::rename(self.temp_path(), &final_path)?;
+        self.renamed = true;
         sync_dir(&self.dir)?;
         let sha256 = std::mem::take(&mut self.hasher).finalize().into();
         Ok(WrittenMedia {
@@ -260,6 +311,7 @@ impl MediaWriter {
 
 impl Write for MediaWriter {
     fn write(&mut self, mut data: &[u8]) -> io::Result<usize> {
+        self.check()?;
         let written = data.len();
         if let Some(max) = self.max_size
             && self.size + written as u64 > max
@@ -269,7 +321,7 @@ impl Write for MediaWriter {
         while !data.is_empty() {
             if self.buffer.len() == self.chunk_size {
                 // More data follows, so this full chunk is not the last.
-                self.seal_buffer(false)?;
+                self.put_chunk()?;
             }
             let take = (self.chunk_size - self.buffer.len()).min(data.len());
             self.buffer.extend_from_slice(&data[..take]);
@@ -280,8 +332,8 @@ impl Write for MediaWriter {
         Ok(written)
     }
 
-    /// Does nothing: a chunk is written once it is full, and the last one by
-    /// [`MediaWriter::finish`].
+    /// Does nothing: a chunk is handed over once it is full, and the last
+    /// one by [`MediaWriter::finish`].
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -289,7 +341,9 @@ impl Write for MediaWriter {
 
 impl Drop for MediaWriter {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
+        // Stops the threads, which hold handles to the file, first.
+        self.worker = None;
+        if !self.renamed {
             let _ = fs::remove_file(self.temp_path());
         }
     }
@@ -396,22 +450,22 @@ impl MediaReader {
         self.len == 0
     }
 
-    fn load(&mut self, index: u64) -> io::Result<()> {
-        if self.current == Some(index) {
-            return Ok(());
-        }
-        self.current = None;
-        let sealed = self.chunk_size + TAG_LEN as u64;
-        let offset = HEADER_LEN as u64 + index * sealed;
-        let last = index == self.chunks - 1;
-        let want = if last {
-            self.len - index * self.chunk_size + TAG_LEN as u64
+    /// The sealed length (plaintext and tag) of chunk `index`.
+    fn sealed_len(&self, index: u64) -> usize {
+        let plain = if index == self.chunks - 1 {
+            self.len - index * self.chunk_size
         } else {
-            sealed
+            self.chunk_size
         };
-        self.plain.resize(want as usize, 0);
+        plain as usize + TAG_LEN
+    }
+
+    /// Reads chunk `index` into `buffer`, which is its sealed length, and
+    /// decrypts it there. On failure `buffer` holds no plaintext.
+    fn open_chunk(&mut self, index: u64, buffer: &mut dyn Buffer) -> io::Result<()> {
+        let offset = HEADER_LEN as u64 + index * (self.chunk_size + TAG_LEN as u64);
         self.file.seek(SeekFrom::Start(offset))?;
-        self.file.read_exact(&mut self.plain).map_err(|e| {
+        self.file.read_exact(buffer.as_mut()).map_err(|e| {
             if e.kind() == io::ErrorKind::UnexpectedEof {
                 damaged()
             } else {
@@ -419,14 +473,26 @@ impl MediaReader {
             }
         })?;
         let position = u32::try_from(index).map_err(|_| damaged())?;
-        if self
-            .stream
-            .decrypt_in_place(position, last, &self.header, &mut self.plain)
-            .is_err()
-        {
-            self.plain.clear();
-            return Err(damaged());
+        let last = index == self.chunks - 1;
+        self.stream
+            .decrypt_in_place(position, last, &self.header, buffer)
+            .map_err(|_| damaged())
+    }
+
+    /// Makes chunk `index` the one held in `plain`.
+    fn load(&mut self, index: u64) -> io::Result<()> {
+        if self.current == Some(index) {
+            return Ok(());
         }
+        self.current = None;
+        let mut plain = std::mem::take(&mut self.plain);
+        plain.resize(self.sealed_len(index), 0);
+        let opened = self.open_chunk(index, &mut plain);
+        if opened.is_err() {
+            plain.clear();
+        }
+        self.plain = plain;
+        opened?;
         self.current = Some(index);
         Ok(())
     }
@@ -438,12 +504,57 @@ impl Read for MediaReader {
             return Ok(0);
         }
         let index = self.pos / self.chunk_size;
-        self.load(index)?;
         let start = (self.pos - index * self.chunk_size) as usize;
+        let sealed = self.sealed_len(index);
+        if start == 0 && self.current != Some(index) && out.len() >= sealed {
+            // The whole sealed chunk fits in the caller's buffer: decrypt it
+            // there rather than into `plain` and then copy it.
+            self.open_chunk(index, &mut InPlace::new(&mut out[..sealed]))?;
+            let n = sealed - TAG_LEN;
+            self.pos += n as u64;
+            return Ok(n);
+        }
+        self.load(index)?;
         let n = (self.plain.len() - start).min(out.len());
         out[..n].copy_from_slice(&self.plain[start..start + n]);
         self.pos += n as u64;
         Ok(n)
+    }
+}
+
+/// A reader's caller's buffer holding one sealed chunk, decrypted in place:
+/// the tag is cut off once it is checked, and it cannot grow.
+struct InPlace<'a> {
+    bytes: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> InPlace<'a> {
+    fn new(bytes: &'a mut [u8]) -> Self {
+        let len = bytes.len();
+        Self { bytes, len }
+    }
+}
+
+impl AsRef<[u8]> for InPlace<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl AsMut<[u8]> for InPlace<'_> {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes[..self.len]
+    }
+}
+
+impl Buffer for InPlace<'_> {
+    fn extend_from_slice(&mut self, _other: &[u8]) -> chacha20poly1305::aead::Result<()> {
+        Err(chacha20poly1305::aead::Error)
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
     }
 }
 
@@ -466,224 +577,4 @@ impl Seek for MediaReader {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pattern(len: usize) -> Vec<u8> {
-        (0..len).map(|i| (i * 31 % 251) as u8).collect()
-    }
-
-    fn write(dir: &Path, data: &[u8], chunk: u32) -> WrittenMedia {
-        let mut w = MediaWriter::with_chunk_size(dir, chunk).expect("creates");
-        // Odd-sized writes cross chunk boundaries.
-        for part in data.chunks(1000) {
-            w.write_all(part).expect("writes");
-        }
-        w.finish().expect("finishes")
-    }
-
-    fn read_all(path: &Path, key: &MediaKey) -> Result<Vec<u8>, MediaError> {
-        let mut r = MediaReader::open(path, key)?;
-        let mut out = Vec::new();
-        r.read_to_end(&mut out)?;
-        Ok(out)
-    }
-
-    fn assert_damaged(result: Result<Vec<u8>, MediaError>) {
-        match result {
-            Err(MediaError::Damaged) => {}
-            Err(other) => panic!("expected Damaged, got {other:?}"),
-            Ok(bytes) => panic!("expected Damaged, got {} bytes", bytes.len()),
-        }
-    }
-
-    #[test]
-    fn what_is_written_reads_back_with_its_hash_and_size() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for len in [0, 1, 4096, 4096 * 3, 4096 * 3 + 17] {
-            let data = pattern(len);
-            let w = write(dir.path(), &data, 4096);
-            assert_eq!(w.size, len as u64);
-            assert_eq!(w.sha256, <[u8; 32]>::from(Sha256::digest(&data)));
-            let path = dir.path().join(&w.file_name);
-            assert_eq!(read_all(&path, &w.key).expect("reads"), data, "len {len}");
-        }
-    }
-
-    #[test]
-    fn the_file_holds_no_plaintext_and_a_random_name() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = b"plaintext marker ".repeat(2000);
-        let w = write(dir.path(), &data, 4096);
-        assert!(is_media_file_name(&w.file_name));
-        let stored = fs::read(dir.path().join(&w.file_name)).expect("reads");
-        assert!(
-            !stored
-                .windows(b"plaintext marker".len())
-                .any(|win| win == b"plaintext marker")
-        );
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .expect("lists")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
-    }
-
-    #[test]
-    fn seeking_reads_the_right_bytes_anywhere() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = pattern(4096 * 5 + 100);
-        let w = write(dir.path(), &data, 4096);
-        let mut r = MediaReader::open(&dir.path().join(&w.file_name), &w.key).expect("opens");
-        assert_eq!(r.len(), data.len() as u64);
-        for start in [0usize, 4095, 4096, 12_000, 4096 * 5, data.len() - 1] {
-            r.seek(SeekFrom::Start(start as u64)).expect("seeks");
-            let mut buf = vec![0u8; 5000];
-            let mut got = Vec::new();
-            while got.len() < 5000 {
-                let n = r.read(&mut buf[..5000 - got.len()]).expect("reads");
-                if n == 0 {
-                    break;
-                }
-                got.extend_from_slice(&buf[..n]);
-            }
-            let end = (start + 5000).min(data.len());
-            assert_eq!(got, &data[start..end], "from {start}");
-        }
-        r.seek(SeekFrom::End(-10)).expect("seeks");
-        let mut tail = Vec::new();
-        r.read_to_end(&mut tail).expect("reads");
-        assert_eq!(tail, &data[data.len() - 10..]);
-    }
-
-    #[test]
-    fn a_changed_byte_anywhere_is_damage_not_bytes() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = pattern(4096 * 3 + 5);
-        let w = write(dir.path(), &data, 4096);
-        let path = dir.path().join(&w.file_name);
-        let clean = fs::read(&path).expect("reads");
-        for at in [
-            0,
-            8,
-            10,
-            20,
-            HEADER_LEN + 1,
-            HEADER_LEN + 4096 + 16 + 7,
-            clean.len() - 1,
-        ] {
-            let mut bad = clean.clone();
-            bad[at] ^= 0x01;
-            fs::write(&path, &bad).expect("writes");
-            let result = read_all(&path, &w.key);
-            assert!(result.is_err(), "a change at byte {at} went unnoticed");
-            if at != 8 {
-                assert_damaged(result);
-            }
-        }
-    }
-
-    #[test]
-    fn a_damaged_middle_chunk_fails_when_read_after_good_chunks() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = pattern(4096 * 3 + 5);
-        let w = write(dir.path(), &data, 4096);
-        let path = dir.path().join(&w.file_name);
-        let mut bad = fs::read(&path).expect("reads");
-        bad[HEADER_LEN + 4096 + 16 + 100] ^= 0x80;
-        fs::write(&path, &bad).expect("writes");
-        let mut r = MediaReader::open(&path, &w.key).expect("the last chunk is intact");
-        let mut first = vec![0u8; 4096];
-        r.read_exact(&mut first).expect("the first chunk is intact");
-        assert_eq!(first, &data[..4096]);
-        let err = r.read(&mut first).expect_err("the second chunk is damaged");
-        assert!(matches!(MediaError::from(err), MediaError::Damaged));
-    }
-
-    #[test]
-    fn truncation_at_a_chunk_boundary_or_inside_a_chunk_is_damage() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = pattern(4096 * 3 + 5);
-        let w = write(dir.path(), &data, 4096);
-        let path = dir.path().join(&w.file_name);
-        let clean = fs::read(&path).expect("reads");
-        let sealed = 4096 + TAG_LEN;
-        for cut in [
-            HEADER_LEN + 3 * sealed, // the final chunk dropped whole
-            HEADER_LEN + 2 * sealed, // two chunks dropped
-            clean.len() - 1,
-            HEADER_LEN + 10,
-            HEADER_LEN,
-            5,
-        ] {
-            fs::write(&path, &clean[..cut]).expect("writes");
-            assert_damaged(read_all(&path, &w.key));
-        }
-    }
-
-    #[test]
-    fn swapped_chunks_are_damage() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = pattern(4096 * 3 + 5);
-        let w = write(dir.path(), &data, 4096);
-        let path = dir.path().join(&w.file_name);
-        let clean = fs::read(&path).expect("reads");
-        let sealed = 4096 + TAG_LEN;
-        let mut swapped = clean[..HEADER_LEN].to_vec();
-        swapped.extend_from_slice(&clean[HEADER_LEN + sealed..HEADER_LEN + 2 * sealed]);
-        swapped.extend_from_slice(&clean[HEADER_LEN..HEADER_LEN + sealed]);
-        swapped.extend_from_slice(&clean[HEADER_LEN + 2 * sealed..]);
-        fs::write(&path, &swapped).expect("writes");
-        assert_damaged(read_all(&path, &w.key));
-    }
-
-    #[test]
-    fn a_chunk_from_another_file_is_damage() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = pattern(4096 * 2 + 5);
-        let a = write(dir.path(), &data, 4096);
-        let b = write(dir.path(), &data, 4096);
-        let path_a = dir.path().join(&a.file_name);
-        let mut mixed = fs::read(&path_a).expect("reads");
-        let other = fs::read(dir.path().join(&b.file_name)).expect("reads");
-        mixed[HEADER_LEN..HEADER_LEN + 4096 + TAG_LEN]
-            .copy_from_slice(&other[HEADER_LEN..HEADER_LEN + 4096 + TAG_LEN]);
-        fs::write(&path_a, &mixed).expect("writes");
-        assert_damaged(read_all(&path_a, &a.key));
-    }
-
-    #[test]
-    fn a_wrong_key_is_damage() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let w = write(dir.path(), &pattern(10_000), 4096);
-        let path = dir.path().join(&w.file_name);
-        assert_damaged(read_all(&path, &MediaKey::generate()));
-    }
-
-    #[test]
-    fn a_dropped_writer_leaves_no_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut w = MediaWriter::create(dir.path()).expect("creates");
-        w.write_all(&pattern(300_000)).expect("writes");
-        drop(w);
-        assert_eq!(fs::read_dir(dir.path()).expect("lists").count(), 0);
-    }
-
-    #[test]
-    fn a_writer_refuses_to_pass_its_size_limit() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut w = MediaWriter::create(dir.path())
-            .expect("creates")
-            .with_max_size(1000);
-        w.write_all(&[0u8; 600]).expect("fits");
-        let err = w.write_all(&[0u8; 600]).expect_err("too large");
-        assert!(matches!(MediaError::from(err), MediaError::TooLarge));
-    }
-
-    #[test]
-    fn the_key_never_shows_in_debug_output() {
-        let key = MediaKey::from_slice(&[0xab; 32]).expect("32 bytes");
-        let shown = format!("{key:?}");
-        assert!(!shown.contains("ab") && !shown.contains("171"), "{shown}");
-    }
-}
+mod tests;
