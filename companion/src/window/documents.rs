@@ -85,30 +85,18 @@ fn default_path(kind: DocumentKind, case: CaseId) -> PathBuf {
     home.join(format!("{}_{short}.pdf", kind.title_ja()))
 }
 
-/// Reads the received cases into the list, keeping the chosen one.
+/// Reads the received cases into the list, keeping the chosen one. The
+/// rows are made on the store's thread: an office holds tens of thousands
+/// of cases, and the list is read again after every dock.
 pub(super) fn refresh(panel: &Rc<Documents>, desk: &Arc<Desk>, window: &DeskWindow) {
     let offset = desk.utc_offset;
     let panel = Rc::clone(panel);
     desk.with_store(
         window,
-        |store| {
-            Ok::<_, StoreError>((
-                store.list_cases(&CaseQuery::default())?,
-                store.received_at()?,
-            ))
-        },
-        move |_, window, listed| {
-            let adapter = window.global::<DocumentsAdapter<'_>>();
-            let (rows, received) = match listed {
-                Some(Ok(listed)) => listed,
-                Some(Err(e)) => {
-                    adapter.set_error(e.to_string().into());
-                    return;
-                }
-                None => return,
-            };
-            let chosen = panel.case_at(adapter.get_selected());
-            let items: Vec<CaseItem> = rows
+        move |store| {
+            let cases = store.find_cases(&CaseQuery::default())?;
+            let received = store.received_at()?;
+            let items: Vec<CaseItem> = cases
                 .iter()
                 .map(|r| CaseItem {
                     id: r.id.to_string().into(),
@@ -120,7 +108,20 @@ pub(super) fn refresh(panel: &Rc<Documents>, desk: &Arc<Desk>, window: &DeskWind
                     },
                 })
                 .collect();
-            let ids: Vec<CaseId> = rows.iter().map(|r| r.id).collect();
+            let ids: Vec<CaseId> = cases.iter().map(|r| r.id).collect();
+            Ok::<_, StoreError>((items, ids))
+        },
+        move |_, window, listed| {
+            let adapter = window.global::<DocumentsAdapter<'_>>();
+            let (items, ids) = match listed {
+                Some(Ok(listed)) => listed,
+                Some(Err(e)) => {
+                    adapter.set_error(e.to_string().into());
+                    return;
+                }
+                None => return,
+            };
+            let chosen = panel.case_at(adapter.get_selected());
             let selected = chosen
                 .and_then(|c| ids.iter().position(|id| *id == c))
                 .map_or(-1, |i| i32::try_from(i).unwrap_or(-1));
