@@ -3,6 +3,7 @@
 //! fixed cost of font subsetting and serialisation).
 //!
 //! `cargo bench -p tsunagi-companion --bench documents`
+//! (`DOCUMENTS_OUT=DIR` also writes the five files there, to look at).
 
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,10 @@ fn main() {
             let pdf = documents::render(&full, &meta, &Request::new(kind), &db).expect("renders");
             if i == 0 {
                 sizes.push((kind, pdf.len()));
+                if let Some(dir) = std::env::var_os("DOCUMENTS_OUT") {
+                    let path = std::path::Path::new(&dir).join(format!("{}.pdf", kind.slug()));
+                    std::fs::write(&path, &pdf).expect("writes the document");
+                }
             }
         }
         all.push(start.elapsed());

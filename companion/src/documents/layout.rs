@@ -8,12 +8,12 @@
 //! turned into PDF coordinates (from the bottom) when drawn.
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectTransform,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectTransform,
 };
 
 use super::text::{Fonts, Weight, fonts, wrap};
-use super::{DocumentError, DocumentMeta, format_date};
+use super::{DocumentError, DocumentMeta, format_date, writer};
 
 /// A4 width in points.
 pub(crate) const PAGE_W: f32 = 595.276;
@@ -145,6 +145,21 @@ impl Doc {
         })
     }
 
+    /// `text` as the face's glyph ids, each with its character for copying
+    /// and searching. printpdf would otherwise look every character up in
+    /// the face's character map again, twice, when it saves the document.
+    fn glyph_ids(&self, text: &str, weight: Weight) -> TextItem {
+        TextItem::GlyphIds(
+            text.chars()
+                .map(|c| Codepoint {
+                    gid: self.fonts.glyph(c, weight).map_or(0, |g| g.id),
+                    offset: 0.0,
+                    cid: Some(c.to_string()),
+                })
+                .collect(),
+        )
+    }
+
     /// Draws one line of text with its baseline `baseline` points from the top.
     fn text(&mut self, x: f32, baseline: f32, text: &str, weight: Weight, size: f32) {
         if text.is_empty() {
@@ -161,7 +176,7 @@ impl Doc {
                 matrix: TextMatrix::Translate(Pt(x), Pt(PAGE_H - baseline)),
             },
             Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
+                items: vec![self.glyph_ids(text, weight)],
             },
             Op::EndTextSection,
         ]);
@@ -609,15 +624,7 @@ impl Doc {
         info.metadata_date = stamp;
         info.creator = "Tsunagi".to_owned();
         info.producer = "Tsunagi (printpdf)".to_owned();
-        let mut warnings = Vec::new();
-        let bytes = self.pdf.with_pages(pages).save(
-            &PdfSaveOptions {
-                subset_fonts: true,
-                ..PdfSaveOptions::default()
-            },
-            &mut warnings,
-        );
-        Ok(bytes)
+        Ok(writer::save(self.pdf.with_pages(pages)))
     }
 }
 

@@ -19,6 +19,7 @@ mod proposal;
 mod summary;
 mod support_plan;
 mod text;
+mod writer;
 
 use std::fmt;
 use std::io::Read;

@@ -2,7 +2,8 @@
 //! Gothic, Japanese line breaking by UAX #14 (`unicode-linebreak`) with
 //! kinsoku shori (禁則処理) on top.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use printpdf::ParsedFont;
 
@@ -14,15 +15,29 @@ const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/BIZUDGothic-Bold.t
 /// The character printed for one the font has no glyph for (下駄記号).
 pub const MISSING_GLYPH: char = '〓';
 
-/// The two faces, parsed once per process.
+/// The two faces, parsed once per process, and the glyphs looked up in
+/// each so far: a character map lookup in a font of 20,000 glyphs costs far
+/// more than a hash lookup, and a document looks every character up twice
+/// (to measure it, then to draw it).
 pub(crate) struct Fonts {
     pub regular: ParsedFont,
     pub bold: ParsedFont,
+    glyphs: [Mutex<HashMap<char, Option<Glyph>>>; 2],
+}
+
+/// One character's glyph in a face.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Glyph {
+    /// The glyph's id in the whole (not subset) face.
+    pub id: u16,
+    /// The advance in font units.
+    advance: u16,
 }
 
 static FONTS: LazyLock<Fonts> = LazyLock::new(|| Fonts {
     regular: parse(REGULAR_TTF),
     bold: parse(BOLD_TTF),
+    glyphs: Default::default(),
 });
 
 fn parse(bytes: &[u8]) -> ParsedFont {
@@ -50,18 +65,28 @@ impl Fonts {
         }
     }
 
-    /// The advance of `c` at `size` points, or `None` without a glyph.
-    fn advance(&self, c: char, weight: Weight, size: f32) -> Option<f32> {
-        let face = self.face(weight);
-        let gid = face.lookup_glyph_index(c as u32).filter(|g| *g != 0)?;
-        let upm = f32::from(face.pdf_font_metrics.units_per_em.max(1));
-        Some(f32::from(face.get_horizontal_advance(gid)) * size / upm)
+    /// The glyph of `c`, or `None` where the face has none.
+    pub fn glyph(&self, c: char, weight: Weight) -> Option<Glyph> {
+        let mut known = self.glyphs[weight as usize]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *known.entry(c).or_insert_with(|| {
+            let face = self.face(weight);
+            let id = face.lookup_glyph_index(c as u32).filter(|g| *g != 0)?;
+            let advance = face.get_horizontal_advance(id);
+            Some(Glyph { id, advance })
+        })
     }
 
-    /// The width of `text` at `size` points.
+    /// The width of `text` at `size` points (a character without a glyph
+    /// counts as one em, the width of the 〓 it is printed as).
     pub fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
+        let upm = f32::from(self.face(weight).pdf_font_metrics.units_per_em.max(1));
         text.chars()
-            .map(|c| self.advance(c, weight, size).unwrap_or(size))
+            .map(|c| {
+                self.glyph(c, weight)
+                    .map_or(size, |g| f32::from(g.advance) * size / upm)
+            })
             .sum()
     }
 
@@ -75,7 +100,7 @@ impl Fonts {
                 '\t' => Some(' '),
                 c if c.is_control() => None,
                 ' ' | '\u{3000}' => Some(c),
-                c if self.advance(c, Weight::Regular, 10.0).is_none() => Some(MISSING_GLYPH),
+                c if self.glyph(c, Weight::Regular).is_none() => Some(MISSING_GLYPH),
                 c => Some(c),
             })
             .collect()
