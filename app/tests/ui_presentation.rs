@@ -188,6 +188,20 @@ fn pictures(w: &AppWindow) -> Vec<String> {
         .collect()
 }
 
+/// The size of the picture the page shown hands the screen (decoded when
+/// the page is shown).
+fn photo_size(w: &AppWindow) -> (u32, u32) {
+    let adapter = w.global::<PresentationAdapter<'_>>();
+    let page = usize::try_from(adapter.get_page()).expect("a page");
+    let size = adapter
+        .get_pages()
+        .row_data(page)
+        .expect("the page shown")
+        .photo
+        .size();
+    (size.width, size.height)
+}
+
 /// Every text and picture label on the screen, as a screen reader reads it.
 fn everything(w: &AppWindow) -> Vec<String> {
     settle();
@@ -246,6 +260,8 @@ fn the_cover_shows_the_chosen_photo_and_a_strength_its_clip_and_keys_turn_the_pa
 
     assert_eq!(heading(w), "見本 花子", "the cover names the client");
     assert_eq!(pictures(w), [COVER], "the cover shows the chosen photo");
+    let (width, height) = photo_size(w);
+    assert!(width > 0 && height > 0, "the cover's photo is decoded");
 
     // The first strength, beside its photo and the task proposed that uses it.
     key(w, Key::RightArrow);
@@ -260,6 +276,7 @@ fn the_cover_shows_the_chosen_photo_and_a_strength_its_clip_and_keys_turn_the_pa
     assert_eq!(page(w), 2);
     assert!(shows(w, &env.strength(1), AccessibleRole::Text));
     assert_eq!(pictures(w), [CLIP]);
+    assert_ne!(photo_size(w), (0, 0), "the clip's poster is decoded");
     assert!(shows(w, "再生", AccessibleRole::Button));
 
     key(w, Key::PageUp);

@@ -10,14 +10,14 @@
 //! career plan. A clip plays inline, decrypted as GStreamer reads it.
 
 mod pages;
+mod pictures;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::io::Read as _;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Image, Model, ModelRc, ModelTracker, SharedString, VecModel};
 use tsunagi_core::media::MediaKind;
 use tsunagi_core::model::{Case, CaseId, EmployerProfile, Section};
 use tsunagi_core::reference::ReferenceDb;
@@ -32,27 +32,26 @@ use super::ui::{
     AppWindow, PresentationAdapter, PresentationLayout, PresentationLine, PresentationPage, Screen,
 };
 use pages::{Layout, Page, Shown};
+use pictures::Pictures;
 
-/// The photos and clips that may be shown, with their pictures decoded.
+/// The photos and clips that may be shown, with their pictures.
 #[derive(Default)]
 struct Media {
     /// The items, in the store's order.
     items: Vec<Shown>,
-    /// Each item's photo, or its clip's poster, decoded.
-    pictures: HashMap<MediaId, Frame>,
+    /// Each item's photo, or its clip's poster.
+    pictures: Pictures,
 }
-
-/// The long edge a photo is shown at: sharp on a tablet, light to decode.
-const SHOWN_EDGE: u32 = 1600;
 
 /// Reads the items that may be shown to an employer today — approved by
 /// the client, while the consent to the use of photos and video is in
-/// force (without it, none: the media screen says why) — and decodes their
-/// pictures. Items that fail to read (damaged) are left out: a
-/// presentation never shows a broken or unapproved picture.
+/// force (without it, none: the media screen says why) — with their
+/// pictures. Items that fail to read (damaged, or not a picture) are left
+/// out: a presentation never shows a broken or unapproved picture.
 fn read_media(store: &mut Store, case: CaseId) -> Result<Media, StoreError> {
     let today = time::OffsetDateTime::now_utc().date();
-    let mut media = Media::default();
+    let mut items = Vec::new();
+    let mut pictures = Pictures::default();
     for item in store.media_for_employers(case, today)?.items {
         let video = item.kind == MediaKind::Video;
         let picture = if video {
@@ -65,44 +64,38 @@ fn read_media(store: &mut Store, case: CaseId) -> Result<Media, StoreError> {
                 .and_then(|mut s| s.read_to_end(&mut bytes).ok());
             read.map(|_| bytes)
         };
-        let Some(picture) = picture.and_then(|p| decoded(&p)) else {
+        let Some(picture) = picture.filter(|p| is_picture(p)) else {
             continue;
         };
-        media.pictures.insert(item.id, picture);
-        media.items.push(Shown {
+        pictures.insert(item.id, picture);
+        items.push(Shown {
             id: item.id,
             illustrates: item.illustrates.expose().trim().to_owned(),
             caption: item.caption.expose().trim().to_owned(),
             video,
         });
     }
-    Ok(media)
+    Ok(Media { items, pictures })
 }
 
-fn decoded(jpeg: &[u8]) -> Option<Frame> {
-    let img = tsunagi_core::media::photo::decode_upright(jpeg).ok()?;
-    let img = if img.width() > SHOWN_EDGE || img.height() > SHOWN_EDGE {
-        img.resize(
-            SHOWN_EDGE,
-            SHOWN_EDGE,
-            image::imageops::FilterType::Triangle,
-        )
-    } else {
-        img
-    };
-    let rgba = img.to_rgba8();
-    Some(Frame::clone_from_slice(
-        rgba.as_raw(),
-        rgba.width(),
-        rgba.height(),
-    ))
+/// Whether `bytes` start as a picture with a size (read from its header;
+/// the pixels are decoded when its page is shown).
+fn is_picture(bytes: &[u8]) -> bool {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_dimensions().ok())
+        .is_some_and(|(w, h)| w > 0 && h > 0)
 }
 
 /// What is being presented, kept to redraw the pages when the cover
 /// changes.
 struct Presented {
     profile: EmployerProfile,
-    media: Media,
+    /// The photos and clips shown, in the store's order.
+    items: Vec<Shown>,
+    /// Their pictures, shared with the pages' model.
+    pictures: Rc<Pictures>,
     /// The account may change the case (not read-only).
     can_edit: bool,
 }
@@ -120,8 +113,8 @@ fn ui_page(page: &Page, shown: &Presented) -> PresentationPage {
     let related: Vec<SharedString> = page.related.iter().map(|r| r.as_str().into()).collect();
     let item = page
         .media
-        .and_then(|id| shown.media.items.iter().find(|m| m.id == id));
-    let picture = page.media.and_then(|id| shown.media.pictures.get(&id));
+        .and_then(|id| shown.items.iter().find(|m| m.id == id));
+    let has_photo = page.media.is_some_and(|id| shown.pictures.has(id));
     let cover = shown.profile.cover_media.as_deref();
     let is_cover = item.is_some_and(|m| cover == Some(m.id.to_string().as_str()));
     PresentationPage {
@@ -135,8 +128,9 @@ fn ui_page(page: &Page, shown: &Presented) -> PresentationPage {
         statement: page.statement.as_str().into(),
         lines: ModelRc::new(VecModel::from(lines)),
         related: ModelRc::new(VecModel::from(related)),
-        photo: picture.cloned().map(Image::from_rgba8).unwrap_or_default(),
-        has_photo: picture.is_some(),
+        // Decoded when the page is shown: see `PageRows`.
+        photo: Image::default(),
+        has_photo,
         caption: item.map(|m| m.caption.as_str()).unwrap_or_default().into(),
         video: item.is_some_and(|m| m.video),
         media_id: item.map(|m| m.id.to_string()).unwrap_or_default().into(),
@@ -145,16 +139,95 @@ fn ui_page(page: &Page, shown: &Presented) -> PresentationPage {
     }
 }
 
+/// The pages as the screen's model. The screen asks only for the page it
+/// shows; that page's picture is decoded then if it was not decoded ahead,
+/// and the pictures of the pages on either side are decoded ahead on the
+/// worker thread, so that a turn finds its picture ready.
+struct PageRows {
+    rows: Vec<PresentationPage>,
+    /// The item each page shows.
+    media: Vec<Option<MediaId>>,
+    pictures: Rc<Pictures>,
+    /// Decodes these pictures ahead.
+    ahead: Box<dyn Fn(Vec<(MediaId, Arc<[u8]>)>)>,
+}
+
+impl Model for PageRows {
+    type Data = PresentationPage;
+
+    fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn row_data(&self, row: usize) -> Option<PresentationPage> {
+        let mut page = self.rows.get(row)?.clone();
+        if let Some(id) = self.media[row] {
+            page.photo = self
+                .pictures
+                .shown(id)
+                .map(Image::from_rgb8)
+                .unwrap_or_default();
+        }
+        let beside = [row.checked_sub(1), row.checked_add(1)];
+        let ahead = self.pictures.to_decode(
+            beside
+                .into_iter()
+                .flatten()
+                .filter_map(|r| self.media.get(r).copied().flatten()),
+        );
+        if !ahead.is_empty() {
+            (self.ahead)(ahead);
+        }
+        Some(page)
+    }
+
+    fn model_tracker(&self) -> &dyn ModelTracker {
+        // A change of the pages (the cover) makes a new model.
+        &()
+    }
+}
+
 /// Draws the pages of what is presented, staying on the page shown.
-fn draw(window: &AppWindow, shown: &Presented) {
-    let pages: Vec<PresentationPage> = pages::pages(&shown.profile, &shown.media.items)
-        .iter()
-        .map(|p| ui_page(p, shown))
-        .collect();
+fn draw(session: &Arc<Session>, window: &AppWindow, shown: &Presented) {
+    let pages = pages::pages(&shown.profile, &shown.items);
+    let rows: Vec<PresentationPage> = pages.iter().map(|p| ui_page(p, shown)).collect();
+    let (weak, session, pictures) = (
+        window.as_weak(),
+        Arc::clone(session),
+        Rc::downgrade(&shown.pictures),
+    );
+    // Asked for while the screen reads its model: the decoding starts once
+    // the screen is drawn.
+    let ahead = move |jpegs: Vec<(MediaId, Arc<[u8]>)>| {
+        let (weak, session, pictures) = (weak.clone(), Arc::clone(&session), pictures.clone());
+        slint::Timer::single_shot(std::time::Duration::ZERO, move || {
+            let Some(window) = weak.upgrade() else { return };
+            session.run(
+                &window,
+                move |_| {
+                    jpegs
+                        .into_iter()
+                        .map(|(id, jpeg)| (id, pictures::decode(&jpeg)))
+                        .collect::<Vec<_>>()
+                },
+                move |_, _, decoded| {
+                    if let Some(pictures) = pictures.upgrade() {
+                        pictures.decoded(decoded);
+                    }
+                },
+            );
+        });
+    };
+    let model = PageRows {
+        media: pages.iter().map(|p| p.media).collect(),
+        rows,
+        pictures: Rc::clone(&shown.pictures),
+        ahead: Box::new(ahead),
+    };
     let adapter = window.global::<PresentationAdapter<'_>>();
-    let last = i32::try_from(pages.len()).unwrap_or(i32::MAX) - 1;
+    let last = i32::try_from(model.rows.len()).unwrap_or(i32::MAX) - 1;
     adapter.set_page(adapter.get_page().clamp(0, last.max(0)));
-    adapter.set_pages(ModelRc::new(VecModel::from(pages)));
+    adapter.set_pages(ModelRc::new(model));
 }
 
 /// Starts the presentation of `case` as the case screen holds it (its
@@ -189,18 +262,25 @@ fn open(screen: &Rc<PresentationScreen>, session: &Arc<Session>, window: &AppWin
             };
             let shown = Presented {
                 profile: EmployerProfile::of(&case, &db),
-                media,
+                items: media.items,
+                pictures: Rc::new(media.pictures),
                 can_edit,
             };
-            show(&screen, window, shown, case.id);
+            show(&screen, session, window, shown, case.id);
         },
     );
 }
 
-fn show(screen: &PresentationScreen, window: &AppWindow, shown: Presented, return_to: CaseId) {
+fn show(
+    screen: &PresentationScreen,
+    session: &Arc<Session>,
+    window: &AppWindow,
+    shown: Presented,
+    return_to: CaseId,
+) {
     let adapter = window.global::<PresentationAdapter<'_>>();
     adapter.set_page(0);
-    draw(window, &shown);
+    draw(session, window, &shown);
     adapter.set_asking(false);
     adapter.set_wrong_password(false);
     adapter.set_checking(false);
@@ -256,7 +336,7 @@ fn choose_cover(
         .shown
         .borrow()
         .as_ref()
-        .is_some_and(|s| s.can_edit && s.media.items.iter().any(|m| m.id == id && !m.video));
+        .is_some_and(|s| s.can_edit && s.items.iter().any(|m| m.id == id && !m.video));
     if !may {
         return;
     }
@@ -283,7 +363,7 @@ fn choose_cover(
             }
             if let Some(shown) = screen.shown.borrow_mut().as_mut() {
                 shown.profile.cover_media = Some(id.to_string());
-                draw(window, shown);
+                draw(session, window, shown);
             }
         },
     );
