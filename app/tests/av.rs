@@ -291,6 +291,48 @@ fn playback_from_a_reader_shows_every_frame_and_reaches_the_end() {
 }
 
 #[test]
+fn a_clip_whose_frames_are_larger_than_a_read_plays_to_the_end() {
+    // Key frames only, of noise, at a fine quantiser: every frame is far
+    // larger than the reader's usual 256 KiB, as a 1080p camera's key
+    // frames can be.
+    let frames = 8;
+    let bytes = make_input(&format!(
+        "videotestsrc num-buffers={frames} pattern=snow \
+         ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1 \
+         ! x264enc speed-preset=ultrafast pass=quant quantizer=8 key-int-max=1 \
+         ! video/x-h264,profile=main ! h264parse ! mp4mux ! appsink name=out"
+    ));
+    assert!(
+        bytes.len() / frames > 512 * 1024,
+        "frames of {} bytes on average",
+        bytes.len() / frames
+    );
+    let shown = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&shown);
+    let (events, ended) = mpsc::channel();
+    let player = av::Player::new(
+        Cursor::new(bytes),
+        move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+        },
+        move |event| {
+            let _ = events.send(event);
+        },
+    )
+    .expect("the player opens");
+    player.play().expect("plays");
+    let event = ended
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the clip ends");
+    assert!(matches!(event, PlayerEvent::EndOfStream), "{event:?}");
+    assert_eq!(
+        shown.load(Ordering::SeqCst),
+        frames as u64,
+        "every frame shown"
+    );
+}
+
+#[test]
 fn a_missing_camera_is_a_clear_error() {
     let camera = Source::from_setting("/dev/video-that-does-not-exist");
     assert!(camera.is_camera());

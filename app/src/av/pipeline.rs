@@ -15,8 +15,11 @@ use gstreamer_video::prelude::*;
 
 use super::{AvError, Frame};
 
-/// Bytes the reader hands to the pipeline at most at once.
+/// Bytes the reader hands to the pipeline at once when it may choose.
 const READ_CHUNK: u32 = 256 * 1024;
+/// The most the reader hands over for one request of a given length: a
+/// damaged or hostile file cannot make it allocate more.
+const MAX_READ: u32 = 64 * 1024 * 1024;
 
 /// Makes one GStreamer element, or says which plugin is missing.
 pub(crate) fn element(factory: &'static str) -> Result<gst::Element, AvError> {
@@ -105,7 +108,14 @@ where
         .callbacks(
             gst_app::AppSrcCallbacks::builder()
                 .need_data(move |src, length| {
-                    let wanted = length.clamp(1, READ_CHUNK) as usize;
+                    // A demuxer reading at an offset (pull mode) asks for a
+                    // whole frame and takes a shorter read for the end of
+                    // the file: a key frame of a 1080p clip can pass 300 KB,
+                    // so it gets all it asks for, within reason.
+                    let wanted = match length {
+                        u32::MAX => READ_CHUNK,
+                        asked => asked.clamp(1, MAX_READ),
+                    } as usize;
                     let mut reader = reader.lock().unwrap_or_else(PoisonError::into_inner);
                     let mut data = vec![0u8; wanted];
                     let mut filled = 0;
