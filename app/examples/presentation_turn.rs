@@ -10,9 +10,11 @@
 //! adapters, and the presentation is opened from the case screen. Then:
 //!
 //! - import: the 20 MP photo against the small one;
-//! - open: the presentation of the case with both photos (reading and
-//!   decoding them; on the app's worker thread in real use, inline here so
-//!   that it can be timed) against the same case with no photo;
+//! - open: the presentation of the case with both photos (reading them;
+//!   on the app's worker thread in real use, inline here so that it can be
+//!   timed) against the same case with no photo;
+//! - first turn: right after opening, to the 20 MP photo's page (its
+//!   picture decoded on the turn) against a text-only page;
 //! - turn: setting the page on the screen's adapter, as the arrows and the
 //!   swipe do, and rendering the whole window with Slint's software renderer
 //!   (`Window::take_snapshot`, which redraws every pixel, as a page turn
@@ -245,7 +247,7 @@ fn bench(app: &AppHandle, prepared: &Prepared) -> anyhow::Result<()> {
         }
     }
     let [no_photo, with_photos] = opens;
-    println!("open the presentation (read and decode its pictures), {OPENS} of each:");
+    println!("open the presentation (read its pictures), {OPENS} of each:");
     let (base, _) = stats(no_photo.clone());
     row("case with no photo (baseline)", no_photo, base);
     row("case with the 20 MP and the small photo", with_photos, base);
@@ -253,6 +255,28 @@ fn bench(app: &AppHandle, prepared: &Prepared) -> anyhow::Result<()> {
     open(w, prepared.with_photos)?;
     let size = w.window().size();
     let (big, small, text) = find_pages(w)?;
+    leave(w)?;
+    // The first turn after opening, to a page whose picture nothing has
+    // decoded yet (the screen decodes the page shown, and the pages beside
+    // it ahead, on the worker thread: inline here, so never ahead).
+    let mut first = [Vec::new(), Vec::new()];
+    for _ in 0..OPENS {
+        for (i, page) in [text, big].into_iter().enumerate() {
+            open(w, prepared.with_photos)?;
+            first[i].push(turn(w, page)?);
+            leave(w)?;
+        }
+    }
+    let [first_text, first_big] = first;
+    println!("first turn after opening, {OPENS} of each:");
+    let (base, _) = stats(first_text.clone());
+    row("to a text-only page (baseline)", first_text, base);
+    let first_big = row(
+        "to the 20 MP photo's page, decoded on the turn",
+        first_big,
+        base,
+    );
+    open(w, prepared.with_photos)?;
     // Warm up: each page drawn once.
     for page in [text, small, big, text] {
         turn(w, page)?;
@@ -276,8 +300,9 @@ fn bench(app: &AppHandle, prepared: &Prepared) -> anyhow::Result<()> {
     row("to the small photo's page", to_small, base);
     let big = row("to the 20 MP photo's page", to_big, base);
     println!(
-        "target ≤ 100 ms for the turn to the 20 MP photo: {}",
-        if big <= 100.0 { "met" } else { "NOT met" }
+        "target ≤ 100 ms for the turn to the 20 MP photo: {} (decoded ahead), {} (decoded on the turn)",
+        if big <= 100.0 { "met" } else { "NOT met" },
+        if first_big <= 100.0 { "met" } else { "NOT met" }
     );
     Ok(())
 }

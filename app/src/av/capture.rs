@@ -11,7 +11,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
 use super::encode::Mp4Output;
-use super::pipeline::{self, Cut, Failure, Role, add_chain, add_cut_probe, element, queue};
+use super::pipeline::{self, Cut, Failure, Role, add_chain, add_cut_probe, element, frame_queue};
 use super::{AvError, Encoded, FrameCallback, Limits, Source};
 
 /// How long a stop may wait for the streams to end by themselves before the
@@ -75,7 +75,8 @@ where
     let encoder = output.add_video(&pipeline, None, true)?;
     link_src(&tee, &encoder)?;
     if let Some(preview) = preview {
-        let queue = queue(1)?;
+        // The preview shows the latest frames; older ones are dropped.
+        let queue = frame_queue(2)?;
         queue.set_property_from_str("leaky", "downstream");
         let convert = element("videoconvert")?;
         let sink = pipeline::frame_sink(false, preview);

@@ -37,8 +37,18 @@ pub(crate) fn capsfilter(caps: &gst::Caps) -> Result<gst::Element, AvError> {
 
 /// A `queue` holding up to `seconds` of data and no other limit.
 pub(crate) fn queue(seconds: u64) -> Result<gst::Element, AvError> {
+    queue_of(0, seconds)
+}
+
+/// A queue holding at most `frames` buffers: for decoded pictures, which
+/// at 1080p weigh 3 MB each, where a second of them would be 90 MB.
+pub(crate) fn frame_queue(frames: u32) -> Result<gst::Element, AvError> {
+    queue_of(frames, 0)
+}
+
+fn queue_of(buffers: u32, seconds: u64) -> Result<gst::Element, AvError> {
     let queue = element("queue")?;
-    queue.set_property("max-size-buffers", 0u32);
+    queue.set_property("max-size-buffers", buffers);
     queue.set_property("max-size-bytes", 0u32);
     queue.set_property("max-size-time", seconds * 1_000_000_000);
     Ok(queue)

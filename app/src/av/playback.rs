@@ -10,8 +10,11 @@ use std::time::Duration;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 
-use super::pipeline::{self, Failure, add_chain, element, queue};
+use super::pipeline::{self, Failure, add_chain, element, frame_queue, queue};
 use super::{AvError, Frame};
+
+/// Decoded frames waiting for their time to be shown.
+const PLAYBACK_FRAMES: u32 = 4;
 
 /// What happens to a [`Player`], told to its event callback.
 #[derive(Debug)]
@@ -190,7 +193,10 @@ fn link_video<F>(
 where
     F: FnMut(Frame) + Send + 'static,
 {
-    let queue = queue(1)?;
+    // A few decoded frames between the decoder and the screen are enough
+    // to play smoothly: the decoder runs ahead while the sink waits for
+    // each frame's time.
+    let queue = frame_queue(PLAYBACK_FRAMES)?;
     let convert = element("videoconvert")?;
     let (on_frame, on_preroll) = (Arc::clone(on_frame), Arc::clone(on_frame));
     let (last, last_preroll) = (Arc::clone(last_shown), Arc::clone(last_shown));

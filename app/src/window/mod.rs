@@ -26,6 +26,7 @@ mod case_rows;
 mod disease;
 mod due;
 mod i18n;
+mod latest_frame;
 mod library;
 mod login;
 mod media;

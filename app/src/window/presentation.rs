@@ -23,9 +23,10 @@ use tsunagi_core::model::{Case, CaseId, EmployerProfile, Section};
 use tsunagi_core::reference::ReferenceDb;
 use tsunagi_core::store::{MediaId, Role, Store, StoreError};
 
-use crate::av::{Frame, Player, PlayerEvent};
+use crate::av::{Player, PlayerEvent};
 
 use super::i18n::tr;
+use super::latest_frame::latest_to;
 use super::router::Router;
 use super::session::Session;
 use super::ui::{
@@ -403,15 +404,12 @@ fn play(screen: &Rc<PresentationScreen>, session: &Arc<Session>, window: &AppWin
             let stream = session
                 .with_store(|store| store.open_media(case, id))?
                 .ok()?;
-            let frames = weak.clone();
-            let on_frame = move |frame: Frame| {
-                let _ = frames.upgrade_in_event_loop(move |window| {
-                    let adapter = window.global::<PresentationAdapter<'_>>();
-                    if adapter.get_playing() {
-                        adapter.set_video_frame(Image::from_rgba8(frame));
-                    }
-                });
-            };
+            let on_frame = latest_to(weak.clone(), |window, frame| {
+                let adapter = window.global::<PresentationAdapter<'_>>();
+                if adapter.get_playing() {
+                    adapter.set_video_frame(Image::from_rgba8(frame));
+                }
+            });
             // At the end, and on an error, the poster comes back (the
             // screen's own stop, which drops the player); an error (a
             // damaged file fails its check as it is read) is said.

@@ -12,6 +12,7 @@ use tsunagi_core::store::sync::PeerKind;
 use tsunagi_core::store::{CaseQuery, Store, StoreError};
 
 use super::i18n::{size_text, tr, tr_fill};
+use super::latest_frame::latest_to;
 use super::router::Router;
 use super::session::Session;
 use super::ui::{AppWindow, CaseListAdapter, Screen, SyncAdapter, SyncState};
@@ -206,14 +207,12 @@ fn start_scan(session: &Arc<Session>, window: &AppWindow, stop: &Arc<AtomicBool>
     let epoch = session.epoch();
     let source = session.camera();
     let weak = window.as_weak();
-    let show: av::FrameCallback = Box::new(move |frame| {
-        let _ = weak.upgrade_in_event_loop(move |window| {
-            let adapter = window.global::<SyncAdapter<'_>>();
-            if window.get_screen() == Screen::Sync && adapter.get_state() == SyncState::Scanning {
-                adapter.set_camera_frame(Image::from_rgba8(frame));
-            }
-        });
-    });
+    let show: av::FrameCallback = Box::new(latest_to(weak, |window, frame| {
+        let adapter = window.global::<SyncAdapter<'_>>();
+        if window.get_screen() == Screen::Sync && adapter.get_state() == SyncState::Scanning {
+            adapter.set_camera_frame(Image::from_rgba8(frame));
+        }
+    }));
     let stop = Arc::clone(stop);
     session.run(
         window,

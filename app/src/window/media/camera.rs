@@ -50,15 +50,16 @@ pub(super) fn frame_to_window(
     weak: slint::Weak<AppWindow>,
     mut keep: impl FnMut(&Frame) + Send + 'static,
 ) -> av::FrameCallback {
+    let mut show = latest_to(weak, |window, frame| {
+        if window.get_screen() == Screen::Media {
+            window
+                .global::<MediaAdapter<'_>>()
+                .set_frame(Image::from_rgba8(frame));
+        }
+    });
     Box::new(move |frame: Frame| {
         keep(&frame);
-        let _ = weak.upgrade_in_event_loop(move |window| {
-            if window.get_screen() == Screen::Media {
-                window
-                    .global::<MediaAdapter<'_>>()
-                    .set_frame(Image::from_rgba8(frame));
-            }
-        });
+        show(frame);
     })
 }
 

@@ -30,6 +30,7 @@ use tsunagi_core::store::{MediaDetails, MediaId, MediaItem, Store, StoreError};
 
 use super::case_query::format_day;
 use super::i18n::{refusal_words, size_text, tr, tr_fill};
+use super::latest_frame::latest_to;
 use super::router::{MediaRequest, Router};
 use super::session::Session;
 use super::ui::{AppWindow, CameraState, MediaAdapter, MediaRow, Screen};

@@ -109,12 +109,11 @@ impl Pictures {
 /// `jpeg` turned upright and shrunk to [`SHOWN_EDGE`].
 pub(super) fn decode(jpeg: &[u8]) -> Option<Picture> {
     let img = tsunagi_core::media::photo::decode_upright(jpeg).ok()?;
+    // `thumbnail` averages the pixels each output pixel covers: as sharp as
+    // a filtered resize when shrinking this little, and much faster, which
+    // matters to a turn to a page that was not decoded ahead.
     let img = if img.width() > SHOWN_EDGE || img.height() > SHOWN_EDGE {
-        img.resize(
-            SHOWN_EDGE,
-            SHOWN_EDGE,
-            image::imageops::FilterType::Triangle,
-        )
+        img.thumbnail(SHOWN_EDGE, SHOWN_EDGE)
     } else {
         img
     };
