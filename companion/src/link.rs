@@ -249,26 +249,74 @@ impl Drop for Place {
     }
 }
 
-/// Bundles being received on some connection: another connection offering
-/// one of them is told to come back later, so two never write one file.
+/// Bundles being received, each with the connection receiving it and the
+/// tablet it comes from. Another tablet offering one of them is told to
+/// come back later, so two connections never write one file. The same
+/// tablet offering it on a new connection has lost the old one (Wi-Fi
+/// dropped) before the companion noticed: the new connection takes the
+/// bundle over at once, closing the old one, rather than wait for the old
+/// one to time out.
 #[derive(Clone, Debug, Default)]
-struct Busy(Arc<std::sync::Mutex<std::collections::HashSet<BundleId>>>);
+struct Busy(Arc<std::sync::Mutex<HashMap<BundleId, Holder>>>);
+
+/// The connection receiving a bundle.
+#[derive(Debug)]
+struct Holder {
+    from: Fingerprint,
+    conn: quinn::Connection,
+}
+
+/// How long a new connection waits for the old one it closed to let go.
+const TAKEOVER_WAIT: Duration = Duration::from_secs(5);
 
 impl Busy {
-    fn claim(&self, bundle: BundleId) -> bool {
+    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<BundleId, Holder>> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(bundle)
     }
 
-    fn release(&self, bundles: &[BundleId]) {
-        let mut held = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// Claims `bundle` for `conn` of tablet `from`.
+    async fn claim(
+        &self,
+        bundle: BundleId,
+        from: Fingerprint,
+        conn: &quinn::Connection,
+    ) -> anyhow::Result<()> {
+        let deadline = Instant::now() + TAKEOVER_WAIT;
+        loop {
+            let older = {
+                let mut held = self.held();
+                match held.get(&bundle) {
+                    None => {
+                        let conn = conn.clone();
+                        held.insert(bundle, Holder { from, conn });
+                        return Ok(());
+                    }
+                    Some(h) if h.conn.stable_id() == conn.stable_id() => return Ok(()),
+                    Some(h) if h.from == from => h.conn.clone(),
+                    Some(_) => bail!("bundle {bundle} is being received on another connection"),
+                }
+            };
+            // Its receiving stops at its next read; what it wrote stays.
+            older.close(0u32.into(), b"the tablet reconnected");
+            if Instant::now() >= deadline {
+                bail!("bundle {bundle} is still being received on an older connection");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Lets go of the `bundles` that `conn` holds.
+    fn release(&self, bundles: &[BundleId], conn: &quinn::Connection) {
+        let mut held = self.held();
         for b in bundles {
-            held.remove(b);
+            if held
+                .get(b)
+                .is_some_and(|h| h.conn.stable_id() == conn.stable_id())
+            {
+                held.remove(b);
+            }
         }
     }
 }
@@ -426,11 +474,11 @@ async fn handle(
                 (&mut send, &mut recv),
                 inbox,
                 options,
-                busy,
+                (busy, fingerprint, conn),
                 &mut claimed,
             )
             .await;
-            busy.release(&claimed);
+            busy.release(&claimed, conn);
             received
         }
         Some(Frame::Message(Message::Unpair)) => {
@@ -576,7 +624,7 @@ async fn receive(
     (send, recv): (&mut quinn::SendStream, &mut quinn::RecvStream),
     mut inbox: Inbox,
     options: Options,
-    busy: &Busy,
+    (busy, from, conn): (&Busy, Fingerprint, &quinn::Connection),
     claimed: &mut Vec<BundleId>,
 ) -> anyhow::Result<Session> {
     let mut receiver = Receiver::new();
@@ -603,14 +651,15 @@ async fn receive(
         while let Some(event) = receiver.poll_event() {
             match event {
                 ReceiverEvent::Offered { bundle, size } => {
+                    if !claimed.contains(&bundle) {
+                        busy.claim(bundle, from, conn).await?;
+                        claimed.push(bundle);
+                    }
+                    // Asked once claimed: a connection taken over may have
+                    // imported the bundle just before it let go.
                     let progress = if store.bundle_imported(bundle)? {
                         Progress::Imported
-                    } else if !claimed.contains(&bundle) && !busy.claim(bundle) {
-                        bail!("bundle {bundle} is being received on another connection");
                     } else {
-                        if !claimed.contains(&bundle) {
-                            claimed.push(bundle);
-                        }
                         let data_dir = store.dir().to_owned();
                         if let Err(no_room) =
                             inbox::admit(&store.inbox_dir(), &inbox.dir, bundle, size, || {

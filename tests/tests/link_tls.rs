@@ -1,6 +1,7 @@
 //! The companion's server in this process over real QUIC on loopback, with
 //! clients that are not what they claim: a certificate copied without its
-//! key, and a device that was never paired.
+//! key, and a device that was never paired; and a paired tablet coming back
+//! on a new connection while the companion still holds its old one.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, mpsc};
@@ -10,8 +11,9 @@ use rustls::client::ResolvesClientCert;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::CertifiedKey;
 use tsunagi_companion::link::{self, Options, Session};
-use tsunagi_core::link::wire::{Frame, Message};
+use tsunagi_core::link::wire::{Chunk, Frame, Message};
 use tsunagi_core::link::{Fingerprint, TlsIdentity, tls};
+use tsunagi_core::seal::BundleId;
 use tsunagi_core::store::sync::{Peer, PeerKind};
 use tsunagi_core::store::{CaseQuery, KdfParams, MemoryKeychain, Store, StoreOptions};
 use tsunagi_tests::PASSWORD;
@@ -314,4 +316,113 @@ fn strangers_holding_connections_do_not_stop_a_paired_tablet_from_docking() {
         said.iter().any(|s| s.contains("more than it may")),
         "{said:?}"
     );
+}
+
+/// A paired tablet's connection, welcomed: its endpoint, the connection and
+/// its stream.
+async fn welcomed(
+    tls: &TlsIdentity,
+    fp: Fingerprint,
+    addr: SocketAddr,
+) -> (
+    quinn::Endpoint,
+    quinn::Connection,
+    quinn::SendStream,
+    quinn::RecvStream,
+) {
+    let config = tls::client_config(tls, fp).expect("tls");
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(config).expect("quic");
+    let mut client = quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("ok");
+    client.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
+    let conn = client
+        .connect(addr, tls::SERVER_NAME)
+        .expect("connects")
+        .await
+        .expect("the handshake succeeds");
+    let (mut send, mut recv) = conn.open_bi().await.expect("a stream");
+    send.write_all(&Frame::Message(Message::Hello).encode())
+        .await
+        .expect("writes");
+    let answer = link::read_frame(&mut recv).await.expect("reads");
+    assert!(
+        matches!(answer, Some(Frame::Message(Message::Welcome { .. }))),
+        "{answer:?}"
+    );
+    (client, conn, send, recv)
+}
+
+/// Offers `bundle` of `size` bytes and returns the offset the companion
+/// asks to resume from, or what it said instead.
+async fn offer(
+    send: &mut quinn::SendStream,
+    recv: &mut quinn::RecvStream,
+    bundle: BundleId,
+    size: u64,
+) -> Result<u64, String> {
+    let offer = Message::Offer {
+        bundle: bundle.to_string(),
+        size,
+        sha256: "0".repeat(64),
+    };
+    send.write_all(&Frame::Message(offer).encode())
+        .await
+        .map_err(|e| e.to_string())?;
+    match link::read_frame(recv).await {
+        Ok(Some(Frame::Message(Message::Have { offset, .. }))) => Ok(offset),
+        Ok(other) => Err(format!("{other:?}")),
+        Err(e) => Err(format!("{e:#}")),
+    }
+}
+
+#[test]
+fn a_tablet_back_on_a_new_connection_takes_over_its_bundle_at_once() {
+    let (_dir, companion_store, tablet_tls, fp) = paired_pair();
+    let (addr, reports) = serving(companion_store);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let bundle = BundleId([7; 32]);
+        // The first connection sends 1,000 bytes of 4,000, then goes quiet
+        // (the tablet lost its Wi-Fi; to the companion it is still there).
+        let (_old_client, old, mut old_send, mut old_recv) = welcomed(&tablet_tls, fp, addr).await;
+        let from = offer(&mut old_send, &mut old_recv, bundle, 4000).await;
+        assert_eq!(from, Ok(0));
+        let chunk = Chunk {
+            bundle,
+            offset: 0,
+            data: vec![1; 1000],
+        };
+        old_send
+            .write_all(&Frame::Chunk(chunk).encode())
+            .await
+            .expect("writes");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        // Back on a new connection, the same tablet offers the bundle again:
+        // it is told to go on from the byte the first connection reached,
+        // at once, and the first connection is closed by the companion.
+        let (_client, _new, mut send, mut recv) = welcomed(&tablet_tls, fp, addr).await;
+        let asked = std::time::Instant::now();
+        let from = tokio::time::timeout(
+            Duration::from_secs(4),
+            offer(&mut send, &mut recv, bundle, 4000),
+        )
+        .await
+        .expect("answered before the old connection would have timed out");
+        assert_eq!(from, Ok(1000), "resumes where the old connection stopped");
+        assert!(asked.elapsed() < Duration::from_secs(4));
+        let closed = tokio::time::timeout(Duration::from_secs(4), old.closed())
+            .await
+            .expect("the old connection is closed");
+        assert!(
+            matches!(closed, quinn::ConnectionError::ApplicationClosed(_)),
+            "{closed:?}"
+        );
+    });
+    let said = reports
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the old connection's end is reported");
+    assert!(said.contains("the link was cut"), "{said}");
 }

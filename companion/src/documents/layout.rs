@@ -8,8 +8,8 @@
 //! turned into PDF coordinates (from the bottom) when drawn.
 
 use printpdf::{
-    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectTransform,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument,
+    PdfFontHandle, PdfPage, Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectTransform,
 };
 
 use super::text::{Fonts, Weight, fonts, wrap};
