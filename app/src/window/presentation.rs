@@ -33,7 +33,7 @@ use super::ui::{
     AppWindow, PresentationAdapter, PresentationLayout, PresentationLine, PresentationPage, Screen,
 };
 use pages::{Layout, Page, Shown};
-use pictures::Pictures;
+use pictures::{Jpegs, Pictures};
 
 /// The photos and clips that may be shown, with their pictures.
 #[derive(Default)]
@@ -150,7 +150,7 @@ struct PageRows {
     media: Vec<Option<MediaId>>,
     pictures: Rc<Pictures>,
     /// Decodes these pictures ahead.
-    ahead: Box<dyn Fn(Vec<(MediaId, Arc<[u8]>)>)>,
+    ahead: Box<dyn Fn(Jpegs)>,
 }
 
 impl Model for PageRows {
@@ -199,7 +199,7 @@ fn draw(session: &Arc<Session>, window: &AppWindow, shown: &Presented) {
     );
     // Asked for while the screen reads its model: the decoding starts once
     // the screen is drawn.
-    let ahead = move |jpegs: Vec<(MediaId, Arc<[u8]>)>| {
+    let ahead = move |jpegs: Jpegs| {
         let (weak, session, pictures) = (weak.clone(), Arc::clone(&session), pictures.clone());
         slint::Timer::single_shot(std::time::Duration::ZERO, move || {
             let Some(window) = weak.upgrade() else { return };

@@ -13,6 +13,9 @@ use tsunagi_core::store::MediaId;
 /// A decoded picture, as the screen draws it.
 pub(super) type Picture = SharedPixelBuffer<Rgb8Pixel>;
 
+/// Pictures to decode: each item's id and its JPEG.
+pub(super) type Jpegs = Vec<(MediaId, Arc<[u8]>)>;
+
 /// The long edge a photo is shown at: sharp on a tablet, light to decode.
 const SHOWN_EDGE: u32 = 1600;
 
@@ -65,7 +68,7 @@ impl Pictures {
     /// The JPEGs of those of `ids` neither decoded nor being decoded, now
     /// marked as being decoded: to be decoded ahead, away from the screen's
     /// thread, and handed back through [`Pictures::decoded`].
-    pub fn to_decode(&self, ids: impl IntoIterator<Item = MediaId>) -> Vec<(MediaId, Arc<[u8]>)> {
+    pub fn to_decode(&self, ids: impl IntoIterator<Item = MediaId>) -> Jpegs {
         let mut pending = self.pending.borrow_mut();
         let mut jpegs = Vec::new();
         for id in ids {
