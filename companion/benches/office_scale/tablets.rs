@@ -14,54 +14,13 @@ use anyhow::Context;
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use tsunagi_core::media::{VideoInfo, fixtures, video::placeholder_poster};
+use tsunagi_core::model::fictional::{FAMILY_NAMES as FAMILY, GIVEN_NAMES as GIVEN};
 use tsunagi_core::model::{Case, CaseId, ConsentRecord, ConsentScope, SupportStage, demo_cases};
 use tsunagi_core::store::sync::{Peer, PeerKind};
 use tsunagi_core::store::{FileKeychain, MediaDetails, Store};
 
 use super::{ADMIN, Config, FAST, PW, peer_line, read_peer};
 
-/// Family names with their kana, as the tablet's search benchmark uses
-/// (common ones, so that searches match many), and a few more.
-pub const FAMILY: [(&str, &str); 24] = [
-    ("佐藤", "さとう"),
-    ("鈴木", "すずき"),
-    ("高橋", "たかはし"),
-    ("田中", "たなか"),
-    ("伊藤", "いとう"),
-    ("渡辺", "わたなべ"),
-    ("山本", "やまもと"),
-    ("中村", "なかむら"),
-    ("小林", "こばやし"),
-    ("加藤", "かとう"),
-    ("吉田", "よしだ"),
-    ("山田", "やまだ"),
-    ("佐々木", "ささき"),
-    ("山口", "やまぐち"),
-    ("松本", "まつもと"),
-    ("井上", "いのうえ"),
-    ("木村", "きむら"),
-    ("林", "はやし"),
-    ("斎藤", "さいとう"),
-    ("清水", "しみず"),
-    ("森", "もり"),
-    ("池田", "いけだ"),
-    ("橋本", "はしもと"),
-    ("阿部", "あべ"),
-];
-const GIVEN: [(&str, &str); 12] = [
-    ("花子", "はなこ"),
-    ("一郎", "いちろう"),
-    ("さくら", "さくら"),
-    ("健太", "けんた"),
-    ("美咲", "みさき"),
-    ("翔", "しょう"),
-    ("陽菜", "ひな"),
-    ("大輔", "だいすけ"),
-    ("由美", "ゆみ"),
-    ("誠", "まこと"),
-    ("恵子", "けいこ"),
-    ("拓也", "たくや"),
-];
 /// Photos taken per tablet (each approved by the client, so the profile
 /// prints it).
 const PHOTOS_PER_TABLET: usize = 4;

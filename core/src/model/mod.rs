@@ -11,6 +11,8 @@ mod case_management;
 mod corrections;
 mod demo;
 mod due;
+#[doc(hidden)]
+pub mod fictional;
 mod job_match;
 mod monitoring;
 mod profile;
