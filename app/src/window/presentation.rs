@@ -192,7 +192,7 @@ impl Model for PageRows {
 fn draw(session: &Arc<Session>, window: &AppWindow, shown: &Presented) {
     let pages = pages::pages(&shown.profile, &shown.items);
     let rows: Vec<PresentationPage> = pages.iter().map(|p| ui_page(p, shown)).collect();
-    let (weak, session, pictures) = (
+    let (weak, session, kept) = (
         window.as_weak(),
         Arc::clone(session),
         Rc::downgrade(&shown.pictures),
@@ -200,7 +200,7 @@ fn draw(session: &Arc<Session>, window: &AppWindow, shown: &Presented) {
     // Asked for while the screen reads its model: the decoding starts once
     // the screen is drawn.
     let ahead = move |jpegs: Jpegs| {
-        let (weak, session, pictures) = (weak.clone(), Arc::clone(&session), pictures.clone());
+        let (weak, session, kept) = (weak.clone(), Arc::clone(&session), kept.clone());
         slint::Timer::single_shot(std::time::Duration::ZERO, move || {
             let Some(window) = weak.upgrade() else { return };
             session.run(
@@ -212,8 +212,8 @@ fn draw(session: &Arc<Session>, window: &AppWindow, shown: &Presented) {
                         .collect::<Vec<_>>()
                 },
                 move |_, _, decoded| {
-                    if let Some(pictures) = pictures.upgrade() {
-                        pictures.decoded(decoded);
+                    if let Some(kept) = kept.upgrade() {
+                        kept.decoded(decoded);
                     }
                 },
             );
